@@ -1,0 +1,33 @@
+"""peervalue: do peer support workers pay for themselves?
+
+Quick use::
+
+    import peervalue
+    evidence = peervalue.load_evidence()          # the bundled six studies
+    result = peervalue.analyse(evidence, peervalue.load_costs())
+    result.to_pandas()                             # one row per study
+    result.to_dict()["pooled"]                     # pooled ratios
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from peervalue.costs import load_costs
+from peervalue.errors import InputError, InputErrorGroup
+from peervalue.evidence import Evidence, load_evidence
+from peervalue.model import AnalysisResult, analyse
+
+try:
+    __version__ = version("peervalue")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "AnalysisResult",
+    "Evidence",
+    "InputError",
+    "InputErrorGroup",
+    "__version__",
+    "analyse",
+    "load_costs",
+    "load_evidence",
+]

@@ -1,0 +1,212 @@
+"""The study file schema: what one study contributes to the analysis.
+
+One YAML (or TOML) file describes one study. Every number is a
+:class:`~peervalue.provenance.Quantity` with unit, source and status. The
+format is documented for users in ``docs/evidence-format.md``; keep the two in
+step.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, model_validator
+
+from peervalue.provenance import NonNegative, Positive, Quantity, StrictModel, unit_check
+from peervalue.units import DURATION_UNITS
+
+Count = Annotated[Quantity, unit_check("patients"), Positive]
+Duration = Annotated[Quantity, unit_check(*sorted(DURATION_UNITS)), Positive]
+BedDaysPerPatient = Annotated[Quantity, unit_check("bed-days/patient"), NonNegative]
+SDBedDays = Annotated[Quantity, unit_check("bed-days/patient"), NonNegative]
+Difference = Annotated[Quantity, unit_check("bed-days/patient")]
+TotalBedDays = Annotated[Quantity, unit_check("bed-days")]
+Admissions = Annotated[Quantity, unit_check("admissions/patient"), NonNegative]
+LengthOfStay = Annotated[Quantity, unit_check("days/admission"), NonNegative]
+PerFteYear = Annotated[Quantity, unit_check("bed-days/FTE-year")]
+Fte = Annotated[Quantity, unit_check("FTE"), Positive]
+FteYears = Annotated[Quantity, unit_check("FTE-years"), Positive]
+Caseload = Annotated[Quantity, unit_check("patients/FTE"), Positive]
+
+STUDY_ID = r"^[a-z][a-z0-9_-]*$"
+
+
+class Design(StrEnum):
+    RCT = "rct"
+    CONTROLLED = "controlled"
+    BEFORE_AFTER = "before-after"
+    UNCONTROLLED = "uncontrolled"
+
+
+class PeerRole(StrEnum):
+    ADDITIONAL = "additional"
+    SUBSTITUTION = "substitution"
+
+
+class Citation(StrictModel):
+    authors: list[str] = Field(min_length=1)
+    year: int = Field(ge=1900, le=2100)
+    title: str = Field(min_length=1)
+    journal: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+    def short(self) -> str:
+        first = self.authors[0].split()[0].rstrip(",")
+        etal = " et al." if len(self.authors) > 2 else (f" & {self.authors[1].split()[0]}" if len(self.authors) == 2 else "")
+        return f"{first}{etal} {self.year}"
+
+
+class Arms(StrictModel):
+    """Patients analysed in each arm. ``control`` is absent for uncontrolled designs."""
+
+    intervention: Count
+    control: Count | None = None
+
+
+class MeanBedDays(StrictModel):
+    """Mean inpatient bed-days per patient in each arm over the follow-up.
+
+    Bed-days saved per patient = control_mean - intervention_mean. For a
+    before-after design, ``control`` means "before".
+    """
+
+    kind: Literal["mean_bed_days"]
+    intervention_mean: BedDaysPerPatient
+    control_mean: BedDaysPerPatient
+    intervention_sd: SDBedDays | None = None
+    control_sd: SDBedDays | None = None
+
+
+class TotalBedDaysSaved(StrictModel):
+    """A reported total of bed-days saved among the intervention patients."""
+
+    kind: Literal["total_bed_days_saved"]
+    total: TotalBedDays
+
+
+class BedDaysSavedPerPatient(StrictModel):
+    """Bed-days saved per intervention patient over the follow-up, given directly."""
+
+    kind: Literal["bed_days_saved_per_patient"]
+    saved_per_patient: Difference
+
+
+class AdmissionsAndLengthOfStay(StrictModel):
+    """Admissions per patient and mean length of stay in each arm.
+
+    Bed-days per patient = admissions x length of stay; saved = control - intervention.
+    """
+
+    kind: Literal["admissions_and_length_of_stay"]
+    intervention_admissions: Admissions
+    control_admissions: Admissions
+    intervention_length_of_stay: LengthOfStay
+    control_length_of_stay: LengthOfStay
+
+
+class BedDaysSavedPerFteYear(StrictModel):
+    """Bed-days saved per FTE-year of peer work, as a secondary analysis reported it.
+
+    Use this to enter a published per-study table (such as the 2013 report's)
+    directly; it bypasses the per-patient and peer-input arithmetic.
+    """
+
+    kind: Literal["bed_days_saved_per_fte_year"]
+    saved_per_fte_year: PerFteYear
+
+
+Outcome = Annotated[
+    MeanBedDays
+    | TotalBedDaysSaved
+    | BedDaysSavedPerPatient
+    | AdmissionsAndLengthOfStay
+    | BedDaysSavedPerFteYear,
+    Field(discriminator="kind"),
+]
+
+
+class PeerInput(StrictModel):
+    """How much peer support work produced the outcome, in one of three forms.
+
+    * ``fte`` and ``duration``: FTE-years = fte x duration (in years), where
+      ``fte`` peer workers were employed for ``duration``;
+    * ``caseload`` and ``duration``: FTE-years = intervention patients x
+      duration / caseload, where each patient was supported for ``duration``
+      and one full-time peer worker supports ``caseload`` patients at a time;
+    * ``fte_years``: given directly.
+    """
+
+    fte: Fte | None = None
+    duration: Duration | None = None
+    caseload: Caseload | None = None
+    fte_years: FteYears | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        forms = [self.fte is not None, self.caseload is not None, self.fte_years is not None]
+        if sum(forms) != 1:
+            raise ValueError(
+                "give exactly one of: 'fte' with 'duration', 'caseload' with 'duration', "
+                "or 'fte_years'"
+            )
+        if self.fte_years is not None and self.duration is not None:
+            raise ValueError("'duration' is not used with 'fte_years'; remove one of them")
+        if self.fte_years is None and self.duration is None:
+            raise ValueError("'duration' is required with 'fte' or 'caseload'")
+        return self
+
+
+class Study(StrictModel):
+    """One study's contribution to the evidence base."""
+
+    id: str = Field(pattern=STUDY_ID, description="short lower-case identifier, e.g. sledge2011")
+    citation: Citation
+    country: str = Field(min_length=1)
+    design: Design
+    peer_role: PeerRole
+    setting: str = Field(min_length=1)
+    intervention: str | None = None
+    follow_up: Duration
+    arms: Arms
+    outcome: Outcome
+    peer_input: PeerInput | None = None
+    inclusion: str | None = Field(
+        default=None, description="why this study is in the evidence base (and how sure we are)"
+    )
+    notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.peer_input is None and self.outcome.kind != "bed_days_saved_per_fte_year":
+            raise ValueError(
+                "'peer_input' is required unless the outcome is given as "
+                "bed_days_saved_per_fte_year"
+            )
+        needs_control = self.outcome.kind in {"mean_bed_days", "admissions_and_length_of_stay"}
+        if needs_control and self.arms.control is None and self.design is not Design.BEFORE_AFTER:
+            raise ValueError(
+                f"an outcome of kind '{self.outcome.kind}' compares two arms, "
+                "so 'arms.control' is required"
+            )
+        return self
+
+    def quantities(self) -> dict[str, Quantity]:
+        """Every quantity in the study, keyed by its dotted field path."""
+        found: dict[str, Quantity] = {}
+
+        def walk(prefix: str, obj: object) -> None:
+            if isinstance(obj, Quantity):
+                found[prefix] = obj
+            elif isinstance(obj, StrictModel):
+                for name in type(obj).model_fields:
+                    walk(f"{prefix}.{name}" if prefix else name, getattr(obj, name))
+
+        walk("", self)
+        return found
+
+    def assumed_fields(self) -> list[str]:
+        """Dotted paths of the quantities that are assumptions, not reported figures."""
+        return [path for path, q in self.quantities().items() if q.is_assumed]

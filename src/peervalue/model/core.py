@@ -1,0 +1,112 @@
+"""The reference method as pure functions over numpy arrays.
+
+Every function here broadcasts: study quantities have shape ``(..., S)`` with
+one column per study and any leading axes (Monte Carlo draws, scenarios);
+unit costs have shape ``(...)`` or ``(..., 1)``. Nothing here reads files,
+prints or knows about pydantic, so the deterministic analysis and the Monte
+Carlo run the very same code.
+
+Notation follows Trachtenberg et al. (2013) as set out in docs/method.md:
+``d`` bed-days saved per patient, ``n`` patients, ``D = d * n`` bed-days saved,
+``F`` FTE-years of peer work, ``b = D / F`` bed-days saved per FTE-year,
+``c_bed`` cost per bed-day, ``c_psw`` cost per peer worker FTE-year,
+``r = b * c_bed / c_psw`` the benefit:cost ratio.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+Array = NDArray[np.float64]
+
+#: codes returned by :func:`classify`
+NEGATIVE, BETWEEN_ZERO_AND_ONE, ABOVE_ONE = -1, 0, 1
+CLASS_LABELS = {NEGATIVE: "< 0", BETWEEN_ZERO_AND_ONE: "0 to 1", ABOVE_ONE: "> 1"}
+
+
+def _f(x: ArrayLike) -> Array:
+    return np.asarray(x, dtype=np.float64)
+
+
+def difference(control: ArrayLike, intervention: ArrayLike) -> Array:
+    """Bed-days saved per patient: control (or "before") minus intervention."""
+    return _f(control) - _f(intervention)
+
+
+def bed_days_from_admissions(admissions: ArrayLike, length_of_stay: ArrayLike) -> Array:
+    """Bed-days per patient = admissions per patient x mean days per admission."""
+    return _f(admissions) * _f(length_of_stay)
+
+
+def fte_years_from_fte(fte: ArrayLike, duration_years: ArrayLike) -> Array:
+    """FTE-years = FTE employed x years employed."""
+    return _f(fte) * _f(duration_years)
+
+
+def fte_years_from_caseload(
+    n_intervention: ArrayLike, duration_years: ArrayLike, caseload: ArrayLike
+) -> Array:
+    """FTE-years = patients x years each was supported / patients per FTE at one time."""
+    return _f(n_intervention) * _f(duration_years) / _f(caseload)
+
+
+def total_saved(saved_per_patient: ArrayLike, n_intervention: ArrayLike) -> Array:
+    """Total bed-days saved ``D = d * n`` among the patients who had peer support."""
+    return _f(saved_per_patient) * _f(n_intervention)
+
+
+def per_fte_year(total_bed_days: ArrayLike, fte_years: ArrayLike) -> Array:
+    """Bed-days saved per FTE-year of peer work, ``b = D / F``."""
+    return _f(total_bed_days) / _f(fte_years)
+
+
+def peer_worker_cost(
+    salary: ArrayLike,
+    national_insurance: ArrayLike,
+    superannuation: ArrayLike,
+    overheads: ArrayLike,
+    capital_overheads: ArrayLike,
+) -> Array:
+    """Cost per FTE-year = salary x (1 + NI + superannuation + overheads + capital), rates of salary."""
+    rates = _f(national_insurance) + _f(superannuation) + _f(overheads) + _f(capital_overheads)
+    return _f(salary) * (1.0 + rates)
+
+
+def benefit(bed_days_per_fte_year: ArrayLike, cost_per_bed_day: ArrayLike) -> Array:
+    """Value of bed-days saved per FTE-year, ``b * c_bed`` (currency per FTE-year)."""
+    return _f(bed_days_per_fte_year) * _f(cost_per_bed_day)
+
+
+def ratio(benefit_per_fte_year: ArrayLike, cost_per_fte_year: ArrayLike) -> Array:
+    """Benefit:cost ratio ``r = b * c_bed / c_psw``."""
+    return _f(benefit_per_fte_year) / _f(cost_per_fte_year)
+
+
+def classify(ratios: ArrayLike) -> NDArray[np.int8]:
+    """-1 for a negative ratio, 0 for 0 <= r <= 1, 1 for r > 1 (see :data:`CLASS_LABELS`)."""
+    r = _f(ratios)
+    return np.where(r < 0, NEGATIVE, np.where(r > 1, ABOVE_ONE, BETWEEN_ZERO_AND_ONE)).astype(
+        np.int8
+    )
+
+
+def weighted_mean(values: ArrayLike, weights: ArrayLike) -> Array:
+    """Weighted mean over the last (study) axis: ``sum(w * r) / sum(w)``."""
+    v, w = _f(values), _f(weights)
+    return np.sum(v * w, axis=-1) / np.sum(w, axis=-1)
+
+
+def ratio_of_sums(total_benefit: ArrayLike, total_cost: ArrayLike) -> Array:
+    """Pooled ratio ``sum(benefit_s) / sum(cost_s)`` over the last (study) axis.
+
+    With ``total_benefit_s = D_s * c_bed`` and ``total_cost_s = F_s * c_psw`` this is
+    the ratio for all the peer work in the evidence taken together; it equals
+    the mean of the study ratios weighted by FTE-years, not by patients.
+    """
+    return np.sum(_f(total_benefit), axis=-1) / np.sum(_f(total_cost), axis=-1)
+
+
+def break_even_bed_days(cost_per_fte_year: ArrayLike, cost_per_bed_day: ArrayLike) -> Array:
+    """Bed-days a peer worker must save per FTE-year to pay for themself: ``c_psw / c_bed``."""
+    return _f(cost_per_fte_year) / _f(cost_per_bed_day)

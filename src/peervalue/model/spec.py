@@ -1,0 +1,133 @@
+"""From validated files to a flat table of model parameters.
+
+:func:`build_spec` turns an :class:`~peervalue.evidence.Evidence` and a
+:class:`~peervalue.costs.CostFile` into a :class:`ModelSpec`: one
+:class:`Parameter` per quantity the model uses, with its value already in the
+model's units (durations in years, costs at the output price year), plus the
+per-study structure :func:`~peervalue.model.evaluate.evaluate` needs. The
+Monte Carlo layer draws values for these same parameters; the deterministic
+analysis uses their point values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from peervalue.costs.indices import PriceIndex, nhs_pay_and_prices
+from peervalue.costs.schema import CostFile
+from peervalue.evidence.load import Evidence
+from peervalue.evidence.schema import Study
+from peervalue.provenance import Quantity
+from peervalue.units import DURATION_UNITS, YEARS_PER
+
+Weighting = Literal["all", "intervention"]
+PeerForm = Literal["fte", "caseload", "fte_years", "none"]
+COSTS = "costs"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model input, traceable to the quantity (and file) it came from."""
+
+    owner: str  #: study id, or "costs"
+    field: str  #: dotted path in the file, e.g. "outcome.control_mean"
+    quantity: Quantity
+    factor: float  #: multiplier from file units to model units (years, output-year prices)
+    model_unit: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.owner}:{self.field}"
+
+    @property
+    def value(self) -> float:
+        return self.quantity.value * self.factor
+
+    @property
+    def range(self) -> tuple[float, float] | None:
+        r = self.quantity.range
+        return None if r is None else (r[0] * self.factor, r[1] * self.factor)
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    id: str
+    outcome_kind: str
+    peer_form: PeerForm
+    has_control: bool
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything the model needs, as parameters plus structure."""
+
+    studies: tuple[StudySpec, ...]
+    parameters: tuple[Parameter, ...]
+    weighting: Weighting
+    peer_worker_form: Literal["total", "components"]
+    price_year: str
+    currency: str
+
+    def point_values(self) -> dict[str, float]:
+        return {p.name: p.value for p in self.parameters}
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+def _model_unit(q: Quantity, price_year: str, index: PriceIndex) -> tuple[float, str]:
+    if q.unit in DURATION_UNITS:
+        return YEARS_PER[q.unit], "years"
+    if q.price_year is not None and q.price_year != price_year:
+        return index.factor(q.price_year, price_year), q.unit
+    return 1.0, q.unit
+
+
+def _peer_form(study: Study) -> PeerForm:
+    pi = study.peer_input
+    if pi is None:
+        return "none"
+    if pi.fte is not None:
+        return "fte"
+    if pi.caseload is not None:
+        return "caseload"
+    return "fte_years"
+
+
+def build_spec(
+    evidence: Evidence,
+    costs: CostFile,
+    weighting: Weighting = "all",
+    index: PriceIndex | None = None,
+) -> ModelSpec:
+    """Flatten evidence and costs into a :class:`ModelSpec` at the costs' price year."""
+    index = index or nhs_pay_and_prices()
+    params: list[Parameter] = []
+    studies: list[StudySpec] = []
+    for study in evidence:
+        for field, q in study.quantities().items():
+            factor, unit = _model_unit(q, costs.price_year, index)
+            params.append(Parameter(study.id, field, q, factor, unit))
+        studies.append(
+            StudySpec(
+                id=study.id,
+                outcome_kind=study.outcome.kind,
+                peer_form=_peer_form(study),
+                has_control=study.arms.control is not None,
+            )
+        )
+    for field, q in costs.quantities().items():
+        factor, unit = _model_unit(q, costs.price_year, index)
+        params.append(Parameter(COSTS, field, q, factor, unit))
+    return ModelSpec(
+        studies=tuple(studies),
+        parameters=tuple(params),
+        weighting=weighting,
+        peer_worker_form="total" if costs.peer_worker.total is not None else "components",
+        price_year=costs.price_year,
+        currency=costs.currency,
+    )

@@ -1,0 +1,146 @@
+"""Quantities with provenance: the building block of every data file.
+
+A :class:`Quantity` is a number that carries its unit, where it came from and
+how much we trust it::
+
+    value: 9.0
+    unit: bed-days/patient
+    status: derived
+    formula: "control_mean - intervention_mean = 19.08 - 10.08"
+    source: {citation: "Sledge et al. 2011", url: "https://...", locator: "Abstract"}
+
+``status`` is one of
+
+``reported``
+    printed in the cited source; ``source`` is required.
+``derived``
+    computed from reported figures; ``formula`` is required.
+``assumed``
+    our judgement where no source gives the figure; ``range`` (low, high) and
+    ``rationale`` are required, and the range feeds the uncertainty analysis.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from peervalue.units import CURRENCY_UNITS, UNITS
+
+FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+_PRICE_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class Status(StrEnum):
+    REPORTED = "reported"
+    DERIVED = "derived"
+    ASSUMED = "assumed"
+
+
+class StrictModel(BaseModel):
+    """Base for every file schema: unknown (for example misspelt) keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(StrictModel):
+    """Where a figure comes from."""
+
+    citation: str = Field(min_length=1, description="short citation, e.g. 'Sledge et al. 2011'")
+    url: str | None = Field(default=None, description="address of the page or document")
+    locator: str | None = Field(default=None, description="table, page or section")
+
+
+def check_price_year(text: str) -> str:
+    """Check a financial year written ``YYYY-YY`` (e.g. ``2011-12``)."""
+    match = _PRICE_YEAR.match(text)
+    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+        raise ValueError(
+            f"price year {text!r} is not a financial year written YYYY-YY, such as '2011-12'"
+        )
+    return text
+
+
+PriceYear = Annotated[str, AfterValidator(check_price_year)]
+
+
+class Quantity(StrictModel):
+    """A number with unit, provenance and (where assumed) a plausible range."""
+
+    value: FiniteNumber
+    unit: str
+    status: Status
+    source: Source | None = None
+    formula: str | None = None
+    range: tuple[FiniteNumber, FiniteNumber] | None = None
+    rationale: str | None = None
+    price_year: PriceYear | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.unit not in UNITS:
+            raise ValueError(
+                f"unknown unit {self.unit!r}; expected one of: {', '.join(UNITS)}"
+            )
+        if self.status is Status.REPORTED and self.source is None:
+            raise ValueError("a reported value needs a 'source' (citation, url, locator)")
+        if self.status is Status.DERIVED and not self.formula:
+            raise ValueError("a derived value needs a 'formula' saying how it was computed")
+        if self.status is Status.ASSUMED:
+            if self.range is None:
+                raise ValueError("an assumed value needs a 'range' [low, high]")
+            if not self.rationale:
+                raise ValueError("an assumed value needs a one-line 'rationale'")
+        if self.range is not None:
+            low, high = self.range
+            if low > high:
+                raise ValueError(f"range low {low} is above high {high}")
+            if not low <= self.value <= high:
+                raise ValueError(f"value {self.value} lies outside its range [{low}, {high}]")
+        if self.unit in CURRENCY_UNITS and self.price_year is None:
+            raise ValueError(f"a value in {self.unit} needs a 'price_year' such as '2011-12'")
+        return self
+
+    @property
+    def is_assumed(self) -> bool:
+        return self.status is Status.ASSUMED
+
+    def short(self) -> str:
+        """``9 bed-days/patient (derived)``-style text for tables."""
+        return f"{self.value:g} {self.unit} ({self.status.value})"
+
+
+def unit_check(*allowed: str) -> AfterValidator:
+    """A validator that accepts a :class:`Quantity` only in one of ``allowed`` units."""
+
+    def check(q: Quantity) -> Quantity:
+        if q.unit not in allowed:
+            raise ValueError(f"unit {q.unit!r} is not valid here; expected {' or '.join(allowed)}")
+        return q
+
+    return AfterValidator(check)
+
+
+def _positive(q: Quantity) -> Quantity:
+    if q.value <= 0:
+        raise ValueError(f"must be greater than zero, got {q.value:g}")
+    if q.range is not None and q.range[0] <= 0:
+        raise ValueError(f"the range must stay above zero, got low {q.range[0]:g}")
+    return q
+
+
+def _non_negative(q: Quantity) -> Quantity:
+    if q.value < 0:
+        raise ValueError(f"must not be negative, got {q.value:g}")
+    if q.range is not None and q.range[0] < 0:
+        raise ValueError(f"the range must not go below zero, got low {q.range[0]:g}")
+    return q
+
+
+Positive = AfterValidator(_positive)
+NonNegative = AfterValidator(_non_negative)
