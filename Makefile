@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup reproduce test lint typecheck unit bench clean
+.PHONY: setup reproduce test lint typecheck unit clean
 
 setup: $(STAMP)
 
@@ -20,8 +20,8 @@ reproduce: setup
 	$(BIN)/peervalue reproduce
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 
 typecheck: setup
 	$(BIN)/mypy
@@ -31,9 +31,6 @@ unit: setup
 	$(BIN)/pytest
 
 test: lint typecheck unit
-
-bench: setup
-	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

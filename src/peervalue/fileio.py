@@ -113,7 +113,9 @@ def problems_from(exc: ValidationError, union_tags: frozenset[str] = frozenset()
             siblings = [m.rpartition(".")[2] for m in missing if m.rpartition(".")[0] == parent]
             close = difflib.get_close_matches(name, siblings, n=1)
             msg = f"'{name}' is not a recognised field"
-            expected = f"'{close[0]}' (misspelt?)" if close else "only the fields documented in docs"
+            expected = (
+                f"'{close[0]}' (misspelt?)" if close else "only the fields documented in docs"
+            )
         elif kind == "missing":
             msg = "this required field is missing"
             expected = ""
@@ -121,7 +123,6 @@ def problems_from(exc: ValidationError, union_tags: frozenset[str] = frozenset()
             msg = f"got {err['input']!r}, which is not a number"
         problems.append(Problem(field, msg, expected))
     return problems
-
 
 
 def validate(

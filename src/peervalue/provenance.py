@@ -84,9 +84,7 @@ class Quantity(StrictModel):
     @model_validator(mode="after")
     def _check(self) -> Self:
         if self.unit not in UNITS:
-            raise ValueError(
-                f"unknown unit {self.unit!r}; expected one of: {', '.join(UNITS)}"
-            )
+            raise ValueError(f"unknown unit {self.unit!r}; expected one of: {', '.join(UNITS)}")
         if self.status is Status.REPORTED and self.source is None:
             raise ValueError("a reported value needs a 'source' (citation, url, locator)")
         if self.status is Status.DERIVED and not self.formula:

@@ -109,4 +109,5 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
         loaded.append(file)
     if errors:
         raise InputErrorGroup(errors)
-    return Evidence(tuple(studies), tuple(loaded), str(root))
+    origin = "bundled evidence (peervalue/data/evidence)" if path is None else str(root)
+    return Evidence(tuple(studies), tuple(loaded), origin)

@@ -55,7 +55,11 @@ class Citation(StrictModel):
 
     def short(self) -> str:
         first = self.authors[0].split()[0].rstrip(",")
-        etal = " et al." if len(self.authors) > 2 else (f" & {self.authors[1].split()[0]}" if len(self.authors) == 2 else "")
+        etal = (
+            " et al."
+            if len(self.authors) > 2
+            else (f" & {self.authors[1].split()[0]}" if len(self.authors) == 2 else "")
+        )
         return f"{first}{etal} {self.year}"
 
 

@@ -68,7 +68,10 @@ def peer_worker_cost(
     overheads: ArrayLike,
     capital_overheads: ArrayLike,
 ) -> Array:
-    """Cost per FTE-year = salary x (1 + NI + superannuation + overheads + capital), rates of salary."""
+    """Cost per FTE-year = salary x (1 + NI + superannuation + overheads + capital).
+
+    The four rates are proportions of salary, as the PSSRU manuals build staff costs.
+    """
     rates = _f(national_insurance) + _f(superannuation) + _f(overheads) + _f(capital_overheads)
     return _f(salary) * (1.0 + rates)
 
@@ -94,7 +97,7 @@ def classify(ratios: ArrayLike) -> NDArray[np.int8]:
 def weighted_mean(values: ArrayLike, weights: ArrayLike) -> Array:
     """Weighted mean over the last (study) axis: ``sum(w * r) / sum(w)``."""
     v, w = _f(values), _f(weights)
-    return np.sum(v * w, axis=-1) / np.sum(w, axis=-1)
+    return _f(np.sum(v * w, axis=-1) / np.sum(w, axis=-1))
 
 
 def ratio_of_sums(total_benefit: ArrayLike, total_cost: ArrayLike) -> Array:
@@ -104,7 +107,7 @@ def ratio_of_sums(total_benefit: ArrayLike, total_cost: ArrayLike) -> Array:
     the ratio for all the peer work in the evidence taken together; it equals
     the mean of the study ratios weighted by FTE-years, not by patients.
     """
-    return np.sum(_f(total_benefit), axis=-1) / np.sum(_f(total_cost), axis=-1)
+    return _f(np.sum(_f(total_benefit), axis=-1) / np.sum(_f(total_cost), axis=-1))
 
 
 def break_even_bed_days(cost_per_fte_year: ArrayLike, cost_per_bed_day: ArrayLike) -> Array:

@@ -1,0 +1,1 @@
+"""Renderers: results and evidence to terminal tables, JSON and CSV text."""

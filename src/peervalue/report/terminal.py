@@ -1,0 +1,165 @@
+"""Rich renderables for the terminal: analysis tables, evidence lists, study details."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from peervalue.evidence.load import Evidence
+from peervalue.evidence.schema import Study
+from peervalue.model.results import AnalysisResult
+from peervalue.report.formats import quantities_frame, study_summary
+
+CURRENCY_SIGN = {"GBP": "£"}
+
+
+def _num(x: float, digits: int = 1) -> str:
+    if not math.isfinite(x):
+        return "n/a"
+    return f"{x:,.{digits}f}"
+
+
+def _money(x: float, currency: str) -> str:
+    if not math.isfinite(x):
+        return "n/a"
+    sign = "-" if x < 0 else ""
+    return f"{sign}{CURRENCY_SIGN.get(currency, currency + ' ')}{abs(x):,.0f}"
+
+
+def _short_field(path: str) -> str:
+    return path.split(".", 1)[-1] if path.startswith(("outcome.", "peer_input.")) else path
+
+
+def analysis_renderable(result: AnalysisResult, title: str) -> RenderableType:
+    """The per-study table, pooled ratios, break-even point and (optionally) the reference."""
+    cur = result.currency
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for name, justify in [
+        ("Study", "left"),
+        ("Design", "left"),
+        ("n", "right"),
+        ("Saved per patient", "right"),
+        ("FTE-years", "right"),
+        ("Saved per FTE-year", "right"),
+        ("Benefit per FTE-year", "right"),
+        ("Cost per FTE-year", "right"),
+        ("Ratio", "right"),
+        ("Assumed inputs", "left"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for s in result.studies:
+        ratio_style = "green" if s.ratio > 1 else ("red" if s.ratio < 0 else "yellow")
+        table.add_row(
+            f"{s.citation}\n[dim]{s.id}[/dim]",
+            s.design,
+            f"{s.n:,.0f}",
+            _num(s.bed_days_saved_per_patient),
+            _num(s.fte_years, 2),
+            _num(s.bed_days_saved_per_fte_year),
+            _money(s.benefit_per_fte_year, cur),
+            _money(s.cost_per_fte_year, cur),
+            Text(_num(s.ratio, 2), style=ratio_style),
+            ", ".join(_short_field(f) for f in s.assumed_inputs) or "none",
+        )
+    p = result.pooled
+    lines = [
+        f"[bold]Weighted mean of ratios[/bold]: {_num(p.weighted_mean_ratio, 2)} : 1  "
+        f"[dim]({p.weighting_note})[/dim]",
+        f"[bold]Ratio of sums[/bold]: {_num(p.ratio_of_sums, 2)} : 1  "
+        f"[dim]({p.ratio_of_sums_note})[/dim]",
+        f"Studies with ratio > 1: {p.above_one}; between 0 and 1: {p.between_zero_and_one}; "
+        f"negative: {p.negative}",
+        f"[bold]Break-even[/bold]: a peer worker pays for themself by saving "
+        f"{_num(result.break_even_bed_days_per_fte_year)} bed-days per FTE-year "
+        f"({_money(result.costs.cost_per_fte_year, cur)} per FTE-year / "
+        f"{_money(result.costs.cost_per_bed_day, cur)} per bed-day)",
+        f"[dim]Prices: {result.price_year}, {cur}. Costs: {result.costs.name}; "
+        f"assumed cost inputs: {', '.join(result.costs.assumed_inputs) or 'none'}.[/dim]",
+    ]
+    parts: list[RenderableType] = [table, Panel("\n".join(lines), title="Pooled", expand=False)]
+    if result.reference is not None:
+        ref = result.reference
+        cls = ref["classification"]
+        text = (
+            f"Published (Trachtenberg et al. 2013, {ref['price_year']} prices): "
+            f"[bold]{ref['weighted_mean_ratio']:g} : 1[/bold] weighted mean; "
+            f"{cls['above_one']} studies > 1, {cls['between_zero_and_one']} between 0 and 1, "
+            f"{cls['negative']} negative.\n"
+            f"This analysis: [bold]{_num(p.weighted_mean_ratio, 2)} : 1[/bold]; "
+            f"{p.above_one} > 1, {p.between_zero_and_one} between 0 and 1, {p.negative} negative.\n"
+            f"[dim]Why they differ: {ref['why_results_differ']}[/dim]"
+        )
+        parts.append(Panel(text, title="Reference (not a target)", expand=False))
+    return Group(*parts)
+
+
+def evidence_renderable(evidence: Evidence) -> RenderableType:
+    table = Table(title=f"Evidence: {evidence.origin}", title_justify="left")
+    for col in [
+        "id",
+        "Study",
+        "Country",
+        "Design",
+        "Peer role",
+        "n (int/ctrl)",
+        "Follow-up",
+        "Outcome",
+        "Reported / derived / assumed",
+    ]:
+        table.add_column(col)
+    for study in evidence:
+        s = study_summary(study)
+        ctrl = "-" if s["n_control"] is None else f"{s['n_control']:g}"
+        table.add_row(
+            s["id"],
+            s["citation"],
+            s["country"],
+            s["design"],
+            s["peer_role"],
+            f"{s['n_intervention']:g} / {ctrl}",
+            s["follow_up"],
+            s["outcome"],
+            f"{s['reported']} / {s['derived']} / {s['assumed']}",
+        )
+    return table
+
+
+def study_renderable(study: Study) -> RenderableType:
+    c = study.citation
+    head = (
+        f"[bold]{c.short()}[/bold]  ({study.id})\n{', '.join(c.authors)}. {c.title}. "
+        f"{c.journal or ''} {('doi:' + c.doi) if c.doi else ''}\n{c.url or ''}\n\n"
+        f"Country: {study.country}   Design: {study.design.value}   "
+        f"Peer role: {study.peer_role.value}\nSetting: {study.setting}"
+    )
+    if study.intervention:
+        head += f"\nIntervention: {study.intervention}"
+    if study.inclusion:
+        head += f"\n[dim]Inclusion: {' '.join(study.inclusion.split())}[/dim]"
+    table = Table(title="Quantities", title_justify="left", show_lines=True)
+    for col in ["Field", "Value", "Unit", "Status", "Range", "Source / formula / rationale"]:
+        table.add_column(col)
+    frame = quantities_frame(study)
+    for r in frame.itertuples(index=False):
+        style = {"reported": "green", "derived": "cyan", "assumed": "yellow"}[str(r.status)]
+        why = [str(x) for x in (r.source, r.locator, r.url) if isinstance(x, str)]
+        for label, value in (("formula", r.formula), ("rationale", r.rationale)):
+            if isinstance(value, str):
+                why.append(f"{label}: {value}")
+        table.add_row(
+            str(r.field),
+            f"{r.value:g}",
+            str(r.unit),
+            Text(str(r.status), style=style),
+            str(r.range) if isinstance(r.range, str) else "",
+            "\n".join(why),
+        )
+    notes = "\n".join(f"- {n}" for n in study.notes)
+    parts: list[RenderableType] = [Panel(head, expand=False), table]
+    if notes:
+        parts.append(Panel(notes, title="Notes", expand=False))
+    return Group(*parts)

@@ -1,0 +1,30 @@
+"""Shared paths and helpers for the test suite."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+DATA = Path(__file__).parent / "data"
+SYNTHETIC = DATA / "synthetic"
+SYNTHETIC_SECONDARY = DATA / "synthetic_secondary"
+SYNTHETIC_COSTS = DATA / "synthetic_costs.yaml"
+
+
+@pytest.fixture
+def synthetic_copy(tmp_path: Path) -> Path:
+    """A writable copy of the synthetic evidence folder."""
+    target = tmp_path / "evidence"
+    shutil.copytree(SYNTHETIC, target)
+    return target
+
+
+def edit_yaml(path: Path, edit: Any) -> None:
+    """Load ``path``, apply ``edit(data)`` in place, write it back."""
+    data = yaml.safe_load(path.read_text())
+    edit(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))

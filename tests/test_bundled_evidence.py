@@ -1,0 +1,78 @@
+"""The bundled six studies: figures match their sources, and every assumption is declared."""
+
+from __future__ import annotations
+
+import pytest
+
+import peervalue
+from peervalue.provenance import Status
+
+
+@pytest.fixture(scope="module")
+def evidence() -> peervalue.Evidence:
+    return peervalue.load_evidence()
+
+
+def test_the_six_studies(evidence: peervalue.Evidence) -> None:
+    assert sorted(evidence.ids) == [
+        "chinman2001",
+        "klein1998",
+        "lawn2008",
+        "min2007",
+        "rivera2007",
+        "sledge2011",
+    ]
+    countries = sorted(s.country for s in evidence)
+    # The 2013 report: five US studies and one Australian.
+    assert countries == ["Australia"] + ["USA"] * 5
+    assert all(s.peer_role.value == "additional" for s in evidence)
+    # Membership is inferred, and each file says so.
+    assert all(s.inclusion and "nferred" in s.inclusion for s in evidence)
+
+
+def test_reported_figures_as_published(evidence: peervalue.Evidence) -> None:
+    sledge = evidence.get("sledge2011").quantities()
+    # Sledge et al. 2011 abstract: 38 vs 36; 10.08 +/- 17.31 vs 19.08 +/- 21.63 days; 9 months.
+    assert [
+        sledge[k].value
+        for k in (
+            "arms.intervention",
+            "arms.control",
+            "outcome.intervention_mean",
+            "outcome.intervention_sd",
+            "outcome.control_mean",
+            "outcome.control_sd",
+            "follow_up",
+        )
+    ] == [38, 36, 10.08, 17.31, 19.08, 21.63, 9]
+    lawn = evidence.get("lawn2008").quantities()
+    assert lawn["outcome.total"].value == 300 and lawn["follow_up"].value == 3
+    mn = evidence.get("min2007").quantities()
+    assert (mn["arms.intervention"].value, mn["arms.control"].value, mn["outcome.total"].value) == (
+        106,
+        378,
+        1549,
+    )
+    klein = evidence.get("klein1998").quantities()
+    assert (klein["arms.intervention"].value, klein["arms.control"].value) == (10, 51)
+
+
+def test_every_study_assumes_its_peer_input_with_a_range(evidence: peervalue.Evidence) -> None:
+    # No source gives peer staffing for any of the six: each must be an explicit assumption.
+    for study in evidence:
+        q = study.quantities()
+        staffing = [q[k] for k in ("peer_input.fte", "peer_input.caseload") if k in q]
+        assert staffing and all(s.status is Status.ASSUMED and s.range for s in staffing), study.id
+
+
+def test_unreported_outcomes_are_assumptions(evidence: peervalue.Evidence) -> None:
+    for sid in ("chinman2001", "klein1998", "rivera2007"):
+        q = evidence.get(sid).quantities()["outcome.saved_per_patient"]
+        assert q.status is Status.ASSUMED and q.range is not None and q.rationale
+
+
+def test_reported_values_all_cite_a_source(evidence: peervalue.Evidence) -> None:
+    for study in evidence:
+        for path, q in study.quantities().items():
+            if q.status is Status.REPORTED:
+                assert q.source is not None and q.source.url, f"{study.id}:{path}"
