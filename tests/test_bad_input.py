@@ -125,7 +125,26 @@ FIELD_CASES = {
         _set(["peer_input", "fte", "range"], [3, 1]),
         ["peer_input.fte", "low 3.0 is above high 1.0"],
     ),
-    "unknown outcome kind": (_set(["outcome", "kind"], "mean_days"), ["outcome", "mean_days"]),
+    "unknown outcome kind": (
+        _set(["outcome", "kind"], "mean_days"),
+        ["field 'outcome'", "unknown kind 'mean_days'", "'total_bed_days_saved'"],
+    ),
+    "misspelt optional field inside a block": (
+        lambda d: d["outcome"].__setitem__("contrl_sd", d["outcome"].pop("control_sd")),
+        ["outcome.contrl_sd", "'control_sd' (misspelt?)"],
+    ),
+    "unrecognised field with no close match": (
+        _set(["colour"], "blue"),
+        ["'colour' is not a recognised field", "docs/evidence-format.md"],
+    ),
+    "bare number for a quantity": (
+        _set(["arms", "control"], 40),
+        ["arms.control", "bare number (40)", "'value', 'unit' and 'status'"],
+    ),
+    "study id in the wrong form": (
+        _set(["id"], "Alpha Study"),
+        ["field 'id'", "'Alpha Study'", "lower-case letters"],
+    ),
 }
 
 
@@ -245,3 +264,9 @@ def test_output_into_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixtur
     target = tmp_path / "no" / "such" / "out.json"
     run = run_cli(capsys, "reproduce", "-f", "json", "-o", str(target))
     assert run.code == 2 and "output folder does not exist" in run.err
+
+
+def test_empty_file(synthetic_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (synthetic_copy / "alpha.yaml").write_text("")
+    run, out = _analyse(capsys, synthetic_copy, tmp_path)
+    _assert_clean_failure(run, out, "alpha.yaml", "the file is empty", "a mapping")

@@ -15,7 +15,7 @@ import os
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -48,8 +48,8 @@ def read_mapping(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise input_error(path, "", f"malformed TOML: {exc}", "valid TOML") from None
     if not isinstance(data, dict):
-        got = "an empty file" if data is None else f"a {type(data).__name__}"
-        raise input_error(path, "", f"the file holds {got}", "a mapping of field names to values")
+        got = "the file is empty" if data is None else f"the file holds a {type(data).__name__}"
+        raise input_error(path, "", got, "a mapping of field names to values")
     return data
 
 
@@ -88,7 +88,31 @@ def _dotted(loc: tuple[int | str, ...]) -> str:
     return "".join(parts)
 
 
-def problems_from(exc: ValidationError, union_tags: frozenset[str] = frozenset()) -> list[Problem]:
+def field_names(model: type[BaseModel]) -> set[str]:
+    """Every field name used anywhere in ``model`` and the models nested in it."""
+    names: set[str] = set()
+    seen: set[type[BaseModel]] = set()
+
+    def visit(tp: Any) -> None:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if tp in seen:
+                return
+            seen.add(tp)
+            for name, info in tp.model_fields.items():
+                names.add(name)
+                visit(info.annotation)
+        for arg in get_args(tp):
+            visit(arg)
+
+    visit(model)
+    return names
+
+
+def problems_from(
+    exc: ValidationError,
+    union_tags: frozenset[str] = frozenset(),
+    known_fields: frozenset[str] | set[str] = frozenset(),
+) -> list[Problem]:
     """One :class:`Problem` per pydantic error, with field paths users can find.
 
     ``union_tags`` are discriminator values that pydantic puts into error
@@ -96,13 +120,16 @@ def problems_from(exc: ValidationError, union_tags: frozenset[str] = frozenset()
     path matches what the user wrote (``outcome.control_sd``).
     """
     errors = exc.errors(include_url=False)
-    missing = {_dotted(tuple(e["loc"])) for e in errors if e["type"] == "missing"}
+
+    def user_path(err: Any) -> str:
+        # The discriminated union puts the kind into the path; drop it for readability.
+        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x in union_tags))
+        return _dotted(loc)
+
+    missing = {user_path(e) for e in errors if e["type"] == "missing"}
     problems: list[Problem] = []
     for err in errors:
-        loc = tuple(err["loc"])
-        # The discriminated union puts the kind into the path; drop it for readability.
-        loc = tuple(x for x in loc if not (isinstance(x, str) and x in union_tags))
-        field = _dotted(loc)
+        field = user_path(err)
         kind = err["type"]
         msg = str(err["msg"])
         if msg.startswith("Value error, "):
@@ -111,16 +138,34 @@ def problems_from(exc: ValidationError, union_tags: frozenset[str] = frozenset()
         if kind == "extra_forbidden":
             parent, _, name = field.rpartition(".")
             siblings = [m.rpartition(".")[2] for m in missing if m.rpartition(".")[0] == parent]
-            close = difflib.get_close_matches(name, siblings, n=1)
+            close = difflib.get_close_matches(name, siblings, n=1) or difflib.get_close_matches(
+                name, sorted(known_fields), n=1, cutoff=0.8
+            )
             msg = f"'{name}' is not a recognised field"
             expected = (
-                f"'{close[0]}' (misspelt?)" if close else "only the fields documented in docs"
+                f"'{close[0]}' (misspelt?)"
+                if close
+                else "only the fields documented in docs/evidence-format.md"
             )
         elif kind == "missing":
             msg = "this required field is missing"
             expected = ""
         elif "input" in err and kind in {"float_parsing", "float_type", "int_parsing", "int_type"}:
             msg = f"got {err['input']!r}, which is not a number"
+        elif kind in {"dict_type", "model_type"} and isinstance(err.get("input"), (int, float)):
+            msg = f"got a bare number ({err['input']!r})"
+            expected = (
+                "a block with 'value', 'unit' and 'status' (and 'source' or 'range' as the "
+                "status needs): see docs/evidence-format.md"
+            )
+        elif kind == "string_pattern_mismatch":
+            msg = f"got {err.get('input')!r}, which is not in the expected form"
+        elif kind == "union_tag_invalid":
+            tag = (err.get("ctx") or {}).get("tag", err.get("input"))
+            msg = f"unknown kind {tag!r}"
+            tags = (err.get("ctx") or {}).get("expected_tags")
+            if tags:
+                expected = f"one of {tags}"
         problems.append(Problem(field, msg, expected))
     return problems
 
@@ -135,7 +180,7 @@ def validate(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError(source, problems_from(exc, union_tags)) from None
+        raise InputError(source, problems_from(exc, union_tags, field_names(model))) from None
 
 
 def atomic_write_text(path: Path, text: str) -> None:
