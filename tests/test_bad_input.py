@@ -266,7 +266,9 @@ def test_output_into_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert run.code == 2 and "output folder does not exist" in run.err
 
 
-def test_empty_file(synthetic_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_file(
+    synthetic_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (synthetic_copy / "alpha.yaml").write_text("")
     run, out = _analyse(capsys, synthetic_copy, tmp_path)
     _assert_clean_failure(run, out, "alpha.yaml", "the file is empty", "a mapping")

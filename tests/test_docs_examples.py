@@ -36,10 +36,14 @@ def test_examples_analyse_to_hand_computed_figures(capsys: pytest.CaptureFixture
     assert run.code == 0, run.err
     data = json.loads(run.out)
     studies = {s["id"]: s for s in data["studies"]}
-    # example_mean: (21.5 - 14.2) saved per patient x 60 patients, over 60 / 15 caseload x 0.5 years.
+    # example_mean: (21.5 - 14.2) saved x 60 patients, over 60 / 15 caseload x 0.5 years.
     # example_total: 840 bed-days over 2.5 FTE x 1 year.
     # example_per_fte: 310 bed-days per FTE-year given directly.
-    expected_saved = {"example_mean": 7.3 * 60 / 2.0, "example_total": 336.0, "example_per_fte": 310}
+    expected_saved = {
+        "example_mean": 7.3 * 60 / 2.0,
+        "example_total": 336.0,
+        "example_per_fte": 310,
+    }
     for study_id, saved in expected_saved.items():
         study = studies[study_id]
         assert study["bed_days_saved_per_fte_year"] == pytest.approx(saved)
