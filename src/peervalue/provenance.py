@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from peervalue.units import CURRENCY_UNITS, UNITS
 
 FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+NonNegativeNumber = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0)]
 
 _PRICE_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -68,6 +69,42 @@ def check_price_year(text: str) -> str:
 PriceYear = Annotated[str, AfterValidator(check_price_year)]
 
 
+DistributionKind = Literal[
+    "fixed", "normal", "lognormal", "gamma", "beta", "uniform", "triangular"
+]
+
+
+class Distribution(StrictModel):
+    """How the uncertainty analysis draws a quantity, when the default does not fit.
+
+    ``fixed`` draws the point value every time. ``normal``, ``lognormal``,
+    ``gamma`` and ``beta`` have mean = the quantity's value and standard
+    deviation ``sd``. ``uniform`` and ``triangular`` run over ``low``-``high``
+    (default: the quantity's ``range``); the triangle's mode is the value.
+    The defaults chosen when no distribution is given are in docs/uncertainty.md.
+    """
+
+    kind: DistributionKind
+    sd: NonNegativeNumber | None = None
+    low: FiniteNumber | None = None
+    high: FiniteNumber | None = None
+    rationale: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.kind in {"normal", "lognormal", "gamma", "beta"} and self.sd is None:
+            raise ValueError(f"a {self.kind} distribution needs 'sd' (its standard deviation)")
+        if self.kind in {"fixed", "uniform", "triangular"} and self.sd is not None:
+            raise ValueError(f"a {self.kind} distribution takes no 'sd'; give 'low' and 'high'")
+        if (self.low is None) != (self.high is None):
+            raise ValueError("give both 'low' and 'high', or neither")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low {self.low} is above high {self.high}")
+        if self.low is not None and self.kind not in {"uniform", "triangular"}:
+            raise ValueError(f"a {self.kind} distribution takes no 'low' or 'high'")
+        return self
+
+
 class Quantity(StrictModel):
     """A number with unit, provenance and (where assumed) a plausible range."""
 
@@ -80,6 +117,7 @@ class Quantity(StrictModel):
     rationale: str | None = None
     price_year: PriceYear | None = None
     note: str | None = None
+    distribution: Distribution | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -100,9 +138,35 @@ class Quantity(StrictModel):
                 raise ValueError(f"range low {low} is above high {high}")
             if not low <= self.value <= high:
                 raise ValueError(f"value {self.value} lies outside its range [{low}, {high}]")
+        dist = self.distribution
+        if dist is not None:
+            self._check_distribution(dist)
+        if dist is not None and dist.low is not None and dist.high is not None:
+            if not dist.low <= self.value <= dist.high:
+                raise ValueError(
+                    f"value {self.value} lies outside its distribution's "
+                    f"[{dist.low}, {dist.high}]"
+                )
         if self.unit in CURRENCY_UNITS and self.price_year is None:
             raise ValueError(f"a value in {self.unit} needs a 'price_year' such as '2011-12'")
         return self
+
+    def _check_distribution(self, dist: Distribution) -> None:
+        v = self.value
+        if dist.kind in {"uniform", "triangular"} and dist.low is None and self.range is None:
+            raise ValueError(
+                f"a {dist.kind} distribution needs 'low' and 'high', or a 'range' on the quantity"
+            )
+        if dist.kind in {"gamma", "lognormal"} and v <= 0:
+            raise ValueError(f"a {dist.kind} distribution needs a value above zero, got {v:g}")
+        if dist.kind == "beta":
+            if not 0 < v < 1:
+                raise ValueError(f"a beta distribution needs a value between 0 and 1, got {v:g}")
+            if dist.sd is not None and dist.sd**2 >= v * (1 - v):
+                raise ValueError(
+                    f"a beta distribution with mean {v:g} needs sd below "
+                    f"{(v * (1 - v)) ** 0.5:.4g}, got {dist.sd:g}"
+                )
 
     @property
     def is_assumed(self) -> bool:
