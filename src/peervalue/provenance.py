@@ -69,9 +69,7 @@ def check_price_year(text: str) -> str:
 PriceYear = Annotated[str, AfterValidator(check_price_year)]
 
 
-DistributionKind = Literal[
-    "fixed", "normal", "lognormal", "gamma", "beta", "uniform", "triangular"
-]
+DistributionKind = Literal["fixed", "normal", "lognormal", "gamma", "beta", "uniform", "triangular"]
 
 
 class Distribution(StrictModel):
@@ -141,12 +139,15 @@ class Quantity(StrictModel):
         dist = self.distribution
         if dist is not None:
             self._check_distribution(dist)
-        if dist is not None and dist.low is not None and dist.high is not None:
-            if not dist.low <= self.value <= dist.high:
-                raise ValueError(
-                    f"value {self.value} lies outside its distribution's "
-                    f"[{dist.low}, {dist.high}]"
-                )
+        if (
+            dist is not None
+            and dist.low is not None
+            and dist.high is not None
+            and not dist.low <= self.value <= dist.high
+        ):
+            raise ValueError(
+                f"value {self.value} lies outside its distribution's [{dist.low}, {dist.high}]"
+            )
         if self.unit in CURRENCY_UNITS and self.price_year is None:
             raise ValueError(f"a value in {self.unit} needs a 'price_year' such as '2011-12'")
         return self

@@ -113,3 +113,45 @@ def ratio_of_sums(total_benefit: ArrayLike, total_cost: ArrayLike) -> Array:
 def break_even_bed_days(cost_per_fte_year: ArrayLike, cost_per_bed_day: ArrayLike) -> Array:
     """Bed-days a peer worker must save per FTE-year to pay for themself: ``c_psw / c_bed``."""
     return _f(cost_per_fte_year) / _f(cost_per_bed_day)
+
+
+def per_patient_year(saved_per_patient: ArrayLike, follow_up_years: ArrayLike) -> Array:
+    """Bed-days saved per patient-year of follow-up, ``e = d / T``."""
+    return _f(saved_per_patient) / _f(follow_up_years)
+
+
+def finite_weighted_mean(values: ArrayLike, weights: ArrayLike) -> Array:
+    """Weighted mean over the last axis of the finite values only (NaN where none is finite)."""
+    v, w = np.broadcast_arrays(_f(values), _f(weights))
+    ok = np.isfinite(v)
+    total = np.sum(np.where(ok, w, 0.0), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _f(np.sum(np.where(ok, v * w, 0.0), axis=-1) / total)
+
+
+def net_benefit(
+    bed_days_per_fte_year: ArrayLike, cost_per_bed_day: ArrayLike, cost_per_fte_year: ArrayLike
+) -> Array:
+    """Net benefit per FTE-year, ``b * c_bed - c_psw`` (currency per FTE-year)."""
+    return _f(bed_days_per_fte_year) * _f(cost_per_bed_day) - _f(cost_per_fte_year)
+
+
+def break_even_cost_per_bed_day(
+    cost_per_fte_year: ArrayLike, bed_days_per_fte_year: ArrayLike
+) -> Array:
+    """Cost per bed-day at which ``b`` bed-days pay for a peer worker: ``c_psw / b``.
+
+    NaN where ``b <= 0``: no cost per bed-day makes a harmful or null effect pay.
+    """
+    b = _f(bed_days_per_fte_year)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _f(np.where(b > 0, _f(cost_per_fte_year) / b, np.nan))
+
+
+def break_even_caseload(
+    cost_per_fte_year: ArrayLike, cost_per_bed_day: ArrayLike, saved_per_patient_year: ArrayLike
+) -> Array:
+    """Patients per FTE at which a peer worker pays: ``c_psw / (c_bed * e)``; NaN if ``e <= 0``."""
+    e = _f(saved_per_patient_year)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _f(np.where(e > 0, _f(cost_per_fte_year) / (_f(cost_per_bed_day) * e), np.nan))

@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 
 from peervalue.model import core
 from peervalue.model.core import Array
-from peervalue.model.spec import COSTS, ModelSpec, StudySpec
+from peervalue.model.spec import COSTS, ModelSpec, PoolingMethod, StudySpec
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,33 @@ class ModelOutputs:
     benefit_per_fte_year: Array
     net_benefit_per_fte_year: Array
     ratio: Array
+    follow_up_years: Array
+    saved_per_patient_year: Array
     weighted_mean_ratio: Array
     ratio_of_sums: Array
     break_even_bed_days: Array
+    #: pooled bed-days saved per FTE-year behind each pooled ratio: the weighted
+    #: mean of the studies' ``b`` (weighted mean of ratios) and ``sum(D) / sum(F)``
+    pooled_bed_days_weighted: Array
+    pooled_bed_days_sums: Array
+    #: weighted mean of bed-days saved per patient-year over studies where it is known
+    pooled_saved_per_patient_year: Array
+
+    def pooled_bed_days(self, method: PoolingMethod) -> Array:
+        """Pooled bed-days saved per FTE-year for ``method``."""
+        return self.pooled_bed_days_weighted if method == "weighted" else self.pooled_bed_days_sums
+
+    def pooled_net_benefit(self, method: PoolingMethod) -> Array:
+        """Pooled net benefit per FTE-year: ``c_bed * b_pooled - c_psw``."""
+        return core.net_benefit(
+            self.pooled_bed_days(method), self.cost_per_bed_day, self.cost_per_fte_year
+        )
 
 
 def _study_columns(
     s: StudySpec, values: Mapping[str, ArrayLike]
-) -> tuple[Array, Array, Array, Array, Array, Array]:
-    """(n_int, n_ctrl, d, D, F, b) for one study."""
+) -> tuple[Array, Array, Array, Array, Array, Array, Array]:
+    """(n_int, n_ctrl, d, D, F, b, T) for one study; T is follow-up in years."""
 
     def v(field: str) -> Array:
         return np.asarray(values[f"{s.id}:{field}"], dtype=np.float64)
@@ -51,6 +69,7 @@ def _study_columns(
     nan = np.float64(np.nan)
     n_int = v("arms.intervention")
     n_ctrl = v("arms.control") if s.has_control else np.zeros_like(n_int)
+    follow_up = v("follow_up")
 
     if s.peer_form == "fte":
         fte_years = core.fte_years_from_fte(v("peer_input.fte"), v("peer_input.duration"))
@@ -68,7 +87,7 @@ def _study_columns(
         b = v("outcome.saved_per_fte_year")
         big_d = b * fte_years
         d = big_d / n_int
-        return n_int, n_ctrl, d, big_d, fte_years, b
+        return n_int, n_ctrl, d, big_d, fte_years, b, follow_up
     if kind == "mean_bed_days":
         d = core.difference(v("outcome.control_mean"), v("outcome.intervention_mean"))
     elif kind == "admissions_and_length_of_stay":
@@ -87,7 +106,7 @@ def _study_columns(
     else:  # pragma: no cover - the schema admits no other kind
         raise ValueError(f"unknown outcome kind {kind!r}")
     big_d = core.total_saved(d, n_int)
-    return n_int, n_ctrl, d, big_d, fte_years, core.per_fte_year(big_d, fte_years)
+    return n_int, n_ctrl, d, big_d, fte_years, core.per_fte_year(big_d, fte_years), follow_up
 
 
 def _stack(columns: list[Array]) -> Array:
@@ -97,7 +116,9 @@ def _stack(columns: list[Array]) -> Array:
 def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
     """Run the reference method for every draw in ``values``."""
     cols = [_study_columns(s, values) for s in spec.studies]
-    n_int, n_ctrl, d, big_d, fte_years, b = (_stack([c[i] for c in cols]) for i in range(6))
+    n_int, n_ctrl, d, big_d, fte_years, b, follow_up = (
+        _stack([c[i] for c in cols]) for i in range(7)
+    )
 
     def c(field: str) -> Array:
         return np.asarray(values[f"{COSTS}:{field}"], dtype=np.float64)
@@ -117,6 +138,8 @@ def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
     benefit = core.benefit(b, c_bed_col)
     ratio = core.ratio(benefit, c_psw_col)
     weight = n_int + n_ctrl if spec.weighting == "all" else n_int
+    per_patient_year = core.per_patient_year(d, follow_up)
+    total_fte_years = np.sum(fte_years, axis=-1)
     return ModelOutputs(
         n_intervention=n_int,
         n_control=n_ctrl,
@@ -133,4 +156,9 @@ def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
         weighted_mean_ratio=core.weighted_mean(ratio, weight),
         ratio_of_sums=core.ratio_of_sums(big_d * c_bed_col, fte_years * c_psw_col),
         break_even_bed_days=core.break_even_bed_days(c_psw, c_bed),
+        follow_up_years=follow_up,
+        saved_per_patient_year=per_patient_year,
+        pooled_bed_days_weighted=core.weighted_mean(b, weight),
+        pooled_bed_days_sums=np.sum(big_d, axis=-1) / total_fte_years,
+        pooled_saved_per_patient_year=core.finite_weighted_mean(per_patient_year, weight),
     )

@@ -9,14 +9,14 @@ from typing import Any
 import pandas as pd
 
 
-def _clean(x: Any) -> Any:
+def clean_json(x: Any) -> Any:
     """JSON-safe: NaN and infinities become None; tuples become lists."""
     if isinstance(x, float):
         return None if not math.isfinite(x) else x
     if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
+        return {k: clean_json(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
+        return [clean_json(v) for v in x]
     return x
 
 
@@ -113,4 +113,4 @@ class AnalysisResult:
         }
         if self.reference is not None:
             out["published_reference"] = self.reference
-        return _clean(out)  # type: ignore[no-any-return]
+        return clean_json(out)  # type: ignore[no-any-return]

@@ -22,6 +22,8 @@ from peervalue.provenance import Quantity
 from peervalue.units import DURATION_UNITS, YEARS_PER
 
 Weighting = Literal["all", "intervention"]
+#: "weighted": the 2013 report's weighted mean of ratios; "sums": total benefit / total cost
+PoolingMethod = Literal["weighted", "sums"]
 PeerForm = Literal["fte", "caseload", "fte_years", "none"]
 COSTS = "costs"
 

@@ -1,0 +1,1 @@
+"""Uncertainty: parameter distributions, Monte Carlo, sensitivity, thresholds, meta-analysis."""

@@ -1,0 +1,229 @@
+"""A probability distribution for every model parameter, read from the data files.
+
+Nothing is typed twice: each :class:`~peervalue.model.spec.Parameter` already
+carries its quantity (value, status, range, optional ``distribution``), and
+:func:`parameter_distributions` turns it into a :class:`ParameterDistribution`
+in model units by the rules below (first match wins; docs/uncertainty.md gives
+the reasons):
+
+1. a ``distribution`` declared on the quantity in the file;
+2. an arm's mean bed-days with a reported SD: normal, standard error ``SD / sqrt(n)``
+   (an arm without an SD borrows the other arm's, and says so), so the
+   difference of the two means is normal with the usual standard error;
+3. an ``assumed`` value: uniform over its range;
+4. a reported or derived value with a range, read as a 95% interval
+   (``sd = (high - low) / 3.92``): beta for a proportion between 0 and 1,
+   normal for a signed outcome (bed-days saved can be negative), gamma for
+   anything else that is positive (costs, counts, durations);
+5. anything else: fixed at its value, and listed as such.
+
+Each parameter draws from its own random stream, keyed by the parameter's name
+and the seed, so the draws do not depend on the chunk size, on the order of
+the studies, or on which other studies are in the analysis.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.random import PCG64, Generator, SeedSequence
+from scipy import stats
+
+from peervalue.model.core import Array
+from peervalue.model.spec import ModelSpec, Parameter
+from peervalue.provenance import DistributionKind, Status
+
+#: a 95% interval spans 2 x 1.96 standard deviations of a normal distribution
+SD_PER_95_INTERVAL = 2 * 1.959963984540054
+#: outcome fields whose value may be negative (peer support may add bed-days)
+SIGNED_FIELDS = frozenset(
+    {"outcome.total", "outcome.saved_per_patient", "outcome.saved_per_fte_year"}
+)
+_ARM_MEANS = {
+    "outcome.intervention_mean": (
+        "outcome.intervention_sd",
+        "outcome.control_sd",
+        "arms.intervention",
+    ),
+    "outcome.control_mean": ("outcome.control_sd", "outcome.intervention_sd", "arms.control"),
+}
+
+
+@dataclass(frozen=True)
+class ParameterDistribution:
+    """How one parameter is drawn, in model units (years, output-year prices)."""
+
+    name: str
+    kind: DistributionKind
+    value: float  #: the point value (deterministic analysis)
+    sd: float | None = None
+    low: float | None = None
+    high: float | None = None
+    origin: str = ""  #: why this distribution: shown in tables and docs
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.kind == "fixed"
+
+    def _scipy(self) -> stats.rv_continuous | None:
+        m, sd = self.value, self.sd or 0.0
+        if self.kind == "normal":
+            return stats.norm(m, sd)
+        if self.kind == "lognormal":
+            sigma2 = math.log1p(sd**2 / m**2)
+            return stats.lognorm(math.sqrt(sigma2), scale=m * math.exp(-sigma2 / 2))
+        if self.kind == "gamma":
+            return stats.gamma((m / sd) ** 2, scale=sd**2 / m)
+        if self.kind == "beta":
+            common = m * (1 - m) / sd**2 - 1
+            return stats.beta(m * common, (1 - m) * common)
+        return None
+
+    def mean(self) -> float:
+        """The distribution's mean (differs from the point value for a lopsided range)."""
+        if self.kind == "uniform":
+            return (self.lo + self.hi) / 2
+        if self.kind == "triangular":
+            return (self.lo + self.value + self.hi) / 3
+        return self.value
+
+    @property
+    def lo(self) -> float:
+        return self.value if self.low is None else self.low
+
+    @property
+    def hi(self) -> float:
+        return self.value if self.high is None else self.high
+
+    def interval(self, level: float = 0.95) -> tuple[float, float]:
+        """Low and high values for one-way sensitivity: the range, or central ``level`` interval."""
+        if self.kind in {"uniform", "triangular", "fixed"}:
+            return self.lo, self.hi
+        if not self.sd:
+            return self.value, self.value
+        dist = self._scipy()
+        assert dist is not None
+        tail = (1 - level) / 2
+        return float(dist.ppf(tail)), float(dist.ppf(1 - tail))
+
+    def sample(self, rng: Generator, n: int) -> Array:
+        """``n`` draws from ``rng``, consuming the stream in order (chunk-size invariant)."""
+        m, sd = self.value, self.sd or 0.0
+        if self.kind == "fixed" or (
+            self.kind in {"normal", "lognormal", "gamma", "beta"} and sd == 0
+        ):
+            return np.full(n, m)
+        if self.kind == "normal":
+            return m + sd * rng.standard_normal(n)
+        if self.kind == "lognormal":
+            sigma2 = math.log1p(sd**2 / m**2)
+            return rng.lognormal(math.log(m) - sigma2 / 2, math.sqrt(sigma2), n)
+        if self.kind == "gamma":
+            return rng.standard_gamma((m / sd) ** 2, n) * (sd**2 / m)
+        if self.kind == "beta":
+            common = m * (1 - m) / sd**2 - 1
+            return rng.beta(m * common, (1 - m) * common, n)
+        lo, hi = self.lo, self.hi
+        if hi <= lo:
+            return np.full(n, m)
+        if self.kind == "uniform":
+            return lo + (hi - lo) * rng.random(n)
+        # triangular by inversion of its CDF: one uniform per draw
+        u = rng.random(n)
+        cut = (m - lo) / (hi - lo)
+        left = lo + np.sqrt(u * (hi - lo) * (m - lo))
+        right = hi - np.sqrt((1 - u) * (hi - lo) * (hi - m))
+        return np.where(u < cut, left, right)
+
+    def describe(self) -> str:
+        """``gamma(mean 334, sd 12)``-style text."""
+        if self.kind == "fixed":
+            return f"fixed at {self.value:.6g}"
+        if self.kind == "uniform":
+            return f"uniform({self.lo:.6g} to {self.hi:.6g})"
+        if self.kind == "triangular":
+            return f"triangular({self.lo:.6g}, mode {self.value:.6g}, {self.hi:.6g})"
+        return f"{self.kind}(mean {self.value:.6g}, sd {self.sd or 0:.6g})"
+
+
+def _declared(p: Parameter) -> ParameterDistribution | None:
+    d = p.quantity.distribution
+    if d is None:
+        return None
+    f = p.factor
+    low, high = (d.low, d.high) if d.low is not None else (p.quantity.range or (None, None))
+    return ParameterDistribution(
+        name=p.name,
+        kind=d.kind,
+        value=p.value,
+        sd=None if d.sd is None else d.sd * f,
+        low=None if low is None else low * f,
+        high=None if high is None else high * f,
+        origin="declared in the file" + (f": {d.rationale}" if d.rationale else ""),
+    )
+
+
+def _arm_mean(p: Parameter, by_name: dict[str, Parameter]) -> ParameterDistribution | None:
+    fields = _ARM_MEANS.get(p.field)
+    if fields is None:
+        return None
+    own_sd, other_sd, arm = (by_name.get(f"{p.owner}:{f}") for f in fields)
+    sd_param = own_sd or other_sd
+    if sd_param is None or arm is None:
+        return None
+    se = sd_param.value / math.sqrt(arm.value)
+    borrowed = " (SD borrowed from the other arm)" if own_sd is None else ""
+    return ParameterDistribution(
+        name=p.name,
+        kind="normal",
+        value=p.value,
+        sd=se,
+        origin=f"arm mean: standard error SD / sqrt(n) = {sd_param.value:g} / "
+        f"sqrt({arm.value:g}){borrowed}",
+    )
+
+
+def _default(p: Parameter) -> ParameterDistribution:
+    q, v = p.quantity, p.value
+    if q.status is Status.ASSUMED and p.range is not None:
+        low, high = p.range
+        return ParameterDistribution(
+            p.name, "uniform", v, low=low, high=high, origin="assumed: its range"
+        )
+    if p.range is not None:
+        low, high = p.range
+        sd = (high - low) / SD_PER_95_INTERVAL
+        why = "range read as a 95% interval"
+        if q.unit == "proportion" and 0 < v < 1 and sd**2 < v * (1 - v):
+            return ParameterDistribution(p.name, "beta", v, sd=sd, origin=why)
+        if p.field in SIGNED_FIELDS or v <= 0:
+            return ParameterDistribution(p.name, "normal", v, sd=sd, origin=why)
+        return ParameterDistribution(p.name, "gamma", v, sd=sd, origin=why)
+    if p.field.endswith("_sd"):
+        return ParameterDistribution(p.name, "fixed", v, origin="sets an arm mean's standard error")
+    return ParameterDistribution(p.name, "fixed", v, origin="no stated uncertainty")
+
+
+def parameter_distributions(spec: ModelSpec) -> list[ParameterDistribution]:
+    """One distribution per parameter of ``spec``, in the spec's order."""
+    by_name = {p.name: p for p in spec.parameters}
+    return [_declared(p) or _arm_mean(p, by_name) or _default(p) for p in spec.parameters]
+
+
+def parameter_stream(seed: int, name: str) -> Generator:
+    """The random stream of one parameter: independent of every other parameter's."""
+    key = zlib.crc32(name.encode("utf-8"))
+    return Generator(PCG64(SeedSequence(seed, spawn_key=(key,))))
+
+
+def draw_chunk(
+    dists: Sequence[ParameterDistribution], streams: dict[str, Generator], n: int
+) -> dict[str, Array]:
+    """The next ``n`` draws of every parameter (fixed ones as length-1 arrays)."""
+    return {
+        d.name: np.array([d.value]) if d.is_fixed else d.sample(streams[d.name], n) for d in dists
+    }
