@@ -120,15 +120,6 @@ def per_patient_year(saved_per_patient: ArrayLike, follow_up_years: ArrayLike) -
     return _f(saved_per_patient) / _f(follow_up_years)
 
 
-def finite_weighted_mean(values: ArrayLike, weights: ArrayLike) -> Array:
-    """Weighted mean over the last axis of the finite values only (NaN where none is finite)."""
-    v, w = np.broadcast_arrays(_f(values), _f(weights))
-    ok = np.isfinite(v)
-    total = np.sum(np.where(ok, w, 0.0), axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _f(np.sum(np.where(ok, v * w, 0.0), axis=-1) / total)
-
-
 def net_benefit(
     bed_days_per_fte_year: ArrayLike, cost_per_bed_day: ArrayLike, cost_per_fte_year: ArrayLike
 ) -> Array:

@@ -109,8 +109,19 @@ def _study_columns(
     return n_int, n_ctrl, d, big_d, fte_years, core.per_fte_year(big_d, fte_years), follow_up
 
 
+def _per_fte_year_only(s: StudySpec) -> bool:
+    return s.outcome_kind == "bed_days_saved_per_fte_year" and s.peer_form == "none"
+
+
 def _stack(columns: list[Array]) -> Array:
-    return np.stack(np.broadcast_arrays(*columns), axis=-1)
+    # Studies are the last axis, but each study's draws are kept contiguous (a
+    # transposed view): sums over studies then add whole columns, which is several
+    # times faster than reducing many short rows.
+    shape = np.broadcast_shapes(*(c.shape for c in columns))
+    out = np.empty((len(columns), *shape))
+    for row, column in zip(out, columns, strict=True):
+        row[...] = column
+    return np.moveaxis(out, 0, -1)
 
 
 def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
@@ -139,7 +150,18 @@ def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
     ratio = core.ratio(benefit, c_psw_col)
     weight = n_int + n_ctrl if spec.weighting == "all" else n_int
     per_patient_year = core.per_patient_year(d, follow_up)
-    total_fte_years = np.sum(fte_years, axis=-1)
+    # Common unit costs factor out of both pooled ratios: pool bed-days first.
+    pooled_weighted = core.weighted_mean(b, weight)
+    pooled_sums = core.per_fte_year(np.sum(big_d, axis=-1), np.sum(fte_years, axis=-1))
+    # Bed-days per patient-year are unknown only where a study gives bed-days per
+    # FTE-year without its peer input; that is fixed by the files, not by the draws.
+    known = [i for i, s in enumerate(spec.studies) if not _per_fte_year_only(s)]
+    if len(known) == len(spec.studies):
+        pooled_patient_year = core.weighted_mean(per_patient_year, weight)
+    elif known:
+        pooled_patient_year = core.weighted_mean(per_patient_year[..., known], weight[..., known])
+    else:
+        pooled_patient_year = np.full(pooled_weighted.shape, np.nan)
     return ModelOutputs(
         n_intervention=n_int,
         n_control=n_ctrl,
@@ -153,12 +175,12 @@ def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
         benefit_per_fte_year=benefit,
         net_benefit_per_fte_year=benefit - c_psw_col,
         ratio=ratio,
-        weighted_mean_ratio=core.weighted_mean(ratio, weight),
-        ratio_of_sums=core.ratio_of_sums(big_d * c_bed_col, fte_years * c_psw_col),
+        weighted_mean_ratio=core.ratio(core.benefit(pooled_weighted, c_bed), c_psw),
+        ratio_of_sums=core.ratio(core.benefit(pooled_sums, c_bed), c_psw),
         break_even_bed_days=core.break_even_bed_days(c_psw, c_bed),
         follow_up_years=follow_up,
         saved_per_patient_year=per_patient_year,
-        pooled_bed_days_weighted=core.weighted_mean(b, weight),
-        pooled_bed_days_sums=np.sum(big_d, axis=-1) / total_fte_years,
-        pooled_saved_per_patient_year=core.finite_weighted_mean(per_patient_year, weight),
+        pooled_bed_days_weighted=pooled_weighted,
+        pooled_bed_days_sums=pooled_sums,
+        pooled_saved_per_patient_year=pooled_patient_year,
     )

@@ -45,7 +45,7 @@ METHODS: tuple[PoolingMethod, ...] = ("weighted", "sums")
 class _Stored:
     """Draws kept for percentiles and curves (float32)."""
 
-    study_ratio: np.ndarray
+    study_ratio: np.ndarray  #: shape (studies, draws): each study's draws contiguous
     pooled_ratio: dict[str, np.ndarray]
     pooled_net_benefit: dict[str, np.ndarray]
     break_even_bed_day_cost: dict[str, np.ndarray]
@@ -57,7 +57,7 @@ class _Stored:
             return np.empty(draws, dtype=np.float32)
 
         return cls(
-            study_ratio=np.empty((draws, studies), dtype=np.float32),
+            study_ratio=np.empty((studies, draws), dtype=np.float32),
             pooled_ratio={m: one() for m in METHODS},
             pooled_net_benefit={m: one() for m in METHODS},
             break_even_bed_day_cost={m: one() for m in METHODS},
@@ -140,7 +140,7 @@ def _accumulate(
 ) -> None:
     stop = start + n
     ratio = _broadcast(out.ratio, n)
-    stored.study_ratio[start:stop] = ratio
+    stored.study_ratio[:, start:stop] = ratio.T
     sums.add("study_ratio", ratio)
     sums.count("study_ratio_above_one", ratio > 1)
     sums.add("study_net_benefit", _broadcast(out.net_benefit_per_fte_year, n))

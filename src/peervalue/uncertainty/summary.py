@@ -173,11 +173,25 @@ class PsaResult:
         )
 
 
+def percentiles(draws: np.ndarray, qs: tuple[float, ...] = PERCENTILES) -> list[float]:
+    """``np.percentile(draws, qs)`` (linear interpolation), from one sort.
+
+    Sorting float32 draws is several times faster than the partitions
+    ``np.percentile`` does, and gives the same numbers.
+    """
+    ordered = np.sort(draws)
+    position = np.asarray(qs) / 100.0 * (ordered.size - 1)
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, ordered.size - 1)
+    low, high = ordered[below].astype(np.float64), ordered[above].astype(np.float64)
+    return [float(x) for x in low + (position - below) * (high - low)]
+
+
 def _interval(deterministic: float, mean: float, draws: np.ndarray) -> Interval:
     if not np.isfinite(deterministic) or not np.isfinite(mean):
         nan = float("nan")
         return Interval(deterministic, nan, nan, nan, nan)
-    low, median, high = (float(x) for x in np.percentile(draws, PERCENTILES))
+    low, median, high = percentiles(draws)
     return Interval(deterministic, mean, median, low, high)
 
 
@@ -216,7 +230,7 @@ def summarise(run: PsaRun, population: Population | None = None) -> PsaResult:
             ratio=_interval(
                 float(point.ratio[0, i]),
                 float(s.mean("study_ratio", n)[i]),
-                run.stored.study_ratio[:, i],
+                run.stored.study_ratio[i],
             ),
             prob_ratio_above_one=float(s.share("study_ratio_above_one", n)[i]),
             mean_net_benefit_per_fte_year=float(s.mean("study_net_benefit", n)[i]),

@@ -1,0 +1,449 @@
+"""Inverse-variance meta-analysis of bed-days saved per patient-year.
+
+The studies in an evidence folder report their outcomes in different forms,
+and only some of them carry a measure of spread. :func:`study_effects` picks
+out those that do and puts them on one scale, bed-days saved per patient-year
+of follow-up, with a sampling variance; :func:`meta_analyse` pools such
+effects; :func:`meta_table` does both and runs every method.
+
+Three pooling methods are offered:
+
+``fixed``
+    inverse-variance weights ``1 / v_i``: every study estimates one common effect.
+``dersimonian-laird``
+    random effects, with the between-study variance ``tau^2`` estimated by the
+    method of moments from Cochran's Q (DerSimonian & Laird 1986), truncated at 0.
+``reml``
+    random effects, with ``tau^2`` at the maximum of the restricted
+    (residual) likelihood, found by Fisher scoring from the
+    DerSimonian-Laird value and projected onto ``tau^2 >= 0`` (Viechtbauer 2005).
+
+Whatever the method, Q, its p-value and I^2 come from the fixed-effect
+weights, confidence intervals use the normal quantile, and the random-effects
+prediction interval for the effect in a new study follows Higgins, Thompson &
+Spiegelhalter (2009): ``estimate +/- t_{k-2} sqrt(tau^2 + se^2)``.
+
+Everything here is pure: no files are read and nothing is printed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final, Literal, get_args
+
+import numpy as np
+import numpy.typing as npt
+from scipy import special  # type: ignore[import-untyped]
+
+from peervalue.evidence.load import Evidence
+from peervalue.evidence.schema import BedDaysSavedPerPatient, MeanBedDays, Study
+from peervalue.units import YEARS_PER
+
+Method = Literal["fixed", "dersimonian-laird", "reml"]
+#: every pooling method, in the order :func:`meta_table` reports them
+METHODS: Final[tuple[Method, ...]] = get_args(Method)
+
+#: REML stops when a Fisher-scoring step moves tau^2 by less than this
+#: fraction of (tau^2 + the mean within-study variance), a scale-free test
+REML_TOLERANCE: Final = 1e-10
+#: Fisher scoring for this likelihood usually converges in under 20 steps
+REML_MAX_ITERATIONS: Final = 1000
+
+#: the unit of every effect here
+EFFECT_UNIT: Final = "bed-days saved per patient-year"
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class MetaResult:
+    """A pooled estimate with its heterogeneity statistics.
+
+    ``pi_low`` and ``pi_high`` bound the prediction interval for the true
+    effect in a new study; they are NaN for the fixed-effect method and when
+    fewer than three studies are pooled. ``q_p_value`` is NaN when there is a
+    single study (Q has no degrees of freedom). ``i2`` is a proportion (0..1)
+    and ``weights`` are the normalised weights (summing to 1) of this method,
+    in the order the studies were given.
+    """
+
+    method: Method
+    k: int
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    pi_low: float
+    pi_high: float
+    tau2: float
+    q: float
+    q_df: int
+    q_p_value: float
+    i2: float
+    weights: tuple[float, ...]
+    level: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data: NaN becomes ``None``."""
+        out: dict[str, Any] = {}
+        for name, value in asdict(self).items():
+            if isinstance(value, tuple):
+                out[name] = [_json_float(v) for v in value]
+            elif isinstance(value, float):
+                out[name] = _json_float(value)
+            else:
+                out[name] = value
+        return out
+
+
+def _json_float(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _as_vector(values: Sequence[float] | FloatArray, name: str) -> FloatArray:
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a list of numbers ({exc})") from None
+    if array.ndim != 1:
+        raise ValueError(
+            f"{name} must be a flat list of numbers, got an array of shape {array.shape}"
+        )
+    bad = np.flatnonzero(~np.isfinite(array))
+    if bad.size:
+        raise ValueError(
+            f"{name} must be finite numbers; position {int(bad[0])} holds {array[bad[0]]}"
+        )
+    return array
+
+
+def _check_inputs(
+    effects: Sequence[float] | FloatArray, variances: Sequence[float] | FloatArray, level: float
+) -> tuple[FloatArray, FloatArray]:
+    y = _as_vector(effects, "effects")
+    v = _as_vector(variances, "variances")
+    if y.size == 0:
+        raise ValueError("no studies to pool: effects and variances are empty")
+    if y.size != v.size:
+        raise ValueError(
+            f"effects and variances differ in length ({y.size} effects, {v.size} variances); "
+            "give one variance per effect"
+        )
+    nonpositive = np.flatnonzero(v <= 0)
+    if nonpositive.size:
+        i = int(nonpositive[0])
+        raise ValueError(
+            f"every variance must be greater than zero; position {i} holds {v[i]:g} "
+            "(a study with no spread cannot be weighted by inverse variance)"
+        )
+    if not (isinstance(level, float | int) and 0 < level < 1):
+        raise ValueError(f"level must lie strictly between 0 and 1 (e.g. 0.95), got {level!r}")
+    return y, v
+
+
+def _weighted_mean(y: FloatArray, w: FloatArray) -> float:
+    # Centring on the first effect keeps the sum accurate when effects are
+    # large and close together.
+    return float(y[0] + np.dot(w, y - y[0]) / w.sum())
+
+
+def _cochran_q(y: FloatArray, v: FloatArray) -> float:
+    w = 1.0 / v
+    mu = _weighted_mean(y, w)
+    return float(np.dot(w, (y - mu) ** 2))
+
+
+def _tau2_dersimonian_laird(q: float, v: FloatArray) -> float:
+    k = v.size
+    if k < 2:
+        return 0.0
+    w = 1.0 / v
+    sw = float(w.sum())
+    c = sw - float(np.dot(w, w)) / sw
+    if not c > 0:
+        return 0.0
+    return max(0.0, (q - (k - 1)) / c)
+
+
+def _projection_traces(w: FloatArray) -> tuple[float, float]:
+    """tr(P) and tr(P^2) for P = W - w w' / sum(w), summed without cancellation.
+
+    Subtracting ``w_i^2 / sum(w)`` from ``w_i`` loses every digit when one
+    weight dominates, so the diagonal is formed from the sum of the *other*
+    weights instead, and tr(P^2) as the sum of the squared entries of P.
+    """
+    k = w.size
+    sw = float(w.sum())
+    others = np.where(np.eye(k, dtype=bool), 0.0, w[np.newaxis, :]).sum(axis=1)
+    diagonal = w * others / sw
+    outer = np.outer(w, w) / sw
+    off_diagonal_sq = float((outer**2).sum() - (np.diag(outer) ** 2).sum())
+    return float(diagonal.sum()), float((diagonal**2).sum() + off_diagonal_sq)
+
+
+def _tau2_reml(y: FloatArray, v: FloatArray, start: float) -> float:
+    """Maximise the restricted log-likelihood in tau^2 >= 0 by Fisher scoring.
+
+    With ``w_i = 1 / (v_i + tau^2)``, ``mu`` their weighted mean and ``P`` as
+    in :func:`_projection_traces`, the REML score is
+    ``(sum w_i^2 (y_i - mu)^2 - tr P) / 2`` and its expected information is
+    ``tr(P^2) / 2``; each step adds their ratio to tau^2 and clips at zero.
+    """
+    if y.size < 2:
+        return 0.0
+    scale = float(v.mean())
+    tau2 = start
+    for _ in range(REML_MAX_ITERATIONS):
+        w = 1.0 / (v + tau2)
+        mu = _weighted_mean(y, w)
+        tr_p, tr_p2 = _projection_traces(w)
+        score = float(np.dot(w * w, (y - mu) ** 2)) - tr_p
+        updated = max(0.0, tau2 + score / tr_p2)
+        if abs(updated - tau2) <= REML_TOLERANCE * (updated + scale):
+            return updated
+        tau2 = updated
+    raise ArithmeticError(
+        f"REML did not converge in {REML_MAX_ITERATIONS} Fisher-scoring steps "
+        f"(last tau^2 = {tau2:g}); use the DerSimonian-Laird method for these data"
+    )
+
+
+def meta_analyse(
+    effects: Sequence[float] | FloatArray,
+    variances: Sequence[float] | FloatArray,
+    method: Method = "fixed",
+    level: float = 0.95,
+) -> MetaResult:
+    """Pool study effects by inverse-variance weighting.
+
+    Parameters
+    ----------
+    effects, variances
+        one effect and its sampling variance (the squared standard error) per
+        study, in matching order.
+    method
+        ``"fixed"``, ``"dersimonian-laird"`` or ``"reml"`` (see the module notes).
+    level
+        coverage of the confidence and prediction intervals, e.g. 0.95.
+
+    Raises
+    ------
+    ValueError
+        the inputs are empty, differ in length, hold NaN or infinity, or a
+        variance is zero or negative; the level lies outside (0, 1); or the
+        method is unknown. The message says which.
+    ArithmeticError
+        REML failed to converge (not seen in practice; see ``REML_MAX_ITERATIONS``).
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
+    y, v = _check_inputs(effects, variances, level)
+    k = int(y.size)
+    q_df = k - 1
+    q = _cochran_q(y, v) if k > 1 else 0.0
+    # scipy.special's chi-square survival function and normal and t quantiles
+    # (the same as scipy.stats' chi2.sf, norm.ppf, t.ppf, at a fraction of the cost)
+    q_p_value = float(special.chdtrc(q_df, q)) if q_df > 0 else math.nan
+    i2 = max(0.0, (q - q_df) / q) if q > 0 else 0.0
+
+    if method == "fixed":
+        tau2 = 0.0
+    else:
+        tau2 = _tau2_dersimonian_laird(q, v)
+        if method == "reml":
+            tau2 = _tau2_reml(y, v, start=tau2)
+
+    w = 1.0 / (v + tau2)
+    estimate = _weighted_mean(y, w)
+    se = math.sqrt(1.0 / float(w.sum()))
+    z = float(special.ndtri(0.5 + level / 2))
+    if method != "fixed" and k >= 3:
+        t = float(special.stdtrit(k - 2, 0.5 + level / 2))
+        half_width = t * math.sqrt(tau2 + se**2)
+        pi_low, pi_high = estimate - half_width, estimate + half_width
+    else:
+        pi_low = pi_high = math.nan
+    return MetaResult(
+        method=method,
+        k=k,
+        estimate=estimate,
+        se=se,
+        ci_low=estimate - z * se,
+        ci_high=estimate + z * se,
+        pi_low=pi_low,
+        pi_high=pi_high,
+        tau2=tau2,
+        q=q,
+        q_df=q_df,
+        q_p_value=q_p_value,
+        i2=i2,
+        weights=tuple(float(x) for x in w / w.sum()),
+        level=float(level),
+    )
+
+
+@dataclass(frozen=True)
+class StudyEffect:
+    """One study's effect on the common scale.
+
+    ``effect`` is bed-days saved per patient-year of follow-up (positive when
+    peer support reduced bed use) and ``variance`` its sampling variance.
+    ``n_control`` is ``None`` when the study reports no control arm.
+    """
+
+    id: str
+    effect: float
+    variance: float
+    n_intervention: float
+    n_control: float | None
+    follow_up_years: float
+
+    @property
+    def se(self) -> float:
+        """Standard error of the effect."""
+        return math.sqrt(self.variance)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The study's effect as JSON-ready data (with its standard error)."""
+        return {**asdict(self), "se": self.se}
+
+
+def _mean_bed_days_effect(study: Study, outcome: MeanBedDays, years: float) -> StudyEffect | str:
+    sd_i, sd_c = outcome.intervention_sd, outcome.control_sd
+    if sd_i is None and sd_c is None:
+        return "no standard deviations reported"
+    if sd_i is None:
+        return "standard deviation reported for the control arm only"
+    if sd_c is None:
+        return "standard deviation reported for the intervention arm only"
+    n_i = study.arms.intervention.value
+    if study.arms.control is None:
+        return "no control arm size, so the variance of the difference cannot be computed"
+    n_c = study.arms.control.value
+    if sd_i.value == 0 and sd_c.value == 0:
+        return "both standard deviations are zero, so the effect has no variance to weight by"
+    saved = outcome.control_mean.value - outcome.intervention_mean.value
+    variance = (sd_c.value**2 / n_c + sd_i.value**2 / n_i) / years**2
+    return StudyEffect(study.id, saved / years, variance, n_i, n_c, years)
+
+
+def _saved_per_patient_effect(
+    study: Study, outcome: BedDaysSavedPerPatient, years: float
+) -> StudyEffect | str:
+    saved = outcome.saved_per_patient
+    dist = saved.distribution
+    if dist is None:
+        return "saving per patient given without a standard error (no normal distribution)"
+    if dist.kind != "normal" or dist.sd is None:
+        return f"saving per patient has a {dist.kind} distribution, not a normal one with an sd"
+    if dist.sd == 0:
+        return "saving per patient has a standard error of zero"
+    control = study.arms.control
+    return StudyEffect(
+        study.id,
+        saved.value / years,
+        (dist.sd / years) ** 2,
+        study.arms.intervention.value,
+        None if control is None else control.value,
+        years,
+    )
+
+
+_OTHER_OUTCOMES: Final[dict[str, str]] = {
+    "total_bed_days_saved": "outcome reported as a total, without a standard error",
+    "admissions_and_length_of_stay": (
+        "outcome reported as admissions and length of stay, without a standard error"
+    ),
+    "bed_days_saved_per_fte_year": (
+        "outcome reported per FTE-year of peer work, not per patient, without a standard error"
+    ),
+}
+
+
+def study_effects(evidence: Evidence) -> tuple[list[StudyEffect], dict[str, str]]:
+    """Put every study with a usable spread on the bed-days-saved-per-patient-year scale.
+
+    A study is included when
+
+    * its outcome is ``mean_bed_days`` with both arms' standard deviations and
+      a control arm: effect ``(control_mean - intervention_mean) / T`` and
+      variance ``(sd_c^2 / n_c + sd_i^2 / n_i) / T^2``; or
+    * its outcome is ``bed_days_saved_per_patient`` with a normal
+      ``distribution`` whose ``sd`` is the standard error: effect ``saved / T``
+      and variance ``(sd / T)^2``,
+
+    where ``T`` is the follow-up in years. Returns the included studies in
+    evidence order, and a one-line reason for each excluded study id.
+    """
+    included: list[StudyEffect] = []
+    excluded: dict[str, str] = {}
+    for study in evidence:
+        years = study.follow_up.value * YEARS_PER[study.follow_up.unit]
+        outcome = study.outcome
+        found: StudyEffect | str
+        if isinstance(outcome, MeanBedDays):
+            found = _mean_bed_days_effect(study, outcome, years)
+        elif isinstance(outcome, BedDaysSavedPerPatient):
+            found = _saved_per_patient_effect(study, outcome, years)
+        else:
+            found = _OTHER_OUTCOMES.get(
+                outcome.kind, f"outcome of kind {outcome.kind!r} carries no standard error"
+            )
+        if isinstance(found, str):
+            excluded[study.id] = found
+        else:
+            included.append(found)
+    return included, excluded
+
+
+@dataclass(frozen=True)
+class MetaTable:
+    """Every pooling method run on the studies of one evidence folder.
+
+    ``results`` maps each method to its result, and is empty when no study
+    qualified; ``message`` then says so.
+    """
+
+    level: float
+    studies: tuple[StudyEffect, ...]
+    excluded: dict[str, str]
+    results: dict[Method, MetaResult] = field(default_factory=dict)
+    message: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data: unit, level, per-study effects, exclusions and results."""
+        return {
+            "unit": EFFECT_UNIT,
+            "level": self.level,
+            "message": self.message,
+            "studies": [s.to_dict() for s in self.studies],
+            "excluded": dict(self.excluded),
+            "results": {name: r.to_dict() for name, r in self.results.items()},
+        }
+
+
+def meta_table(evidence: Evidence, level: float = 0.95) -> MetaTable:
+    """Pool the qualifying studies of ``evidence`` by every method in :data:`METHODS`.
+
+    Never raises for want of studies: with none to pool, the table holds no
+    results and a ``message`` saying why.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie strictly between 0 and 1 (e.g. 0.95), got {level!r}")
+    effects, excluded = study_effects(evidence)
+    if not effects:
+        return MetaTable(
+            level=level,
+            studies=(),
+            excluded=excluded,
+            message=(
+                "no study reports bed-days with a standard deviation or standard error, "
+                "so there is nothing to meta-analyse"
+            ),
+        )
+    y = [s.effect for s in effects]
+    v = [s.variance for s in effects]
+    results = {method: meta_analyse(y, v, method, level) for method in METHODS}
+    return MetaTable(level=level, studies=tuple(effects), excluded=excluded, results=results)
