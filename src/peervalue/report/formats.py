@@ -23,13 +23,17 @@ def frame_to_csv(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
-def analysis_csv(result: AnalysisResult) -> str:
-    """One row per study, then one row per pooled ratio (``row_type`` tells them apart)."""
+def analysis_csv(result: AnalysisResult, extra: list[pd.DataFrame] | None = None) -> str:
+    """One row per study, then one row per pooled ratio (``row_type`` tells them apart).
+
+    ``extra`` frames (leave-one-out, subgroups) follow with ``row_type`` "group".
+    """
     studies = result.to_pandas().reset_index()
     studies.insert(0, "row_type", "study")
     pooled = result.pooled_frame().rename(columns={"method": "id"})
     pooled.insert(0, "row_type", "pooled")
-    frame = pd.concat([studies, pooled], ignore_index=True)
+    groups = [f.rename(columns={"group": "id"}).assign(row_type="group") for f in extra or []]
+    frame = pd.concat([studies, pooled, *groups], ignore_index=True)
     frame["price_year"] = result.price_year
     frame["currency"] = result.currency
     return frame_to_csv(frame)

@@ -17,13 +17,13 @@ from peervalue.report.formats import quantities_frame, study_summary
 CURRENCY_SIGN = {"GBP": "£"}
 
 
-def _num(x: float, digits: int = 1) -> str:
+def num(x: float, digits: int = 1) -> str:
     if not math.isfinite(x):
         return "n/a"
     return f"{x:,.{digits}f}"
 
 
-def _money(x: float, currency: str) -> str:
+def money(x: float, currency: str) -> str:
     if not math.isfinite(x):
         return "n/a"
     sign = "-" if x < 0 else ""
@@ -57,26 +57,26 @@ def analysis_renderable(result: AnalysisResult, title: str) -> RenderableType:
             f"{s.citation}\n[dim]{s.id}[/dim]",
             s.design,
             f"{s.n:,.0f}",
-            _num(s.bed_days_saved_per_patient),
-            _num(s.fte_years, 2),
-            _num(s.bed_days_saved_per_fte_year),
-            _money(s.benefit_per_fte_year, cur),
-            _money(s.cost_per_fte_year, cur),
-            Text(_num(s.ratio, 2), style=ratio_style),
+            num(s.bed_days_saved_per_patient),
+            num(s.fte_years, 2),
+            num(s.bed_days_saved_per_fte_year),
+            money(s.benefit_per_fte_year, cur),
+            money(s.cost_per_fte_year, cur),
+            Text(num(s.ratio, 2), style=ratio_style),
             ", ".join(_short_field(f) for f in s.assumed_inputs) or "none",
         )
     p = result.pooled
     lines = [
-        f"[bold]Weighted mean of ratios[/bold]: {_num(p.weighted_mean_ratio, 2)} : 1  "
+        f"[bold]Weighted mean of ratios[/bold]: {num(p.weighted_mean_ratio, 2)} : 1  "
         f"[dim]({p.weighting_note})[/dim]",
-        f"[bold]Ratio of sums[/bold]: {_num(p.ratio_of_sums, 2)} : 1  "
+        f"[bold]Ratio of sums[/bold]: {num(p.ratio_of_sums, 2)} : 1  "
         f"[dim]({p.ratio_of_sums_note})[/dim]",
         f"Studies with ratio > 1: {p.above_one}; between 0 and 1: {p.between_zero_and_one}; "
         f"negative: {p.negative}",
         f"[bold]Break-even[/bold]: a peer worker pays for themself by saving "
-        f"{_num(result.break_even_bed_days_per_fte_year)} bed-days per FTE-year "
-        f"({_money(result.costs.cost_per_fte_year, cur)} per FTE-year / "
-        f"{_money(result.costs.cost_per_bed_day, cur)} per bed-day)",
+        f"{num(result.break_even_bed_days_per_fte_year)} bed-days per FTE-year "
+        f"({money(result.costs.cost_per_fte_year, cur)} per FTE-year / "
+        f"{money(result.costs.cost_per_bed_day, cur)} per bed-day)",
         f"[dim]Prices: {result.price_year}, {cur}. Costs: {result.costs.name}; "
         f"assumed cost inputs: {', '.join(result.costs.assumed_inputs) or 'none'}.[/dim]",
     ]
@@ -89,7 +89,7 @@ def analysis_renderable(result: AnalysisResult, title: str) -> RenderableType:
             f"[bold]{ref['weighted_mean_ratio']:g} : 1[/bold] weighted mean; "
             f"{cls['above_one']} studies > 1, {cls['between_zero_and_one']} between 0 and 1, "
             f"{cls['negative']} negative.\n"
-            f"This analysis: [bold]{_num(p.weighted_mean_ratio, 2)} : 1[/bold]; "
+            f"This analysis: [bold]{num(p.weighted_mean_ratio, 2)} : 1[/bold]; "
             f"{p.above_one} > 1, {p.between_zero_and_one} between 0 and 1, {p.negative} negative.\n"
             f"[dim]Why they differ: {ref['why_results_differ']}[/dim]"
         )

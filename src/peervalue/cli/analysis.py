@@ -1,133 +1,54 @@
-"""The ``peervalue`` command line (Typer + rich). Input/output only: no arithmetic here."""
+"""Commands of the reference analysis: reproduce, analyse, evidence list/show/validate."""
 
 from __future__ import annotations
 
-import io
-import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console, RenderableType
+from rich.console import Group, RenderableType
 
-from peervalue import __version__
+from peervalue.cli.common import (
+    EvidenceOpt,
+    FormatOpt,
+    OutputFormat,
+    OutputOpt,
+    WeightingChoice,
+    WeightingOpt,
+    app,
+    emit,
+    evidence_app,
+    weighting_of,
+)
+from peervalue.cli.uncertainty import DrawsOpt, SeedOpt, check_draws_and_seed
 from peervalue.costs.load import load_costs
-from peervalue.errors import InputError, InputErrorGroup
 from peervalue.evidence.load import Evidence, load_evidence
-from peervalue.fileio import atomic_write_text
 from peervalue.model.analysis import analyse
 from peervalue.model.results import AnalysisResult
-from peervalue.model.spec import Weighting
+from peervalue.model.spec import build_spec
 from peervalue.report import formats, terminal
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class WeightingChoice(StrEnum):
-    all = "all"
-    intervention = "intervention"
-
-
-app = typer.Typer(
-    name="peervalue",
-    help=(
-        "Do peer support workers pay for themselves? Cited evidence, unit costs and the "
-        "Trachtenberg et al. (2013) bed-day analysis.\n\n"
-        "Example: peervalue reproduce"
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="rich",
-)
-evidence_app = typer.Typer(
-    help="List, show and validate study files.\n\nExample: peervalue evidence list",
-    no_args_is_help=True,
-)
-app.add_typer(evidence_app, name="evidence")
-
-FormatOpt = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="table for people; json or csv for programs.")
-]
-OutputOpt = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", help="Write to this file (atomically) instead of the screen."),
-]
-WeightingOpt = Annotated[
-    WeightingChoice,
-    typer.Option(
-        help="Pooling weights: all patients in each study (the 2013 report) or intervention only."
-    ),
-]
-EvidenceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--evidence", "-e", help="Folder of study files (default: the bundled six studies)."
-    ),
-]
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"peervalue {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
-) -> None:
-    """peervalue command line."""
-
-
-def _plain_text(renderable: RenderableType) -> str:
-    """Render to plain text (no colour, wide) for a file or a pipe."""
-    buffer = io.StringIO()
-    Console(file=buffer, width=170, no_color=True, highlight=False).print(renderable)
-    return buffer.getvalue()
-
-
-def _emit(
-    output: Path | None,
-    fmt: OutputFormat,
-    table: Callable[[], RenderableType],
-    json_data: Callable[[], Any],
-    csv_text: Callable[[], str],
-) -> None:
-    """Format once, then write to ``output`` atomically or to standard output."""
-    if fmt is OutputFormat.json:
-        text = formats.to_json(json_data())
-    elif fmt is OutputFormat.csv:
-        text = csv_text()
-    elif output is None and sys.stdout.isatty():
-        Console().print(table())
-        return
-    else:
-        text = _plain_text(table())
-    if output is not None:
-        atomic_write_text(output, text)
-    else:
-        sys.stdout.write(text)
+from peervalue.report import uncertainty as render
+from peervalue.uncertainty import influence as influence_mod
+from peervalue.uncertainty.influence import InfluenceResult
 
 
 def _emit_analysis(
     result: AnalysisResult, title: str, fmt: OutputFormat, output: Path | None
 ) -> None:
-    _emit(
+    emit(
         output,
         fmt,
         lambda: terminal.analysis_renderable(result, title),
         result.to_dict,
         lambda: formats.analysis_csv(result),
     )
+
+
+class SubgroupChoice(StrEnum):
+    design = "design"
+    country = "country"
+    peer_role = "peer_role"
 
 
 @app.command()
@@ -143,7 +64,7 @@ def reproduce(
 
     Example: peervalue reproduce --format json
     """
-    result = analyse(load_evidence(), load_costs(), _weighting(weighting), with_reference=True)
+    result = analyse(load_evidence(), load_costs(), weighting_of(weighting), with_reference=True)
     _emit_analysis(
         result,
         "Reference analysis (method of Trachtenberg et al. 2013), bundled evidence",
@@ -167,19 +88,55 @@ def analyse_cmd(
     reference: Annotated[
         bool, typer.Option(help="Show the published 2013 result beside this one.")
     ] = False,
+    leave_one_out: Annotated[
+        bool,
+        typer.Option(
+            "--leave-one-out", help="Also pool without each study in turn (with Monte Carlo)."
+        ),
+    ] = False,
+    subgroup: Annotated[
+        SubgroupChoice | None,
+        typer.Option(help="Also pool within each value of this study field (with Monte Carlo)."),
+    ] = None,
+    draws: DrawsOpt = 20_000,
+    seed: SeedOpt = 1,
     output: OutputOpt = None,
 ) -> None:
     """Run the same analysis on your own study files and/or unit-cost file.
 
+    With --leave-one-out or --subgroup FIELD it also shows how the pooled ratio
+    and the probability of a positive net benefit change without each study, or
+    within designs, countries or peer roles (--draws and --seed set the Monte Carlo).
+
     Example: peervalue analyse --evidence my_studies/ --costs my_costs.yaml --format json
+
+    Example: peervalue analyse --leave-one-out --subgroup design
     """
     ev = load_evidence(evidence)
-    result = analyse(ev, load_costs(costs), _weighting(weighting), with_reference=reference)
-    _emit_analysis(result, f"Analysis of {ev.origin}", fmt, output)
-
-
-def _weighting(choice: WeightingChoice) -> Weighting:
-    return "all" if choice is WeightingChoice.all else "intervention"
+    cost_file = load_costs(costs)
+    result = analyse(ev, cost_file, weighting_of(weighting), with_reference=reference)
+    influence: list[InfluenceResult] = []
+    if leave_one_out or subgroup is not None:
+        check_draws_and_seed(draws, seed)
+        spec = build_spec(ev, cost_file, weighting_of(weighting))
+        if leave_one_out:
+            influence.append(influence_mod.leave_one_out(spec, draws, seed))
+        if subgroup is not None:
+            influence.append(influence_mod.subgroups(ev, spec, subgroup.value, draws, seed))
+    title = f"Analysis of {ev.origin}"
+    if not influence:
+        _emit_analysis(result, title, fmt, output)
+        return
+    emit(
+        output,
+        fmt,
+        lambda: Group(
+            terminal.analysis_renderable(result, title),
+            *(render.influence_renderable(i) for i in influence),
+        ),
+        lambda: {**result.to_dict(), "influence": [i.to_dict() for i in influence]},
+        lambda: formats.analysis_csv(result, [i.to_pandas() for i in influence]),
+    )
 
 
 @evidence_app.command("list")
@@ -193,7 +150,7 @@ def evidence_list(
     Example: peervalue evidence list --format csv
     """
     ev = load_evidence(evidence)
-    _emit(
+    emit(
         output,
         fmt,
         lambda: terminal.evidence_renderable(ev),
@@ -215,7 +172,7 @@ def evidence_show(
     """
     ev = load_evidence(evidence)
     study = ev.get(study_id)
-    _emit(
+    emit(
         output,
         fmt,
         lambda: terminal.study_renderable(study),
@@ -235,7 +192,7 @@ def evidence_validate(
     Example: peervalue evidence validate my_studies/
     """
     ev = load_evidence(directory)
-    _emit(
+    emit(
         output,
         fmt,
         lambda: _validation_summary(ev),
@@ -250,28 +207,3 @@ def _validation_summary(ev: Evidence) -> RenderableType:
 
     head = Text(f"OK: {len(ev)} valid study files in {ev.origin}", style="green")
     return Group(head, terminal.evidence_renderable(ev))
-
-
-def _print_error(message: str) -> None:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/bold red] {message}", markup=True
-    )
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: user mistakes become a message and exit status 2."""
-    try:
-        app(args=argv, prog_name="peervalue", standalone_mode=True)
-    except InputErrorGroup as group:
-        for err in group.errors:
-            _print_error(_escape(err.message()))
-        sys.exit(2)
-    except InputError as err:
-        _print_error(_escape(err.message()))
-        sys.exit(2)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

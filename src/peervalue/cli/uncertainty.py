@@ -1,0 +1,246 @@
+"""Commands of the uncertainty analysis: psa, sensitivity, threshold, meta."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from peervalue.cli.common import (
+    FormatOpt,
+    OutputFormat,
+    OutputOpt,
+    WeightingChoice,
+    WeightingOpt,
+    app,
+    emit,
+    weighting_of,
+)
+from peervalue.costs.load import load_costs
+from peervalue.errors import input_error
+from peervalue.evidence.load import load_evidence
+from peervalue.model.spec import ModelSpec, PoolingMethod, build_spec
+from peervalue.report import formats
+from peervalue.report import uncertainty as render
+from peervalue.uncertainty.psa import DEFAULT_CHUNK, MAX_DRAWS, run_psa
+from peervalue.uncertainty.sensitivity import one_way
+from peervalue.uncertainty.summary import Population, PsaResult, summarise
+from peervalue.uncertainty.threshold import thresholds
+
+#: below this many draws a run takes well under a second: no progress bar
+PROGRESS_FROM = 200_000
+
+
+class PoolingChoice(StrEnum):
+    weighted = "weighted"
+    sums = "sums"
+
+
+class PsaPart(StrEnum):
+    summary = "summary"
+    bed_day_curve = "bed-day-curve"
+    caseload_curve = "caseload-curve"
+    distributions = "distributions"
+
+
+EvidenceDirOpt = Annotated[
+    Path | None,
+    typer.Option("--evidence", "-e", help="Folder of study files (default: the bundled studies)."),
+]
+CostsOpt = Annotated[
+    Path | None,
+    typer.Option("--costs", "-c", help="Unit-cost file (default: England 2011-12)."),
+]
+PoolingOpt = Annotated[
+    PoolingChoice,
+    typer.Option(
+        help="Pooled result to report: the 2013 report's weighted mean of ratios, or the "
+        "ratio of sums (total benefit / total cost)."
+    ),
+]
+DrawsOpt = Annotated[
+    int, typer.Option("--draws", "-n", help=f"Monte Carlo draws (1 to {MAX_DRAWS:,}).")
+]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", "-s", help="Random seed (a whole number, 0 or above).")
+]
+
+
+def load_spec(
+    evidence: Path | None, costs: Path | None, weighting: WeightingChoice
+) -> tuple[ModelSpec, str]:
+    """Load and validate the files; return the model spec and a label for titles."""
+    ev = load_evidence(evidence)
+    return build_spec(ev, load_costs(costs), weighting_of(weighting)), ev.origin
+
+
+def check_draws_and_seed(draws: int, seed: int) -> None:
+    if not 1 <= draws <= MAX_DRAWS:
+        raise input_error(
+            "--draws",
+            "",
+            f"got {draws:,}",
+            f"a whole number from 1 to {MAX_DRAWS:,} (the cap keeps the kept draws, about "
+            "4 bytes x (studies + 7) each, within a few GiB of memory)",
+        )
+    if seed < 0:
+        raise input_error("--seed", "", f"got {seed}", "a whole number 0 or above")
+
+
+@contextmanager
+def progress_reporter(draws: int, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on standard error for long runs in a terminal, else nothing."""
+    console = Console(stderr=True)
+    if quiet or draws < PROGRESS_FROM or not console.is_terminal:
+        yield None
+        return
+    columns = (
+        TextColumn("Monte Carlo"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("draws", total=draws)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def _psa_frame(result: PsaResult, part: PsaPart) -> pd.DataFrame:
+    if part is PsaPart.bed_day_curve:
+        return result.bed_day_cost_curve
+    if part is PsaPart.caseload_curve:
+        return result.caseload_curve
+    if part is PsaPart.distributions:
+        return result.distributions_frame()
+    studies = result.studies_frame()
+    studies.insert(0, "row_type", "study")
+    pooled = result.pooled_frame().rename(columns={"method": "id"})
+    pooled.insert(0, "row_type", "pooled")
+    return pd.concat([studies, pooled], ignore_index=True)
+
+
+@app.command()
+def psa(
+    draws: DrawsOpt = 100_000,
+    seed: SeedOpt = 1,
+    evidence: EvidenceDirOpt = None,
+    costs: CostsOpt = None,
+    weighting: WeightingOpt = WeightingChoice.all,
+    chunk_size: Annotated[
+        int, typer.Option(help="Draws processed at once (memory only: results do not change).")
+    ] = DEFAULT_CHUNK,
+    population_fte: Annotated[
+        float, typer.Option(help="FTE peer workers the value of information is scaled to.")
+    ] = 100.0,
+    horizon: Annotated[
+        int, typer.Option(help="Years over which the decision applies (value of information).")
+    ] = 5,
+    discount_rate: Annotated[
+        float, typer.Option(help="Annual discount rate for the value of information.")
+    ] = 0.035,
+    show: Annotated[
+        PsaPart,
+        typer.Option(help="Which table to print (JSON always holds everything)."),
+    ] = PsaPart.summary,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Probabilistic sensitivity analysis: every input drawn from its distribution.
+
+    Reports, per study and pooled: the point value, Monte Carlo mean, median and
+    95% interval of the ratio, the probability that it exceeds 1 and that net
+    benefit is positive; curves of that probability against the cost per bed-day
+    and the caseload; and the expected value of perfect information.
+
+    Example: peervalue psa --draws 100000 --seed 1 --format json
+    """
+    check_draws_and_seed(draws, seed)
+    if chunk_size < 1:
+        raise input_error("--chunk-size", "", f"got {chunk_size}", "a whole number of 1 or more")
+    if population_fte <= 0 or horizon < 1 or not 0 <= discount_rate < 1:
+        raise input_error(
+            "--population-fte/--horizon/--discount-rate",
+            "",
+            f"got {population_fte:g} FTE, {horizon} years, rate {discount_rate:g}",
+            "FTE above 0, at least 1 year, and a rate from 0 to below 1 (0.035 is 3.5%)",
+        )
+    spec, origin = load_spec(evidence, costs, weighting)
+    with progress_reporter(draws, quiet) as progress:
+        run = run_psa(spec, draws, seed, chunk_size=chunk_size, progress=progress)
+    result = summarise(run, Population(population_fte, horizon, discount_rate))
+    title = f"Monte Carlo analysis of {origin}"
+    emit(
+        output,
+        fmt,
+        (lambda: render.psa_renderable(result, title))
+        if show is PsaPart.summary
+        else (lambda: render.frame_renderable(_psa_frame(result, show), show.value)),
+        result.to_dict,
+        lambda: formats.frame_to_csv(_psa_frame(result, show)),
+    )
+
+
+@app.command()
+def sensitivity(
+    evidence: EvidenceDirOpt = None,
+    costs: CostsOpt = None,
+    weighting: WeightingOpt = WeightingChoice.all,
+    pooling: PoolingOpt = PoolingChoice.weighted,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """One-way sensitivity (tornado data): pooled net benefit per FTE-year, in pounds.
+
+    Each uncertain input goes from its low to its high value with the others at
+    base; inputs are sorted by the swing in net benefit.
+
+    Example: peervalue sensitivity --format csv --output tornado.csv
+    """
+    spec, _ = load_spec(evidence, costs, weighting)
+    result = one_way(spec, _pooling(pooling))
+    emit(
+        output,
+        fmt,
+        lambda: render.sensitivity_renderable(result),
+        result.to_dict,
+        lambda: formats.frame_to_csv(result.to_pandas()),
+    )
+
+
+@app.command()
+def threshold(
+    evidence: EvidenceDirOpt = None,
+    costs: CostsOpt = None,
+    weighting: WeightingOpt = WeightingChoice.all,
+    pooling: PoolingOpt = PoolingChoice.weighted,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Break-even values: bed-days per FTE-year, cost per bed-day, caseload, peer worker cost.
+
+    Each is the value at which pooled net benefit per FTE-year is zero, the
+    other inputs at their point values.
+
+    Example: peervalue threshold --costs my_costs.yaml
+    """
+    spec, _ = load_spec(evidence, costs, weighting)
+    result = thresholds(spec, _pooling(pooling))
+    emit(
+        output,
+        fmt,
+        lambda: render.threshold_renderable(result),
+        result.to_dict,
+        lambda: formats.frame_to_csv(result.to_pandas()),
+    )
+
+
+def _pooling(choice: PoolingChoice) -> PoolingMethod:
+    return "weighted" if choice is PoolingChoice.weighted else "sums"

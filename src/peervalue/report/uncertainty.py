@@ -1,0 +1,193 @@
+"""Rich renderables for the uncertainty commands (psa, sensitivity, threshold, influence)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from peervalue.report.terminal import money, num
+from peervalue.uncertainty.influence import InfluenceResult
+from peervalue.uncertainty.sensitivity import SensitivityResult
+from peervalue.uncertainty.summary import MEAN_VERSUS_POINT, Interval, PsaResult
+from peervalue.uncertainty.threshold import ThresholdResult
+
+METHOD_TITLES = {"weighted": "weighted mean of ratios", "sums": "ratio of sums"}
+
+
+def _pct(p: float) -> str:
+    return "n/a" if not math.isfinite(p) else f"{100 * p:.1f}%"
+
+
+def _interval_cells(i: Interval, fmt: str = "ratio", currency: str = "GBP") -> list[str]:
+    def f(x: float) -> str:
+        return num(x, 2) if fmt == "ratio" else money(x, currency)
+
+    return [f(i.deterministic), f(i.mean), f(i.median), f"{f(i.p2_5)} to {f(i.p97_5)}"]
+
+
+def psa_renderable(result: PsaResult, title: str) -> RenderableType:
+    studies = Table(title=title, title_justify="left", expand=False)
+    for name, justify in [
+        ("Study", "left"),
+        ("Ratio (point)", "right"),
+        ("MC mean", "right"),
+        ("MC median", "right"),
+        ("95% interval", "right"),
+        ("P(ratio > 1)", "right"),
+    ]:
+        studies.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for s in result.studies:
+        studies.add_row(s.id, *_interval_cells(s.ratio), _pct(s.prob_ratio_above_one))
+    pooled = Table(title="Pooled", title_justify="left")
+    for name in [
+        "Method",
+        "Ratio (point)",
+        "MC mean",
+        "MC median",
+        "95% interval",
+        "P(ratio > 1)",
+        "Net benefit per FTE-year (point)",
+        "MC mean",
+        "95% interval",
+        "P(net benefit > 0)",
+        "EVPI per FTE-year",
+    ]:
+        pooled.add_column(name, justify="left" if name == "Method" else "right")
+    for p in result.pooled:
+        nb = _interval_cells(p.net_benefit_per_fte_year, "money", result.currency)
+        pooled.add_row(
+            METHOD_TITLES[p.method],
+            *_interval_cells(p.ratio),
+            _pct(p.prob_ratio_above_one),
+            nb[0],
+            nb[1],
+            nb[3],
+            _pct(p.prob_net_benefit_positive),
+            money(p.evpi_per_fte_year, result.currency),
+        )
+    pop = result.population
+    fixed = [d.name for d in result.distributions if d.is_fixed]
+    lines = [
+        f"{result.draws:,} draws, seed {result.seed}; prices {result.price_year} "
+        f"{result.currency}.",
+        f"EVPI for {pop.fte:g} FTE over {pop.horizon_years} years at {pop.discount_rate:.1%}: "
+        + ", ".join(
+            f"{METHOD_TITLES[p.method]} {money(p.evpi_population, result.currency)}"
+            for p in result.pooled
+        )
+        + ".",
+        MEAN_VERSUS_POINT,
+        f"Inputs held fixed (no stated uncertainty): {', '.join(fixed) or 'none'}.",
+    ]
+    parts: list[RenderableType] = [studies, pooled, Panel(Text("\n".join(lines)), title="Notes")]
+    if result.warnings:
+        parts.append(Panel(Text("\n".join(result.warnings), style="yellow"), title="Warnings"))
+    return Group(*parts)
+
+
+def frame_renderable(frame: pd.DataFrame, title: str, digits: int = 3) -> RenderableType:
+    """Any frame as a table: numbers to ``digits`` significant figures."""
+    table = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column])
+        table.add_column(str(column), justify="right" if numeric else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(f"{v:.{digits}g}" if isinstance(v, float) else str(v) for v in row))
+    return table
+
+
+def sensitivity_renderable(result: SensitivityResult) -> RenderableType:
+    table = Table(
+        title=f"One-way sensitivity: pooled net benefit per FTE-year "
+        f"({METHOD_TITLES[result.method]}), {result.price_year} {result.currency}",
+        title_justify="left",
+    )
+    for name in ["Input", "Low", "High", "Net benefit at low", "at high", "Swing"]:
+        table.add_column(name, justify="left" if name == "Input" else "right")
+    for r in result.rows:
+        table.add_row(
+            r.parameter,
+            f"{r.low_value:.4g}",
+            f"{r.high_value:.4g}",
+            money(r.net_benefit_at_low, result.currency),
+            money(r.net_benefit_at_high, result.currency),
+            money(r.swing, result.currency),
+        )
+    note = Text(
+        f"Base: net benefit {money(result.base_net_benefit, result.currency)} per FTE-year "
+        f"(ratio {num(result.base_ratio, 2)} : 1). Low and high are each input's range, or the "
+        f"central 95% of its distribution. Not varied (fixed): {', '.join(result.fixed) or 'none'}."
+    )
+    return Group(table, note)
+
+
+def threshold_renderable(result: ThresholdResult) -> RenderableType:
+    table = Table(
+        title=f"Break-even values ({METHOD_TITLES[result.method]}), "
+        f"{result.price_year} {result.currency}",
+        title_justify="left",
+    )
+    for name in ["Input", "Current", "Break-even", "Pays when", "Pays now?", "Formula"]:
+        table.add_column(name, justify="right" if name in {"Current", "Break-even"} else "left")
+    for t in result.thresholds:
+        is_money = t.unit.startswith(result.currency)
+
+        def cell(x: float, is_money: bool = is_money) -> str:
+            return money(x, result.currency) if is_money else num(x, 1)
+
+        pays = {True: "yes", False: "no", None: "n/a"}[t.pays_now]
+        table.add_row(
+            f"{t.quantity} ({t.unit})",
+            cell(t.current),
+            cell(t.break_even),
+            t.pays_when + " break-even",
+            pays,
+            t.formula,
+        )
+    head = Text(
+        f"Pooled net benefit per FTE-year at the point values: "
+        f"{money(result.net_benefit_per_fte_year, result.currency)}."
+    )
+    return Group(table, head, Text(" ".join(result.notes)))
+
+
+def influence_renderable(result: InfluenceResult) -> RenderableType:
+    title = (
+        "Leave-one-out"
+        if result.kind == "leave-one-out"
+        else f"Subgroups by {result.kind.split(':', 1)[1]}"
+    )
+    table = Table(
+        title=f"{title}: pooled ratios and probability that pooled net benefit is positive",
+        title_justify="left",
+    )
+    for name in [
+        "Group",
+        "Studies",
+        "Patients",
+        "Weighted mean ratio",
+        "Ratio of sums",
+        "MC mean ratio",
+        "P(net benefit > 0)",
+    ]:
+        table.add_column(name, justify="left" if name in {"Group", "Studies"} else "right")
+    for g in [result.all_studies, *result.groups]:
+        table.add_row(
+            g.group,
+            ", ".join(g.studies),
+            f"{g.patients:,.0f}",
+            num(g.weighted_mean_ratio, 2),
+            num(g.ratio_of_sums, 2),
+            num(g.mc_mean_ratio, 2),
+            _pct(g.prob_net_benefit_positive),
+        )
+    note = Text(
+        f"Probabilities from {result.draws:,} Monte Carlo draws (seed {result.seed}), "
+        "pooling by the weighted mean of ratios."
+    )
+    return Group(table, note)

@@ -1,0 +1,130 @@
+"""Study influence: the pooled result without each study, and within subgroups.
+
+Each group (all studies but one, or the studies sharing a design, country or
+peer role) gets its deterministic pooled ratios (weighted mean of ratios and
+ratio of sums) and, from one Monte Carlo run shared by every group, the mean
+weighted-mean ratio and the probability that pooled net benefit is positive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from peervalue.evidence.load import Evidence
+from peervalue.evidence.schema import Study
+from peervalue.model import core
+from peervalue.model.analysis import point_outputs
+from peervalue.model.results import clean_json
+from peervalue.model.spec import ModelSpec
+from peervalue.uncertainty.psa import run_psa
+
+SubgroupField = Literal["design", "country", "peer_role"]
+SUBGROUP_FIELDS: dict[str, Callable[[Study], str]] = {
+    "design": lambda s: s.design.value,
+    "country": lambda s: s.country,
+    "peer_role": lambda s: s.peer_role.value,
+}
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    group: str
+    studies: list[str]
+    patients: float
+    weighted_mean_ratio: float
+    ratio_of_sums: float
+    mc_mean_ratio: float
+    prob_net_benefit_positive: float
+
+
+@dataclass(frozen=True)
+class InfluenceResult:
+    kind: str  #: "leave-one-out" or "subgroup:<field>"
+    draws: int
+    seed: int
+    price_year: str
+    currency: str
+    all_studies: GroupResult
+    groups: list[GroupResult]
+
+    def to_pandas(self) -> pd.DataFrame:
+        rows = [asdict(self.all_studies), *(asdict(g) for g in self.groups)]
+        frame = pd.DataFrame(rows)
+        frame["studies"] = frame["studies"].map(", ".join)
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        return clean_json(  # type: ignore[no-any-return]
+            {
+                "kind": self.kind,
+                "draws": self.draws,
+                "seed": self.seed,
+                "price_year": self.price_year,
+                "currency": self.currency,
+                "probability_method": "weighted mean of ratios",
+                "all_studies": asdict(self.all_studies),
+                "groups": [asdict(g) for g in self.groups],
+            }
+        )
+
+
+def _run(
+    spec: ModelSpec, kind: str, groups: dict[str, list[int]], draws: int, seed: int
+) -> InfluenceResult:
+    everyone = list(range(len(spec.studies)))
+    run = run_psa(spec, draws, seed, groups={"*all*": everyone, **groups})
+    out = point_outputs(spec)
+    b, w = out.bed_days_per_fte_year[0], out.weight[0]
+    big_d, fte = out.total_saved[0], out.fte_years[0]
+    c_bed, c_psw = float(out.cost_per_bed_day[0]), float(out.cost_per_fte_year[0])
+
+    def result(label: str, members: list[int], key: str) -> GroupResult:
+        pooled_b = float(core.weighted_mean(b[members], w[members]))
+        sums_b = float(np.sum(big_d[members]) / np.sum(fte[members]))
+        return GroupResult(
+            group=label,
+            studies=[spec.studies[i].id for i in members],
+            patients=float(np.sum(w[members])),
+            weighted_mean_ratio=pooled_b * c_bed / c_psw,
+            ratio_of_sums=sums_b * c_bed / c_psw,
+            mc_mean_ratio=float(run.sums.mean(f"group:{key}:ratio", draws)),
+            prob_net_benefit_positive=float(
+                run.sums.share(f"group:{key}:net_benefit_positive", draws)
+            ),
+        )
+
+    return InfluenceResult(
+        kind=kind,
+        draws=draws,
+        seed=seed,
+        price_year=spec.price_year,
+        currency=spec.currency,
+        all_studies=result("all studies", everyone, "*all*"),
+        groups=[result(label, members, label) for label, members in groups.items()],
+    )
+
+
+def leave_one_out(spec: ModelSpec, draws: int, seed: int) -> InfluenceResult:
+    """Pooled ratios and probability of benefit with each study left out in turn."""
+    ids = [s.id for s in spec.studies]
+    groups = {f"without {sid}": [j for j in range(len(ids)) if j != i] for i, sid in enumerate(ids)}
+    if len(ids) < 2:
+        groups = {}
+    return _run(spec, "leave-one-out", groups, draws, seed)
+
+
+def subgroups(
+    evidence: Evidence, spec: ModelSpec, field: SubgroupField, draws: int, seed: int
+) -> InfluenceResult:
+    """Pooled ratios and probability of benefit within each value of ``field``."""
+    label_of = SUBGROUP_FIELDS[field]
+    position = {s.id: i for i, s in enumerate(spec.studies)}
+    groups: dict[str, list[int]] = {}
+    for study in evidence:
+        groups.setdefault(f"{field} = {label_of(study)}", []).append(position[study.id])
+    return _run(spec, f"subgroup:{field}", dict(sorted(groups.items())), draws, seed)
