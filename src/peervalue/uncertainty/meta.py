@@ -14,9 +14,10 @@ Three pooling methods are offered:
     random effects, with the between-study variance ``tau^2`` estimated by the
     method of moments from Cochran's Q (DerSimonian & Laird 1986), truncated at 0.
 ``reml``
-    random effects, with ``tau^2`` at the maximum of the restricted
-    (residual) likelihood, found by Fisher scoring from the
-    DerSimonian-Laird value and projected onto ``tau^2 >= 0`` (Viechtbauer 2005).
+    random effects, with ``tau^2`` at the global maximum of the restricted
+    (residual) likelihood over ``tau^2 >= 0`` (Viechtbauer 2005): a grid scan
+    finds its peaks and Fisher scoring, with step-halving, refines them to a
+    relative tolerance of 1e-10 (see :func:`_tau2_reml`).
 
 Whatever the method, Q, its p-value and I^2 come from the fixed-effect
 weights, confidence intervals use the normal quantile, and the random-effects
@@ -50,6 +51,10 @@ METHODS: Final[tuple[Method, ...]] = get_args(Method)
 REML_TOLERANCE: Final = 1e-10
 #: Fisher scoring for this likelihood usually converges in under 20 steps
 REML_MAX_ITERATIONS: Final = 1000
+#: log-spaced tau^2 values scanned for the peaks of the restricted likelihood
+REML_GRID_POINTS: Final = 100
+#: how many of the highest peaks found on the grid are refined by Fisher scoring
+REML_MAX_PEAKS: Final = 3
 
 #: the unit of every effect here
 EFFECT_UNIT: Final = "bed-days saved per patient-year"
@@ -183,31 +188,86 @@ def _projection_traces(w: FloatArray) -> tuple[float, float]:
     return float(diagonal.sum()), float((diagonal**2).sum() + off_diagonal_sq)
 
 
-def _tau2_reml(y: FloatArray, v: FloatArray, start: float) -> float:
-    """Maximise the restricted log-likelihood in tau^2 >= 0 by Fisher scoring.
+def _restricted_loglik(tau2: FloatArray, y: FloatArray, v: FloatArray) -> FloatArray:
+    """The restricted log-likelihood, up to a constant, at each tau^2 of a 1-D array.
+
+    ``-(sum log(v_i + tau^2) + log sum w_i + sum w_i (y_i - mu)^2) / 2`` with
+    ``w_i = 1 / (v_i + tau^2)`` and ``mu`` the ``w``-weighted mean.
+    """
+    total = v[np.newaxis, :] + tau2[:, np.newaxis]
+    w = 1.0 / total
+    sw = w.sum(axis=1)
+    mu = y[0] + (w @ (y - y[0])) / sw
+    resid_sq = (y[np.newaxis, :] - mu[:, np.newaxis]) ** 2
+    result: FloatArray = -0.5 * (
+        np.log(total).sum(axis=1) + np.log(sw) + (w * resid_sq).sum(axis=1)
+    )
+    return result
+
+
+def _loglik_at(tau2: float, y: FloatArray, v: FloatArray) -> float:
+    return float(_restricted_loglik(np.array([tau2]), y, v)[0])
+
+
+def _fisher_scoring(y: FloatArray, v: FloatArray, start: float) -> float:
+    """Climb the restricted likelihood from ``start`` to a local maximum in tau^2 >= 0.
 
     With ``w_i = 1 / (v_i + tau^2)``, ``mu`` their weighted mean and ``P`` as
     in :func:`_projection_traces`, the REML score is
-    ``(sum w_i^2 (y_i - mu)^2 - tr P) / 2`` and its expected information is
-    ``tr(P^2) / 2``; each step adds their ratio to tau^2 and clips at zero.
+    ``(sum w_i^2 (y_i - mu)^2 - tr P) / 2`` and its expected information
+    ``tr(P^2) / 2``. Each step adds their ratio to tau^2, clipped at zero, and
+    is halved until the likelihood does not fall, so the climb cannot cycle.
     """
-    if y.size < 2:
-        return 0.0
     scale = float(v.mean())
     tau2 = start
+    current = _loglik_at(tau2, y, v)
     for _ in range(REML_MAX_ITERATIONS):
         w = 1.0 / (v + tau2)
         mu = _weighted_mean(y, w)
         tr_p, tr_p2 = _projection_traces(w)
-        score = float(np.dot(w * w, (y - mu) ** 2)) - tr_p
-        updated = max(0.0, tau2 + score / tr_p2)
-        if abs(updated - tau2) <= REML_TOLERANCE * (updated + scale):
-            return updated
-        tau2 = updated
+        step = (float(np.dot(w * w, (y - mu) ** 2)) - tr_p) / tr_p2
+        for _ in range(60):
+            updated = max(0.0, tau2 + step)
+            value = _loglik_at(updated, y, v)
+            if value >= current:
+                break
+            step /= 2
+        else:
+            return tau2  # no ascent within rounding: tau2 is the maximum
+        moved = abs(updated - tau2)
+        tau2, current = updated, value
+        if moved <= REML_TOLERANCE * (tau2 + scale):
+            return tau2
     raise ArithmeticError(
         f"REML did not converge in {REML_MAX_ITERATIONS} Fisher-scoring steps "
         f"(last tau^2 = {tau2:g}); use the DerSimonian-Laird method for these data"
     )
+
+
+def _tau2_reml(y: FloatArray, v: FloatArray) -> float:
+    """tau^2 at the global maximum of the restricted likelihood over tau^2 >= 0.
+
+    The restricted likelihood can have two local maxima (one at zero, one
+    inside), so a single climb from the DerSimonian-Laird value may stop at
+    the lower. Every interior stationary point satisfies
+    ``tau^2 = sum w_i^2 ((y_i - mu)^2 - v_i) / sum w_i^2 + 1 / sum w_i``, which
+    bounds it by ``(k range(y)^2 + max v) / (k - 1)``; a log-spaced grid up to
+    that bound (plus zero) locates each peak, Fisher scoring refines the
+    highest few, and the best of them wins.
+    """
+    k = y.size
+    if k < 2:
+        return 0.0
+    span = float(y.max() - y.min())
+    upper = (k * span**2 + float(v.max())) / (k - 1)
+    lowest = min(float(v.min()) * 1e-6, upper)
+    grid = np.concatenate([[0.0], np.geomspace(lowest, upper, REML_GRID_POINTS)])
+    values = _restricted_loglik(grid, y, v)
+    padded = np.concatenate([[-np.inf], values, [-np.inf]])
+    peaks = np.flatnonzero((values >= padded[:-2]) & (values >= padded[2:]))
+    best_peaks = peaks[np.argsort(values[peaks])[::-1][:REML_MAX_PEAKS]]
+    found = [_fisher_scoring(y, v, float(grid[i])) for i in best_peaks]
+    return max(found, key=lambda t: _loglik_at(t, y, v))
 
 
 def meta_analyse(
@@ -250,10 +310,10 @@ def meta_analyse(
 
     if method == "fixed":
         tau2 = 0.0
-    else:
+    elif method == "dersimonian-laird":
         tau2 = _tau2_dersimonian_laird(q, v)
-        if method == "reml":
-            tau2 = _tau2_reml(y, v, start=tau2)
+    else:
+        tau2 = _tau2_reml(y, v)
 
     w = 1.0 / (v + tau2)
     estimate = _weighted_mean(y, w)

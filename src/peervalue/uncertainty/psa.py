@@ -81,12 +81,24 @@ class _Sums:
         self.nonpositive_costs = 0
 
     def add(self, key: str, x: Array) -> None:
-        pad = (-x.shape[0]) % BLOCK
-        if pad:
-            x = np.concatenate([x, np.zeros((pad, *x.shape[1:]))])
-        blocks = x.reshape((-1, BLOCK, *x.shape[1:])).sum(axis=1)
+        """Add the draws ``x`` (shape ``(n,)`` or ``(n, studies)``) to the running total."""
+        if x.ndim == 2:
+            columns = [self._block_sums(x[:, j]) for j in range(x.shape[1])]
+            blocks = np.stack(columns, axis=-1)
+        else:
+            blocks = self._block_sums(x)
         start = self.totals.get(key, np.zeros(x.shape[1:]))
         self.totals[key] = np.cumsum(np.concatenate([start[np.newaxis], blocks]), axis=0)[-1]
+
+    @staticmethod
+    def _block_sums(column: Array) -> Array:
+        # One contiguous 1-D reduction per block: numpy sums each the same way
+        # (pairwise over BLOCK values) however many blocks the chunk holds.
+        column = np.ascontiguousarray(column, dtype=np.float64)
+        pad = (-column.size) % BLOCK
+        if pad:
+            column = np.concatenate([column, np.zeros(pad)])
+        return column.reshape(-1, BLOCK).sum(axis=1)
 
     def count(self, key: str, mask: np.ndarray) -> None:
         self.counts[key] = self.counts.get(key, 0) + np.count_nonzero(mask, axis=0)

@@ -197,7 +197,8 @@ def _interval(deterministic: float, mean: float, draws: np.ndarray) -> Interval:
 
 def probability_below(thresholds: np.ndarray, grid: Array) -> Array:
     """Share of draws whose threshold lies strictly below each grid value (NaN never does)."""
-    ordered = np.sort(np.where(np.isnan(thresholds), np.inf, thresholds))
+    values = thresholds.astype(np.float64)  # compare in float64, as the grid is
+    ordered = np.sort(np.where(np.isnan(values), np.inf, values))
     return np.searchsorted(ordered, grid, side="left") / thresholds.size
 
 

@@ -1,0 +1,255 @@
+"""Monte Carlo: distributions read from the files, chunk invariance, hand-checked summaries.
+
+Synthetic evidence (see test_synthetic.py for the deterministic figures):
+weighted pooled bed-days per FTE-year -13.75, ratio of sums 290 / 4 = 72.5 bed-days.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import peervalue
+from peervalue.model.spec import ModelSpec, build_spec
+from peervalue.uncertainty.distributions import (
+    SD_PER_95_INTERVAL,
+    ParameterDistribution,
+    parameter_distributions,
+)
+from peervalue.uncertainty.psa import run_psa
+from peervalue.uncertainty.summary import percentiles, probability_below, summarise
+from tests.cli_helpers import run_cli
+from tests.conftest import SYNTHETIC, SYNTHETIC_COSTS
+
+#: Monte Carlo checks: with 200,000 draws the standard error of a probability is
+#: at most 0.0011, so 0.005 is over four standard errors.
+PROB_TOL = 0.005
+MC_REL_TOL = 0.03
+
+
+@pytest.fixture(scope="module")
+def spec() -> ModelSpec:
+    return build_spec(peervalue.load_evidence(SYNTHETIC), peervalue.load_costs(SYNTHETIC_COSTS))
+
+
+@pytest.fixture(scope="module")
+def bundled_spec() -> ModelSpec:
+    return build_spec(peervalue.load_evidence(), peervalue.load_costs())
+
+
+def _by_name(dists: list[ParameterDistribution]) -> dict[str, ParameterDistribution]:
+    return {d.name: d for d in dists}
+
+
+def test_distribution_rules_on_synthetic(spec: ModelSpec) -> None:
+    d = _by_name(parameter_distributions(spec))
+    # arm means with SDs: normal with standard error SD / sqrt(n)
+    assert d["alpha:outcome.intervention_mean"].kind == "normal"
+    assert d["alpha:outcome.intervention_sd"].kind == "fixed"
+    assert d["alpha:outcome.intervention_mean"].sd == pytest.approx(5 / math.sqrt(40))
+    assert d["alpha:outcome.control_mean"].sd == pytest.approx(8 / math.sqrt(40))
+    # assumed values: uniform over their range
+    fte = d["alpha:peer_input.fte"]
+    assert (fte.kind, fte.low, fte.high) == ("uniform", 1.0, 3.0)
+    # reported values without a range are fixed; durations are in years
+    assert d["beta:follow_up"].kind == "fixed"
+    assert d["beta:follow_up"].value == pytest.approx(26 * 7 / 365.25)
+    assert d["costs:peer_worker.total"].kind == "uniform"
+
+
+def test_reported_cost_with_range_is_gamma(bundled_spec: ModelSpec) -> None:
+    d = _by_name(parameter_distributions(bundled_spec))["costs:bed_day"]
+    assert d.kind == "gamma"
+    assert d.value == 334
+    assert d.sd == pytest.approx((366 - 319) / SD_PER_95_INTERVAL)
+    low, high = d.interval()
+    assert low < 334 < high
+    assert high - low == pytest.approx(366 - 319, rel=0.01)
+
+
+def test_declared_distribution_overrides_default(synthetic_copy: object) -> None:
+    from pathlib import Path
+
+    from tests.conftest import edit_yaml
+
+    folder = Path(str(synthetic_copy))
+
+    def declare(data: dict[str, object]) -> None:
+        peer = data["peer_input"]
+        assert isinstance(peer, dict)
+        peer["fte"]["distribution"] = {"kind": "triangular", "rationale": "most likely 2"}
+
+    edit_yaml(folder / "alpha.yaml", declare)
+    spec = build_spec(peervalue.load_evidence(folder), peervalue.load_costs(SYNTHETIC_COSTS))
+    fte = _by_name(parameter_distributions(spec))["alpha:peer_input.fte"]
+    assert (fte.kind, fte.low, fte.value, fte.high) == ("triangular", 1.0, 2.0, 3.0)
+    assert fte.mean() == pytest.approx(2.0)
+    draws = fte.sample(np.random.default_rng(0), 200_000)
+    assert draws.min() >= 1.0 and draws.max() <= 3.0
+    assert draws.mean() == pytest.approx(2.0, abs=0.01)
+    # the triangle's variance is (a^2 + b^2 + c^2 - ab - ac - bc) / 18 = 1/6
+    assert draws.var() == pytest.approx(1 / 6, rel=MC_REL_TOL)
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [
+        ParameterDistribution("x", "normal", 5.0, sd=2.0),
+        ParameterDistribution("x", "lognormal", 5.0, sd=2.0),
+        ParameterDistribution("x", "gamma", 5.0, sd=2.0),
+        ParameterDistribution("x", "beta", 0.3, sd=0.1),
+    ],
+)
+def test_moment_matched_distributions(dist: ParameterDistribution) -> None:
+    draws = dist.sample(np.random.default_rng(1), 400_000)
+    assert draws.mean() == pytest.approx(dist.value, rel=0.01)
+    assert draws.std() == pytest.approx(dist.sd, rel=0.01)
+    low, high = dist.interval()
+    inside = np.mean((draws >= low) & (draws <= high))
+    assert inside == pytest.approx(0.95, abs=PROB_TOL)
+
+
+def test_same_seed_same_numbers_whatever_the_chunk_size(bundled_spec: ModelSpec) -> None:
+    texts = {
+        chunk: json.dumps(summarise(run_psa(bundled_spec, 30_000, 7, chunk_size=chunk)).to_dict())
+        for chunk in (1, 1024, 5_000, 1 << 16)
+    }
+    assert len(set(texts.values())) == 1
+    other_seed = json.dumps(summarise(run_psa(bundled_spec, 30_000, 8)).to_dict())
+    assert other_seed != texts[1024]
+
+
+def test_fixed_inputs_reproduce_the_deterministic_analysis(spec: ModelSpec) -> None:
+    fixed = [replace(d, kind="fixed") for d in parameter_distributions(spec)]
+    result = summarise(run_psa(spec, 5_000, 1, distributions=fixed))
+    deterministic = peervalue.analyse(
+        peervalue.load_evidence(SYNTHETIC), peervalue.load_costs(SYNTHETIC_COSTS)
+    )
+    for s, d in zip(result.studies, deterministic.studies, strict=True):
+        assert s.ratio.mean == pytest.approx(d.ratio)
+        assert s.ratio.p2_5 == pytest.approx(d.ratio, rel=1e-6)
+        assert s.prob_ratio_above_one == (1.0 if d.ratio > 1 else 0.0)
+    weighted = result.pooled[0]
+    assert weighted.ratio.mean == pytest.approx(-0.1375)
+    assert weighted.net_benefit_per_fte_year.mean == pytest.approx(-13.75 * 300 - 30_000)
+    assert weighted.evpi_per_fte_year == pytest.approx(0.0)
+
+
+def test_net_benefit_probability_and_evpi_by_hand(spec: ModelSpec) -> None:
+    # Everything fixed but the peer worker cost, uniform on 15,000-25,000. Ratio of sums:
+    # net benefit = 72.5 x 300 - c = 21,750 - c, so P(NB > 0) = 6,750 / 10,000 = 0.675,
+    # E[NB] = 1,750, E[max(NB, 0)] = 6,750^2 / 2 / 10,000 = 2,278.125, EVPI = 528.125.
+    dists = [
+        replace(d, kind="uniform", low=15_000.0, high=25_000.0, value=20_000.0)
+        if d.name == "costs:peer_worker.total"
+        else replace(d, kind="fixed")
+        for d in parameter_distributions(spec)
+    ]
+    result = summarise(run_psa(spec, 200_000, 3, distributions=dists))
+    sums = result.pooled[1]
+    assert sums.method == "sums"
+    assert sums.prob_net_benefit_positive == pytest.approx(0.675, abs=PROB_TOL)
+    assert sums.prob_ratio_above_one == sums.prob_net_benefit_positive
+    assert sums.net_benefit_per_fte_year.mean == pytest.approx(1_750, abs=30)
+    assert sums.evpi_per_fte_year == pytest.approx(528.125, rel=MC_REL_TOL)
+    assert sums.net_benefit_per_fte_year.p2_5 == pytest.approx(21_750 - 24_750, rel=0.01)
+    # 100 FTE over 5 years at 3.5%: 100 x (1 + 1/1.035 + ... + 1/1.035^4)
+    multiplier = 100 * sum(1.035**-t for t in range(5))
+    assert sums.evpi_population == pytest.approx(sums.evpi_per_fte_year * multiplier)
+
+
+def test_arm_means_give_the_standard_error_of_the_difference(spec: ModelSpec) -> None:
+    # Only alpha's arm means vary: d ~ normal(10, sqrt(5^2/40 + 8^2/40)); ratio = d x 40 / 2
+    # x 300 / 30,000 = d / 5, so its SD is sqrt(89 / 40) / 5.
+    dists = [
+        d if d.name.startswith("alpha:outcome.") else replace(d, kind="fixed")
+        for d in parameter_distributions(spec)
+    ]
+    run = run_psa(spec, 200_000, 5, distributions=dists)
+    alpha = run.stored.study_ratio[0]
+    assert float(np.std(alpha)) == pytest.approx(math.sqrt(89 / 40) / 5, rel=0.01)
+    assert float(np.mean(alpha)) == pytest.approx(2.0, abs=0.005)
+
+
+def test_curves(spec: ModelSpec) -> None:
+    result = summarise(run_psa(spec, 20_000, 1))
+    curve = result.bed_day_cost_curve
+    for column in ("prob_net_benefit_positive_weighted", "prob_net_benefit_positive_sums"):
+        values = curve[column].to_numpy()
+        assert values[0] == 0.0  # a free bed-day never pays for anything
+        assert np.all(np.diff(values) >= 0)  # dearer bed-days make benefit likelier
+    caseload = result.caseload_curve["prob_net_benefit_positive"].to_numpy()
+    assert np.all(np.diff(caseload) >= 0)
+
+
+def test_warns_when_cost_draws_reach_zero(spec: ModelSpec) -> None:
+    dists = [
+        replace(d, kind="normal", sd=20_000.0) if d.name == "costs:peer_worker.total" else d
+        for d in parameter_distributions(spec)
+    ]
+    result = summarise(run_psa(spec, 10_000, 1, distributions=dists))
+    assert any("zero or negative" in w for w in result.warnings)
+    assert summarise(run_psa(spec, 10_000, 1)).warnings == []
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=1, max_size=300),
+    st.lists(st.floats(-2e6, 2e6), min_size=1, max_size=5),
+)
+def test_probability_below_counts_strictly_smaller(values: list[float], grid: list[float]) -> None:
+    draws = np.array(values, dtype=np.float32)
+    got = probability_below(draws, np.array(grid))
+    expected = [np.mean(draws.astype(np.float64) < g) for g in grid]
+    assert np.allclose(got, expected)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=1, max_size=300))
+def test_percentiles_match_numpy(values: list[float]) -> None:
+    draws = np.array(values, dtype=np.float32)
+    expected = np.percentile(draws.astype(np.float64), [2.5, 50, 97.5])
+    assert np.allclose(percentiles(draws), expected, rtol=1e-12, atol=1e-9)
+
+
+def test_psa_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(capsys, "psa", "--draws", "20000", "--seed", "1", "--format", "json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    assert data["draws"] == 20_000 and data["seed"] == 1
+    assert [s["id"] for s in data["studies"]] == [
+        "chinman2001",
+        "klein1998",
+        "lawn2008",
+        "min2007",
+        "rivera2007",
+        "sledge2011",
+    ]
+    for s in data["studies"]:
+        assert 0 <= s["prob_ratio_above_one"] <= 1
+        assert s["ratio"]["p2_5"] <= s["ratio"]["median"] <= s["ratio"]["p97_5"]
+    weighted = data["pooled"]["weighted"]
+    assert weighted["ratio"]["deterministic"] == pytest.approx(1.437287, abs=1e-6)
+    assert 0.5 < weighted["prob_ratio_above_one"] <= 1
+    assert len(data["curves"]["bed_day_cost"]["cost_per_bed_day"]) == 41
+    assert "costs:bed_day" not in data["fixed_inputs"]
+    again = run_cli(
+        capsys, "psa", "-n", "20000", "-s", "1", "--chunk-size", "3000", "--format", "json"
+    )
+    assert again.out == run.out
+
+
+def test_psa_cli_csv_parts(capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(capsys, "psa", "-n", "2000", "--format", "csv", "--show", "caseload-curve")
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    assert lines[0] == "caseload,prob_net_benefit_positive"
+    assert len(lines) == 41
+    table = run_cli(capsys, "psa", "-n", "2000", "--quiet")
+    assert table.code == 0 and "P(ratio > 1)" in table.out
