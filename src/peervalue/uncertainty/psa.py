@@ -98,7 +98,8 @@ class _Sums:
         pad = (-column.size) % BLOCK
         if pad:
             column = np.concatenate([column, np.zeros(pad)])
-        return column.reshape(-1, BLOCK).sum(axis=1)
+        sums: Array = column.reshape(-1, BLOCK).sum(axis=1)
+        return sums
 
     def count(self, key: str, mask: np.ndarray) -> None:
         self.counts[key] = self.counts.get(key, 0) + np.count_nonzero(mask, axis=0)
