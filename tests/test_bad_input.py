@@ -141,6 +141,26 @@ FIELD_CASES = {
         _set(["arms", "control"], 40),
         ["arms.control", "bare number (40)", "'value', 'unit' and 'status'"],
     ),
+    "negative SD": (
+        _set(["outcome", "intervention_sd", "value"], -5),
+        ["outcome.intervention_sd", "must not be negative"],
+    ),
+    "negative distribution sd": (
+        _set(["peer_input", "fte", "distribution"], {"kind": "normal", "sd": -1}),
+        ["peer_input.fte.distribution.sd", "greater than or equal to 0"],
+    ),
+    "distribution low above high": (
+        _set(["peer_input", "fte", "distribution"], {"kind": "uniform", "low": 3, "high": 1}),
+        ["peer_input.fte.distribution", "low 3.0 is above high 1.0"],
+    ),
+    "unknown distribution name": (
+        _set(["peer_input", "fte", "distribution"], {"kind": "weibull"}),
+        ["peer_input.fte.distribution.kind", "'triangular'"],
+    ),
+    "distribution without its sd": (
+        _set(["peer_input", "fte", "distribution"], {"kind": "gamma"}),
+        ["peer_input.fte.distribution", "needs 'sd'"],
+    ),
     "study id in the wrong form": (
         _set(["id"], "Alpha Study"),
         ["field 'id'", "'Alpha Study'", "lower-case letters"],
@@ -272,3 +292,32 @@ def test_empty_file(
     (synthetic_copy / "alpha.yaml").write_text("")
     run, out = _analyse(capsys, synthetic_copy, tmp_path)
     _assert_clean_failure(run, out, "alpha.yaml", "the file is empty", "a mapping")
+
+
+PSA_OPTION_CASES = {
+    "zero draws": (["--draws", "0"], ["--draws", "from 1 to 20,000,000"]),
+    "negative draws": (["--draws", "-5"], ["--draws", "got -5"]),
+    "draws beyond the cap": (["--draws", "30000000"], ["--draws", "got 30,000,000"]),
+    "seed not an integer": (["--seed", "1.5"], ["'--seed'", "valid integer"]),
+    "seed text": (["--seed", "abc"], ["'--seed'", "valid integer"]),
+    "negative seed": (["--seed", "-1"], ["--seed", "0 or above"]),
+    "zero chunk": (["--chunk-size", "0"], ["--chunk-size"]),
+    "discount rate as a percentage": (["--discount-rate", "3.5"], ["rate from 0 to below 1"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PSA_OPTION_CASES))
+def test_bad_psa_option(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    options, fragments = PSA_OPTION_CASES[case]
+    out = tmp_path / "out.json"
+    run = run_cli(capsys, "psa", *options, "--format", "json", "--output", str(out))
+    assert run.code == 2, (run.code, run.out, run.err)
+    assert "Traceback" not in run.err + run.out
+    for fragment in fragments:
+        assert fragment in run.err, f"{fragment!r} not in:\n{run.err}"
+    assert not out.exists()
+
+
+def test_bad_draws_for_leave_one_out(capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(capsys, "analyse", "--leave-one-out", "--draws", "0")
+    assert run.code == 2 and "--draws" in run.err
