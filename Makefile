@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup reproduce test lint typecheck unit clean
+.PHONY: setup reproduce test lint typecheck unit bench clean
 
 setup: $(STAMP)
 
@@ -20,8 +20,8 @@ reproduce: setup
 	$(BIN)/peervalue reproduce
 
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: setup
 	$(BIN)/mypy
@@ -31,6 +31,10 @@ unit: setup
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Monte Carlo timing and memory against baselines measured in the same run (about a minute).
+bench: setup
+	$(BIN)/python benchmarks/psa.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
