@@ -253,3 +253,14 @@ def test_psa_cli_csv_parts(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(lines) == 41
     table = run_cli(capsys, "psa", "-n", "2000", "--quiet")
     assert table.code == 0 and "P(ratio > 1)" in table.out
+
+
+def test_python_api_matches_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    result = peervalue.psa(peervalue.load_evidence(), draws=5_000, seed=2)
+    cli = json.loads(run_cli(capsys, "psa", "-n", "5000", "-s", "2", "--format", "json").out)
+    assert result.to_dict() == cli
+    frame = result.pooled_frame().set_index("method")
+    assert (
+        frame.loc["weighted", "prob_ratio_above_one"]
+        == cli["pooled"]["weighted"]["prob_ratio_above_one"]
+    )

@@ -7,6 +7,8 @@ Quick use::
     result = peervalue.analyse(evidence, peervalue.load_costs())
     result.to_pandas()                             # one row per study
     result.to_dict()["pooled"]                     # pooled ratios
+    mc = peervalue.psa(evidence, draws=100_000, seed=1)
+    mc.pooled_frame()                              # P(ratio > 1), intervals, EVPI
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -15,6 +17,7 @@ from peervalue.costs import load_costs
 from peervalue.errors import InputError, InputErrorGroup
 from peervalue.evidence import Evidence, load_evidence
 from peervalue.model import AnalysisResult, analyse
+from peervalue.uncertainty.api import psa, sensitivity, threshold
 
 try:
     __version__ = version("peervalue")
@@ -30,4 +33,7 @@ __all__ = [
     "analyse",
     "load_costs",
     "load_evidence",
+    "psa",
+    "sensitivity",
+    "threshold",
 ]
