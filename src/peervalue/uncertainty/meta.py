@@ -16,8 +16,8 @@ Three pooling methods are offered:
 ``reml``
     random effects, with ``tau^2`` at the global maximum of the restricted
     (residual) likelihood over ``tau^2 >= 0`` (Viechtbauer 2005): a grid scan
-    finds its peaks and Fisher scoring, with step-halving, refines them to a
-    relative tolerance of 1e-10 (see :func:`_tau2_reml`).
+    finds its peaks and Brent's root-finder solves the REML score equation
+    beside each, to a relative tolerance of 1e-10 (see :func:`_tau2_reml`).
 
 Whatever the method, Q, its p-value and I^2 come from the fixed-effect
 weights, confidence intervals use the normal quantile, and the random-effects
@@ -36,7 +36,7 @@ from typing import Any, Final, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special  # type: ignore[import-untyped]
+from scipy import optimize, special
 
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import BedDaysSavedPerPatient, MeanBedDays, Study
@@ -46,14 +46,12 @@ Method = Literal["fixed", "dersimonian-laird", "reml"]
 #: every pooling method, in the order :func:`meta_table` reports them
 METHODS: Final[tuple[Method, ...]] = get_args(Method)
 
-#: REML stops when a Fisher-scoring step moves tau^2 by less than this
-#: fraction of (tau^2 + the mean within-study variance), a scale-free test
+#: REML locates tau^2 to within this fraction of (tau^2 + the mean
+#: within-study variance), a scale-free tolerance
 REML_TOLERANCE: Final = 1e-10
-#: Fisher scoring for this likelihood usually converges in under 20 steps
-REML_MAX_ITERATIONS: Final = 1000
 #: log-spaced tau^2 values scanned for the peaks of the restricted likelihood
 REML_GRID_POINTS: Final = 100
-#: how many of the highest peaks found on the grid are refined by Fisher scoring
+#: how many of the highest peaks found on the grid are refined
 REML_MAX_PEAKS: Final = 3
 
 #: the unit of every effect here
@@ -164,28 +162,32 @@ def _tau2_dersimonian_laird(q: float, v: FloatArray) -> float:
     k = v.size
     if k < 2:
         return 0.0
-    w = 1.0 / v
-    sw = float(w.sum())
-    c = sw - float(np.dot(w, w)) / sw
+    # C = sum(w) - sum(w^2) / sum(w), summed without cancellation
+    c = _trace_p(1.0 / v)
     if not c > 0:
         return 0.0
     return max(0.0, (q - (k - 1)) / c)
 
 
-def _projection_traces(w: FloatArray) -> tuple[float, float]:
-    """tr(P) and tr(P^2) for P = W - w w' / sum(w), summed without cancellation.
+def _trace_p(w: FloatArray) -> float:
+    """tr(P) for P = W - w w' / sum(w), i.e. sum(w) - sum(w^2) / sum(w), without cancellation.
 
-    Subtracting ``w_i^2 / sum(w)`` from ``w_i`` loses every digit when one
-    weight dominates, so the diagonal is formed from the sum of the *other*
-    weights instead, and tr(P^2) as the sum of the squared entries of P.
+    That difference loses every digit when one weight dominates, so each term
+    is formed as ``w_i * (sum of the other weights) / sum(w)`` instead.
     """
-    k = w.size
-    sw = float(w.sum())
-    others = np.where(np.eye(k, dtype=bool), 0.0, w[np.newaxis, :]).sum(axis=1)
-    diagonal = w * others / sw
-    outer = np.outer(w, w) / sw
-    off_diagonal_sq = float((outer**2).sum() - (np.diag(outer) ** 2).sum())
-    return float(diagonal.sum()), float((diagonal**2).sum() + off_diagonal_sq)
+    others = np.where(np.eye(w.size, dtype=bool), 0.0, w[np.newaxis, :]).sum(axis=1)
+    return float(np.dot(w, others)) / float(w.sum())
+
+
+def _reml_score(tau2: float, y: FloatArray, v: FloatArray) -> float:
+    """Twice the derivative of the restricted log-likelihood in tau^2.
+
+    ``sum w_i^2 (y_i - mu)^2 - tr(P)``, with ``w_i = 1 / (v_i + tau^2)`` and
+    ``mu`` the ``w``-weighted mean.
+    """
+    w = 1.0 / (v + tau2)
+    mu = _weighted_mean(y, w)
+    return float(np.dot(w * w, (y - mu) ** 2)) - _trace_p(w)
 
 
 def _restricted_loglik(tau2: FloatArray, y: FloatArray, v: FloatArray) -> FloatArray:
@@ -209,51 +211,40 @@ def _loglik_at(tau2: float, y: FloatArray, v: FloatArray) -> float:
     return float(_restricted_loglik(np.array([tau2]), y, v)[0])
 
 
-def _fisher_scoring(y: FloatArray, v: FloatArray, start: float) -> float:
-    """Climb the restricted likelihood from ``start`` to a local maximum in tau^2 >= 0.
-
-    With ``w_i = 1 / (v_i + tau^2)``, ``mu`` their weighted mean and ``P`` as
-    in :func:`_projection_traces`, the REML score is
-    ``(sum w_i^2 (y_i - mu)^2 - tr P) / 2`` and its expected information
-    ``tr(P^2) / 2``. Each step adds their ratio to tau^2, clipped at zero, and
-    is halved until the likelihood does not fall, so the climb cannot cycle.
-    """
-    scale = float(v.mean())
-    tau2 = start
-    current = _loglik_at(tau2, y, v)
-    for _ in range(REML_MAX_ITERATIONS):
-        w = 1.0 / (v + tau2)
-        mu = _weighted_mean(y, w)
-        tr_p, tr_p2 = _projection_traces(w)
-        step = (float(np.dot(w * w, (y - mu) ** 2)) - tr_p) / tr_p2
-        for _ in range(60):
-            updated = max(0.0, tau2 + step)
-            value = _loglik_at(updated, y, v)
-            if value >= current:
-                break
-            step /= 2
-        else:
-            return tau2  # no ascent within rounding: tau2 is the maximum
-        moved = abs(updated - tau2)
-        tau2, current = updated, value
-        if moved <= REML_TOLERANCE * (tau2 + scale):
-            return tau2
-    raise ArithmeticError(
-        f"REML did not converge in {REML_MAX_ITERATIONS} Fisher-scoring steps "
-        f"(last tau^2 = {tau2:g}); use the DerSimonian-Laird method for these data"
+def _refine_peak(y: FloatArray, v: FloatArray, low: float, high: float) -> float:
+    """The local maximum of the restricted likelihood within [low, high]."""
+    tolerance = REML_TOLERANCE * float(v.mean())
+    score_low = _reml_score(low, y, v)
+    score_high = _reml_score(high, y, v)
+    if score_low > 0 > score_high:
+        # The score falls through zero inside: find that root to full precision.
+        root: float = optimize.brentq(
+            _reml_score, low, high, args=(y, v), xtol=tolerance, rtol=REML_TOLERANCE
+        )
+        return root
+    if low == 0 and score_low <= 0:
+        return 0.0  # the likelihood falls from zero: the peak is on the boundary
+    found = optimize.minimize_scalar(
+        lambda t: -_loglik_at(t, y, v),
+        bounds=(low, high),
+        method="bounded",
+        options={"xatol": tolerance},
     )
+    return float(found.x)
 
 
 def _tau2_reml(y: FloatArray, v: FloatArray) -> float:
     """tau^2 at the global maximum of the restricted likelihood over tau^2 >= 0.
 
     The restricted likelihood can have two local maxima (one at zero, one
-    inside), so a single climb from the DerSimonian-Laird value may stop at
-    the lower. Every interior stationary point satisfies
-    ``tau^2 = sum w_i^2 ((y_i - mu)^2 - v_i) / sum w_i^2 + 1 / sum w_i``, which
-    bounds it by ``(k range(y)^2 + max v) / (k - 1)``; a log-spaced grid up to
-    that bound (plus zero) locates each peak, Fisher scoring refines the
-    highest few, and the best of them wins.
+    inside), and Fisher scoring can overshoot and cycle, so neither a single
+    climb from the DerSimonian-Laird value nor plain Fisher scoring is safe.
+    Instead: every interior stationary point satisfies
+    ``tau^2 = sum w_i^2 ((y_i - mu)^2 - v_i) / sum w_i^2 + 1 / sum w_i``,
+    which bounds it by ``(k range(y)^2 + max v) / (k - 1)``. The likelihood is
+    evaluated at zero and on a log-spaced grid up to that bound; around each
+    of the highest grid peaks, Brent's method finds the zero of the REML score
+    (to ``REML_TOLERANCE`` relative); the highest of the refined peaks wins.
     """
     k = y.size
     if k < 2:
@@ -266,7 +257,11 @@ def _tau2_reml(y: FloatArray, v: FloatArray) -> float:
     padded = np.concatenate([[-np.inf], values, [-np.inf]])
     peaks = np.flatnonzero((values >= padded[:-2]) & (values >= padded[2:]))
     best_peaks = peaks[np.argsort(values[peaks])[::-1][:REML_MAX_PEAKS]]
-    found = [_fisher_scoring(y, v, float(grid[i])) for i in best_peaks]
+    last = grid.size - 1
+    found = [
+        _refine_peak(y, v, float(grid[max(i - 1, 0)]), float(grid[min(i + 1, last)]))
+        for i in best_peaks
+    ]
     return max(found, key=lambda t: _loglik_at(t, y, v))
 
 
@@ -294,8 +289,6 @@ def meta_analyse(
         the inputs are empty, differ in length, hold NaN or infinity, or a
         variance is zero or negative; the level lies outside (0, 1); or the
         method is unknown. The message says which.
-    ArithmeticError
-        REML failed to converge (not seen in practice; see ``REML_MAX_ITERATIONS``).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
