@@ -126,3 +126,28 @@ def test_cli_outputs(capsys: pytest.CaptureFixture[str]) -> None:
     assert csv.out.count("\ngroup,") == 4  # all studies + three left out
     table = run_cli(capsys, "threshold")
     assert table.code == 0 and "Break-even values" in table.out
+
+
+def test_meta_command_compares_pooling_methods(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--evidence", str(SYNTHETIC), "--costs", str(SYNTHETIC_COSTS), "--format", "json"]
+    data = json.loads(run_cli(capsys, "meta", "--caseload", "12", *args).out)
+    rows = {r["method"].split(" x ")[0]: r for r in data["pooling_comparison"]["rows"]}
+    assert rows["weighted mean of ratios"]["ratio"] == pytest.approx(-0.1375)
+    assert rows["ratio of sums"]["ratio"] == pytest.approx(0.725)
+    # only alpha qualifies: 10 bed-days per patient-year x 12 patients x 300 / 30,000
+    fixed = rows["meta-analysis (fixed)"]
+    assert fixed["bed_days_saved_per_fte_year"] == pytest.approx(120)
+    assert fixed["ratio"] == pytest.approx(1.2)
+    se = math.sqrt(25 / 40 + 64 / 40)
+    assert fixed["ratio_ci_low"] == pytest.approx((10 - Z * se) * 0.12)
+    assert set(data["meta_analysis"]["excluded"]) == {"beta", "gamma"}
+
+
+def test_meta_on_bundled_evidence_agrees_with_sledge(capsys: pytest.CaptureFixture[str]) -> None:
+    # Sledge: 12 bed-days per patient-year; at its assumed caseload of 15 that is its own
+    # 180 bed-days per FTE-year, so the meta-analytic ratio equals Sledge's ratio.
+    data = json.loads(run_cli(capsys, "meta", "--format", "json").out)
+    rows = data["pooling_comparison"]["rows"]
+    assert rows[2]["ratio"] == pytest.approx(1.318029, abs=1e-6)
+    bad = run_cli(capsys, "meta", "--caseload", "0")
+    assert bad.code == 2 and "--caseload" in bad.err

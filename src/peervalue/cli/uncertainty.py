@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -29,6 +30,8 @@ from peervalue.evidence.load import load_evidence
 from peervalue.model.spec import ModelSpec, PoolingMethod, build_spec
 from peervalue.report import formats
 from peervalue.report import uncertainty as render
+from peervalue.uncertainty.meta import meta_table
+from peervalue.uncertainty.pooling import DEFAULT_CASELOAD, compare_pooling, comparison_dict
 from peervalue.uncertainty.psa import DEFAULT_CHUNK, MAX_DRAWS, run_psa
 from peervalue.uncertainty.sensitivity import one_way
 from peervalue.uncertainty.summary import Population, PsaResult, summarise
@@ -244,3 +247,46 @@ def threshold(
 
 def _pooling(choice: PoolingChoice) -> PoolingMethod:
     return "weighted" if choice is PoolingChoice.weighted else "sums"
+
+
+@app.command()
+def meta(
+    evidence: EvidenceDirOpt = None,
+    costs: CostsOpt = None,
+    weighting: WeightingOpt = WeightingChoice.all,
+    caseload: Annotated[
+        float,
+        typer.Option(help="Patients one full-time peer worker supports at a time."),
+    ] = DEFAULT_CASELOAD,
+    level: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Meta-analysis of bed-days saved per patient-year, and the pooled ratio by method.
+
+    Pools the studies that report mean bed-days with SDs (fixed effect,
+    DerSimonian-Laird and REML), then compares the pooled ratio by the weighted
+    mean of ratios, the ratio of sums and the meta-analytic effect x caseload.
+
+    Example: peervalue meta --caseload 20 --format json
+    """
+    if not caseload > 0:
+        raise input_error("--caseload", "", f"got {caseload:g}", "a number of patients above 0")
+    if not 0 < level < 1:
+        raise input_error("--level", "", f"got {level:g}", "a level between 0 and 1, e.g. 0.95")
+    ev = load_evidence(evidence)
+    spec = build_spec(ev, load_costs(costs), weighting_of(weighting))
+    table = meta_table(ev, level)
+    rows = compare_pooling(spec, table, caseload)
+    emit(
+        output,
+        fmt,
+        lambda: render.meta_renderable(table, rows, caseload, spec.currency),
+        lambda: {
+            "price_year": spec.price_year,
+            "currency": spec.currency,
+            "meta_analysis": table.to_dict(),
+            "pooling_comparison": comparison_dict(rows, caseload),
+        },
+        lambda: formats.frame_to_csv(pd.DataFrame([asdict(r) for r in rows])),
+    )

@@ -12,6 +12,8 @@ from rich.text import Text
 
 from peervalue.report.terminal import money, num
 from peervalue.uncertainty.influence import InfluenceResult
+from peervalue.uncertainty.meta import MetaTable
+from peervalue.uncertainty.pooling import PoolingRow
 from peervalue.uncertainty.sensitivity import SensitivityResult
 from peervalue.uncertainty.summary import MEAN_VERSUS_POINT, Interval, PsaResult
 from peervalue.uncertainty.threshold import ThresholdResult
@@ -191,3 +193,69 @@ def influence_renderable(result: InfluenceResult) -> RenderableType:
         "pooling by the weighted mean of ratios."
     )
     return Group(table, note)
+
+
+def meta_renderable(
+    table: MetaTable, rows: list[PoolingRow], caseload: float, currency: str
+) -> RenderableType:
+    parts: list[RenderableType] = []
+    level = f"{table.level:.0%}"
+    studies = Table(
+        title="Bed-days saved per patient-year of follow-up, by study", title_justify="left"
+    )
+    for name in ["Study", "Effect", "SE", "Follow-up (years)"]:
+        studies.add_column(name, justify="left" if name == "Study" else "right")
+    for s in table.studies:
+        studies.add_row(s.id, num(s.effect, 2), num(s.se, 2), num(s.follow_up_years, 2))
+    parts.append(studies)
+    if table.excluded:
+        excluded = "; ".join(f"{k}: {v}" for k, v in table.excluded.items())
+        parts.append(Text(f"Not pooled: {excluded}."))
+    if table.message:
+        parts.append(Text(table.message, style="yellow"))
+    if table.results:
+        results = Table(title="Meta-analysis", title_justify="left")
+        for name in [
+            "Method",
+            "Studies",
+            "Estimate",
+            f"{level} CI",
+            f"{level} prediction interval",
+            "tau^2",
+            "Q (p)",
+            "I^2",
+        ]:
+            results.add_column(name, justify="left" if name == "Method" else "right")
+        for method, r in table.results.items():
+            results.add_row(
+                method,
+                str(r.k),
+                num(r.estimate, 2),
+                f"{num(r.ci_low, 2)} to {num(r.ci_high, 2)}",
+                f"{num(r.pi_low, 2)} to {num(r.pi_high, 2)}",
+                num(r.tau2, 3),
+                f"{num(r.q, 2)} ({num(r.q_p_value, 3)})",
+                _pct(r.i2),
+            )
+        parts.append(results)
+    pooling = Table(
+        title=f"Pooled ratio by method (caseload {caseload:g} patients at a time per FTE)",
+        title_justify="left",
+    )
+    for name in ["Method", "Studies", "Bed-days saved per FTE-year", "Ratio", f"{level} CI"]:
+        pooling.add_column(name, justify="left" if name == "Method" else "right")
+    for row in rows:
+        ci = (
+            f"{num(row.ratio_ci_low, 2)} to {num(row.ratio_ci_high, 2)}"
+            if math.isfinite(row.ratio_ci_low)
+            else ""
+        )
+        pooling.add_row(
+            row.method,
+            str(row.studies),
+            num(row.bed_days_saved_per_fte_year, 1),
+            num(row.ratio, 2),
+            ci,
+        )
+    parts.append(pooling)
+    return Group(*parts)
