@@ -135,6 +135,7 @@ def test_fixed_inputs_reproduce_the_deterministic_analysis(spec: ModelSpec) -> N
         assert s.ratio.mean == pytest.approx(d.ratio)
         assert s.ratio.p2_5 == pytest.approx(d.ratio, rel=1e-6)
         assert s.prob_ratio_above_one == (1.0 if d.ratio > 1 else 0.0)
+        assert s.prob_net_benefit_positive == s.prob_ratio_above_one
     weighted = result.pooled[0]
     assert weighted.ratio.mean == pytest.approx(-0.1375)
     assert weighted.net_benefit_per_fte_year.mean == pytest.approx(-13.75 * 300 - 30_000)
@@ -233,6 +234,8 @@ def test_psa_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     ]
     for s in data["studies"]:
         assert 0 <= s["prob_ratio_above_one"] <= 1
+        # with every cost draw positive, ratio > 1 exactly when net benefit > 0
+        assert s["prob_net_benefit_positive"] == s["prob_ratio_above_one"]
         assert s["ratio"]["p2_5"] <= s["ratio"]["median"] <= s["ratio"]["p97_5"]
     weighted = data["pooled"]["weighted"]
     assert weighted["ratio"]["deterministic"] == pytest.approx(1.437287, abs=1e-6)
@@ -264,3 +267,9 @@ def test_python_api_matches_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
         frame.loc["weighted", "prob_ratio_above_one"]
         == cli["pooled"]["weighted"]["prob_ratio_above_one"]
     )
+
+
+def test_progress_is_reported_after_every_chunk(spec: ModelSpec) -> None:
+    seen: list[int] = []
+    run_psa(spec, 5_000, 1, chunk_size=2_048, progress=seen.append)
+    assert seen == [2_048, 4_096, 5_000]

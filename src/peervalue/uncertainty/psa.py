@@ -156,7 +156,9 @@ def _accumulate(
     stored.study_ratio[:, start:stop] = ratio.T
     sums.add("study_ratio", ratio)
     sums.count("study_ratio_above_one", ratio > 1)
-    sums.add("study_net_benefit", _broadcast(out.net_benefit_per_fte_year, n))
+    net = _broadcast(out.net_benefit_per_fte_year, n)
+    sums.add("study_net_benefit", net)
+    sums.count("study_net_benefit_positive", net > 0)
     c_bed = _broadcast(out.cost_per_bed_day, n)
     c_psw = _broadcast(out.cost_per_fte_year, n)
     sums.min_cost_per_fte_year = min(sums.min_cost_per_fte_year, float(c_psw.min()))

@@ -49,6 +49,7 @@ class StudySummary:
     id: str
     ratio: Interval
     prob_ratio_above_one: float
+    prob_net_benefit_positive: float
     mean_net_benefit_per_fte_year: float
     deterministic_net_benefit_per_fte_year: float
 
@@ -104,6 +105,7 @@ class PsaResult:
                     "id": s.id,
                     **{f"ratio_{k}": v for k, v in asdict(s.ratio).items()},
                     "prob_ratio_above_one": s.prob_ratio_above_one,
+                    "prob_net_benefit_positive": s.prob_net_benefit_positive,
                     "deterministic_net_benefit_per_fte_year": (
                         s.deterministic_net_benefit_per_fte_year
                     ),
@@ -234,6 +236,7 @@ def summarise(run: PsaRun, population: Population | None = None) -> PsaResult:
                 run.stored.study_ratio[i],
             ),
             prob_ratio_above_one=float(s.share("study_ratio_above_one", n)[i]),
+            prob_net_benefit_positive=float(s.share("study_net_benefit_positive", n)[i]),
             mean_net_benefit_per_fte_year=float(s.mean("study_net_benefit", n)[i]),
             deterministic_net_benefit_per_fte_year=float(point.net_benefit_per_fte_year[0, i]),
         )
