@@ -71,9 +71,14 @@ def test_thresholds_by_hand(spec: ModelSpec) -> None:
     assert sums["cost per bed-day"].break_even == pytest.approx(30_000 / 72.5)
     assert sums["peer worker cost per FTE-year"].break_even == pytest.approx(72.5 * 300)
     assert sums["peer worker cost per FTE-year"].pays_now is False
-    # bed-days saved per patient-year: alpha 10 / 1, beta 3 / (26 weeks), gamma -10 / 1
-    e = (80 * 10 + 30 * 3 / (26 * 7 / 365.25) - 50 * 10) / 160
-    assert sums["caseload"].break_even == pytest.approx(30_000 / (300 * e))
+    # bed-days saved per patient-year of support: alpha 10 / 1 year (its peer input's
+    # duration), beta 3 / 0.5 years, gamma -10 / 1 (no duration: its follow-up)
+    e = (80 * 10 + 30 * 6 - 50 * 10) / 160
+    assert e == 3.0
+    assert sums["common caseload"].break_even == pytest.approx(30_000 / (300 * 3.0))
+    # the caseload the evidence implies: b / e = 72.5 / 3 by sums; none when b < 0
+    assert sums["common caseload"].current == pytest.approx(72.5 / 3)
+    assert math.isnan(weighted["common caseload"].current)
 
 
 def test_leave_one_out_matches_analysing_without_the_study(

@@ -115,9 +115,13 @@ def break_even_bed_days(cost_per_fte_year: ArrayLike, cost_per_bed_day: ArrayLik
     return _f(cost_per_fte_year) / _f(cost_per_bed_day)
 
 
-def per_patient_year(saved_per_patient: ArrayLike, follow_up_years: ArrayLike) -> Array:
-    """Bed-days saved per patient-year of follow-up, ``e = d / T``."""
-    return _f(saved_per_patient) / _f(follow_up_years)
+def per_patient_year(saved_per_patient: ArrayLike, support_years: ArrayLike) -> Array:
+    """Bed-days saved per patient-year of peer support, ``e = d / T``.
+
+    With a caseload ``k`` (patients supported at once per FTE), ``b = k * e``:
+    this is the quantity a common caseload multiplies.
+    """
+    return _f(saved_per_patient) / _f(support_years)
 
 
 def net_benefit(

@@ -35,7 +35,9 @@ class ModelOutputs:
     benefit_per_fte_year: Array
     net_benefit_per_fte_year: Array
     ratio: Array
-    follow_up_years: Array
+    #: years each supported patient is taken to have had peer support: the peer
+    #: input's duration where the file gives one, else the follow-up
+    support_years: Array
     saved_per_patient_year: Array
     weighted_mean_ratio: Array
     ratio_of_sums: Array
@@ -44,7 +46,7 @@ class ModelOutputs:
     #: mean of the studies' ``b`` (weighted mean of ratios) and ``sum(D) / sum(F)``
     pooled_bed_days_weighted: Array
     pooled_bed_days_sums: Array
-    #: weighted mean of bed-days saved per patient-year over studies where it is known
+    #: weighted mean of bed-days saved per patient-year of support, where it is known
     pooled_saved_per_patient_year: Array
 
     def pooled_bed_days(self, method: PoolingMethod) -> Array:
@@ -61,7 +63,7 @@ class ModelOutputs:
 def _study_columns(
     s: StudySpec, values: Mapping[str, ArrayLike]
 ) -> tuple[Array, Array, Array, Array, Array, Array, Array]:
-    """(n_int, n_ctrl, d, D, F, b, T) for one study; T is follow-up in years."""
+    """(n_int, n_ctrl, d, D, F, b, T) for one study; T is years of support per patient."""
 
     def v(field: str) -> Array:
         return np.asarray(values[f"{s.id}:{field}"], dtype=np.float64)
@@ -69,7 +71,7 @@ def _study_columns(
     nan = np.float64(np.nan)
     n_int = v("arms.intervention")
     n_ctrl = v("arms.control") if s.has_control else np.zeros_like(n_int)
-    follow_up = v("follow_up")
+    support = v("peer_input.duration") if s.peer_form in ("fte", "caseload") else v("follow_up")
 
     if s.peer_form == "fte":
         fte_years = core.fte_years_from_fte(v("peer_input.fte"), v("peer_input.duration"))
@@ -87,7 +89,7 @@ def _study_columns(
         b = v("outcome.saved_per_fte_year")
         big_d = b * fte_years
         d = big_d / n_int
-        return n_int, n_ctrl, d, big_d, fte_years, b, follow_up
+        return n_int, n_ctrl, d, big_d, fte_years, b, support
     if kind == "mean_bed_days":
         d = core.difference(v("outcome.control_mean"), v("outcome.intervention_mean"))
     elif kind == "admissions_and_length_of_stay":
@@ -106,7 +108,7 @@ def _study_columns(
     else:  # pragma: no cover - the schema admits no other kind
         raise ValueError(f"unknown outcome kind {kind!r}")
     big_d = core.total_saved(d, n_int)
-    return n_int, n_ctrl, d, big_d, fte_years, core.per_fte_year(big_d, fte_years), follow_up
+    return n_int, n_ctrl, d, big_d, fte_years, core.per_fte_year(big_d, fte_years), support
 
 
 def _per_fte_year_only(s: StudySpec) -> bool:
@@ -127,7 +129,7 @@ def _stack(columns: list[Array]) -> Array:
 def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
     """Run the reference method for every draw in ``values``."""
     cols = [_study_columns(s, values) for s in spec.studies]
-    n_int, n_ctrl, d, big_d, fte_years, b, follow_up = (
+    n_int, n_ctrl, d, big_d, fte_years, b, support = (
         _stack([c[i] for c in cols]) for i in range(7)
     )
 
@@ -149,7 +151,7 @@ def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
     benefit = core.benefit(b, c_bed_col)
     ratio = core.ratio(benefit, c_psw_col)
     weight = n_int + n_ctrl if spec.weighting == "all" else n_int
-    per_patient_year = core.per_patient_year(d, follow_up)
+    per_patient_year = core.per_patient_year(d, support)
     # Common unit costs factor out of both pooled ratios: pool bed-days first.
     pooled_weighted = core.weighted_mean(b, weight)
     pooled_sums = core.per_fte_year(np.sum(big_d, axis=-1), np.sum(fte_years, axis=-1))
@@ -178,7 +180,7 @@ def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
         weighted_mean_ratio=core.ratio(core.benefit(pooled_weighted, c_bed), c_psw),
         ratio_of_sums=core.ratio(core.benefit(pooled_sums, c_bed), c_psw),
         break_even_bed_days=core.break_even_bed_days(c_psw, c_bed),
-        follow_up_years=follow_up,
+        support_years=support,
         saved_per_patient_year=per_patient_year,
         pooled_bed_days_weighted=pooled_weighted,
         pooled_bed_days_sums=pooled_sums,

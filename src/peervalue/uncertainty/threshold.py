@@ -2,8 +2,8 @@
 
 With the other inputs at their point values, pooled net benefit per FTE-year is
 ``b * c_bed - c_psw`` (``b`` pooled bed-days saved per FTE-year), and with a
-common caseload ``k`` it is ``k * e * c_bed - c_psw`` (``e`` pooled bed-days
-saved per patient-year). Each threshold solves one of these for zero.
+common caseload ``k`` in place of each study's staffing it is
+``k * e * c_bed - c_psw`` (``e`` pooled bed-days saved per patient-year of support). Each threshold solves one of these for zero.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
     c_bed, c_psw = first(out.cost_per_bed_day), first(out.cost_per_fte_year)
     e = first(out.pooled_saved_per_patient_year)
     money = f"{spec.currency}"
-    implied_caseload = b / e if e > 0 else math.nan
+    implied_caseload = b / e if e > 0 and b > 0 else math.nan
     rows = [
         Threshold(
             "bed-days saved per FTE-year",
@@ -93,7 +93,7 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
             "cost per FTE-year / pooled bed-days saved per FTE-year",
         ),
         Threshold(
-            "caseload (patients supported at once per FTE)",
+            "common caseload (patients supported at once per FTE, in place of each study's staffing)",
             "patients/FTE",
             implied_caseload,
             first(core.break_even_caseload(c_psw, c_bed, e)),
@@ -111,8 +111,10 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
     ]
     notes = [
         "Each break-even holds the other inputs at their point values.",
-        "The current caseload is the one the evidence implies: pooled bed-days saved per "
-        "FTE-year / pooled bed-days saved per patient-year.",
+        "The caseload row replaces every study's peer staffing by one common caseload k, so "
+        "that bed-days saved per FTE-year are k x pooled bed-days saved per patient-year of "
+        "support; its current value is the caseload the evidence implies (pooled bed-days "
+        "saved per FTE-year / pooled bed-days saved per patient-year of support).",
     ]
     if b <= 0:
         notes.append("Pooled bed-days saved are not positive: no cost per bed-day breaks even.")
