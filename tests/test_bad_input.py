@@ -157,6 +157,14 @@ FIELD_CASES = {
         _set(["peer_input", "fte", "distribution"], {"kind": "weibull"}),
         ["peer_input.fte.distribution.kind", "'triangular'"],
     ),
+    "normal distribution on a figure that must be positive": (
+        _set(["peer_input", "fte", "distribution"], {"kind": "normal", "sd": 0.5}),
+        ["peer_input.fte", "must stay above zero", "gamma or lognormal"],
+    ),
+    "distribution reaching zero on a positive figure": (
+        _set(["peer_input", "fte", "distribution"], {"kind": "uniform", "low": 0, "high": 3}),
+        ["peer_input.fte", "must stay above zero, got low 0"],
+    ),
     "distribution without its sd": (
         _set(["peer_input", "fte", "distribution"], {"kind": "gamma"}),
         ["peer_input.fte.distribution", "needs 'sd'"],

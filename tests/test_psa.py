@@ -66,6 +66,7 @@ def test_distribution_rules_on_synthetic(spec: ModelSpec) -> None:
 def test_reported_cost_with_range_is_gamma(bundled_spec: ModelSpec) -> None:
     d = _by_name(parameter_distributions(bundled_spec))["costs:bed_day"]
     assert d.kind == "gamma"
+    assert d.swing() == (319, 366)  # one-way sensitivity uses the range the source gives
     assert d.value == 334
     assert d.sd == pytest.approx((366 - 319) / SD_PER_95_INTERVAL)
     low, high = d.interval()
@@ -104,10 +105,19 @@ def test_declared_distribution_overrides_default(synthetic_copy: object) -> None
         ParameterDistribution("x", "lognormal", 5.0, sd=2.0),
         ParameterDistribution("x", "gamma", 5.0, sd=2.0),
         ParameterDistribution("x", "beta", 0.3, sd=0.1),
+        # PERT(2, 3, 10): alpha = 1 + 4 x 1/8 = 1.5, beta = 1 + 4 x 7/8 = 4.5, mean
+        # (2 + 4 x 3 + 10) / 6 = 4, sd = 8 x sqrt(1.5 x 4.5 / (36 x 7)) = 1.309307
+        ParameterDistribution("x", "pert", 3.0, low=2.0, high=10.0),
     ],
 )
 def test_moment_matched_distributions(dist: ParameterDistribution) -> None:
     draws = dist.sample(np.random.default_rng(1), 400_000)
+    if dist.kind == "pert":  # value is the mode
+        assert dist.mean() == pytest.approx(4.0)
+        assert draws.mean() == pytest.approx(4.0, rel=0.01)
+        assert draws.std() == pytest.approx(8 * math.sqrt(1.5 * 4.5 / (36 * 7)), rel=0.01)
+        assert draws.min() >= 2.0 and draws.max() <= 10.0
+        return
     assert draws.mean() == pytest.approx(dist.value, rel=0.01)
     assert draws.std() == pytest.approx(dist.sd, rel=0.01)
     low, high = dist.interval()

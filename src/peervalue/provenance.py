@@ -69,7 +69,11 @@ def check_price_year(text: str) -> str:
 PriceYear = Annotated[str, AfterValidator(check_price_year)]
 
 
-DistributionKind = Literal["fixed", "normal", "lognormal", "gamma", "beta", "uniform", "triangular"]
+DistributionKind = Literal[
+    "fixed", "normal", "lognormal", "gamma", "beta", "uniform", "triangular", "pert"
+]
+#: kinds drawn between a low and a high value (default: the quantity's range)
+BOUNDED_KINDS = frozenset({"uniform", "triangular", "pert"})
 
 
 class Distribution(StrictModel):
@@ -77,8 +81,10 @@ class Distribution(StrictModel):
 
     ``fixed`` draws the point value every time. ``normal``, ``lognormal``,
     ``gamma`` and ``beta`` have mean = the quantity's value and standard
-    deviation ``sd``. ``uniform`` and ``triangular`` run over ``low``-``high``
-    (default: the quantity's ``range``); the triangle's mode is the value.
+    deviation ``sd``. ``uniform``, ``triangular`` and ``pert`` run over
+    ``low``-``high`` (default: the quantity's ``range``); the mode of the
+    triangle and of the PERT (a beta scaled to the range, weighted 4:1 to the
+    mode) is the value.
     The defaults chosen when no distribution is given are in docs/uncertainty.md.
     """
 
@@ -92,13 +98,13 @@ class Distribution(StrictModel):
     def _check(self) -> Self:
         if self.kind in {"normal", "lognormal", "gamma", "beta"} and self.sd is None:
             raise ValueError(f"a {self.kind} distribution needs 'sd' (its standard deviation)")
-        if self.kind in {"fixed", "uniform", "triangular"} and self.sd is not None:
+        if (self.kind == "fixed" or self.kind in BOUNDED_KINDS) and self.sd is not None:
             raise ValueError(f"a {self.kind} distribution takes no 'sd'; give 'low' and 'high'")
         if (self.low is None) != (self.high is None):
             raise ValueError("give both 'low' and 'high', or neither")
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"low {self.low} is above high {self.high}")
-        if self.low is not None and self.kind not in {"uniform", "triangular"}:
+        if self.low is not None and self.kind not in BOUNDED_KINDS:
             raise ValueError(f"a {self.kind} distribution takes no 'low' or 'high'")
         return self
 
@@ -154,7 +160,7 @@ class Quantity(StrictModel):
 
     def _check_distribution(self, dist: Distribution) -> None:
         v = self.value
-        if dist.kind in {"uniform", "triangular"} and dist.low is None and self.range is None:
+        if dist.kind in BOUNDED_KINDS and dist.low is None and self.range is None:
             raise ValueError(
                 f"a {dist.kind} distribution needs 'low' and 'high', or a 'range' on the quantity"
             )
@@ -194,6 +200,14 @@ def _positive(q: Quantity) -> Quantity:
         raise ValueError(f"must be greater than zero, got {q.value:g}")
     if q.range is not None and q.range[0] <= 0:
         raise ValueError(f"the range must stay above zero, got low {q.range[0]:g}")
+    dist = q.distribution
+    if dist is not None and dist.kind == "normal":
+        raise ValueError(
+            "a normal distribution can draw zero or negative values, but this figure must "
+            "stay above zero; use gamma or lognormal (or uniform, triangular, pert)"
+        )
+    if dist is not None and dist.low is not None and dist.low <= 0:
+        raise ValueError(f"the distribution must stay above zero, got low {dist.low:g}")
     return q
 
 
@@ -202,6 +216,9 @@ def _non_negative(q: Quantity) -> Quantity:
         raise ValueError(f"must not be negative, got {q.value:g}")
     if q.range is not None and q.range[0] < 0:
         raise ValueError(f"the range must not go below zero, got low {q.range[0]:g}")
+    dist = q.distribution
+    if dist is not None and dist.low is not None and dist.low < 0:
+        raise ValueError(f"the distribution must not go below zero, got low {dist.low:g}")
     return q
 
 

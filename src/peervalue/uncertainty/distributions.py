@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.random import PCG64, Generator, SeedSequence
@@ -35,7 +35,7 @@ from scipy import stats
 
 from peervalue.model.core import Array
 from peervalue.model.spec import ModelSpec, Parameter
-from peervalue.provenance import DistributionKind, Status
+from peervalue.provenance import BOUNDED_KINDS, DistributionKind, Status
 
 #: a 95% interval spans 2 x 1.96 standard deviations of a normal distribution
 SD_PER_95_INTERVAL = 2 * 1.959963984540054
@@ -64,6 +64,7 @@ class ParameterDistribution:
     low: float | None = None
     high: float | None = None
     origin: str = ""  #: why this distribution: shown in tables and docs
+    stated_range: tuple[float, float] | None = None  #: the quantity's own range, model units
 
     @property
     def is_fixed(self) -> bool:
@@ -89,7 +90,13 @@ class ParameterDistribution:
             return (self.lo + self.hi) / 2
         if self.kind == "triangular":
             return (self.lo + self.value + self.hi) / 3
+        if self.kind == "pert":
+            return (self.lo + 4 * self.value + self.hi) / 6
         return self.value
+
+    def _pert_shapes(self) -> tuple[float, float]:
+        width = self.hi - self.lo
+        return 1 + 4 * (self.value - self.lo) / width, 1 + 4 * (self.hi - self.value) / width
 
     @property
     def lo(self) -> float:
@@ -100,8 +107,10 @@ class ParameterDistribution:
         return self.value if self.high is None else self.high
 
     def interval(self, level: float = 0.95) -> tuple[float, float]:
-        """Low and high values for one-way sensitivity: the range, or central ``level`` interval."""
-        if self.kind in {"uniform", "triangular", "fixed"}:
+        """The central ``level`` interval; for uniform, triangular and PERT, the whole range."""
+        if self.kind == "fixed":
+            return self.value, self.value
+        if self.kind in BOUNDED_KINDS:
             return self.lo, self.hi
         if not self.sd:
             return self.value, self.value
@@ -109,6 +118,15 @@ class ParameterDistribution:
         assert dist is not None
         tail = (1 - level) / 2
         return float(dist.ppf(tail)), float(dist.ppf(1 - tail))
+
+    def swing(self) -> tuple[float, float]:
+        """Low and high for one-way sensitivity: the range stated in the file, if any,
+        else the central 95% interval (a fixed input does not swing)."""
+        if self.kind == "fixed":
+            return self.value, self.value
+        if self.stated_range is not None:
+            return self.stated_range
+        return self.interval()
 
     def sample(self, rng: Generator, n: int) -> Array:
         """``n`` draws from ``rng``, consuming the stream in order (chunk-size invariant)."""
@@ -132,6 +150,9 @@ class ParameterDistribution:
             return np.full(n, m)
         if self.kind == "uniform":
             return lo + (hi - lo) * rng.random(n)
+        if self.kind == "pert":
+            a, b = self._pert_shapes()
+            return lo + (hi - lo) * rng.beta(a, b, n)
         # triangular by inversion of its CDF: one uniform per draw
         u = rng.random(n)
         cut = (m - lo) / (hi - lo)
@@ -145,8 +166,8 @@ class ParameterDistribution:
             return f"fixed at {self.value:.6g}"
         if self.kind == "uniform":
             return f"uniform({self.lo:.6g} to {self.hi:.6g})"
-        if self.kind == "triangular":
-            return f"triangular({self.lo:.6g}, mode {self.value:.6g}, {self.hi:.6g})"
+        if self.kind in {"triangular", "pert"}:
+            return f"{self.kind}({self.lo:.6g}, mode {self.value:.6g}, {self.hi:.6g})"
         return f"{self.kind}(mean {self.value:.6g}, sd {self.sd or 0:.6g})"
 
 
@@ -211,7 +232,10 @@ def _default(p: Parameter) -> ParameterDistribution:
 def parameter_distributions(spec: ModelSpec) -> list[ParameterDistribution]:
     """One distribution per parameter of ``spec``, in the spec's order."""
     by_name = {p.name: p for p in spec.parameters}
-    return [_declared(p) or _arm_mean(p, by_name) or _default(p) for p in spec.parameters]
+    return [
+        replace(_declared(p) or _arm_mean(p, by_name) or _default(p), stated_range=p.range)
+        for p in spec.parameters
+    ]
 
 
 def parameter_stream(seed: int, name: str) -> Generator:

@@ -2,8 +2,10 @@
 
 The outcome is the pooled net benefit per FTE-year in pounds (benefit minus
 cost), which, unlike the ratio, adds up across inputs and is what a budget
-holder gains or loses. Low and high are the input's range where it has one,
-otherwise the central 95% of its distribution; fixed inputs are listed, not varied.
+holder gains or loses. Low and high are the range stated in the file where
+there is one (whatever the distribution), otherwise the central 95% of the
+input's distribution (an arm mean's normal, a declared sd); fixed inputs are
+listed, not varied.
 All ``1 + 2 x inputs`` scenarios run in one vectorised model evaluation.
 """
 
@@ -70,11 +72,11 @@ def one_way(
 ) -> SensitivityResult:
     """Tornado data for ``spec``: pooled net benefit per FTE-year at each input's low and high."""
     dists = distributions or parameter_distributions(spec)
-    varied = [d for d in dists if not d.is_fixed and d.interval()[0] != d.interval()[1]]
+    varied = [d for d in dists if d.swing()[0] != d.swing()[1]]
     scenarios = 1 + 2 * len(varied)
     values = {d.name: np.full(scenarios, d.value) for d in dists}
     for k, d in enumerate(varied):
-        low, high = d.interval()
+        low, high = d.swing()
         values[d.name][1 + 2 * k] = low
         values[d.name][2 + 2 * k] = high
     out = evaluate(spec, values)
@@ -86,8 +88,8 @@ def one_way(
             parameter=d.name,
             distribution=d.describe(),
             base_value=d.value,
-            low_value=d.interval()[0],
-            high_value=d.interval()[1],
+            low_value=d.swing()[0],
+            high_value=d.swing()[1],
             net_benefit_at_low=float(net[1 + 2 * k]),
             net_benefit_at_high=float(net[2 + 2 * k]),
             swing=float(abs(net[2 + 2 * k] - net[1 + 2 * k])),

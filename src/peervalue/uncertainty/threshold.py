@@ -3,7 +3,8 @@
 With the other inputs at their point values, pooled net benefit per FTE-year is
 ``b * c_bed - c_psw`` (``b`` pooled bed-days saved per FTE-year), and with a
 common caseload ``k`` in place of each study's staffing it is
-``k * e * c_bed - c_psw`` (``e`` pooled bed-days saved per patient-year of support). Each threshold solves one of these for zero.
+``k * e * c_bed - c_psw`` (``e`` pooled bed-days saved per patient-year of
+support). Each threshold solves one of these for zero.
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
             "cost per FTE-year / pooled bed-days saved per FTE-year",
         ),
         Threshold(
-            "common caseload (patients supported at once per FTE, in place of each study's staffing)",
+            "common caseload (patients supported at once per FTE, "
+            "in place of each study's staffing)",
             "patients/FTE",
             implied_caseload,
             first(core.break_even_caseload(c_psw, c_bed, e)),
