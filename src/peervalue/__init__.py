@@ -11,18 +11,14 @@ Quick use::
     mc.pooled_frame()                              # P(ratio > 1), intervals, EVPI
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
+from peervalue._version import package_version
 from peervalue.costs import load_costs
 from peervalue.errors import InputError, InputErrorGroup
 from peervalue.evidence import Evidence, load_evidence
 from peervalue.model import AnalysisResult, analyse
 from peervalue.uncertainty.api import psa, sensitivity, threshold
 
-try:
-    __version__ = version("peervalue")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+__version__ = package_version()
 
 __all__ = [
     "AnalysisResult",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -30,8 +31,13 @@ from peervalue.evidence.load import load_evidence
 from peervalue.model.spec import ModelSpec, PoolingMethod, build_spec
 from peervalue.report import formats
 from peervalue.report import uncertainty as render
-from peervalue.uncertainty.meta import meta_table
-from peervalue.uncertainty.pooling import DEFAULT_CASELOAD, compare_pooling, comparison_dict
+from peervalue.uncertainty.meta import MetaTable, meta_table
+from peervalue.uncertainty.pooling import (
+    DEFAULT_CASELOAD,
+    PoolingRow,
+    compare_pooling,
+    comparison_dict,
+)
 from peervalue.uncertainty.psa import DEFAULT_CHUNK, MAX_DRAWS, run_psa
 from peervalue.uncertainty.sensitivity import one_way
 from peervalue.uncertainty.summary import Population, PsaResult, summarise
@@ -55,7 +61,11 @@ class PsaPart(StrEnum):
 
 EvidenceDirOpt = Annotated[
     Path | None,
-    typer.Option("--evidence", "-e", help="Folder of study files (default: the bundled studies)."),
+    typer.Option(
+        "--evidence",
+        "-e",
+        help="Folder of study files, or one study file (default: the bundled studies).",
+    ),
 ]
 CostsOpt = Annotated[
     Path | None,
@@ -78,10 +88,12 @@ SeedOpt = Annotated[
 
 def load_spec(
     evidence: Path | None, costs: Path | None, weighting: WeightingChoice
-) -> tuple[ModelSpec, str]:
-    """Load and validate the files; return the model spec and a label for titles."""
+) -> tuple[ModelSpec, str, str]:
+    """Load and validate the files; return the model spec, the evidence's origin and the
+    cost file's name."""
     ev = load_evidence(evidence)
-    return build_spec(ev, load_costs(costs), weighting_of(weighting)), ev.origin
+    cost_file = load_costs(costs)
+    return build_spec(ev, cost_file, weighting_of(weighting)), ev.origin, cost_file.name
 
 
 def check_draws_and_seed(draws: int, seed: int) -> None:
@@ -146,13 +158,29 @@ def psa(
         int, typer.Option(help="Years over which the decision applies (value of information).")
     ] = 5,
     discount_rate: Annotated[
-        float, typer.Option(help="Annual discount rate for the value of information.")
+        float,
+        typer.Option(
+            help="Annual discount rate for the value of information, as a fraction "
+            "(0.035 is 3.5%, the Green Book rate)."
+        ),
     ] = 0.035,
     show: Annotated[
         PsaPart,
-        typer.Option(help="Which table to print (JSON always holds everything)."),
+        typer.Option(
+            help="Which table to print or write as CSV: summary (per study and pooled); "
+            "bed-day-curve (P(net benefit > 0) against the cost per bed-day); caseload-curve "
+            "(against patients supported at once per FTE); distributions (every input's). "
+            "JSON always holds everything."
+        ),
     ] = PsaPart.summary,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No progress bar (it shows only for long runs with a terminal on stderr).",
+        ),
+    ] = False,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -164,21 +192,30 @@ def psa(
     and the caseload; and the expected value of perfect information.
 
     Example: peervalue psa --draws 100000 --seed 1 --format json
+
+    Example: peervalue psa -n 100000 --show bed-day-curve --format csv -o curve.csv
+
+    Example: peervalue psa --population-fte 250 --horizon 10 --discount-rate 0.035
     """
     check_draws_and_seed(draws, seed)
     if chunk_size < 1:
         raise input_error("--chunk-size", "", f"got {chunk_size}", "a whole number of 1 or more")
-    if population_fte <= 0 or horizon < 1 or not 0 <= discount_rate < 1:
+    if (
+        not (math.isfinite(population_fte) and population_fte > 0)
+        or horizon < 1
+        or not (0 <= discount_rate < 1)
+    ):
         raise input_error(
             "--population-fte/--horizon/--discount-rate",
             "",
             f"got {population_fte:g} FTE, {horizon} years, rate {discount_rate:g}",
             "FTE above 0, at least 1 year, and a rate from 0 to below 1 (0.035 is 3.5%)",
         )
-    spec, origin = load_spec(evidence, costs, weighting)
+    spec, origin, costs_name = load_spec(evidence, costs, weighting)
     with progress_reporter(draws, quiet) as progress:
         run = run_psa(spec, draws, seed, chunk_size=chunk_size, progress=progress)
     result = summarise(run, Population(population_fte, horizon, discount_rate))
+    result = replace(result, evidence=origin, costs=costs_name)
     title = f"Monte Carlo analysis of {origin}"
     emit(
         output,
@@ -207,7 +244,7 @@ def sensitivity(
 
     Example: peervalue sensitivity --format csv --output tornado.csv
     """
-    spec, _ = load_spec(evidence, costs, weighting)
+    spec, _, _ = load_spec(evidence, costs, weighting)
     result = one_way(spec, _pooling(pooling))
     emit(
         output,
@@ -234,7 +271,7 @@ def threshold(
 
     Example: peervalue threshold --costs my_costs.yaml
     """
-    spec, _ = load_spec(evidence, costs, weighting)
+    spec, _, _ = load_spec(evidence, costs, weighting)
     result = thresholds(spec, _pooling(pooling))
     emit(
         output,
@@ -288,5 +325,15 @@ def meta(
             "meta_analysis": table.to_dict(),
             "pooling_comparison": comparison_dict(rows, caseload),
         },
-        lambda: formats.frame_to_csv(pd.DataFrame([asdict(r) for r in rows])),
+        lambda: formats.frame_to_csv(_meta_frame(table, rows)),
     )
+
+
+def _meta_frame(table: MetaTable, rows: list[PoolingRow]) -> pd.DataFrame:
+    """Meta-analysis results (row_type "meta"), then the pooled ratios by method."""
+    meta_rows = pd.DataFrame(
+        [{**r.to_dict(), "weights": None} for r in table.results.values()]
+    ).assign(row_type="meta")
+    pooling = pd.DataFrame([asdict(r) for r in rows]).assign(row_type="pooling")
+    frame = pd.concat([meta_rows, pooling], ignore_index=True)
+    return frame[["row_type", *[c for c in frame.columns if c != "row_type"]]]

@@ -23,6 +23,15 @@ def num(x: float, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
 
+def figure(x: float) -> str:
+    """A plain number for a table: thousands separated, else four significant figures."""
+    if not math.isfinite(x):
+        return "n/a"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"
+
+
 def money(x: float, currency: str) -> str:
     if not math.isfinite(x):
         return "n/a"

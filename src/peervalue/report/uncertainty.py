@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from peervalue.report.terminal import money, num
+from peervalue.report.terminal import figure, money, num
 from peervalue.uncertainty.influence import InfluenceResult
 from peervalue.uncertainty.meta import MetaTable
 from peervalue.uncertainty.pooling import PoolingRow
@@ -84,6 +84,9 @@ def psa_renderable(result: PsaResult, title: str) -> RenderableType:
         )
         + ".",
         MEAN_VERSUS_POINT,
+        "Inputs whose distribution's mean is not their point value: "
+        + ("; ".join(result.lopsided) or "none")
+        + ".",
         f"Inputs held fixed (no stated uncertainty): {', '.join(fixed) or 'none'}.",
     ]
     parts: list[RenderableType] = [studies, pooled, Panel(Text("\n".join(lines)), title="Notes")]
@@ -92,14 +95,14 @@ def psa_renderable(result: PsaResult, title: str) -> RenderableType:
     return Group(*parts)
 
 
-def frame_renderable(frame: pd.DataFrame, title: str, digits: int = 3) -> RenderableType:
-    """Any frame as a table: numbers to ``digits`` significant figures."""
+def frame_renderable(frame: pd.DataFrame, title: str) -> RenderableType:
+    """Any frame as a table, numbers formatted by :func:`figure`."""
     table = Table(title=title, title_justify="left")
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
         table.add_column(str(column), justify="right" if numeric else "left")
     for row in frame.itertuples(index=False):
-        table.add_row(*(f"{v:.{digits}g}" if isinstance(v, float) else str(v) for v in row))
+        table.add_row(*(figure(v) if isinstance(v, float) else str(v) for v in row))
     return table
 
 
@@ -114,8 +117,8 @@ def sensitivity_renderable(result: SensitivityResult) -> RenderableType:
     for r in result.rows:
         table.add_row(
             r.parameter,
-            f"{r.low_value:.4g}",
-            f"{r.high_value:.4g}",
+            figure(r.low_value),
+            figure(r.high_value),
             money(r.net_benefit_at_low, result.currency),
             money(r.net_benefit_at_high, result.currency),
             money(r.swing, result.currency),

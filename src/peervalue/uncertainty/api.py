@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from peervalue.costs.load import load_costs
 from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
@@ -23,8 +25,10 @@ def psa(
     population: Population | None = None,
 ) -> PsaResult:
     """Monte Carlo over every input's distribution; see docs/uncertainty.md."""
-    spec = build_spec(evidence, costs if costs is not None else load_costs(), weighting)
-    return summarise(run_psa(spec, draws, seed, chunk_size=chunk_size), population)
+    cost_file = costs if costs is not None else load_costs()
+    spec = build_spec(evidence, cost_file, weighting)
+    result = summarise(run_psa(spec, draws, seed, chunk_size=chunk_size), population)
+    return replace(result, evidence=evidence.origin, costs=cost_file.name)
 
 
 def sensitivity(

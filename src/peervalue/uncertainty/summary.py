@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from peervalue._version import package_version
 from peervalue.model.core import Array
 from peervalue.model.results import clean_json
 from peervalue.uncertainty.distributions import ParameterDistribution
@@ -45,13 +46,20 @@ class Interval:
 
 
 @dataclass(frozen=True)
+class PointAndMean:
+    """A deterministic value and its Monte Carlo mean (no draws kept for percentiles)."""
+
+    deterministic: float
+    mean: float
+
+
+@dataclass(frozen=True)
 class StudySummary:
     id: str
     ratio: Interval
     prob_ratio_above_one: float
     prob_net_benefit_positive: float
-    mean_net_benefit_per_fte_year: float
-    deterministic_net_benefit_per_fte_year: float
+    net_benefit_per_fte_year: PointAndMean
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,8 @@ class PsaResult:
     lopsided: list[str]
     warnings: list[str]
     population: Population
+    evidence: str = ""  #: where the studies came from
+    costs: str = ""  #: name of the cost file
 
     def studies_frame(self) -> pd.DataFrame:
         rows = []
@@ -106,10 +116,9 @@ class PsaResult:
                     **{f"ratio_{k}": v for k, v in asdict(s.ratio).items()},
                     "prob_ratio_above_one": s.prob_ratio_above_one,
                     "prob_net_benefit_positive": s.prob_net_benefit_positive,
-                    "deterministic_net_benefit_per_fte_year": (
-                        s.deterministic_net_benefit_per_fte_year
-                    ),
-                    "mean_net_benefit_per_fte_year": s.mean_net_benefit_per_fte_year,
+                    **{
+                        f"net_benefit_{k}": v for k, v in asdict(s.net_benefit_per_fte_year).items()
+                    },
                 }
             )
         return pd.DataFrame(rows)
@@ -150,6 +159,9 @@ class PsaResult:
     def to_dict(self) -> dict[str, Any]:
         return clean_json(  # type: ignore[no-any-return]
             {
+                "peervalue_version": package_version(),
+                "evidence": self.evidence,
+                "costs": self.costs,
                 "draws": self.draws,
                 "seed": self.seed,
                 "price_year": self.price_year,
@@ -237,8 +249,10 @@ def summarise(run: PsaRun, population: Population | None = None) -> PsaResult:
             ),
             prob_ratio_above_one=float(s.share("study_ratio_above_one", n)[i]),
             prob_net_benefit_positive=float(s.share("study_net_benefit_positive", n)[i]),
-            mean_net_benefit_per_fte_year=float(s.mean("study_net_benefit", n)[i]),
-            deterministic_net_benefit_per_fte_year=float(point.net_benefit_per_fte_year[0, i]),
+            net_benefit_per_fte_year=PointAndMean(
+                float(point.net_benefit_per_fte_year[0, i]),
+                float(s.mean("study_net_benefit", n)[i]),
+            ),
         )
         for i, spec in enumerate(run.spec.studies)
     ]
