@@ -211,7 +211,11 @@ def test_warns_when_cost_draws_reach_zero(spec: ModelSpec) -> None:
 
 @settings(max_examples=50, deadline=None)
 @given(
-    st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=1, max_size=300),
+    st.lists(
+        st.one_of(st.floats(-1e6, 1e6, width=32), st.just(float("nan"))),
+        min_size=1,
+        max_size=300,
+    ),
     st.lists(st.floats(-2e6, 2e6), min_size=1, max_size=5),
 )
 def test_probability_below_counts_strictly_smaller(values: list[float], grid: list[float]) -> None:

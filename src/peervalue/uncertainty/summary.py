@@ -7,7 +7,7 @@ converts to JSON-ready dicts and pandas frames for the CLI and the API.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -211,9 +211,15 @@ def _interval(deterministic: float, mean: float, draws: np.ndarray) -> Interval:
 
 def probability_below(thresholds: np.ndarray, grid: Array) -> Array:
     """Share of draws whose threshold lies strictly below each grid value (NaN never does)."""
-    values = thresholds.astype(np.float64)  # compare in float64, as the grid is
-    ordered = np.sort(np.where(np.isnan(values), np.inf, values))
-    return np.searchsorted(ordered, grid, side="left") / thresholds.size
+    ordered = np.sort(thresholds)  # NaN sorts last, above every grid value
+    counts = []
+    for g in np.asarray(grid, dtype=np.float64):
+        # Compare exactly without widening the draws: a grid value between two values
+        # of the draws' type counts the draws up to and including the lower one.
+        near = ordered.dtype.type(g)
+        side: Literal["left", "right"] = "right" if float(near) < g else "left"
+        counts.append(int(np.searchsorted(ordered, near, side=side)))
+    return np.asarray(counts, dtype=np.float64) / thresholds.size
 
 
 def _warnings(run: PsaRun) -> list[str]:
