@@ -10,18 +10,20 @@ import typer
 from rich.console import Group, RenderableType
 
 from peervalue.cli.common import (
+    DrawsOpt,
     EvidenceOpt,
     FormatOpt,
     OutputFormat,
     OutputOpt,
+    SeedOpt,
     WeightingChoice,
     WeightingOpt,
     app,
+    check_draws_and_seed,
     emit,
     evidence_app,
     weighting_of,
 )
-from peervalue.cli.uncertainty import DrawsOpt, SeedOpt, check_draws_and_seed
 from peervalue.costs.load import load_costs
 from peervalue.evidence.load import Evidence, load_evidence
 from peervalue.model.analysis import analyse

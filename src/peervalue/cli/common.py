@@ -13,9 +13,11 @@ import typer
 from rich.console import Console, RenderableType
 
 from peervalue import __version__
+from peervalue.errors import input_error
 from peervalue.fileio import atomic_write_text
 from peervalue.model.spec import Weighting
 from peervalue.report import formats
+from peervalue.uncertainty.psa import MAX_DRAWS
 
 
 class OutputFormat(StrEnum):
@@ -33,8 +35,9 @@ app = typer.Typer(
     name="peervalue",
     help=(
         "Do peer support workers pay for themselves? Cited evidence, unit costs and the "
-        "Trachtenberg et al. (2013) bed-day analysis.\n\n"
-        "Example: peervalue reproduce"
+        "Trachtenberg et al. (2013) bed-day analysis, with its uncertainty.\n\n"
+        "Example: peervalue reproduce\n\n"
+        "Example: peervalue psa --draws 100000 --seed 1"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -115,3 +118,24 @@ def emit(
 
 def weighting_of(choice: WeightingChoice) -> Weighting:
     return "all" if choice is WeightingChoice.all else "intervention"
+
+
+DrawsOpt = Annotated[
+    int, typer.Option("--draws", "-n", help=f"Monte Carlo draws (1 to {MAX_DRAWS:,}).")
+]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", "-s", help="Random seed (a whole number, 0 or above).")
+]
+
+
+def check_draws_and_seed(draws: int, seed: int) -> None:
+    if not 1 <= draws <= MAX_DRAWS:
+        raise input_error(
+            "--draws",
+            "",
+            f"got {draws:,}",
+            f"a whole number from 1 to {MAX_DRAWS:,} (the cap keeps the kept draws, about "
+            "4 bytes x (studies + 7) each, within a few GiB of memory)",
+        )
+    if seed < 0:
+        raise input_error("--seed", "", f"got {seed}", "a whole number 0 or above")

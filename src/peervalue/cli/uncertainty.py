@@ -16,12 +16,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from peervalue.cli.common import (
+    DrawsOpt,
     FormatOpt,
     OutputFormat,
     OutputOpt,
+    SeedOpt,
     WeightingChoice,
     WeightingOpt,
     app,
+    check_draws_and_seed,
     emit,
     weighting_of,
 )
@@ -38,7 +41,7 @@ from peervalue.uncertainty.pooling import (
     compare_pooling,
     comparison_dict,
 )
-from peervalue.uncertainty.psa import DEFAULT_CHUNK, MAX_DRAWS, run_psa
+from peervalue.uncertainty.psa import DEFAULT_CHUNK, run_psa
 from peervalue.uncertainty.sensitivity import one_way
 from peervalue.uncertainty.summary import Population, PsaResult, summarise
 from peervalue.uncertainty.threshold import thresholds
@@ -78,12 +81,6 @@ PoolingOpt = Annotated[
         "ratio of sums (total benefit / total cost)."
     ),
 ]
-DrawsOpt = Annotated[
-    int, typer.Option("--draws", "-n", help=f"Monte Carlo draws (1 to {MAX_DRAWS:,}).")
-]
-SeedOpt = Annotated[
-    int, typer.Option("--seed", "-s", help="Random seed (a whole number, 0 or above).")
-]
 
 
 def load_spec(
@@ -94,19 +91,6 @@ def load_spec(
     ev = load_evidence(evidence)
     cost_file = load_costs(costs)
     return build_spec(ev, cost_file, weighting_of(weighting)), ev.origin, cost_file.name
-
-
-def check_draws_and_seed(draws: int, seed: int) -> None:
-    if not 1 <= draws <= MAX_DRAWS:
-        raise input_error(
-            "--draws",
-            "",
-            f"got {draws:,}",
-            f"a whole number from 1 to {MAX_DRAWS:,} (the cap keeps the kept draws, about "
-            "4 bytes x (studies + 7) each, within a few GiB of memory)",
-        )
-    if seed < 0:
-        raise input_error("--seed", "", f"got {seed}", "a whole number 0 or above")
 
 
 @contextmanager
