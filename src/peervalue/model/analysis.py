@@ -8,20 +8,15 @@ from peervalue.costs.load import load_costs
 from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
 from peervalue.model import core
-from peervalue.model.evaluate import ModelOutputs, evaluate
+from peervalue.model.evaluate import point_outputs
 from peervalue.model.results import AnalysisResult, CostSummary, PooledResult, StudyResult
-from peervalue.model.spec import COSTS, ModelSpec, Weighting, build_spec
+from peervalue.model.spec import COSTS, Weighting, build_spec
 from peervalue.reference import trachtenberg2013
 
 WEIGHTING_NOTES = {
     "all": "weights are all patients in each study (intervention + control), as in the 2013 report",
     "intervention": "weights are the patients who received peer support",
 }
-
-
-def point_outputs(spec: ModelSpec) -> ModelOutputs:
-    """Evaluate ``spec`` once, at its point values (arrays of shape ``(1,)``)."""
-    return evaluate(spec, {k: np.array([v]) for k, v in spec.point_values().items()})
 
 
 def analyse(

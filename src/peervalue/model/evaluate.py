@@ -53,6 +53,10 @@ class ModelOutputs:
         """Pooled bed-days saved per FTE-year for ``method``."""
         return self.pooled_bed_days_weighted if method == "weighted" else self.pooled_bed_days_sums
 
+    def pooled_ratio(self, method: PoolingMethod) -> Array:
+        """Pooled benefit:cost ratio for ``method``."""
+        return self.weighted_mean_ratio if method == "weighted" else self.ratio_of_sums
+
     def pooled_net_benefit(self, method: PoolingMethod) -> Array:
         """Pooled net benefit per FTE-year: ``c_bed * b_pooled - c_psw``."""
         return core.net_benefit(
@@ -186,3 +190,13 @@ def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
         pooled_bed_days_sums=pooled_sums,
         pooled_saved_per_patient_year=pooled_patient_year,
     )
+
+
+def point_outputs(spec: ModelSpec) -> ModelOutputs:
+    """Evaluate ``spec`` once, at its point values (arrays of shape ``(1,)``)."""
+    return evaluate(spec, {k: np.array([v]) for k, v in spec.point_values().items()})
+
+
+def point_value(a: Array) -> float:
+    """The single value of a one-draw output (shape ``()`` or ``(1,)``)."""
+    return float(a.reshape(-1)[0])

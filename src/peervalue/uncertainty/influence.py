@@ -18,7 +18,6 @@ import pandas as pd
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
 from peervalue.model import core
-from peervalue.model.analysis import point_outputs
 from peervalue.model.results import clean_json
 from peervalue.model.spec import ModelSpec
 from peervalue.uncertainty.psa import run_psa
@@ -78,7 +77,7 @@ def _run(
 ) -> InfluenceResult:
     everyone = list(range(len(spec.studies)))
     run = run_psa(spec, draws, seed, groups={"*all*": everyone, **groups})
-    out = point_outputs(spec)
+    out = run.point
     b, w = out.bed_days_per_fte_year[0], out.weight[0]
     big_d, fte = out.total_saved[0], out.fte_years[0]
     c_bed, c_psw = float(out.cost_per_bed_day[0]), float(out.cost_per_fte_year[0])

@@ -16,7 +16,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from peervalue.model.analysis import point_outputs
+from peervalue.model.evaluate import point_outputs, point_value
 from peervalue.model.results import clean_json
 from peervalue.model.spec import ModelSpec
 from peervalue.uncertainty.meta import MetaTable
@@ -43,8 +43,7 @@ def compare_pooling(
     if not caseload > 0:
         raise ValueError(f"caseload must be above zero, got {caseload:g}")
     out = point_outputs(spec)
-    c_bed = float(out.cost_per_bed_day.reshape(-1)[0])
-    c_psw = float(out.cost_per_fte_year.reshape(-1)[0])
+    c_bed, c_psw = point_value(out.cost_per_bed_day), point_value(out.cost_per_fte_year)
     per_bed_day = c_bed / c_psw
     n = len(spec.studies)
     rows = [

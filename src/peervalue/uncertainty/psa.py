@@ -165,7 +165,7 @@ def _accumulate(
     sums.nonpositive_costs += int(np.count_nonzero(c_psw <= 0))
     for m in METHODS:
         b = _broadcast(out.pooled_bed_days(m), n)
-        r = core.ratio(core.benefit(b, c_bed), c_psw)
+        r = _broadcast(out.pooled_ratio(m), n)
         nb = core.net_benefit(b, c_bed, c_psw)
         stored.pooled_ratio[m][start:stop] = r
         stored.pooled_net_benefit[m][start:stop] = nb

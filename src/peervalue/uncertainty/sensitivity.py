@@ -81,8 +81,7 @@ def one_way(
         values[d.name][2 + 2 * k] = high
     out = evaluate(spec, values)
     net = np.broadcast_to(out.pooled_net_benefit(method), (scenarios,))
-    cost = np.broadcast_to(out.cost_per_fte_year, (scenarios,))
-    ratio = net / cost + 1.0
+    ratio = np.broadcast_to(out.pooled_ratio(method), (scenarios,))
     rows = [
         SensitivityRow(
             parameter=d.name,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from peervalue._version import package_version
 from peervalue.model.core import Array
+from peervalue.model.evaluate import point_value
 from peervalue.model.results import clean_json
 from peervalue.uncertainty.distributions import ParameterDistribution
 from peervalue.uncertainty.psa import METHODS, PsaRun
@@ -224,7 +225,7 @@ def probability_below(thresholds: np.ndarray, grid: Array) -> Array:
 
 def _warnings(run: PsaRun) -> list[str]:
     out: list[str] = []
-    point_cost = float(run.point.cost_per_fte_year.reshape(-1)[0])
+    point_cost = point_value(run.point.cost_per_fte_year)
     lowest = run.sums.min_cost_per_fte_year
     if run.sums.nonpositive_costs:
         out.append(
@@ -271,10 +272,10 @@ def summarise(run: PsaRun, population: Population | None = None) -> PsaResult:
         def share(key: str, m: str = m) -> float:
             return float(s.share(f"{m}:{key}", n))
 
-        det_nb = float(point.pooled_net_benefit(m).reshape(-1)[0])
+        det_nb = point_value(point.pooled_net_benefit(m))
         mean_nb = mean("net_benefit")
         evpi = mean("max_net_benefit_0") - max(mean_nb, 0.0)
-        det_ratio = det_nb / float(point.cost_per_fte_year.reshape(-1)[0]) + 1.0
+        det_ratio = point_value(point.pooled_ratio(m))
         available = 1.0 if np.isfinite(det_nb) else float("nan")  # NaN: method unavailable
         pooled.append(
             PooledSummary(
@@ -290,7 +291,7 @@ def summarise(run: PsaRun, population: Population | None = None) -> PsaResult:
                 evpi_population=available * evpi * population.multiplier(),
             )
         )
-    c_bed = float(point.cost_per_bed_day.reshape(-1)[0])
+    c_bed = point_value(point.cost_per_bed_day)
     cost_grid = np.linspace(0.0, 2.0 * c_bed, 41)
     bed_curve = pd.DataFrame(
         {

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from peervalue.model import core
-from peervalue.model.evaluate import evaluate
+from peervalue.model.evaluate import point_outputs, point_value
 from peervalue.model.results import clean_json
 from peervalue.model.spec import ModelSpec, PoolingMethod
 
@@ -66,14 +66,10 @@ class ThresholdResult:
 
 def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> ThresholdResult:
     """Break-even bed-days, cost per bed-day, caseload and peer worker cost at the point values."""
-    out = evaluate(spec, {k: [v] for k, v in spec.point_values().items()})
-
-    def first(a: Any) -> float:
-        return float(a.reshape(-1)[0])
-
-    b = first(out.pooled_bed_days(method))
-    c_bed, c_psw = first(out.cost_per_bed_day), first(out.cost_per_fte_year)
-    e = first(out.pooled_saved_per_patient_year)
+    out = point_outputs(spec)
+    b = point_value(out.pooled_bed_days(method))
+    c_bed, c_psw = point_value(out.cost_per_bed_day), point_value(out.cost_per_fte_year)
+    e = point_value(out.pooled_saved_per_patient_year)
     money = f"{spec.currency}"
     implied_caseload = b / e if e > 0 and b > 0 else math.nan
     rows = [
@@ -81,7 +77,7 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
             "bed-days saved per FTE-year",
             "bed-days/FTE-year",
             b,
-            first(core.break_even_bed_days(c_psw, c_bed)),
+            point_value(core.break_even_bed_days(c_psw, c_bed)),
             "above",
             "cost per FTE-year / cost per bed-day",
         ),
@@ -89,7 +85,7 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
             "cost per bed-day",
             f"{money}/bed-day",
             c_bed,
-            first(core.break_even_cost_per_bed_day(c_psw, b)),
+            point_value(core.break_even_cost_per_bed_day(c_psw, b)),
             "above",
             "cost per FTE-year / pooled bed-days saved per FTE-year",
         ),
@@ -98,7 +94,7 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
             "in place of each study's staffing)",
             "patients/FTE",
             implied_caseload,
-            first(core.break_even_caseload(c_psw, c_bed, e)),
+            point_value(core.break_even_caseload(c_psw, c_bed, e)),
             "above",
             "cost per FTE-year / (cost per bed-day x pooled bed-days saved per patient-year)",
         ),
@@ -106,7 +102,7 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
             "peer worker cost per FTE-year",
             f"{money}/FTE-year",
             c_psw,
-            first(core.benefit(b, c_bed)),
+            point_value(core.benefit(b, c_bed)),
             "below",
             "pooled bed-days saved per FTE-year x cost per bed-day",
         ),
@@ -124,7 +120,7 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
         method=method,
         price_year=spec.price_year,
         currency=spec.currency,
-        net_benefit_per_fte_year=first(out.pooled_net_benefit(method)),
+        net_benefit_per_fte_year=point_value(out.pooled_net_benefit(method)),
         thresholds=rows,
         notes=notes,
     )
