@@ -70,18 +70,29 @@ class ParameterDistribution:
     def is_fixed(self) -> bool:
         return self.kind == "fixed"
 
-    def _scipy(self) -> stats.rv_continuous | None:
+    def _shapes(self) -> tuple[float, float]:
+        """Moment-matched parameters (mean = value, sd = sd), stated once for drawing and
+        for scipy: lognormal (mu, sigma) of the log; gamma (shape, scale); beta (a, b)."""
         m, sd = self.value, self.sd or 0.0
-        if self.kind == "normal":
-            return stats.norm(m, sd)
         if self.kind == "lognormal":
             sigma2 = math.log1p(sd**2 / m**2)
-            return stats.lognorm(math.sqrt(sigma2), scale=m * math.exp(-sigma2 / 2))
+            return math.log(m) - sigma2 / 2, math.sqrt(sigma2)
         if self.kind == "gamma":
-            return stats.gamma((m / sd) ** 2, scale=sd**2 / m)
+            return (m / sd) ** 2, sd**2 / m
+        common = m * (1 - m) / sd**2 - 1
+        return m * common, (1 - m) * common
+
+    def _scipy(self) -> stats.rv_continuous | None:
+        if self.kind == "normal":
+            return stats.norm(self.value, self.sd or 0.0)
+        if self.kind == "lognormal":
+            mu, sigma = self._shapes()
+            return stats.lognorm(sigma, scale=math.exp(mu))
+        if self.kind == "gamma":
+            shape, scale = self._shapes()
+            return stats.gamma(shape, scale=scale)
         if self.kind == "beta":
-            common = m * (1 - m) / sd**2 - 1
-            return stats.beta(m * common, (1 - m) * common)
+            return stats.beta(*self._shapes())
         return None
 
     def mean(self) -> float:
@@ -138,13 +149,13 @@ class ParameterDistribution:
         if self.kind == "normal":
             return m + sd * rng.standard_normal(n)
         if self.kind == "lognormal":
-            sigma2 = math.log1p(sd**2 / m**2)
-            return rng.lognormal(math.log(m) - sigma2 / 2, math.sqrt(sigma2), n)
+            mu, sigma = self._shapes()
+            return rng.lognormal(mu, sigma, n)
         if self.kind == "gamma":
-            return rng.standard_gamma((m / sd) ** 2, n) * (sd**2 / m)
+            shape, scale = self._shapes()
+            return rng.standard_gamma(shape, n) * scale
         if self.kind == "beta":
-            common = m * (1 - m) / sd**2 - 1
-            return rng.beta(m * common, (1 - m) * common, n)
+            return rng.beta(*self._shapes(), n)
         lo, hi = self.lo, self.hi
         if hi <= lo:
             return np.full(n, m)
