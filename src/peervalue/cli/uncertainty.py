@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -29,8 +29,9 @@ from peervalue.cli.common import (
     weighting_of,
 )
 from peervalue.costs.load import load_costs
+from peervalue.costs.schema import CostFile
 from peervalue.errors import input_error
-from peervalue.evidence.load import load_evidence
+from peervalue.evidence.load import Evidence, load_evidence
 from peervalue.model.spec import ModelSpec, PoolingMethod, build_spec
 from peervalue.report import formats
 from peervalue.report import uncertainty as render
@@ -85,12 +86,11 @@ PoolingOpt = Annotated[
 
 def load_spec(
     evidence: Path | None, costs: Path | None, weighting: WeightingChoice
-) -> tuple[ModelSpec, str, str]:
-    """Load and validate the files; return the model spec, the evidence's origin and the
-    cost file's name."""
+) -> tuple[ModelSpec, Evidence, CostFile]:
+    """Load and validate the files; return the model spec, the evidence and the costs."""
     ev = load_evidence(evidence)
     cost_file = load_costs(costs)
-    return build_spec(ev, cost_file, weighting_of(weighting)), ev.origin, cost_file.name
+    return build_spec(ev, cost_file, weighting_of(weighting)), ev, cost_file
 
 
 @contextmanager
@@ -195,12 +195,12 @@ def psa(
             f"got {population_fte:g} FTE, {horizon} years, rate {discount_rate:g}",
             "FTE above 0, at least 1 year, and a rate from 0 to below 1 (0.035 is 3.5%)",
         )
-    spec, origin, costs_name = load_spec(evidence, costs, weighting)
+    spec, ev, cost_file = load_spec(evidence, costs, weighting)
     with progress_reporter(draws, quiet) as progress:
         run = run_psa(spec, draws, seed, chunk_size=chunk_size, progress=progress)
-    result = summarise(run, Population(population_fte, horizon, discount_rate))
-    result = replace(result, evidence=origin, costs=costs_name)
-    title = f"Monte Carlo analysis of {origin}"
+    population = Population(population_fte, horizon, discount_rate)
+    result = summarise(run, population, evidence=ev.origin, costs=cost_file.name)
+    title = f"Monte Carlo analysis of {ev.origin}"
     emit(
         output,
         fmt,
@@ -228,7 +228,7 @@ def sensitivity(
 
     Example: peervalue sensitivity --format csv --output tornado.csv
     """
-    spec, _, _ = load_spec(evidence, costs, weighting)
+    spec = load_spec(evidence, costs, weighting)[0]
     result = one_way(spec, _pooling(pooling))
     emit(
         output,
@@ -255,7 +255,7 @@ def threshold(
 
     Example: peervalue threshold --costs my_costs.yaml
     """
-    spec, _, _ = load_spec(evidence, costs, weighting)
+    spec = load_spec(evidence, costs, weighting)[0]
     result = thresholds(spec, _pooling(pooling))
     emit(
         output,
@@ -295,8 +295,7 @@ def meta(
         raise input_error("--caseload", "", f"got {caseload:g}", "a number of patients above 0")
     if not 0 < level < 1:
         raise input_error("--level", "", f"got {level:g}", "a level between 0 and 1, e.g. 0.95")
-    ev = load_evidence(evidence)
-    spec = build_spec(ev, load_costs(costs), weighting_of(weighting))
+    spec, ev, _costs = load_spec(evidence, costs, weighting)
     table = meta_table(ev, level)
     rows = compare_pooling(spec, table, caseload)
     emit(

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from peervalue.costs.load import load_costs
 from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
-from peervalue.model.spec import PoolingMethod, Weighting, build_spec
+from peervalue.model.spec import ModelSpec, PoolingMethod, Weighting, build_spec
 from peervalue.uncertainty.psa import DEFAULT_CHUNK, run_psa
 from peervalue.uncertainty.sensitivity import SensitivityResult, one_way
 from peervalue.uncertainty.summary import Population, PsaResult, summarise
 from peervalue.uncertainty.threshold import ThresholdResult, thresholds
+
+
+def _spec(
+    evidence: Evidence, costs: CostFile | None, weighting: Weighting
+) -> tuple[ModelSpec, CostFile]:
+    """The model spec, at ``costs`` or the bundled England 2011-12 costs."""
+    cost_file = costs if costs is not None else load_costs()
+    return build_spec(evidence, cost_file, weighting), cost_file
 
 
 def psa(
@@ -25,10 +31,9 @@ def psa(
     population: Population | None = None,
 ) -> PsaResult:
     """Monte Carlo over every input's distribution; see docs/uncertainty.md."""
-    cost_file = costs if costs is not None else load_costs()
-    spec = build_spec(evidence, cost_file, weighting)
-    result = summarise(run_psa(spec, draws, seed, chunk_size=chunk_size), population)
-    return replace(result, evidence=evidence.origin, costs=cost_file.name)
+    spec, cost_file = _spec(evidence, costs, weighting)
+    run = run_psa(spec, draws, seed, chunk_size=chunk_size)
+    return summarise(run, population, evidence=evidence.origin, costs=cost_file.name)
 
 
 def sensitivity(
@@ -39,8 +44,7 @@ def sensitivity(
     weighting: Weighting = "all",
 ) -> SensitivityResult:
     """One-way sensitivity of pooled net benefit per FTE-year (tornado data)."""
-    spec = build_spec(evidence, costs if costs is not None else load_costs(), weighting)
-    return one_way(spec, pooling)
+    return one_way(_spec(evidence, costs, weighting)[0], pooling)
 
 
 def threshold(
@@ -51,5 +55,4 @@ def threshold(
     weighting: Weighting = "all",
 ) -> ThresholdResult:
     """Break-even values of bed-days, cost per bed-day, caseload and peer worker cost."""
-    spec = build_spec(evidence, costs if costs is not None else load_costs(), weighting)
-    return thresholds(spec, pooling)
+    return thresholds(_spec(evidence, costs, weighting)[0], pooling)

@@ -241,8 +241,13 @@ def _warnings(run: PsaRun) -> list[str]:
     return out
 
 
-def summarise(run: PsaRun, population: Population | None = None) -> PsaResult:
-    """Per-study and pooled summaries, curves and EVPI from one Monte Carlo run."""
+def summarise(
+    run: PsaRun, population: Population | None = None, *, evidence: str = "", costs: str = ""
+) -> PsaResult:
+    """Per-study and pooled summaries, curves and EVPI from one Monte Carlo run.
+
+    ``evidence`` and ``costs`` label where the inputs came from, for the output.
+    """
     population = population or Population()
     n, s = run.draws, run.sums
     point = run.point
@@ -331,4 +336,6 @@ def summarise(run: PsaRun, population: Population | None = None) -> PsaResult:
         lopsided=lopsided,
         warnings=_warnings(run),
         population=population,
+        evidence=evidence,
+        costs=costs,
     )
