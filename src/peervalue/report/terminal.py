@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -21,6 +22,14 @@ def num(x: float, digits: int = 1) -> str:
     if not math.isfinite(x):
         return "n/a"
     return f"{x:,.{digits}f}"
+
+
+def titled_table(title: str, columns: list[str], text: set[str], **options: Any) -> Table:
+    """A table titled on the left: ``text`` columns left-aligned, the rest (numbers) right."""
+    table = Table(title=title, title_justify="left", **options)
+    for name in columns:
+        table.add_column(name, justify="left" if name in text else "right")
+    return table
 
 
 def figure(x: float) -> str:
@@ -46,20 +55,23 @@ def _short_field(path: str) -> str:
 def analysis_renderable(result: AnalysisResult, title: str) -> RenderableType:
     """The per-study table, pooled ratios, break-even point and (optionally) the reference."""
     cur = result.currency
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for name, justify in [
-        ("Study", "left"),
-        ("Design", "left"),
-        ("n", "right"),
-        ("Saved per patient", "right"),
-        ("FTE-years", "right"),
-        ("Saved per FTE-year", "right"),
-        ("Benefit per FTE-year", "right"),
-        ("Cost per FTE-year", "right"),
-        ("Ratio", "right"),
-        ("Assumed inputs", "left"),
-    ]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table = titled_table(
+        title,
+        [
+            "Study",
+            "Design",
+            "n",
+            "Saved per patient",
+            "FTE-years",
+            "Saved per FTE-year",
+            "Benefit per FTE-year",
+            "Cost per FTE-year",
+            "Ratio",
+            "Assumed inputs",
+        ],
+        {"Study", "Design", "Assumed inputs"},
+        show_lines=False,
+    )
     for s in result.studies:
         ratio_style = "green" if s.ratio > 1 else ("red" if s.ratio < 0 else "yellow")
         table.add_row(

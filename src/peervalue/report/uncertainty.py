@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from peervalue.report.terminal import figure, money, num
+from peervalue.report.terminal import figure, money, num, titled_table
 from peervalue.uncertainty.influence import InfluenceResult
 from peervalue.uncertainty.meta import MetaTable
 from peervalue.uncertainty.pooling import PoolingRow
@@ -33,33 +33,31 @@ def _interval_cells(i: Interval, fmt: str = "ratio", currency: str = "GBP") -> l
 
 
 def psa_renderable(result: PsaResult, title: str) -> RenderableType:
-    studies = Table(title=title, title_justify="left", expand=False)
-    for name, justify in [
-        ("Study", "left"),
-        ("Ratio (point)", "right"),
-        ("MC mean", "right"),
-        ("MC median", "right"),
-        ("95% interval", "right"),
-        ("P(ratio > 1)", "right"),
-    ]:
-        studies.add_column(name, justify=justify)  # type: ignore[arg-type]
+    studies = titled_table(
+        title,
+        ["Study", "Ratio (point)", "MC mean", "MC median", "95% interval", "P(ratio > 1)"],
+        {"Study"},
+        expand=False,
+    )
     for s in result.studies:
         studies.add_row(s.id, *_interval_cells(s.ratio), _pct(s.prob_ratio_above_one))
-    pooled = Table(title="Pooled", title_justify="left")
-    for name in [
-        "Method",
-        "Ratio (point)",
-        "MC mean",
-        "MC median",
-        "95% interval",
-        "P(ratio > 1)",
-        "Net benefit per FTE-year (point)",
-        "MC mean",
-        "95% interval",
-        "P(net benefit > 0)",
-        "EVPI per FTE-year",
-    ]:
-        pooled.add_column(name, justify="left" if name == "Method" else "right")
+    pooled = titled_table(
+        "Pooled",
+        [
+            "Method",
+            "Ratio (point)",
+            "MC mean",
+            "MC median",
+            "95% interval",
+            "P(ratio > 1)",
+            "Net benefit per FTE-year (point)",
+            "MC mean",
+            "95% interval",
+            "P(net benefit > 0)",
+            "EVPI per FTE-year",
+        ],
+        {"Method"},
+    )
     for p in result.pooled:
         nb = _interval_cells(p.net_benefit_per_fte_year, "money", result.currency)
         pooled.add_row(
@@ -107,13 +105,12 @@ def frame_renderable(frame: pd.DataFrame, title: str) -> RenderableType:
 
 
 def sensitivity_renderable(result: SensitivityResult) -> RenderableType:
-    table = Table(
-        title=f"One-way sensitivity: pooled net benefit per FTE-year "
+    table = titled_table(
+        f"One-way sensitivity: pooled net benefit per FTE-year "
         f"({METHOD_TITLES[result.method]}), {result.price_year} {result.currency}",
-        title_justify="left",
+        ["Input", "Low", "High", "Net benefit at low", "at high", "Swing"],
+        {"Input"},
     )
-    for name in ["Input", "Low", "High", "Net benefit at low", "at high", "Swing"]:
-        table.add_column(name, justify="left" if name == "Input" else "right")
     for r in result.rows:
         table.add_row(
             r.parameter,
@@ -132,13 +129,12 @@ def sensitivity_renderable(result: SensitivityResult) -> RenderableType:
 
 
 def threshold_renderable(result: ThresholdResult) -> RenderableType:
-    table = Table(
-        title=f"Break-even values ({METHOD_TITLES[result.method]}), "
+    table = titled_table(
+        f"Break-even values ({METHOD_TITLES[result.method]}), "
         f"{result.price_year} {result.currency}",
-        title_justify="left",
+        ["Input", "Current", "Break-even", "Pays when", "Pays now?", "Formula"],
+        {"Input", "Pays when", "Pays now?", "Formula"},
     )
-    for name in ["Input", "Current", "Break-even", "Pays when", "Pays now?", "Formula"]:
-        table.add_column(name, justify="right" if name in {"Current", "Break-even"} else "left")
     for t in result.thresholds:
         is_money = t.unit.startswith(result.currency)
 
@@ -167,20 +163,19 @@ def influence_renderable(result: InfluenceResult) -> RenderableType:
         if result.kind == "leave-one-out"
         else f"Subgroups by {result.kind.split(':', 1)[1]}"
     )
-    table = Table(
-        title=f"{title}: pooled ratios and probability that pooled net benefit is positive",
-        title_justify="left",
+    table = titled_table(
+        f"{title}: pooled ratios and probability that pooled net benefit is positive",
+        [
+            "Group",
+            "Studies",
+            "Patients",
+            "Weighted mean ratio",
+            "Ratio of sums",
+            "MC mean ratio",
+            "P(net benefit > 0)",
+        ],
+        {"Group", "Studies"},
     )
-    for name in [
-        "Group",
-        "Studies",
-        "Patients",
-        "Weighted mean ratio",
-        "Ratio of sums",
-        "MC mean ratio",
-        "P(net benefit > 0)",
-    ]:
-        table.add_column(name, justify="left" if name in {"Group", "Studies"} else "right")
     for g in [result.all_studies, *result.groups]:
         table.add_row(
             g.group,
@@ -203,11 +198,11 @@ def meta_renderable(
 ) -> RenderableType:
     parts: list[RenderableType] = []
     level = f"{table.level:.0%}"
-    studies = Table(
-        title="Bed-days saved per patient-year of follow-up, by study", title_justify="left"
+    studies = titled_table(
+        "Bed-days saved per patient-year of follow-up, by study",
+        ["Study", "Effect", "SE", "Follow-up (years)"],
+        {"Study"},
     )
-    for name in ["Study", "Effect", "SE", "Follow-up (years)"]:
-        studies.add_column(name, justify="left" if name == "Study" else "right")
     for s in table.studies:
         studies.add_row(s.id, num(s.effect, 2), num(s.se, 2), num(s.follow_up_years, 2))
     parts.append(studies)
@@ -217,18 +212,20 @@ def meta_renderable(
     if table.message:
         parts.append(Text(table.message, style="yellow"))
     if table.results:
-        results = Table(title="Meta-analysis", title_justify="left")
-        for name in [
-            "Method",
-            "Studies",
-            "Estimate",
-            f"{level} CI",
-            f"{level} prediction interval",
-            "tau^2",
-            "Q (p)",
-            "I^2",
-        ]:
-            results.add_column(name, justify="left" if name == "Method" else "right")
+        results = titled_table(
+            "Meta-analysis",
+            [
+                "Method",
+                "Studies",
+                "Estimate",
+                f"{level} CI",
+                f"{level} prediction interval",
+                "tau^2",
+                "Q (p)",
+                "I^2",
+            ],
+            {"Method"},
+        )
         for method, r in table.results.items():
             results.add_row(
                 method,
@@ -241,12 +238,11 @@ def meta_renderable(
                 _pct(r.i2),
             )
         parts.append(results)
-    pooling = Table(
-        title=f"Pooled ratio by method (caseload {caseload:g} patients at a time per FTE)",
-        title_justify="left",
+    pooling = titled_table(
+        f"Pooled ratio by method (caseload {caseload:g} patients at a time per FTE)",
+        ["Method", "Studies", "Bed-days saved per FTE-year", "Ratio", f"{level} CI"],
+        {"Method"},
     )
-    for name in ["Method", "Studies", "Bed-days saved per FTE-year", "Ratio", f"{level} CI"]:
-        pooling.add_column(name, justify="left" if name == "Method" else "right")
     for row in rows:
         ci = (
             f"{num(row.ratio_ci_low, 2)} to {num(row.ratio_ci_high, 2)}"
