@@ -10,6 +10,7 @@ import typer
 from rich.console import Group, RenderableType
 
 from peervalue.cli.common import (
+    CostsOpt,
     DrawsOpt,
     EvidenceOpt,
     FormatOpt,
@@ -77,14 +78,8 @@ def reproduce(
 
 @app.command("analyse")
 def analyse_cmd(
-    evidence: Annotated[
-        Path | None,
-        typer.Option("--evidence", "-e", help="Folder of study files, or one study file."),
-    ] = None,
-    costs: Annotated[
-        Path | None,
-        typer.Option("--costs", "-c", help="Unit-cost file (default: England 2011-12)."),
-    ] = None,
+    evidence: EvidenceOpt = None,
+    costs: CostsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     weighting: WeightingOpt = WeightingChoice.all,
     reference: Annotated[

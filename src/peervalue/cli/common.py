@@ -65,8 +65,14 @@ WeightingOpt = Annotated[
 EvidenceOpt = Annotated[
     Path | None,
     typer.Option(
-        "--evidence", "-e", help="Folder of study files (default: the bundled six studies)."
+        "--evidence",
+        "-e",
+        help="Folder of study files, or one study file (default: the bundled studies).",
     ),
+]
+CostsOpt = Annotated[
+    Path | None,
+    typer.Option("--costs", "-c", help="Unit-cost file (default: England 2011-12)."),
 ]
 
 

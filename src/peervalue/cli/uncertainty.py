@@ -16,7 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from peervalue.cli.common import (
+    CostsOpt,
     DrawsOpt,
+    EvidenceOpt,
     FormatOpt,
     OutputFormat,
     OutputOpt,
@@ -63,18 +65,6 @@ class PsaPart(StrEnum):
     distributions = "distributions"
 
 
-EvidenceDirOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--evidence",
-        "-e",
-        help="Folder of study files, or one study file (default: the bundled studies).",
-    ),
-]
-CostsOpt = Annotated[
-    Path | None,
-    typer.Option("--costs", "-c", help="Unit-cost file (default: England 2011-12)."),
-]
 PoolingOpt = Annotated[
     PoolingChoice,
     typer.Option(
@@ -129,7 +119,7 @@ def _psa_frame(result: PsaResult, part: PsaPart) -> pd.DataFrame:
 def psa(
     draws: DrawsOpt = 100_000,
     seed: SeedOpt = 1,
-    evidence: EvidenceDirOpt = None,
+    evidence: EvidenceOpt = None,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     chunk_size: Annotated[
@@ -214,7 +204,7 @@ def psa(
 
 @app.command()
 def sensitivity(
-    evidence: EvidenceDirOpt = None,
+    evidence: EvidenceOpt = None,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
@@ -241,7 +231,7 @@ def sensitivity(
 
 @app.command()
 def threshold(
-    evidence: EvidenceDirOpt = None,
+    evidence: EvidenceOpt = None,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
@@ -272,7 +262,7 @@ def _pooling(choice: PoolingChoice) -> PoolingMethod:
 
 @app.command()
 def meta(
-    evidence: EvidenceDirOpt = None,
+    evidence: EvidenceOpt = None,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     caseload: Annotated[
