@@ -128,7 +128,7 @@ def test_moment_matched_distributions(dist: ParameterDistribution) -> None:
 def test_same_seed_same_numbers_whatever_the_chunk_size(bundled_spec: ModelSpec) -> None:
     texts = {
         chunk: json.dumps(summarise(run_psa(bundled_spec, 30_000, 7, chunk_size=chunk)).to_dict())
-        for chunk in (1, 1024, 5_000, 1 << 16)
+        for chunk in (97, 1024, 5_000, 1 << 16)
     }
     assert len(set(texts.values())) == 1
     other_seed = json.dumps(summarise(run_psa(bundled_spec, 30_000, 8)).to_dict())

@@ -94,10 +94,26 @@ def classify(ratios: ArrayLike) -> NDArray[np.int8]:
     )
 
 
+def sum_studies(values: ArrayLike) -> Array:
+    """Sum over the last (study) axis, adding the studies one at a time in order.
+
+    ``np.sum`` adds a contiguous axis pairwise but a strided one in sequence, so
+    its last digits would depend on the memory layout (and so on how many draws
+    a chunk holds); a fixed order gives the same bits for any shape.
+    """
+    x = _f(values)
+    if x.shape[-1] == 0:
+        return np.zeros(x.shape[:-1])
+    total = x[..., 0].copy()
+    for j in range(1, x.shape[-1]):
+        total += x[..., j]
+    return total
+
+
 def weighted_mean(values: ArrayLike, weights: ArrayLike) -> Array:
     """Weighted mean over the last (study) axis: ``sum(w * r) / sum(w)``."""
     v, w = _f(values), _f(weights)
-    return _f(np.sum(v * w, axis=-1) / np.sum(w, axis=-1))
+    return sum_studies(v * w) / sum_studies(w)
 
 
 def ratio_of_sums(total_benefit: ArrayLike, total_cost: ArrayLike) -> Array:
@@ -107,7 +123,7 @@ def ratio_of_sums(total_benefit: ArrayLike, total_cost: ArrayLike) -> Array:
     the ratio for all the peer work in the evidence taken together; it equals
     the mean of the study ratios weighted by FTE-years, not by patients.
     """
-    return _f(np.sum(_f(total_benefit), axis=-1) / np.sum(_f(total_cost), axis=-1))
+    return sum_studies(total_benefit) / sum_studies(total_cost)
 
 
 def break_even_bed_days(cost_per_fte_year: ArrayLike, cost_per_bed_day: ArrayLike) -> Array:

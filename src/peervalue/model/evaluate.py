@@ -158,7 +158,7 @@ def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
     per_patient_year = core.per_patient_year(d, support)
     # Common unit costs factor out of both pooled ratios: pool bed-days first.
     pooled_weighted = core.weighted_mean(b, weight)
-    pooled_sums = core.per_fte_year(np.sum(big_d, axis=-1), np.sum(fte_years, axis=-1))
+    pooled_sums = core.per_fte_year(core.sum_studies(big_d), core.sum_studies(fte_years))
     # Bed-days per patient-year are unknown only where a study gives bed-days per
     # FTE-year without its peer input; that is fixed by the files, not by the draws.
     known = [i for i, s in enumerate(spec.studies) if not _per_fte_year_only(s)]

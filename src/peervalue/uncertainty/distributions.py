@@ -25,7 +25,6 @@ the studies, or on which other studies are in the analysis.
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -250,9 +249,14 @@ def parameter_distributions(spec: ModelSpec) -> list[ParameterDistribution]:
 
 
 def parameter_stream(seed: int, name: str) -> Generator:
-    """The random stream of one parameter: independent of every other parameter's."""
-    key = zlib.crc32(name.encode("utf-8"))
-    return Generator(PCG64(SeedSequence(seed, spawn_key=(key,))))
+    """The random stream of one parameter: independent of every other parameter's.
+
+    The stream is keyed by the seed and every byte of the parameter's full name
+    (prefixed by its length, so no two names share a key), not by a hash that
+    two names could share.
+    """
+    key = name.encode("utf-8")
+    return Generator(PCG64(SeedSequence(seed, spawn_key=(len(key), *key))))
 
 
 def draw_chunk(

@@ -84,11 +84,11 @@ def _run(
 
     def result(label: str, members: list[int], key: str) -> GroupResult:
         pooled_b = float(core.weighted_mean(b[members], w[members]))
-        sums_b = float(np.sum(big_d[members]) / np.sum(fte[members]))
+        sums_b = float(core.sum_studies(big_d[members]) / core.sum_studies(fte[members]))
         return GroupResult(
             group=label,
             studies=[spec.studies[i].id for i in members],
-            patients=float(np.sum(w[members])),
+            patients=float(core.sum_studies(w[members])),
             weighted_mean_ratio=pooled_b * c_bed / c_psw,
             ratio_of_sums=sums_b * c_bed / c_psw,
             mc_mean_ratio=float(run.sums.mean(f"group:{key}:ratio", draws)),

@@ -7,8 +7,9 @@ along the first axis) and keeps:
 * running sums and counts (means, probabilities, expected value of perfect
   information), in float64;
 * the draws of the handful of outputs whose percentiles and curves are
-  reported, in float32 (4 bytes a draw each), so memory grows by about
-  ``4 * (studies + 7)`` bytes per draw and the chunk's working arrays stay bounded.
+  reported: ratios and net benefits in float32 (4 bytes a draw each), the three
+  break-even draws behind the curves in float64, so memory grows by about
+  ``4 * (studies + 10)`` bytes per draw and the chunk's working arrays stay bounded.
 
 Every parameter has its own random stream, so the numbers depend on the seed
 and the number of draws only, never on the chunk size.
@@ -34,16 +35,17 @@ from peervalue.uncertainty.distributions import (
 
 #: draws processed together; about 30 MB of working arrays for six studies
 DEFAULT_CHUNK = 1 << 16
-#: float sums are taken over blocks of this many draws; chunks are whole blocks
+#: float sums are taken over blocks of this many consecutive draws (any chunk size)
 BLOCK = 1024
-#: the most draws one run accepts: the kept outputs need about 4 * (studies + 7) bytes a draw
+#: the most draws one run accepts: the kept outputs need about 4 * (studies + 10) bytes a draw
 MAX_DRAWS = 20_000_000
 METHODS: tuple[PoolingMethod, ...] = ("weighted", "sums")
 
 
 @dataclass
 class _Stored:
-    """Draws kept for percentiles and curves (float32)."""
+    """Draws kept for percentiles (float32) and break-even curves (float64, so that the
+    curves compare each draw's exact break-even with the grid)."""
 
     study_ratio: np.ndarray  #: shape (studies, draws): each study's draws contiguous
     pooled_ratio: dict[str, np.ndarray]
@@ -53,53 +55,69 @@ class _Stored:
 
     @classmethod
     def empty(cls, draws: int, studies: int) -> _Stored:
-        def one() -> np.ndarray:
-            return np.empty(draws, dtype=np.float32)
+        def one(dtype: type = np.float32) -> np.ndarray:
+            return np.empty(draws, dtype=dtype)
 
         return cls(
             study_ratio=np.empty((studies, draws), dtype=np.float32),
             pooled_ratio={m: one() for m in METHODS},
             pooled_net_benefit={m: one() for m in METHODS},
-            break_even_bed_day_cost={m: one() for m in METHODS},
-            break_even_caseload=one(),
+            break_even_bed_day_cost={m: one(np.float64) for m in METHODS},
+            break_even_caseload=one(np.float64),
         )
 
 
 class _Sums:
     """Running sums and counts over draws, identical whatever the chunking.
 
-    Float sums are taken over fixed blocks of :data:`BLOCK` draws (chunks are
-    whole numbers of blocks; the last, partial block is padded with zeros) and
-    the block sums are added in draw order, so regrouping the draws into other
-    chunks cannot change a single bit. Counts are integers.
+    Float sums are taken over fixed blocks of :data:`BLOCK` consecutive draws
+    (draw ``i`` belongs to block ``i // BLOCK``, whatever chunk it arrived in):
+    a chunk's values are appended to the block still being filled, each full
+    block is summed as one contiguous row, and block sums are added in draw
+    order. The last, partial block is summed when the run ends. Regrouping the
+    draws into other chunks therefore cannot change a single bit. Counts are
+    integers.
     """
 
     def __init__(self) -> None:
         self.totals: dict[str, Array] = {}
+        self.pending: dict[str, Array] = {}
         self.counts: dict[str, np.ndarray] = {}
         self.min_cost_per_fte_year = np.inf
         self.nonpositive_costs = 0
 
     def add(self, key: str, x: Array) -> None:
         """Add the draws ``x`` (shape ``(n,)`` or ``(n, studies)``) to the running total."""
-        if x.ndim == 2:
-            columns = [self._block_sums(x[:, j]) for j in range(x.shape[1])]
-            blocks = np.stack(columns, axis=-1)
-        else:
-            blocks = self._block_sums(x)
-        start = self.totals.get(key, np.zeros(x.shape[1:]))
+        rows = np.asarray(x, dtype=np.float64).reshape(x.shape[0], -1)
+        pending = self.pending.get(key)
+        if pending is not None and pending.shape[0]:
+            rows = np.concatenate([pending, rows])
+        full = rows.shape[0] - rows.shape[0] % BLOCK
+        self.pending[key] = rows[full:].copy()
+        if full:
+            self._fold(key, rows[:full], x.shape[1:])
+        elif key not in self.totals:
+            self.totals[key] = np.zeros(x.shape[1:])
+
+    def _fold(self, key: str, rows: Array, shape: tuple[int, ...]) -> None:
+        """Add whole blocks of ``rows`` (shape ``(k * BLOCK, columns)``) in draw order."""
+        # One contiguous 1-D reduction per block and column: numpy sums each the
+        # same way (pairwise over its values) however many blocks arrive at once.
+        columns = np.ascontiguousarray(rows.T).reshape(rows.shape[1], -1, BLOCK)
+        blocks = columns.sum(axis=2).T.reshape(-1, *shape)
+        start = self.totals.get(key, np.zeros(shape))
+        # cumsum adds in sequence: start + block 0 + block 1 + ...
         self.totals[key] = np.cumsum(np.concatenate([start[np.newaxis], blocks]), axis=0)[-1]
 
-    @staticmethod
-    def _block_sums(column: Array) -> Array:
-        # One contiguous 1-D reduction per block: numpy sums each the same way
-        # (pairwise over BLOCK values) however many blocks the chunk holds.
-        column = np.ascontiguousarray(column, dtype=np.float64)
-        pad = (-column.size) % BLOCK
-        if pad:
-            column = np.concatenate([column, np.zeros(pad)])
-        sums: Array = column.reshape(-1, BLOCK).sum(axis=1)
-        return sums
+    def finish(self) -> None:
+        """Add each partial last block, padded with zeros to a whole block."""
+        for key, rows in self.pending.items():
+            if rows.shape[0]:
+                padded = np.zeros((BLOCK, rows.shape[1]))
+                padded[: rows.shape[0]] = rows
+                shape = self.totals[key].shape
+                self._fold(key, padded, shape)
+        self.pending = {}
 
     def count(self, key: str, mask: np.ndarray) -> None:
         self.counts[key] = self.counts.get(key, 0) + np.count_nonzero(mask, axis=0)
@@ -210,7 +228,6 @@ def run_psa(
         raise ValueError(f"chunk size must be at least 1, got {chunk_size}")
     if seed < 0:
         raise ValueError(f"seed must be a whole number 0 or above, got {seed}")
-    chunk_size = -(-chunk_size // BLOCK) * BLOCK
     dists = tuple(distributions or parameter_distributions(spec))
     streams = {d.name: parameter_stream(seed, d.name) for d in dists if not d.is_fixed}
     groups = dict(groups or {})
@@ -224,6 +241,7 @@ def run_psa(
         done += n
         if progress is not None:
             progress(done)
+    sums.finish()
     point = evaluate(spec, {d.name: np.array([d.value]) for d in dists})
     return PsaRun(
         spec=spec,

@@ -7,7 +7,7 @@ converts to JSON-ready dicts and pandas frames for the CLI and the API.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -211,15 +211,13 @@ def _interval(deterministic: float, mean: float, draws: np.ndarray) -> Interval:
 
 
 def probability_below(thresholds: np.ndarray, grid: Array) -> Array:
-    """Share of draws whose threshold lies strictly below each grid value (NaN never does)."""
-    ordered = np.sort(thresholds)  # NaN sorts last, above every grid value
-    counts = []
-    for g in np.asarray(grid, dtype=np.float64):
-        # Compare exactly without widening the draws: a grid value between two values
-        # of the draws' type counts the draws up to and including the lower one.
-        near = ordered.dtype.type(g)
-        side: Literal["left", "right"] = "right" if float(near) < g else "left"
-        counts.append(int(np.searchsorted(ordered, near, side=side)))
+    """Share of draws whose break-even lies strictly below each grid value (NaN never does).
+
+    Both are float64, so the comparison is exact: a draw counts at a grid value
+    exactly when ``threshold < value``.
+    """
+    ordered = np.sort(np.asarray(thresholds, dtype=np.float64))  # NaN sorts last
+    counts = np.searchsorted(ordered, np.asarray(grid, dtype=np.float64), side="left")
     return np.asarray(counts, dtype=np.float64) / thresholds.size
 
 
