@@ -3,9 +3,9 @@
 numpy adds a contiguous axis pairwise and a strided one in sequence, so sums over
 studies (8 or more) and over draws could change their last digits with the chunk
 size; the model adds studies one by one and draws in fixed blocks. This test draws
-evidence of 1-20 studies, a number of draws and two genuinely different chunk sizes
-(one of them leaving a last chunk of a single draw, one a chunk per draw), and compares the JSON of the
-whole Monte Carlo summary byte for byte.
+evidence of 1-20 studies, a number of draws and genuinely different chunk sizes (one
+leaving a last chunk of a single draw, one a chunk per draw), and compares the JSON
+of the whole Monte Carlo summary byte for byte.
 """
 
 from __future__ import annotations
