@@ -3,13 +3,45 @@
 Every mistake a user can make in a file or on the command line is raised as
 :class:`InputError`, which names the file, the field, what was wrong and what
 was expected. The CLI prints it as one paragraph and exits with status 2; it
-never shows a traceback for these.
+never shows a traceback for these. Several errors found together (one per bad
+study file in a folder) are raised as :class:`InputErrorGroup`, which is an
+:class:`InputError` too, so ``except peervalue.InputError`` catches both.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+#: longest text quoted from a user's input in a message (longer values are cut)
+QUOTE_LIMIT = 100
+#: longest file name or path shown at the start of a message (longer ones keep their end)
+SOURCE_LIMIT = 300
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)`` for a message, cut to about ``limit`` characters.
+
+    A value pasted by mistake (a whole paragraph, a 400-digit number) is shown
+    by its start and its length, so the message stays one readable line.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 300:
+        # repr() of a huge int can be refused by Python itself (int_max_str_digits)
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        return f"a whole number of about {digits:,} digits"
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    if isinstance(value, str):
+        return f"{value[:limit]!r}... ({len(value):,} characters)"
+    return f"{text[:limit]}..."
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` cut to about ``limit`` characters (for field paths and names)."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 @dataclass(frozen=True)
@@ -21,7 +53,7 @@ class Problem:
     expected: str = ""
 
     def sentence(self) -> str:
-        text = f"field '{self.field}': {self.problem}" if self.field else self.problem
+        text = f"field '{shorten(self.field)}': {self.problem}" if self.field else self.problem
         text = text.rstrip(".")
         if self.expected:
             text += f"; expected {self.expected.rstrip('.')}"
@@ -40,6 +72,8 @@ class InputError(Exception):
 
     def message(self) -> str:
         where = str(self.source)
+        if len(where) > SOURCE_LIMIT:  # keep the end: it holds the file name
+            where = f"...{where[-SOURCE_LIMIT:]}"
         if not self.problems:
             return f"{where}: invalid input."
         if len(self.problems) == 1:
@@ -57,9 +91,24 @@ def input_error(source: Path | str, field: str, problem: str, expected: str = ""
     return InputError(source, [Problem(field, problem, expected)])
 
 
-class InputErrorGroup(Exception):
-    """Several input errors found together (for example one per bad study file)."""
+class InputErrorGroup(InputError):
+    """Several input errors found together (for example one per bad study file).
 
-    def __init__(self, errors: list[InputError]) -> None:
-        self.errors = errors
-        super().__init__("\n\n".join(e.message() for e in errors))
+    It is an :class:`InputError` itself, so ``except InputError`` catches it;
+    ``errors`` holds the individual errors (each naming its own file),
+    ``problems`` all their problems and ``source`` the folder (or the one
+    file) they came from. Its message is the errors' messages, one paragraph
+    each.
+    """
+
+    errors: list[InputError]
+
+    def __init__(self, errors: Iterable[InputError], source: Path | str | None = None) -> None:
+        self.errors = list(errors)
+        if source is None:
+            sources = {str(e.source) for e in self.errors}
+            source = sources.pop() if len(sources) == 1 else f"{len(sources)} input files"
+        super().__init__(source, [p for e in self.errors for p in e.problems])
+
+    def message(self) -> str:
+        return "\n\n".join(e.message() for e in self.errors)

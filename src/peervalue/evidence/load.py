@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import get_args
 
-from peervalue.errors import InputError, InputErrorGroup, input_error
+from peervalue.errors import InputError, InputErrorGroup, input_error, quote
 from peervalue.evidence.schema import Outcome, Study
-from peervalue.fileio import DATA_SUFFIXES, read_mapping, validate
+from peervalue.fileio import DATA_SUFFIXES, check_input_path, read_mapping, validate
 
 OUTCOME_KINDS = frozenset(
     get_args(model.model_fields["kind"].annotation)[0] for model in get_args(get_args(Outcome)[0])
@@ -45,11 +46,11 @@ class Evidence:
             if study.id == study_id:
                 return study
         raise input_error(
-            self.origin, "id", f"no study with id {study_id!r}", f"one of {', '.join(self.ids)}"
+            self.origin,
+            "id",
+            f"no study with id {quote(study_id)}",
+            f"one of {', '.join(self.ids)}",
         )
-
-    def file_of(self, study_id: str) -> Path:
-        return self.files[self.ids.index(study_id)]
 
 
 def load_study(path: Path) -> Study:
@@ -58,8 +59,22 @@ def load_study(path: Path) -> Study:
 
 
 def study_files(directory: Path) -> list[Path]:
-    """The study files in ``directory`` (``*.yaml``, ``*.yml``, ``*.toml``), sorted by name."""
-    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in DATA_SUFFIXES)
+    """The study files in ``directory`` (``*.yaml``, ``*.yml``, ``*.toml``), sorted by name.
+
+    Sub-folders are skipped. A broken symbolic link or a link loop with a
+    study-file name is kept, so that reading it reports the problem instead
+    of the study silently going missing.
+    """
+    try:
+        entries = list(directory.iterdir())
+    except OSError as exc:
+        raise input_error(
+            directory,
+            "",
+            f"cannot list the folder ({exc.strerror or exc})",
+            "a folder of study files you may read",
+        ) from None
+    return sorted(p for p in entries if p.suffix in DATA_SUFFIXES and not p.is_dir())
 
 
 def load_evidence(path: str | Path | None = None) -> Evidence:
@@ -68,15 +83,20 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
     Raises
     ------
     InputError
-        the path is missing or holds no study files.
+        the path is missing (or a broken symbolic link), holds no study
+        files, or is a single study file with problems.
     InputErrorGroup
-        one or more files are invalid, or two files share a study id; every
-        problem in every file is reported, not just the first.
+        (a subclass of :class:`InputError`) one or more files in a folder are
+        invalid, or two files share a study id; every problem in every file
+        is reported, not just the first.
     """
     root = bundled_evidence_dir() if path is None else Path(path)
-    if not root.exists():
-        raise input_error(root, "", "does not exist", "a folder of study files (.yaml or .toml)")
-    files = [root] if root.is_file() else study_files(root)
+    expected = "a folder of study files, or one study file (.yaml, .yml or .toml)"
+    info = check_input_path(root, expected)
+    if not stat.S_ISDIR(info.st_mode):
+        study = load_study(root)
+        return Evidence((study,), (root,), str(root))
+    files = study_files(root)
     if not files:
         raise input_error(
             root,
@@ -108,6 +128,6 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
         studies.append(study)
         loaded.append(file)
     if errors:
-        raise InputErrorGroup(errors)
+        raise InputErrorGroup(errors, root)
     origin = "bundled evidence (peervalue/data/evidence)" if path is None else str(root)
     return Evidence(tuple(studies), tuple(loaded), origin)
