@@ -28,7 +28,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from peervalue.units import CURRENCY_UNITS, UNITS
+from peervalue.errors import quote
+from peervalue.units import CURRENCY_UNITS, UNITS, bound_problem
 
 FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 NonNegativeNumber = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0)]
@@ -61,7 +62,7 @@ def check_price_year(text: str) -> str:
     match = _PRICE_YEAR.match(text)
     if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
         raise ValueError(
-            f"price year {text!r} is not a financial year written YYYY-YY, such as '2011-12'"
+            f"price year {quote(text)} is not a financial year written YYYY-YY, such as '2011-12'"
         )
     return text
 
@@ -126,7 +127,10 @@ class Quantity(StrictModel):
     @model_validator(mode="after")
     def _check(self) -> Self:
         if self.unit not in UNITS:
-            raise ValueError(f"unknown unit {self.unit!r}; expected one of: {', '.join(UNITS)}")
+            raise ValueError(
+                f"unknown unit {quote(self.unit)}; expected one of: {', '.join(UNITS)}"
+            )
+        self._check_bounds()
         if self.status is Status.REPORTED and self.source is None:
             raise ValueError("a reported value needs a 'source' (citation, url, locator)")
         if self.status is Status.DERIVED and not self.formula:
@@ -157,6 +161,22 @@ class Quantity(StrictModel):
         if self.unit in CURRENCY_UNITS and self.price_year is None:
             raise ValueError(f"a value in {self.unit} needs a 'price_year' such as '2011-12'")
         return self
+
+    def _check_bounds(self) -> None:
+        """Every figure within the plausibility bound of its unit (peervalue.units.BOUNDS)."""
+        figures: list[tuple[str, float]] = [("value", self.value)]
+        if self.range is not None:
+            figures += [("range low", self.range[0]), ("range high", self.range[1])]
+        dist = self.distribution
+        if dist is not None:
+            for name in ("sd", "low", "high"):
+                figure = getattr(dist, name)
+                if figure is not None:
+                    figures.append((f"distribution {name}", figure))
+        for what, figure in figures:
+            problem = bound_problem(self.unit, figure, what)
+            if problem is not None:
+                raise ValueError(problem)
 
     def _check_distribution(self, dist: Distribution) -> None:
         v = self.value
@@ -189,7 +209,9 @@ def unit_check(*allowed: str) -> AfterValidator:
 
     def check(q: Quantity) -> Quantity:
         if q.unit not in allowed:
-            raise ValueError(f"unit {q.unit!r} is not valid here; expected {' or '.join(allowed)}")
+            raise ValueError(
+                f"unit {quote(q.unit)} is not valid here; expected {' or '.join(allowed)}"
+            )
         return q
 
     return AfterValidator(check)

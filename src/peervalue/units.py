@@ -8,6 +8,7 @@ wrong place is caught on load rather than silently mis-scaled.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 #: unit -> one-line meaning, shown in error messages and in docs/evidence-format.md
@@ -43,6 +44,62 @@ DURATION_UNITS: Final[frozenset[str]] = frozenset(YEARS_PER)
 CURRENCY_UNITS: Final[frozenset[str]] = frozenset(u for u in UNITS if u.startswith("GBP"))
 
 
-def to_years(value: float, unit: str) -> float:
-    """Convert a duration to years (months are twelfths of a year, days 1/365.25)."""
-    return value * YEARS_PER[unit]
+#: smallest non-zero magnitude accepted in any unit: a figure closer to zero than
+#: this (other than zero itself) is a slip, and dividing by it would overflow
+SMALLEST_NONZERO: Final[float] = 1e-6
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The largest magnitude a figure in one unit may have, and why."""
+
+    limit: float
+    reason: str
+
+
+_CENTURY_DAYS = 36_525.0
+
+#: unit -> plausibility bound on the magnitude of a value, its range, and its
+#: distribution's ``low``, ``high`` and ``sd``. The bounds are deliberately
+#: generous: they exist to catch slips (a figure typed in the wrong unit, a
+#: string of zeros, 1e308) before they make the arithmetic overflow, not to
+#: judge evidence. Documented in docs/evidence-format.md, section 4.2.
+BOUNDS: Final[dict[str, Bound]] = {
+    "patients": Bound(1e7, "more people than any study or service could enrol"),
+    "FTE": Bound(1e5, "more peer workers than any health service employs"),
+    "FTE-years": Bound(1e7, "100,000 FTE employed for a century"),
+    "bed-days": Bound(1e12, "ten million patients in hospital for a century each"),
+    "bed-days/patient": Bound(_CENTURY_DAYS, "a century of days: no one stays longer"),
+    "bed-days/FTE-year": Bound(1e7, "a caseload of 10,000 people kept out of hospital all year"),
+    "admissions/patient": Bound(1e4, "more than one admission every four days for a century"),
+    "days/admission": Bound(_CENTURY_DAYS, "a century of days: no stay is longer"),
+    "patients/FTE": Bound(1e4, "no one person supports more people at a time"),
+    "days": Bound(_CENTURY_DAYS, "a century: longer than any follow-up or employment"),
+    "weeks": Bound(5_220.0, "a century: longer than any follow-up or employment"),
+    "months": Bound(1200.0, "a century: longer than any follow-up or employment"),
+    "years": Bound(100.0, "a century: longer than any follow-up or employment"),
+    "GBP/bed-day": Bound(1e6, "a thousand times the dearest NHS bed-day"),
+    "GBP/FTE-year": Bound(1e7, "a hundred times any NHS salary with all its costs"),
+    "GBP/year": Bound(1e7, "a hundred times any NHS salary"),
+    "proportion": Bound(100.0, "10,000% of the base: far beyond any on-cost or overhead rate"),
+}
+
+
+def bound_problem(unit: str, value: float, what: str = "value") -> str | None:
+    """Why ``value`` (a figure in ``unit``) is implausible, or ``None`` if it is not.
+
+    ``what`` names the figure in the message (``value``, ``range low``, ...).
+    """
+    bound = BOUNDS.get(unit)
+    size = abs(value)
+    if bound is not None and size > bound.limit:
+        return (
+            f"{what} {value:g} is beyond the plausible bound for {unit}: at most "
+            f"{bound.limit:,.10g} in magnitude ({bound.reason})"
+        )
+    if 0 < size < SMALLEST_NONZERO:
+        return (
+            f"{what} {value:g} is too close to zero to be a real figure in {unit}: "
+            f"use 0 or a magnitude of at least {SMALLEST_NONZERO:g}"
+        )
+    return None
