@@ -1,37 +1,162 @@
-"""The console-script entry point: runs the Typer app, turns user mistakes into exit status 2."""
+"""The console-script entry point: runs the Typer app and turns every way it can stop into
+one line on standard error and a conventional exit status.
+
+======================================  ======  ===========================================
+what happened                           status  standard error
+======================================  ======  ===========================================
+success                                 0       (nothing)
+a bad file, folder or option            2       ``error: <file>: field '<field>': ...``
+an output or file-system failure        2       ``error: <file>: cannot write the output: ...``
+Ctrl-C (SIGINT), at any point           130     ``interrupted``
+SIGTERM, at any point                   143     ``terminated``
+standard output closed early (EPIPE)    141     (nothing)
+======================================  ======  ===========================================
+
+When the reader of a pipe goes away (``peervalue psa --format csv | head -1``)
+peervalue stops as C command-line tools do: SIGPIPE has its default action
+while a command runs, so the process ends quietly and the shell reports 141
+(128 + SIGPIPE); a broken pipe noticed any other way exits with 141 too.
+
+This module imports nothing heavy at module level (no numpy, pandas or
+pydantic), so that the handlers are in place before the command modules are
+imported.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
+import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
 
-from rich.console import Console
-
-# Importing the command modules registers their commands on the app.
-from peervalue.cli import analysis, uncertainty  # noqa: F401
-from peervalue.cli.common import app
 from peervalue.errors import InputError, InputErrorGroup
+
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+EXIT_TERMINATED = 143
+
+
+class Stop(BaseException):
+    """Raised by the signal handlers (SIGINT, SIGTERM) to unwind cleanly and exit.
+
+    A ``BaseException`` that is not ``KeyboardInterrupt``, so that neither
+    ``except Exception`` in the program nor Click's own Ctrl-C handling
+    swallows it; ``finally`` blocks still run (a half-written output's
+    temporary file is removed).
+    """
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    if signum == signal.SIGTERM:
+        raise Stop(EXIT_TERMINATED, "terminated")
+    raise Stop(EXIT_INTERRUPTED, "interrupted")
+
+
+Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+
+
+@contextmanager
+def _signals_raise() -> Iterator[None]:
+    """While the block runs (in the main thread): SIGINT and SIGTERM raise :class:`Stop`,
+    and SIGPIPE ends the process quietly."""
+    wanted: dict[int, Handler] = {signal.SIGINT: _raise_stop, signal.SIGTERM: _raise_stop}
+    sigpipe = getattr(signal, "SIGPIPE", None)
+    if sigpipe is not None:
+        wanted[sigpipe] = signal.SIG_DFL
+    previous: dict[int, Handler] = {}
+    try:
+        for signum, handler in wanted.items():
+            previous[signum] = signal.signal(signum, handler)
+    except ValueError:
+        pass  # not the main thread: leave signal handling alone
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _print_error(message: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
     Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/bold red] {message}", markup=True
+        f"[bold red]error:[/bold red] {escape(message)}", markup=True
     )
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: user mistakes become a message and exit status 2."""
+def _say(line: str) -> None:
     try:
-        app(args=argv, prog_name="peervalue", standalone_mode=True)
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing it at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (a test capture): nothing will be flushed to a pipe
+
+
+def _os_error_message(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = (exc.strerror or str(exc)).rstrip(".")
+    return f"{where}{reason}"
+
+
+def _run(argv: list[str] | None) -> int:
+    # Importing the command modules registers their commands on the app.
+    from peervalue.cli import analysis, uncertainty  # noqa: F401
+    from peervalue.cli.common import app
+
+    result = app(args=argv, prog_name="peervalue", standalone_mode=True)
+    sys.stdout.flush()
+    return result if isinstance(result, int) else 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: every way of stopping becomes an exit status (see above)."""
+    status = 0
+    try:
+        with _signals_raise():
+            try:
+                status = _run(argv)
+            except SystemExit as exc:
+                status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+                sys.stdout.flush()
+    except Stop as stop:
+        _say(stop.message)
+        status = stop.status
+    except KeyboardInterrupt:
+        _say("interrupted")
+        status = EXIT_INTERRUPTED
     except InputErrorGroup as group:
         for err in group.errors:
-            _print_error(_escape(err.message()))
-        sys.exit(2)
+            _print_error(err.message())
+        status = EXIT_INPUT
     except InputError as err:
-        _print_error(_escape(err.message()))
-        sys.exit(2)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+        _print_error(err.message())
+        status = EXIT_INPUT
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            _silence_stdout()
+            status = EXIT_BROKEN_PIPE
+        else:
+            _print_error(_os_error_message(exc))
+            status = EXIT_INPUT
+    sys.exit(status)
