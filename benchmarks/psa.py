@@ -38,19 +38,18 @@ def measure(case: str, draws: int, repeats: int) -> dict[str, Any]:
     """Run one case in this process; return its best wall time and the peak memory."""
     import numpy as np
 
-    from peervalue.costs.load import load_costs
-    from peervalue.evidence.load import load_evidence
     from peervalue.model.evaluate import evaluate
-    from peervalue.model.spec import build_spec
+    from peervalue.service.inputs import prepare
+    from peervalue.service.requests import DEFAULT_CHUNK, RunRequest
     from peervalue.uncertainty.distributions import (
         draw_chunk,
         parameter_distributions,
         parameter_stream,
     )
-    from peervalue.uncertainty.psa import DEFAULT_CHUNK, run_psa
+    from peervalue.uncertainty.psa import run_psa
     from peervalue.uncertainty.summary import summarise
 
-    spec = build_spec(load_evidence(), load_costs())
+    spec = prepare(RunRequest()).spec
     dists = parameter_distributions(spec)
     base_mib = _peak_mib()
 

@@ -9,6 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
+from peervalue.model.spec import ModelSpec
+from peervalue.service.inputs import prepare
+from peervalue.service.requests import RunRequest
+
 DATA = Path(__file__).parent / "data"
 SYNTHETIC = DATA / "synthetic"
 SYNTHETIC_SECONDARY = DATA / "synthetic_secondary"
@@ -28,3 +32,8 @@ def edit_yaml(path: Path, edit: Any) -> None:
     data = yaml.safe_load(path.read_text())
     edit(data)
     path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def spec_of(evidence: Path | None = None, costs: Path | None = None) -> ModelSpec:
+    """The model spec the service builds for these files (``None``: bundled defaults)."""
+    return prepare(RunRequest(evidence=evidence, costs=costs)).spec

@@ -310,7 +310,7 @@ PSA_OPTION_CASES = {
     "seed text": (["--seed", "abc"], ["'--seed'", "valid integer"]),
     "negative seed": (["--seed", "-1"], ["--seed", "0 or above"]),
     "zero chunk": (["--chunk-size", "0"], ["--chunk-size"]),
-    "discount rate as a percentage": (["--discount-rate", "3.5"], ["rate from 0 to below 1"]),
+    "discount rate as a percentage": (["--discount-rate", "3.5"], ["rate from 0 to 0.2"]),
 }
 
 

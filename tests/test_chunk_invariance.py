@@ -16,6 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from peervalue.costs.indices import nhs_pay_and_prices
 from peervalue.costs.load import load_costs
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
@@ -60,7 +61,7 @@ def _study(i: int, n: int, saved: float, caseload: float) -> Study:
                     "range": [caseload / 2, caseload * 2],
                     "rationale": "synthetic",
                 },
-                "duration": _reported(6, "months"),
+                "support_duration": _reported(6, "months"),
             },
         }
     )
@@ -90,7 +91,7 @@ def test_json_is_identical_for_any_chunking(
     evidence = Evidence(
         tuple(_study(i, *row) for i, row in enumerate(rows)), (), "synthetic (in memory)"
     )
-    spec = build_spec(evidence, load_costs(SYNTHETIC_COSTS))
+    spec = build_spec(evidence.studies, load_costs(SYNTHETIC_COSTS), nhs_pay_and_prices())
     chunk = max(1, int(draws * chunk_share))
     # draws - 1 leaves a last chunk of exactly one draw, 1 makes every chunk a single
     # draw (a contiguous study axis, which numpy would sum pairwise), ``chunk`` is

@@ -19,12 +19,12 @@ from scipy import optimize, stats
 from peervalue.evidence.load import load_evidence
 from peervalue.uncertainty.meta import (
     METHODS,
-    MetaResult,
     Method,
     meta_analyse,
     meta_table,
     study_effects,
 )
+from peervalue.uncertainty.results import MetaResult
 from tests.conftest import SYNTHETIC, edit_yaml
 
 FloatArray = npt.NDArray[np.float64]
@@ -455,7 +455,7 @@ def test_bad_method_and_level() -> None:
 
 
 def test_synthetic_evidence() -> None:
-    effects, excluded = study_effects(load_evidence(SYNTHETIC))
+    effects, excluded = study_effects(load_evidence(SYNTHETIC).studies)
     # alpha: 12 months = 1 year, 40 patients per arm, 10 +/- 5 vs 20 +/- 8 bed-days
     #   effect = (20 - 10) / 1 = 10 bed-days saved per patient-year
     #   variance = (8^2/40 + 5^2/40) / 1^2 = (1.6 + 0.625) = 2.225
@@ -463,7 +463,7 @@ def test_synthetic_evidence() -> None:
     alpha = effects[0]
     assert alpha.effect == pytest.approx(10.0, rel=1e-12)
     assert alpha.variance == pytest.approx(2.225, rel=1e-12)
-    assert (alpha.n_intervention, alpha.n_control, alpha.follow_up_years) == (40, 40, 1.0)
+    assert (alpha.n_intervention, alpha.n_control, alpha.support_years) == (40, 40, 1.0)
     assert excluded == {
         "beta": "outcome reported as a total, without a standard error",
         "gamma": "outcome reported as admissions and length of stay, without a standard error",
@@ -472,8 +472,9 @@ def test_synthetic_evidence() -> None:
 
 def test_bundled_evidence_only_sledge_qualifies() -> None:
     evidence = load_evidence()
-    effects, excluded = study_effects(evidence)
-    # Sledge et al. 2011: 9 months = 0.75 years; 38 mentored, 36 usual care;
+    effects, excluded = study_effects(evidence.studies)
+    # Sledge et al. 2011: support (assumed) and follow-up 9 months = 0.75 years;
+    # 38 mentored, 36 usual care;
     # hospital days 10.08 +/- 17.31 (mentor) vs 19.08 +/- 21.63 (usual care).
     #   effect   = (19.08 - 10.08) / 0.75 = 9 / 0.75 = 12 bed-days per patient-year
     #   variance = (21.63^2/36 + 17.31^2/38) / 0.75^2
@@ -485,7 +486,7 @@ def test_bundled_evidence_only_sledge_qualifies() -> None:
     assert sledge.effect == pytest.approx(12.0, rel=1e-12)
     assert sledge.variance == pytest.approx(37.12210760, rel=1e-9)
     assert (sledge.n_intervention, sledge.n_control) == (38, 36)
-    assert sledge.follow_up_years == pytest.approx(0.75)
+    assert sledge.support_years == pytest.approx(0.75)  # support lasts the 9 months
     no_se = "saving per patient given without a standard error (no normal distribution)"
     total = "outcome reported as a total, without a standard error"
     assert excluded == {
@@ -497,7 +498,7 @@ def test_bundled_evidence_only_sledge_qualifies() -> None:
     }
     assert set(excluded) | {"sledge2011"} == set(evidence.ids)
 
-    table = meta_table(evidence)
+    table = meta_table(evidence.studies)
     assert table.message is None and set(table.results) == set(METHODS)
     for r in table.results.values():
         # one study: the pooled estimate is Sledge's, CI 12 +/- 1.959964 * 6.092791
@@ -531,7 +532,7 @@ def test_saved_per_patient_with_a_normal_distribution(synthetic_copy: Path) -> N
     # 4.5 bed-days saved over 6 months (0.5 years), sd 1.5:
     #   effect = 4.5 / 0.5 = 9 per patient-year; variance = (1.5 / 0.5)^2 = 9
     _write_per_patient_study(synthetic_copy, {"kind": "normal", "sd": 1.5})
-    effects, _ = study_effects(load_evidence(synthetic_copy))
+    effects, _ = study_effects(load_evidence(synthetic_copy).studies)
     assert [(e.id, e.effect, e.variance) for e in effects] == [("alpha", 9.0, 9.0)]
 
 
@@ -547,7 +548,7 @@ def test_saved_per_patient_without_a_usable_sd(
     synthetic_copy: Path, dist: dict[str, Any] | None, reason: str
 ) -> None:
     _write_per_patient_study(synthetic_copy, dist)
-    effects, excluded = study_effects(load_evidence(synthetic_copy))
+    effects, excluded = study_effects(load_evidence(synthetic_copy).studies)
     assert effects == []
     assert reason in excluded["alpha"]
 
@@ -566,10 +567,10 @@ def test_mean_bed_days_without_both_sds(synthetic_copy: Path, drop: list[str], r
             del data["outcome"][key]
 
     edit_yaml(synthetic_copy / "alpha.yaml", edit)
-    table = meta_table(load_evidence(synthetic_copy))
+    table = meta_table(load_evidence(synthetic_copy).studies)
     assert reason in table.excluded["alpha"]
     # nothing left to pool: the table says so instead of raising
-    assert table.results == {} and table.studies == ()
+    assert table.results == {} and table.studies == []
     assert table.message is not None and "nothing to meta-analyse" in table.message
     assert table.to_dict()["results"] == {}
 
@@ -580,7 +581,7 @@ def test_follow_up_in_weeks(synthetic_copy: Path) -> None:
         synthetic_copy / "alpha.yaml",
         lambda data: data["follow_up"].update(value=26, unit="weeks"),
     )
-    (alpha,), _ = study_effects(load_evidence(synthetic_copy))
+    (alpha,), _ = study_effects(load_evidence(synthetic_copy).studies)
     years = 26 * 7 / 365.25
     assert alpha.effect == pytest.approx(10 / years, rel=1e-12)
     assert alpha.variance == pytest.approx(2.225 / years**2, rel=1e-12)

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import peervalue
-from peervalue.model.spec import ModelSpec, build_spec
+from peervalue.model.spec import ModelSpec
 from peervalue.uncertainty.distributions import (
     SD_PER_95_INTERVAL,
     ParameterDistribution,
@@ -25,7 +25,7 @@ from peervalue.uncertainty.distributions import (
 from peervalue.uncertainty.psa import run_psa
 from peervalue.uncertainty.summary import percentiles, probability_below, summarise
 from tests.cli_helpers import run_cli
-from tests.conftest import SYNTHETIC, SYNTHETIC_COSTS
+from tests.conftest import SYNTHETIC, SYNTHETIC_COSTS, spec_of
 
 #: Monte Carlo checks: with 200,000 draws the standard error of a probability is
 #: at most 0.0011, so 0.005 is over four standard errors.
@@ -35,12 +35,12 @@ MC_REL_TOL = 0.03
 
 @pytest.fixture(scope="module")
 def spec() -> ModelSpec:
-    return build_spec(peervalue.load_evidence(SYNTHETIC), peervalue.load_costs(SYNTHETIC_COSTS))
+    return spec_of(SYNTHETIC, SYNTHETIC_COSTS)
 
 
 @pytest.fixture(scope="module")
 def bundled_spec() -> ModelSpec:
-    return build_spec(peervalue.load_evidence(), peervalue.load_costs())
+    return spec_of()
 
 
 def _by_name(dists: list[ParameterDistribution]) -> dict[str, ParameterDistribution]:
@@ -87,7 +87,7 @@ def test_declared_distribution_overrides_default(synthetic_copy: object) -> None
         peer["fte"]["distribution"] = {"kind": "triangular", "rationale": "most likely 2"}
 
     edit_yaml(folder / "alpha.yaml", declare)
-    spec = build_spec(peervalue.load_evidence(folder), peervalue.load_costs(SYNTHETIC_COSTS))
+    spec = spec_of(folder, SYNTHETIC_COSTS)
     fte = _by_name(parameter_distributions(spec))["alpha:peer_input.fte"]
     assert (fte.kind, fte.low, fte.value, fte.high) == ("triangular", 1.0, 2.0, 3.0)
     assert fte.mean() == pytest.approx(2.0)
@@ -146,7 +146,7 @@ def test_fixed_inputs_reproduce_the_deterministic_analysis(spec: ModelSpec) -> N
         assert s.ratio.p2_5 == pytest.approx(d.ratio, rel=1e-6)
         assert s.prob_ratio_above_one == (1.0 if d.ratio > 1 else 0.0)
         assert s.prob_net_benefit_positive == s.prob_ratio_above_one
-    weighted = result.pooled[0]
+    weighted = result.pooled["weighted"]
     assert weighted.ratio.mean == pytest.approx(-0.1375)
     assert weighted.net_benefit_per_fte_year.mean == pytest.approx(-13.75 * 300 - 30_000)
     assert weighted.evpi_per_fte_year == pytest.approx(0.0)
@@ -163,7 +163,7 @@ def test_net_benefit_probability_and_evpi_by_hand(spec: ModelSpec) -> None:
         for d in parameter_distributions(spec)
     ]
     result = summarise(run_psa(spec, 200_000, 3, distributions=dists))
-    sums = result.pooled[1]
+    sums = result.pooled["sums"]
     assert sums.method == "sums"
     assert sums.prob_net_benefit_positive == pytest.approx(0.675, abs=PROB_TOL)
     assert sums.prob_ratio_above_one == sums.prob_net_benefit_positive
@@ -190,12 +190,12 @@ def test_arm_means_give_the_standard_error_of_the_difference(spec: ModelSpec) ->
 
 def test_curves(spec: ModelSpec) -> None:
     result = summarise(run_psa(spec, 20_000, 1))
-    curve = result.bed_day_cost_curve
+    curve = result.curves.bed_day_cost.to_pandas()
     for column in ("prob_net_benefit_positive_weighted", "prob_net_benefit_positive_sums"):
         values = curve[column].to_numpy()
         assert values[0] == 0.0  # a free bed-day never pays for anything
         assert np.all(np.diff(values) >= 0)  # dearer bed-days make benefit likelier
-    caseload = result.caseload_curve["prob_net_benefit_positive"].to_numpy()
+    caseload = np.array(result.curves.caseload.prob_net_benefit_positive)
     assert np.all(np.diff(caseload) >= 0)
 
 

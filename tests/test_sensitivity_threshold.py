@@ -15,25 +15,25 @@ from pathlib import Path
 import pytest
 
 import peervalue
-from peervalue.model.spec import ModelSpec, build_spec
+from peervalue.model.spec import ModelSpec
 from peervalue.uncertainty.influence import leave_one_out, subgroups
 from peervalue.uncertainty.sensitivity import one_way
 from peervalue.uncertainty.threshold import thresholds
 from tests.cli_helpers import run_cli
-from tests.conftest import SYNTHETIC, SYNTHETIC_COSTS
+from tests.conftest import SYNTHETIC, SYNTHETIC_COSTS, spec_of
 
 Z = 1.959963984540054
 
 
 @pytest.fixture(scope="module")
 def spec() -> ModelSpec:
-    return build_spec(peervalue.load_evidence(SYNTHETIC), peervalue.load_costs(SYNTHETIC_COSTS))
+    return spec_of(SYNTHETIC, SYNTHETIC_COSTS)
 
 
 def test_tornado_by_hand(spec: ModelSpec) -> None:
     result = one_way(spec)
-    assert result.base_net_benefit == pytest.approx(-13.75 * 300 - 30_000)
-    rows = {r.parameter: r for r in result.rows}
+    assert result.base_net_benefit_per_fte_year == pytest.approx(-13.75 * 300 - 30_000)
+    rows = {r.parameter: r for r in result.inputs}
     # alpha FTE 1..3: b_alpha 400 or 133.3 -> pooled (32,000 + 1,800 - 20,000) / 160 = 86.25
     fte = rows["alpha:peer_input.fte"]
     assert fte.net_benefit_at_low == pytest.approx(86.25 * 300 - 30_000)
@@ -51,7 +51,7 @@ def test_tornado_by_hand(spec: ModelSpec) -> None:
     # control mean +/- 1.96 x 8 / sqrt(40) bed-days per patient, x 40 / 2 FTE-years x 80 / 160
     control = rows["alpha:outcome.control_mean"]
     assert control.swing == pytest.approx(2 * Z * 8 / math.sqrt(40) * 20 * 0.5 * 300)
-    order = [r.parameter for r in result.rows]
+    order = [r.parameter for r in result.inputs]
     assert order == [
         "alpha:peer_input.fte",
         "alpha:outcome.control_mean",
@@ -60,7 +60,7 @@ def test_tornado_by_hand(spec: ModelSpec) -> None:
         "beta:peer_input.caseload",
         "costs:bed_day",
     ]
-    assert "gamma:outcome.control_admissions" in result.fixed
+    assert "gamma:outcome.control_admissions" in result.fixed_inputs
 
 
 def test_thresholds_by_hand(spec: ModelSpec) -> None:
@@ -104,7 +104,7 @@ def test_leave_one_out_matches_analysing_without_the_study(spec: ModelSpec, tmp_
 
 
 def test_subgroups_by_design(spec: ModelSpec) -> None:
-    result = subgroups(peervalue.load_evidence(SYNTHETIC), spec, "design", 2_000, 1)
+    result = subgroups(peervalue.load_evidence(SYNTHETIC).studies, spec, "design", 2_000, 1)
     ratios = {g.group: g.weighted_mean_ratio for g in result.groups}
     assert ratios == pytest.approx(
         {"design = rct": 2.0, "design = uncontrolled": 0.6, "design = controlled": -4.0}

@@ -48,7 +48,7 @@ def test_per_study_figures(result: peervalue.AnalysisResult, study_id: str) -> N
     assert row.cost_per_fte_year == pytest.approx(30_000)
     assert row.net_benefit_per_fte_year == pytest.approx(benefit - 30_000)
     assert row.ratio == pytest.approx(ratio)
-    assert row.n == pytest.approx(weight)
+    assert row.pooling_weight == pytest.approx(weight)
     assert row.classification == cls
 
 

@@ -3,22 +3,42 @@
 Quick use::
 
     import peervalue
-    evidence = peervalue.load_evidence()          # the bundled six studies
-    result = peervalue.analyse(evidence, peervalue.load_costs())
+    result = peervalue.analyse()                   # the bundled six studies, 2011-12 costs
     result.to_pandas()                             # one row per study
-    result.to_dict()["pooled"]                     # pooled ratios
-    mc = peervalue.psa(evidence, draws=100_000, seed=1)
+    result.model_dump(mode="json")["pooled"]       # pooled ratios (NaN as null)
+    mc = peervalue.psa(draws=100_000, seed=1)
     mc.pooled_frame()                              # P(ratio > 1), intervals, EVPI
+
+For full control build a request (``peervalue.service``: ``PsaRequest`` ...) and
+run it; see docs/api.md. Names are loaded on first use, so ``import peervalue``
+is quick and loads neither numpy nor pandas.
 """
 
-from peervalue._version import package_version
-from peervalue.costs import load_costs
-from peervalue.errors import InputError, InputErrorGroup
-from peervalue.evidence import Evidence, load_evidence
-from peervalue.model import AnalysisResult, analyse
-from peervalue.uncertainty.api import psa, sensitivity, threshold
+from __future__ import annotations
 
-__version__ = package_version()
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from peervalue.costs.load import load_costs
+    from peervalue.errors import InputError, InputErrorGroup
+    from peervalue.evidence.load import Evidence, load_evidence
+    from peervalue.model.results import AnalysisResult
+    from peervalue.service.api import analyse, meta, psa, sensitivity, threshold
+
+_LAZY = {
+    "AnalysisResult": "peervalue.model.results",
+    "Evidence": "peervalue.evidence.load",
+    "InputError": "peervalue.errors",
+    "InputErrorGroup": "peervalue.errors",
+    "analyse": "peervalue.service.api",
+    "load_costs": "peervalue.costs.load",
+    "load_evidence": "peervalue.evidence.load",
+    "meta": "peervalue.service.api",
+    "psa": "peervalue.service.api",
+    "sensitivity": "peervalue.service.api",
+    "threshold": "peervalue.service.api",
+}
 
 __all__ = [
     "AnalysisResult",
@@ -29,7 +49,25 @@ __all__ = [
     "analyse",
     "load_costs",
     "load_evidence",
+    "meta",
     "psa",
     "sensitivity",
     "threshold",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from peervalue._version import package_version
+
+        return package_version()
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'peervalue' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

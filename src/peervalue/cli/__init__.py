@@ -1,6 +1,10 @@
-"""The ``peervalue`` command line (Typer + rich). Input/output only: no arithmetic here."""
+"""The ``peervalue`` command line (Typer + rich): options -> request -> service -> renderer.
 
-from peervalue.cli.common import app
+``main`` is the console-script entry point (:mod:`peervalue.cli.main`); the
+commands live in ``analysis`` and ``uncertainty_commands`` and are registered on
+the app when ``main`` runs.
+"""
+
 from peervalue.cli.main import main
 
-__all__ = ["app", "main"]
+__all__ = ["main"]

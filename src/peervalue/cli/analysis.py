@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Group, RenderableType
 
 from peervalue.cli.common import (
     CostsOpt,
@@ -20,32 +19,10 @@ from peervalue.cli.common import (
     WeightingChoice,
     WeightingOpt,
     app,
-    check_draws_and_seed,
     emit,
     evidence_app,
-    weighting_of,
+    request,
 )
-from peervalue.costs.load import load_costs
-from peervalue.evidence.load import Evidence, load_evidence
-from peervalue.model.analysis import analyse
-from peervalue.model.results import AnalysisResult
-from peervalue.model.spec import build_spec
-from peervalue.report import formats, terminal
-from peervalue.report import uncertainty as render
-from peervalue.uncertainty import influence as influence_mod
-from peervalue.uncertainty.influence import InfluenceResult
-
-
-def _emit_analysis(
-    result: AnalysisResult, title: str, fmt: OutputFormat, output: Path | None
-) -> None:
-    emit(
-        output,
-        fmt,
-        lambda: terminal.analysis_renderable(result, title),
-        result.to_dict,
-        lambda: formats.analysis_csv(result),
-    )
 
 
 class SubgroupChoice(StrEnum):
@@ -67,13 +44,11 @@ def reproduce(
 
     Example: peervalue reproduce --format json
     """
-    result = analyse(load_evidence(), load_costs(), weighting_of(weighting), with_reference=True)
-    _emit_analysis(
-        result,
-        "Reference analysis (method of Trachtenberg et al. 2013), bundled evidence",
-        fmt,
-        output,
-    )
+    from peervalue.service import AnalysisRequest, run_analysis
+
+    result = run_analysis(request(AnalysisRequest, weighting=weighting, with_reference=True))
+    title = "Reference analysis (method of Trachtenberg et al. 2013), bundled evidence"
+    emit(result, fmt, output, title=title)
 
 
 @app.command("analyse")
@@ -83,7 +58,7 @@ def analyse_cmd(
     fmt: FormatOpt = OutputFormat.table,
     weighting: WeightingOpt = WeightingChoice.all,
     reference: Annotated[
-        bool, typer.Option(help="Show the published 2013 result beside this one.")
+        bool, typer.Option("--reference", help="Show the published 2013 result beside this one.")
     ] = False,
     leave_one_out: Annotated[
         bool,
@@ -109,31 +84,21 @@ def analyse_cmd(
 
     Example: peervalue analyse --leave-one-out --subgroup design
     """
-    ev = load_evidence(evidence)
-    cost_file = load_costs(costs)
-    result = analyse(ev, cost_file, weighting_of(weighting), with_reference=reference)
-    influence: list[InfluenceResult] = []
-    if leave_one_out or subgroup is not None:
-        check_draws_and_seed(draws, seed)
-        spec = build_spec(ev, cost_file, weighting_of(weighting))
-        if leave_one_out:
-            influence.append(influence_mod.leave_one_out(spec, draws, seed))
-        if subgroup is not None:
-            influence.append(influence_mod.subgroups(ev, spec, subgroup.value, draws, seed))
-    title = f"Analysis of {ev.origin}"
-    if not influence:
-        _emit_analysis(result, title, fmt, output)
-        return
-    emit(
-        output,
-        fmt,
-        lambda: Group(
-            terminal.analysis_renderable(result, title),
-            *(render.influence_renderable(i) for i in influence),
-        ),
-        lambda: {**result.to_dict(), "influence": [i.to_dict() for i in influence]},
-        lambda: formats.analysis_csv(result, [i.to_pandas() for i in influence]),
+    from peervalue.service import AnalysisRequest, run_analysis
+
+    req = request(
+        AnalysisRequest,
+        evidence=evidence,
+        costs=costs,
+        weighting=weighting,
+        with_reference=reference,
+        leave_one_out=leave_one_out,
+        subgroup=subgroup,
+        draws=draws,
+        seed=seed,
     )
+    result = run_analysis(req)
+    emit(result, fmt, output, title=f"Analysis of {result.evidence}")
 
 
 @evidence_app.command("list")
@@ -146,14 +111,9 @@ def evidence_list(
 
     Example: peervalue evidence list --format csv
     """
-    ev = load_evidence(evidence)
-    emit(
-        output,
-        fmt,
-        lambda: terminal.evidence_renderable(ev),
-        lambda: [formats.study_summary(s) for s in ev],
-        lambda: formats.frame_to_csv(formats.evidence_frame(ev)),
-    )
+    from peervalue.service import EvidenceRequest, run_evidence
+
+    emit(run_evidence(request(EvidenceRequest, evidence=evidence)), fmt, output)
 
 
 @evidence_app.command("show")
@@ -167,15 +127,10 @@ def evidence_show(
 
     Example: peervalue evidence show sledge2011
     """
-    ev = load_evidence(evidence)
-    study = ev.get(study_id)
-    emit(
-        output,
-        fmt,
-        lambda: terminal.study_renderable(study),
-        lambda: study.model_dump(mode="json", exclude_none=True),
-        lambda: formats.frame_to_csv(formats.quantities_frame(study)),
-    )
+    from peervalue.service import StudyRequest, run_study
+
+    study = run_study(request(StudyRequest, evidence=evidence, study_id=study_id))
+    emit(study, fmt, output)
 
 
 @evidence_app.command("validate")
@@ -188,19 +143,7 @@ def evidence_validate(
 
     Example: peervalue evidence validate my_studies/
     """
-    ev = load_evidence(directory)
-    emit(
-        output,
-        fmt,
-        lambda: _validation_summary(ev),
-        lambda: {"valid": True, "studies": [formats.study_summary(s) for s in ev]},
-        lambda: formats.frame_to_csv(formats.evidence_frame(ev)),
-    )
+    from peervalue.service import EvidenceRequest, run_evidence
 
-
-def _validation_summary(ev: Evidence) -> RenderableType:
-    from rich.console import Group
-    from rich.text import Text
-
-    head = Text(f"OK: {len(ev)} valid study files in {ev.origin}", style="green")
-    return Group(head, terminal.evidence_renderable(ev))
+    evidence = run_evidence(request(EvidenceRequest, evidence=directory))
+    emit(evidence, fmt, output, view="validate")

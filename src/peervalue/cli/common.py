@@ -1,23 +1,40 @@
-"""What every command shares: the Typer apps, common options and output handling."""
+"""What every command shares: the Typer apps, common options, requests and output.
+
+A command maps its options to a request (:func:`request`), runs it through the
+service layer and hands the result to :func:`emit`, which renders it with the
+renderer registered for the format. Nothing else happens in the CLI: no check,
+no arithmetic. Heavy libraries are imported inside the commands that use them,
+so ``peervalue --version`` and ``--help`` start quickly.
+"""
 
 from __future__ import annotations
 
-import io
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console, RenderableType
 
-from peervalue import __version__
-from peervalue.errors import input_error
-from peervalue.fileio import atomic_write_text
-from peervalue.model.spec import Weighting
-from peervalue.report import formats
-from peervalue.uncertainty.psa import MAX_DRAWS
+if TYPE_CHECKING:
+    from peervalue.service.requests import Request
+
+    Req = TypeVar("Req", bound=Request)
+
+#: request fields -> the option (or argument) users type, so messages name what they typed
+OPTION_LABELS = {
+    "evidence": "--evidence",
+    "costs": "--costs",
+    "draws": "--draws",
+    "seed": "--seed",
+    "chunk_size": "--chunk-size",
+    "population_fte": "--population-fte",
+    "horizon": "--horizon",
+    "discount_rate": "--discount-rate",
+    "caseload": "--caseload",
+    "level": "--level",
+    "study_id": "ID",
+}
 
 
 class OutputFormat(StrEnum):
@@ -29,6 +46,19 @@ class OutputFormat(StrEnum):
 class WeightingChoice(StrEnum):
     all = "all"
     intervention = "intervention"
+
+
+class PoolingChoice(StrEnum):
+    weighted = "weighted"
+    sums = "sums"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from peervalue._version import package_version
+
+        typer.echo(f"peervalue {package_version()}")
+        raise typer.Exit()
 
 
 app = typer.Typer(
@@ -49,6 +79,19 @@ evidence_app = typer.Typer(
 )
 app.add_typer(evidence_app, name="evidence")
 
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """peervalue command line."""
+
+
 FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table for people; json or csv for programs.")
 ]
@@ -60,6 +103,13 @@ WeightingOpt = Annotated[
     WeightingChoice,
     typer.Option(
         help="Pooling weights: all patients in each study (the 2013 report) or intervention only."
+    ),
+]
+PoolingOpt = Annotated[
+    PoolingChoice,
+    typer.Option(
+        help="Pooled result to report: the 2013 report's weighted mean of ratios, or the "
+        "ratio of sums (total benefit / total cost)."
     ),
 ]
 EvidenceOpt = Annotated[
@@ -74,74 +124,44 @@ CostsOpt = Annotated[
     Path | None,
     typer.Option("--costs", "-c", help="Unit-cost file (default: England 2011-12)."),
 ]
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"peervalue {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
-) -> None:
-    """peervalue command line."""
-
-
-def plain_text(renderable: RenderableType) -> str:
-    """Render to plain text (no colour, wide) for a file or a pipe."""
-    buffer = io.StringIO()
-    Console(file=buffer, width=170, no_color=True, highlight=False).print(renderable)
-    return buffer.getvalue()
-
-
-def emit(
-    output: Path | None,
-    fmt: OutputFormat,
-    table: Callable[[], RenderableType],
-    json_data: Callable[[], Any],
-    csv_text: Callable[[], str],
-) -> None:
-    """Format once, then write to ``output`` atomically or to standard output."""
-    if fmt is OutputFormat.json:
-        text = formats.to_json(json_data())
-    elif fmt is OutputFormat.csv:
-        text = csv_text()
-    elif output is None and sys.stdout.isatty():
-        Console().print(table())
-        return
-    else:
-        text = plain_text(table())
-    if output is not None:
-        atomic_write_text(output, text)
-    else:
-        sys.stdout.write(text)
-
-
-def weighting_of(choice: WeightingChoice) -> Weighting:
-    return "all" if choice is WeightingChoice.all else "intervention"
-
-
 DrawsOpt = Annotated[
-    int, typer.Option("--draws", "-n", help=f"Monte Carlo draws (1 to {MAX_DRAWS:,}).")
+    int, typer.Option("--draws", "-n", help="Monte Carlo draws (1 to 20,000,000).")
 ]
 SeedOpt = Annotated[
     int, typer.Option("--seed", "-s", help="Random seed (a whole number, 0 or above).")
 ]
 
 
-def check_draws_and_seed(draws: int, seed: int) -> None:
-    if not 1 <= draws <= MAX_DRAWS:
-        raise input_error(
-            "--draws",
-            "",
-            f"got {draws:,}",
-            f"a whole number from 1 to {MAX_DRAWS:,} (the cap keeps the kept draws, about "
-            "4 bytes x (studies + 7) each, within a few GiB of memory)",
-        )
-    if seed < 0:
-        raise input_error("--seed", "", f"got {seed}", "a whole number 0 or above")
+def request(cls: type[Req], **values: Any) -> Req:
+    """Build a request from option values; a mistake names the option (exit 2)."""
+    from peervalue.service.requests import make_request
+
+    plain = {k: (v.value if isinstance(v, StrEnum) else v) for k, v in values.items()}
+    return make_request(cls, OPTION_LABELS, **plain)
+
+
+def emit(result: object, fmt: OutputFormat, output: Path | None, **options: Any) -> None:
+    """Render ``result`` once, then write it to ``output`` atomically or to standard output.
+
+    ``options`` go to the renderer (``title`` for tables, ``view`` for a part).
+    """
+    from peervalue.report.registry import render
+
+    rendered = render(result, fmt.value, **options)
+    if fmt is OutputFormat.table:
+        if output is None and sys.stdout.isatty():
+            from rich.console import Console
+
+            Console().print(rendered)
+            return
+        from peervalue.report.table_analysis import plain_text
+
+        text = plain_text(rendered)
+    else:
+        text = str(rendered)
+    if output is not None:
+        from peervalue.fileio import atomic_write_text
+
+        atomic_write_text(output, text)
+    else:
+        sys.stdout.write(text)

@@ -121,7 +121,7 @@ def _os_error_message(exc: OSError) -> str:
 
 def _run(argv: list[str] | None) -> int:
     # Importing the command modules registers their commands on the app.
-    from peervalue.cli import analysis, uncertainty  # noqa: F401
+    from peervalue.cli import analysis, uncertainty_commands  # noqa: F401
     from peervalue.cli.common import app
 
     result = app(args=argv, prog_name="peervalue", standalone_mode=True)

@@ -1,7 +1,9 @@
 """Price indices and rebasing costs between financial years.
 
 Rebasing follows the usual rule ``value * level(target) / level(price_year)``;
-a year outside the series is an error that lists the years available.
+a year outside the series is an error that lists the years available. The
+bundled index file is validated by :class:`PriceIndexFile` like any other data
+file.
 """
 
 from __future__ import annotations
@@ -9,10 +11,59 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
+from typing import Annotated, Self
 
-from peervalue.errors import input_error
-from peervalue.fileio import read_mapping
+from pydantic import Field, model_validator
+
+from peervalue.provenance import PriceYear, Source, Status, StrictModel
+
+IndexLevel = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0)]
+GrowthPercent = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=-50, lt=100)]
+
+
+class IndexSeries(StrictModel):
+    """Index levels (or yearly growth) keyed by financial year, with their provenance."""
+
+    unit: str = Field(min_length=1)
+    status: Status
+    source: Source
+    formula: str | None = None
+
+
+class LevelSeries(IndexSeries):
+    values: dict[PriceYear, IndexLevel] = Field(min_length=1)
+
+
+class GrowthSeries(IndexSeries):
+    values: dict[PriceYear, GrowthPercent] = Field(min_length=1)
+    #: years whose figure the edition marks as provisional
+    provisional: list[PriceYear] = Field(default_factory=list)
+
+
+class PriceIndexFile(StrictModel):
+    """Schema of a price-index file: base levels, then yearly growth chained onto them."""
+
+    description: str = Field(min_length=1)
+    edition: str = Field(min_length=1)
+    hchs_levels: LevelSeries
+    nhscii_growth_percent: GrowthSeries
+
+    @model_validator(mode="after")
+    def _consecutive(self) -> Self:
+        years = [*self.hchs_levels.values, *self.nhscii_growth_percent.values]
+        starts = [int(y[:4]) for y in years]
+        for before, after in pairwise(starts):
+            if after != before + 1:
+                raise ValueError(
+                    f"years must run one after another, oldest first; {before}-"
+                    f"{(before + 1) % 100:02d} is followed by {after}-{(after + 1) % 100:02d}"
+                )
+        unknown = [y for y in self.nhscii_growth_percent.provisional if y not in years]
+        if unknown:
+            raise ValueError(f"provisional years {unknown} are not in the series")
+        return self
 
 
 @dataclass(frozen=True)
@@ -27,15 +78,11 @@ class PriceIndex:
     def years(self) -> list[str]:
         return list(self.levels)
 
-    def check_year(self, year: str, where: str | Path, field: str) -> None:
-        """Raise a clear :class:`InputError` when ``year`` is not in the series."""
-        if year not in self.levels:
-            raise input_error(
-                where,
-                field,
-                f"price year {year!r} is not covered by the {self.name}",
-                f"a financial year from {self.years[0]} to {self.years[-1]}",
-            )
+    def covers(self, year: str) -> bool:
+        return year in self.levels
+
+    def expected_years(self) -> str:
+        return f"a financial year from {self.years[0]} to {self.years[-1]}"
 
     def factor(self, from_year: str, to_year: str) -> float:
         """Multiplier taking a cost at ``from_year`` prices to ``to_year`` prices."""
@@ -56,19 +103,23 @@ def chain_levels(base: dict[str, float], growth_percent: dict[str, float]) -> di
     return levels
 
 
-def _index_file() -> Path:
+def index_file() -> Path:
     return Path(str(resources.files("peervalue") / "data" / "indices" / "nhs_pay_and_prices.yaml"))
+
+
+def load_price_index(path: Path) -> PriceIndex:
+    """Read and validate a price-index file."""
+    from peervalue.fileio import read_mapping, validate
+
+    data = validate(PriceIndexFile, read_mapping(path), path)
+    return PriceIndex(
+        name="NHS pay and prices index (HCHS, then NHSCII)",
+        levels=chain_levels(dict(data.hchs_levels.values), dict(data.nhscii_growth_percent.values)),
+        source=data.edition,
+    )
 
 
 @cache
 def nhs_pay_and_prices() -> PriceIndex:
     """The bundled NHS pay and prices index (HCHS to 2014-15, NHSCII after)."""
-    path = _index_file()
-    data = read_mapping(path)
-    hchs = {str(k): float(v) for k, v in data["hchs_levels"]["values"].items()}
-    growth = {str(k): float(v) for k, v in data["nhscii_growth_percent"]["values"].items()}
-    return PriceIndex(
-        name="NHS pay and prices index (HCHS, then NHSCII)",
-        levels=chain_levels(hchs, growth),
-        source=str(data["edition"]),
-    )
+    return load_price_index(index_file())

@@ -135,31 +135,58 @@ Outcome = Annotated[
 class PeerInput(StrictModel):
     """How much peer support work produced the outcome, in one of three forms.
 
-    * ``fte`` and ``duration``: FTE-years = fte x duration (in years), where
-      ``fte`` peer workers were employed for ``duration``;
-    * ``caseload`` and ``duration``: FTE-years = intervention patients x
-      duration / caseload, where each patient was supported for ``duration``
-      and one full-time peer worker supports ``caseload`` patients at a time;
+    * ``fte`` and ``employment_duration``: FTE-years = fte x employment_duration
+      (in years), where ``fte`` peer workers were employed for that long;
+    * ``caseload`` and ``support_duration``: FTE-years = intervention patients x
+      support_duration / caseload, where each patient was supported for
+      ``support_duration`` and one full-time peer worker supports ``caseload``
+      patients at a time;
     * ``fte_years``: given directly.
     """
 
     fte: Fte | None = None
-    duration: Duration | None = None
+    employment_duration: Duration | None = None
     caseload: Caseload | None = None
+    support_duration: Duration | None = None
     fte_years: FteYears | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: object) -> object:
+        if isinstance(data, dict) and "duration" in data:
+            raise ValueError(
+                "'duration' has been renamed: write 'employment_duration' beside 'fte' (how "
+                "long the peer workers were employed) or 'support_duration' beside 'caseload' "
+                "(how long each patient was supported)"
+            )
+        return data
 
     @model_validator(mode="after")
     def _one_form(self) -> Self:
         forms = [self.fte is not None, self.caseload is not None, self.fte_years is not None]
         if sum(forms) != 1:
             raise ValueError(
-                "give exactly one of: 'fte' with 'duration', 'caseload' with 'duration', "
-                "or 'fte_years'"
+                "give exactly one of: 'fte' with 'employment_duration', 'caseload' with "
+                "'support_duration', or 'fte_years'"
             )
-        if self.fte_years is not None and self.duration is not None:
-            raise ValueError("'duration' is not used with 'fte_years'; remove one of them")
-        if self.fte_years is None and self.duration is None:
-            raise ValueError("'duration' is required with 'fte' or 'caseload'")
+        if self.fte is not None:
+            if self.employment_duration is None:
+                raise ValueError("'employment_duration' is required with 'fte'")
+            if self.support_duration is not None:
+                raise ValueError(
+                    "'support_duration' goes with 'caseload'; with 'fte' give 'employment_duration'"
+                )
+        if self.caseload is not None:
+            if self.support_duration is None:
+                raise ValueError("'support_duration' is required with 'caseload'")
+            if self.employment_duration is not None:
+                raise ValueError(
+                    "'employment_duration' goes with 'fte'; with 'caseload' give 'support_duration'"
+                )
+        if self.fte_years is not None and (
+            self.employment_duration is not None or self.support_duration is not None
+        ):
+            raise ValueError("no duration is used with 'fte_years'; remove it")
         return self
 
 
@@ -210,6 +237,18 @@ class Study(StrictModel):
 
         walk("", self)
         return found
+
+    def support_quantity(self) -> Quantity:
+        """How long each intervention patient had peer support: the caseload form's
+        ``support_duration``, else the follow-up (support taken to last the follow-up).
+
+        Bed-days saved "per patient-year" always means per patient-year of this
+        support, the quantity a caseload multiplies (``b = caseload x d / T``).
+        """
+        pi = self.peer_input
+        if pi is not None and pi.support_duration is not None:
+            return pi.support_duration
+        return self.follow_up
 
     def assumed_fields(self) -> list[str]:
         """Dotted paths of the quantities that are assumptions, not reported figures."""

@@ -1,6 +1,6 @@
-"""The model: pure numpy functions (core), parameter tables (spec), evaluation and results."""
+"""The model: pure numpy functions (core), parameter tables (spec), evaluation and results.
 
-from peervalue.model.analysis import analyse
-from peervalue.model.results import AnalysisResult
-
-__all__ = ["AnalysisResult", "analyse"]
+Import the submodules you need (``peervalue.model.core``, ``.spec``, ``.evaluate``,
+``.analysis``, ``.results``, ``.methods``); this package imports nothing itself, so
+that light modules (``methods``, ``results``) load without numpy.
+"""

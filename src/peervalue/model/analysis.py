@@ -1,60 +1,60 @@
-"""The deterministic reference analysis: one draw of the model at the point values."""
+"""The deterministic reference analysis: one draw of the model at the point values.
+
+Pure: the service layer (``peervalue.service``) loads the files, builds the spec
+and passes in the published reference; nothing here reads a file.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from peervalue.costs.load import load_costs
 from peervalue.costs.schema import CostFile
-from peervalue.evidence.load import Evidence
+from peervalue.evidence.schema import Study
 from peervalue.model import core
 from peervalue.model.evaluate import point_outputs
-from peervalue.model.results import AnalysisResult, CostSummary, PooledResult, StudyResult
-from peervalue.model.spec import COSTS, Weighting, build_spec
-from peervalue.reference import trachtenberg2013
+from peervalue.model.methods import CLASS_LABELS, WEIGHTING_NOTES
+from peervalue.model.results import (
+    AnalysisResult,
+    BreakEven,
+    CostSummary,
+    PooledResult,
+    StudyResult,
+)
+from peervalue.model.spec import COSTS, ModelSpec
+from peervalue.reference import PublishedReference
+from peervalue.uncertainty.results import InfluenceResult
 
-WEIGHTING_NOTES = {
-    "all": "weights are all patients in each study (intervention + control), as in the 2013 report",
-    "intervention": "weights are the patients who received peer support",
-}
 
-
-def analyse(
-    evidence: Evidence,
-    costs: CostFile | None = None,
-    weighting: Weighting = "all",
-    with_reference: bool = False,
+def reference_analysis(
+    spec: ModelSpec,
+    studies: Sequence[Study],
+    costs: CostFile,
+    evidence_label: str,
+    reference: PublishedReference | None = None,
+    influence: Sequence[InfluenceResult] = (),
 ) -> AnalysisResult:
-    """Run the Trachtenberg et al. (2013) method on ``evidence`` at ``costs``.
+    """Run the Trachtenberg et al. (2013) method on ``spec`` (built from ``studies``
+    and ``costs``) and label the result.
 
-    Parameters
-    ----------
-    evidence
-        studies from :func:`peervalue.load_evidence`.
-    costs
-        unit costs from :func:`peervalue.load_costs`; default England 2011-12.
-    weighting
-        ``"all"`` (default) weights each study's ratio by all its patients,
-        ``"intervention"`` by the patients who had peer support.
-    with_reference
-        attach the published 2013 result for comparison.
+    ``reference`` (the published 2013 figures) and ``influence`` (leave-one-out
+    and subgroup results) are carried into the result as given.
     """
-    costs = costs if costs is not None else load_costs()
-    spec = build_spec(evidence, costs, weighting)
     out = point_outputs(spec)
 
     def row(a: np.ndarray, i: int) -> float:
         return float(a[0, i])
 
     classes = core.classify(out.ratio[0])
-    studies = [
+    rows = [
         StudyResult(
             id=study.id,
             citation=study.citation.short(),
             country=study.country,
             design=study.design.value,
             peer_role=study.peer_role.value,
-            n=row(out.weight, i),
+            pooling_weight=row(out.weight, i),
             n_intervention=row(out.n_intervention, i),
             n_control=row(out.n_control, i),
             bed_days_saved_per_patient=row(out.saved_per_patient, i),
@@ -65,10 +65,10 @@ def analyse(
             cost_per_fte_year=float(out.cost_per_fte_year[0]),
             net_benefit_per_fte_year=row(out.net_benefit_per_fte_year, i),
             ratio=row(out.ratio, i),
-            classification=core.CLASS_LABELS[int(classes[i])],
+            classification=CLASS_LABELS[int(classes[i])],
             assumed_inputs=study.assumed_fields(),
         )
-        for i, study in enumerate(evidence)
+        for i, study in enumerate(studies)
     ]
     missing_fte = [s.id for s in spec.studies if s.peer_form == "none"]
     ros_note = (
@@ -79,12 +79,12 @@ def analyse(
     pooled = PooledResult(
         weighted_mean_ratio=float(out.weighted_mean_ratio[0]),
         ratio_of_sums=float(out.ratio_of_sums[0]),
-        weighting=weighting,
-        weighting_note=WEIGHTING_NOTES[weighting],
+        weighting=spec.weighting,
+        weighting_note=WEIGHTING_NOTES[spec.weighting],
         ratio_of_sums_note=ros_note,
-        above_one=int(np.sum(classes == core.ABOVE_ONE)),
-        between_zero_and_one=int(np.sum(classes == core.BETWEEN_ZERO_AND_ONE)),
-        negative=int(np.sum(classes == core.NEGATIVE)),
+        above_one=int(np.count_nonzero(classes == core.ABOVE_ONE)),
+        between_zero_and_one=int(np.count_nonzero(classes == core.BETWEEN_ZERO_AND_ONE)),
+        negative=int(np.count_nonzero(classes == core.NEGATIVE)),
     )
     cost_params = [p for p in spec.parameters if p.owner == COSTS]
     summary = CostSummary(
@@ -100,12 +100,13 @@ def analyse(
         assumed_inputs=[p.field for p in cost_params if p.quantity.is_assumed],
     )
     return AnalysisResult(
-        studies=studies,
-        pooled=pooled,
-        break_even_bed_days_per_fte_year=float(out.break_even_bed_days[0]),
         price_year=spec.price_year,
         currency=spec.currency,
+        evidence=evidence_label,
+        studies=rows,
+        pooled=pooled,
+        break_even=BreakEven(bed_days_saved_per_fte_year=float(out.break_even_bed_days[0])),
         costs=summary,
-        evidence_origin=evidence.origin,
-        reference=trachtenberg2013().to_dict() if with_reference else None,
+        published_reference=reference,
+        influence=list(influence),
     )

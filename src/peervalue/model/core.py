@@ -20,9 +20,8 @@ from numpy.typing import ArrayLike, NDArray
 
 Array = NDArray[np.float64]
 
-#: codes returned by :func:`classify`
+#: codes returned by :func:`classify` (labels: ``peervalue.model.methods.CLASS_LABELS``)
 NEGATIVE, BETWEEN_ZERO_AND_ONE, ABOVE_ONE = -1, 0, 1
-CLASS_LABELS = {NEGATIVE: "< 0", BETWEEN_ZERO_AND_ONE: "0 to 1", ABOVE_ONE: "> 1"}
 
 
 def _f(x: ArrayLike) -> Array:
@@ -87,7 +86,7 @@ def ratio(benefit_per_fte_year: ArrayLike, cost_per_fte_year: ArrayLike) -> Arra
 
 
 def classify(ratios: ArrayLike) -> NDArray[np.int8]:
-    """-1 for a negative ratio, 0 for 0 <= r <= 1, 1 for r > 1 (see :data:`CLASS_LABELS`)."""
+    """-1 for a negative ratio, 0 for 0 <= r <= 1, 1 for r > 1 (``methods.CLASS_LABELS``)."""
     r = _f(ratios)
     return np.where(r < 0, NEGATIVE, np.where(r > 1, ABOVE_ONE, BETWEEN_ZERO_AND_ONE)).astype(
         np.int8
@@ -114,16 +113,6 @@ def weighted_mean(values: ArrayLike, weights: ArrayLike) -> Array:
     """Weighted mean over the last (study) axis: ``sum(w * r) / sum(w)``."""
     v, w = _f(values), _f(weights)
     return sum_studies(v * w) / sum_studies(w)
-
-
-def ratio_of_sums(total_benefit: ArrayLike, total_cost: ArrayLike) -> Array:
-    """Pooled ratio ``sum(benefit_s) / sum(cost_s)`` over the last (study) axis.
-
-    With ``total_benefit_s = D_s * c_bed`` and ``total_cost_s = F_s * c_psw`` this is
-    the ratio for all the peer work in the evidence taken together; it equals
-    the mean of the study ratios weighted by FTE-years, not by patients.
-    """
-    return sum_studies(total_benefit) / sum_studies(total_cost)
 
 
 def break_even_bed_days(cost_per_fte_year: ArrayLike, cost_per_bed_day: ArrayLike) -> Array:

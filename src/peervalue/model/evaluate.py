@@ -16,7 +16,8 @@ from numpy.typing import ArrayLike
 
 from peervalue.model import core
 from peervalue.model.core import Array
-from peervalue.model.spec import COSTS, ModelSpec, PoolingMethod, StudySpec
+from peervalue.model.methods import PoolingMethod
+from peervalue.model.spec import COSTS, ModelSpec, StudySpec
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ class ModelOutputs:
     benefit_per_fte_year: Array
     net_benefit_per_fte_year: Array
     ratio: Array
-    #: years each supported patient is taken to have had peer support: the peer
-    #: input's duration where the file gives one, else the follow-up
+    #: years each supported patient had peer support: the caseload form's
+    #: support_duration, else the follow-up (see ``Study.support_quantity``)
     support_years: Array
     saved_per_patient_year: Array
     weighted_mean_ratio: Array
@@ -75,13 +76,15 @@ def _study_columns(
     nan = np.float64(np.nan)
     n_int = v("arms.intervention")
     n_ctrl = v("arms.control") if s.has_control else np.zeros_like(n_int)
-    support = v("peer_input.duration") if s.peer_form in ("fte", "caseload") else v("follow_up")
+    support = v(s.support_field)
 
     if s.peer_form == "fte":
-        fte_years = core.fte_years_from_fte(v("peer_input.fte"), v("peer_input.duration"))
+        fte_years = core.fte_years_from_fte(
+            v("peer_input.fte"), v("peer_input.employment_duration")
+        )
     elif s.peer_form == "caseload":
         fte_years = core.fte_years_from_caseload(
-            n_int, v("peer_input.duration"), v("peer_input.caseload")
+            n_int, v("peer_input.support_duration"), v("peer_input.caseload")
         )
     elif s.peer_form == "fte_years":
         fte_years = v("peer_input.fte_years")

@@ -1,27 +1,21 @@
-"""Result objects of the deterministic analysis, convertible to pandas and JSON."""
+"""Typed results of the deterministic reference analysis (pydantic; JSON and pandas)."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from pydantic import Field
 
+from peervalue.model.methods import Classification, Weighting
+from peervalue.reference import PublishedReference
+from peervalue.results import ResultModel, frame
+from peervalue.uncertainty.results import InfluenceResult
 
-def clean_json(x: Any) -> Any:
-    """JSON-safe: NaN and infinities become None; tuples become lists."""
-    if isinstance(x, float):
-        return None if not math.isfinite(x) else x
-    if isinstance(x, dict):
-        return {k: clean_json(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [clean_json(v) for v in x]
-    return x
+if TYPE_CHECKING:
+    import pandas as pd
 
 
-@dataclass(frozen=True)
-class StudyResult:
+class StudyResult(ResultModel):
     """One study's row of the reference analysis (money in the result's price year)."""
 
     id: str
@@ -29,7 +23,9 @@ class StudyResult:
     country: str
     design: str
     peer_role: str
-    n: float  #: patients used as the pooling weight
+    #: the study's weight in the weighted mean of ratios: all its patients, or only
+    #: those who had peer support (``weighting``); not a sample size of its own
+    pooling_weight: float
     n_intervention: float
     n_control: float
     bed_days_saved_per_patient: float
@@ -40,15 +36,16 @@ class StudyResult:
     cost_per_fte_year: float
     net_benefit_per_fte_year: float
     ratio: float
-    classification: str
-    assumed_inputs: list[str] = field(default_factory=list)
+    classification: Classification
+    assumed_inputs: list[str] = Field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class PooledResult:
+class PooledResult(ResultModel):
+    """Both pooled ratios, and how many studies fall in each of the report's classes."""
+
     weighted_mean_ratio: float
     ratio_of_sums: float
-    weighting: str
+    weighting: Weighting
     weighting_note: str
     ratio_of_sums_note: str
     above_one: int
@@ -56,8 +53,16 @@ class PooledResult:
     negative: int
 
 
-@dataclass(frozen=True)
-class CostSummary:
+class BreakEven(ResultModel):
+    """Bed-days a peer worker must save per FTE-year to pay for themself."""
+
+    bed_days_saved_per_fte_year: float
+    formula: str = "cost_per_fte_year / cost_per_bed_day"
+
+
+class CostSummary(ResultModel):
+    """The unit costs used, at the result's price year."""
+
     name: str
     cost_per_bed_day: float
     cost_per_fte_year: float
@@ -66,51 +71,43 @@ class CostSummary:
     assumed_inputs: list[str]
 
 
-@dataclass(frozen=True)
-class AnalysisResult:
-    """The reference analysis on one evidence base at one set of unit costs."""
+class AnalysisResult(ResultModel):
+    """The reference analysis on one evidence base at one set of unit costs.
 
-    studies: list[StudyResult]
-    pooled: PooledResult
-    break_even_bed_days_per_fte_year: float
+    ``influence`` holds leave-one-out and subgroup results when they were asked
+    for (``AnalysisRequest.leave_one_out`` / ``subgroup``), else it is empty.
+    """
+
     price_year: str
     currency: str
+    evidence: str  #: where the studies came from
+    studies: list[StudyResult]
+    pooled: PooledResult
+    break_even: BreakEven
     costs: CostSummary
-    evidence_origin: str
-    reference: dict[str, Any] | None = None
+    published_reference: PublishedReference | None = None
+    influence: list[InfluenceResult] = Field(default_factory=list)
+
+    @property
+    def break_even_bed_days_per_fte_year(self) -> float:
+        return self.break_even.bed_days_saved_per_fte_year
 
     def to_pandas(self) -> pd.DataFrame:
         """One row per study, indexed by study id; pooled values are in ``.attrs``."""
-        frame = pd.DataFrame([asdict(s) for s in self.studies]).set_index("id")
-        frame["assumed_inputs"] = frame["assumed_inputs"].map(", ".join)
-        frame.attrs["pooled"] = asdict(self.pooled)
-        frame.attrs["price_year"] = self.price_year
-        frame.attrs["currency"] = self.currency
-        return frame
+        rows = [s.model_dump() for s in self.studies]
+        for row in rows:
+            row["assumed_inputs"] = ", ".join(row["assumed_inputs"])
+        table = frame(rows, list(StudyResult.model_fields)).set_index("id")
+        table.attrs["pooled"] = self.pooled.model_dump()
+        table.attrs["price_year"] = self.price_year
+        table.attrs["currency"] = self.currency
+        return table
 
     def pooled_frame(self) -> pd.DataFrame:
         """The pooled ratios as a two-column frame (method, ratio)."""
-        return pd.DataFrame(
-            {
-                "method": ["weighted_mean_ratio", "ratio_of_sums"],
-                "ratio": [self.pooled.weighted_mean_ratio, self.pooled.ratio_of_sums],
-            }
+        return frame(
+            [
+                {"method": "weighted_mean_ratio", "ratio": self.pooled.weighted_mean_ratio},
+                {"method": "ratio_of_sums", "ratio": self.pooled.ratio_of_sums},
+            ]
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: ``studies``, ``pooled``, ``break_even``, costs and price year."""
-        out: dict[str, Any] = {
-            "price_year": self.price_year,
-            "currency": self.currency,
-            "evidence": self.evidence_origin,
-            "studies": [asdict(s) for s in self.studies],
-            "pooled": asdict(self.pooled),
-            "break_even": {
-                "bed_days_saved_per_fte_year": self.break_even_bed_days_per_fte_year,
-                "formula": "cost_per_fte_year / cost_per_bed_day",
-            },
-            "costs": asdict(self.costs),
-        }
-        if self.reference is not None:
-            out["published_reference"] = self.reference
-        return clean_json(out)  # type: ignore[no-any-return]

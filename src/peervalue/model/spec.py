@@ -11,19 +11,17 @@ analysis uses their point values.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from peervalue.costs.indices import PriceIndex, nhs_pay_and_prices
+from peervalue.costs.indices import PriceIndex
 from peervalue.costs.schema import CostFile
-from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
+from peervalue.model.methods import Weighting
 from peervalue.provenance import Quantity
 from peervalue.units import DURATION_UNITS, YEARS_PER
 
-Weighting = Literal["all", "intervention"]
-#: "weighted": the 2013 report's weighted mean of ratios; "sums": total benefit / total cost
-PoolingMethod = Literal["weighted", "sums"]
 PeerForm = Literal["fte", "caseload", "fte_years", "none"]
 COSTS = "costs"
 
@@ -58,6 +56,8 @@ class StudySpec:
     outcome_kind: str
     peer_form: PeerForm
     has_control: bool
+    #: the field giving each patient's years of peer support ("per patient-year")
+    support_field: str
 
 
 @dataclass(frozen=True)
@@ -100,33 +100,41 @@ def _peer_form(study: Study) -> PeerForm:
     return "fte_years"
 
 
+def _support_field(study: Study) -> str:
+    pi = study.peer_input
+    return "peer_input.support_duration" if pi and pi.support_duration is not None else "follow_up"
+
+
 def build_spec(
-    evidence: Evidence,
+    studies: Iterable[Study],
     costs: CostFile,
+    index: PriceIndex,
     weighting: Weighting = "all",
-    index: PriceIndex | None = None,
 ) -> ModelSpec:
-    """Flatten evidence and costs into a :class:`ModelSpec` at the costs' price year."""
-    index = index or nhs_pay_and_prices()
+    """Flatten studies and costs into a :class:`ModelSpec` at the costs' price year.
+
+    Pure: the caller (``peervalue.service``) loads the files and the price index.
+    """
     params: list[Parameter] = []
-    studies: list[StudySpec] = []
-    for study in evidence:
+    structure: list[StudySpec] = []
+    for study in studies:
         for field, q in study.quantities().items():
             factor, unit = _model_unit(q, costs.price_year, index)
             params.append(Parameter(study.id, field, q, factor, unit))
-        studies.append(
+        structure.append(
             StudySpec(
                 id=study.id,
                 outcome_kind=study.outcome.kind,
                 peer_form=_peer_form(study),
                 has_control=study.arms.control is not None,
+                support_field=_support_field(study),
             )
         )
     for field, q in costs.quantities().items():
         factor, unit = _model_unit(q, costs.price_year, index)
         params.append(Parameter(COSTS, field, q, factor, unit))
     return ModelSpec(
-        studies=tuple(studies),
+        studies=tuple(structure),
         parameters=tuple(params),
         weighting=weighting,
         peer_worker_form="total" if costs.peer_worker.total is not None else "components",

@@ -8,18 +8,14 @@ weighted-mean ratio and the probability that pooled net benefit is positive.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from collections.abc import Callable, Sequence
+from typing import Literal
 
-import pandas as pd
-
-from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
 from peervalue.model import core
-from peervalue.model.results import clean_json
 from peervalue.model.spec import ModelSpec
 from peervalue.uncertainty.psa import run_psa
+from peervalue.uncertainty.results import GroupResult, InfluenceResult
 
 SubgroupField = Literal["design", "country", "peer_role"]
 SUBGROUP_FIELDS: dict[str, Callable[[Study], str]] = {
@@ -27,48 +23,6 @@ SUBGROUP_FIELDS: dict[str, Callable[[Study], str]] = {
     "country": lambda s: s.country,
     "peer_role": lambda s: s.peer_role.value,
 }
-
-
-@dataclass(frozen=True)
-class GroupResult:
-    group: str
-    studies: list[str]
-    patients: float
-    weighted_mean_ratio: float
-    ratio_of_sums: float
-    mc_mean_ratio: float
-    prob_net_benefit_positive: float
-
-
-@dataclass(frozen=True)
-class InfluenceResult:
-    kind: str  #: "leave-one-out" or "subgroup:<field>"
-    draws: int
-    seed: int
-    price_year: str
-    currency: str
-    all_studies: GroupResult
-    groups: list[GroupResult]
-
-    def to_pandas(self) -> pd.DataFrame:
-        rows = [asdict(self.all_studies), *(asdict(g) for g in self.groups)]
-        frame = pd.DataFrame(rows)
-        frame["studies"] = frame["studies"].map(", ".join)
-        return frame
-
-    def to_dict(self) -> dict[str, Any]:
-        return clean_json(  # type: ignore[no-any-return]
-            {
-                "kind": self.kind,
-                "draws": self.draws,
-                "seed": self.seed,
-                "price_year": self.price_year,
-                "currency": self.currency,
-                "probability_method": "weighted mean of ratios",
-                "all_studies": asdict(self.all_studies),
-                "groups": [asdict(g) for g in self.groups],
-            }
-        )
 
 
 def _run(
@@ -117,12 +71,12 @@ def leave_one_out(spec: ModelSpec, draws: int, seed: int) -> InfluenceResult:
 
 
 def subgroups(
-    evidence: Evidence, spec: ModelSpec, field: SubgroupField, draws: int, seed: int
+    studies: Sequence[Study], spec: ModelSpec, field: SubgroupField, draws: int, seed: int
 ) -> InfluenceResult:
     """Pooled ratios and probability of benefit within each value of ``field``."""
     label_of = SUBGROUP_FIELDS[field]
     position = {s.id: i for i, s in enumerate(spec.studies)}
     groups: dict[str, list[int]] = {}
-    for study in evidence:
+    for study in studies:
         groups.setdefault(f"{field} = {label_of(study)}", []).append(position[study.id])
     return _run(spec, f"subgroup:{field}", dict(sorted(groups.items())), draws, seed)

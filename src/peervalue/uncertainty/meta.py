@@ -3,7 +3,9 @@
 The studies in an evidence folder report their outcomes in different forms,
 and only some of them carry a measure of spread. :func:`study_effects` picks
 out those that do and puts them on one scale, bed-days saved per patient-year
-of follow-up, with a sampling variance; :func:`meta_analyse` pools such
+of peer support (the support duration where a study gives one, else its
+follow-up: the same definition the model and the caseload results use), with a
+sampling variance; :func:`meta_analyse` pools such
 effects; :func:`meta_table` does both and runs every method.
 
 Three pooling methods are offered:
@@ -31,18 +33,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any, Final, Literal, get_args
+from typing import Final, get_args
 
 import numpy as np
 import numpy.typing as npt
 from scipy import optimize, special
 
-from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import BedDaysSavedPerPatient, MeanBedDays, Study
+from peervalue.uncertainty.results import MetaMethod, MetaResult, MetaTable, StudyEffect
 from peervalue.units import YEARS_PER
 
-Method = Literal["fixed", "dersimonian-laird", "reml"]
+Method = MetaMethod
 #: every pooling method, in the order :func:`meta_table` reports them
 METHODS: Final[tuple[Method, ...]] = get_args(Method)
 
@@ -55,54 +56,9 @@ REML_GRID_POINTS: Final = 100
 REML_MAX_PEAKS: Final = 3
 
 #: the unit of every effect here
-EFFECT_UNIT: Final = "bed-days saved per patient-year"
+EFFECT_UNIT: Final = "bed-days saved per patient-year of peer support"
 
 FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class MetaResult:
-    """A pooled estimate with its heterogeneity statistics.
-
-    ``pi_low`` and ``pi_high`` bound the prediction interval for the true
-    effect in a new study; they are NaN for the fixed-effect method and when
-    fewer than three studies are pooled. ``q_p_value`` is NaN when there is a
-    single study (Q has no degrees of freedom). ``i2`` is a proportion (0..1)
-    and ``weights`` are the normalised weights (summing to 1) of this method,
-    in the order the studies were given.
-    """
-
-    method: Method
-    k: int
-    estimate: float
-    se: float
-    ci_low: float
-    ci_high: float
-    pi_low: float
-    pi_high: float
-    tau2: float
-    q: float
-    q_df: int
-    q_p_value: float
-    i2: float
-    weights: tuple[float, ...]
-    level: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """The result as JSON-ready data: NaN becomes ``None``."""
-        out: dict[str, Any] = {}
-        for name, value in asdict(self).items():
-            if isinstance(value, tuple):
-                out[name] = [_json_float(v) for v in value]
-            elif isinstance(value, float):
-                out[name] = _json_float(value)
-            else:
-                out[name] = value
-        return out
-
-
-def _json_float(value: float) -> float | None:
-    return value if math.isfinite(value) else None
 
 
 def _as_vector(values: Sequence[float] | FloatArray, name: str) -> FloatArray:
@@ -337,32 +293,6 @@ def meta_analyse(
     )
 
 
-@dataclass(frozen=True)
-class StudyEffect:
-    """One study's effect on the common scale.
-
-    ``effect`` is bed-days saved per patient-year of follow-up (positive when
-    peer support reduced bed use) and ``variance`` its sampling variance.
-    ``n_control`` is ``None`` when the study reports no control arm.
-    """
-
-    id: str
-    effect: float
-    variance: float
-    n_intervention: float
-    n_control: float | None
-    follow_up_years: float
-
-    @property
-    def se(self) -> float:
-        """Standard error of the effect."""
-        return math.sqrt(self.variance)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The study's effect as JSON-ready data (with its standard error)."""
-        return {**asdict(self), "se": self.se}
-
-
 def _mean_bed_days_effect(study: Study, outcome: MeanBedDays, years: float) -> StudyEffect | str:
     sd_i, sd_c = outcome.intervention_sd, outcome.control_sd
     if sd_i is None and sd_c is None:
@@ -379,7 +309,26 @@ def _mean_bed_days_effect(study: Study, outcome: MeanBedDays, years: float) -> S
         return "both standard deviations are zero, so the effect has no variance to weight by"
     saved = outcome.control_mean.value - outcome.intervention_mean.value
     variance = (sd_c.value**2 / n_c + sd_i.value**2 / n_i) / years**2
-    return StudyEffect(study.id, saved / years, variance, n_i, n_c, years)
+    return _effect(study.id, saved / years, variance, n_i, n_c, years)
+
+
+def _effect(
+    study_id: str,
+    effect: float,
+    variance: float,
+    n_intervention: float,
+    n_control: float | None,
+    years: float,
+) -> StudyEffect:
+    return StudyEffect(
+        id=study_id,
+        effect=effect,
+        variance=variance,
+        n_intervention=n_intervention,
+        n_control=n_control,
+        support_years=years,
+        se=math.sqrt(variance),
+    )
 
 
 def _saved_per_patient_effect(
@@ -394,7 +343,7 @@ def _saved_per_patient_effect(
     if dist.sd == 0:
         return "saving per patient has a standard error of zero"
     control = study.arms.control
-    return StudyEffect(
+    return _effect(
         study.id,
         saved.value / years,
         (dist.sd / years) ** 2,
@@ -415,7 +364,7 @@ _OTHER_OUTCOMES: Final[dict[str, str]] = {
 }
 
 
-def study_effects(evidence: Evidence) -> tuple[list[StudyEffect], dict[str, str]]:
+def study_effects(studies: Sequence[Study]) -> tuple[list[StudyEffect], dict[str, str]]:
     """Put every study with a usable spread on the bed-days-saved-per-patient-year scale.
 
     A study is included when
@@ -427,13 +376,15 @@ def study_effects(evidence: Evidence) -> tuple[list[StudyEffect], dict[str, str]
       ``distribution`` whose ``sd`` is the standard error: effect ``saved / T``
       and variance ``(sd / T)^2``,
 
-    where ``T`` is the follow-up in years. Returns the included studies in
-    evidence order, and a one-line reason for each excluded study id.
+    where ``T`` is each patient's years of peer support (``Study.support_quantity``).
+    Returns the included studies in evidence order, and a one-line reason for each
+    excluded study id.
     """
     included: list[StudyEffect] = []
     excluded: dict[str, str] = {}
-    for study in evidence:
-        years = study.follow_up.value * YEARS_PER[study.follow_up.unit]
+    for study in studies:
+        support = study.support_quantity()
+        years = support.value * YEARS_PER[support.unit]
         outcome = study.outcome
         found: StudyEffect | str
         if isinstance(outcome, MeanBedDays):
@@ -451,33 +402,7 @@ def study_effects(evidence: Evidence) -> tuple[list[StudyEffect], dict[str, str]
     return included, excluded
 
 
-@dataclass(frozen=True)
-class MetaTable:
-    """Every pooling method run on the studies of one evidence folder.
-
-    ``results`` maps each method to its result, and is empty when no study
-    qualified; ``message`` then says so.
-    """
-
-    level: float
-    studies: tuple[StudyEffect, ...]
-    excluded: dict[str, str]
-    results: dict[Method, MetaResult] = field(default_factory=dict)
-    message: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data: unit, level, per-study effects, exclusions and results."""
-        return {
-            "unit": EFFECT_UNIT,
-            "level": self.level,
-            "message": self.message,
-            "studies": [s.to_dict() for s in self.studies],
-            "excluded": dict(self.excluded),
-            "results": {name: r.to_dict() for name, r in self.results.items()},
-        }
-
-
-def meta_table(evidence: Evidence, level: float = 0.95) -> MetaTable:
+def meta_table(studies: Sequence[Study], level: float = 0.95) -> MetaTable:
     """Pool the qualifying studies of ``evidence`` by every method in :data:`METHODS`.
 
     Never raises for want of studies: with none to pool, the table holds no
@@ -485,11 +410,12 @@ def meta_table(evidence: Evidence, level: float = 0.95) -> MetaTable:
     """
     if not 0 < level < 1:
         raise ValueError(f"level must lie strictly between 0 and 1 (e.g. 0.95), got {level!r}")
-    effects, excluded = study_effects(evidence)
+    effects, excluded = study_effects(studies)
     if not effects:
         return MetaTable(
+            unit=EFFECT_UNIT,
             level=level,
-            studies=(),
+            studies=[],
             excluded=excluded,
             message=(
                 "no study reports bed-days with a standard deviation or standard error, "
@@ -499,4 +425,6 @@ def meta_table(evidence: Evidence, level: float = 0.95) -> MetaTable:
     y = [s.effect for s in effects]
     v = [s.variance for s in effects]
     results = {method: meta_analyse(y, v, method, level) for method in METHODS}
-    return MetaTable(level=level, studies=tuple(effects), excluded=excluded, results=results)
+    return MetaTable(
+        unit=EFFECT_UNIT, level=level, studies=effects, excluded=excluded, results=results
+    )

@@ -11,58 +11,13 @@ All ``1 + 2 x inputs`` scenarios run in one vectorised model evaluation.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
-
 import numpy as np
-import pandas as pd
 
 from peervalue.model.evaluate import evaluate
-from peervalue.model.results import clean_json
-from peervalue.model.spec import ModelSpec, PoolingMethod
+from peervalue.model.methods import PoolingMethod
+from peervalue.model.spec import ModelSpec
 from peervalue.uncertainty.distributions import ParameterDistribution, parameter_distributions
-
-
-@dataclass(frozen=True)
-class SensitivityRow:
-    parameter: str
-    distribution: str
-    base_value: float
-    low_value: float
-    high_value: float
-    net_benefit_at_low: float
-    net_benefit_at_high: float
-    swing: float  #: |net benefit at high - net benefit at low|
-    ratio_at_low: float
-    ratio_at_high: float
-
-
-@dataclass(frozen=True)
-class SensitivityResult:
-    method: PoolingMethod
-    price_year: str
-    currency: str
-    base_net_benefit: float
-    base_ratio: float
-    rows: list[SensitivityRow]  #: sorted by swing, largest first
-    fixed: list[str]  #: inputs with no stated uncertainty, not varied
-
-    def to_pandas(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(r) for r in self.rows])
-
-    def to_dict(self) -> dict[str, Any]:
-        return clean_json(  # type: ignore[no-any-return]
-            {
-                "method": self.method,
-                "price_year": self.price_year,
-                "currency": self.currency,
-                "outcome": "pooled net benefit per FTE-year",
-                "base_net_benefit_per_fte_year": self.base_net_benefit,
-                "base_ratio": self.base_ratio,
-                "inputs": [asdict(r) for r in self.rows],
-                "fixed_inputs": self.fixed,
-            }
-        )
+from peervalue.uncertainty.results import SensitivityResult, SensitivityRow
 
 
 def one_way(
@@ -102,8 +57,8 @@ def one_way(
         method=method,
         price_year=spec.price_year,
         currency=spec.currency,
-        base_net_benefit=float(net[0]),
+        base_net_benefit_per_fte_year=float(net[0]),
         base_ratio=float(ratio[0]),
-        rows=rows,
-        fixed=[d.name for d in dists if d not in varied],
+        inputs=rows,
+        fixed_inputs=[d.name for d in dists if d not in varied],
     )

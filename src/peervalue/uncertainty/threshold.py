@@ -10,58 +10,36 @@ support). Each threshold solves one of these for zero.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Any
-
-import pandas as pd
+from typing import Literal
 
 from peervalue.model import core
 from peervalue.model.evaluate import point_outputs, point_value
-from peervalue.model.results import clean_json
-from peervalue.model.spec import ModelSpec, PoolingMethod
+from peervalue.model.methods import PoolingMethod
+from peervalue.model.spec import ModelSpec
+from peervalue.uncertainty.results import Threshold, ThresholdResult
 
 
-@dataclass(frozen=True)
-class Threshold:
-    quantity: str
-    unit: str
-    current: float
-    break_even: float
-    pays_when: str  #: "above" or "below": on which side of break-even net benefit is positive
-    formula: str
-
-    @property
-    def pays_now(self) -> bool | None:
-        if not (math.isfinite(self.current) and math.isfinite(self.break_even)):
-            return None
-        if self.pays_when == "above":
-            return self.current > self.break_even
-        return self.current < self.break_even
-
-
-@dataclass(frozen=True)
-class ThresholdResult:
-    method: PoolingMethod
-    price_year: str
-    currency: str
-    net_benefit_per_fte_year: float
-    thresholds: list[Threshold]
-    notes: list[str]
-
-    def to_pandas(self) -> pd.DataFrame:
-        return pd.DataFrame([{**asdict(t), "pays_now": t.pays_now} for t in self.thresholds])
-
-    def to_dict(self) -> dict[str, Any]:
-        return clean_json(  # type: ignore[no-any-return]
-            {
-                "method": self.method,
-                "price_year": self.price_year,
-                "currency": self.currency,
-                "net_benefit_per_fte_year": self.net_benefit_per_fte_year,
-                "thresholds": [{**asdict(t), "pays_now": t.pays_now} for t in self.thresholds],
-                "notes": self.notes,
-            }
-        )
+def _threshold(
+    quantity: str,
+    unit: str,
+    current: float,
+    break_even: float,
+    pays_when: Literal["above", "below"],
+    formula: str,
+) -> Threshold:
+    """One break-even row; ``pays_now`` is None unless both values are finite."""
+    pays_now: bool | None = None
+    if math.isfinite(current) and math.isfinite(break_even):
+        pays_now = current > break_even if pays_when == "above" else current < break_even
+    return Threshold(
+        quantity=quantity,
+        unit=unit,
+        current=current,
+        break_even=break_even,
+        pays_when=pays_when,
+        formula=formula,
+        pays_now=pays_now,
+    )
 
 
 def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> ThresholdResult:
@@ -73,7 +51,7 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
     money = f"{spec.currency}"
     implied_caseload = b / e if e > 0 and b > 0 else math.nan
     rows = [
-        Threshold(
+        _threshold(
             "bed-days saved per FTE-year",
             "bed-days/FTE-year",
             b,
@@ -81,7 +59,7 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
             "above",
             "cost per FTE-year / cost per bed-day",
         ),
-        Threshold(
+        _threshold(
             "cost per bed-day",
             f"{money}/bed-day",
             c_bed,
@@ -89,7 +67,7 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
             "above",
             "cost per FTE-year / pooled bed-days saved per FTE-year",
         ),
-        Threshold(
+        _threshold(
             "common caseload (patients supported at once per FTE, "
             "in place of each study's staffing)",
             "patients/FTE",
@@ -98,7 +76,7 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
             "above",
             "cost per FTE-year / (cost per bed-day x pooled bed-days saved per patient-year)",
         ),
-        Threshold(
+        _threshold(
             "peer worker cost per FTE-year",
             f"{money}/FTE-year",
             c_psw,

@@ -1,4 +1,4 @@
-"""Rich renderables for the terminal: analysis tables, evidence lists, study details."""
+"""Terminal tables (rich) for the reference analysis, evidence lists and study details."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from rich.text import Text
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
 from peervalue.model.results import AnalysisResult
-from peervalue.report.formats import quantities_frame, study_summary
+from peervalue.report.registry import renderer
+from peervalue.report.rows import quantity_rows, study_summary
 
 CURRENCY_SIGN = {"GBP": "£"}
 
@@ -52,15 +53,24 @@ def _short_field(path: str) -> str:
     return path.split(".", 1)[-1] if path.startswith(("outcome.", "peer_input.")) else path
 
 
-def analysis_renderable(result: AnalysisResult, title: str) -> RenderableType:
-    """The per-study table, pooled ratios, break-even point and (optionally) the reference."""
+@renderer(AnalysisResult, "table")
+def analysis_table(result: AnalysisResult, title: str = "Analysis", **_: Any) -> RenderableType:
+    """The per-study table, pooled ratios, break-even, the reference and any influence."""
+    from peervalue.report.table_uncertainty import influence_table
+
+    parts = _analysis_parts(result, title)
+    parts += [influence_table(i) for i in result.influence]
+    return Group(*parts)
+
+
+def _analysis_parts(result: AnalysisResult, title: str) -> list[RenderableType]:
     cur = result.currency
     table = titled_table(
         title,
         [
             "Study",
             "Design",
-            "n",
+            "Weight",
             "Saved per patient",
             "FTE-years",
             "Saved per FTE-year",
@@ -77,7 +87,7 @@ def analysis_renderable(result: AnalysisResult, title: str) -> RenderableType:
         table.add_row(
             f"{s.citation}\n[dim]{s.id}[/dim]",
             s.design,
-            f"{s.n:,.0f}",
+            f"{s.pooling_weight:,.0f}",
             num(s.bed_days_saved_per_patient),
             num(s.fte_years, 2),
             num(s.bed_days_saved_per_fte_year),
@@ -95,30 +105,40 @@ def analysis_renderable(result: AnalysisResult, title: str) -> RenderableType:
         f"Studies with ratio > 1: {p.above_one}; between 0 and 1: {p.between_zero_and_one}; "
         f"negative: {p.negative}",
         f"[bold]Break-even[/bold]: a peer worker pays for themself by saving "
-        f"{num(result.break_even_bed_days_per_fte_year)} bed-days per FTE-year "
+        f"{num(result.break_even.bed_days_saved_per_fte_year)} bed-days per FTE-year "
         f"({money(result.costs.cost_per_fte_year, cur)} per FTE-year / "
         f"{money(result.costs.cost_per_bed_day, cur)} per bed-day)",
         f"[dim]Prices: {result.price_year}, {cur}. Costs: {result.costs.name}; "
         f"assumed cost inputs: {', '.join(result.costs.assumed_inputs) or 'none'}.[/dim]",
     ]
     parts: list[RenderableType] = [table, Panel("\n".join(lines), title="Pooled", expand=False)]
-    if result.reference is not None:
-        ref = result.reference
-        cls = ref["classification"]
+    if result.published_reference is not None:
+        ref = result.published_reference
+        cls = ref.classification
         text = (
-            f"Published (Trachtenberg et al. 2013, {ref['price_year']} prices): "
-            f"[bold]{ref['weighted_mean_ratio']:g} : 1[/bold] weighted mean; "
+            f"Published (Trachtenberg et al. 2013, {ref.price_year} prices): "
+            f"[bold]{ref.weighted_mean_ratio:g} : 1[/bold] weighted mean; "
             f"{cls['above_one']} studies > 1, {cls['between_zero_and_one']} between 0 and 1, "
             f"{cls['negative']} negative.\n"
             f"This analysis: [bold]{num(p.weighted_mean_ratio, 2)} : 1[/bold]; "
             f"{p.above_one} > 1, {p.between_zero_and_one} between 0 and 1, {p.negative} negative.\n"
-            f"[dim]Why they differ: {ref['why_results_differ']}[/dim]"
+            f"[dim]Why they differ: {ref.why_results_differ}[/dim]"
         )
         parts.append(Panel(text, title="Reference (not a target)", expand=False))
-    return Group(*parts)
+    return parts
 
 
-def evidence_renderable(evidence: Evidence) -> RenderableType:
+@renderer(Evidence, "table")
+def evidence_table(evidence: Evidence, view: str = "list", **_: Any) -> RenderableType:
+    """The studies, one row each; with ``view="validate"``, headed by an OK line."""
+    table = _evidence_list(evidence)
+    if view != "validate":
+        return table
+    head = Text(f"OK: {len(evidence)} valid study files in {evidence.origin}", style="green")
+    return Group(head, table)
+
+
+def _evidence_list(evidence: Evidence) -> Table:
     table = Table(title=f"Evidence: {evidence.origin}", title_justify="left")
     for col in [
         "id",
@@ -149,7 +169,8 @@ def evidence_renderable(evidence: Evidence) -> RenderableType:
     return table
 
 
-def study_renderable(study: Study) -> RenderableType:
+@renderer(Study, "table")
+def study_table(study: Study, **_: Any) -> RenderableType:
     c = study.citation
     head = (
         f"[bold]{c.short()}[/bold]  ({study.id})\n{', '.join(c.authors)}. {c.title}. "
@@ -164,19 +185,18 @@ def study_renderable(study: Study) -> RenderableType:
     table = Table(title="Quantities", title_justify="left", show_lines=True)
     for col in ["Field", "Value", "Unit", "Status", "Range", "Source / formula / rationale"]:
         table.add_column(col)
-    frame = quantities_frame(study)
-    for r in frame.itertuples(index=False):
-        style = {"reported": "green", "derived": "cyan", "assumed": "yellow"}[str(r.status)]
-        why = [str(x) for x in (r.source, r.locator, r.url) if isinstance(x, str)]
-        for label, value in (("formula", r.formula), ("rationale", r.rationale)):
-            if isinstance(value, str):
-                why.append(f"{label}: {value}")
+    for r in quantity_rows(study):
+        style = {"reported": "green", "derived": "cyan", "assumed": "yellow"}[str(r["status"])]
+        why = [str(r[k]) for k in ("source", "locator", "url") if isinstance(r[k], str)]
+        for label in ("formula", "rationale"):
+            if isinstance(r[label], str):
+                why.append(f"{label}: {r[label]}")
         table.add_row(
-            str(r.field),
-            f"{r.value:g}",
-            str(r.unit),
-            Text(str(r.status), style=style),
-            str(r.range) if isinstance(r.range, str) else "",
+            str(r["field"]),
+            f"{r['value']:g}",
+            str(r["unit"]),
+            Text(str(r["status"]), style=style),
+            r["range"] or "",
             "\n".join(why),
         )
     notes = "\n".join(f"- {n}" for n in study.notes)
@@ -184,3 +204,14 @@ def study_renderable(study: Study) -> RenderableType:
     if notes:
         parts.append(Panel(notes, title="Notes", expand=False))
     return Group(*parts)
+
+
+def plain_text(renderable: RenderableType) -> str:
+    """Render to plain text (no colour, 170 columns) for a file or a pipe."""
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    Console(file=buffer, width=170, no_color=True, highlight=False).print(renderable)
+    return buffer.getvalue()

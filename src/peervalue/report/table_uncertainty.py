@@ -1,24 +1,29 @@
-"""Rich renderables for the uncertainty commands (psa, sensitivity, threshold, influence)."""
+"""Terminal tables (rich) for the uncertainty results: psa, sensitivity, threshold,
+leave-one-out and subgroups, meta-analysis."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
-import pandas as pd
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from peervalue.report.terminal import figure, money, num, titled_table
-from peervalue.uncertainty.influence import InfluenceResult
-from peervalue.uncertainty.meta import MetaTable
-from peervalue.uncertainty.pooling import PoolingRow
-from peervalue.uncertainty.sensitivity import SensitivityResult
-from peervalue.uncertainty.summary import MEAN_VERSUS_POINT, Interval, PsaResult
-from peervalue.uncertainty.threshold import ThresholdResult
-
-METHOD_TITLES = {"weighted": "weighted mean of ratios", "sums": "ratio of sums"}
+from peervalue.model.methods import METHOD_TITLES
+from peervalue.report.registry import renderer
+from peervalue.report.rows import PsaView, Row, columns_of, psa_rows
+from peervalue.report.table_analysis import figure, money, num, titled_table
+from peervalue.uncertainty.results import (
+    MEAN_VERSUS_POINT,
+    InfluenceResult,
+    Interval,
+    MetaRunResult,
+    PsaResult,
+    SensitivityResult,
+    ThresholdResult,
+)
 
 
 def _pct(p: float) -> str:
@@ -32,7 +37,13 @@ def _interval_cells(i: Interval, fmt: str = "ratio", currency: str = "GBP") -> l
     return [f(i.deterministic), f(i.mean), f(i.median), f"{f(i.p2_5)} to {f(i.p97_5)}"]
 
 
-def psa_renderable(result: PsaResult, title: str) -> RenderableType:
+@renderer(PsaResult, "table")
+def psa_table(
+    result: PsaResult, title: str = "Monte Carlo", view: PsaView = "summary", **_: Any
+) -> RenderableType:
+    """The summary tables, or one part (``view``) as a plain table."""
+    if view != "summary":
+        return rows_table(psa_rows(result, view), view)
     studies = titled_table(
         title,
         ["Study", "Ratio (point)", "MC mean", "MC median", "95% interval", "P(ratio > 1)"],
@@ -58,7 +69,7 @@ def psa_renderable(result: PsaResult, title: str) -> RenderableType:
         ],
         {"Method"},
     )
-    for p in result.pooled:
+    for p in result.pooled.values():
         nb = _interval_cells(p.net_benefit_per_fte_year, "money", result.currency)
         pooled.add_row(
             METHOD_TITLES[p.method],
@@ -70,20 +81,20 @@ def psa_renderable(result: PsaResult, title: str) -> RenderableType:
             _pct(p.prob_net_benefit_positive),
             money(p.evpi_per_fte_year, result.currency),
         )
-    pop = result.population
-    fixed = [d.name for d in result.distributions if d.is_fixed]
+    pop = result.value_of_information
+    fixed = result.fixed_inputs
     lines = [
         f"{result.draws:,} draws, seed {result.seed}; prices {result.price_year} "
         f"{result.currency}.",
         f"EVPI for {pop.fte:g} FTE over {pop.horizon_years} years at {pop.discount_rate:.1%}: "
         + ", ".join(
             f"{METHOD_TITLES[p.method]} {money(p.evpi_population, result.currency)}"
-            for p in result.pooled
+            for p in result.pooled.values()
         )
         + ".",
         MEAN_VERSUS_POINT,
         "Inputs whose distribution's mean is not their point value: "
-        + ("; ".join(result.lopsided) or "none")
+        + ("; ".join(result.lopsided_inputs) or "none")
         + ".",
         f"Inputs held fixed (no stated uncertainty): {', '.join(fixed) or 'none'}.",
     ]
@@ -93,25 +104,34 @@ def psa_renderable(result: PsaResult, title: str) -> RenderableType:
     return Group(*parts)
 
 
-def frame_renderable(frame: pd.DataFrame, title: str) -> RenderableType:
-    """Any frame as a table, numbers formatted by :func:`figure`."""
+def rows_table(rows: list[Row], title: str) -> RenderableType:
+    """Rows as a table: numeric columns right-aligned, floats formatted by :func:`figure`."""
     table = Table(title=title, title_justify="left")
-    for column in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left")
-    for row in frame.itertuples(index=False):
-        table.add_row(*(figure(v) if isinstance(v, float) else str(v) for v in row))
+    columns = columns_of(rows)
+    for column in columns:
+        values = [row.get(column) for row in rows]
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        table.add_column(column, justify="right" if numeric else "left")
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
     return table
 
 
-def sensitivity_renderable(result: SensitivityResult) -> RenderableType:
+def _cell(value: object) -> str:
+    if value is None:
+        return "n/a"
+    return figure(value) if isinstance(value, float) else str(value)
+
+
+@renderer(SensitivityResult, "table")
+def sensitivity_table(result: SensitivityResult, **_: Any) -> RenderableType:
     table = titled_table(
         f"One-way sensitivity: pooled net benefit per FTE-year "
         f"({METHOD_TITLES[result.method]}), {result.price_year} {result.currency}",
         ["Input", "Low", "High", "Net benefit at low", "at high", "Swing"],
         {"Input"},
     )
-    for r in result.rows:
+    for r in result.inputs:
         table.add_row(
             r.parameter,
             figure(r.low_value),
@@ -121,14 +141,17 @@ def sensitivity_renderable(result: SensitivityResult) -> RenderableType:
             money(r.swing, result.currency),
         )
     note = Text(
-        f"Base: net benefit {money(result.base_net_benefit, result.currency)} per FTE-year "
+        f"Base: net benefit {money(result.base_net_benefit_per_fte_year, result.currency)} "
+        "per FTE-year "
         f"(ratio {num(result.base_ratio, 2)} : 1). Low and high are each input's range, or the "
-        f"central 95% of its distribution. Not varied (fixed): {', '.join(result.fixed) or 'none'}."
+        f"central 95% of its distribution. Not varied (fixed): "
+        f"{', '.join(result.fixed_inputs) or 'none'}."
     )
     return Group(table, note)
 
 
-def threshold_renderable(result: ThresholdResult) -> RenderableType:
+@renderer(ThresholdResult, "table")
+def threshold_table(result: ThresholdResult, **_: Any) -> RenderableType:
     table = titled_table(
         f"Break-even values ({METHOD_TITLES[result.method]}), "
         f"{result.price_year} {result.currency}",
@@ -157,7 +180,7 @@ def threshold_renderable(result: ThresholdResult) -> RenderableType:
     return Group(table, head, Text(" ".join(result.notes)))
 
 
-def influence_renderable(result: InfluenceResult) -> RenderableType:
+def influence_table(result: InfluenceResult) -> RenderableType:
     title = (
         "Leave-one-out"
         if result.kind == "leave-one-out"
@@ -193,18 +216,20 @@ def influence_renderable(result: InfluenceResult) -> RenderableType:
     return Group(table, note)
 
 
-def meta_renderable(
-    table: MetaTable, rows: list[PoolingRow], caseload: float, currency: str
-) -> RenderableType:
+@renderer(MetaRunResult, "table")
+def meta_table(result: MetaRunResult, **_: Any) -> RenderableType:
+    table = result.meta_analysis
+    rows = result.pooling_comparison.rows
+    caseload = result.pooling_comparison.caseload
     parts: list[RenderableType] = []
     level = f"{table.level:.0%}"
     studies = titled_table(
-        "Bed-days saved per patient-year of follow-up, by study",
-        ["Study", "Effect", "SE", "Follow-up (years)"],
+        "Bed-days saved per patient-year of peer support, by study",
+        ["Study", "Effect", "SE", "Support (years)"],
         {"Study"},
     )
     for s in table.studies:
-        studies.add_row(s.id, num(s.effect, 2), num(s.se, 2), num(s.follow_up_years, 2))
+        studies.add_row(s.id, num(s.effect, 2), num(s.se, 2), num(s.support_years, 2))
     parts.append(studies)
     if table.excluded:
         excluded = "; ".join(f"{k}: {v}" for k, v in table.excluded.items())

@@ -1,0 +1,223 @@
+"""Commands of the uncertainty analysis: psa, sensitivity, threshold, meta."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from peervalue.cli.common import (
+    CostsOpt,
+    DrawsOpt,
+    EvidenceOpt,
+    FormatOpt,
+    OutputFormat,
+    OutputOpt,
+    PoolingChoice,
+    PoolingOpt,
+    SeedOpt,
+    WeightingChoice,
+    WeightingOpt,
+    app,
+    emit,
+    request,
+)
+
+#: below this many draws a run takes well under a second: no progress bar
+PROGRESS_FROM = 200_000
+
+
+class PsaPart(StrEnum):
+    summary = "summary"
+    bed_day_curve = "bed-day-curve"
+    caseload_curve = "caseload-curve"
+    distributions = "distributions"
+
+
+@contextmanager
+def progress_reporter(draws: int, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on standard error for long runs in a terminal, else nothing."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    if quiet or draws < PROGRESS_FROM or not console.is_terminal:
+        yield None
+        return
+    columns = (
+        TextColumn("Monte Carlo"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("draws", total=draws)
+        yield lambda done: bar.update(task, completed=done)
+
+
+@app.command()
+def psa(
+    draws: DrawsOpt = 100_000,
+    seed: SeedOpt = 1,
+    evidence: EvidenceOpt = None,
+    costs: CostsOpt = None,
+    weighting: WeightingOpt = WeightingChoice.all,
+    chunk_size: Annotated[
+        int, typer.Option(help="Draws processed at once (memory only: results do not change).")
+    ] = 1 << 16,
+    population_fte: Annotated[
+        float, typer.Option(help="FTE peer workers the value of information is scaled to.")
+    ] = 100.0,
+    horizon: Annotated[
+        int,
+        typer.Option(help="Years over which the decision applies, 1 to 50 (value of information)."),
+    ] = 5,
+    discount_rate: Annotated[
+        float,
+        typer.Option(
+            help="Annual discount rate for the value of information, as a fraction from 0 "
+            "to 0.2 (0.035 is 3.5%, the Green Book rate)."
+        ),
+    ] = 0.035,
+    show: Annotated[
+        PsaPart,
+        typer.Option(
+            help="Which table to print or write as CSV: summary (per study and pooled); "
+            "bed-day-curve (P(net benefit > 0) against the cost per bed-day); caseload-curve "
+            "(against patients supported at once per FTE); distributions (every input's). "
+            "JSON always holds everything."
+        ),
+    ] = PsaPart.summary,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No progress bar (it shows only for long runs with a terminal on stderr).",
+        ),
+    ] = False,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Probabilistic sensitivity analysis: every input drawn from its distribution.
+
+    Reports, per study and pooled: the point value, Monte Carlo mean, median and
+    95% interval of the ratio, the probability that it exceeds 1 and that net
+    benefit is positive; curves of that probability against the cost per bed-day
+    and the caseload; and the expected value of perfect information.
+
+    Example: peervalue psa --draws 100000 --seed 1 --format json
+
+    Example: peervalue psa -n 100000 --show bed-day-curve --format csv -o curve.csv
+
+    Example: peervalue psa --population-fte 250 --horizon 10 --discount-rate 0.035
+    """
+    from peervalue.service import PsaRequest, run_psa
+
+    req = request(
+        PsaRequest,
+        evidence=evidence,
+        costs=costs,
+        weighting=weighting,
+        draws=draws,
+        seed=seed,
+        chunk_size=chunk_size,
+        population_fte=population_fte,
+        horizon=horizon,
+        discount_rate=discount_rate,
+    )
+    with progress_reporter(draws, quiet) as progress:
+        result = run_psa(req, progress)
+    title = f"Monte Carlo analysis of {result.evidence}"
+    emit(result, fmt, output, title=title, view=show.value)
+
+
+@app.command()
+def sensitivity(
+    evidence: EvidenceOpt = None,
+    costs: CostsOpt = None,
+    weighting: WeightingOpt = WeightingChoice.all,
+    pooling: PoolingOpt = PoolingChoice.weighted,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """One-way sensitivity (tornado data): pooled net benefit per FTE-year, in pounds.
+
+    Each uncertain input goes from its low to its high value with the others at
+    base; inputs are sorted by the swing in net benefit.
+
+    Example: peervalue sensitivity --format csv --output tornado.csv
+    """
+    from peervalue.service import SensitivityRequest, run_sensitivity
+
+    req = request(
+        SensitivityRequest, evidence=evidence, costs=costs, weighting=weighting, pooling=pooling
+    )
+    emit(run_sensitivity(req), fmt, output)
+
+
+@app.command()
+def threshold(
+    evidence: EvidenceOpt = None,
+    costs: CostsOpt = None,
+    weighting: WeightingOpt = WeightingChoice.all,
+    pooling: PoolingOpt = PoolingChoice.weighted,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Break-even values: bed-days per FTE-year, cost per bed-day, caseload, peer worker cost.
+
+    Each is the value at which pooled net benefit per FTE-year is zero, the
+    other inputs at their point values.
+
+    Example: peervalue threshold --costs my_costs.yaml
+    """
+    from peervalue.service import ThresholdRequest, run_threshold
+
+    req = request(
+        ThresholdRequest, evidence=evidence, costs=costs, weighting=weighting, pooling=pooling
+    )
+    emit(run_threshold(req), fmt, output)
+
+
+@app.command()
+def meta(
+    evidence: EvidenceOpt = None,
+    costs: CostsOpt = None,
+    weighting: WeightingOpt = WeightingChoice.all,
+    caseload: Annotated[
+        float,
+        typer.Option(help="Patients one full-time peer worker supports at a time."),
+    ] = 15.0,
+    level: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Meta-analysis of bed-days saved per patient-year, and the pooled ratio by method.
+
+    Pools the studies that report mean bed-days with SDs (fixed effect,
+    DerSimonian-Laird and REML), then compares the pooled ratio by the weighted
+    mean of ratios, the ratio of sums and the meta-analytic effect x caseload.
+
+    Example: peervalue meta --caseload 20 --format json
+    """
+    from peervalue.service import MetaRequest, run_meta
+
+    req = request(
+        MetaRequest,
+        evidence=evidence,
+        costs=costs,
+        weighting=weighting,
+        caseload=caseload,
+        level=level,
+    )
+    emit(run_meta(req), fmt, output)

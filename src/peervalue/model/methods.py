@@ -1,0 +1,29 @@
+"""Names of the pooling methods and weightings, and the one table of their labels."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Weighting = Literal["all", "intervention"]
+#: "weighted": the 2013 report's weighted mean of ratios; "sums": total benefit / total cost
+PoolingMethod = Literal["weighted", "sums"]
+POOLING_METHODS: Final[tuple[PoolingMethod, ...]] = ("weighted", "sums")
+
+#: short names, for table rows and titles
+METHOD_TITLES: Final[dict[PoolingMethod, str]] = {
+    "weighted": "weighted mean of ratios",
+    "sums": "ratio of sums",
+}
+#: one-line descriptions, carried in results
+METHOD_LABELS: Final[dict[PoolingMethod, str]] = {
+    "weighted": "weighted mean of ratios (the 2013 report's method)",
+    "sums": "ratio of sums (total benefit / total cost)",
+}
+WEIGHTING_NOTES: Final[dict[Weighting, str]] = {
+    "all": "weights are all patients in each study (intervention + control), as in the 2013 report",
+    "intervention": "weights are the patients who received peer support",
+}
+
+#: the 2013 report's classes of a study's ratio, by the codes ``core.classify`` returns
+Classification = Literal["> 1", "0 to 1", "< 0"]
+CLASS_LABELS: Final[dict[int, Classification]] = {-1: "< 0", 0: "0 to 1", 1: "> 1"}

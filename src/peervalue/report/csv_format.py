@@ -1,0 +1,88 @@
+"""CSV: one row per study, pooled figure, group or grid point, with a ``row_type`` where
+rows of several kinds share a file. Numbers are written with 10 significant digits; a
+missing or non-finite figure is an empty cell. Built with the standard library only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import Any
+
+from peervalue.evidence.load import Evidence
+from peervalue.evidence.schema import Study
+from peervalue.model.results import AnalysisResult
+from peervalue.report.registry import renderer
+from peervalue.report.rows import (
+    PsaView,
+    Row,
+    analysis_rows,
+    columns_of,
+    evidence_rows,
+    meta_rows,
+    psa_rows,
+    quantity_rows,
+)
+from peervalue.uncertainty.results import (
+    MetaRunResult,
+    PsaResult,
+    SensitivityResult,
+    ThresholdResult,
+)
+
+
+def cell(value: Any) -> str:
+    """One CSV cell: floats to 10 significant digits, missing and non-finite as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if not math.isfinite(value) else f"{value:.10g}"
+    return str(value)
+
+
+def rows_to_csv(rows: list[Row], columns: list[str] | None = None) -> str:
+    """CSV text with a header; ``columns`` default to every key, in order of appearance."""
+    columns = columns if columns is not None else columns_of(rows)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(row.get(c)) for c in columns])
+    return buffer.getvalue()
+
+
+@renderer(AnalysisResult, "csv")
+def analysis_csv(result: AnalysisResult, **_: Any) -> str:
+    rows = analysis_rows(result)
+    return rows_to_csv(rows, columns_of(rows, last=("price_year", "currency")))
+
+
+@renderer(PsaResult, "csv")
+def psa_csv(result: PsaResult, view: PsaView = "summary", **_: Any) -> str:
+    return rows_to_csv(psa_rows(result, view))
+
+
+@renderer(SensitivityResult, "csv")
+def sensitivity_csv(result: SensitivityResult, **_: Any) -> str:
+    return rows_to_csv([r.model_dump() for r in result.inputs])
+
+
+@renderer(ThresholdResult, "csv")
+def threshold_csv(result: ThresholdResult, **_: Any) -> str:
+    return rows_to_csv([t.model_dump() for t in result.thresholds])
+
+
+@renderer(MetaRunResult, "csv")
+def meta_csv(result: MetaRunResult, **_: Any) -> str:
+    return rows_to_csv(meta_rows(result))
+
+
+@renderer(Evidence, "csv")
+def evidence_csv(evidence: Evidence, **_: Any) -> str:
+    return rows_to_csv(evidence_rows(evidence))
+
+
+@renderer(Study, "csv")
+def study_csv(study: Study, **_: Any) -> str:
+    return rows_to_csv(quantity_rows(study))

@@ -1,0 +1,33 @@
+"""JSON: every result is its pydantic model dumped in JSON mode (NaN and infinity as null)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from peervalue.evidence.load import Evidence
+from peervalue.evidence.schema import Study
+from peervalue.report.registry import renderer
+from peervalue.report.rows import evidence_rows
+from peervalue.results import ResultModel, clean_json
+
+
+def to_json(data: Any) -> str:
+    """Indented JSON text with a final newline; non-ASCII kept as is."""
+    return json.dumps(clean_json(data), indent=2, ensure_ascii=False) + "\n"
+
+
+@renderer(ResultModel, "json")
+def result_json(result: ResultModel, **_: Any) -> str:
+    return to_json(result.model_dump(mode="json"))
+
+
+@renderer(Study, "json")
+def study_json(study: Study, **_: Any) -> str:
+    return to_json(study.model_dump(mode="json", exclude_none=True))
+
+
+@renderer(Evidence, "json")
+def evidence_json(evidence: Evidence, view: str = "list", **_: Any) -> str:
+    rows = evidence_rows(evidence)
+    return to_json({"valid": True, "studies": rows} if view == "validate" else rows)

@@ -1,0 +1,157 @@
+"""Flat rows (lists of dicts) built from results and studies: what tables and CSV share.
+
+Pure and light (no pandas): every renderer that shows a result as rows (CSV, a
+terminal table of one part, a spreadsheet later) takes them from here, so the
+columns are named once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from peervalue.evidence.load import Evidence
+from peervalue.evidence.schema import Study
+from peervalue.model.results import AnalysisResult
+from peervalue.uncertainty.results import (
+    InfluenceResult,
+    MetaRunResult,
+    PsaResult,
+)
+
+Row = dict[str, Any]
+PsaView = Literal["summary", "bed-day-curve", "caseload-curve", "distributions"]
+
+
+def study_summary(study: Study) -> Row:
+    """The one-line facts about a study, as ``evidence list`` shows them."""
+    statuses = [q.status.value for q in study.quantities().values()]
+    return {
+        "id": study.id,
+        "citation": study.citation.short(),
+        "country": study.country,
+        "design": study.design.value,
+        "peer_role": study.peer_role.value,
+        "n_intervention": study.arms.intervention.value,
+        "n_control": None if study.arms.control is None else study.arms.control.value,
+        "follow_up": f"{study.follow_up.value:g} {study.follow_up.unit}",
+        "outcome": study.outcome.kind,
+        "reported": statuses.count("reported"),
+        "derived": statuses.count("derived"),
+        "assumed": statuses.count("assumed"),
+    }
+
+
+def evidence_rows(evidence: Evidence) -> list[Row]:
+    return [study_summary(s) for s in evidence]
+
+
+def quantity_rows(study: Study) -> list[Row]:
+    """Every quantity of a study with its provenance, one row each."""
+    rows = []
+    for field, q in study.quantities().items():
+        rows.append(
+            {
+                "field": field,
+                "value": q.value,
+                "unit": q.unit,
+                "status": q.status.value,
+                "range": None if q.range is None else f"{q.range[0]:g} to {q.range[1]:g}",
+                "source": None if q.source is None else q.source.citation,
+                "url": None if q.source is None else q.source.url,
+                "locator": None if q.source is None else q.source.locator,
+                "formula": q.formula,
+                "rationale": None if q.rationale is None else " ".join(q.rationale.split()),
+            }
+        )
+    return rows
+
+
+def influence_rows(result: InfluenceResult) -> list[Row]:
+    rows = [g.model_dump() for g in (result.all_studies, *result.groups)]
+    for row in rows:
+        row["studies"] = ", ".join(row["studies"])
+    return rows
+
+
+def analysis_rows(result: AnalysisResult) -> list[Row]:
+    """One row per study, one per pooled ratio, one per influence group (``row_type``)."""
+    rows: list[Row] = []
+    for s in result.studies:
+        row = {"row_type": "study", **s.model_dump()}
+        row["assumed_inputs"] = ", ".join(s.assumed_inputs)
+        rows.append(row)
+    pooled = result.pooled
+    rows.append(
+        {"row_type": "pooled", "id": "weighted_mean_ratio", "ratio": pooled.weighted_mean_ratio}
+    )
+    rows.append({"row_type": "pooled", "id": "ratio_of_sums", "ratio": pooled.ratio_of_sums})
+    for influence in result.influence:
+        for g in influence_rows(influence):
+            rows.append({"row_type": "group", "id": g.pop("group"), **g})
+    for row in rows:
+        row["price_year"] = result.price_year
+        row["currency"] = result.currency
+    return rows
+
+
+def _flatten(prefix: str, data: dict[str, Any]) -> Row:
+    return {f"{prefix}_{k}": v for k, v in data.items()}
+
+
+def psa_rows(result: PsaResult, view: PsaView = "summary") -> list[Row]:
+    """The rows of one part of a Monte Carlo result."""
+    if view == "bed-day-curve":
+        return _columns_to_rows(result.curves.bed_day_cost.model_dump())
+    if view == "caseload-curve":
+        return _columns_to_rows(result.curves.caseload.model_dump())
+    if view == "distributions":
+        return [d.model_dump() for d in result.distributions]
+    rows: list[Row] = []
+    for s in result.studies:
+        rows.append(
+            {
+                "row_type": "study",
+                "id": s.id,
+                **_flatten("ratio", s.ratio.model_dump()),
+                "prob_ratio_above_one": s.prob_ratio_above_one,
+                "prob_net_benefit_positive": s.prob_net_benefit_positive,
+                **_flatten("net_benefit", s.net_benefit_per_fte_year.model_dump()),
+            }
+        )
+    for p in result.pooled.values():
+        rows.append(
+            {
+                "row_type": "pooled",
+                "id": p.method,
+                **_flatten("ratio", p.ratio.model_dump()),
+                "prob_ratio_above_one": p.prob_ratio_above_one,
+                **_flatten("net_benefit", p.net_benefit_per_fte_year.model_dump()),
+                "prob_net_benefit_positive": p.prob_net_benefit_positive,
+                "evpi_per_fte_year": p.evpi_per_fte_year,
+                "evpi_population": p.evpi_population,
+            }
+        )
+    return rows
+
+
+def meta_rows(result: MetaRunResult) -> list[Row]:
+    """Meta-analysis results (``row_type`` "meta"), then the pooled ratios by method."""
+    rows: list[Row] = []
+    for r in result.meta_analysis.results.values():
+        rows.append({"row_type": "meta", **r.model_dump(), "weights": None})
+    for p in result.pooling_comparison.rows:
+        rows.append({"row_type": "pooling", **p.model_dump()})
+    return rows
+
+
+def _columns_to_rows(columns: dict[str, list[Any]]) -> list[Row]:
+    names = list(columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def columns_of(rows: list[Row], last: tuple[str, ...] = ()) -> list[str]:
+    """Every key of ``rows`` in order of first appearance, with ``last`` moved to the end."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen.update(dict.fromkeys(row))
+    return [c for c in seen if c not in last] + [c for c in last if c in seen]

@@ -1,0 +1,61 @@
+"""Resolving a request's inputs: load the files (or take the documents), build the spec once.
+
+This is the one place that turns a request into model inputs:
+:func:`resolve_evidence` and :func:`resolve_costs` load paths or take in-memory
+documents (``None``: the bundled defaults), and :func:`prepare` adds the price
+index and builds the :class:`~peervalue.model.spec.ModelSpec` every run uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from peervalue.costs.indices import PriceIndex, nhs_pay_and_prices
+from peervalue.costs.load import load_costs
+from peervalue.costs.schema import CostFile
+from peervalue.evidence.load import Evidence, load_evidence
+from peervalue.service.requests import EvidenceRequest, RunRequest
+
+if TYPE_CHECKING:
+    from peervalue.model.spec import ModelSpec
+
+
+def resolve_evidence(request: EvidenceRequest) -> Evidence:
+    """The request's studies: loaded from its path, taken from its list, or the bundled six."""
+    source = request.evidence
+    if isinstance(source, list):
+        label = request.evidence_label or f"in-memory evidence ({len(source)} studies)"
+        return Evidence(tuple(source), (), label)
+    evidence = load_evidence(source)
+    if request.evidence_label:
+        return Evidence(evidence.studies, evidence.files, request.evidence_label)
+    return evidence
+
+
+def resolve_costs(request: RunRequest) -> CostFile:
+    """The request's unit costs: its document, its file, or the bundled England 2011-12."""
+    if isinstance(request.costs, CostFile):
+        return request.costs  # price years checked when the request was validated
+    return load_costs(request.costs)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a run needs, loaded and validated once."""
+
+    evidence: Evidence
+    costs: CostFile
+    index: PriceIndex
+    spec: ModelSpec
+
+
+def prepare(request: RunRequest) -> Prepared:
+    """Load the request's inputs and build the model spec (the only place that does)."""
+    from peervalue.model.spec import build_spec
+
+    evidence = resolve_evidence(request)
+    costs = resolve_costs(request)
+    index = nhs_pay_and_prices()
+    spec = build_spec(evidence.studies, costs, index, request.weighting)
+    return Prepared(evidence, costs, index, spec)

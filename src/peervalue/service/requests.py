@@ -1,0 +1,296 @@
+"""One request model per kind of run: the inputs, the run options, and every check of them.
+
+A request says what to analyse and how. Its inputs are either paths (a folder or
+file of studies, a cost file) or in-memory documents (a list of
+:class:`~peervalue.evidence.schema.Study`, a :class:`~peervalue.costs.schema.CostFile`);
+``None`` means the bundled default. Every run option (draws, seed, caseload,
+level, population, horizon, discount rate ...) is checked here, once, with the
+wording users see; the CLI, the Python API and the web layer only fill in a
+request, so they can never disagree about what is valid.
+
+Build a request with the class itself (``PsaRequest(draws=10_000)``; a mistake
+raises pydantic's ``ValidationError``, whose ``loc`` is the field) or with
+:func:`make_request`, which turns every mistake into an
+:class:`~peervalue.errors.InputError` naming the field (or the CLI option) and
+what is expected.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal, Self, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from peervalue.costs.schema import CostFile
+from peervalue.errors import InputError, InputErrorGroup, Problem
+from peervalue.evidence.schema import Study
+from peervalue.model.methods import PoolingMethod, Weighting
+
+#: the most Monte Carlo draws one run accepts: a run keeps about 4 x (studies + 10)
+#: bytes a draw for percentiles and curves
+MAX_DRAWS: Final = 20_000_000
+DEFAULT_CHUNK: Final = 1 << 16
+MAX_CHUNK: Final = 1 << 22
+#: the longest horizon, in years, that discounting and the value of information accept
+MAX_HORIZON: Final = 50
+MAX_DISCOUNT_RATE: Final = 0.2
+MAX_CASELOAD: Final = 1000.0
+MAX_POPULATION_FTE: Final = 1e6
+
+SubgroupField = Literal["design", "country", "peer_role"]
+
+
+def _option_error(problem: str, expected: str) -> PydanticCustomError:
+    """A run-option mistake in the user's words: ``got ...; expected ...``."""
+    return PydanticCustomError(
+        "run_option", "{problem}; expected {expected}", {"problem": problem, "expected": expected}
+    )
+
+
+def _check(test: Any, expected: str) -> AfterValidator:
+    """An after-validator that refuses a value failing ``test``, saying what was expected."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _option_error(f"got {value}", expected)
+        if not test(value):
+            shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+            raise _option_error(f"got {shown}", expected)
+        return value
+
+    return AfterValidator(check)
+
+
+Draws = Annotated[
+    int,
+    Field(strict=True),
+    _check(
+        lambda n: 1 <= n <= MAX_DRAWS,
+        f"a whole number from 1 to {MAX_DRAWS:,} (the cap keeps the kept draws, about "
+        "4 bytes x (studies + 10) each, within a few GiB of memory)",
+    ),
+]
+Seed = Annotated[
+    int, Field(strict=True), _check(lambda s: 0 <= s < 2**128, "a whole number 0 or above")
+]
+ChunkSize = Annotated[
+    int,
+    Field(strict=True),
+    _check(lambda n: 1 <= n <= MAX_CHUNK, f"a whole number from 1 to {MAX_CHUNK:,}"),
+]
+PopulationFte = Annotated[
+    float,
+    Field(strict=True),
+    _check(
+        lambda x: 0 < x <= MAX_POPULATION_FTE,
+        f"a number of FTE above 0 and at most {MAX_POPULATION_FTE:g}",
+    ),
+]
+Horizon = Annotated[
+    int,
+    Field(strict=True),
+    _check(lambda h: 1 <= h <= MAX_HORIZON, f"a whole number of years from 1 to {MAX_HORIZON}"),
+]
+DiscountRate = Annotated[
+    float,
+    Field(strict=True),
+    _check(
+        lambda r: 0 <= r <= MAX_DISCOUNT_RATE,
+        f"a rate from 0 to {MAX_DISCOUNT_RATE:g} as a fraction "
+        "(0.035 is 3.5%, the Green Book rate)",
+    ),
+]
+Caseload = Annotated[
+    float,
+    Field(strict=True),
+    _check(
+        lambda k: 0 < k <= MAX_CASELOAD,
+        f"a number of patients above 0 and at most {MAX_CASELOAD:g}",
+    ),
+]
+Level = Annotated[
+    float,
+    Field(strict=True),
+    _check(lambda x: 0 < x < 1, "a level between 0 and 1, e.g. 0.95"),
+]
+
+
+class Request(BaseModel):
+    """Base of every request: frozen, and an unknown (misspelt) option is an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EvidenceRequest(Request):
+    """Which studies: a folder or file (``Path``), a list of studies, or ``None`` (bundled).
+
+    ``evidence_label`` names the evidence in outputs; by default the path, "bundled
+    evidence (...)", or "in-memory evidence (N studies)". A
+    :class:`~peervalue.evidence.load.Evidence` from :func:`peervalue.load_evidence` is
+    accepted too: its studies and its label are used.
+    """
+
+    evidence: Path | list[Study] | None = None
+    evidence_label: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_evidence(cls, data: Any) -> Any:
+        from peervalue.evidence.load import Evidence
+
+        if isinstance(data, dict) and isinstance(data.get("evidence"), Evidence):
+            ev = data["evidence"]
+            data = {**data, "evidence": list(ev.studies)}
+            data.setdefault("evidence_label", ev.origin)
+        return data
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Self:
+        if isinstance(self.evidence, list):
+            if not self.evidence:
+                raise ValueError("the list of studies is empty; give at least one study")
+            seen: set[str] = set()
+            for study in self.evidence:
+                if study.id in seen:
+                    raise ValueError(f"study id {study.id!r} is used by two studies")
+                seen.add(study.id)
+        return self
+
+
+class StudyRequest(EvidenceRequest):
+    """One study of the evidence, by id (``peervalue evidence show``)."""
+
+    study_id: str = Field(min_length=1, max_length=200)
+
+
+class RunRequest(EvidenceRequest):
+    """The inputs of a model run: evidence, unit costs and the pooling weights.
+
+    ``costs`` is a cost file (``Path``), a :class:`~peervalue.costs.schema.CostFile`,
+    or ``None`` for the bundled England 2011-12 costs. Every price year in an
+    in-memory cost document must be covered by the price index; a file is
+    checked when it is loaded.
+    """
+
+    costs: Path | CostFile | None = None
+    weighting: Weighting = "all"
+
+    @model_validator(mode="after")
+    def _cost_years(self) -> Self:
+        if isinstance(self.costs, CostFile):
+            from peervalue.costs.load import price_year_problems
+
+            problems = price_year_problems(self.costs)
+            if problems:
+                raise ValueError("; ".join(p.sentence().rstrip(".") for p in problems))
+        return self
+
+
+class AnalysisRequest(RunRequest):
+    """The reference analysis (``peervalue reproduce`` / ``analyse``).
+
+    ``with_reference`` attaches the published 2013 result; ``leave_one_out`` and
+    ``subgroup`` add pooled results without each study, or within each value of
+    a study field, with probabilities from ``draws`` Monte Carlo draws (``seed``).
+    """
+
+    kind: Literal["analysis"] = "analysis"
+    with_reference: bool = False
+    leave_one_out: bool = False
+    subgroup: SubgroupField | None = None
+    draws: Draws = 20_000
+    seed: Seed = 1
+
+
+class PsaRequest(RunRequest):
+    """Monte Carlo over every input's distribution (``peervalue psa``).
+
+    The value of information is scaled to ``population_fte`` FTE over ``horizon``
+    years discounted at ``discount_rate``. ``keep_draws`` keeps the run's draws
+    on the result (``PsaResult.kept_draws``) for figures drawn later.
+    """
+
+    kind: Literal["psa"] = "psa"
+    draws: Draws = 100_000
+    seed: Seed = 1
+    chunk_size: ChunkSize = DEFAULT_CHUNK
+    population_fte: PopulationFte = 100.0
+    horizon: Horizon = 5
+    discount_rate: DiscountRate = 0.035
+    keep_draws: bool = False
+
+
+class SensitivityRequest(RunRequest):
+    """One-way sensitivity of pooled net benefit per FTE-year (tornado data)."""
+
+    kind: Literal["sensitivity"] = "sensitivity"
+    pooling: PoolingMethod = "weighted"
+
+
+class ThresholdRequest(RunRequest):
+    """Break-even values of bed-days, cost per bed-day, caseload and peer worker cost."""
+
+    kind: Literal["threshold"] = "threshold"
+    pooling: PoolingMethod = "weighted"
+
+
+class MetaRequest(RunRequest):
+    """Meta-analysis of bed-days saved per patient-year of support, and pooled ratios."""
+
+    kind: Literal["meta"] = "meta"
+    caseload: Caseload = 15.0
+    level: Level = 0.95
+
+
+R = TypeVar("R", bound=Request)
+
+
+def request_problems(
+    exc: ValidationError, labels: Mapping[str, str] | None = None
+) -> list[InputError]:
+    """One :class:`InputError` per bad field, named by ``labels`` (e.g. CLI options)."""
+    from peervalue.fileio import problems_from
+
+    labels = labels or {}
+    by_field: dict[str, list[Problem]] = {}
+    for err in exc.errors(include_url=False):
+        loc = err["loc"]
+        top = str(loc[0]) if loc else "request"
+        if err["type"] == "run_option":
+            ctx = err.get("ctx") or {}
+            problem = Problem("", str(ctx.get("problem", "")), str(ctx.get("expected", "")))
+        else:
+            sub = ValidationError.from_exception_data(
+                exc.title,
+                [{**err, "loc": tuple(loc[1:])}],  # type: ignore[typeddict-unknown-key]
+            )
+            problem = problems_from(sub)[0]
+        by_field.setdefault(labels.get(top, top), []).append(problem)
+    return [InputError(where, problems) for where, problems in by_field.items()]
+
+
+def make_request(cls: type[R], labels: Mapping[str, str] | None = None, **values: Any) -> R:
+    """Build request ``cls`` from ``values``; a mistake raises :class:`InputError`.
+
+    ``labels`` maps field names to what the user typed (``{"draws": "--draws"}``),
+    so messages name the option rather than the field. Several bad fields raise
+    :class:`InputErrorGroup`.
+    """
+    try:
+        return cls(**values)
+    except ValidationError as exc:
+        errors = request_problems(exc, labels)
+        if len(errors) == 1:
+            raise errors[0] from None
+        raise InputErrorGroup(errors) from None

@@ -1,0 +1,170 @@
+"""Run a request, return a typed result: the only API that front ends call.
+
+Each function takes one request (see :mod:`peervalue.service.requests`), loads
+its inputs through :func:`~peervalue.service.inputs.prepare`, runs the pure model
+and uncertainty code, and returns a result model. Nothing here prints, and no
+numpy floating-point warning escapes: figures that cannot be computed come back
+as NaN (``null`` in JSON).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, overload
+
+from peervalue.service.inputs import prepare, resolve_evidence
+from peervalue.service.requests import (
+    AnalysisRequest,
+    EvidenceRequest,
+    MetaRequest,
+    PsaRequest,
+    SensitivityRequest,
+    StudyRequest,
+    ThresholdRequest,
+)
+
+if TYPE_CHECKING:
+    from peervalue.evidence.load import Evidence
+    from peervalue.evidence.schema import Study
+    from peervalue.model.results import AnalysisResult
+    from peervalue.uncertainty.results import (
+        MetaRunResult,
+        PsaResult,
+        SensitivityResult,
+        ThresholdResult,
+    )
+
+Progress = Callable[[int], None]
+
+
+@contextmanager
+def _quiet_numpy() -> Iterator[None]:
+    """Floating-point overflow or 0/0 gives inf or NaN, never a warning on the screen."""
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        yield
+
+
+def run_evidence(request: EvidenceRequest) -> Evidence:
+    """The studies of a request, validated (``peervalue evidence list`` / ``validate``)."""
+    return resolve_evidence(request)
+
+
+def run_study(request: StudyRequest) -> Study:
+    """One study of the request's evidence, by id (``peervalue evidence show``)."""
+    return resolve_evidence(request).get(request.study_id)
+
+
+def run_analysis(request: AnalysisRequest) -> AnalysisResult:
+    """The reference analysis, with the published result and influence if asked for."""
+    from peervalue.model.analysis import reference_analysis
+    from peervalue.reference import trachtenberg2013
+    from peervalue.uncertainty import influence
+
+    prepared = prepare(request)
+    with _quiet_numpy():
+        extra = []
+        if request.leave_one_out:
+            extra.append(influence.leave_one_out(prepared.spec, request.draws, request.seed))
+        if request.subgroup is not None:
+            extra.append(
+                influence.subgroups(
+                    prepared.evidence.studies,
+                    prepared.spec,
+                    request.subgroup,
+                    request.draws,
+                    request.seed,
+                )
+            )
+        return reference_analysis(
+            prepared.spec,
+            prepared.evidence.studies,
+            prepared.costs,
+            prepared.evidence.origin,
+            reference=trachtenberg2013() if request.with_reference else None,
+            influence=extra,
+        )
+
+
+def run_psa(request: PsaRequest, progress: Progress | None = None) -> PsaResult:
+    """Monte Carlo; ``progress`` is called with the number of draws done after each chunk."""
+    from peervalue.uncertainty.psa import run_psa as monte_carlo
+    from peervalue.uncertainty.summary import summarise, value_of_information
+
+    prepared = prepare(request)
+    with _quiet_numpy():
+        run = monte_carlo(
+            prepared.spec,
+            request.draws,
+            request.seed,
+            chunk_size=request.chunk_size,
+            progress=progress,
+        )
+        return summarise(
+            run,
+            value_of_information(request.population_fte, request.horizon, request.discount_rate),
+            evidence=prepared.evidence.origin,
+            costs=prepared.costs.name,
+            keep_draws=request.keep_draws,
+        )
+
+
+def run_sensitivity(request: SensitivityRequest) -> SensitivityResult:
+    from peervalue.uncertainty.sensitivity import one_way
+
+    prepared = prepare(request)
+    with _quiet_numpy():
+        return one_way(prepared.spec, request.pooling)
+
+
+def run_threshold(request: ThresholdRequest) -> ThresholdResult:
+    from peervalue.uncertainty.threshold import thresholds
+
+    prepared = prepare(request)
+    with _quiet_numpy():
+        return thresholds(prepared.spec, request.pooling)
+
+
+def run_meta(request: MetaRequest) -> MetaRunResult:
+    from peervalue.uncertainty.meta import meta_table
+    from peervalue.uncertainty.pooling import compare_pooling
+    from peervalue.uncertainty.results import MetaRunResult
+
+    prepared = prepare(request)
+    with _quiet_numpy():
+        table = meta_table(prepared.evidence.studies, request.level)
+        return MetaRunResult(
+            price_year=prepared.spec.price_year,
+            currency=prepared.spec.currency,
+            meta_analysis=table,
+            pooling_comparison=compare_pooling(prepared.spec, table, request.caseload),
+        )
+
+
+@overload
+def run(request: AnalysisRequest) -> AnalysisResult: ...
+@overload
+def run(request: PsaRequest) -> PsaResult: ...
+@overload
+def run(request: SensitivityRequest) -> SensitivityResult: ...
+@overload
+def run(request: ThresholdRequest) -> ThresholdResult: ...
+@overload
+def run(request: MetaRequest) -> MetaRunResult: ...
+
+
+def run(
+    request: AnalysisRequest | PsaRequest | SensitivityRequest | ThresholdRequest | MetaRequest,
+) -> AnalysisResult | PsaResult | SensitivityResult | ThresholdResult | MetaRunResult:
+    """Run any model request and return its result (dispatch on the request's type)."""
+    if isinstance(request, AnalysisRequest):
+        return run_analysis(request)
+    if isinstance(request, PsaRequest):
+        return run_psa(request)
+    if isinstance(request, SensitivityRequest):
+        return run_sensitivity(request)
+    if isinstance(request, ThresholdRequest):
+        return run_threshold(request)
+    return run_meta(request)

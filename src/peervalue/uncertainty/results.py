@@ -1,0 +1,364 @@
+"""Typed results of the uncertainty analyses (pydantic; no numpy, no pandas at import).
+
+Monte Carlo (:class:`PsaResult`), one-way sensitivity (:class:`SensitivityResult`),
+thresholds (:class:`ThresholdResult`), leave-one-out and subgroups
+(:class:`InfluenceResult`) and the meta-analysis (:class:`MetaTable`,
+:class:`MetaRunResult`). The computations live beside them
+(``psa``/``summary``, ``sensitivity``, ``threshold``, ``influence``, ``meta``);
+these classes only hold and convert what they found. JSON follows the one policy
+of :class:`~peervalue.results.ResultModel`: NaN and infinity become ``null``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field
+
+from peervalue.model.methods import METHOD_LABELS, PoolingMethod
+from peervalue.results import ResultModel, columns_frame, frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MetaMethod = Literal["fixed", "dersimonian-laird", "reml"]
+
+MEAN_VERSUS_POINT = (
+    "The Monte Carlo mean need not equal the deterministic value: a ratio divides by a drawn "
+    "cost, and the mean of a quotient is not the quotient of means (it is larger when the "
+    "divisor varies); assumed inputs whose range is lopsided around the point value have a "
+    "mean away from that value; and gamma-distributed costs are skewed. The median is "
+    "usually closer to the deterministic value."
+)
+EVPI_NOTE = (
+    "EVPI = E[max(net benefit, 0)] - max(E[net benefit], 0), per FTE-year; "
+    "the population figure multiplies it by FTE x discounted years."
+)
+
+
+# --- Monte Carlo -------------------------------------------------------------------
+
+
+class Interval(ResultModel):
+    """A Monte Carlo summary of one output."""
+
+    deterministic: float
+    mean: float
+    median: float
+    p2_5: float
+    p97_5: float
+
+
+class PointAndMean(ResultModel):
+    """A deterministic value and its Monte Carlo mean (no draws kept for percentiles)."""
+
+    deterministic: float
+    mean: float
+
+
+class StudySummary(ResultModel):
+    id: str
+    ratio: Interval
+    prob_ratio_above_one: float
+    prob_net_benefit_positive: float
+    net_benefit_per_fte_year: PointAndMean
+
+
+class PooledSummary(ResultModel):
+    method: PoolingMethod
+    label: str
+    ratio: Interval
+    prob_ratio_above_one: float
+    net_benefit_per_fte_year: Interval
+    prob_net_benefit_positive: float
+    evpi_per_fte_year: float
+    evpi_population: float
+
+
+class BedDayCostCurve(ResultModel):
+    """P(pooled net benefit > 0) against the cost per bed-day, for each pooling method."""
+
+    cost_per_bed_day: list[float]
+    prob_net_benefit_positive_weighted: list[float]
+    prob_net_benefit_positive_sums: list[float]
+
+    def to_pandas(self) -> pd.DataFrame:
+        return columns_frame(self.model_dump())
+
+
+class CaseloadCurve(ResultModel):
+    """P(pooled net benefit > 0) against a common caseload (patients at a time per FTE)."""
+
+    caseload: list[float]
+    prob_net_benefit_positive: list[float]
+
+    def to_pandas(self) -> pd.DataFrame:
+        return columns_frame(self.model_dump())
+
+
+class Curves(ResultModel):
+    bed_day_cost: BedDayCostCurve
+    caseload: CaseloadCurve
+
+
+class ValueOfInformation(ResultModel):
+    """Whom the expected value of perfect information is scaled to."""
+
+    fte: float
+    horizon_years: int
+    discount_rate: float
+    multiplier: float  #: FTE x the discounted number of years, sum over t < H of (1 + r)^-t
+    note: str = EVPI_NOTE
+
+
+class DistributionRow(ResultModel):
+    """How one input was drawn."""
+
+    parameter: str
+    distribution: str
+    description: str
+    point_value: float
+    mean: float
+    why: str
+
+
+class PsaResult(ResultModel):
+    """What ``peervalue psa`` reports: per study, pooled, curves, value of information."""
+
+    peervalue_version: str
+    evidence: str  #: where the studies came from
+    costs: str  #: name of the cost set
+    draws: int
+    seed: int
+    price_year: str
+    currency: str
+    studies: list[StudySummary]
+    pooled: dict[PoolingMethod, PooledSummary]
+    curves: Curves
+    value_of_information: ValueOfInformation
+    distributions: list[DistributionRow]
+    fixed_inputs: list[str]
+    mean_versus_deterministic: str = MEAN_VERSUS_POINT
+    lopsided_inputs: list[str]
+    warnings: list[str]
+    #: the run's draws (``peervalue.uncertainty.psa.KeptDraws``) when the request asked
+    #: to keep them (``keep_draws``), for figures drawn later; never serialised
+    kept_draws: Any = Field(default=None, exclude=True)
+
+    def studies_frame(self) -> pd.DataFrame:
+        rows = []
+        for s in self.studies:
+            rows.append(
+                {
+                    "id": s.id,
+                    **{f"ratio_{k}": v for k, v in s.ratio.model_dump().items()},
+                    "prob_ratio_above_one": s.prob_ratio_above_one,
+                    "prob_net_benefit_positive": s.prob_net_benefit_positive,
+                    **{
+                        f"net_benefit_{k}": v
+                        for k, v in s.net_benefit_per_fte_year.model_dump().items()
+                    },
+                }
+            )
+        return frame(rows)
+
+    def pooled_frame(self) -> pd.DataFrame:
+        rows = []
+        for p in self.pooled.values():
+            rows.append(
+                {
+                    "method": p.method,
+                    **{f"ratio_{k}": v for k, v in p.ratio.model_dump().items()},
+                    "prob_ratio_above_one": p.prob_ratio_above_one,
+                    **{
+                        f"net_benefit_{k}": v
+                        for k, v in p.net_benefit_per_fte_year.model_dump().items()
+                    },
+                    "prob_net_benefit_positive": p.prob_net_benefit_positive,
+                    "evpi_per_fte_year": p.evpi_per_fte_year,
+                    "evpi_population": p.evpi_population,
+                }
+            )
+        return frame(rows)
+
+    def distributions_frame(self) -> pd.DataFrame:
+        return frame([d.model_dump() for d in self.distributions])
+
+
+# --- one-way sensitivity -------------------------------------------------------------
+
+
+class SensitivityRow(ResultModel):
+    parameter: str
+    distribution: str
+    base_value: float
+    low_value: float
+    high_value: float
+    net_benefit_at_low: float
+    net_benefit_at_high: float
+    swing: float  #: |net benefit at high - net benefit at low|
+    ratio_at_low: float
+    ratio_at_high: float
+
+
+class SensitivityResult(ResultModel):
+    """Tornado data: pooled net benefit per FTE-year at each input's low and high."""
+
+    method: PoolingMethod
+    price_year: str
+    currency: str
+    outcome: str = "pooled net benefit per FTE-year"
+    base_net_benefit_per_fte_year: float
+    base_ratio: float
+    inputs: list[SensitivityRow]  #: sorted by swing, largest first
+    fixed_inputs: list[str]  #: inputs with no stated uncertainty, not varied
+
+    def to_pandas(self) -> pd.DataFrame:
+        return frame([r.model_dump() for r in self.inputs], list(SensitivityRow.model_fields))
+
+
+# --- thresholds ----------------------------------------------------------------------
+
+
+class Threshold(ResultModel):
+    quantity: str
+    unit: str
+    current: float
+    break_even: float
+    pays_when: Literal["above", "below"]  #: on which side of break-even net benefit is positive
+    formula: str
+    pays_now: bool | None  #: None when either value is not finite
+
+
+class ThresholdResult(ResultModel):
+    method: PoolingMethod
+    price_year: str
+    currency: str
+    net_benefit_per_fte_year: float
+    thresholds: list[Threshold]
+    notes: list[str]
+
+    def to_pandas(self) -> pd.DataFrame:
+        return frame([t.model_dump() for t in self.thresholds], list(Threshold.model_fields))
+
+
+# --- leave-one-out and subgroups -----------------------------------------------------
+
+
+class GroupResult(ResultModel):
+    group: str
+    studies: list[str]
+    patients: float
+    weighted_mean_ratio: float
+    ratio_of_sums: float
+    mc_mean_ratio: float
+    prob_net_benefit_positive: float
+
+
+class InfluenceResult(ResultModel):
+    kind: str  #: "leave-one-out" or "subgroup:<field>"
+    draws: int
+    seed: int
+    price_year: str
+    currency: str
+    probability_method: str = METHOD_LABELS["weighted"]
+    all_studies: GroupResult
+    groups: list[GroupResult]
+
+    def to_pandas(self) -> pd.DataFrame:
+        rows = [g.model_dump() for g in (self.all_studies, *self.groups)]
+        for row in rows:
+            row["studies"] = ", ".join(row["studies"])
+        return frame(rows, list(GroupResult.model_fields))
+
+
+# --- meta-analysis -------------------------------------------------------------------
+
+
+class MetaResult(ResultModel):
+    """A pooled estimate with its heterogeneity statistics.
+
+    ``pi_low`` and ``pi_high`` bound the prediction interval for the true
+    effect in a new study; they are NaN for the fixed-effect method and when
+    fewer than three studies are pooled. ``q_p_value`` is NaN when there is a
+    single study (Q has no degrees of freedom). ``i2`` is a proportion (0..1)
+    and ``weights`` are the normalised weights (summing to 1) of this method,
+    in the order the studies were given.
+    """
+
+    method: MetaMethod
+    k: int
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    pi_low: float
+    pi_high: float
+    tau2: float
+    q: float
+    q_df: int
+    q_p_value: float
+    i2: float
+    weights: tuple[float, ...]
+    level: float
+
+
+class StudyEffect(ResultModel):
+    """One study's effect on the common scale.
+
+    ``effect`` is bed-days saved per patient-year of peer support (positive when
+    peer support reduced bed use; see ``Study.support_quantity``), ``variance``
+    its sampling variance and ``se`` its standard error. ``n_control`` is
+    ``None`` when the study reports no control arm.
+    """
+
+    id: str
+    effect: float
+    variance: float
+    n_intervention: float
+    n_control: float | None
+    support_years: float
+    se: float
+
+
+class MetaTable(ResultModel):
+    """Every meta-analysis method run on the qualifying studies of one evidence base.
+
+    ``results`` maps each method to its result, and is empty when no study
+    qualified; ``message`` then says so.
+    """
+
+    unit: str
+    level: float
+    message: str | None = None
+    studies: list[StudyEffect]
+    excluded: dict[str, str]
+    results: dict[MetaMethod, MetaResult] = Field(default_factory=dict)
+
+
+class PoolingRow(ResultModel):
+    """The pooled bed-days saved per FTE-year and ratio by one pooling method."""
+
+    method: str
+    bed_days_saved_per_fte_year: float
+    ratio: float
+    ratio_ci_low: float = float("nan")
+    ratio_ci_high: float = float("nan")
+    ratio_pi_low: float = float("nan")
+    ratio_pi_high: float = float("nan")
+    studies: int = 0
+
+
+class PoolingComparison(ResultModel):
+    caseload: float
+    caseload_unit: str = "patients supported at once per FTE"
+    rows: list[PoolingRow]
+
+
+class MetaRunResult(ResultModel):
+    """What ``peervalue meta`` reports: the meta-analysis and the pooled ratio by method."""
+
+    price_year: str
+    currency: str
+    meta_analysis: MetaTable
+    pooling_comparison: PoolingComparison
