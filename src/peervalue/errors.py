@@ -28,9 +28,11 @@ def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
     by its start and its length, so the message stays one readable line.
     """
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 300:
-        # repr() of a huge int can be refused by Python itself (int_max_str_digits)
-        digits = int(value.bit_length() * math.log10(2)) + 1
-        return f"a whole number of about {digits:,} digits"
+        try:
+            return f"a whole number of {len(str(abs(value))):,} digits"
+        except ValueError:  # Python refuses to print ints of thousands of digits
+            digits = int(value.bit_length() * math.log10(2)) + 1
+            return f"a whole number of about {digits:,} digits"
     text = repr(value)
     if len(text) <= limit:
         return text
@@ -107,7 +109,8 @@ class InputErrorGroup(InputError):
         self.errors = list(errors)
         if source is None:
             sources = {str(e.source) for e in self.errors}
-            source = sources.pop() if len(sources) == 1 else f"{len(sources)} input files"
+            one = len(sources) == 1
+            source = self.errors[0].source if one else f"{len(sources)} input files"
         super().__init__(source, [p for e in self.errors for p in e.problems])
 
     def message(self) -> str:

@@ -304,7 +304,9 @@ def _check_tree(data: Any) -> None:
                     if not isinstance(key, str):
                         raise _TreeError(
                             _dotted_path(parts),
-                            f"a field name is {_plain_kind(key)} ({quote(key)}), not text",
+                            f"a field name is {_plain_kind(key)}"
+                            + ("" if key is None else f" ({quote(key)})")
+                            + ", not text",
                             "field names written as text, such as 'value'",
                         )
                     stack.append((value, [*parts, key], depth + 1))
@@ -715,6 +717,18 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise _output_error(
             path, f"{str(directory)!r} is a file, not a folder", _OUTPUT_EXPECTED[errno.ENOTDIR]
         )
+    name_bytes = len(os.fsencode(path.name))
+    try:
+        name_max = os.pathconf(directory, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    if name_bytes > name_max:
+        raise _output_error(
+            path,
+            f"the file name is {name_bytes:,} bytes long, over this file system's limit of "
+            f"{name_max}",
+            _OUTPUT_EXPECTED[errno.ENAMETOOLONG],
+        )
     try:
         current: os.stat_result | None = path.stat()
     except FileNotFoundError:
@@ -735,18 +749,6 @@ def atomic_write_text(path: Path, text: str) -> None:
             raise _output_error(
                 path, "the file is read-only", "a file you may write to (or a new name)"
             )
-    name_bytes = len(os.fsencode(path.name))
-    try:
-        name_max = os.pathconf(directory, "PC_NAME_MAX")
-    except (OSError, ValueError):
-        name_max = 255
-    if name_bytes > name_max:
-        raise _output_error(
-            path,
-            f"the file name is {name_bytes:,} bytes long, over this file system's limit of "
-            f"{name_max}",
-            _OUTPUT_EXPECTED[errno.ENAMETOOLONG],
-        )
     mode = stat.S_IMODE(current.st_mode) if current is not None else 0o666 & ~_umask()
     tmp: str | None = None
     try:
