@@ -1,0 +1,371 @@
+"""The bad-input corpus: every case in tests/bad_input/cases.yaml is refused cleanly.
+
+For each case, a working copy of valid inputs is made in a temporary folder,
+the case's edits break it, and peervalue is run (in-process, or in a
+subprocess for signals and pipes). Every case must end with the expected exit
+status, no traceback, the expected fragments in the message, and nothing
+written: the temporary folder holds the same files afterwards as before.
+The manifest's header explains how to add a case.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import peervalue
+from tests.cli_helpers import run_cli
+from tests.conftest import SYNTHETIC, SYNTHETIC_COSTS
+
+CORPUS = Path(__file__).parent / "bad_input"
+MANIFEST = CORPUS / "cases.yaml"
+BUNDLED_COSTS = Path(peervalue.__file__).parent / "data" / "costs" / "england-2011-12.yaml"
+DEFAULT_ARGS = [
+    "analyse",
+    "--evidence",
+    "{evidence}",
+    "--costs",
+    "{costs}",
+    "--format",
+    "json",
+    "--output",
+    "{out}",
+]
+CASE_KEYS = {
+    "name",
+    "why",
+    "edit",
+    "args",
+    "api",
+    "path",
+    "exit",
+    "stderr",
+    "absent",
+    "error_prefix",
+    "exact_type",
+    "signal",
+    "after",
+    "pipe",
+    "fault",
+    "root_skip",
+    "xfail",
+}
+EDIT_KEYS = {
+    "file",
+    "set",
+    "to",
+    "delete",
+    "rename",
+    "replace",
+    "with",
+    "append",
+    "write",
+    "copy",
+    "generate",
+    "symlink",
+    "remove",
+    "mkdir",
+    "chmod",
+}
+
+
+# --- generators: files that cannot be committed as text ------------------------------------
+
+
+def _deep_yaml_block(path: Path) -> None:
+    path.write_text("a:\n" + "".join("  " * i + "k:\n" for i in range(1, 300)) + "  " * 300 + "1\n")
+
+
+def _deep_yaml_flow(path: Path) -> None:
+    path.write_text("a: " + "[" * 3000 + "]" * 3000 + "\n")
+
+
+def _deep_toml_arrays(path: Path) -> None:
+    path.write_text("a = " + "[" * 3000 + "]" * 3000 + "\n")
+
+
+def _deep_toml_tables(path: Path) -> None:
+    path.write_text("[" + ".".join(["t"] * 60) + "]\nx = 1\n")
+
+
+def _over_size_limit(path: Path) -> None:
+    with path.open("w") as handle:
+        handle.write("id: alpha\n")
+        line = "# " + "x" * 1021 + "\n"
+        for _ in range(10 * 1024 + 1):
+            handle.write(line)
+
+
+def _latin1(path: Path) -> None:
+    path.write_bytes(path.read_bytes().replace(b"country: England", b"country: Espa\xf1a"))
+
+
+def _nul_byte(path: Path) -> None:
+    path.write_bytes(path.read_bytes().replace(b"setting: synthetic", b"setting: synth\x00etic"))
+
+
+def _huge_integer(path: Path) -> None:
+    text = path.read_text().replace("value: 40,", "value: " + "9" * 5000 + ",", 1)
+    path.write_text(text)
+
+
+def _integer_too_large_for_a_float(path: Path) -> None:
+    path.write_text(path.read_text().replace("value: 40,", "value: " + "9" * 400 + ",", 1))
+
+
+def _long_unit(path: Path) -> None:
+    path.write_text(path.read_text().replace("unit: months", "unit: " + "m" * 5000, 1))
+
+
+def _long_field_name(path: Path) -> None:
+    path.write_text(path.read_text() + "f" * 1000 + ": 1\n")  # YAML keys stop at 1024
+
+
+def _fifo(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+
+
+GENERATORS: dict[str, Callable[[Path], None]] = {
+    "deep_yaml_block": _deep_yaml_block,
+    "deep_yaml_flow": _deep_yaml_flow,
+    "deep_toml_arrays": _deep_toml_arrays,
+    "deep_toml_tables": _deep_toml_tables,
+    "over_size_limit": _over_size_limit,
+    "latin1": _latin1,
+    "nul_byte": _nul_byte,
+    "huge_integer": _huge_integer,
+    "integer_too_large_for_a_float": _integer_too_large_for_a_float,
+    "long_unit": _long_unit,
+    "long_field_name": _long_field_name,
+    "fifo": _fifo,
+}
+
+
+# --- the working copy and its placeholders ------------------------------------------------
+
+
+def _places(tmp: Path) -> dict[str, str]:
+    return {
+        "tmp": str(tmp),
+        "evidence": str(tmp / "evidence"),
+        "study": str(tmp / "evidence" / "alpha.yaml"),
+        "costs": str(tmp / "costs.yaml"),
+        "bundled_costs": str(tmp / "england.yaml"),
+        "out": str(tmp / "out" / "result.json"),
+        "corpus": str(CORPUS),
+        "long_name": "r" * 300 + ".json",
+    }
+
+
+_PLACEHOLDER = re.compile(r"\{(tmp|evidence|study|costs|bundled_costs|out|corpus|long_name)\}")
+
+
+def _fill(text: str, places: dict[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda m: places[m.group(1)], text)
+
+
+def _prepare(tmp: Path) -> None:
+    shutil.copytree(SYNTHETIC, tmp / "evidence")
+    shutil.copy(SYNTHETIC_COSTS, tmp / "costs.yaml")
+    shutil.copy(BUNDLED_COSTS, tmp / "england.yaml")
+    (tmp / "out").mkdir()
+
+
+def _walk_to(data: Any, dotted: str) -> tuple[Any, str | int]:
+    keys: list[str | int] = []
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", dotted):
+        keys.append(int(part[1:-1]) if part.startswith("[") else part)
+    node = data
+    for key in keys[:-1]:
+        node = node[key]
+    return node, keys[-1]
+
+
+def _apply(edit: dict[str, Any], tmp: Path, places: dict[str, str]) -> None:
+    unknown = set(edit) - EDIT_KEYS
+    assert not unknown, f"unknown edit keys {unknown}"
+    path = tmp / _fill(edit.get("file", "evidence/alpha.yaml"), places)
+    if "set" in edit or "delete" in edit or "rename" in edit:
+        data = yaml.safe_load(path.read_text())
+        if "set" in edit:
+            node, key = _walk_to(data, edit["set"])
+            value = edit["to"]
+            node[key] = _fill(value, places) if isinstance(value, str) else value
+        elif "delete" in edit:
+            node, key = _walk_to(data, edit["delete"])
+            del node[key]
+        else:
+            node, key = _walk_to(data, edit["rename"])
+            node[edit["to"]] = node.pop(key)
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+    elif "replace" in edit:
+        text = path.read_text()
+        assert edit["replace"] in text, f"{edit['replace']!r} not in {path.name}"
+        path.write_text(text.replace(edit["replace"], _fill(edit["with"], places)))
+    elif "append" in edit:
+        path.write_text(path.read_text() + edit["append"])
+    elif "write" in edit:
+        path.write_text(edit["write"])
+    elif "copy" in edit:
+        shutil.copy(CORPUS / edit["copy"], path)
+    elif "generate" in edit:
+        GENERATORS[edit["generate"]](path)
+    elif "symlink" in edit:
+        path.unlink(missing_ok=True)
+        path.symlink_to(_fill(edit["symlink"], places))
+    elif "remove" in edit:
+        path.unlink()
+    elif "mkdir" in edit:
+        path.mkdir()
+    if "chmod" in edit:
+        path.chmod(edit["chmod"])
+
+
+def _tree(tmp: Path) -> set[str]:
+    return {str(p.relative_to(tmp)) for p in tmp.rglob("*")} | {
+        str(p.relative_to(tmp)) for p in tmp.glob("**/.*")
+    }
+
+
+# --- running a case -------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    code: int
+    out: str
+    err: str
+    exception: BaseException | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _run_api(case: dict[str, Any], places: dict[str, str]) -> Outcome:
+    loader: dict[str, Callable[[str], object]] = {
+        "load_evidence": peervalue.load_evidence,
+        "load_costs": peervalue.load_costs,
+    }
+    call = loader[case["api"]]
+    default = "{evidence}" if case["api"] == "load_evidence" else "{costs}"
+    try:
+        call(_fill(case.get("path", default), places))
+    except peervalue.InputError as exc:
+        return Outcome(2, "", str(exc), exc)
+    return Outcome(0, "", "")
+
+
+_SIGNALS = {"INT": signal.SIGINT, "TERM": signal.SIGTERM}
+_ENTRY = "import sys; from peervalue.cli import main; main(sys.argv[1:])"
+
+
+def _run_subprocess(case: dict[str, Any], args: list[str]) -> Outcome:
+    command = [sys.executable, "-c", _ENTRY, *args]
+    if case.get("pipe") == "closed":
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader goes away before peervalue writes
+        err = proc.stderr.read().decode()
+        code = proc.wait(timeout=60)
+        return Outcome(128 - code if code < 0 else code, "", err)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(float(case.get("after", 3.0)))
+    assert proc.poll() is None, "the command finished before the signal was sent"
+    proc.send_signal(_SIGNALS[case["signal"]])
+    out_bytes, err_bytes = proc.communicate(timeout=60)
+    code = proc.returncode
+    return Outcome(128 - code if code < 0 else code, out_bytes.decode(), err_bytes.decode())
+
+
+def _run_cli(
+    case: dict[str, Any],
+    args: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Outcome:
+    fault = case.get("fault")
+    if fault is not None:
+        number = getattr(errno, fault["errno"])
+
+        def fail(*_args: Any, **_kwargs: Any) -> Any:
+            raise OSError(number, os.strerror(number))
+
+        if fault["call"] == "os.replace":
+            monkeypatch.setattr(os, "replace", fail)
+        elif fault["call"] == "tempfile.mkstemp":
+            monkeypatch.setattr("tempfile.mkstemp", fail)
+        else:
+            raise AssertionError(f"unknown fault call {fault['call']!r}")
+    run = run_cli(capsys, *args)
+    monkeypatch.undo()
+    return Outcome(run.code, run.out, run.err)
+
+
+def _cases() -> list[Any]:
+    cases = yaml.safe_load(MANIFEST.read_text())
+    names = [c["name"] for c in cases]
+    assert len(names) == len(set(names)), "case names must be unique"
+    params = []
+    for case in cases:
+        marks = []
+        if case.get("xfail"):
+            marks.append(pytest.mark.xfail(reason=case["xfail"], strict=True))
+        params.append(pytest.param(case, id=case["name"], marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_bad_input(
+    case: dict[str, Any],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unknown = set(case) - CASE_KEYS
+    assert not unknown, f"unknown case keys {unknown}"
+    if case.get("root_skip") and os.geteuid() == 0:
+        pytest.skip("file permissions do not bind the super-user")
+    _prepare(tmp_path)
+    places = _places(tmp_path)
+    for edit in case.get("edit", []):
+        _apply(edit, tmp_path, places)
+    before = _tree(tmp_path)
+    args = [_fill(str(a), places) for a in case.get("args", DEFAULT_ARGS)]
+    try:
+        if "api" in case:
+            outcome = _run_api(case, places)
+        elif "signal" in case or "pipe" in case:
+            outcome = _run_subprocess(case, args)
+        else:
+            outcome = _run_cli(case, args, capsys, monkeypatch)
+    finally:
+        for path in tmp_path.rglob("*"):  # let pytest clean up whatever a case made unreadable
+            if not path.is_symlink():
+                path.chmod(0o755)
+    expected = case.get("exit", 2)
+    report = f"exit {outcome.code}\n--- stderr:\n{outcome.err}\n--- stdout:\n{outcome.out[:2000]}"
+    assert outcome.code == expected, report
+    assert "Traceback" not in outcome.err + outcome.out, report
+    if expected == 2 and case.get("error_prefix", True) and "api" not in case:
+        assert outcome.err.startswith("error:"), report
+    for fragment in case.get("stderr", []):
+        assert _fill(fragment, places) in outcome.err, f"{fragment!r} missing\n{report}"
+    for fragment in case.get("absent", []):
+        assert _fill(fragment, places) not in outcome.err, f"{fragment!r} present\n{report}"
+    if "api" in case:
+        assert outcome.exception is not None, "no InputError raised"
+        if case.get("exact_type"):
+            assert type(outcome.exception).__name__ == case["exact_type"], report
+    assert _tree(tmp_path) == before, "nothing may be written when the input is bad"
