@@ -1,39 +1,48 @@
 # Two entry points (see README): `make reproduce` and `make test`.
-# Both create .venv from the exact pins in requirements.lock on first use.
+# `make reproduce` creates .venv with the runtime pins only (requirements.lock);
+# `make test` adds the test and lint tools (requirements-dev.lock).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEV    := $(VENV)/.installed-dev
 
-.PHONY: setup reproduce test lint typecheck unit bench clean
+.PHONY: setup setup-dev reproduce test lint typecheck unit bench clean
 
 setup: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+setup-dev: $(DEV)
+
+$(DEV): $(STAMP) requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $(DEV)
 
 reproduce: setup
 	$(BIN)/peervalue reproduce
 
-lint: setup
+lint: setup-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-typecheck: setup
+typecheck: setup-dev
 	$(BIN)/mypy
 
 # pytest exits 5 when it collects no tests; make treats any non-zero exit as failure.
-unit: setup
+unit: setup-dev
 	$(BIN)/pytest
 
 test: lint typecheck unit
 
-# Monte Carlo timing and memory against baselines measured in the same run (about a minute).
+# Start-up of whole commands against `python -c pass`, then Monte Carlo time and memory
+# against a random-number floor and a naive loop (about a minute and a half).
 bench: setup
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/psa.py
 
 clean:

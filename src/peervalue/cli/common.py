@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+import typer.core
 
 if TYPE_CHECKING:
     from peervalue.service.requests import Request
@@ -35,6 +36,23 @@ OPTION_LABELS = {
     "level": "--level",
     "study_id": "ID",
 }
+
+
+def _no_type_for_flags() -> None:
+    """Show no ``<bool>`` after on/off flags (``--quiet``, ``--help``) in ``--help``.
+
+    Typer labels every option with its type; a flag takes no value, so the label
+    only misleads. Its type label is the one method patched here.
+    """
+    original = typer.core.TyperOption.display_type_rich
+
+    def display_type_rich(self: typer.core.TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else original(self, ctx)
+
+    typer.core.TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_no_type_for_flags()
 
 
 class OutputFormat(StrEnum):

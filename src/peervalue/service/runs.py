@@ -61,11 +61,12 @@ def run_analysis(request: AnalysisRequest) -> AnalysisResult:
     """The reference analysis, with the published result and influence if asked for."""
     from peervalue.model.analysis import reference_analysis
     from peervalue.reference import trachtenberg2013
-    from peervalue.uncertainty import influence
 
     prepared = prepare(request)
     with _quiet_numpy():
         extra = []
+        if request.leave_one_out or request.subgroup is not None:
+            from peervalue.uncertainty import influence  # the Monte Carlo, only when needed
         if request.leave_one_out:
             extra.append(influence.leave_one_out(prepared.spec, request.draws, request.seed))
         if request.subgroup is not None:

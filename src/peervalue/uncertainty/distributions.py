@@ -27,10 +27,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.random import PCG64, Generator, SeedSequence
-from scipy import stats
 
 from peervalue.model.core import Array
 from peervalue.model.spec import ModelSpec, Parameter
@@ -81,7 +81,10 @@ class ParameterDistribution:
         common = m * (1 - m) / sd**2 - 1
         return m * common, (1 - m) * common
 
-    def _scipy(self) -> stats.rv_continuous | None:
+    def _scipy(self) -> Any:
+        """The scipy distribution behind intervals (scipy is imported only here)."""
+        from scipy import stats
+
         if self.kind == "normal":
             return stats.norm(self.value, self.sd or 0.0)
         if self.kind == "lognormal":
