@@ -24,16 +24,17 @@ imported.
 
 from __future__ import annotations
 
-import errno
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
-from peervalue.errors import InputError, InputErrorGroup
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType
+    from typing import Any
+
+    Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -62,28 +63,31 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise Stop(EXIT_INTERRUPTED, "interrupted")
 
 
-Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+def _install_handlers() -> dict[int, Handler]:
+    """SIGINT and SIGTERM raise :class:`Stop`, SIGPIPE ends the process quietly.
 
-
-@contextmanager
-def _signals_raise() -> Iterator[None]:
-    """While the block runs (in the main thread): SIGINT and SIGTERM raise :class:`Stop`,
-    and SIGPIPE ends the process quietly."""
-    wanted: dict[int, Handler] = {signal.SIGINT: _raise_stop, signal.SIGTERM: _raise_stop}
+    Only in the main thread, and a signal that whoever started peervalue set
+    to be ignored (``nohup``, a background job) stays ignored. Returns the
+    handlers replaced, for :func:`_restore_handlers`.
+    """
     sigpipe = getattr(signal, "SIGPIPE", None)
+    wanted: dict[int, Handler] = {signal.SIGINT: _raise_stop, signal.SIGTERM: _raise_stop}
     if sigpipe is not None:
         wanted[sigpipe] = signal.SIG_DFL
     previous: dict[int, Handler] = {}
     try:
         for signum, handler in wanted.items():
+            if signal.getsignal(signum) is signal.SIG_IGN and signum != sigpipe:
+                continue
             previous[signum] = signal.signal(signum, handler)
     except ValueError:
         pass  # not the main thread: leave signal handling alone
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    return previous
+
+
+def _restore_handlers(previous: dict[int, Handler]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def _print_error(message: str) -> None:
@@ -120,43 +124,52 @@ def _os_error_message(exc: OSError) -> str:
 
 
 def _run(argv: list[str] | None) -> int:
+    """Run the app; its exit status."""
     # Importing the command modules registers their commands on the app.
     from peervalue.cli import analysis, uncertainty_commands  # noqa: F401
     from peervalue.cli.common import app
 
-    result = app(args=argv, prog_name="peervalue", standalone_mode=True)
+    try:
+        app(args=argv, prog_name="peervalue", standalone_mode=True)
+        status = 0
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     sys.stdout.flush()
-    return result if isinstance(result, int) else 0
+    return status
+
+
+def _run_reporting_errors(argv: list[str] | None) -> int:
+    """:func:`_run`, with user mistakes and file-system failures as one message, status 2."""
+    import errno
+
+    from peervalue.errors import InputError, InputErrorGroup
+
+    try:
+        return _run(argv)
+    except InputErrorGroup as group:
+        for err in group.errors:
+            _print_error(err.message())
+    except InputError as err:
+        _print_error(err.message())
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            _silence_stdout()
+            return EXIT_BROKEN_PIPE
+        _print_error(_os_error_message(exc))
+    return EXIT_INPUT
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: every way of stopping becomes an exit status (see above)."""
-    status = 0
+    previous = _install_handlers()
     try:
-        with _signals_raise():
-            try:
-                status = _run(argv)
-            except SystemExit as exc:
-                status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-                sys.stdout.flush()
+        status = _run_reporting_errors(argv)
     except Stop as stop:
         _say(stop.message)
         status = stop.status
     except KeyboardInterrupt:
         _say("interrupted")
         status = EXIT_INTERRUPTED
-    except InputErrorGroup as group:
-        for err in group.errors:
-            _print_error(err.message())
-        status = EXIT_INPUT
-    except InputError as err:
-        _print_error(err.message())
-        status = EXIT_INPUT
-    except OSError as exc:
-        if exc.errno == errno.EPIPE:
-            _silence_stdout()
-            status = EXIT_BROKEN_PIPE
-        else:
-            _print_error(_os_error_message(exc))
-            status = EXIT_INPUT
+    finally:
+        _restore_handlers(previous)
     sys.exit(status)
