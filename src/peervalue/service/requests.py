@@ -28,6 +28,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -186,15 +187,16 @@ class RunRequest(EvidenceRequest):
     costs: Path | CostFile | None = None
     weighting: Weighting = "all"
 
-    @model_validator(mode="after")
-    def _cost_years(self) -> Self:
-        if isinstance(self.costs, CostFile):
+    @field_validator("costs")
+    @classmethod
+    def _cost_years(cls, costs: Path | CostFile | None) -> Path | CostFile | None:
+        if isinstance(costs, CostFile):
             from peervalue.costs.load import price_year_problems
 
-            problems = price_year_problems(self.costs)
+            problems = price_year_problems(costs)
             if problems:
                 raise ValueError("; ".join(p.sentence().rstrip(".") for p in problems))
-        return self
+        return costs
 
 
 class AnalysisRequest(RunRequest):
