@@ -51,6 +51,9 @@ CASE_KEYS = {
     "args",
     "api",
     "path",
+    "kwargs",
+    "request",
+    "values",
     "exit",
     "stderr",
     "absent",
@@ -253,15 +256,36 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
 
 
+def _filled(value: Any, places: dict[str, str]) -> Any:
+    """``value`` with placeholders filled in every string, however deeply nested."""
+    if isinstance(value, str):
+        return _fill(value, places)
+    if isinstance(value, list):
+        return [_filled(v, places) for v in value]
+    if isinstance(value, dict):
+        return {k: _filled(v, places) for k, v in value.items()}
+    return value
+
+
 def _run_api(case: dict[str, Any], places: dict[str, str]) -> Outcome:
+    """Call the Python API: a loader with ``path``, a one-call function (``analyse``,
+    ``psa``, ...) with ``kwargs``, or ``request`` (a request class of peervalue.service
+    built by make_request from ``values``)."""
+    from peervalue import service
+
     loader: dict[str, Callable[[str], object]] = {
         "load_evidence": peervalue.load_evidence,
         "load_costs": peervalue.load_costs,
     }
-    call = loader[case["api"]]
-    default = "{evidence}" if case["api"] == "load_evidence" else "{costs}"
     try:
-        call(_fill(case.get("path", default), places))
+        if case["api"] in loader:
+            default = "{evidence}" if case["api"] == "load_evidence" else "{costs}"
+            loader[case["api"]](_fill(case.get("path", default), places))
+        elif case["api"] == "request":
+            values = _filled(case.get("values", {}), places)
+            service.make_request(getattr(service, case["request"]), **values)
+        else:
+            getattr(peervalue, case["api"])(**_filled(case.get("kwargs", {}), places))
     except peervalue.InputError as exc:
         return Outcome(2, "", str(exc), exc)
     return Outcome(0, "", "")

@@ -17,12 +17,14 @@ import re
 import stat
 import tempfile
 import tomllib
+from collections.abc import Sequence
 from datetime import date, time
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from peervalue.errors import InputError, Problem, input_error, quote, shorten
@@ -585,7 +587,7 @@ def _describe_input(value: Any) -> str:
 
 
 def problems_from(
-    exc: ValidationError,
+    exc: ValidationError | Sequence[ErrorDetails],
     union_tags: frozenset[str] = frozenset(),
     known_fields: frozenset[str] | set[str] = frozenset(),
     model: type[BaseModel] | None = None,
@@ -598,7 +600,7 @@ def problems_from(
     an unknown field is matched against the fields valid in its own block;
     otherwise against ``known_fields``. A suggestion is never the unknown name.
     """
-    errors = exc.errors(include_url=False)
+    errors = exc.errors(include_url=False) if isinstance(exc, ValidationError) else list(exc)
 
     def user_path(err: Any) -> str:
         # The discriminated union puts the kind into the path; drop it for readability.

@@ -170,19 +170,21 @@ class PeerInput(StrictModel):
                 "'support_duration', or 'fte_years'"
             )
         if self.fte is not None:
-            if self.employment_duration is None:
-                raise ValueError("'employment_duration' is required with 'fte'")
             if self.support_duration is not None:
                 raise ValueError(
-                    "'support_duration' goes with 'caseload'; with 'fte' give 'employment_duration'"
+                    "'support_duration' goes with 'caseload'; with 'fte' give "
+                    "'employment_duration' (how long the peer workers were employed)"
                 )
+            if self.employment_duration is None:
+                raise ValueError("'employment_duration' is required with 'fte'")
         if self.caseload is not None:
-            if self.support_duration is None:
-                raise ValueError("'support_duration' is required with 'caseload'")
             if self.employment_duration is not None:
                 raise ValueError(
-                    "'employment_duration' goes with 'fte'; with 'caseload' give 'support_duration'"
+                    "'employment_duration' goes with 'fte'; with 'caseload' give "
+                    "'support_duration' (how long each patient was supported)"
                 )
+            if self.support_duration is None:
+                raise ValueError("'support_duration' is required with 'caseload'")
         if self.fte_years is not None and (
             self.employment_duration is not None or self.support_duration is not None
         ):

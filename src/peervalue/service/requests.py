@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal, Self, TypeVar
+from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -31,10 +31,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from peervalue.costs.schema import CostFile
-from peervalue.errors import InputError, InputErrorGroup, Problem
+from peervalue.errors import InputError, InputErrorGroup, Problem, quote
 from peervalue.evidence.schema import Study
 from peervalue.model.methods import PoolingMethod, Weighting
 
@@ -156,17 +156,18 @@ class EvidenceRequest(Request):
             data.setdefault("evidence_label", ev.origin)
         return data
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Self:
-        if isinstance(self.evidence, list):
-            if not self.evidence:
+    @field_validator("evidence")
+    @classmethod
+    def _unique_ids(cls, evidence: Path | list[Study] | None) -> Path | list[Study] | None:
+        if isinstance(evidence, list):
+            if not evidence:
                 raise ValueError("the list of studies is empty; give at least one study")
             seen: set[str] = set()
-            for study in self.evidence:
+            for study in evidence:
                 if study.id in seen:
                     raise ValueError(f"study id {study.id!r} is used by two studies")
                 seen.add(study.id)
-        return self
+        return evidence
 
 
 class StudyRequest(EvidenceRequest):
@@ -258,27 +259,55 @@ class MetaRequest(RunRequest):
 R = TypeVar("R", bound=Request)
 
 
+#: fields that take a path or a document: what to say when the value is neither
+_DOCUMENT_FIELDS: Final = {
+    "evidence": "a path to a folder or study file, a list of studies, or nothing (bundled)",
+    "costs": "a path to a cost file, a cost document, or nothing (bundled)",
+}
+
+
+def _is_path_branch(tag: object) -> bool:
+    """The location step pydantic gives the ``Path`` member of a ``Path | document`` union."""
+    return isinstance(tag, str) and ("path" in tag or "lax-or-strict" in tag)
+
+
 def request_problems(
     exc: ValidationError, labels: Mapping[str, str] | None = None
 ) -> list[InputError]:
-    """One :class:`InputError` per bad field, named by ``labels`` (e.g. CLI options)."""
+    """One :class:`InputError` per bad field, named by ``labels`` (e.g. CLI options).
+
+    For ``evidence`` and ``costs`` (a path or a document), a value that is neither
+    gets one problem saying so; a document with mistakes gets one problem per
+    mistake, at its path inside the document.
+    """
     from peervalue.fileio import problems_from
 
     labels = labels or {}
-    by_field: dict[str, list[Problem]] = {}
+    kept: list[ErrorDetails] = []
+    neither: dict[str, object] = {}
     for err in exc.errors(include_url=False):
         loc = err["loc"]
-        top = str(loc[0]) if loc else "request"
-        if err["type"] == "run_option":
-            ctx = err.get("ctx") or {}
-            problem = Problem("", str(ctx.get("problem", "")), str(ctx.get("expected", "")))
-        else:
-            sub = ValidationError.from_exception_data(
-                exc.title,
-                [{**err, "loc": tuple(loc[1:])}],  # type: ignore[typeddict-unknown-key]
-            )
-            problem = problems_from(sub)[0]
-        by_field.setdefault(labels.get(top, top), []).append(problem)
+        top = str(loc[0]) if loc else ""
+        if top in _DOCUMENT_FIELDS and len(loc) > 1 and isinstance(loc[1], str):
+            if _is_path_branch(loc[1]) or len(loc) == 2:
+                # the value is neither a path nor a document: said once, below
+                neither.setdefault(top, err.get("input"))
+                continue
+            err = {**err, "loc": (top, *loc[2:])}  # drop the union member's tag
+        kept.append(err)
+    by_field: dict[str, list[Problem]] = {}
+    for err, problem in zip(kept, problems_from(kept), strict=True):
+        top = str(err["loc"][0]) if err["loc"] else "request"
+        inner = problem.field.removeprefix(top).lstrip(".")
+        by_field.setdefault(labels.get(top, top), []).append(
+            Problem(inner, problem.problem, problem.expected)
+        )
+    for top, value in neither.items():
+        where = labels.get(top, top)
+        if where not in by_field:
+            by_field[where] = [
+                Problem("", f"got {type(value).__name__} {quote(value)}", _DOCUMENT_FIELDS[top])
+            ]
     return [InputError(where, problems) for where, problems in by_field.items()]
 
 
