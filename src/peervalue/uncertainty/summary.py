@@ -61,15 +61,16 @@ def distribution_row(d: ParameterDistribution) -> DistributionRow:
 
 
 def percentiles(draws: np.ndarray, qs: tuple[float, ...] = PERCENTILES) -> list[float]:
-    """``np.percentile(draws, qs)`` (linear interpolation), from one sort.
+    """``np.percentile(draws, qs)`` (linear interpolation), from one partition.
 
-    Sorting float32 draws is several times faster than the partitions
-    ``np.percentile`` does, and gives the same numbers.
+    One ``np.partition`` on the handful of order statistics the percentiles need
+    puts exactly those values in place (the same numbers a full sort gives) in
+    linear time, several times faster than sorting a million draws.
     """
-    ordered = np.sort(draws)
-    position = np.asarray(qs) / 100.0 * (ordered.size - 1)
+    position = np.asarray(qs) / 100.0 * (draws.size - 1)
     below = np.floor(position).astype(np.int64)
-    above = np.minimum(below + 1, ordered.size - 1)
+    above = np.minimum(below + 1, draws.size - 1)
+    ordered = np.partition(draws, np.unique(np.concatenate([below, above])))
     low, high = ordered[below].astype(np.float64), ordered[above].astype(np.float64)
     return [float(x) for x in low + (position - below) * (high - low)]
 
@@ -86,11 +87,18 @@ def probability_below(thresholds: np.ndarray, grid: Array) -> Array:
     """Share of draws whose break-even lies strictly below each grid value (NaN never does).
 
     Both are float64, so the comparison is exact: a draw counts at a grid value
-    exactly when ``threshold < value``.
+    exactly when ``threshold < value``. Each draw is placed among the sorted grid
+    values (``side="right"``: after every value it equals, NaN after all), and the
+    counts accumulate along the grid, without sorting the draws.
     """
-    ordered = np.sort(np.asarray(thresholds, dtype=np.float64))  # NaN sorts last
-    counts = np.searchsorted(ordered, np.asarray(grid, dtype=np.float64), side="left")
-    return np.asarray(counts, dtype=np.float64) / thresholds.size
+    values = np.asarray(grid, dtype=np.float64)
+    order = np.argsort(values, kind="stable")
+    ascending = values[order]
+    first_above = np.searchsorted(ascending, np.asarray(thresholds, dtype=np.float64), side="right")
+    counts = np.cumsum(np.bincount(first_above, minlength=values.size + 1))[: values.size]
+    shares = np.empty(values.size)
+    shares[order] = counts / thresholds.size
+    return shares
 
 
 def _warnings(run: PsaRun) -> list[str]:
