@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -92,12 +92,16 @@ class AnalysisResult(ResultModel):
     def break_even_bed_days_per_fte_year(self) -> float:
         return self.break_even.bed_days_saved_per_fte_year
 
-    def to_pandas(self) -> pd.DataFrame:
-        """One row per study, indexed by study id; pooled values are in ``.attrs``."""
+    def study_rows(self) -> list[dict[str, Any]]:
+        """One flat row per study; ``assumed_inputs`` joined by commas."""
         rows = [s.model_dump() for s in self.studies]
         for row in rows:
             row["assumed_inputs"] = ", ".join(row["assumed_inputs"])
-        table = frame(rows, list(StudyResult.model_fields)).set_index("id")
+        return rows
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per study, indexed by study id; pooled values are in ``.attrs``."""
+        table = frame(self.study_rows(), list(StudyResult.model_fields)).set_index("id")
         table.attrs["pooled"] = self.pooled.model_dump()
         table.attrs["price_year"] = self.price_year
         table.attrs["currency"] = self.currency

@@ -12,11 +12,7 @@ from typing import Any, Literal
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
 from peervalue.model.results import AnalysisResult
-from peervalue.uncertainty.results import (
-    InfluenceResult,
-    MetaRunResult,
-    PsaResult,
-)
+from peervalue.uncertainty.results import MetaRunResult, PsaResult
 
 Row = dict[str, Any]
 PsaView = Literal["summary", "bed-day-curve", "caseload-curve", "distributions"]
@@ -66,36 +62,21 @@ def quantity_rows(study: Study) -> list[Row]:
     return rows
 
 
-def influence_rows(result: InfluenceResult) -> list[Row]:
-    rows = [g.model_dump() for g in (result.all_studies, *result.groups)]
-    for row in rows:
-        row["studies"] = ", ".join(row["studies"])
-    return rows
-
-
 def analysis_rows(result: AnalysisResult) -> list[Row]:
     """One row per study, one per pooled ratio, one per influence group (``row_type``)."""
-    rows: list[Row] = []
-    for s in result.studies:
-        row = {"row_type": "study", **s.model_dump()}
-        row["assumed_inputs"] = ", ".join(s.assumed_inputs)
-        rows.append(row)
+    rows: list[Row] = [{"row_type": "study", **row} for row in result.study_rows()]
     pooled = result.pooled
     rows.append(
         {"row_type": "pooled", "id": "weighted_mean_ratio", "ratio": pooled.weighted_mean_ratio}
     )
     rows.append({"row_type": "pooled", "id": "ratio_of_sums", "ratio": pooled.ratio_of_sums})
     for influence in result.influence:
-        for g in influence_rows(influence):
+        for g in influence.rows():
             rows.append({"row_type": "group", "id": g.pop("group"), **g})
     for row in rows:
         row["price_year"] = result.price_year
         row["currency"] = result.currency
     return rows
-
-
-def _flatten(prefix: str, data: dict[str, Any]) -> Row:
-    return {f"{prefix}_{k}": v for k, v in data.items()}
 
 
 def psa_rows(result: PsaResult, view: PsaView = "summary") -> list[Row]:
@@ -106,31 +87,9 @@ def psa_rows(result: PsaResult, view: PsaView = "summary") -> list[Row]:
         return _columns_to_rows(result.curves.caseload.model_dump())
     if view == "distributions":
         return [d.model_dump() for d in result.distributions]
-    rows: list[Row] = []
-    for s in result.studies:
-        rows.append(
-            {
-                "row_type": "study",
-                "id": s.id,
-                **_flatten("ratio", s.ratio.model_dump()),
-                "prob_ratio_above_one": s.prob_ratio_above_one,
-                "prob_net_benefit_positive": s.prob_net_benefit_positive,
-                **_flatten("net_benefit", s.net_benefit_per_fte_year.model_dump()),
-            }
-        )
-    for p in result.pooled.values():
-        rows.append(
-            {
-                "row_type": "pooled",
-                "id": p.method,
-                **_flatten("ratio", p.ratio.model_dump()),
-                "prob_ratio_above_one": p.prob_ratio_above_one,
-                **_flatten("net_benefit", p.net_benefit_per_fte_year.model_dump()),
-                "prob_net_benefit_positive": p.prob_net_benefit_positive,
-                "evpi_per_fte_year": p.evpi_per_fte_year,
-                "evpi_population": p.evpi_population,
-            }
-        )
+    rows: list[Row] = [{"row_type": "study", **row} for row in result.study_rows()]
+    for row in result.pooled_rows():
+        rows.append({"row_type": "pooled", "id": row.pop("method"), **row})
     return rows
 
 

@@ -39,6 +39,10 @@ EVPI_NOTE = (
 # --- Monte Carlo -------------------------------------------------------------------
 
 
+def _prefixed(prefix: str, summary: ResultModel) -> dict[str, Any]:
+    return {f"{prefix}_{k}": v for k, v in summary.model_dump().items()}
+
+
 class Interval(ResultModel):
     """A Monte Carlo summary of one output."""
 
@@ -145,41 +149,39 @@ class PsaResult(ResultModel):
     #: to keep them (``keep_draws``), for figures drawn later; never serialised
     kept_draws: Any = Field(default=None, exclude=True)
 
+    def study_rows(self) -> list[dict[str, Any]]:
+        """One flat row per study (intervals spread over ``ratio_*`` and ``net_benefit_*``)."""
+        return [
+            {
+                "id": s.id,
+                **_prefixed("ratio", s.ratio),
+                "prob_ratio_above_one": s.prob_ratio_above_one,
+                "prob_net_benefit_positive": s.prob_net_benefit_positive,
+                **_prefixed("net_benefit", s.net_benefit_per_fte_year),
+            }
+            for s in self.studies
+        ]
+
+    def pooled_rows(self) -> list[dict[str, Any]]:
+        """One flat row per pooling method."""
+        return [
+            {
+                "method": p.method,
+                **_prefixed("ratio", p.ratio),
+                "prob_ratio_above_one": p.prob_ratio_above_one,
+                **_prefixed("net_benefit", p.net_benefit_per_fte_year),
+                "prob_net_benefit_positive": p.prob_net_benefit_positive,
+                "evpi_per_fte_year": p.evpi_per_fte_year,
+                "evpi_population": p.evpi_population,
+            }
+            for p in self.pooled.values()
+        ]
+
     def studies_frame(self) -> pd.DataFrame:
-        rows = []
-        for s in self.studies:
-            rows.append(
-                {
-                    "id": s.id,
-                    **{f"ratio_{k}": v for k, v in s.ratio.model_dump().items()},
-                    "prob_ratio_above_one": s.prob_ratio_above_one,
-                    "prob_net_benefit_positive": s.prob_net_benefit_positive,
-                    **{
-                        f"net_benefit_{k}": v
-                        for k, v in s.net_benefit_per_fte_year.model_dump().items()
-                    },
-                }
-            )
-        return frame(rows)
+        return frame(self.study_rows())
 
     def pooled_frame(self) -> pd.DataFrame:
-        rows = []
-        for p in self.pooled.values():
-            rows.append(
-                {
-                    "method": p.method,
-                    **{f"ratio_{k}": v for k, v in p.ratio.model_dump().items()},
-                    "prob_ratio_above_one": p.prob_ratio_above_one,
-                    **{
-                        f"net_benefit_{k}": v
-                        for k, v in p.net_benefit_per_fte_year.model_dump().items()
-                    },
-                    "prob_net_benefit_positive": p.prob_net_benefit_positive,
-                    "evpi_per_fte_year": p.evpi_per_fte_year,
-                    "evpi_population": p.evpi_population,
-                }
-            )
-        return frame(rows)
+        return frame(self.pooled_rows())
 
     def distributions_frame(self) -> pd.DataFrame:
         return frame([d.model_dump() for d in self.distributions])
@@ -265,11 +267,15 @@ class InfluenceResult(ResultModel):
     all_studies: GroupResult
     groups: list[GroupResult]
 
-    def to_pandas(self) -> pd.DataFrame:
+    def rows(self) -> list[dict[str, Any]]:
+        """One flat row per group, all studies first; ``studies`` joined by commas."""
         rows = [g.model_dump() for g in (self.all_studies, *self.groups)]
         for row in rows:
             row["studies"] = ", ".join(row["studies"])
-        return frame(rows, list(GroupResult.model_fields))
+        return rows
+
+    def to_pandas(self) -> pd.DataFrame:
+        return frame(self.rows(), list(GroupResult.model_fields))
 
 
 # --- meta-analysis -------------------------------------------------------------------
