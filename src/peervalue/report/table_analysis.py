@@ -12,6 +12,7 @@ from rich.text import Text
 
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
+from peervalue.model.methods import METHOD_TITLES
 from peervalue.model.results import AnalysisResult
 from peervalue.report.registry import renderer
 from peervalue.report.rows import quantity_rows, study_summary
@@ -98,9 +99,10 @@ def _analysis_parts(result: AnalysisResult, title: str) -> list[RenderableType]:
         )
     p = result.pooled
     lines = [
-        f"[bold]Weighted mean of ratios[/bold]: {num(p.weighted_mean_ratio, 2)} : 1  "
+        f"[bold]{METHOD_TITLES['weighted'].capitalize()}[/bold]: "
+        f"{num(p.weighted_mean_ratio, 2)} : 1  "
         f"[dim]({p.weighting_note})[/dim]",
-        f"[bold]Ratio of sums[/bold]: {num(p.ratio_of_sums, 2)} : 1  "
+        f"[bold]{METHOD_TITLES['sums'].capitalize()}[/bold]: {num(p.ratio_of_sums, 2)} : 1  "
         f"[dim]({p.ratio_of_sums_note})[/dim]",
         f"Studies with ratio > 1: {p.above_one}; between 0 and 1: {p.between_zero_and_one}; "
         f"negative: {p.negative}",

@@ -192,8 +192,8 @@ def influence_table(result: InfluenceResult) -> RenderableType:
             "Group",
             "Studies",
             "Patients",
-            "Weighted mean ratio",
-            "Ratio of sums",
+            METHOD_TITLES["weighted"].capitalize(),
+            METHOD_TITLES["sums"].capitalize(),
             "MC mean ratio",
             "P(net benefit > 0)",
         ],
@@ -211,7 +211,7 @@ def influence_table(result: InfluenceResult) -> RenderableType:
         )
     note = Text(
         f"Probabilities from {result.draws:,} Monte Carlo draws (seed {result.seed}), "
-        "pooling by the weighted mean of ratios."
+        f"pooling by the {METHOD_TITLES['weighted']}."
     )
     return Group(table, note)
 
