@@ -37,7 +37,14 @@ def test_break_even_by_hand() -> None:
 
 
 def test_peer_worker_cost_components() -> None:
-    assert core.peer_worker_cost(20_000, 0.1, 0.14, 0.5, 0.26) == pytest.approx(40_000)
+    assert core.peer_worker_cost(20_000, [0.1, 0.14, 0.5, 0.26]) == pytest.approx(40_000)
+    # PSSRU Unit Costs 2024 Manual, Table 8.2.1, band 4 (2023/24): salary 26,399 plus
+    # on-costs 8,165, management and administration 7,708, non-staff 11,842 and capital
+    # 7,689 = 61,803 a year.
+    amounts = [8_165, 7_708, 11_842, 7_689]
+    assert core.peer_worker_cost(26_399, [], amounts) == pytest.approx(61_803)
+    # rates and amounts together: 20,000 x 1.3 + 5,000
+    assert core.peer_worker_cost(20_000, [0.1, 0.2], [5_000]) == pytest.approx(31_000)
 
 
 def test_classify_boundaries() -> None:

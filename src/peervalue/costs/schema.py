@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, Final, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -10,22 +10,74 @@ from peervalue.provenance import NonNegative, Positive, PriceYear, Quantity, Str
 
 BedDayCost = Annotated[Quantity, unit_check("GBP/bed-day"), Positive]
 Salary = Annotated[Quantity, unit_check("GBP/year"), Positive]
-Rate = Annotated[Quantity, unit_check("proportion"), NonNegative]
+#: an addition to salary: a proportion of it, or pounds a year
+Addition = Annotated[Quantity, unit_check("proportion", "GBP/year"), NonNegative]
 CostPerFteYear = Annotated[Quantity, unit_check("GBP/FTE-year"), Positive]
+
+#: the components that are pay (salary and employer on-costs); the rest are overheads
+PAY_COMPONENTS: Final = frozenset(
+    {"salary", "employer_national_insurance", "employer_superannuation", "on_costs"}
+)
 
 
 class PeerWorkerComponents(StrictModel):
-    """A peer worker's annual cost built the PSSRU way: salary plus rates of salary.
+    """A peer worker's annual cost built the PSSRU way: salary plus additions.
 
-    cost per FTE-year = salary x (1 + employer_national_insurance
-    + employer_superannuation + overheads + capital_overheads)
+    Each addition is either a proportion of salary (unit ``proportion``) or an
+    amount in pounds a year (unit ``GBP/year``, with its price year), so both the
+    older rate-based build and the PSSRU Manuals' pound components can be entered::
+
+        cost per FTE-year = salary x (1 + sum of proportions) + sum of amounts
+
+    Employer on-costs are either ``employer_national_insurance`` and
+    ``employer_superannuation``, or one ``on_costs`` figure; overheads are either
+    one ``overheads`` figure, or ``management_and_administration`` and
+    ``non_staff_overheads`` (as the PSSRU Manuals give them); ``capital_overheads``
+    is always given.
     """
 
     salary: Salary
-    employer_national_insurance: Rate
-    employer_superannuation: Rate
-    overheads: Rate
-    capital_overheads: Rate
+    employer_national_insurance: Addition | None = None
+    employer_superannuation: Addition | None = None
+    on_costs: Addition | None = None
+    overheads: Addition | None = None
+    management_and_administration: Addition | None = None
+    non_staff_overheads: Addition | None = None
+    capital_overheads: Addition
+
+    @model_validator(mode="after")
+    def _one_form_each(self) -> Self:
+        split_on_costs = [self.employer_national_insurance, self.employer_superannuation]
+        if self.on_costs is not None:
+            if any(q is not None for q in split_on_costs):
+                raise ValueError(
+                    "give employer on-costs once: either 'on_costs', or "
+                    "'employer_national_insurance' and 'employer_superannuation'"
+                )
+        elif any(q is None for q in split_on_costs):
+            raise ValueError(
+                "employer on-costs are missing: give 'employer_national_insurance' and "
+                "'employer_superannuation', or one 'on_costs' figure"
+            )
+        split_overheads = [self.management_and_administration, self.non_staff_overheads]
+        if self.overheads is not None:
+            if any(q is not None for q in split_overheads):
+                raise ValueError(
+                    "give overheads once: either 'overheads', or "
+                    "'management_and_administration' and 'non_staff_overheads'"
+                )
+        elif any(q is None for q in split_overheads):
+            raise ValueError(
+                "overheads are missing: give 'management_and_administration' and "
+                "'non_staff_overheads', or one 'overheads' figure"
+            )
+        return self
+
+    def given(self) -> dict[str, Quantity]:
+        """The components present, in field order, keyed by field name."""
+        return {
+            name: q for name in type(self).model_fields if (q := getattr(self, name)) is not None
+        }
 
 
 class PeerWorkerCost(StrictModel):
@@ -57,7 +109,6 @@ class CostFile(StrictModel):
         if self.peer_worker.total is not None:
             found["peer_worker.total"] = self.peer_worker.total
         if self.peer_worker.components is not None:
-            comps = self.peer_worker.components
-            for name in type(comps).model_fields:
-                found[f"peer_worker.components.{name}"] = getattr(comps, name)
+            for name, q in self.peer_worker.components.given().items():
+                found[f"peer_worker.components.{name}"] = q
         return found

@@ -15,6 +15,8 @@ Notation follows Trachtenberg et al. (2013) as set out in docs/method.md:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -61,18 +63,24 @@ def per_fte_year(total_bed_days: ArrayLike, fte_years: ArrayLike) -> Array:
 
 
 def peer_worker_cost(
-    salary: ArrayLike,
-    national_insurance: ArrayLike,
-    superannuation: ArrayLike,
-    overheads: ArrayLike,
-    capital_overheads: ArrayLike,
+    salary: ArrayLike, rates: Sequence[ArrayLike] = (), amounts: Sequence[ArrayLike] = ()
 ) -> Array:
-    """Cost per FTE-year = salary x (1 + NI + superannuation + overheads + capital).
+    """Cost per FTE-year = salary x (1 + sum of rates) + sum of amounts.
 
-    The four rates are proportions of salary, as the PSSRU manuals build staff costs.
+    ``rates`` are additions as proportions of salary (employer national insurance,
+    superannuation, overheads ... as older PSSRU manuals build staff costs);
+    ``amounts`` are additions in pounds a year (as the 2022-2024 Manuals give
+    overheads and capital). Each sum adds its terms in the order given.
     """
-    rates = _f(national_insurance) + _f(superannuation) + _f(overheads) + _f(capital_overheads)
-    return _f(salary) * (1.0 + rates)
+    cost = _f(salary)
+    if rates:
+        total = _f(rates[0])
+        for rate in rates[1:]:
+            total = total + _f(rate)
+        cost = cost * (1.0 + total)
+    for amount in amounts:
+        cost = cost + _f(amount)
+    return cost
 
 
 def benefit(bed_days_per_fte_year: ArrayLike, cost_per_bed_day: ArrayLike) -> Array:

@@ -149,10 +149,8 @@ def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
     else:
         c_psw = core.peer_worker_cost(
             c("peer_worker.components.salary"),
-            c("peer_worker.components.employer_national_insurance"),
-            c("peer_worker.components.employer_superannuation"),
-            c("peer_worker.components.overheads"),
-            c("peer_worker.components.capital_overheads"),
+            [c(f"peer_worker.components.{name}") for name in spec.peer_worker_rates],
+            [c(f"peer_worker.components.{name}") for name in spec.peer_worker_amounts],
         )
     c_bed_col, c_psw_col = c_bed[..., np.newaxis], c_psw[..., np.newaxis]
     benefit = core.benefit(b, c_bed_col)

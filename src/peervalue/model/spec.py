@@ -68,6 +68,9 @@ class ModelSpec:
     parameters: tuple[Parameter, ...]
     weighting: Weighting
     peer_worker_form: Literal["total", "components"]
+    #: components added to salary as proportions of it, and as amounts, in file order
+    peer_worker_rates: tuple[str, ...]
+    peer_worker_amounts: tuple[str, ...]
     price_year: str
     currency: str
 
@@ -133,11 +136,16 @@ def build_spec(
     for field, q in costs.quantities().items():
         factor, unit = _model_unit(q, costs.price_year, index)
         params.append(Parameter(COSTS, field, q, factor, unit))
+    components = costs.peer_worker.components
+    additions = {} if components is None else components.given()
+    additions.pop("salary", None)
     return ModelSpec(
         studies=tuple(structure),
         parameters=tuple(params),
         weighting=weighting,
         peer_worker_form="total" if costs.peer_worker.total is not None else "components",
+        peer_worker_rates=tuple(n for n, q in additions.items() if q.unit == "proportion"),
+        peer_worker_amounts=tuple(n for n, q in additions.items() if q.unit != "proportion"),
         price_year=costs.price_year,
         currency=costs.currency,
     )
