@@ -8,12 +8,12 @@ file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -43,12 +43,18 @@ class GrowthSeries(IndexSeries):
 
 
 class PriceIndexFile(StrictModel):
-    """Schema of a price-index file: base levels, then yearly growth chained onto them."""
+    """Schema of a price-index file: base levels, then yearly growth chained onto them.
+
+    ``nhscii_growth_percent`` is the combined pay-and-prices growth; the optional pay
+    and prices series, where the edition gives them, cover the same years.
+    """
 
     description: str = Field(min_length=1)
     edition: str = Field(min_length=1)
     hchs_levels: LevelSeries
     nhscii_growth_percent: GrowthSeries
+    nhscii_pay_growth_percent: GrowthSeries | None = None
+    nhscii_prices_growth_percent: GrowthSeries | None = None
 
     @model_validator(mode="after")
     def _consecutive(self) -> Self:
@@ -63,7 +69,17 @@ class PriceIndexFile(StrictModel):
         unknown = [y for y in self.nhscii_growth_percent.provisional if y not in years]
         if unknown:
             raise ValueError(f"provisional years {unknown} are not in the series")
+        for name in ("nhscii_pay_growth_percent", "nhscii_prices_growth_percent"):
+            series = getattr(self, name)
+            if series is not None and list(series.values) != list(
+                self.nhscii_growth_percent.values
+            ):
+                raise ValueError(f"'{name}' must cover the same years as 'nhscii_growth_percent'")
         return self
+
+
+IndexName = Literal["pay-and-prices", "pay", "prices"]
+INDEX_NAMES: tuple[IndexName, ...] = ("pay-and-prices", "pay", "prices")
 
 
 @dataclass(frozen=True)
@@ -73,6 +89,7 @@ class PriceIndex:
     name: str
     levels: dict[str, float]
     source: str
+    provisional: tuple[str, ...] = ()
 
     @property
     def years(self) -> list[str]:
@@ -107,19 +124,67 @@ def index_file() -> Path:
     return Path(str(resources.files("peervalue") / "data" / "indices" / "nhs_pay_and_prices.yaml"))
 
 
-def load_price_index(path: Path) -> PriceIndex:
-    """Read and validate a price-index file."""
+@dataclass(frozen=True)
+class PriceIndexes:
+    """The series of one index file, by name: pay and prices, pay, prices."""
+
+    series: dict[IndexName, PriceIndex]
+    edition: str
+
+    def get(self, name: IndexName) -> PriceIndex:
+        return self.series[name]
+
+
+def load_price_indexes(path: Path) -> PriceIndexes:
+    """Read and validate a price-index file into its series.
+
+    Pay and prices series follow the combined HCHS levels up to the last HCHS year
+    and chain their own growth after it; a file without them falls back to the
+    combined series (and says so in the series' name).
+    """
     from peervalue.fileio import read_mapping, validate
 
     data = validate(PriceIndexFile, read_mapping(path), path)
-    return PriceIndex(
-        name="NHS pay and prices index (HCHS, then NHSCII)",
-        levels=chain_levels(dict(data.hchs_levels.values), dict(data.nhscii_growth_percent.values)),
-        source=data.edition,
-    )
+    base = dict(data.hchs_levels.values)
+    provisional = tuple(data.nhscii_growth_percent.provisional)
+    series: dict[IndexName, PriceIndex] = {
+        "pay-and-prices": PriceIndex(
+            "NHS pay and prices index (HCHS, then NHSCII)",
+            chain_levels(base, dict(data.nhscii_growth_percent.values)),
+            data.edition,
+            provisional,
+        )
+    }
+    parts: dict[IndexName, GrowthSeries | None] = {
+        "pay": data.nhscii_pay_growth_percent,
+        "prices": data.nhscii_prices_growth_percent,
+    }
+    for name, growth in parts.items():
+        if growth is None:
+            series[name] = replace(
+                series["pay-and-prices"], name=f"NHS pay and prices index (no {name} series)"
+            )
+        else:
+            series[name] = PriceIndex(
+                f"NHS {name} index (HCHS pay and prices, then NHSCII {name})",
+                chain_levels(base, dict(growth.values)),
+                data.edition,
+                tuple(growth.provisional),
+            )
+    return PriceIndexes(series, data.edition)
+
+
+def load_price_index(path: Path) -> PriceIndex:
+    """The combined pay-and-prices series of a price-index file."""
+    return load_price_indexes(path).get("pay-and-prices")
 
 
 @cache
+def nhs_indexes() -> PriceIndexes:
+    """The bundled NHS indices: pay and prices (HCHS to 2014-15, NHSCII after), pay, prices."""
+    return load_price_indexes(index_file())
+
+
 def nhs_pay_and_prices() -> PriceIndex:
     """The bundled NHS pay and prices index (HCHS to 2014-15, NHSCII after)."""
-    return load_price_index(index_file())
+    return nhs_indexes().get("pay-and-prices")

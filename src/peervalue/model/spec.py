@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from peervalue.costs.indices import PriceIndex
-from peervalue.costs.schema import CostFile
+from peervalue.costs.schema import PAY_COMPONENTS, CostFile
 from peervalue.evidence.schema import Study
 from peervalue.model.methods import Weighting
 from peervalue.provenance import Quantity
@@ -113,16 +113,22 @@ def build_spec(
     costs: CostFile,
     index: PriceIndex,
     weighting: Weighting = "all",
+    price_year: str | None = None,
+    pay_index: PriceIndex | None = None,
 ) -> ModelSpec:
-    """Flatten studies and costs into a :class:`ModelSpec` at the costs' price year.
+    """Flatten studies and costs into a :class:`ModelSpec` at one price year.
 
-    Pure: the caller (``peervalue.service``) loads the files and the price index.
+    Every money figure is rebased from its own price year to ``price_year`` (default:
+    the cost file's) with ``index``; salary and employer on-costs use ``pay_index``
+    instead when one is given. Pure: the caller (``peervalue.service``) loads the
+    files and the indices and has checked that they cover every year.
     """
+    year = price_year or costs.price_year
     params: list[Parameter] = []
     structure: list[StudySpec] = []
     for study in studies:
         for field, q in study.quantities().items():
-            factor, unit = _model_unit(q, costs.price_year, index)
+            factor, unit = _model_unit(q, year, index)
             params.append(Parameter(study.id, field, q, factor, unit))
         structure.append(
             StudySpec(
@@ -134,7 +140,8 @@ def build_spec(
             )
         )
     for field, q in costs.quantities().items():
-        factor, unit = _model_unit(q, costs.price_year, index)
+        is_pay = field.rpartition(".")[2] in PAY_COMPONENTS and field.startswith("peer_worker.")
+        factor, unit = _model_unit(q, year, pay_index if is_pay and pay_index else index)
         params.append(Parameter(COSTS, field, q, factor, unit))
     components = costs.peer_worker.components
     additions = {} if components is None else components.given()
@@ -146,6 +153,6 @@ def build_spec(
         peer_worker_form="total" if costs.peer_worker.total is not None else "components",
         peer_worker_rates=tuple(n for n, q in additions.items() if q.unit == "proportion"),
         peer_worker_amounts=tuple(n for n, q in additions.items() if q.unit != "proportion"),
-        price_year=costs.price_year,
+        price_year=year,
         currency=costs.currency,
     )
