@@ -273,14 +273,14 @@ def _run_api(case: dict[str, Any], places: dict[str, str]) -> Outcome:
     built by make_request from ``values``)."""
     from peervalue import service
 
-    loader: dict[str, Callable[[str], object]] = {
+    loader: dict[str, Callable[[Any], object]] = {
         "load_evidence": peervalue.load_evidence,
         "load_costs": peervalue.load_costs,
     }
     try:
         if case["api"] in loader:
             default = "{evidence}" if case["api"] == "load_evidence" else "{costs}"
-            loader[case["api"]](_fill(case.get("path", default), places))
+            loader[case["api"]](_filled(case.get("path", default), places))
         elif case["api"] == "request":
             values = _filled(case.get("values", {}), places)
             service.make_request(getattr(service, case["request"]), **values)

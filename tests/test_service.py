@@ -195,3 +195,76 @@ def test_help_shows_no_type_after_flags(capsys: pytest.CaptureFixture[str]) -> N
     assert run.code == 0
     assert "--leave-one-out" in run.out and "<bool>" not in run.out
     assert "<int>" in run.out  # options that take a value still show their type
+
+
+# --- found by the adversarial input sweep ---------------------------------------------------
+
+
+def test_documents_changed_after_validation_are_checked_again() -> None:
+    """``model_copy(update=...)`` skips pydantic's checks; a request checks the document again."""
+    costs = load_costs(SYNTHETIC_COSTS)
+    bad_cost = costs.bed_day.model_copy(update={"value": -5.0, "range": (-10.0, 0.0)})
+    with pytest.raises(peervalue.InputError, match=r"costs: field 'bed_day': must be greater"):
+        make_request(AnalysisRequest, costs=costs.model_copy(update={"bed_day": bad_cost}))
+    study = load_evidence(SYNTHETIC).studies[0]
+    arms = study.arms.model_copy(
+        update={"intervention": study.arms.intervention.model_copy(update={"value": 0.0})}
+    )
+    with pytest.raises(peervalue.InputError, match=r"arms.intervention': must be greater"):
+        make_request(AnalysisRequest, evidence=[study.model_copy(update={"arms": arms})])
+
+
+@pytest.mark.parametrize("value", ["psa", None, {"kind": "psa"}, MetaRequest()])
+def test_running_something_that_is_not_the_right_request_is_an_input_error(value: Any) -> None:
+    with pytest.raises(peervalue.InputError, match="request: got"):
+        run_psa(value)
+    if not isinstance(value, MetaRequest):
+        with pytest.raises(peervalue.InputError, match="AnalysisRequest or PsaRequest"):
+            run(value)
+
+
+def test_numpy_numbers_are_named_as_such() -> None:
+    with pytest.raises(peervalue.InputError, match=r"np.int64\(10\), not a plain Python number"):
+        make_request(PsaRequest, draws=np.int64(10))
+
+
+def test_psa_warns_about_too_few_draws_and_ratios_that_cannot_be_computed(
+    tmp_path: Path,
+) -> None:
+    text = (SYNTHETIC / "alpha.yaml").read_text()
+    fte = "fte: {value: 2, unit: FTE, status: assumed, range: [1, 3], rationale: synthetic}"
+    assert fte in text
+    (tmp_path / "alpha.yaml").write_text(
+        text.replace(
+            fte,
+            "fte: {value: 2, unit: FTE, status: assumed, range: [1, 3], rationale: synthetic, "
+            "distribution: {kind: gamma, sd: 100000}}",
+        )
+    )
+    result = peervalue.psa(tmp_path, SYNTHETIC_COSTS, draws=50)
+    assert result.warnings[0].startswith("Only 50 draws")
+    assert any(
+        w.startswith("alpha: 50 of 50 draws of the ratio cannot be computed")
+        for w in result.warnings
+    )
+    assert math.isnan(result.studies[0].ratio.mean)
+    from peervalue.report.table_analysis import plain_text
+
+    assert "Warnings" in plain_text(render(result, "table"))  # shown, not only in JSON
+    plenty = peervalue.psa(SYNTHETIC, SYNTHETIC_COSTS, draws=1000)
+    assert not any("draws" in w for w in plenty.warnings)
+
+
+def test_meta_interval_titles_keep_the_level_as_given(capsys: pytest.CaptureFixture[str]) -> None:
+    cli = run_cli(capsys, "meta", "--level", "0.975", "--evidence", str(SYNTHETIC))
+    assert cli.code == 0
+    assert "97.5% CI" in cli.out and "98% CI" not in cli.out
+
+
+def test_output_dash_is_the_screen(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    cli = run_cli(capsys, "reproduce", "-f", "json", "-o", "-")
+    assert cli.code == 0 and json.loads(cli.out)["pooled"]
+    assert list(tmp_path.iterdir()) == []  # no file called '-'

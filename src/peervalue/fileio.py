@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import numbers
 import os
 import re
 import stat
@@ -234,6 +235,20 @@ def _os_reason(exc: OSError) -> str:
     if exc.errno in reasons:
         return reasons[exc.errno]
     return (exc.strerror or str(exc)).rstrip(".").lower() or "unknown error"
+
+
+def input_path(value: object, what: str, expected: str) -> Path:
+    """``value`` (text or a path) as a :class:`Path`, or an :class:`InputError` naming ``what``.
+
+    Refuses a value of another type (a number, a list, a loaded object) and a
+    path holding a NUL character, which no file system allows.
+    """
+    if not isinstance(value, (str, os.PathLike)):
+        raise input_error(what, "", f"got {type(value).__name__} {quote(value)}", expected)
+    path = Path(value)
+    if "\0" in str(path):
+        raise input_error(what, "", f"the path {quote(str(path))} holds a NUL character", expected)
+    return path
 
 
 def check_input_path(path: Path, expected: str) -> os.stat_result:
@@ -633,6 +648,12 @@ def problems_from(
                 msg = f"got {quote(value)}, which is too large a number to use"
             elif isinstance(value, bool):
                 msg = f"got {value!r} (true/false), which is not a number"
+            elif isinstance(value, (int, float)) and kind.startswith("int"):
+                msg = f"got {quote(value)}, which is not a whole number"
+            elif isinstance(value, numbers.Number):
+                msg = f"got {quote(value)}, not a plain Python number (convert it with int())"
+                if not kind.startswith("int"):
+                    msg = msg.replace("int()", "float()")
             else:
                 msg = f"got {quote(value)}, which is not a number"
         elif kind in {"dict_type", "model_type"} and "input" in err:
@@ -691,6 +712,31 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def refuse_overwriting_inputs(path: Path, inputs: Sequence[Path]) -> None:
+    """Refuse an output ``path`` that is one of ``inputs`` or a study file read from an input
+    folder, or that would add a study file (``.yaml``, ``.yml``, ``.toml``) to an input
+    folder, which the next run would read as a broken study."""
+
+    def same(a: Path, b: Path) -> bool:
+        try:
+            return os.path.samefile(a, b)
+        except OSError:
+            return False  # a path that cannot be compared is not an input; writing reports it
+
+    folders = [source for source in inputs if source.is_dir()]
+    in_folder = path.suffix in DATA_SUFFIXES and any(same(path.parent, f) for f in folders)
+    if any(same(path, source) for source in inputs) or (in_folder and path.exists()):
+        raise _output_error(
+            path, "it is an input of this run, which would be lost", "another file name"
+        )
+    if in_folder:
+        raise _output_error(
+            path,
+            "it would put a file in the study folder, which later runs read as a study",
+            "a file outside the study folder, or a name ending in .json, .csv or .txt",
+        )
 
 
 def atomic_write_text(path: Path, text: str) -> None:

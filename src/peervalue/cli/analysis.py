@@ -98,7 +98,7 @@ def analyse_cmd(
         seed=seed,
     )
     result = run_analysis(req)
-    emit(result, fmt, output, title=f"Analysis of {result.evidence}")
+    emit(result, fmt, output, inputs=(evidence, costs), title=f"Analysis of {result.evidence}")
 
 
 @evidence_app.command("list")
@@ -113,7 +113,12 @@ def evidence_list(
     """
     from peervalue.service import EvidenceRequest, run_evidence
 
-    emit(run_evidence(request(EvidenceRequest, evidence=evidence)), fmt, output)
+    emit(
+        run_evidence(request(EvidenceRequest, evidence=evidence)),
+        fmt,
+        output,
+        inputs=(evidence,),
+    )
 
 
 @evidence_app.command("show")
@@ -130,7 +135,7 @@ def evidence_show(
     from peervalue.service import StudyRequest, run_study
 
     study = run_study(request(StudyRequest, evidence=evidence, study_id=study_id))
-    emit(study, fmt, output)
+    emit(study, fmt, output, inputs=(evidence,))
 
 
 @evidence_app.command("validate")
@@ -146,4 +151,4 @@ def evidence_validate(
     from peervalue.service import EvidenceRequest, run_evidence
 
     evidence = run_evidence(request(EvidenceRequest, evidence=directory))
-    emit(evidence, fmt, output, view="validate")
+    emit(evidence, fmt, output, inputs=(directory,), view="validate")

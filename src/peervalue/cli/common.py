@@ -10,6 +10,7 @@ so ``peervalue --version`` and ``--help`` start quickly.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -115,7 +116,11 @@ FormatOpt = Annotated[
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file (atomically) instead of the screen."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (atomically) instead of the screen; - is the screen.",
+    ),
 ]
 WeightingOpt = Annotated[
     WeightingChoice,
@@ -158,12 +163,27 @@ def request(cls: type[Req], **values: Any) -> Req:
     return make_request(cls, OPTION_LABELS, **plain)
 
 
-def emit(result: object, fmt: OutputFormat, output: Path | None, **options: Any) -> None:
+def emit(
+    result: object,
+    fmt: OutputFormat,
+    output: Path | None,
+    inputs: Sequence[Path | None] = (),
+    **options: Any,
+) -> None:
     """Render ``result`` once, then write it to ``output`` atomically or to standard output.
 
-    ``options`` go to the renderer (``title`` for tables, ``view`` for a part).
+    ``output`` ``-`` is standard output. It may not replace one of the run's
+    ``inputs`` (a study or cost file), nor add a study file to an evidence
+    folder. ``options`` go to the renderer (``title`` for tables, ``view`` for a part).
     """
     from peervalue.report.registry import render
+
+    if output is not None and str(output) == "-":
+        output = None
+    if output is not None:
+        from peervalue.fileio import refuse_overwriting_inputs
+
+        refuse_overwriting_inputs(output, [p for p in inputs if p is not None])
 
     rendered = render(result, fmt.value, **options)
     if fmt is OutputFormat.table:

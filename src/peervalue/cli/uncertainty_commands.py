@@ -138,7 +138,7 @@ def psa(
     with progress_reporter(draws, quiet) as progress:
         result = run_psa(req, progress)
     title = f"Monte Carlo analysis of {result.evidence}"
-    emit(result, fmt, output, title=title, view=show.value)
+    emit(result, fmt, output, inputs=(evidence, costs), title=title, view=show.value)
 
 
 @app.command()
@@ -162,7 +162,7 @@ def sensitivity(
     req = request(
         SensitivityRequest, evidence=evidence, costs=costs, weighting=weighting, pooling=pooling
     )
-    emit(run_sensitivity(req), fmt, output)
+    emit(run_sensitivity(req), fmt, output, inputs=(evidence, costs))
 
 
 @app.command()
@@ -186,7 +186,7 @@ def threshold(
     req = request(
         ThresholdRequest, evidence=evidence, costs=costs, weighting=weighting, pooling=pooling
     )
-    emit(run_threshold(req), fmt, output)
+    emit(run_threshold(req), fmt, output, inputs=(evidence, costs))
 
 
 @app.command()
@@ -220,4 +220,4 @@ def meta(
         caseload=caseload,
         level=level,
     )
-    emit(run_meta(req), fmt, output)
+    emit(run_meta(req), fmt, output, inputs=(evidence, costs))

@@ -11,7 +11,13 @@ from typing import get_args
 
 from peervalue.errors import InputError, InputErrorGroup, input_error, quote
 from peervalue.evidence.schema import Outcome, Study
-from peervalue.fileio import DATA_SUFFIXES, check_input_path, read_mapping, validate
+from peervalue.fileio import (
+    DATA_SUFFIXES,
+    check_input_path,
+    input_path,
+    read_mapping,
+    validate,
+)
 
 OUTCOME_KINDS = frozenset(
     get_args(model.model_fields["kind"].annotation)[0] for model in get_args(get_args(Outcome)[0])
@@ -90,8 +96,8 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
         invalid, or two files share a study id; every problem in every file
         is reported, not just the first.
     """
-    root = bundled_evidence_dir() if path is None else Path(path)
     expected = "a folder of study files, or one study file (.yaml, .yml or .toml)"
+    root = bundled_evidence_dir() if path is None else input_path(path, "evidence", expected)
     info = check_input_path(root, expected)
     if not stat.S_ISDIR(info.st_mode):
         study = load_study(root)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from peervalue.provenance import NonNegative, Positive, Quantity, StrictModel, unit_check
 from peervalue.units import DURATION_UNITS
@@ -44,8 +44,14 @@ class PeerRole(StrEnum):
     SUBSTITUTION = "substitution"
 
 
+def _author(name: str) -> str:
+    if not name.split():
+        raise ValueError("an author is blank; write the name, surname first, e.g. 'Sledge WH'")
+    return name
+
+
 class Citation(StrictModel):
-    authors: list[str] = Field(min_length=1)
+    authors: list[Annotated[str, AfterValidator(_author)]] = Field(min_length=1)
     year: int = Field(ge=1900, le=2100)
     title: str = Field(min_length=1)
     journal: str | None = None

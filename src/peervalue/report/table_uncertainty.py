@@ -222,7 +222,7 @@ def meta_table(result: MetaRunResult, **_: Any) -> RenderableType:
     rows = result.pooling_comparison.rows
     caseload = result.pooling_comparison.caseload
     parts: list[RenderableType] = []
-    level = f"{table.level:.0%}"
+    level = f"{100 * table.level:.4g}%"
     studies = titled_table(
         "Bed-days saved per patient-year of peer support, by study",
         ["Study", "Effect", "SE", "Support (years)"],

@@ -156,6 +156,15 @@ class EvidenceRequest(Request):
             data.setdefault("evidence_label", ev.origin)
         return data
 
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _recheck_studies(cls, evidence: Any) -> Any:
+        # A study changed after it was built (``model_copy(update=...)``) skipped the
+        # checks of its file format: check every study again, as its fields now stand.
+        if isinstance(evidence, (list, tuple)):
+            return [s.model_dump() if isinstance(s, Study) else s for s in evidence]
+        return evidence
+
     @field_validator("evidence")
     @classmethod
     def _unique_ids(cls, evidence: Path | list[Study] | None) -> Path | list[Study] | None:
@@ -187,6 +196,12 @@ class RunRequest(EvidenceRequest):
 
     costs: Path | CostFile | None = None
     weighting: Weighting = "all"
+
+    @field_validator("costs", mode="before")
+    @classmethod
+    def _recheck_costs(cls, costs: Any) -> Any:
+        # as for studies: a cost document changed by ``model_copy(update=...)`` is checked again
+        return costs.model_dump() if isinstance(costs, CostFile) else costs
 
     @field_validator("costs")
     @classmethod

@@ -47,18 +47,35 @@ def _quiet_numpy() -> Iterator[None]:
         yield
 
 
+def _expect(request: object, *classes: type) -> None:
+    """Refuse anything but a request of ``classes`` (a dict, text, another kind of request)."""
+    if not isinstance(request, classes):
+        from peervalue.errors import input_error, quote
+
+        names = " or ".join(c.__name__ for c in classes)
+        raise input_error(
+            "request",
+            "",
+            f"got {type(request).__name__} {quote(request)}",
+            f"{names}, built with peervalue.service.make_request",
+        )
+
+
 def run_evidence(request: EvidenceRequest) -> Evidence:
     """The studies of a request, validated (``peervalue evidence list`` / ``validate``)."""
+    _expect(request, EvidenceRequest)
     return resolve_evidence(request)
 
 
 def run_study(request: StudyRequest) -> Study:
     """One study of the request's evidence, by id (``peervalue evidence show``)."""
+    _expect(request, StudyRequest)
     return resolve_evidence(request).get(request.study_id)
 
 
 def run_analysis(request: AnalysisRequest) -> AnalysisResult:
     """The reference analysis, with the published result and influence if asked for."""
+    _expect(request, AnalysisRequest)
     from peervalue.model.analysis import reference_analysis
     from peervalue.reference import trachtenberg2013
 
@@ -91,6 +108,7 @@ def run_analysis(request: AnalysisRequest) -> AnalysisResult:
 
 def run_psa(request: PsaRequest, progress: Progress | None = None) -> PsaResult:
     """Monte Carlo; ``progress`` is called with the number of draws done after each chunk."""
+    _expect(request, PsaRequest)
     from peervalue.uncertainty.psa import run_psa as monte_carlo
     from peervalue.uncertainty.summary import summarise, value_of_information
 
@@ -113,6 +131,7 @@ def run_psa(request: PsaRequest, progress: Progress | None = None) -> PsaResult:
 
 
 def run_sensitivity(request: SensitivityRequest) -> SensitivityResult:
+    _expect(request, SensitivityRequest)
     from peervalue.uncertainty.sensitivity import one_way
 
     prepared = prepare(request)
@@ -121,6 +140,7 @@ def run_sensitivity(request: SensitivityRequest) -> SensitivityResult:
 
 
 def run_threshold(request: ThresholdRequest) -> ThresholdResult:
+    _expect(request, ThresholdRequest)
     from peervalue.uncertainty.threshold import thresholds
 
     prepared = prepare(request)
@@ -129,6 +149,7 @@ def run_threshold(request: ThresholdRequest) -> ThresholdResult:
 
 
 def run_meta(request: MetaRequest) -> MetaRunResult:
+    _expect(request, MetaRequest)
     from peervalue.uncertainty.meta import meta_table
     from peervalue.uncertainty.pooling import compare_pooling
     from peervalue.uncertainty.results import MetaRunResult
@@ -168,4 +189,5 @@ def run(
         return run_sensitivity(request)
     if isinstance(request, ThresholdRequest):
         return run_threshold(request)
+    _expect(request, AnalysisRequest, PsaRequest, SensitivityRequest, ThresholdRequest, MetaRequest)
     return run_meta(request)

@@ -176,6 +176,7 @@ def _accumulate(
     stored.study_ratio[:, start:stop] = ratio.T
     sums.add("study_ratio", ratio)
     sums.count("study_ratio_above_one", ratio > 1)
+    sums.count("study_ratio_not_finite", ~np.isfinite(ratio))
     net = _broadcast(out.net_benefit_per_fte_year, n)
     sums.add("study_net_benefit", net)
     sums.count("study_net_benefit_positive", net > 0)

@@ -101,8 +101,26 @@ def probability_below(thresholds: np.ndarray, grid: Array) -> Array:
     return shares
 
 
+#: fewer draws than this give intervals and probabilities too rough to report unremarked
+FEW_DRAWS = 1000
+
+
 def _warnings(run: PsaRun) -> list[str]:
     out: list[str] = []
+    if run.draws < FEW_DRAWS:
+        out.append(
+            f"Only {run.draws:,} draw{'s' if run.draws != 1 else ''}: the intervals and "
+            "probabilities rest on too few draws to be relied on; use 10,000 or more."
+        )
+    not_finite = run.sums.counts.get("study_ratio_not_finite", np.zeros(len(run.spec.studies)))
+    for spec, count in zip(run.spec.studies, np.atleast_1d(not_finite), strict=True):
+        if count:
+            out.append(
+                f"{spec.id}: {int(count):,} of {run.draws:,} draws of the ratio cannot be "
+                "computed (an input it divides by, such as its FTE-years, was drawn as zero): "
+                "its Monte Carlo mean and interval, and the pooled ones, are not available. "
+                "Check the distributions of that study's peer input."
+            )
     point_cost = point_value(run.point.cost_per_fte_year)
     lowest = run.sums.min_cost_per_fte_year
     if run.sums.nonpositive_costs:
