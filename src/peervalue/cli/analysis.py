@@ -13,8 +13,11 @@ from peervalue.cli.common import (
     DrawsOpt,
     EvidenceOpt,
     FormatOpt,
+    IndexationChoice,
+    IndexationOpt,
     OutputFormat,
     OutputOpt,
+    PriceYearOpt,
     SeedOpt,
     WeightingChoice,
     WeightingOpt,
@@ -35,20 +38,34 @@ class SubgroupChoice(StrEnum):
 def reproduce(
     fmt: FormatOpt = OutputFormat.table,
     weighting: WeightingOpt = WeightingChoice.all,
+    costs: CostsOpt = None,
+    price_year: PriceYearOpt = None,
+    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
     output: OutputOpt = None,
 ) -> None:
     """Run the 2013 reference analysis on the bundled evidence at England 2011-12 prices.
 
     Prints one row per study, the pooled ratios, the break-even point and the
-    published 4.8:1 beside our result, with why they differ.
+    published 4.8:1 beside our result, with why they differ. --costs and
+    --price-year run the same analysis at other unit costs or prices.
 
     Example: peervalue reproduce --format json
+
+    Example: peervalue reproduce --costs england-2024-25
     """
     from peervalue.service import AnalysisRequest, run_analysis
 
-    result = run_analysis(request(AnalysisRequest, weighting=weighting, with_reference=True))
+    req = request(
+        AnalysisRequest,
+        weighting=weighting,
+        with_reference=True,
+        costs=costs,
+        price_year=price_year,
+        indexation=indexation,
+    )
+    result = run_analysis(req)
     title = "Reference analysis (method of Trachtenberg et al. 2013), bundled evidence"
-    emit(result, fmt, output, title=title)
+    emit(result, fmt, output, inputs=(costs,), title=title)
 
 
 @app.command("analyse")
@@ -72,6 +89,8 @@ def analyse_cmd(
     ] = None,
     draws: DrawsOpt = 20_000,
     seed: SeedOpt = 1,
+    price_year: PriceYearOpt = None,
+    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
     output: OutputOpt = None,
 ) -> None:
     """Run the same analysis on your own study files and/or unit-cost file.
@@ -96,6 +115,8 @@ def analyse_cmd(
         subgroup=subgroup,
         draws=draws,
         seed=seed,
+        price_year=price_year,
+        indexation=indexation,
     )
     result = run_analysis(req)
     emit(result, fmt, output, inputs=(evidence, costs), title=f"Analysis of {result.evidence}")

@@ -36,6 +36,13 @@ OPTION_LABELS = {
     "caseload": "--caseload",
     "level": "--level",
     "study_id": "ID",
+    "price_year": "--price-year",
+    "indexation": "--indexation",
+    "from_year": "--from",
+    "to_year": "--to",
+    "value": "VALUE",
+    "older": "OLDER",
+    "newer": "NEWER",
 }
 
 
@@ -145,7 +152,35 @@ EvidenceOpt = Annotated[
 ]
 CostsOpt = Annotated[
     Path | None,
-    typer.Option("--costs", "-c", help="Unit-cost file (default: England 2011-12)."),
+    typer.Option(
+        "--costs",
+        "-c",
+        help="Unit-cost file, or a bundled cost set's name such as england-2024-25 "
+        "(peervalue costs list; default: england-2011-12).",
+    ),
+]
+
+
+class IndexationChoice(StrEnum):
+    pay_and_prices = "pay-and-prices"
+    pay_for_pay = "pay-for-pay"
+
+
+PriceYearOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--price-year",
+        metavar="YYYY-YY",
+        help="Express every money figure at this year's prices, e.g. 2024-25 (default: the "
+        "cost set's own year). Ratios and break-even bed-days do not change.",
+    ),
+]
+IndexationOpt = Annotated[
+    IndexationChoice,
+    typer.Option(
+        help="How --price-year moves costs: one NHS pay-and-prices index for everything, or "
+        "the NHSCII pay index for salary and on-costs (pay-for-pay).",
+    ),
 ]
 DrawsOpt = Annotated[
     int, typer.Option("--draws", "-n", help="Monte Carlo draws (1 to 20,000,000).")

@@ -14,10 +14,13 @@ from peervalue.cli.common import (
     DrawsOpt,
     EvidenceOpt,
     FormatOpt,
+    IndexationChoice,
+    IndexationOpt,
     OutputFormat,
     OutputOpt,
     PoolingChoice,
     PoolingOpt,
+    PriceYearOpt,
     SeedOpt,
     WeightingChoice,
     WeightingOpt,
@@ -105,6 +108,8 @@ def psa(
             help="No progress bar (it shows only for long runs with a terminal on stderr).",
         ),
     ] = False,
+    price_year: PriceYearOpt = None,
+    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -128,6 +133,8 @@ def psa(
         evidence=evidence,
         costs=costs,
         weighting=weighting,
+        price_year=price_year,
+        indexation=indexation,
         draws=draws,
         seed=seed,
         chunk_size=chunk_size,
@@ -147,6 +154,8 @@ def sensitivity(
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
+    price_year: PriceYearOpt = None,
+    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -160,7 +169,13 @@ def sensitivity(
     from peervalue.service import SensitivityRequest, run_sensitivity
 
     req = request(
-        SensitivityRequest, evidence=evidence, costs=costs, weighting=weighting, pooling=pooling
+        SensitivityRequest,
+        evidence=evidence,
+        costs=costs,
+        weighting=weighting,
+        pooling=pooling,
+        price_year=price_year,
+        indexation=indexation,
     )
     emit(run_sensitivity(req), fmt, output, inputs=(evidence, costs))
 
@@ -171,6 +186,8 @@ def threshold(
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
+    price_year: PriceYearOpt = None,
+    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -184,7 +201,13 @@ def threshold(
     from peervalue.service import ThresholdRequest, run_threshold
 
     req = request(
-        ThresholdRequest, evidence=evidence, costs=costs, weighting=weighting, pooling=pooling
+        ThresholdRequest,
+        evidence=evidence,
+        costs=costs,
+        weighting=weighting,
+        pooling=pooling,
+        price_year=price_year,
+        indexation=indexation,
     )
     emit(run_threshold(req), fmt, output, inputs=(evidence, costs))
 
@@ -199,6 +222,8 @@ def meta(
         typer.Option(help="Patients one full-time peer worker supports at a time."),
     ] = 15.0,
     level: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
+    price_year: PriceYearOpt = None,
+    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -217,6 +242,8 @@ def meta(
         evidence=evidence,
         costs=costs,
         weighting=weighting,
+        price_year=price_year,
+        indexation=indexation,
         caseload=caseload,
         level=level,
     )

@@ -133,25 +133,30 @@ def _stack(columns: list[Array]) -> Array:
     return np.moveaxis(out, 0, -1)
 
 
-def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
-    """Run the reference method for every draw in ``values``."""
-    cols = [_study_columns(s, values) for s in spec.studies]
-    n_int, n_ctrl, d, big_d, fte_years, b, support = (
-        _stack([c[i] for c in cols]) for i in range(7)
-    )
+def unit_costs(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> tuple[Array, Array]:
+    """Cost per bed-day and cost per peer worker FTE-year, for every draw in ``values``."""
 
     def c(field: str) -> Array:
         return np.asarray(values[f"{COSTS}:{field}"], dtype=np.float64)
 
     c_bed = c("bed_day")
     if spec.peer_worker_form == "total":
-        c_psw = c("peer_worker.total")
-    else:
-        c_psw = core.peer_worker_cost(
-            c("peer_worker.components.salary"),
-            [c(f"peer_worker.components.{name}") for name in spec.peer_worker_rates],
-            [c(f"peer_worker.components.{name}") for name in spec.peer_worker_amounts],
-        )
+        return c_bed, c("peer_worker.total")
+    c_psw = core.peer_worker_cost(
+        c("peer_worker.components.salary"),
+        [c(f"peer_worker.components.{name}") for name in spec.peer_worker_rates],
+        [c(f"peer_worker.components.{name}") for name in spec.peer_worker_amounts],
+    )
+    return c_bed, c_psw
+
+
+def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:
+    """Run the reference method for every draw in ``values``."""
+    cols = [_study_columns(s, values) for s in spec.studies]
+    n_int, n_ctrl, d, big_d, fte_years, b, support = (
+        _stack([c[i] for c in cols]) for i in range(7)
+    )
+    c_bed, c_psw = unit_costs(spec, values)
     c_bed_col, c_psw_col = c_bed[..., np.newaxis], c_psw[..., np.newaxis]
     benefit = core.benefit(b, c_bed_col)
     ratio = core.ratio(benefit, c_psw_col)

@@ -10,6 +10,8 @@ import io
 import math
 from typing import Any
 
+from peervalue.costs.results import CostComparison, CostSetList, RebaseResult
+from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
 from peervalue.model.results import AnalysisResult
@@ -84,5 +86,13 @@ def evidence_csv(evidence: Evidence, **_: Any) -> str:
 
 
 @renderer(Study, "csv")
-def study_csv(study: Study, **_: Any) -> str:
-    return rows_to_csv(quantity_rows(study))
+@renderer(CostFile, "csv")
+def quantities_csv(document: Study | CostFile, **_: Any) -> str:
+    return rows_to_csv(quantity_rows(document))
+
+
+@renderer(RebaseResult, "csv")
+@renderer(CostSetList, "csv")
+@renderer(CostComparison, "csv")
+def rows_csv(result: RebaseResult | CostSetList | CostComparison, **_: Any) -> str:
+    return rows_to_csv(result.rows())

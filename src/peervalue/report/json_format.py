@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
 from peervalue.report.registry import renderer
@@ -23,8 +24,9 @@ def result_json(result: ResultModel, **_: Any) -> str:
 
 
 @renderer(Study, "json")
-def study_json(study: Study, **_: Any) -> str:
-    return to_json(study.model_dump(mode="json", exclude_none=True))
+@renderer(CostFile, "json")
+def document_json(document: Study | CostFile, **_: Any) -> str:
+    return to_json(document.model_dump(mode="json", exclude_none=True))
 
 
 @renderer(Evidence, "json")

@@ -17,7 +17,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: format name -> the modules whose import registers its renderers
 FORMAT_MODULES: Final[dict[str, tuple[str, ...]]] = {
-    "table": ("peervalue.report.table_analysis", "peervalue.report.table_uncertainty"),
+    "table": (
+        "peervalue.report.table_analysis",
+        "peervalue.report.table_uncertainty",
+        "peervalue.report.table_costs",
+    ),
     "json": ("peervalue.report.json_format",),
     "csv": ("peervalue.report.csv_format",),
 }

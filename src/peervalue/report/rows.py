@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
 from peervalue.model.results import AnalysisResult
@@ -41,15 +42,18 @@ def evidence_rows(evidence: Evidence) -> list[Row]:
     return [study_summary(s) for s in evidence]
 
 
-def quantity_rows(study: Study) -> list[Row]:
-    """Every quantity of a study with its provenance, one row each."""
+def quantity_rows(document: Study | CostFile) -> list[Row]:
+    """Every quantity of a study or a cost file with its provenance, one row each
+    (with a ``price_year`` column when any quantity has one)."""
     rows = []
-    for field, q in study.quantities().items():
+    with_years = any(q.price_year for q in document.quantities().values())
+    for field, q in document.quantities().items():
         rows.append(
             {
                 "field": field,
                 "value": q.value,
                 "unit": q.unit,
+                **({"price_year": q.price_year} if with_years else {}),
                 "status": q.status.value,
                 "range": None if q.range is None else f"{q.range[0]:g} to {q.range[1]:g}",
                 "source": None if q.source is None else q.source.citation,

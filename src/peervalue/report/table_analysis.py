@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
 from peervalue.model.methods import METHOD_TITLES
@@ -184,10 +185,24 @@ def study_table(study: Study, **_: Any) -> RenderableType:
         head += f"\nIntervention: {study.intervention}"
     if study.inclusion:
         head += f"\n[dim]Inclusion: {' '.join(study.inclusion.split())}[/dim]"
+    return _with_quantities(head, study)
+
+
+@renderer(CostFile, "table")
+def cost_file_table(costs: CostFile, **_: Any) -> RenderableType:
+    head = f"[bold]{costs.name}[/bold]\nPrices: {costs.price_year} {costs.currency}"
+    return _with_quantities(head, costs)
+
+
+def _with_quantities(head: str, document: Study | CostFile) -> RenderableType:
+    """A heading, every quantity with its provenance, and the document's notes."""
+    rows = quantity_rows(document)
+    years = any("price_year" in r for r in rows)
     table = Table(title="Quantities", title_justify="left", show_lines=True)
-    for col in ["Field", "Value", "Unit", "Status", "Range", "Source / formula / rationale"]:
+    columns = ["Field", "Value", "Unit", *(["Price year"] if years else []), "Status", "Range"]
+    for col in [*columns, "Source / formula / rationale"]:
         table.add_column(col)
-    for r in quantity_rows(study):
+    for r in rows:
         style = {"reported": "green", "derived": "cyan", "assumed": "yellow"}[str(r["status"])]
         why = [str(r[k]) for k in ("source", "locator", "url") if isinstance(r[k], str)]
         for label in ("formula", "rationale"):
@@ -197,11 +212,12 @@ def study_table(study: Study, **_: Any) -> RenderableType:
             str(r["field"]),
             f"{r['value']:g}",
             str(r["unit"]),
+            *([str(r["price_year"] or "")] if years else []),
             Text(str(r["status"]), style=style),
             r["range"] or "",
             "\n".join(why),
         )
-    notes = "\n".join(f"- {n}" for n in study.notes)
+    notes = "\n".join(f"- {n}" for n in document.notes)
     parts: list[RenderableType] = [Panel(head, expand=False), table]
     if notes:
         parts.append(Panel(notes, title="Notes", expand=False))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from peervalue.costs.indices import PriceIndex, nhs_pay_and_prices
+from peervalue.costs.indices import PriceIndex, nhs_indexes
 from peervalue.costs.load import load_costs
 from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence, load_evidence
@@ -56,6 +56,10 @@ def prepare(request: RunRequest) -> Prepared:
 
     evidence = resolve_evidence(request)
     costs = resolve_costs(request)
-    index = nhs_pay_and_prices()
-    spec = build_spec(evidence.studies, costs, index, request.weighting)
+    indexes = nhs_indexes()
+    index = indexes.get("pay-and-prices")
+    pay_index = indexes.get("pay") if request.indexation == "pay-for-pay" else None
+    spec = build_spec(
+        evidence.studies, costs, index, request.weighting, request.price_year, pay_index
+    )
     return Prepared(evidence, costs, index, spec)

@@ -37,6 +37,7 @@ from peervalue.costs.schema import CostFile
 from peervalue.errors import InputError, InputErrorGroup, Problem, quote
 from peervalue.evidence.schema import Study
 from peervalue.model.methods import PoolingMethod, Weighting
+from peervalue.provenance import PriceYear
 
 #: the most Monte Carlo draws one run accepts: a run keeps about 4 x (studies + 10)
 #: bytes a draw for percentiles and curves
@@ -185,17 +186,47 @@ class StudyRequest(EvidenceRequest):
     study_id: str = Field(min_length=1, max_length=200)
 
 
+def _covered_year(year: str | None) -> str | None:
+    """A price year the bundled price index covers (``None`` passes)."""
+    if year is None:
+        return None
+    from peervalue.costs.indices import nhs_pay_and_prices
+
+    index = nhs_pay_and_prices()
+    if not index.covers(year):
+        raise _option_error(
+            f"got {year!r}, which the {index.name} does not cover", index.expected_years()
+        )
+    return year
+
+
+#: a financial year ``YYYY-YY`` that the bundled price index covers
+CoveredYear = Annotated[PriceYear, AfterValidator(_covered_year)]
+#: how money is rebased: one index for everything, or the pay index for salary and
+#: employer on-costs and the pay-and-prices index for the rest
+Indexation = Literal["pay-and-prices", "pay-for-pay"]
+
+
 class RunRequest(EvidenceRequest):
     """The inputs of a model run: evidence, unit costs and the pooling weights.
 
-    ``costs`` is a cost file (``Path``), a :class:`~peervalue.costs.schema.CostFile`,
-    or ``None`` for the bundled England 2011-12 costs. Every price year in an
+    ``costs`` is a cost file (``Path``), the name of a bundled cost set
+    (``peervalue costs list``), a :class:`~peervalue.costs.schema.CostFile`, or
+    ``None`` for the bundled England 2011-12 costs. Every price year in an
     in-memory cost document must be covered by the price index; a file is
     checked when it is loaded.
+
+    ``price_year`` expresses every money figure at that year's prices (default: the
+    cost set's own); ``indexation`` says which index moves what (``pay-and-prices``,
+    the default, moves every cost by one index, so ratios and break-even bed-days do
+    not depend on the year; ``pay-for-pay`` moves salary and employer on-costs by the
+    NHSCII pay series and the rest by pay and prices).
     """
 
     costs: Path | CostFile | None = None
     weighting: Weighting = "all"
+    price_year: CoveredYear | None = None
+    indexation: Indexation = "pay-and-prices"
 
     @field_validator("costs", mode="before")
     @classmethod
@@ -269,6 +300,26 @@ class MetaRequest(RunRequest):
     kind: Literal["meta"] = "meta"
     caseload: Caseload = 15.0
     level: Level = 0.95
+
+
+class RebaseRequest(Request):
+    """Move ``value`` from ``from_year`` to ``to_year`` prices by one series of the index."""
+
+    kind: Literal["rebase"] = "rebase"
+    value: Annotated[float, Field(strict=True, allow_inf_nan=False)]
+    from_year: CoveredYear
+    to_year: CoveredYear
+    series: Literal["pay-and-prices", "pay", "prices"] = "pay-and-prices"
+
+
+class CostComparisonRequest(EvidenceRequest):
+    """Rebase the ``older`` cost set to the ``newer`` one's price year, beside re-costing
+    at the ``newer`` set's published figures (cost files or bundled set names)."""
+
+    kind: Literal["cost-comparison"] = "cost-comparison"
+    older: Path = Path("england-2011-12")
+    newer: Path = Path("england-2024-25")
+    weighting: Weighting = "all"
 
 
 R = TypeVar("R", bound=Request)
