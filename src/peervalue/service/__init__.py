@@ -13,9 +13,11 @@ pandas; a run imports what it needs.
 
 from peervalue.service.requests import (
     AnalysisRequest,
+    CostComparisonRequest,
     EvidenceRequest,
     MetaRequest,
     PsaRequest,
+    RebaseRequest,
     RunRequest,
     SensitivityRequest,
     StudyRequest,
@@ -35,9 +37,11 @@ from peervalue.service.runs import (
 
 __all__ = [
     "AnalysisRequest",
+    "CostComparisonRequest",
     "EvidenceRequest",
     "MetaRequest",
     "PsaRequest",
+    "RebaseRequest",
     "RunRequest",
     "SensitivityRequest",
     "StudyRequest",

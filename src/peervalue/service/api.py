@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from peervalue.evidence.load import Evidence
     from peervalue.evidence.schema import Study
     from peervalue.model.methods import PoolingMethod, Weighting
+    from peervalue.service.requests import Indexation
     from peervalue.model.results import AnalysisResult
     from peervalue.uncertainty.results import (
         MetaRunResult,
@@ -51,6 +52,9 @@ def analyse(
     costs: CostsArg = None,
     weighting: Weighting = "all",
     with_reference: bool = False,
+    *,
+    price_year: str | None = None,
+    indexation: Indexation = "pay-and-prices",
 ) -> AnalysisResult:
     """The Trachtenberg et al. (2013) reference analysis (see :class:`AnalysisRequest`)."""
     request = make_request(
@@ -58,6 +62,8 @@ def analyse(
         **_inputs(evidence, costs),
         weighting=weighting,
         with_reference=with_reference,
+        price_year=price_year,
+        indexation=indexation,
     )
     return runs.run_analysis(request)
 
@@ -74,6 +80,8 @@ def psa(
     horizon: int = 5,
     discount_rate: float = 0.035,
     keep_draws: bool = False,
+    price_year: str | None = None,
+    indexation: Indexation = "pay-and-prices",
 ) -> PsaResult:
     """Monte Carlo over every input's distribution; see docs/uncertainty.md."""
     request = make_request(
@@ -87,6 +95,8 @@ def psa(
         horizon=horizon,
         discount_rate=discount_rate,
         keep_draws=keep_draws,
+        price_year=price_year,
+        indexation=indexation,
     )
     return runs.run_psa(request)
 
@@ -97,10 +107,17 @@ def sensitivity(
     *,
     pooling: PoolingMethod = "weighted",
     weighting: Weighting = "all",
+    price_year: str | None = None,
+    indexation: Indexation = "pay-and-prices",
 ) -> SensitivityResult:
     """One-way sensitivity of pooled net benefit per FTE-year (tornado data)."""
     request = make_request(
-        SensitivityRequest, **_inputs(evidence, costs), pooling=pooling, weighting=weighting
+        SensitivityRequest,
+        **_inputs(evidence, costs),
+        pooling=pooling,
+        weighting=weighting,
+        price_year=price_year,
+        indexation=indexation,
     )
     return runs.run_sensitivity(request)
 
@@ -111,10 +128,17 @@ def threshold(
     *,
     pooling: PoolingMethod = "weighted",
     weighting: Weighting = "all",
+    price_year: str | None = None,
+    indexation: Indexation = "pay-and-prices",
 ) -> ThresholdResult:
     """Break-even values of bed-days, cost per bed-day, caseload and peer worker cost."""
     request = make_request(
-        ThresholdRequest, **_inputs(evidence, costs), pooling=pooling, weighting=weighting
+        ThresholdRequest,
+        **_inputs(evidence, costs),
+        pooling=pooling,
+        weighting=weighting,
+        price_year=price_year,
+        indexation=indexation,
     )
     return runs.run_threshold(request)
 
@@ -126,6 +150,8 @@ def meta(
     caseload: float = 15.0,
     level: float = 0.95,
     weighting: Weighting = "all",
+    price_year: str | None = None,
+    indexation: Indexation = "pay-and-prices",
 ) -> MetaRunResult:
     """Meta-analysis of bed-days saved per patient-year of support, and pooled ratios."""
     request = make_request(
@@ -134,5 +160,7 @@ def meta(
         caseload=caseload,
         level=level,
         weighting=weighting,
+        price_year=price_year,
+        indexation=indexation,
     )
     return runs.run_meta(request)
