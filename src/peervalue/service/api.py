@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from peervalue.evidence.load import Evidence
     from peervalue.evidence.schema import Study
     from peervalue.model.methods import PoolingMethod, Weighting
-    from peervalue.service.requests import Indexation
     from peervalue.model.results import AnalysisResult
+    from peervalue.service.requests import Indexation
     from peervalue.uncertainty.results import (
         MetaRunResult,
         PsaResult,
