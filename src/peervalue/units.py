@@ -30,6 +30,12 @@ UNITS: Final[dict[str, str]] = {
     "GBP/FTE-year": "pounds sterling per full-time-equivalent year",
     "GBP/year": "pounds sterling per year (a salary)",
     "proportion": "a rate relative to a base (0.14 means 14% of salary)",
+    "bed-days/patient-year": "inpatient bed-days saved per patient-year of peer support",
+    "ratio": "a multiplier (1 leaves a figure unchanged)",
+    "GBP": "pounds sterling (a one-off amount)",
+    "GBP/FTE": "pounds sterling per full-time-equivalent post (a one-off amount)",
+    "events/patient-year": "events (such as A&E attendances) per patient-year of peer support",
+    "GBP/event": "pounds sterling per event",
 }
 
 #: length of one unit of each duration, in years
@@ -82,6 +88,12 @@ BOUNDS: Final[dict[str, Bound]] = {
     "GBP/FTE-year": Bound(1e7, "a hundred times any NHS salary with all its costs"),
     "GBP/year": Bound(1e7, "a hundred times any NHS salary"),
     "proportion": Bound(100.0, "10,000% of the base: far beyond any on-cost or overhead rate"),
+    "bed-days/patient-year": Bound(366.0, "more than every day of the year in hospital"),
+    "ratio": Bound(100.0, "a hundredfold change: far beyond any transfer between countries"),
+    "GBP": Bound(1e9, "a billion pounds: more than any service's one-off costs"),
+    "GBP/FTE": Bound(1e7, "a hundred times any NHS salary, for one post"),
+    "events/patient-year": Bound(1e4, "more than one event every hour for a year"),
+    "GBP/event": Bound(1e7, "ten million pounds for one event"),
 }
 
 

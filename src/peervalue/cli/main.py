@@ -126,7 +126,12 @@ def _os_error_message(exc: OSError) -> str:
 def _run(argv: list[str] | None) -> int:
     """Run the app; its exit status."""
     # Importing the command modules registers their commands on the app.
-    from peervalue.cli import analysis, costs_commands, uncertainty_commands  # noqa: F401
+    from peervalue.cli import (  # noqa: F401
+        analysis,
+        costs_commands,
+        scenario_commands,
+        uncertainty_commands,
+    )
     from peervalue.cli.common import app
 
     try:

@@ -26,6 +26,7 @@ from peervalue.report.rows import (
     psa_rows,
     quantity_rows,
 )
+from peervalue.scenario.results import ScenarioComparison, ScenarioResult
 from peervalue.uncertainty.results import (
     MetaRunResult,
     PsaResult,
@@ -91,8 +92,16 @@ def quantities_csv(document: Study | CostFile, **_: Any) -> str:
     return rows_to_csv(quantity_rows(document))
 
 
+@renderer(ScenarioResult, "csv")
+def scenario_csv(result: ScenarioResult, **_: Any) -> str:
+    return rows_to_csv(result.year_rows())
+
+
+@renderer(ScenarioComparison, "csv")
 @renderer(RebaseResult, "csv")
 @renderer(CostSetList, "csv")
 @renderer(CostComparison, "csv")
-def rows_csv(result: RebaseResult | CostSetList | CostComparison, **_: Any) -> str:
+def rows_csv(
+    result: RebaseResult | CostSetList | CostComparison | ScenarioComparison, **_: Any
+) -> str:
     return rows_to_csv(result.rows())

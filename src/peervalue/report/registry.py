@@ -21,6 +21,7 @@ FORMAT_MODULES: Final[dict[str, tuple[str, ...]]] = {
         "peervalue.report.table_analysis",
         "peervalue.report.table_uncertainty",
         "peervalue.report.table_costs",
+        "peervalue.report.table_scenario",
     ),
     "json": ("peervalue.report.json_format",),
     "csv": ("peervalue.report.csv_format",),

@@ -38,6 +38,7 @@ from peervalue.errors import InputError, InputErrorGroup, Problem, quote
 from peervalue.evidence.schema import Study
 from peervalue.model.methods import PoolingMethod, Weighting
 from peervalue.provenance import PriceYear
+from peervalue.scenario.schema import ScenarioFile
 
 #: the most Monte Carlo draws one run accepts: a run keeps about 4 x (studies + 10)
 #: bytes a draw for percentiles and curves
@@ -320,6 +321,30 @@ class CostComparisonRequest(EvidenceRequest):
     older: Path = Path("england-2011-12")
     newer: Path = Path("england-2024-25")
     weighting: Weighting = "all"
+
+
+#: the most Monte Carlo draws of a business case (draws x years are kept in memory)
+MAX_SCENARIO_DRAWS: Final = 200_000
+ScenarioDraws = Annotated[
+    int,
+    Field(strict=True),
+    _check(
+        lambda n: 1 <= n <= MAX_SCENARIO_DRAWS,
+        f"a whole number from 1 to {MAX_SCENARIO_DRAWS:,} (a business case keeps every "
+        "draw of every year)",
+    ),
+]
+
+
+class ScenarioRequest(Request):
+    """A local business case: a scenario file (``Path``) or document, run with its
+    uncertainty. ``draws`` and ``seed`` default to the file's ``[monte_carlo]`` table,
+    else 10,000 and 1."""
+
+    kind: Literal["scenario"] = "scenario"
+    scenario: Path | ScenarioFile
+    draws: ScenarioDraws | None = None
+    seed: Seed | None = None
 
 
 R = TypeVar("R", bound=Request)

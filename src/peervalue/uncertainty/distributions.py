@@ -244,10 +244,15 @@ def _default(p: Parameter) -> ParameterDistribution:
 
 def parameter_distributions(spec: ModelSpec) -> list[ParameterDistribution]:
     """One distribution per parameter of ``spec``, in the spec's order."""
-    by_name = {p.name: p for p in spec.parameters}
+    return distributions_of(spec.parameters)
+
+
+def distributions_of(parameters: Sequence[Parameter]) -> list[ParameterDistribution]:
+    """One distribution per parameter, by the rules above, in the order given."""
+    by_name = {p.name: p for p in parameters}
     return [
         replace(_declared(p) or _arm_mean(p, by_name) or _default(p), stated_range=p.range)
-        for p in spec.parameters
+        for p in parameters
     ]
 
 

@@ -1,0 +1,92 @@
+"""Commands for local business cases: scenario new, scenario run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peervalue.cli.common import FormatOpt, OutputFormat, OutputOpt, app, emit, request
+
+scenario_app = typer.Typer(
+    help="Local business cases: a scenario file layered over the national defaults, run "
+    "year by year with its uncertainty.\n\nExample: peervalue scenario new my_case.toml",
+    no_args_is_help=True,
+)
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("new")
+def scenario_new(
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="Where to write the template.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the file if it already exists.")
+    ] = False,
+) -> None:
+    """Write a commented scenario template holding the national defaults.
+
+    Example: peervalue scenario new my_case.toml && peervalue scenario run my_case.toml
+    """
+    from peervalue.errors import input_error
+    from peervalue.fileio import atomic_write_text
+    from peervalue.scenario.schema import template_file
+
+    if path.exists() and not force:
+        raise input_error(path, "", "the file already exists", "a new file name, or --force")
+    atomic_write_text(path, template_file().read_text(encoding="utf-8"))
+    typer.echo(f"Wrote {path}. Edit it, then run: peervalue scenario run {path}")
+
+
+@scenario_app.command("run")
+def scenario_run(
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="One or more scenario files.")
+    ],
+    draws: Annotated[
+        int | None,
+        typer.Option("--draws", "-n", help="Monte Carlo draws (default: the file's, else 10,000)."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", help="Random seed (default: the file's, else 1).")
+    ] = None,
+    save_inputs: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-inputs",
+            help="Write every resolved input to this TOML file; running it again "
+            "reproduces the result exactly (one scenario only).",
+        ),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Run business cases: costs, benefits and net benefit by year, payback, uncertainty.
+
+    With several files the results are shown side by side.
+
+    Example: peervalue scenario run my_case.toml
+
+    Example: peervalue scenario run a.toml b.toml --format csv -o cases.csv
+    """
+    from peervalue.errors import input_error
+    from peervalue.scenario.results import ScenarioComparison
+    from peervalue.service.requests import ScenarioRequest
+    from peervalue.service.scenario import run_scenario, save_inputs_text
+
+    if save_inputs is not None and len(files) != 1:
+        raise input_error(
+            "--save-inputs", "", f"got {len(files)} scenario files", "exactly one scenario file"
+        )
+    results = [
+        run_scenario(request(ScenarioRequest, scenario=f, draws=draws, seed=seed)) for f in files
+    ]
+    if save_inputs is not None:
+        from peervalue.fileio import atomic_write_text, refuse_overwriting_inputs
+
+        refuse_overwriting_inputs(save_inputs, list(files))
+        atomic_write_text(save_inputs, save_inputs_text(files[0], results[0]))
+    if len(results) == 1:
+        emit(results[0], fmt, output, inputs=tuple(files))
+    else:
+        emit(ScenarioComparison(scenarios=results), fmt, output, inputs=tuple(files))

@@ -1,0 +1,139 @@
+"""Terminal tables (rich) for business cases: the year-by-year table and the headline."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.text import Text
+
+from peervalue.report.registry import renderer
+from peervalue.report.table_analysis import money, num, titled_table
+from peervalue.scenario.results import ScenarioComparison, ScenarioResult
+
+
+def _pct(p: float) -> str:
+    return "n/a" if not math.isfinite(p) else f"{100 * p:.0f}%"
+
+
+def headline(r: ScenarioResult) -> str:
+    """The answer in two plain sentences."""
+    t, u = r.totals, r.uncertainty
+    payback = (
+        f"pays back in year {t.payback_year:.0f}"
+        if math.isfinite(t.payback_year)
+        else "does not pay back within the horizon"
+    )
+    verdict = "saves more than it costs" if t.net_present_value > 0 else "costs more than it saves"
+    return (
+        f"Over {r.horizon_years} years, the case {verdict}: a net present value of "
+        f"{money(t.net_present_value, r.currency)} at {r.price_year} prices "
+        f"(95% interval {money(u.net_present_value.p2_5, r.currency)} to "
+        f"{money(u.net_present_value.p97_5, r.currency)}), and it {payback}. "
+        f"The chance that benefits exceed costs is {_pct(u.prob_net_present_value_positive)}."
+    )
+
+
+@renderer(ScenarioResult, "table")
+def scenario_table(r: ScenarioResult, **_: Any) -> RenderableType:
+    cur = r.currency
+    table = titled_table(
+        f"{r.name}"
+        + (f" ({r.organisation})" if r.organisation else "")
+        + f", {r.price_year} prices",
+        [
+            "Year",
+            "Funded FTE",
+            "Filled FTE",
+            "Bed-days saved",
+            "Benefit",
+            "of which cash",
+            "Cost",
+            "Net benefit",
+            "95% interval",
+            "Cumulative (discounted)",
+            "P(paid back)",
+        ],
+        {"Year"},
+    )
+    for y in r.years:
+        i = y.net_benefit_interval
+        table.add_row(
+            y.label,
+            num(y.funded_fte, 1),
+            num(y.filled_fte, 2),
+            num(y.bed_days_saved, 0),
+            money(y.gross_benefit, cur),
+            money(y.cash_releasing, cur),
+            money(y.total_cost, cur),
+            money(y.net_benefit, cur),
+            f"{money(i.p2_5, cur)} to {money(i.p97_5, cur)}",
+            money(y.cumulative_discounted_net_benefit, cur),
+            _pct(y.prob_paid_back),
+        )
+    t, e = r.totals, r.effect
+    lines = [
+        f"Net present value {money(t.net_present_value, cur)} (discounted at "
+        f"{r.discount_rate:.1%}); benefit:cost ratio {num(t.benefit_cost_ratio, 2)} : 1 "
+        f"(net return {money(t.net_return_per_pound * 100, cur)} per {money(100, cur)} spent).",
+        f"Break-even: a caseload of {num(t.break_even_caseload)} patients per FTE, or "
+        f"{money(t.break_even_cost_per_bed_day, cur)} per bed-day.",
+        f"Effect: {num(e.bed_days_saved_per_patient_year, 2)} bed-days saved per patient-year "
+        f"of support ({e.source}; {e.evidence}), x {e.transferability:g} for transferability "
+        "(without it: net present value "
+        f"{money(t.net_present_value_without_transferability, cur)}).",
+        f"Unit costs: {money(r.cost_per_bed_day, cur)} per bed-day, "
+        f"{money(r.cost_per_fte_year, cur)} per filled FTE-year ({r.cost_set}). "
+        f"Benefits counted: {', '.join(r.benefit_categories)}.",
+        f"Uncertainty: {r.uncertainty.draws:,} draws (seed {r.uncertainty.seed}); P(paid back "
+        f"within {r.horizon_years} years) {_pct(1 - r.uncertainty.prob_never_pays_back)}.",
+    ]
+    overrides = titled_table(
+        "What this scenario sets in place of the national defaults",
+        ["Field", "National default", "Scenario", "Source"],
+        {"Field", "National default", "Scenario", "Source"},
+    )
+    for o in r.overrides:
+        overrides.add_row(o.field, o.default, o.scenario, o.source)
+    parts: list[RenderableType] = [
+        Panel(Text(headline(r)), title="In short", expand=False),
+        table,
+        Text("\n".join(lines)),
+        overrides if r.overrides else Text("The scenario uses the national defaults throughout."),
+    ]
+    if r.notes:
+        parts.append(Panel(Text("\n".join(r.notes), style="yellow"), title="Notes"))
+    return Group(*parts)
+
+
+@renderer(ScenarioComparison, "table")
+def comparison_table(c: ScenarioComparison, **_: Any) -> RenderableType:
+    table = titled_table(
+        "Business cases side by side",
+        [
+            "Scenario",
+            "Prices",
+            "Years",
+            "Net present value",
+            "95% interval",
+            "P(NPV > 0)",
+            "Benefit:cost",
+            "Payback year",
+        ],
+        {"Scenario", "Prices"},
+    )
+    for r in c.scenarios:
+        u = r.uncertainty.net_present_value
+        table.add_row(
+            r.name,
+            r.price_year,
+            str(r.horizon_years),
+            money(r.totals.net_present_value, r.currency),
+            f"{money(u.p2_5, r.currency)} to {money(u.p97_5, r.currency)}",
+            _pct(r.uncertainty.prob_net_present_value_positive),
+            num(r.totals.benefit_cost_ratio, 2),
+            num(r.totals.payback_year, 0),
+        )
+    return Group(table, *(scenario_table(r) for r in c.scenarios))

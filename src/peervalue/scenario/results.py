@@ -1,0 +1,144 @@
+"""Typed results of a business case: year by year, totals, uncertainty, what was overridden."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peervalue.results import ResultModel
+from peervalue.uncertainty.results import Interval
+
+
+class ScenarioYear(ResultModel):
+    """One year of the business case at the point values (money at the scenario's prices),
+    with the Monte Carlo spread of its net benefit and the chance it has paid back by then."""
+
+    year: int
+    label: str  #: the financial year where the scenario has a start date, else "year N"
+    funded_fte: float
+    filled_fte: float
+    patient_years: float
+    bed_days_saved: float
+    gross_benefit: float
+    cash_releasing: float
+    capacity: float
+    staff_cost: float
+    one_off_cost: float
+    running_cost: float
+    total_cost: float
+    net_benefit: float
+    benefit_cost_ratio: float
+    discount_factor: float
+    discounted_net_benefit: float
+    cumulative_discounted_net_benefit: float
+    net_benefit_interval: Interval
+    prob_paid_back: float  #: share of draws whose cumulative discounted net benefit is >= 0
+
+
+class ScenarioTotals(ResultModel):
+    """The whole horizon at the point values."""
+
+    gross_benefit: float
+    total_cost: float
+    net_benefit: float
+    discounted_benefit: float
+    discounted_cost: float
+    net_present_value: float
+    benefit_cost_ratio: float  #: discounted benefit / discounted cost
+    net_return_per_pound: float  #: net present value / discounted cost
+    payback_year: float  #: first year with cumulative discounted net benefit >= 0 (NaN: never)
+    break_even_caseload: float
+    break_even_cost_per_bed_day: float
+    net_present_value_without_transferability: float
+
+
+class ScenarioUncertainty(ResultModel):
+    """Monte Carlo summary of the whole business case."""
+
+    draws: int
+    seed: int
+    net_present_value: Interval
+    prob_net_present_value_positive: float
+    benefit_cost_ratio: Interval
+    payback_by_year: dict[str, float]  #: "1".."H" -> share of draws paid back by that year
+    prob_never_pays_back: float
+    payback_year_median: float  #: NaN when fewer than half the draws pay back
+
+
+class EffectUsed(ResultModel):
+    """Where the effect came from."""
+
+    source: str
+    bed_days_saved_per_patient_year: float  #: the point value, before transferability
+    transferability: float
+    studies: list[str]
+    evidence: str
+
+
+class Override(ResultModel):
+    """A figure the scenario sets in place of the national default."""
+
+    field: str
+    default: str
+    scenario: str
+    status: str
+    source: str
+
+
+class ResolvedInput(ResultModel):
+    """Every input as the run used it, with where it came from."""
+
+    field: str
+    value: float
+    unit: str
+    price_year: str | None
+    status: str
+    source: str
+    distribution: str
+
+
+class ScenarioResult(ResultModel):
+    """A local business case: what it costs and saves year by year, and how sure that is."""
+
+    name: str
+    organisation: str
+    scenario_file: str
+    price_year: str
+    currency: str
+    start: str | None
+    horizon_years: int
+    discount_rate: float
+    cost_set: str
+    cost_per_bed_day: float
+    cost_per_fte_year: float
+    effect: EffectUsed
+    benefit_categories: list[str]
+    years: list[ScenarioYear]
+    totals: ScenarioTotals
+    uncertainty: ScenarioUncertainty
+    overrides: list[Override]
+    inputs: list[ResolvedInput]
+    notes: list[str]
+
+    def year_rows(self) -> list[dict[str, Any]]:
+        """One flat row per year (the net benefit interval spread over columns)."""
+        rows = []
+        for y in self.years:
+            row = y.model_dump(exclude={"net_benefit_interval"})
+            interval = y.net_benefit_interval
+            row["net_benefit_p2_5"] = interval.p2_5
+            row["net_benefit_p97_5"] = interval.p97_5
+            rows.append(row)
+        return rows
+
+
+class ScenarioComparison(ResultModel):
+    """Several business cases run side by side."""
+
+    scenarios: list[ScenarioResult]
+
+    def rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for s in self.scenarios:
+            for row in s.year_rows():
+                rows.append({"scenario": s.name, **row})
+        return rows
