@@ -239,6 +239,8 @@ def _overrides(loaded: LoadedScenario) -> list[Override]:
     mine_all, their_all = _flat(loaded.scenario.model_dump()), _flat(defaults.model_dump())
     rows = []
     for path in loaded.overrides:
+        if path.startswith("monte_carlo"):
+            continue  # how the uncertainty is run, not a figure of the business case
         if path in mine_q or path in their_q:
             q = mine_q.get(path)
             if q == their_q.get(path):
@@ -419,7 +421,7 @@ def _summarise(
         )
     d_benefit = float(point.discounted_total(point.gross_benefit)[0])
     d_cost = float(point.discounted_total(point.total_cost)[0])
-    npv = d_benefit - d_cost
+    npv = float(point.discounted_total(point.net_benefit)[0])
     caseload = point_values[f"{OWNER}:staffing.caseload"]
     c_bed = float(unit_costs(spec, point_values)[0].reshape(-1)[0])
     c_psw = float(unit_costs(spec, point_values)[1].reshape(-1)[0])
@@ -443,7 +445,7 @@ def _summarise(
     )
     mc_benefit = mc.discounted_total(mc.gross_benefit)
     mc_cost = mc.discounted_total(mc.total_cost)
-    mc_npv = np.asarray(mc_benefit - mc_cost)
+    mc_npv = np.asarray(mc.discounted_total(mc.net_benefit))
     with np.errstate(divide="ignore", invalid="ignore"):
         mc_bcr = np.where(mc_cost > 0, mc_benefit / mc_cost, np.nan)
     paid = np.isfinite(payback_draws)
