@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from peervalue.provenance import NonNegative, Positive, PriceYear, Quantity, StrictModel, unit_check
 
@@ -89,7 +89,16 @@ def expand_bare_numbers(data: Any) -> Any:
     return out
 
 
-Share = Annotated[Quantity, unit_check("proportion"), NonNegative]
+def _at_most_one(q: Quantity) -> Quantity:
+    highs = [q.value, *(q.range or ())]
+    if q.distribution is not None and q.distribution.high is not None:
+        highs.append(q.distribution.high)
+    if max(highs) > 1:
+        raise ValueError(f"a share runs from 0 to 1, got {max(highs):g}")
+    return q
+
+
+Share = Annotated[Quantity, unit_check("proportion"), NonNegative, AfterValidator(_at_most_one)]
 Caseload = Annotated[Quantity, unit_check("patients/FTE"), Positive]
 Effect = Annotated[Quantity, unit_check("bed-days/patient-year")]
 Multiplier = Annotated[Quantity, unit_check("ratio"), Positive]
@@ -187,15 +196,6 @@ class Benefits(StrictModel):
 
     cash_releasing_share: Share
     optimism_bias: Share
-
-    @model_validator(mode="after")
-    def _shares(self) -> Self:
-        for name in ("cash_releasing_share", "optimism_bias"):
-            q: Quantity = getattr(self, name)
-            high = q.range[1] if q.range else q.value
-            if q.value > 1 or high > 1:
-                raise ValueError(f"'{name}' is a share: from 0 to 1, got {max(q.value, high):g}")
-        return self
 
 
 class ExtraResource(StrictModel):
