@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -156,16 +157,61 @@ def sensitivity(
     pooling: PoolingOpt = PoolingChoice.weighted,
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
+    two_way: Annotated[
+        str | None,
+        typer.Option(
+            "--two-way",
+            metavar="X,Y",
+            help="Two inputs for a two-way analysis over a grid (the data for a heat map): "
+            "caseload, cost_per_bed_day, cost_per_fte_year or effect.",
+        ),
+    ] = None,
+    grid: Annotated[int, typer.Option(help="Grid points per input (--two-way).")] = 25,
+    draws: Annotated[
+        int, typer.Option("--draws", "-n", help="Monte Carlo draws (--two-way).")
+    ] = 2_000,
+    seed: SeedOpt = 1,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            help="A scenario file: the two-way analysis of its net present value (--two-way)."
+        ),
+    ] = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
     """One-way sensitivity (tornado data): pooled net benefit per FTE-year, in pounds.
 
     Each uncertain input goes from its low to its high value with the others at
-    base; inputs are sorted by the swing in net benefit.
+    base; inputs are sorted by the swing in net benefit. With --two-way X,Y: net
+    benefit and the probability that it is positive over a grid of two inputs, for
+    the reference analysis or (--scenario FILE) a business case.
 
     Example: peervalue sensitivity --format csv --output tornado.csv
+
+    Example: peervalue sensitivity --two-way caseload,cost_per_bed_day --grid 25
     """
+    if two_way is not None:
+        from peervalue.service.requests import TwoWayRequest
+        from peervalue.service.two_way import run_two_way
+
+        axes = tuple(part.strip() for part in two_way.split(","))
+        req2 = request(
+            TwoWayRequest,
+            evidence=evidence,
+            costs=costs,
+            weighting=weighting,
+            pooling=pooling,
+            price_year=price_year,
+            indexation=indexation,
+            axes=axes,
+            grid=grid,
+            draws=draws,
+            seed=seed,
+            scenario=scenario,
+        )
+        emit(run_two_way(req2), fmt, output, inputs=(evidence, costs, scenario))
+        return
     from peervalue.service import SensitivityRequest, run_sensitivity
 
     req = request(

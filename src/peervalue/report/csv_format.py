@@ -32,6 +32,7 @@ from peervalue.uncertainty.results import (
     PsaResult,
     SensitivityResult,
     ThresholdResult,
+    TwoWayResult,
 )
 
 
@@ -97,11 +98,13 @@ def scenario_csv(result: ScenarioResult, **_: Any) -> str:
     return rows_to_csv(result.year_rows())
 
 
+@renderer(TwoWayResult, "csv")
 @renderer(ScenarioComparison, "csv")
 @renderer(RebaseResult, "csv")
 @renderer(CostSetList, "csv")
 @renderer(CostComparison, "csv")
 def rows_csv(
-    result: RebaseResult | CostSetList | CostComparison | ScenarioComparison, **_: Any
+    result: RebaseResult | CostSetList | CostComparison | ScenarioComparison | TwoWayResult,
+    **_: Any,
 ) -> str:
     return rows_to_csv(result.rows())

@@ -23,6 +23,7 @@ from peervalue.uncertainty.results import (
     PsaResult,
     SensitivityResult,
     ThresholdResult,
+    TwoWayResult,
 )
 
 
@@ -283,3 +284,37 @@ def meta_table(result: MetaRunResult, **_: Any) -> RenderableType:
         )
     parts.append(pooling)
     return Group(*parts)
+
+
+@renderer(TwoWayResult, "table")
+def two_way_table(result: TwoWayResult, **_: Any) -> RenderableType:
+    """The heat-map data as two grids: net benefit (point values) and P(net benefit > 0)."""
+
+    def grid(title: str, cells: list[list[float]], cell: Any) -> Table:
+        table = Table(title=title, title_justify="left")
+        table.add_column(f"{result.x} \\ {result.y}", justify="right")
+        for y in result.y_values:
+            table.add_column(figure(y), justify="right")
+        for x, row in zip(result.x_values, cells, strict=True):
+            table.add_row(figure(x), *(cell(v) for v in row))
+        return table
+
+    head = (
+        f"Two-way sensitivity of the {result.outcome} ({result.subject}), "
+        f"{result.price_year} {result.currency}: rows {result.x} ({result.x_label}; now "
+        f"{figure(result.x_base)}), columns {result.y} ({result.y_label}; now "
+        f"{figure(result.y_base)})."
+    )
+    return Group(
+        Text(head),
+        grid(
+            "Net benefit at the point values (thousands)",
+            result.net_benefit,
+            lambda v: "n/a" if not math.isfinite(v) else f"{v / 1000:,.0f}",
+        ),
+        grid(
+            f"Probability that it is positive ({result.draws:,} draws, seed {result.seed})",
+            result.prob_positive,
+            lambda v: _pct(v),
+        ),
+    )

@@ -28,6 +28,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -52,6 +53,7 @@ MAX_CASELOAD: Final = 1000.0
 MAX_POPULATION_FTE: Final = 1e6
 
 SubgroupField = Literal["design", "country", "peer_role"]
+TwoWayAxis = Literal["caseload", "cost_per_bed_day", "cost_per_fte_year", "effect"]
 
 
 def _option_error(problem: str, expected: str) -> PydanticCustomError:
@@ -345,6 +347,45 @@ class ScenarioRequest(Request):
     scenario: Path | ScenarioFile
     draws: ScenarioDraws | None = None
     seed: Seed | None = None
+
+
+#: the most draws x grid cells a two-way analysis evaluates at once
+MAX_TWO_WAY_CELLS: Final = 25_000_000
+
+
+class TwoWayRequest(RunRequest):
+    """Two-way sensitivity over a ``grid`` x ``grid`` of two inputs (``axes``), for the
+    reference analysis or, with ``scenario``, for a business case's net present value."""
+
+    kind: Literal["two-way"] = "two-way"
+    axes: tuple[TwoWayAxis, TwoWayAxis]
+    grid: Annotated[
+        int, Field(strict=True), _check(lambda g: 2 <= g <= 101, "a whole number from 2 to 101")
+    ] = 25
+    draws: Draws = 2_000
+    seed: Seed = 1
+    pooling: PoolingMethod = "weighted"
+    scenario: Path | ScenarioFile | None = None
+
+    @field_validator("axes")
+    @classmethod
+    def _two_inputs(cls, axes: tuple[TwoWayAxis, TwoWayAxis]) -> tuple[TwoWayAxis, TwoWayAxis]:
+        if axes[0] == axes[1]:
+            raise _option_error(
+                f"got {axes[0]!r} twice", "two different inputs, e.g. caseload,cost_per_bed_day"
+            )
+        return axes
+
+    @field_validator("draws")
+    @classmethod
+    def _bounded_cells(cls, draws: int, info: ValidationInfo) -> int:
+        grid = info.data.get("grid")
+        if isinstance(grid, int) and draws * grid**2 > MAX_TWO_WAY_CELLS:
+            raise _option_error(
+                f"{draws:,} draws x {grid}^2 grid cells = {draws * grid**2:,} evaluations",
+                f"at most {MAX_TWO_WAY_CELLS:,}: fewer draws or a coarser grid",
+            )
+        return draws
 
 
 R = TypeVar("R", bound=Request)

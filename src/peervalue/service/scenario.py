@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -290,8 +292,41 @@ def _plain(value: object) -> str:
     )
 
 
-def run_scenario(request: ScenarioRequest) -> ScenarioResult:
-    """The business case of a scenario, year by year, with its uncertainty."""
+@dataclass(frozen=True)
+class PreparedScenario:
+    """A scenario resolved over the defaults, with its point values and its draws."""
+
+    loaded: LoadedScenario
+    spec: ModelSpec
+    parameters: list[Parameter]
+    dists: list[ParameterDistribution]
+    point_values: dict[str, Array]
+    drawn: dict[str, Array]
+    point_effect: Array
+    drawn_effect: Array
+    studies: list[Study]
+    evidence_label: str
+    draws: int
+    seed: int
+
+    def inputs(
+        self, drawn: bool, overrides: Mapping[str, Array] | None = None
+    ) -> model.ScenarioInputs:
+        """Model inputs at the point values or the draws; ``overrides`` replace any of
+        ``caseload``, ``effect``, ``cost_per_bed_day``, ``cost_per_fte_year``,
+        ``transferability`` (arrays that broadcast against ``(draws, 1)``)."""
+        values = self.drawn if drawn else self.point_values
+        n = self.draws if drawn else 1
+        effect = self.drawn_effect if drawn else self.point_effect
+        base = _inputs(self.loaded.scenario, self.spec, values, n, effect)
+        if not overrides:
+            return base
+        changes: dict[str, Any] = {k: np.asarray(v, dtype=np.float64) for k, v in overrides.items()}
+        return replace(base, **changes)
+
+
+def prepare_scenario(request: ScenarioRequest) -> PreparedScenario:
+    """Resolve a scenario, check its price year, and draw every uncertain input once."""
     loaded = (
         load_scenario(request.scenario)
         if isinstance(request.scenario, Path)
@@ -318,33 +353,48 @@ def run_scenario(request: ScenarioRequest) -> ScenarioResult:
         streams = {d.name: parameter_stream(seed, d.name) for d in dists if not d.is_fixed}
         drawn = draw_chunk(dists, streams, draws)
         point_effect, drawn_effect = _effects(s, spec, point_values, drawn, draws)
-        point = model.project(_inputs(s, spec, point_values, 1, point_effect))
+    return PreparedScenario(
+        loaded,
+        spec,
+        parameters,
+        dists,
+        point_values,
+        drawn,
+        point_effect,
+        drawn_effect,
+        studies,
+        evidence_label,
+        draws,
+        seed,
+    )
+
+
+def run_scenario(request: ScenarioRequest) -> ScenarioResult:
+    """The business case of a scenario, year by year, with its uncertainty."""
+    p = prepare_scenario(request)
+    s = p.loaded.scenario
+    with np.errstate(all="ignore"):
+        point = model.project(p.inputs(drawn=False))
         without = model.project(
-            _inputs(
-                s,
-                spec,
-                {**point_values, f"{OWNER}:evidence.transferability": np.array([1.0])},
-                1,
-                point_effect,
-            )
+            p.inputs(drawn=False, overrides={"transferability": np.ones((1, 1))})
         )
-        mc = model.project(_inputs(s, spec, drawn, draws, drawn_effect))
+        mc = model.project(p.inputs(drawn=True))
         effect = EffectUsed(
             source=s.evidence.source,
-            bed_days_saved_per_patient_year=float(point_effect.reshape(-1)[0]),
+            bed_days_saved_per_patient_year=float(p.point_effect.reshape(-1)[0]),
             transferability=s.evidence.transferability.value,
-            studies=[st.id for st in studies],
-            evidence=evidence_label,
+            studies=[st.id for st in p.studies],
+            evidence=p.evidence_label,
         )
         return _summarise(
-            loaded,
-            spec,
-            parameters,
-            dists,
+            p.loaded,
+            p.spec,
+            p.parameters,
+            p.dists,
             effect,
             (point, without, mc),
-            point_values,
-            (draws, seed),
+            p.point_values,
+            (p.draws, p.seed),
         )
 
 

@@ -219,6 +219,44 @@ class SensitivityResult(ResultModel):
         return frame([r.model_dump() for r in self.inputs], list(SensitivityRow.model_fields))
 
 
+# --- two-way sensitivity -------------------------------------------------------------
+
+
+class TwoWayResult(ResultModel):
+    """Net benefit (point values) and the probability that it is positive (Monte Carlo)
+    over a grid of two inputs: ``net_benefit[i][j]`` is at ``x_values[i]``, ``y_values[j]``."""
+
+    outcome: str
+    subject: str  #: the evidence, or the business case
+    price_year: str
+    currency: str
+    x: str
+    x_label: str
+    x_base: float
+    x_values: list[float]
+    y: str
+    y_label: str
+    y_base: float
+    y_values: list[float]
+    draws: int
+    seed: int
+    net_benefit: list[list[float]]
+    prob_positive: list[list[float]]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per grid cell (long format, for plotting)."""
+        return [
+            {
+                self.x: x,
+                self.y: y,
+                "net_benefit": self.net_benefit[i][j],
+                "prob_positive": self.prob_positive[i][j],
+            }
+            for i, x in enumerate(self.x_values)
+            for j, y in enumerate(self.y_values)
+        ]
+
+
 # --- thresholds ----------------------------------------------------------------------
 
 
