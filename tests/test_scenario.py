@@ -228,3 +228,18 @@ def test_pooled_evidence_effect_is_the_weighted_mean_per_patient_year(tmp_path: 
     # weighted by all patients (136 and 74): 12 x 74 / 210
     assert r.effect.bed_days_saved_per_patient_year == pytest.approx(12 * 74 / 210)
     assert math.isfinite(r.totals.net_present_value)
+
+
+def test_a_named_band_takes_the_middle_of_the_band(tmp_path: Path) -> None:
+    path = tmp_path / "band3.toml"
+    path.write_text('[scenario]\nname = "band 3"\n[costs]\nband = "3"\n')
+    r = run_scenario(ScenarioRequest(scenario=path, draws=100))
+    # NHS Health Careers 2024/25: band 3 runs from 24,071 to 25,674; the set's on-costs
+    # (national insurance 0.09286, pension 0.237) and its 2023-24 overheads and capital
+    # (7,708 + 11,842 + 7,689, x 1.0402 to 2024-25) are added to the middle of the band.
+    salary = (24_071 + 25_674) / 2
+    expected = salary * (1 + 0.09286 + 0.237) + (7_708 + 11_842 + 7_689) * 1.0402
+    assert r.cost_per_fte_year == pytest.approx(expected, rel=1e-9)
+    salary_input = next(i for i in r.inputs if i.field.endswith("components.salary"))
+    assert salary_input.distribution == "triangular(24071, mode 24872.5, 25674)"
+    assert [o.field for o in r.overrides] == ["scenario.name", "costs.band"]

@@ -147,6 +147,8 @@ class Costs(StrictModel):
     cost_per_bed_day: BedDayCost | None = None
     cost_per_fte_year: FteYearCost | None = None
     salary: Salary | None = None
+    #: an Agenda for Change band ("3" or "4"): the middle of the band as the salary
+    band: str | None = Field(default=None, min_length=1, max_length=5)
     set_up: OneOff
     recruitment_per_post: PerPost
     training_per_post: PerPost
@@ -154,10 +156,16 @@ class Costs(StrictModel):
 
     @model_validator(mode="after")
     def _one_peer_cost(self) -> Self:
-        if self.cost_per_fte_year is not None and self.salary is not None:
+        given = [
+            name
+            for name in ("cost_per_fte_year", "salary", "band")
+            if getattr(self, name) is not None
+        ]
+        if len(given) > 1:
             raise ValueError(
-                "give 'cost_per_fte_year' (the whole cost of a post) or 'salary' (which the "
-                "cost set's on-costs and overheads are added to), not both"
+                f"give one of 'cost_per_fte_year' (the whole cost of a post), 'salary' or "
+                f"'band' (to which the cost set's on-costs and overheads are added), not "
+                f"{' and '.join(repr(g) for g in given)}"
             )
         return self
 

@@ -82,7 +82,8 @@ def _cost_document(loaded: LoadedScenario) -> CostFile:
         update["bed_day"] = s.cost_per_bed_day
     if s.cost_per_fte_year is not None:
         update["peer_worker"] = PeerWorkerCost(total=s.cost_per_fte_year)
-    elif s.salary is not None:
+    elif s.salary is not None or s.band is not None:
+        salary = s.salary if s.salary is not None else _band_salary(loaded)
         if base.peer_worker.components is None:
             raise input_error(
                 loaded.source,
@@ -90,9 +91,25 @@ def _cost_document(loaded: LoadedScenario) -> CostFile:
                 f"the cost set {s.set!r} gives a total cost per FTE-year, not a salary to replace",
                 "'cost_per_fte_year' instead, or a cost set built from components",
             )
-        comps = base.peer_worker.components.model_copy(update={"salary": s.salary})
+        comps = base.peer_worker.components.model_copy(update={"salary": salary})
         update["peer_worker"] = PeerWorkerCost(components=comps)
     return base.model_copy(update=update) if update else base
+
+
+def _band_salary(loaded: LoadedScenario) -> Quantity:
+    from peervalue.costs.pay import band_salary, bands
+
+    band = loaded.scenario.costs.band or ""
+    year = loaded.scenario.scenario.price_year
+    salary = band_salary(band, year)
+    if salary is None:
+        raise input_error(
+            loaded.source,
+            "costs.band",
+            f"no Agenda for Change band {band!r} in the pay table up to {year}",
+            f"one of: {', '.join(bands())}",
+        )
+    return salary
 
 
 def _studies(loaded: LoadedScenario) -> tuple[list[Study], str]:
