@@ -145,19 +145,22 @@ PoolingOpt = Annotated[
         "ratio of sums (total benefit / total cost)."
     ),
 ]
+# Text, not Path: Typer would turn an empty value into ".", the current folder.
 EvidenceOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--evidence",
         "-e",
+        metavar="PATH",
         help="Folder of study files, or one study file (default: the bundled studies).",
     ),
 ]
 CostsOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--costs",
         "-c",
+        metavar="PATH|NAME",
         help="Unit-cost file, or a bundled cost set's name such as england-2024-25 "
         "(peervalue costs list; default: england-2011-12).",
     ),
@@ -205,7 +208,7 @@ def emit(
     result: object,
     fmt: OutputFormat,
     output: Path | None,
-    inputs: Sequence[Path | None] = (),
+    inputs: Sequence[str | Path | None] = (),
     **options: Any,
 ) -> None:
     """Render ``result`` once, then write it to ``output`` atomically or to standard output.
@@ -221,7 +224,7 @@ def emit(
     if output is not None:
         from peervalue.fileio import refuse_overwriting_inputs
 
-        refuse_overwriting_inputs(output, [p for p in inputs if p is not None])
+        refuse_overwriting_inputs(output, [Path(p) for p in inputs if p])
 
     rendered = render(result, fmt.value, **options)
     if fmt is OutputFormat.table:

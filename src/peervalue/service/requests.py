@@ -131,6 +131,13 @@ Level = Annotated[
 ]
 
 
+def _refuse_empty_path(value: Any, expected: str) -> Any:
+    """An empty or blank path is a slip (it would mean the current folder)."""
+    if isinstance(value, str) and not value.strip():
+        raise _option_error("got an empty path", expected)
+    return value
+
+
 class Request(BaseModel):
     """Base of every request: frozen, and an unknown (misspelt) option is an error."""
 
@@ -159,6 +166,11 @@ class EvidenceRequest(Request):
             data = {**data, "evidence": list(ev.studies)}
             data.setdefault("evidence_label", ev.origin)
         return data
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _no_empty_path(cls, evidence: Any) -> Any:
+        return _refuse_empty_path(evidence, "a folder of study files, or one study file")
 
     @field_validator("evidence", mode="before")
     @classmethod
@@ -230,6 +242,11 @@ class RunRequest(EvidenceRequest):
     weighting: Weighting = "all"
     price_year: CoveredYear | None = None
     indexation: Indexation = "pay-and-prices"
+
+    @field_validator("costs", mode="before")
+    @classmethod
+    def _no_empty_costs(cls, costs: Any) -> Any:
+        return _refuse_empty_path(costs, "a cost file, or a bundled cost set's name")
 
     @field_validator("costs", mode="before")
     @classmethod
