@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -74,3 +75,26 @@ def test_scenario_grid_matches_runs_of_the_scenario(tmp_path: Path) -> None:
             assert r.net_benefit[i][j] == pytest.approx(npv.net_present_value)
             # every figure of the hand-worked case is fixed: the probability is 0 or 1
             assert r.prob_positive[i][j] == (1.0 if npv.net_present_value > 0 else 0.0)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"costs": "england-2011-12"},
+        {"price_year": "2011-12"},
+        {"evidence": SYNTHETIC},
+        {"indexation": "pay-for-pay"},
+        {"pooling": "sums"},
+        {"weighting": "intervention"},
+    ],
+)
+def test_a_scenario_refuses_the_options_its_file_sets(
+    tmp_path: Path, other: dict[str, Any]
+) -> None:
+    # these were silently ignored: the scenario file sets its evidence, costs and prices
+    from peervalue.service.requests import make_request
+
+    case = tmp_path / "case.toml"
+    case.write_text(HAND)
+    with pytest.raises(peervalue.InputError, match=f"together with {next(iter(other))}"):
+        make_request(TwoWayRequest, axes=("caseload", "effect"), scenario=case, **other)

@@ -166,11 +166,19 @@ def sensitivity(
             "caseload, cost_per_bed_day, cost_per_fte_year or effect.",
         ),
     ] = None,
-    grid: Annotated[int, typer.Option(help="Grid points per input (--two-way).")] = 25,
+    grid: Annotated[
+        int | None, typer.Option(help="Grid points per input (--two-way; default 25).")
+    ] = None,
     draws: Annotated[
-        int, typer.Option("--draws", "-n", help="Monte Carlo draws (--two-way).")
-    ] = 2_000,
-    seed: SeedOpt = 1,
+        int | None,
+        typer.Option("--draws", "-n", help="Monte Carlo draws (--two-way; default 2,000)."),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", "-s", help="Random seed (--two-way; a whole number, 0 or above; default 1)."
+        ),
+    ] = None,
     scenario: Annotated[
         Path | None,
         typer.Option(
@@ -196,6 +204,7 @@ def sensitivity(
         from peervalue.service.two_way import run_two_way
 
         axes = tuple(part.strip() for part in two_way.split(","))
+        given = {"grid": grid, "draws": draws, "seed": seed}
         req2 = request(
             TwoWayRequest,
             evidence=evidence,
@@ -205,13 +214,26 @@ def sensitivity(
             price_year=price_year,
             indexation=indexation,
             axes=axes,
-            grid=grid,
-            draws=draws,
-            seed=seed,
             scenario=scenario,
+            **{k: v for k, v in given.items() if v is not None},
         )
         emit(run_two_way(req2), fmt, output, inputs=(evidence, costs, scenario))
         return
+    from peervalue.errors import input_error
+
+    for option, value in (
+        ("--scenario", scenario),
+        ("--grid", grid),
+        ("--draws", draws),
+        ("--seed", seed),
+    ):
+        if value is not None:
+            raise input_error(
+                option,
+                "",
+                "is used only by the two-way analysis",
+                "--two-way X,Y as well (the one-way analysis draws nothing)",
+            )
     from peervalue.service import SensitivityRequest, run_sensitivity
 
     req = request(

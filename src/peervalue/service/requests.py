@@ -393,6 +393,32 @@ class TwoWayRequest(RunRequest):
             )
         return axes
 
+    @field_validator("scenario")
+    @classmethod
+    def _scenario_alone(
+        cls, scenario: Path | ScenarioFile | None, info: ValidationInfo
+    ) -> Path | ScenarioFile | None:
+        # the scenario file sets its own evidence, costs and price year: others are not used
+        defaults = {
+            "evidence": None,
+            "costs": None,
+            "price_year": None,
+            "weighting": "all",
+            "pooling": "weighted",
+            "indexation": "pay-and-prices",
+        }
+        given = [
+            name
+            for name, default in defaults.items()
+            if name in info.data and info.data[name] != default
+        ]
+        if scenario is not None and given:
+            raise _option_error(
+                f"a scenario together with {', '.join(given)}",
+                "the scenario alone: its file sets the evidence, the costs and the price year",
+            )
+        return scenario
+
     @field_validator("draws")
     @classmethod
     def _bounded_cells(cls, draws: int, info: ValidationInfo) -> int:
