@@ -104,6 +104,22 @@ def test_payback_in_a_later_year(hand_case: Path, tmp_path: Path) -> None:
     assert r.totals.payback_year == 3
 
 
+def test_payback_waits_for_the_first_funded_year(hand_case: Path, tmp_path: Path) -> None:
+    # No posts and no set-up in year 1: nothing is spent or gained, so nothing has paid back
+    # yet (this used to say "pays back in year 1"). Year 2: 1 post, 0.9 filled -> 90 bed-days
+    # x 500 = 45,000; costs 36,000 + 2,000 + (1 new + 1 x 0.2 refilled) x 1,500 = 39,800;
+    # net 5,200, discounted 5,024: paid back in year 2.
+    path = tmp_path / "late.toml"
+    text = HAND.replace("funded_fte = [1, 2]", "funded_fte = [0, 1, 2]")
+    path.write_text(text.replace("set_up = 1000", "set_up = 0"))
+    r = run_scenario(ScenarioRequest(scenario=path, draws=100))
+    assert [y.total_cost for y in r.years][:2] == pytest.approx([0, 39_800])
+    assert [y.net_benefit for y in r.years][:2] == pytest.approx([0, 5_200])
+    assert r.totals.payback_year == 2
+    assert [y.prob_paid_back for y in r.years] == [0.0, 1.0, 1.0]
+    assert r.uncertainty.payback_by_year == {"1": 0.0, "2": 1.0, "3": 1.0}
+
+
 def _inputs(
     fte: list[float], rate: float, k: float = 12.0, tau: float = 1.0
 ) -> model.ScenarioInputs:

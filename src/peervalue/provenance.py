@@ -160,6 +160,11 @@ class Quantity(StrictModel):
             )
         if self.unit in CURRENCY_UNITS and self.price_year is None:
             raise ValueError(f"a value in {self.unit} needs a 'price_year' such as '2011-12'")
+        if self.unit not in CURRENCY_UNITS and self.price_year is not None:
+            # a price year would rebase the figure as if it were money
+            raise ValueError(
+                f"'price_year' belongs to money figures (GBP) only, not to a value in {self.unit}"
+            )
         return self
 
     def _check_bounds(self) -> None:

@@ -17,7 +17,8 @@ Every input is an array of shape ``(draws, 1)`` (one value per Monte Carlo draw;
   (``F_t x turnover`` from year 2);
 * net benefit, discounted at ``(1 + r)^-(t - 1)`` (year 1 undiscounted, as the
   Green Book's year 0), and its running total. The payback year is the first
-  year whose cumulative discounted net benefit is 0 or more.
+  year whose cumulative discounted net benefit is 0 or more, once anything has
+  been spent or gained (leading years without posts or costs do not count).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from numpy.typing import ArrayLike
 
 from peervalue.model.core import Array
@@ -80,9 +82,20 @@ class Projection:
         total: Array = np.sum(a * self.discount_factor, axis=-1)
         return total
 
+    def in_credit(self) -> npt.NDArray[np.bool_]:
+        """Whether cumulative discounted net benefit is 0 or more in each year, counting only
+        years from the first in which anything is spent or gained (``(draws, years)``)."""
+        active = (np.asarray(self.total_cost) != 0) | (np.asarray(self.gross_benefit) != 0)
+        started = np.cumsum(active, axis=-1) > 0
+        return np.asarray((self.cumulative_discounted_net_benefit >= 0) & started)
+
     def payback_year(self) -> Array:
-        """First year (1-based) with cumulative discounted net benefit >= 0; NaN if none."""
-        paid = self.cumulative_discounted_net_benefit >= 0
+        """First year (1-based) with cumulative discounted net benefit >= 0; NaN if none.
+
+        Leading years in which nothing is spent or gained yet (posts funded from a later
+        year) do not count as paid back: the case has nothing to pay back until then.
+        """
+        paid = self.in_credit()
         first = np.argmax(paid, axis=-1).astype(np.float64) + 1.0
         return np.where(paid.any(axis=-1), first, np.nan)
 

@@ -10,10 +10,11 @@ number, which stands for a figure the service sets itself, with no range.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from peervalue.provenance import NonNegative, Positive, PriceYear, Quantity, StrictModel, unit_check
 
@@ -110,7 +111,7 @@ FteYearCost = Annotated[Quantity, unit_check("GBP/FTE-year"), Positive]
 Salary = Annotated[Quantity, unit_check("GBP/year"), Positive]
 EventRate = Annotated[Quantity, unit_check("events/patient-year")]
 EventCost = Annotated[Quantity, unit_check("GBP/event"), NonNegative]
-Fte = Annotated[float, Field(ge=0, le=1e5, allow_inf_nan=False)]
+Fte = Annotated[float, Field(strict=True, ge=0, le=1e5, allow_inf_nan=False)]
 
 EffectSource = Literal["pooled-weighted", "pooled-sums", "own"]
 
@@ -138,6 +139,21 @@ class Staffing(StrictModel):
     vacancy_rate: Share
     turnover_rate: Share
     caseload: Caseload
+
+    @field_validator("funded_fte", mode="before")
+    @classmethod
+    def _fte_numbers(cls, value: Any) -> Any:
+        # one clear message in place of one per member of the union
+        items = value if isinstance(value, list) else [value]
+        for i, x in enumerate(items):
+            where = f"item {i + 1}: " if isinstance(value, list) else ""
+            if isinstance(x, bool) or not isinstance(x, int | float):
+                raise ValueError(
+                    f"{where}got {x!r}; expected a number of FTE, or a list of them (one a year)"
+                )
+            if not math.isfinite(x) or not 0 <= x <= 1e5:
+                raise ValueError(f"{where}got {x!r}; expected FTE from 0 to 100,000")
+        return value
 
 
 class Costs(StrictModel):
@@ -248,6 +264,18 @@ class ScenarioFile(StrictModel):
                     f"'staffing.funded_fte' gives {len(fte)} years but the horizon is "
                     f"{self.scenario.horizon_years}"
                 )
+        if not any(self.funded_fte_by_year()):
+            raise ValueError(
+                "'staffing.funded_fte' is 0 in every year: the case funds no posts; give the "
+                "FTE funded in at least one year"
+            )
+        names = [e.name for e in self.extra]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(
+                f"'extra' names {', '.join(repr(n) for n in twice)} more than once; give each "
+                "resource once (with its own name)"
+            )
         return self
 
     def quantities(self) -> dict[str, Quantity]:

@@ -16,6 +16,7 @@ from peervalue.costs.results import (
     RebaseResult,
 )
 from peervalue.costs.schema import CostFile
+from peervalue.errors import input_error
 from peervalue.service.requests import CostComparisonRequest, RebaseRequest
 
 
@@ -78,6 +79,13 @@ def run_cost_comparison(request: CostComparisonRequest) -> CostComparison:
     from peervalue.service.runs import run_analysis
 
     older, newer = load_costs(request.older), load_costs(request.newer)
+    if older.price_year > newer.price_year:
+        raise input_error(
+            "OLDER",
+            "",
+            f"{older.name!r} is at {older.price_year} prices, after NEWER's {newer.price_year}",
+            "the older cost set first: peervalue costs compare OLDER NEWER",
+        )
     index = nhs_indexes().get("pay-and-prices")
     to_year = newer.price_year
     old_bed, old_psw = unit_cost_values(older, index)
@@ -102,13 +110,18 @@ def run_cost_comparison(request: CostComparisonRequest) -> CostComparison:
         "moves the two by different amounts, so the ratio changes.",
     ]
     if bed_growth > factor:
-        explanation.append(
-            "The bed-day cost has risen much faster than general NHS inflation, which is why "
-            "re-costing at today's figures raises the ratio more than rebasing does. Part of "
-            "the rise may be a change of definition: the 2011-12 figure is an average of "
-            "mental health care-cluster reference costs, today's is the National Cost "
-            "Collection's adult acute provider-spell cost."
+        text = (
+            "The bed-day cost has risen faster than general NHS inflation, which is why "
+            "re-costing raises the ratio more than rebasing does."
         )
+        if older.name == load_costs("england-2011-12").name and newer.price_year >= "2023-24":
+            # the bundled sets' definitions differ (said only where it is true)
+            text += (
+                " Part of the rise may be a change of definition: the 2011-12 figure is an "
+                "average of mental health care-cluster reference costs, today's is the "
+                "National Cost Collection's adult acute provider-spell cost."
+            )
+        explanation.append(text)
     return CostComparison(
         older=older.name,
         newer=newer.name,

@@ -71,11 +71,27 @@ def _resolve(path: str, folder: Path | None) -> Path:
     return p
 
 
+def _existing(loaded: LoadedScenario, field: str, path: str, what: str) -> Path:
+    """``path`` from the scenario (relative to its folder), refused by name if it is missing."""
+    found = _resolve(path, loaded.folder)
+    if not found.exists():
+        where = loaded.folder if loaded.folder is not None else Path.cwd()
+        raise input_error(
+            loaded.source,
+            field,
+            f"{what} {path!r} does not exist (looked in {where})",
+            f"the path of an existing {what}, relative to the scenario file or absolute",
+        )
+    return found
+
+
 def _cost_document(loaded: LoadedScenario) -> CostFile:
     """The cost set with the scenario's own unit costs put in place of its figures."""
     s = loaded.scenario.costs
     base = load_costs(
-        _resolve(s.set, loaded.folder) if s.set.endswith((".yaml", ".yml", ".toml")) else s.set
+        _existing(loaded, "costs.set", s.set, "cost file")
+        if s.set.endswith((".yaml", ".yml", ".toml"))
+        else s.set
     )
     update: dict[str, object] = {}
     if s.cost_per_bed_day is not None:
@@ -87,7 +103,7 @@ def _cost_document(loaded: LoadedScenario) -> CostFile:
         if base.peer_worker.components is None:
             raise input_error(
                 loaded.source,
-                "costs.salary",
+                "costs.salary" if s.salary is not None else "costs.band",
                 f"the cost set {s.set!r} gives a total cost per FTE-year, not a salary to replace",
                 "'cost_per_fte_year' instead, or a cost set built from components",
             )
@@ -97,11 +113,19 @@ def _cost_document(loaded: LoadedScenario) -> CostFile:
 
 
 def _band_salary(loaded: LoadedScenario) -> Quantity:
-    from peervalue.costs.pay import band_salary, bands
+    from peervalue.costs.pay import band_salary, bands, pay_table
 
     band = loaded.scenario.costs.band or ""
     year = loaded.scenario.scenario.price_year
     salary = band_salary(band, year)
+    first = min(pay_table().years)
+    if salary is None and band in bands() and year < first:
+        raise input_error(
+            loaded.source,
+            "costs.band",
+            f"the bundled pay table starts in {first}, after the price year {year}",
+            f"a price year from {first}, or 'salary' (with its price year) in place of 'band'",
+        )
     if salary is None:
         raise input_error(
             loaded.source,
@@ -116,7 +140,9 @@ def _studies(loaded: LoadedScenario) -> tuple[list[Study], str]:
     ev = loaded.scenario.evidence
     if ev.source == "own":
         return [], "the scenario's own estimate"
-    evidence = load_evidence(_resolve(ev.folder, loaded.folder) if ev.folder else None)
+    evidence = load_evidence(
+        _existing(loaded, "evidence.folder", ev.folder, "study folder") if ev.folder else None
+    )
     studies = list(evidence.studies)
     if ev.subgroup:
         field, _, value = ev.subgroup.partition("=")
@@ -360,6 +386,14 @@ def prepare_scenario(request: ScenarioRequest) -> PreparedScenario:
             f"price year {s.scenario.price_year!r} is not covered by the {index.name}",
             index.expected_years(),
         )
+    for path, q in s.quantities().items():
+        if q.price_year is not None and not index.covers(q.price_year):
+            raise input_error(
+                loaded.source,
+                path,
+                f"price year {q.price_year!r} is not covered by the {index.name}",
+                index.expected_years(),
+            )
     costs = _cost_document(loaded)
     studies, evidence_label = _studies(loaded)
     spec = build_spec(studies, costs, index, price_year=s.scenario.price_year)
@@ -451,6 +485,7 @@ def _summarise(
     s = loaded.scenario
     funded = s.funded_fte_by_year()
     payback_draws = mc.payback_year()
+    in_credit = mc.in_credit()
     years = []
     for t in range(s.scenario.horizon_years):
 
@@ -481,9 +516,7 @@ def _summarise(
                 net_benefit_interval=Interval(
                     **_interval(at(point.net_benefit), np.asarray(mc.net_benefit)[:, t])
                 ),
-                prob_paid_back=float(
-                    np.mean(np.asarray(mc.cumulative_discounted_net_benefit)[:, t] >= 0)
-                ),
+                prob_paid_back=float(np.mean(in_credit[:, t])),
             )
         )
     d_benefit = float(point.discounted_total(point.gross_benefit)[0])
