@@ -5,7 +5,10 @@
 * :mod:`~peervalue.service.inputs`: loads the inputs and builds the model spec once;
 * :mod:`~peervalue.service.runs`: ``run_analysis``, ``run_psa``, ``run_sensitivity``,
   ``run_threshold``, ``run_meta`` (and ``run`` for any of them), ``run_evidence``,
-  ``run_study``.
+  ``run_study``;
+* :mod:`~peervalue.service.costs` (``run_rebase``, ``run_cost_sets``,
+  ``run_cost_comparison``), :mod:`~peervalue.service.scenario` (``run_scenario``) and
+  :mod:`~peervalue.service.two_way` (``run_two_way``), imported from their modules.
 
 Importing this package loads pydantic and the schemas but not numpy, scipy or
 pandas; a run imports what it needs.
@@ -19,9 +22,11 @@ from peervalue.service.requests import (
     PsaRequest,
     RebaseRequest,
     RunRequest,
+    ScenarioRequest,
     SensitivityRequest,
     StudyRequest,
     ThresholdRequest,
+    TwoWayRequest,
     make_request,
 )
 from peervalue.service.runs import (
@@ -43,9 +48,11 @@ __all__ = [
     "PsaRequest",
     "RebaseRequest",
     "RunRequest",
+    "ScenarioRequest",
     "SensitivityRequest",
     "StudyRequest",
     "ThresholdRequest",
+    "TwoWayRequest",
     "make_request",
     "run",
     "run_analysis",
