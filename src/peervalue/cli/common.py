@@ -135,7 +135,8 @@ OutputOpt = Annotated[
 WeightingOpt = Annotated[
     WeightingChoice,
     typer.Option(
-        help="Pooling weights: all patients in each study (the 2013 report) or intervention only."
+        help="Pooling weights: all patients in each study, or only those who had peer support "
+        "(the 2013 report says 'the size of each study's patient sample': either reading)."
     ),
 ]
 PoolingOpt = Annotated[

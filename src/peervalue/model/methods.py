@@ -20,8 +20,10 @@ METHOD_LABELS: Final[dict[PoolingMethod, str]] = {
     "sums": "ratio of sums (total benefit / total cost)",
 }
 WEIGHTING_NOTES: Final[dict[Weighting, str]] = {
-    "all": "weights are all patients in each study (intervention + control), as in the 2013 report",
-    "intervention": "weights are the patients who received peer support",
+    "all": "weights are all patients in each study (intervention + control): one reading of "
+    "the 2013 report's 'size of each study's patient sample'",
+    "intervention": "weights are the patients who received peer support: the other reading of "
+    "the 2013 report's 'size of each study's patient sample'",
 }
 
 #: the 2013 report's classes of a study's ratio, by the codes ``core.classify`` returns
