@@ -76,3 +76,17 @@ def test_reported_values_all_cite_a_source(evidence: peervalue.Evidence) -> None
         for path, q in study.quantities().items():
             if q.status is Status.REPORTED:
                 assert q.source is not None and q.source.url, f"{study.id}:{path}"
+
+
+def test_classes_as_the_report_counts_them_and_zero_apart() -> None:
+    # Chinman 2001 and Rivera 2007 have an assumed nil effect: a ratio of exactly 0 is in
+    # none of the report's classes ("in excess of one", "positive but less than one",
+    # "negative"), so the comparison with the published 4 / 1 / 1 shows it apart.
+    import peervalue
+
+    result = peervalue.analyse()
+    pooled = result.pooled
+    counts = (pooled.above_one, pooled.between_zero_and_one, pooled.negative, pooled.zero)
+    assert counts == (4, 0, 0, 2)
+    zeros = [s.id for s in result.studies if s.classification == "0"]
+    assert zeros == ["chinman2001", "rivera2007"]

@@ -48,9 +48,10 @@ def test_peer_worker_cost_components() -> None:
 
 
 def test_classify_boundaries() -> None:
-    got = core.classify(np.array([-0.01, 0.0, 1.0, 1.0001]))
+    got = core.classify(np.array([-0.01, 0.0, 1e-9, 1.0, 1.0001]))
     assert got.tolist() == [
         core.NEGATIVE,
+        core.ZERO,
         core.BETWEEN_ZERO_AND_ONE,
         core.BETWEEN_ZERO_AND_ONE,
         core.ABOVE_ONE,

@@ -85,6 +85,7 @@ def reference_analysis(
         above_one=int(np.count_nonzero(classes == core.ABOVE_ONE)),
         between_zero_and_one=int(np.count_nonzero(classes == core.BETWEEN_ZERO_AND_ONE)),
         negative=int(np.count_nonzero(classes == core.NEGATIVE)),
+        zero=int(np.count_nonzero(classes == core.ZERO)),
     )
     cost_params = [p for p in spec.parameters if p.owner == COSTS]
     summary = CostSummary(

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 Array = NDArray[np.float64]
 
 #: codes returned by :func:`classify` (labels: ``peervalue.model.methods.CLASS_LABELS``)
-NEGATIVE, BETWEEN_ZERO_AND_ONE, ABOVE_ONE = -1, 0, 1
+NEGATIVE, BETWEEN_ZERO_AND_ONE, ABOVE_ONE, ZERO = -1, 0, 1, 2
 
 
 def _f(x: ArrayLike) -> Array:
@@ -94,11 +94,15 @@ def ratio(benefit_per_fte_year: ArrayLike, cost_per_fte_year: ArrayLike) -> Arra
 
 
 def classify(ratios: ArrayLike) -> NDArray[np.int8]:
-    """-1 for a negative ratio, 0 for 0 <= r <= 1, 1 for r > 1 (``methods.CLASS_LABELS``)."""
+    """-1 for a negative ratio, 2 for exactly 0 (no effect), 0 for 0 < r <= 1, 1 for r > 1.
+
+    The 2013 report's classes are "substantially in excess of one", "positive but less
+    than one" and "negative"; a ratio of exactly 0 (a study whose effect is nil, often by
+    assumption) is none of these and gets its own class (``methods.CLASS_LABELS``).
+    """
     r = _f(ratios)
-    return np.where(r < 0, NEGATIVE, np.where(r > 1, ABOVE_ONE, BETWEEN_ZERO_AND_ONE)).astype(
-        np.int8
-    )
+    classes = np.where(r > 1, ABOVE_ONE, BETWEEN_ZERO_AND_ONE)
+    return np.where(r < 0, NEGATIVE, np.where(r == 0, ZERO, classes)).astype(np.int8)
 
 
 def sum_studies(values: ArrayLike) -> Array:

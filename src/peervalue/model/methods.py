@@ -26,6 +26,7 @@ WEIGHTING_NOTES: Final[dict[Weighting, str]] = {
     "the 2013 report's 'size of each study's patient sample'",
 }
 
-#: the 2013 report's classes of a study's ratio, by the codes ``core.classify`` returns
-Classification = Literal["> 1", "0 to 1", "< 0"]
-CLASS_LABELS: Final[dict[int, Classification]] = {-1: "< 0", 0: "0 to 1", 1: "> 1"}
+#: the 2013 report's classes of a study's ratio, and zero (no effect), by the codes
+#: ``core.classify`` returns
+Classification = Literal["> 1", "0 to 1", "0", "< 0"]
+CLASS_LABELS: Final[dict[int, Classification]] = {-1: "< 0", 0: "0 to 1", 1: "> 1", 2: "0"}

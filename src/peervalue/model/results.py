@@ -49,8 +49,9 @@ class PooledResult(ResultModel):
     weighting_note: str
     ratio_of_sums_note: str
     above_one: int
-    between_zero_and_one: int
+    between_zero_and_one: int  #: 0 < ratio <= 1
     negative: int
+    zero: int  #: ratio exactly 0: no effect (often assumed), in none of the report's classes
 
 
 class BreakEven(ResultModel):

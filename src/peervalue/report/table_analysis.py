@@ -106,6 +106,7 @@ def _analysis_parts(result: AnalysisResult, title: str) -> list[RenderableType]:
         f"[bold]{METHOD_TITLES['sums'].capitalize()}[/bold]: {num(p.ratio_of_sums, 2)} : 1  "
         f"[dim]({p.ratio_of_sums_note})[/dim]",
         f"Studies with ratio > 1: {p.above_one}; between 0 and 1: {p.between_zero_and_one}; "
+        f"exactly 0 (no effect): {p.zero}; "
         f"negative: {p.negative}",
         f"[bold]Break-even[/bold]: a peer worker pays for themself by saving "
         f"{num(result.break_even.bed_days_saved_per_fte_year)} bed-days per FTE-year "
@@ -124,7 +125,8 @@ def _analysis_parts(result: AnalysisResult, title: str) -> list[RenderableType]:
             f"{cls['above_one']} studies > 1, {cls['between_zero_and_one']} between 0 and 1, "
             f"{cls['negative']} negative.\n"
             f"This analysis: [bold]{num(p.weighted_mean_ratio, 2)} : 1[/bold]; "
-            f"{p.above_one} > 1, {p.between_zero_and_one} between 0 and 1, {p.negative} negative.\n"
+            f"{p.above_one} > 1, {p.between_zero_and_one} between 0 and 1, {p.negative} negative, "
+            f"and {p.zero} exactly 0 (a nil effect, in none of the report's classes).\n"
             f"[dim]Why they differ: {ref.why_results_differ}[/dim]"
         )
         parts.append(Panel(text, title="Reference (not a target)", expand=False))
