@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
+    CostBasisChoice,
+    CostBasisOpt,
     CostsOpt,
     DrawsOpt,
     EvidenceOpt,
@@ -41,13 +43,24 @@ def reproduce(
     costs: CostsOpt = None,
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
+    cost_basis: Annotated[
+        CostBasisChoice,
+        typer.Option(
+            "--cost-basis",
+            help="Peer worker cost: pay (salary and employer on-costs: what the 2013 report's "
+            "words describe, the default here) or full (with overheads and capital). The "
+            "other basis is shown beside it.",
+        ),
+    ] = CostBasisChoice.pay,
     output: OutputOpt = None,
 ) -> None:
     """Run the 2013 reference analysis on the bundled evidence at England 2011-12 prices.
 
     Prints one row per study, the pooled ratios, the break-even point and the
-    published 4.8:1 beside our result, with why they differ. --costs and
-    --price-year run the same analysis at other unit costs or prices.
+    published 4.8:1 beside our result, with why they differ. A peer worker is
+    costed on pay (salary and employer on-costs), as the report's words describe;
+    the full cost with overheads is shown beside it. --costs and --price-year run
+    the same analysis at other unit costs or prices.
 
     Example: peervalue reproduce --format json
 
@@ -59,9 +72,11 @@ def reproduce(
         AnalysisRequest,
         weighting=weighting,
         with_reference=True,
+        compare_cost_basis=True,
         costs=costs,
         price_year=price_year,
         indexation=indexation,
+        cost_basis=cost_basis,
     )
     result = run_analysis(req)
     title = "Reference analysis (method of Trachtenberg et al. 2013), bundled evidence"
@@ -91,6 +106,7 @@ def analyse_cmd(
     seed: SeedOpt = 1,
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
+    cost_basis: CostBasisOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Run the same analysis on your own study files and/or unit-cost file.
@@ -117,6 +133,7 @@ def analyse_cmd(
         seed=seed,
         price_year=price_year,
         indexation=indexation,
+        cost_basis=cost_basis,
     )
     result = run_analysis(req)
     emit(result, fmt, output, inputs=(evidence, costs), title=f"Analysis of {result.evidence}")

@@ -41,6 +41,7 @@ OPTION_LABELS = {
     "scenario": "--scenario",
     "price_year": "--price-year",
     "indexation": "--indexation",
+    "cost_basis": "--cost-basis",
     "from_year": "--from",
     "to_year": "--to",
     "value": "VALUE",
@@ -172,6 +173,21 @@ class IndexationChoice(StrEnum):
     pay_and_prices = "pay-and-prices"
     pay_for_pay = "pay-for-pay"
 
+
+class CostBasisChoice(StrEnum):
+    pay = "pay"
+    full = "full"
+
+
+CostBasisOpt = Annotated[
+    CostBasisChoice | None,
+    typer.Option(
+        "--cost-basis",
+        help="Peer worker cost: pay (salary and employer on-costs, the 2013 report's "
+        "'additional pay costs') or full (with overheads and capital, the PSSRU build-up; "
+        "what a business case should count). Default: the cost file's own basis (full).",
+    ),
+]
 
 PriceYearOpt = Annotated[
     str | None,

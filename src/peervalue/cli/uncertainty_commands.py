@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
+    CostBasisOpt,
     CostsOpt,
     DrawsOpt,
     EvidenceOpt,
@@ -111,6 +112,7 @@ def psa(
     ] = False,
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
+    cost_basis: CostBasisOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -136,6 +138,7 @@ def psa(
         weighting=weighting,
         price_year=price_year,
         indexation=indexation,
+        cost_basis=cost_basis,
         draws=draws,
         seed=seed,
         chunk_size=chunk_size,
@@ -157,6 +160,7 @@ def sensitivity(
     pooling: PoolingOpt = PoolingChoice.weighted,
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
+    cost_basis: CostBasisOpt = None,
     two_way: Annotated[
         str | None,
         typer.Option(
@@ -213,6 +217,7 @@ def sensitivity(
             pooling=pooling,
             price_year=price_year,
             indexation=indexation,
+            cost_basis=cost_basis,
             axes=axes,
             scenario=scenario,
             **{k: v for k, v in given.items() if v is not None},
@@ -244,6 +249,7 @@ def sensitivity(
         pooling=pooling,
         price_year=price_year,
         indexation=indexation,
+        cost_basis=cost_basis,
     )
     emit(run_sensitivity(req), fmt, output, inputs=(evidence, costs))
 
@@ -256,6 +262,7 @@ def threshold(
     pooling: PoolingOpt = PoolingChoice.weighted,
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
+    cost_basis: CostBasisOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -276,6 +283,7 @@ def threshold(
         pooling=pooling,
         price_year=price_year,
         indexation=indexation,
+        cost_basis=cost_basis,
     )
     emit(run_threshold(req), fmt, output, inputs=(evidence, costs))
 
@@ -292,6 +300,7 @@ def meta(
     level: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
+    cost_basis: CostBasisOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -312,6 +321,7 @@ def meta(
         weighting=weighting,
         price_year=price_year,
         indexation=indexation,
+        cost_basis=cost_basis,
         caseload=caseload,
         level=level,
     )

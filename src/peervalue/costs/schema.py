@@ -94,14 +94,28 @@ class PeerWorkerCost(StrictModel):
 
 
 class CostFile(StrictModel):
-    """Unit costs at one price year (the year results are expressed in)."""
+    """Unit costs at one price year (the year results are expressed in).
+
+    ``basis`` is the file's default cost basis: ``full`` (every component) or ``pay``
+    (salary and employer on-costs only, which needs the cost built from components).
+    """
 
     name: str = Field(min_length=1)
     currency: Literal["GBP"]
     price_year: PriceYear
+    basis: Literal["full", "pay"] = "full"
     bed_day: BedDayCost
     peer_worker: PeerWorkerCost
     notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _pay_needs_components(self) -> Self:
+        if self.basis == "pay" and self.peer_worker.components is None:
+            raise ValueError(
+                "basis 'pay' counts salary and on-costs only, so the peer worker cost must "
+                "be given as 'components', not a 'total'"
+            )
+        return self
 
     def quantities(self) -> dict[str, Quantity]:
         """Every cost quantity keyed by its dotted field path."""

@@ -14,7 +14,7 @@ from peervalue.costs.schema import CostFile
 from peervalue.evidence.schema import Study
 from peervalue.model import core
 from peervalue.model.evaluate import point_outputs
-from peervalue.model.methods import CLASS_LABELS, WEIGHTING_NOTES
+from peervalue.model.methods import CLASS_LABELS, COST_BASIS_NOTES, WEIGHTING_NOTES
 from peervalue.model.results import (
     AnalysisResult,
     BreakEven,
@@ -90,6 +90,8 @@ def reference_analysis(
     cost_params = [p for p in spec.parameters if p.owner == COSTS]
     summary = CostSummary(
         name=costs.name,
+        basis=spec.cost_basis,
+        basis_note=COST_BASIS_NOTES[spec.cost_basis],
         cost_per_bed_day=float(out.cost_per_bed_day[0]),
         cost_per_fte_year=float(out.cost_per_fte_year[0]),
         components={p.field: p.value for p in cost_params},

@@ -19,6 +19,15 @@ METHOD_LABELS: Final[dict[PoolingMethod, str]] = {
     "weighted": "weighted mean of ratios (the 2013 report's method)",
     "sums": "ratio of sums (total benefit / total cost)",
 }
+#: which parts of a peer worker's cost count: pay (salary and employer on-costs), or the
+#: full cost with overheads and capital
+CostBasis = Literal["full", "pay"]
+COST_BASIS_NOTES: Final[dict[CostBasis, str]] = {
+    "full": "full cost: salary, employer on-costs, overheads and capital (the PSSRU build-up)",
+    "pay": "pay cost: salary and employer on-costs only (the 'additional pay costs' the 2013 "
+    "report's words describe)",
+}
+
 WEIGHTING_NOTES: Final[dict[Weighting, str]] = {
     "all": "weights are all patients in each study (intervention + control): one reading of "
     "the 2013 report's 'size of each study's patient sample'",

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from peervalue.model.methods import Classification, Weighting
+from peervalue.model.methods import Classification, CostBasis, Weighting
 from peervalue.reference import PublishedReference
 from peervalue.results import ResultModel, frame
 from peervalue.uncertainty.results import InfluenceResult
@@ -65,11 +65,24 @@ class CostSummary(ResultModel):
     """The unit costs used, at the result's price year."""
 
     name: str
+    basis: CostBasis
+    basis_note: str
     cost_per_bed_day: float
     cost_per_fte_year: float
     components: dict[str, float]
     rebased_from: dict[str, str]
     assumed_inputs: list[str]
+
+
+class OtherBasis(ResultModel):
+    """The pooled result on the other cost basis, shown beside the main one."""
+
+    basis: CostBasis
+    basis_note: str
+    cost_per_fte_year: float
+    weighted_mean_ratio: float
+    ratio_of_sums: float
+    break_even_bed_days_per_fte_year: float
 
 
 class AnalysisResult(ResultModel):
@@ -87,6 +100,8 @@ class AnalysisResult(ResultModel):
     break_even: BreakEven
     costs: CostSummary
     published_reference: PublishedReference | None = None
+    #: the same analysis on the other cost basis, when asked for (``reproduce`` does)
+    other_cost_basis: OtherBasis | None = None
     influence: list[InfluenceResult] = Field(default_factory=list)
 
     @property

@@ -18,7 +18,7 @@ from typing import Literal
 from peervalue.costs.indices import PriceIndex
 from peervalue.costs.schema import PAY_COMPONENTS, CostFile
 from peervalue.evidence.schema import Study
-from peervalue.model.methods import Weighting
+from peervalue.model.methods import CostBasis, Weighting
 from peervalue.provenance import Quantity
 from peervalue.units import DURATION_UNITS, YEARS_PER
 
@@ -73,6 +73,7 @@ class ModelSpec:
     peer_worker_amounts: tuple[str, ...]
     price_year: str
     currency: str
+    cost_basis: CostBasis = "full"
 
     def point_values(self) -> dict[str, float]:
         return {p.name: p.value for p in self.parameters}
@@ -115,15 +116,19 @@ def build_spec(
     weighting: Weighting = "all",
     price_year: str | None = None,
     pay_index: PriceIndex | None = None,
+    cost_basis: CostBasis | None = None,
 ) -> ModelSpec:
     """Flatten studies and costs into a :class:`ModelSpec` at one price year.
 
     Every money figure is rebased from its own price year to ``price_year`` (default:
     the cost file's) with ``index``; salary and employer on-costs use ``pay_index``
-    instead when one is given. Pure: the caller (``peervalue.service``) loads the
-    files and the indices and has checked that they cover every year.
+    instead when one is given. ``cost_basis`` (default: the file's ``basis``) ``pay``
+    leaves out every component that is not pay (overheads and capital). Pure: the
+    caller (``peervalue.service``) loads the files and the indices and has checked
+    that they cover every year and that a pay basis has components.
     """
     year = price_year or costs.price_year
+    basis: CostBasis = cost_basis or costs.basis
     params: list[Parameter] = []
     structure: list[StudySpec] = []
     for study in studies:
@@ -141,11 +146,15 @@ def build_spec(
         )
     for field, q in costs.quantities().items():
         is_pay = field.rpartition(".")[2] in PAY_COMPONENTS and field.startswith("peer_worker.")
+        if basis == "pay" and field.startswith("peer_worker.components.") and not is_pay:
+            continue
         factor, unit = _model_unit(q, year, pay_index if is_pay and pay_index else index)
         params.append(Parameter(COSTS, field, q, factor, unit))
     components = costs.peer_worker.components
     additions = {} if components is None else components.given()
     additions.pop("salary", None)
+    if basis == "pay":
+        additions = {n: q for n, q in additions.items() if n in PAY_COMPONENTS}
     return ModelSpec(
         studies=tuple(structure),
         parameters=tuple(params),
@@ -155,4 +164,5 @@ def build_spec(
         peer_worker_amounts=tuple(n for n, q in additions.items() if q.unit != "proportion"),
         price_year=year,
         currency=costs.currency,
+        cost_basis=basis,
     )

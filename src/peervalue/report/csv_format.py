@@ -59,7 +59,7 @@ def rows_to_csv(rows: list[Row], columns: list[str] | None = None) -> str:
 @renderer(AnalysisResult, "csv")
 def analysis_csv(result: AnalysisResult, **_: Any) -> str:
     rows = analysis_rows(result)
-    return rows_to_csv(rows, columns_of(rows, last=("price_year", "currency")))
+    return rows_to_csv(rows, columns_of(rows, last=("price_year", "currency", "cost_basis")))
 
 
 @renderer(PsaResult, "csv")

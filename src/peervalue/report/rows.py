@@ -80,6 +80,7 @@ def analysis_rows(result: AnalysisResult) -> list[Row]:
     for row in rows:
         row["price_year"] = result.price_year
         row["currency"] = result.currency
+        row["cost_basis"] = result.costs.basis
     return rows
 
 

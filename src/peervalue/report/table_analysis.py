@@ -112,9 +112,18 @@ def _analysis_parts(result: AnalysisResult, title: str) -> list[RenderableType]:
         f"{num(result.break_even.bed_days_saved_per_fte_year)} bed-days per FTE-year "
         f"({money(result.costs.cost_per_fte_year, cur)} per FTE-year / "
         f"{money(result.costs.cost_per_bed_day, cur)} per bed-day)",
+        f"Peer worker cost basis: {result.costs.basis_note}.",
         f"[dim]Prices: {result.price_year}, {cur}. Costs: {result.costs.name}; "
         f"assumed cost inputs: {', '.join(result.costs.assumed_inputs) or 'none'}.[/dim]",
     ]
+    other = result.other_cost_basis
+    if other is not None:
+        lines.append(
+            f"On the {other.basis} basis ({money(other.cost_per_fte_year, cur)} per FTE-year): "
+            f"weighted mean {num(other.weighted_mean_ratio, 2)} : 1, ratio of sums "
+            f"{num(other.ratio_of_sums, 2)} : 1, break-even "
+            f"{num(other.break_even_bed_days_per_fte_year)} bed-days per FTE-year."
+        )
     parts: list[RenderableType] = [table, Panel("\n".join(lines), title="Pooled", expand=False)]
     if result.published_reference is not None:
         ref = result.published_reference

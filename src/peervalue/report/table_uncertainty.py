@@ -86,7 +86,7 @@ def psa_table(
     fixed = result.fixed_inputs
     lines = [
         f"{result.draws:,} draws, seed {result.seed}; prices {result.price_year} "
-        f"{result.currency}.",
+        f"{result.currency}; peer worker cost basis: {result.cost_basis}.",
         f"EVPI for {pop.fte:g} FTE over {pop.horizon_years} years at {pop.discount_rate:.1%}: "
         + ", ".join(
             f"{METHOD_TITLES[p.method]} {money(p.evpi_population, result.currency)}"
@@ -128,7 +128,8 @@ def _cell(value: object) -> str:
 def sensitivity_table(result: SensitivityResult, **_: Any) -> RenderableType:
     table = titled_table(
         f"One-way sensitivity: pooled net benefit per FTE-year "
-        f"({METHOD_TITLES[result.method]}), {result.price_year} {result.currency}",
+        f"({METHOD_TITLES[result.method]}), {result.price_year} {result.currency}, "
+        f"{result.cost_basis} cost basis",
         ["Input", "Low", "High", "Net benefit at low", "at high", "Swing"],
         {"Input"},
     )
@@ -155,7 +156,7 @@ def sensitivity_table(result: SensitivityResult, **_: Any) -> RenderableType:
 def threshold_table(result: ThresholdResult, **_: Any) -> RenderableType:
     table = titled_table(
         f"Break-even values ({METHOD_TITLES[result.method]}), "
-        f"{result.price_year} {result.currency}",
+        f"{result.price_year} {result.currency}, {result.cost_basis} cost basis",
         ["Input", "Current", "Break-even", "Pays when", "Pays now?", "Formula"],
         {"Input", "Pays when", "Pays now?", "Formula"},
     )

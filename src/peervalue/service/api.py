@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from peervalue.costs.schema import CostFile
     from peervalue.evidence.load import Evidence
     from peervalue.evidence.schema import Study
-    from peervalue.model.methods import PoolingMethod, Weighting
+    from peervalue.model.methods import CostBasis, PoolingMethod, Weighting
     from peervalue.model.results import AnalysisResult
     from peervalue.service.requests import Indexation
     from peervalue.uncertainty.results import (
@@ -55,6 +55,7 @@ def analyse(
     *,
     price_year: str | None = None,
     indexation: Indexation = "pay-and-prices",
+    cost_basis: CostBasis | None = None,
 ) -> AnalysisResult:
     """The Trachtenberg et al. (2013) reference analysis (see :class:`AnalysisRequest`)."""
     request = make_request(
@@ -64,6 +65,7 @@ def analyse(
         with_reference=with_reference,
         price_year=price_year,
         indexation=indexation,
+        cost_basis=cost_basis,
     )
     return runs.run_analysis(request)
 
@@ -82,6 +84,7 @@ def psa(
     keep_draws: bool = False,
     price_year: str | None = None,
     indexation: Indexation = "pay-and-prices",
+    cost_basis: CostBasis | None = None,
 ) -> PsaResult:
     """Monte Carlo over every input's distribution; see docs/uncertainty.md."""
     request = make_request(
@@ -97,6 +100,7 @@ def psa(
         keep_draws=keep_draws,
         price_year=price_year,
         indexation=indexation,
+        cost_basis=cost_basis,
     )
     return runs.run_psa(request)
 
@@ -109,6 +113,7 @@ def sensitivity(
     weighting: Weighting = "all",
     price_year: str | None = None,
     indexation: Indexation = "pay-and-prices",
+    cost_basis: CostBasis | None = None,
 ) -> SensitivityResult:
     """One-way sensitivity of pooled net benefit per FTE-year (tornado data)."""
     request = make_request(
@@ -118,6 +123,7 @@ def sensitivity(
         weighting=weighting,
         price_year=price_year,
         indexation=indexation,
+        cost_basis=cost_basis,
     )
     return runs.run_sensitivity(request)
 
@@ -130,6 +136,7 @@ def threshold(
     weighting: Weighting = "all",
     price_year: str | None = None,
     indexation: Indexation = "pay-and-prices",
+    cost_basis: CostBasis | None = None,
 ) -> ThresholdResult:
     """Break-even values of bed-days, cost per bed-day, caseload and peer worker cost."""
     request = make_request(
@@ -139,6 +146,7 @@ def threshold(
         weighting=weighting,
         price_year=price_year,
         indexation=indexation,
+        cost_basis=cost_basis,
     )
     return runs.run_threshold(request)
 
@@ -152,6 +160,7 @@ def meta(
     weighting: Weighting = "all",
     price_year: str | None = None,
     indexation: Indexation = "pay-and-prices",
+    cost_basis: CostBasis | None = None,
 ) -> MetaRunResult:
     """Meta-analysis of bed-days saved per patient-year of support, and pooled ratios."""
     request = make_request(
@@ -162,5 +171,6 @@ def meta(
         weighting=weighting,
         price_year=price_year,
         indexation=indexation,
+        cost_basis=cost_basis,
     )
     return runs.run_meta(request)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from peervalue.costs.indices import PriceIndex, nhs_indexes
 from peervalue.costs.load import load_costs
 from peervalue.costs.schema import CostFile
+from peervalue.errors import input_error
 from peervalue.evidence.load import Evidence, load_evidence
 from peervalue.service.requests import EvidenceRequest, RunRequest
 
@@ -59,7 +60,20 @@ def prepare(request: RunRequest) -> Prepared:
     indexes = nhs_indexes()
     index = indexes.get("pay-and-prices")
     pay_index = indexes.get("pay") if request.indexation == "pay-for-pay" else None
+    if request.cost_basis == "pay" and costs.peer_worker.components is None:
+        raise input_error(
+            "--cost-basis",
+            "",
+            f"got pay, but {costs.name!r} gives only a total cost per FTE-year",
+            "full, or a cost file whose peer worker cost is built from components",
+        )
     spec = build_spec(
-        evidence.studies, costs, index, request.weighting, request.price_year, pay_index
+        evidence.studies,
+        costs,
+        index,
+        request.weighting,
+        request.price_year,
+        pay_index,
+        request.cost_basis,
     )
     return Prepared(evidence, costs, index, spec)

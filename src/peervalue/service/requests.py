@@ -37,7 +37,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from peervalue.costs.schema import CostFile
 from peervalue.errors import InputError, InputErrorGroup, Problem, quote
 from peervalue.evidence.schema import Study
-from peervalue.model.methods import PoolingMethod, Weighting
+from peervalue.model.methods import CostBasis, PoolingMethod, Weighting
 from peervalue.provenance import PriceYear
 from peervalue.scenario.schema import ScenarioFile
 
@@ -242,6 +242,7 @@ class RunRequest(EvidenceRequest):
     weighting: Weighting = "all"
     price_year: CoveredYear | None = None
     indexation: Indexation = "pay-and-prices"
+    cost_basis: CostBasis | None = None
 
     @field_validator("costs", mode="before")
     @classmethod
@@ -276,6 +277,8 @@ class AnalysisRequest(RunRequest):
 
     kind: Literal["analysis"] = "analysis"
     with_reference: bool = False
+    #: also pool on the other cost basis (pay beside full), as ``reproduce`` shows
+    compare_cost_basis: bool = False
     leave_one_out: bool = False
     subgroup: SubgroupField | None = None
     draws: Draws = 20_000
@@ -406,6 +409,7 @@ class TwoWayRequest(RunRequest):
             "weighting": "all",
             "pooling": "weighted",
             "indexation": "pay-and-prices",
+            "cost_basis": None,
         }
         given = [
             name

@@ -27,7 +27,8 @@ from peervalue.service.requests import (
 if TYPE_CHECKING:
     from peervalue.evidence.load import Evidence
     from peervalue.evidence.schema import Study
-    from peervalue.model.results import AnalysisResult
+    from peervalue.model.methods import CostBasis
+    from peervalue.model.results import AnalysisResult, OtherBasis
     from peervalue.uncertainty.results import (
         MetaRunResult,
         PsaResult,
@@ -96,7 +97,7 @@ def run_analysis(request: AnalysisRequest) -> AnalysisResult:
                     request.seed,
                 )
             )
-        return reference_analysis(
+        result = reference_analysis(
             prepared.spec,
             prepared.evidence.studies,
             prepared.costs,
@@ -104,6 +105,28 @@ def run_analysis(request: AnalysisRequest) -> AnalysisResult:
             reference=trachtenberg2013() if request.with_reference else None,
             influence=extra,
         )
+        if request.compare_cost_basis and prepared.costs.peer_worker.components is not None:
+            result = result.model_copy(update={"other_cost_basis": _other_basis(request, result)})
+        return result
+
+
+def _other_basis(request: AnalysisRequest, result: AnalysisResult) -> OtherBasis:
+    """The same analysis on the other cost basis (pay beside full, or full beside pay)."""
+    from peervalue.model.methods import COST_BASIS_NOTES
+    from peervalue.model.results import OtherBasis
+
+    other: CostBasis = "full" if result.costs.basis == "pay" else "pay"
+    again = run_analysis(
+        request.model_copy(update={"cost_basis": other, "compare_cost_basis": False})
+    )
+    return OtherBasis(
+        basis=other,
+        basis_note=COST_BASIS_NOTES[other],
+        cost_per_fte_year=again.costs.cost_per_fte_year,
+        weighted_mean_ratio=again.pooled.weighted_mean_ratio,
+        ratio_of_sums=again.pooled.ratio_of_sums,
+        break_even_bed_days_per_fte_year=again.break_even.bed_days_saved_per_fte_year,
+    )
 
 
 def run_psa(request: PsaRequest, progress: Progress | None = None) -> PsaResult:
@@ -160,6 +183,7 @@ def run_meta(request: MetaRequest) -> MetaRunResult:
         return MetaRunResult(
             price_year=prepared.spec.price_year,
             currency=prepared.spec.currency,
+            cost_basis=prepared.spec.cost_basis,
             meta_analysis=table,
             pooling_comparison=compare_pooling(prepared.spec, table, request.caseload),
         )

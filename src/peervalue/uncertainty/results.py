@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from peervalue.model.methods import METHOD_LABELS, PoolingMethod
+from peervalue.model.methods import METHOD_LABELS, CostBasis, PoolingMethod
 from peervalue.results import ResultModel, columns_frame, frame
 
 if TYPE_CHECKING:
@@ -132,6 +132,7 @@ class PsaResult(ResultModel):
     peervalue_version: str
     evidence: str  #: where the studies came from
     costs: str  #: name of the cost set
+    cost_basis: CostBasis
     draws: int
     seed: int
     price_year: str
@@ -209,6 +210,7 @@ class SensitivityResult(ResultModel):
     method: PoolingMethod
     price_year: str
     currency: str
+    cost_basis: CostBasis
     outcome: str = "pooled net benefit per FTE-year"
     base_net_benefit_per_fte_year: float
     base_ratio: float
@@ -274,6 +276,7 @@ class ThresholdResult(ResultModel):
     method: PoolingMethod
     price_year: str
     currency: str
+    cost_basis: CostBasis
     net_benefit_per_fte_year: float
     thresholds: list[Threshold]
     notes: list[str]
@@ -404,5 +407,6 @@ class MetaRunResult(ResultModel):
 
     price_year: str
     currency: str
+    cost_basis: CostBasis
     meta_analysis: MetaTable
     pooling_comparison: PoolingComparison

@@ -57,6 +57,7 @@ def one_way(
         method=method,
         price_year=spec.price_year,
         currency=spec.currency,
+        cost_basis=spec.cost_basis,
         base_net_benefit_per_fte_year=float(net[0]),
         base_ratio=float(ratio[0]),
         inputs=rows,

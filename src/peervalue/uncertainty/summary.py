@@ -222,6 +222,7 @@ def summarise(
         peervalue_version=package_version(),
         evidence=evidence,
         costs=costs,
+        cost_basis=run.spec.cost_basis,
         draws=n,
         seed=run.seed,
         price_year=run.spec.price_year,

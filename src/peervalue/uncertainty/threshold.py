@@ -98,6 +98,7 @@ def thresholds(spec: ModelSpec, method: PoolingMethod = "weighted") -> Threshold
         method=method,
         price_year=spec.price_year,
         currency=spec.currency,
+        cost_basis=spec.cost_basis,
         net_benefit_per_fte_year=point_value(out.pooled_net_benefit(method)),
         thresholds=rows,
         notes=notes,
