@@ -54,13 +54,15 @@ def test_distribution_rules_on_synthetic(spec: ModelSpec) -> None:
     assert d["alpha:outcome.intervention_sd"].kind == "fixed"
     assert d["alpha:outcome.intervention_mean"].sd == pytest.approx(5 / math.sqrt(40))
     assert d["alpha:outcome.control_mean"].sd == pytest.approx(8 / math.sqrt(40))
-    # assumed values: uniform over their range
+    # assumed values: PERT over their range with the stated value (2) as the mode; its
+    # mean is (low + 4 x mode + high) / 6 = (1 + 8 + 3) / 6 = 2, the stated value
     fte = d["alpha:peer_input.fte"]
-    assert (fte.kind, fte.low, fte.high) == ("uniform", 1.0, 3.0)
+    assert (fte.kind, fte.low, fte.value, fte.high) == ("pert", 1.0, 2.0, 3.0)
+    assert fte.mean() == pytest.approx(2.0)
     # reported values without a range are fixed; durations are in years
     assert d["beta:follow_up"].kind == "fixed"
     assert d["beta:follow_up"].value == pytest.approx(26 * 7 / 365.25)
-    assert d["costs:peer_worker.total"].kind == "uniform"
+    assert d["costs:peer_worker.total"].kind == "pert"
 
 
 def test_reported_cost_with_range_is_gamma(bundled_spec: ModelSpec) -> None:
@@ -287,3 +289,23 @@ def test_progress_is_reported_after_every_chunk(spec: ModelSpec) -> None:
     seen: list[int] = []
     run_psa(spec, 5_000, 1, chunk_size=2_048, progress=seen.append)
     assert seen == [2_048, 4_096, 5_000]
+
+
+def test_input_means_split_the_gap_between_point_and_monte_carlo(spec: ModelSpec) -> None:
+    # Only the peer worker cost varies, uniform 15,000-35,000 around a point of 20,000:
+    # its mean (25,000) is away from the point, and a ratio divides by it.
+    dists = [
+        replace(d, kind="uniform", low=15_000.0, high=35_000.0, value=20_000.0)
+        if d.name == "costs:peer_worker.total"
+        else replace(d, kind="fixed")
+        for d in parameter_distributions(spec)
+    ]
+    result = summarise(run_psa(spec, 100_000, 2, distributions=dists))
+    sums = result.pooled["sums"]
+    # at the input means: 72.5 bed-days x 300 / 25,000 = 0.87; net benefit 21,750 - 25,000
+    assert sums.ratio_at_input_means == pytest.approx(72.5 * 300 / 25_000)
+    assert sums.net_benefit_at_input_means == pytest.approx(21_750 - 25_000)
+    # the Monte Carlo mean adds Jensen's gap: E[21,750 / c] = 21,750 x ln(35/15) / 20,000
+    expected_mean = 21_750 * math.log(35 / 15) / 20_000
+    assert sums.ratio.mean == pytest.approx(expected_mean, rel=0.01)
+    assert sums.ratio.deterministic == pytest.approx(72.5 * 300 / 20_000)

@@ -94,6 +94,12 @@ def psa_table(
         )
         + ".",
         MEAN_VERSUS_POINT,
+        *(
+            f"{METHOD_TITLES[p.method].capitalize()}: deterministic {num(p.ratio.deterministic, 2)}"
+            f", at input means {num(p.ratio_at_input_means, 2)} (skewed inputs), Monte Carlo "
+            f"mean {num(p.ratio.mean, 2)} (non-linearity)."
+            for p in result.pooled.values()
+        ),
         "Inputs whose distribution's mean is not their point value: "
         + ("; ".join(result.lopsided_inputs) or "none")
         + ".",

@@ -10,7 +10,8 @@ the reasons):
 2. an arm's mean bed-days with a reported SD: normal, standard error ``SD / sqrt(n)``
    (an arm without an SD borrows the other arm's, and says so), so the
    difference of the two means is normal with the usual standard error;
-3. an ``assumed`` value: uniform over its range;
+3. an ``assumed`` value: PERT over its range with the stated value as its mode (a file
+   that wants every value in the range equally likely declares ``uniform``);
 4. a reported or derived value with a range, read as a 95% interval
    (``sd = (high - low) / 3.92``): beta for a proportion between 0 and 1,
    normal for a signed outcome (bed-days saved can be negative), gamma for
@@ -226,7 +227,12 @@ def _default(p: Parameter) -> ParameterDistribution:
     if q.status is Status.ASSUMED and p.range is not None:
         low, high = p.range
         return ParameterDistribution(
-            p.name, "uniform", v, low=low, high=high, origin="assumed: its range"
+            p.name,
+            "pert",
+            v,
+            low=low,
+            high=high,
+            origin="assumed: PERT over its range, with the stated value as its mode",
         )
     if p.range is not None:
         low, high = p.range

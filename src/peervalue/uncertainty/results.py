@@ -24,11 +24,12 @@ if TYPE_CHECKING:
 MetaMethod = Literal["fixed", "dersimonian-laird", "reml"]
 
 MEAN_VERSUS_POINT = (
-    "The Monte Carlo mean need not equal the deterministic value: a ratio divides by a drawn "
-    "cost, and the mean of a quotient is not the quotient of means (it is larger when the "
-    "divisor varies); assumed inputs whose range is lopsided around the point value have a "
-    "mean away from that value; and gamma-distributed costs are skewed. The median is "
-    "usually closer to the deterministic value."
+    "The Monte Carlo mean need not equal the deterministic value, for two reasons. Inputs "
+    "whose distribution is skewed or lopsided around their point value (an assumed value near "
+    "one end of its range; a gamma-distributed cost) have a mean away from that value: the "
+    "model at every input's mean ('at input means') shows how much this moves the result. "
+    "The rest of the gap comes from the model's non-linearity: a ratio divides by a drawn "
+    "cost, and the mean of a quotient is not the quotient of means."
 )
 EVPI_NOTE = (
     "EVPI = E[max(net benefit, 0)] - max(E[net benefit], 0), per FTE-year; "
@@ -69,9 +70,20 @@ class StudySummary(ResultModel):
 
 
 class PooledSummary(ResultModel):
+    """A pooled result over the draws.
+
+    ``ratio_at_input_means`` and ``net_benefit_at_input_means`` are the model at every
+    input's distribution mean: the gap between the deterministic value and them comes
+    from inputs whose distribution is skewed or lopsided around their point value; the
+    rest of the gap to the Monte Carlo mean comes from the model's non-linearity (a
+    ratio divides by a drawn cost).
+    """
+
     method: PoolingMethod
     label: str
     ratio: Interval
+    ratio_at_input_means: float
+    net_benefit_at_input_means: float
     prob_ratio_above_one: float
     net_benefit_per_fte_year: Interval
     prob_net_benefit_positive: float

@@ -10,7 +10,7 @@ import numpy as np
 
 from peervalue._version import package_version
 from peervalue.model.core import Array
-from peervalue.model.evaluate import point_value
+from peervalue.model.evaluate import evaluate, point_value
 from peervalue.model.methods import METHOD_LABELS, POOLING_METHODS
 from peervalue.uncertainty.distributions import ParameterDistribution
 from peervalue.uncertainty.psa import PsaRun
@@ -154,6 +154,7 @@ def summarise(
     vpi = vpi or value_of_information(100.0, 5, 0.035)
     n, s = run.draws, run.sums
     point = run.point
+    at_means = evaluate(run.spec, {d.name: np.array([d.mean()]) for d in run.distributions})
     studies = [
         StudySummary(
             id=spec.id,
@@ -189,6 +190,8 @@ def summarise(
             method=m,
             label=METHOD_LABELS[m],
             ratio=_interval(det_ratio, mean("ratio"), run.stored.pooled_ratio[m]),
+            ratio_at_input_means=point_value(at_means.pooled_ratio(m)),
+            net_benefit_at_input_means=point_value(at_means.pooled_net_benefit(m)),
             prob_ratio_above_one=available * share("ratio_above_one"),
             net_benefit_per_fte_year=_interval(det_nb, mean_nb, run.stored.pooled_net_benefit[m]),
             prob_net_benefit_positive=available * share("net_benefit_positive"),
