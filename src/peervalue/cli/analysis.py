@@ -190,3 +190,26 @@ def evidence_validate(
 
     evidence = run_evidence(request(EvidenceRequest, evidence=directory))
     emit(evidence, fmt, output, inputs=(directory,), view="validate")
+
+
+@app.command()
+def reconcile(
+    evidence: EvidenceOpt = None,
+    costs: CostsOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """The bridge from our result to the published 4.8 : 1, one named change at a time.
+
+    Steps: the report's pay cost basis, the other weighting reading, leaving out the
+    studies whose effect is assumed nil; then the common caseload the rest of the
+    distance would need, and whether it lies within the assumed range. Nothing is
+    tuned: the defaults stay as they are.
+
+    Example: peervalue reconcile --format json
+    """
+    from peervalue.service.reconcile import run_reconcile
+    from peervalue.service.requests import ReconcileRequest
+
+    result = run_reconcile(request(ReconcileRequest, evidence=evidence, costs=costs))
+    emit(result, fmt, output, inputs=(evidence, costs))

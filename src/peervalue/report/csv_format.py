@@ -27,6 +27,7 @@ from peervalue.report.rows import (
     quantity_rows,
 )
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
+from peervalue.service.reconcile import ReconcileResult
 from peervalue.uncertainty.results import (
     MetaRunResult,
     PsaResult,
@@ -98,13 +99,19 @@ def scenario_csv(result: ScenarioResult, **_: Any) -> str:
     return rows_to_csv(result.year_rows())
 
 
+@renderer(ReconcileResult, "csv")
 @renderer(TwoWayResult, "csv")
 @renderer(ScenarioComparison, "csv")
 @renderer(RebaseResult, "csv")
 @renderer(CostSetList, "csv")
 @renderer(CostComparison, "csv")
 def rows_csv(
-    result: RebaseResult | CostSetList | CostComparison | ScenarioComparison | TwoWayResult,
+    result: RebaseResult
+    | CostSetList
+    | CostComparison
+    | ScenarioComparison
+    | TwoWayResult
+    | ReconcileResult,
     **_: Any,
 ) -> str:
     return rows_to_csv(result.rows())

@@ -10,6 +10,7 @@ from rich.text import Text
 from peervalue.costs.results import CostComparison, CostSetList, RebaseResult
 from peervalue.report.registry import renderer
 from peervalue.report.table_analysis import money, num, titled_table
+from peervalue.service.reconcile import ReconcileResult
 
 
 @renderer(RebaseResult, "table")
@@ -74,3 +75,23 @@ def comparison_table(result: CostComparison, **_: Any) -> RenderableType:
         "per FTE-year."
     )
     return Group(table, summary, Text(" ".join(result.explanation), style="dim"))
+
+
+@renderer(ReconcileResult, "table")
+def reconcile_table(result: ReconcileResult, **_: Any) -> RenderableType:
+    table = titled_table(
+        f"From our {num(result.start_ratio, 2)} : 1 ({result.start_basis}) to the published "
+        f"{result.published_ratio:g} : 1, one change at a time",
+        ["Step", "Change", "Why", "Ratio after", "Change", "Share of the distance"],
+        {"Step", "Change", "Why"},
+    )
+    for s in result.steps:
+        table.add_row(
+            s.step,
+            s.change,
+            s.reason,
+            num(s.ratio_after, 2),
+            f"{s.change_in_ratio:+.2f}",
+            f"{s.share_of_gap:.0%}",
+        )
+    return Group(table, Text(result.verdict))

@@ -435,6 +435,14 @@ class TwoWayRequest(RunRequest):
         return draws
 
 
+class ReconcileRequest(Request):
+    """The bridge from our reference result to the published 4.8 : 1 (``peervalue reconcile``)."""
+
+    kind: Literal["reconcile"] = "reconcile"
+    evidence: Path | None = None
+    costs: Path | None = None
+
+
 R = TypeVar("R", bound=Request)
 
 

@@ -1,0 +1,54 @@
+"""The bridge to the published 4.8 : 1: each step is an analysis run with one change."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import peervalue
+from peervalue.service.reconcile import run_reconcile
+from peervalue.service.requests import ReconcileRequest
+from tests.cli_helpers import run_cli
+
+FULL = 20_183 * (1 + 0.09 + 0.14 + 0.74 + 0.29)
+PAY = 20_183 * (1 + 0.09 + 0.14)
+
+
+def test_each_step_is_one_named_change() -> None:
+    r = run_reconcile(ReconcileRequest())
+    start = peervalue.analyse().pooled.weighted_mean_ratio
+    assert r.start_ratio == pytest.approx(start)
+    assert [s.step for s in r.steps] == ["cost basis", "weighting", "assumed nil effects"]
+    # 1. pay basis: every ratio grows by FULL / PAY
+    assert r.steps[0].ratio_after == pytest.approx(start * FULL / PAY)
+    # 2. the other weighting reading, still on pay
+    both = peervalue.analyse(cost_basis="pay", weighting="intervention")
+    assert r.steps[1].ratio_after == pytest.approx(both.pooled.weighted_mean_ratio)
+    # 3. without Chinman 2001 and Rivera 2007 (nil effects by assumption)
+    assert "chinman2001, rivera2007" in r.steps[2].change
+    kept = [
+        s for s in peervalue.load_evidence().studies if s.id not in {"chinman2001", "rivera2007"}
+    ]
+    without = peervalue.analyse(kept, cost_basis="pay", weighting="intervention")
+    assert r.steps[2].ratio_after == pytest.approx(without.pooled.weighted_mean_ratio)
+    # the steps chain, and their shares add up to what they explain
+    ratios = [r.start_ratio] + [s.ratio_after for s in r.steps]
+    for s, before, after in zip(r.steps, ratios, ratios[1:], strict=False):
+        assert s.change_in_ratio == pytest.approx(after - before)
+        assert s.share_of_gap == pytest.approx((after - before) / (4.8 - start))
+    assert r.remaining_gap == pytest.approx(4.8 - ratios[-1])
+    # the caseload that would give 4.8: ratio is proportional to a common caseload
+    threshold = peervalue.threshold(kept, cost_basis="pay", weighting="intervention")
+    assert r.required_caseload == pytest.approx(4.8 * threshold.thresholds[2].break_even)
+    assert r.caseload_range == (8.0, 25.0)
+    assert r.caseload_plausible is (8 <= r.required_caseload <= 25)
+    assert "lower bound" in r.verdict
+
+
+def test_reconcile_command(capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(run_cli(capsys, "reconcile", "--format", "json").out)
+    assert data["published_ratio"] == 4.8 and len(data["steps"]) == 3
+    csv_text = run_cli(capsys, "reconcile", "--format", "csv").out
+    assert csv_text.splitlines()[0].startswith("step,change,reason,ratio_after")
+    assert "Share of the distance" in run_cli(capsys, "reconcile").out
