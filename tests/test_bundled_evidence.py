@@ -90,3 +90,23 @@ def test_classes_as_the_report_counts_them_and_zero_apart() -> None:
     assert counts == (4, 0, 0, 2)
     zeros = [s.id for s in result.studies if s.classification == "0"]
     assert zeros == ["chinman2001", "rivera2007"]
+
+
+def test_the_method_guide_lists_every_assumption_in_the_data_files() -> None:
+    # docs/method.md, "What is assumed in the bundled evidence": one row per file, whose
+    # second column lists exactly the fields that file marks `assumed`.
+    import re
+    from pathlib import Path
+
+    import peervalue
+
+    guide = (Path(__file__).parents[1] / "docs" / "method.md").read_text()
+    rows = {
+        m.group(1): set(re.findall(r"`([^`]+)`", m.group(2)))
+        for m in re.finditer(r"^\| ([a-z0-9-]+) \| ([^|]+) \|", guide, flags=re.M)
+    }
+    for study in peervalue.load_evidence():
+        assert rows[study.id] == set(study.assumed_fields()), study.id
+    costs = peervalue.load_costs()
+    assumed_costs = {k for k, q in costs.quantities().items() if q.is_assumed}
+    assert rows["england-2011-12"] == assumed_costs

@@ -16,8 +16,8 @@ from peervalue.service import AnalysisRequest, PsaRequest, run_analysis, run_psa
 from tests.cli_helpers import run_cli
 from tests.conftest import SYNTHETIC, SYNTHETIC_COSTS
 
-PAY = 20_183 * (1 + 0.09 + 0.14)
-FULL = 20_183 * (1 + 0.09 + 0.14 + 0.74 + 0.29)
+PAY = 20_183 * (1 + 0.0896 + 0.14)
+FULL = 20_183 * (1 + 0.0896 + 0.14 + 0.74 + 0.29)
 
 
 def test_pay_basis_counts_salary_and_on_costs_only() -> None:

@@ -13,12 +13,13 @@ from tests.conftest import SYNTHETIC, SYNTHETIC_COSTS, edit_yaml
 
 
 def test_bundled_peer_worker_cost_is_built_from_components() -> None:
-    # 20,183 (AfC 2011-12 band 4, spine point 14) x (1 + 0.09 NI + 0.14 superannuation
-    # + 0.74 overheads + 0.29 capital) = 20,183 x 2.26
+    # 20,183 (AfC 2011-12 band 4, spine point 14) x (1 + 0.0896 NI + 0.14 superannuation
+    # + 0.74 overheads + 0.29 capital) = 20,183 x 2.2596; NI = 0.138 x (20,183 - 7,072) / 20,183
+    assert pytest.approx(0.0896, abs=5e-5) == 0.138 * (20_183 - 7_072) / 20_183
     res = peervalue.analyse(peervalue.load_evidence(), peervalue.load_costs())
-    assert res.costs.cost_per_fte_year == pytest.approx(20_183 * 2.26)
+    assert res.costs.cost_per_fte_year == pytest.approx(20_183 * 2.2596)
     assert res.costs.cost_per_bed_day == pytest.approx(334)
-    assert res.break_even_bed_days_per_fte_year == pytest.approx(20_183 * 2.26 / 334)
+    assert res.break_even_bed_days_per_fte_year == pytest.approx(20_183 * 2.2596 / 334)
     assert res.price_year == "2011-12"
 
 

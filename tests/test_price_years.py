@@ -94,14 +94,14 @@ def test_monte_carlo_money_moves_with_the_price_year_and_probabilities_do_not() 
 
 
 def test_pay_for_pay_moves_salary_by_the_pay_index() -> None:
-    # Bundled 2011-12: salary 20,183 x (1 + 0.09 + 0.14) is pay; overheads (0.74 + 0.29) of
+    # Bundled 2011-12: salary 20,183 x (1 + 0.0896 + 0.14) is pay; overheads (0.74 + 0.29) of
     # salary follow the salary too, as rates of it. So with pay-for-pay the whole peer worker
     # cost moves by the pay index, and the bed-day by pay and prices.
     indexes = nhs_indexes()
     pay = indexes.get("pay").factor("2011-12", "2024-25")
     both = indexes.get("pay-and-prices").factor("2011-12", "2024-25")
     result = run_analysis(AnalysisRequest(price_year="2024-25", indexation="pay-for-pay"))
-    assert result.costs.cost_per_fte_year == pytest.approx(20_183 * 2.26 * pay)
+    assert result.costs.cost_per_fte_year == pytest.approx(20_183 * 2.2596 * pay)
     assert result.costs.cost_per_bed_day == pytest.approx(334 * both)
     base = run_analysis(AnalysisRequest())
     assert result.pooled.weighted_mean_ratio == pytest.approx(

@@ -66,14 +66,22 @@ def test_distribution_rules_on_synthetic(spec: ModelSpec) -> None:
 
 
 def test_reported_cost_with_range_is_gamma(bundled_spec: ModelSpec) -> None:
+    # The bed-day declares its gamma (sd 8.5: about 5% either way as a 95% interval); the
+    # cluster spread 319-366 is not uncertainty in the national mean, so it is no range.
     d = _by_name(parameter_distributions(bundled_spec))["costs:bed_day"]
     assert d.kind == "gamma"
-    assert d.swing() == (319, 366)  # one-way sensitivity uses the range the source gives
     assert d.value == 334
-    assert d.sd == pytest.approx((366 - 319) / SD_PER_95_INTERVAL)
+    assert d.sd == pytest.approx(8.5)
     low, high = d.interval()
     assert low < 334 < high
-    assert high - low == pytest.approx(366 - 319, rel=0.01)
+    assert high - low == pytest.approx(2 * 1.96 * 8.5, rel=0.01)
+    assert d.swing() == pytest.approx((low, high))  # no stated range: the 95% interval
+    # a reported value with a range reads the range as a 95% interval: the NI rate
+    ni = _by_name(parameter_distributions(bundled_spec))[
+        "costs:peer_worker.components.employer_national_insurance"
+    ]
+    assert ni.kind == "beta"
+    assert ni.sd == pytest.approx((0.0896 - 0.062) / SD_PER_95_INTERVAL)
 
 
 def test_declared_distribution_overrides_default(synthetic_copy: object) -> None:
@@ -254,7 +262,7 @@ def test_psa_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
         assert s["prob_net_benefit_positive"] == s["prob_ratio_above_one"]
         assert s["ratio"]["p2_5"] <= s["ratio"]["median"] <= s["ratio"]["p97_5"]
     weighted = data["pooled"]["weighted"]
-    assert weighted["ratio"]["deterministic"] == pytest.approx(1.437287, abs=1e-6)
+    assert weighted["ratio"]["deterministic"] == pytest.approx(1.437542, abs=1e-6)
     assert 0.5 < weighted["prob_ratio_above_one"] <= 1
     assert len(data["curves"]["bed_day_cost"]["cost_per_bed_day"]) == 41
     assert "costs:bed_day" not in data["fixed_inputs"]

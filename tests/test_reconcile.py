@@ -11,8 +11,8 @@ from peervalue.service.reconcile import run_reconcile
 from peervalue.service.requests import ReconcileRequest
 from tests.cli_helpers import run_cli
 
-FULL = 20_183 * (1 + 0.09 + 0.14 + 0.74 + 0.29)
-PAY = 20_183 * (1 + 0.09 + 0.14)
+FULL = 20_183 * (1 + 0.0896 + 0.14 + 0.74 + 0.29)
+PAY = 20_183 * (1 + 0.0896 + 0.14)
 
 
 def test_each_step_is_one_named_change() -> None:

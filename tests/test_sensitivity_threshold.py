@@ -149,7 +149,8 @@ def test_meta_on_bundled_evidence_agrees_with_sledge(capsys: pytest.CaptureFixtu
     # 180 bed-days per FTE-year, so the meta-analytic ratio equals Sledge's ratio.
     data = json.loads(run_cli(capsys, "meta", "--format", "json").out)
     rows = data["pooling_comparison"]["rows"]
-    assert rows[2]["ratio"] == pytest.approx(1.318029, abs=1e-6)
+    full_cost = 20_183 * (1 + 0.0896 + 0.14 + 0.74 + 0.29)  # bundled 2011-12, full basis
+    assert rows[2]["ratio"] == pytest.approx(180 * 334 / full_cost, rel=1e-9)
     bad = run_cli(capsys, "meta", "--caseload", "0")
     assert bad.code == 2 and "--caseload" in bad.err
 

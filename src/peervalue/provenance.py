@@ -50,11 +50,17 @@ class StrictModel(BaseModel):
 
 
 class Source(StrictModel):
-    """Where a figure comes from."""
+    """Where a figure comes from.
+
+    ``kind`` is ``primary`` (the study, the official publication) or ``secondary`` (a
+    review, a news report, a package or site that republished the figure); unset means
+    not stated.
+    """
 
     citation: str = Field(min_length=1, description="short citation, e.g. 'Sledge et al. 2011'")
     url: str | None = Field(default=None, description="address of the page or document")
     locator: str | None = Field(default=None, description="table, page or section")
+    kind: Literal["primary", "secondary"] | None = None
 
 
 def check_price_year(text: str) -> str:

@@ -205,6 +205,8 @@ class Study(StrictModel):
     citation: Citation
     country: str = Field(min_length=1)
     design: Design
+    #: how the design is known, where no source states it (e.g. inferred from a review)
+    design_basis: str | None = Field(default=None, min_length=1)
     peer_role: PeerRole
     setting: str = Field(min_length=1)
     intervention: str | None = None

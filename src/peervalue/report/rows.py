@@ -57,6 +57,7 @@ def quantity_rows(document: Study | CostFile) -> list[Row]:
                 "status": q.status.value,
                 "range": None if q.range is None else f"{q.range[0]:g} to {q.range[1]:g}",
                 "source": None if q.source is None else q.source.citation,
+                "source_kind": None if q.source is None else q.source.kind,
                 "url": None if q.source is None else q.source.url,
                 "locator": None if q.source is None else q.source.locator,
                 "formula": q.formula,

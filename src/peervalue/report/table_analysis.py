@@ -189,8 +189,9 @@ def study_table(study: Study, **_: Any) -> RenderableType:
     head = (
         f"[bold]{c.short()}[/bold]  ({study.id})\n{', '.join(c.authors)}. {c.title}. "
         f"{c.journal or ''} {('doi:' + c.doi) if c.doi else ''}\n{c.url or ''}\n\n"
-        f"Country: {study.country}   Design: {study.design.value}   "
-        f"Peer role: {study.peer_role.value}\nSetting: {study.setting}"
+        f"Country: {study.country}   Design: {study.design.value}"
+        + (f" ({study.design_basis})" if study.design_basis else "")
+        + f"   Peer role: {study.peer_role.value}\nSetting: {study.setting}"
     )
     if study.intervention:
         head += f"\nIntervention: {study.intervention}"
@@ -216,6 +217,8 @@ def _with_quantities(head: str, document: Study | CostFile) -> RenderableType:
     for r in rows:
         style = {"reported": "green", "derived": "cyan", "assumed": "yellow"}[str(r["status"])]
         why = [str(r[k]) for k in ("source", "locator", "url") if isinstance(r[k], str)]
+        if isinstance(r["source_kind"], str):
+            why[0] = f"[{r['source_kind']}] {why[0]}"
         for label in ("formula", "rationale"):
             if isinstance(r[label], str):
                 why.append(f"{label}: {r[label]}")
