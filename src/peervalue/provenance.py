@@ -215,6 +215,25 @@ class Quantity(StrictModel):
         return f"{self.value:g} {self.unit} ({self.status.value})"
 
 
+def quantities_in(document: StrictModel) -> dict[str, Quantity]:
+    """Every :class:`Quantity` in ``document`` (and its blocks and lists), keyed by its
+    dotted path (``outcome.control_mean``, ``extra[0].unit_cost``), in field order."""
+    found: dict[str, Quantity] = {}
+
+    def walk(prefix: str, obj: object) -> None:
+        if isinstance(obj, Quantity):
+            found[prefix] = obj
+        elif isinstance(obj, StrictModel):
+            for name in type(obj).model_fields:
+                walk(f"{prefix}.{name}" if prefix else name, getattr(obj, name))
+        elif isinstance(obj, list):
+            for i, item in enumerate(obj):
+                walk(f"{prefix}[{i}]", item)
+
+    walk("", document)
+    return found
+
+
 def unit_check(*allowed: str) -> AfterValidator:
     """A validator that accepts a :class:`Quantity` only in one of ``allowed`` units."""
 

@@ -13,7 +13,14 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
-from peervalue.provenance import NonNegative, Positive, Quantity, StrictModel, unit_check
+from peervalue.provenance import (
+    NonNegative,
+    Positive,
+    Quantity,
+    StrictModel,
+    quantities_in,
+    unit_check,
+)
 from peervalue.units import DURATION_UNITS
 
 Count = Annotated[Quantity, unit_check("patients"), Positive]
@@ -236,17 +243,7 @@ class Study(StrictModel):
 
     def quantities(self) -> dict[str, Quantity]:
         """Every quantity in the study, keyed by its dotted field path."""
-        found: dict[str, Quantity] = {}
-
-        def walk(prefix: str, obj: object) -> None:
-            if isinstance(obj, Quantity):
-                found[prefix] = obj
-            elif isinstance(obj, StrictModel):
-                for name in type(obj).model_fields:
-                    walk(f"{prefix}.{name}" if prefix else name, getattr(obj, name))
-
-        walk("", self)
-        return found
+        return quantities_in(self)
 
     def support_quantity(self) -> Quantity:
         """How long each intervention patient had peer support: the caseload form's

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -87,7 +88,7 @@ def _analysis_parts(result: AnalysisResult, title: str) -> list[RenderableType]:
     for s in result.studies:
         ratio_style = "green" if s.ratio > 1 else ("red" if s.ratio < 0 else "yellow")
         table.add_row(
-            f"{s.citation}\n[dim]{s.id}[/dim]",
+            f"{escape(s.citation)}\n[dim]{s.id}[/dim]",
             s.design,
             f"{s.pooling_weight:,.0f}",
             num(s.bed_days_saved_per_patient),
@@ -218,7 +219,7 @@ def _with_quantities(head: str, document: Study | CostFile) -> RenderableType:
         style = {"reported": "green", "derived": "cyan", "assumed": "yellow"}[str(r["status"])]
         why = [str(r[k]) for k in ("source", "locator", "url") if isinstance(r[k], str)]
         if isinstance(r["source_kind"], str):
-            why[0] = f"[{r['source_kind']}] {why[0]}"
+            why[0] = f"({r['source_kind']} source) {why[0]}"
         for label in ("formula", "rationale"):
             if isinstance(r[label], str):
                 why.append(f"{label}: {r[label]}")
@@ -229,7 +230,7 @@ def _with_quantities(head: str, document: Study | CostFile) -> RenderableType:
             *([str(r["price_year"] or "")] if years else []),
             Text(str(r["status"]), style=style),
             r["range"] or "",
-            "\n".join(why),
+            Text("\n".join(why)),  # user text: no rich markup
         )
     notes = "\n".join(f"- {n}" for n in document.notes)
     parts: list[RenderableType] = [Panel(head, expand=False), table]

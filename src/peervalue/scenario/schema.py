@@ -16,7 +16,15 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from peervalue.provenance import NonNegative, Positive, PriceYear, Quantity, StrictModel, unit_check
+from peervalue.provenance import (
+    NonNegative,
+    Positive,
+    PriceYear,
+    Quantity,
+    StrictModel,
+    quantities_in,
+    unit_check,
+)
 
 #: the rationale given to a bare number: a figure the service sets itself
 LOCAL_FIGURE = "set in the scenario file (a local figure, without a range)"
@@ -280,20 +288,7 @@ class ScenarioFile(StrictModel):
 
     def quantities(self) -> dict[str, Quantity]:
         """Every figure by its dotted path (``staffing.caseload``, ``extra[0].unit_cost``)."""
-        found: dict[str, Quantity] = {}
-
-        def walk(prefix: str, obj: object) -> None:
-            if isinstance(obj, Quantity):
-                found[prefix] = obj
-            elif isinstance(obj, StrictModel):
-                for name in type(obj).model_fields:
-                    walk(f"{prefix}.{name}" if prefix else name, getattr(obj, name))
-            elif isinstance(obj, list):
-                for i, item in enumerate(obj):
-                    walk(f"{prefix}[{i}]", item)
-
-        walk("", self)
-        return found
+        return quantities_in(self)
 
     def funded_fte_by_year(self) -> list[float]:
         """Funded FTE for each year of the horizon (a short list carries its last value on)."""
