@@ -25,6 +25,7 @@ from peervalue.uncertainty.meta import (
     study_effects,
 )
 from peervalue.uncertainty.results import MetaResult
+from tests.cli_helpers import run_cli
 from tests.conftest import SYNTHETIC, edit_yaml
 
 FloatArray = npt.NDArray[np.float64]
@@ -58,6 +59,8 @@ PERMUTATION_RTOL = 1e-9
 REML_PERMUTATION_RTOL = 1e-7
 #: examples per property test: enough to exercise 1..10 studies, and quick
 PROPERTY_EXAMPLES = 50
+#: statsmodels stops its Paule-Mandel iteration at about 1e-6 relative
+PM_RTOL = 1e-5
 
 
 def result(effects: list[float], variances: list[float], method: Method) -> MetaResult:
@@ -585,3 +588,65 @@ def test_follow_up_in_weeks(synthetic_copy: Path) -> None:
     years = 26 * 7 / 365.25
     assert alpha.effect == pytest.approx(10 / years, rel=1e-12)
     assert alpha.variance == pytest.approx(2.225 / years**2, rel=1e-12)
+
+
+# --- Paule-Mandel, Hartung-Knapp-Sidik-Jonkman and the conventions ----------------------
+
+
+@statsmodels_sqrt_warning
+@pytest.mark.parametrize("name", ["bcg", "bed-days", "homogeneous"])
+def test_paule_mandel_matches_statsmodels(name: str) -> None:
+    y, v = DATASETS[name]
+    ours = meta_analyse(y, v, "paule-mandel", 0.95)
+    ref = sm_meta.combine_effects(np.asarray(y), np.asarray(v), method_re="pm", use_t=False)
+    # statsmodels iterates Paule-Mandel to its own tolerance (about 1e-6 relative); ours
+    # solves the defining equation to 1e-10, checked exactly below
+    assert ours.tau2 == pytest.approx(max(float(ref.tau2), 0.0), rel=PM_RTOL, abs=NEAR_ZERO_ATOL)
+    assert ours.estimate == pytest.approx(float(ref.mean_effect_re), rel=PM_RTOL)
+    # the defining equation: the generalised Q at tau^2 equals its expectation k - 1
+    if ours.tau2 > 0:
+        w = 1 / (np.asarray(v) + ours.tau2)
+        mu = float(np.sum(w * np.asarray(y)) / np.sum(w))
+        assert float(np.sum(w * (np.asarray(y) - mu) ** 2)) == pytest.approx(len(y) - 1, rel=1e-9)
+
+
+@statsmodels_sqrt_warning
+@pytest.mark.parametrize(("name", "method_re"), [("bcg", "dl"), ("bcg", "pm"), ("bed-days", "dl")])
+def test_hksj_interval_matches_statsmodels(name: str, method_re: str) -> None:
+    y, v = DATASETS[name]
+    method: Method = "dersimonian-laird" if method_re == "dl" else "paule-mandel"
+    ours = meta_analyse(y, v, method, 0.95, interval="hksj")
+    ref = sm_meta.combine_effects(np.asarray(y), np.asarray(v), method_re=method_re, use_t=True)
+    low, high = ref.conf_int(alpha=0.05, use_t=True)[3]  # random effects, HKSJ scale
+    assert (ours.ci_low, ours.ci_high) == pytest.approx((low, high), rel=1e-6)
+    assert ours.interval == "hksj"
+
+
+def test_prediction_and_i2_conventions_by_hand() -> None:
+    # three studies: effects 1, 2, 4; variances 0.5, 0.5, 1
+    y, v = [1.0, 2.0, 4.0], [0.5, 0.5, 1.0]
+    t_style = meta_analyse(y, v, "dersimonian-laird", 0.95)
+    normal = meta_analyse(y, v, "dersimonian-laird", 0.95, prediction="normal")
+    se = math.sqrt(1 / sum(1 / (vi + t_style.tau2) for vi in v))
+    half = stats.norm.ppf(0.975) * math.sqrt(t_style.tau2 + se**2)
+    assert (normal.pi_low, normal.pi_high) == pytest.approx(
+        (t_style.estimate - half, t_style.estimate + half)
+    )
+    assert normal.pi_high - normal.pi_low < t_style.pi_high - t_style.pi_low  # z < t_1
+    # I^2 from tau^2 (metafor): tau^2 / (tau^2 + s^2), s^2 = (k - 1) sum w / ((sum w)^2 - sum w^2)
+    w = [2.0, 2.0, 1.0]
+    s2 = 2 * sum(w) / (sum(w) ** 2 - sum(x**2 for x in w))
+    from_tau2 = meta_analyse(y, v, "dersimonian-laird", 0.95, i2_from="tau2")
+    assert from_tau2.i2 == pytest.approx(t_style.tau2 / (t_style.tau2 + s2))
+    # for DerSimonian-Laird both definitions agree (the moment estimate is built from Q)
+    assert from_tau2.i2 == pytest.approx(t_style.i2)
+
+
+def test_meta_command_options(capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(
+        run_cli(
+            capsys, "meta", "--method", "paule-mandel", "--interval", "hksj", "--format", "json"
+        ).out
+    )
+    results = data["meta_analysis"]["results"]
+    assert list(results) == ["paule-mandel"] and results["paule-mandel"]["interval"] == "hksj"

@@ -35,6 +35,28 @@ from peervalue.cli.common import (
 PROGRESS_FROM = 200_000
 
 
+class MetaMethodChoice(StrEnum):
+    fixed = "fixed"
+    dersimonian_laird = "dersimonian-laird"
+    reml = "reml"
+    paule_mandel = "paule-mandel"
+
+
+class MetaIntervalChoice(StrEnum):
+    normal = "normal"
+    hksj = "hksj"
+
+
+class MetaPredictionChoice(StrEnum):
+    t = "t"
+    normal = "normal"
+
+
+class MetaI2Choice(StrEnum):
+    q = "q"
+    tau2 = "tau2"
+
+
 class PsaPart(StrEnum):
     summary = "summary"
     bed_day_curve = "bed-day-curve"
@@ -298,6 +320,31 @@ def meta(
         typer.Option(help="Patients one full-time peer worker supports at a time."),
     ] = 15.0,
     level: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
+    method: Annotated[
+        MetaMethodChoice | None,
+        typer.Option(help="One pooling method (default: all four)."),
+    ] = None,
+    interval: Annotated[
+        MetaIntervalChoice,
+        typer.Option(
+            help="Confidence interval: normal quantile, or Hartung-Knapp-Sidik-Jonkman "
+            "(t with k - 1 degrees of freedom)."
+        ),
+    ] = MetaIntervalChoice.normal,
+    prediction: Annotated[
+        MetaPredictionChoice,
+        typer.Option(
+            help="Prediction interval: t with k - 2 degrees of freedom (Higgins et al. 2009) "
+            "or the normal quantile (metafor's default)."
+        ),
+    ] = MetaPredictionChoice.t,
+    i2: Annotated[
+        MetaI2Choice,
+        typer.Option(
+            "--i2",
+            help="I^2 from Cochran's Q for every method, or from each method's tau^2 (metafor).",
+        ),
+    ] = MetaI2Choice.q,
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
     cost_basis: CostBasisOpt = None,
@@ -307,10 +354,12 @@ def meta(
     """Meta-analysis of bed-days saved per patient-year, and the pooled ratio by method.
 
     Pools the studies that report mean bed-days with SDs (fixed effect,
-    DerSimonian-Laird and REML), then compares the pooled ratio by the weighted
-    mean of ratios, the ratio of sums and the meta-analytic effect x caseload.
+    DerSimonian-Laird, REML and Paule-Mandel), then compares the pooled ratio by the
+    weighted mean of ratios, the ratio of sums and the meta-analytic effect x caseload.
 
     Example: peervalue meta --caseload 20 --format json
+
+    Example: peervalue meta --method paule-mandel --interval hksj --prediction normal
     """
     from peervalue.service import MetaRequest, run_meta
 
@@ -324,5 +373,9 @@ def meta(
         cost_basis=cost_basis,
         caseload=caseload,
         level=level,
+        method=method,
+        interval=interval,
+        prediction=prediction,
+        i2_from=i2,
     )
     emit(run_meta(req), fmt, output, inputs=(evidence, costs))

@@ -245,8 +245,11 @@ def meta_table(result: MetaRunResult, **_: Any) -> RenderableType:
     if table.message:
         parts.append(Text(table.message, style="yellow"))
     if table.results:
+        first = next(iter(table.results.values()))
         results = titled_table(
-            "Meta-analysis",
+            f"Meta-analysis (confidence interval: {first.interval}; prediction interval: "
+            f"{'t with k - 2 df' if first.prediction == 't' else 'normal'}; I^2 from "
+            f"{'Q' if first.i2_from == 'q' else 'each tau^2'})",
             [
                 "Method",
                 "Studies",

@@ -40,6 +40,7 @@ from peervalue.evidence.schema import Study
 from peervalue.model.methods import CostBasis, PoolingMethod, Weighting
 from peervalue.provenance import PriceYear
 from peervalue.scenario.schema import ScenarioFile
+from peervalue.uncertainty.results import MetaI2, MetaInterval, MetaMethod, MetaPrediction
 
 #: the most Monte Carlo draws one run accepts: a run keeps about 4 x (studies + 10)
 #: bytes a draw for percentiles and curves
@@ -323,6 +324,11 @@ class MetaRequest(RunRequest):
     kind: Literal["meta"] = "meta"
     caseload: Caseload = 15.0
     level: Level = 0.95
+    #: one method, or ``None`` for all (fixed, DerSimonian-Laird, REML, Paule-Mandel)
+    method: MetaMethod | None = None
+    interval: MetaInterval = "normal"
+    prediction: MetaPrediction = "t"
+    i2_from: MetaI2 = "q"
 
 
 class RebaseRequest(Request):

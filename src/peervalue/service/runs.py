@@ -179,7 +179,16 @@ def run_meta(request: MetaRequest) -> MetaRunResult:
 
     prepared = prepare(request)
     with _quiet_numpy():
-        table = meta_table(prepared.evidence.studies, request.level)
+        from peervalue.uncertainty.meta import METHODS
+
+        table = meta_table(
+            prepared.evidence.studies,
+            request.level,
+            (request.method,) if request.method else METHODS,
+            request.interval,
+            request.prediction,
+            request.i2_from,
+        )
         return MetaRunResult(
             price_year=prepared.spec.price_year,
             currency=prepared.spec.currency,

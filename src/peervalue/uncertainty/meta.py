@@ -8,23 +8,36 @@ follow-up: the same definition the model and the caseload results use), with a
 sampling variance; :func:`meta_analyse` pools such
 effects; :func:`meta_table` does both and runs every method.
 
-Three pooling methods are offered:
+Four pooling methods are offered:
 
 ``fixed``
     inverse-variance weights ``1 / v_i``: every study estimates one common effect.
 ``dersimonian-laird``
     random effects, with the between-study variance ``tau^2`` estimated by the
     method of moments from Cochran's Q (DerSimonian & Laird 1986), truncated at 0.
+``paule-mandel``
+    random effects, with ``tau^2`` the value at which the generalised Q statistic
+    (weights ``1 / (v_i + tau^2)``) equals its expectation ``k - 1`` (Paule & Mandel
+    1982), and 0 when Q is already below ``k - 1`` at ``tau^2 = 0``.
 ``reml``
     random effects, with ``tau^2`` at the global maximum of the restricted
     (residual) likelihood over ``tau^2 >= 0`` (Viechtbauer 2005): a grid scan
     finds its peaks and Brent's root-finder solves the REML score equation
     beside each, to a relative tolerance of 1e-10 (see :func:`_tau2_reml`).
 
-Whatever the method, Q, its p-value and I^2 come from the fixed-effect
-weights, confidence intervals use the normal quantile, and the random-effects
-prediction interval for the effect in a new study follows Higgins, Thompson &
-Spiegelhalter (2009): ``estimate +/- t_{k-2} sqrt(tau^2 + se^2)``.
+Whatever the method, Q and its p-value come from the fixed-effect weights. The
+conventions that differ between tools are options, each stated on the result:
+
+* ``interval``: ``normal`` (default) uses the normal quantile and
+  ``se = sqrt(1 / sum w)``; ``hksj`` is the Hartung-Knapp-Sidik-Jonkman interval,
+  ``t_{k-1}`` and ``se^2 = sum w (y - mu)^2 / ((k - 1) sum w)``.
+* ``prediction``: ``t`` (default) gives ``estimate +/- t_{k-2} sqrt(tau^2 + se^2)``
+  (Higgins, Thompson & Spiegelhalter 2009); ``normal`` uses the normal quantile, as
+  metafor does by default.
+* ``i2_from``: ``q`` (default) gives ``I^2 = (Q - (k - 1)) / Q`` for every method
+  (Higgins & Thompson 2002); ``tau2`` gives ``tau^2 / (tau^2 + s^2)`` with the typical
+  within-study variance ``s^2 = (k - 1) sum w / ((sum w)^2 - sum w^2)``, as metafor
+  derives it from each method's ``tau^2``. With few studies these differ a lot.
 
 Everything here is pure: no files are read and nothing is printed.
 """
@@ -40,10 +53,21 @@ import numpy.typing as npt
 from scipy import optimize, special
 
 from peervalue.evidence.schema import BedDaysSavedPerPatient, MeanBedDays, Study
-from peervalue.uncertainty.results import MetaMethod, MetaResult, MetaTable, StudyEffect
+from peervalue.uncertainty.results import (
+    MetaI2,
+    MetaInterval,
+    MetaMethod,
+    MetaPrediction,
+    MetaResult,
+    MetaTable,
+    StudyEffect,
+)
 from peervalue.units import YEARS_PER
 
 Method = MetaMethod
+Interval = MetaInterval
+Prediction = MetaPrediction
+I2From = MetaI2
 #: every pooling method, in the order :func:`meta_table` reports them
 METHODS: Final[tuple[Method, ...]] = get_args(Method)
 
@@ -221,11 +245,39 @@ def _tau2_reml(y: FloatArray, v: FloatArray) -> float:
     return max(found, key=lambda t: _loglik_at(t, y, v))
 
 
+def _generalised_q(tau2: float, y: FloatArray, v: FloatArray) -> float:
+    w = 1.0 / (v + tau2)
+    mu = _weighted_mean(y, w)
+    return float(np.sum(w * (y - mu) ** 2))
+
+
+def _tau2_paule_mandel(y: FloatArray, v: FloatArray) -> float:
+    """``tau^2`` with the generalised Q equal to ``k - 1``; 0 when Q(0) is already below.
+
+    Q falls as ``tau^2`` grows, so the root is bracketed by doubling an upper bound
+    and found by Brent's method to the REML tolerance.
+    """
+    target = float(y.size - 1)
+    if target <= 0 or _generalised_q(0.0, y, v) <= target:
+        return 0.0
+    high = max(float(np.var(y)), float(v.mean()))
+    while _generalised_q(high, y, v) > target:
+        high *= 2.0
+    tolerance = REML_TOLERANCE * float(v.mean())
+    root = optimize.brentq(
+        lambda t: _generalised_q(t, y, v) - target, 0.0, high, xtol=tolerance, rtol=1e-14
+    )
+    return float(root)
+
+
 def meta_analyse(
     effects: Sequence[float] | FloatArray,
     variances: Sequence[float] | FloatArray,
     method: Method = "fixed",
     level: float = 0.95,
+    interval: Interval = "normal",
+    prediction: Prediction = "t",
+    i2_from: I2From = "q",
 ) -> MetaResult:
     """Pool study effects by inverse-variance weighting.
 
@@ -235,7 +287,10 @@ def meta_analyse(
         one effect and its sampling variance (the squared standard error) per
         study, in matching order.
     method
-        ``"fixed"``, ``"dersimonian-laird"`` or ``"reml"`` (see the module notes).
+        ``"fixed"``, ``"dersimonian-laird"``, ``"reml"`` or ``"paule-mandel"`` (see the
+        module notes).
+    interval, prediction, i2_from
+        the conventions that differ between tools (see the module notes).
     level
         coverage of the confidence and prediction intervals, e.g. 0.95.
 
@@ -261,26 +316,46 @@ def meta_analyse(
         tau2 = 0.0
     elif method == "dersimonian-laird":
         tau2 = _tau2_dersimonian_laird(q, v)
+    elif method == "paule-mandel":
+        tau2 = _tau2_paule_mandel(y, v)
     else:
         tau2 = _tau2_reml(y, v)
 
     w = 1.0 / (v + tau2)
     estimate = _weighted_mean(y, w)
-    se = math.sqrt(1.0 / float(w.sum()))
-    z = float(special.ndtri(0.5 + level / 2))
-    if method != "fixed" and k >= 3:
-        t = float(special.stdtrit(k - 2, 0.5 + level / 2))
-        half_width = t * math.sqrt(tau2 + se**2)
-        pi_low, pi_high = estimate - half_width, estimate + half_width
+    tail = 0.5 + level / 2
+    if interval == "hksj":
+        # Hartung-Knapp-Sidik-Jonkman: the weighted residual variance rescales se; t_{k-1}
+        if k >= 2:
+            scale = float(np.sum(w * (y - estimate) ** 2)) / (k - 1)
+            se = math.sqrt(scale / float(w.sum()))
+            crit = float(special.stdtrit(k - 1, tail))
+        else:
+            se, crit = math.nan, math.nan
     else:
-        pi_low = pi_high = math.nan
+        se = math.sqrt(1.0 / float(w.sum()))
+        crit = float(special.ndtri(tail))
+    pi_low = pi_high = math.nan
+    if method != "fixed":
+        plain_se = math.sqrt(1.0 / float(w.sum()))
+        if prediction == "t" and k >= 3:
+            half_width = float(special.stdtrit(k - 2, tail)) * math.sqrt(tau2 + plain_se**2)
+            pi_low, pi_high = estimate - half_width, estimate + half_width
+        elif prediction == "normal" and k >= 2:
+            half_width = float(special.ndtri(tail)) * math.sqrt(tau2 + plain_se**2)
+            pi_low, pi_high = estimate - half_width, estimate + half_width
+    if i2_from == "tau2":
+        w0 = 1.0 / v
+        denominator = float(w0.sum()) ** 2 - float(np.sum(w0**2))
+        typical = (k - 1) * float(w0.sum()) / denominator if denominator > 0 else math.nan
+        i2 = tau2 / (tau2 + typical) if k > 1 and typical > 0 else 0.0
     return MetaResult(
         method=method,
         k=k,
         estimate=estimate,
         se=se,
-        ci_low=estimate - z * se,
-        ci_high=estimate + z * se,
+        ci_low=estimate - crit * se,
+        ci_high=estimate + crit * se,
         pi_low=pi_low,
         pi_high=pi_high,
         tau2=tau2,
@@ -290,6 +365,9 @@ def meta_analyse(
         i2=i2,
         weights=tuple(float(x) for x in w / w.sum()),
         level=float(level),
+        interval=interval,
+        prediction=prediction,
+        i2_from=i2_from,
     )
 
 
@@ -402,8 +480,16 @@ def study_effects(studies: Sequence[Study]) -> tuple[list[StudyEffect], dict[str
     return included, excluded
 
 
-def meta_table(studies: Sequence[Study], level: float = 0.95) -> MetaTable:
-    """Pool the qualifying studies of ``evidence`` by every method in :data:`METHODS`.
+def meta_table(
+    studies: Sequence[Study],
+    level: float = 0.95,
+    methods: Sequence[Method] = METHODS,
+    interval: Interval = "normal",
+    prediction: Prediction = "t",
+    i2_from: I2From = "q",
+) -> MetaTable:
+    """Pool the qualifying studies by each of ``methods`` (default: all of :data:`METHODS`),
+    with the interval, prediction and I^2 conventions given.
 
     Never raises for want of studies: with none to pool, the table holds no
     results and a ``message`` saying why.
@@ -424,7 +510,10 @@ def meta_table(studies: Sequence[Study], level: float = 0.95) -> MetaTable:
         )
     y = [s.effect for s in effects]
     v = [s.variance for s in effects]
-    results = {method: meta_analyse(y, v, method, level) for method in METHODS}
+    results = {
+        method: meta_analyse(y, v, method, level, interval, prediction, i2_from)
+        for method in methods
+    }
     return MetaTable(
         unit=EFFECT_UNIT, level=level, studies=effects, excluded=excluded, results=results
     )

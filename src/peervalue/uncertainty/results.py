@@ -21,7 +21,15 @@ from peervalue.results import ResultModel, columns_frame, frame
 if TYPE_CHECKING:
     import pandas as pd
 
-MetaMethod = Literal["fixed", "dersimonian-laird", "reml"]
+MetaMethod = Literal["fixed", "dersimonian-laird", "reml", "paule-mandel"]
+#: the confidence interval: normal quantile with the usual standard error, or the
+#: Hartung-Knapp-Sidik-Jonkman interval (t with k - 1 degrees of freedom, rescaled se)
+MetaInterval = Literal["normal", "hksj"]
+#: the prediction interval: t with k - 2 degrees of freedom (Higgins, Thompson &
+#: Spiegelhalter 2009) or the normal quantile (metafor's default)
+MetaPrediction = Literal["t", "normal"]
+#: I^2 from Cochran's Q (Higgins & Thompson 2002) or from each method's tau^2 (metafor)
+MetaI2 = Literal["q", "tau2"]
 
 MEAN_VERSUS_POINT = (
     "The Monte Carlo mean need not equal the deterministic value, for two reasons. Inputs "
@@ -360,6 +368,9 @@ class MetaResult(ResultModel):
     i2: float
     weights: tuple[float, ...]
     level: float
+    interval: MetaInterval = "normal"
+    prediction: MetaPrediction = "t"
+    i2_from: MetaI2 = "q"
 
 
 class StudyEffect(ResultModel):
