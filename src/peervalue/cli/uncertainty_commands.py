@@ -379,3 +379,55 @@ def meta(
         i2_from=i2,
     )
     emit(run_meta(req), fmt, output, inputs=(evidence, costs))
+
+
+@app.command()
+def evppi(
+    evidence: EvidenceOpt = None,
+    costs: CostsOpt = None,
+    weighting: WeightingOpt = WeightingChoice.all,
+    pooling: PoolingOpt = PoolingChoice.weighted,
+    draws: Annotated[
+        int, typer.Option("--draws", "-n", help="Monte Carlo draws (100 to 200,000).")
+    ] = 20_000,
+    seed: SeedOpt = 1,
+    population_fte: Annotated[
+        float, typer.Option(help="FTE peer workers the value is scaled to.")
+    ] = 100.0,
+    horizon: Annotated[int, typer.Option(help="Years the decision applies, 1 to 50.")] = 5,
+    discount_rate: Annotated[
+        float, typer.Option(help="Annual discount rate, 0 to 0.2 (0.035 is 3.5%).")
+    ] = 0.035,
+    price_year: PriceYearOpt = None,
+    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
+    cost_basis: CostBasisOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """What further research is worth: EVPPI for every uncertain input and named groups.
+
+    The expected value of partial perfect information of each input (ordering method)
+    and of groups (all peer staffing, all outcomes, unit costs, each study; additive
+    spline regression), per FTE-year and for a population, beside the EVPI.
+
+    Example: peervalue evppi --draws 50000 --format csv
+    """
+    from peervalue.service.evppi import run_evppi
+    from peervalue.service.requests import EvppiRequest
+
+    req = request(
+        EvppiRequest,
+        evidence=evidence,
+        costs=costs,
+        weighting=weighting,
+        pooling=pooling,
+        draws=draws,
+        seed=seed,
+        population_fte=population_fte,
+        horizon=horizon,
+        discount_rate=discount_rate,
+        price_year=price_year,
+        indexation=indexation,
+        cost_basis=cost_basis,
+    )
+    emit(run_evppi(req), fmt, output, inputs=(evidence, costs))

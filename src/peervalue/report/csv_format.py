@@ -27,6 +27,7 @@ from peervalue.report.rows import (
     quantity_rows,
 )
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
+from peervalue.service.evppi import EvppiResult
 from peervalue.service.reconcile import ReconcileResult
 from peervalue.uncertainty.results import (
     MetaRunResult,
@@ -99,6 +100,7 @@ def scenario_csv(result: ScenarioResult, **_: Any) -> str:
     return rows_to_csv(result.year_rows())
 
 
+@renderer(EvppiResult, "csv")
 @renderer(ReconcileResult, "csv")
 @renderer(TwoWayResult, "csv")
 @renderer(ScenarioComparison, "csv")
@@ -111,7 +113,8 @@ def rows_csv(
     | CostComparison
     | ScenarioComparison
     | TwoWayResult
-    | ReconcileResult,
+    | ReconcileResult
+    | EvppiResult,
     **_: Any,
 ) -> str:
     return rows_to_csv(result.rows())

@@ -15,6 +15,7 @@ from peervalue.model.methods import METHOD_TITLES
 from peervalue.report.registry import renderer
 from peervalue.report.rows import PsaView, Row, columns_of, psa_rows
 from peervalue.report.table_analysis import figure, money, num, titled_table
+from peervalue.service.evppi import EvppiResult, EvppiRow
 from peervalue.uncertainty.results import (
     MEAN_VERSUS_POINT,
     InfluenceResult,
@@ -327,4 +328,38 @@ def two_way_table(result: TwoWayResult, **_: Any) -> RenderableType:
             result.prob_positive,
             lambda v: _pct(v),
         ),
+    )
+
+
+@renderer(EvppiResult, "table")
+def evppi_table(result: EvppiResult, **_: Any) -> RenderableType:
+    cur = result.currency
+
+    def table_of(title: str, rows: list[EvppiRow]) -> Table:
+        table = titled_table(
+            title,
+            ["Inputs", "EVPPI per FTE-year", "For the population", "Share of EVPI", "Estimator"],
+            {"Inputs", "Estimator"},
+        )
+        for r in rows:
+            table.add_row(
+                r.name,
+                money(r.evppi_per_fte_year, cur),
+                money(r.evppi_population, cur),
+                _pct(r.share_of_evpi),
+                r.estimator,
+            )
+        return table
+
+    head = Text(
+        f"Expected value of perfect information: {money(result.evpi_per_fte_year, cur)} per "
+        f"FTE-year, {money(result.evpi_population, cur)} for the population (x "
+        f"{result.population_multiplier:,.1f}); {result.draws:,} draws, seed {result.seed}; "
+        f"{result.method}; {result.price_year} prices, {result.cost_basis} cost basis."
+    )
+    return Group(
+        head,
+        table_of("What learning each group of inputs exactly is worth", result.groups),
+        table_of("What learning each input exactly is worth", result.inputs),
+        Text(result.note, style="dim"),
     )

@@ -449,6 +449,29 @@ class ReconcileRequest(Request):
     costs: Path | None = None
 
 
+#: the most draws an EVPPI run keeps (every input's draws are held for the regressions)
+MAX_EVPPI_DRAWS: Final = 200_000
+
+
+class EvppiRequest(RunRequest):
+    """What further research is worth: EVPPI per input and per group (``peervalue evppi``)."""
+
+    kind: Literal["evppi"] = "evppi"
+    draws: Annotated[
+        int,
+        Field(strict=True),
+        _check(
+            lambda n: 100 <= n <= MAX_EVPPI_DRAWS,
+            f"a whole number from 100 to {MAX_EVPPI_DRAWS:,} (every input's draws are kept)",
+        ),
+    ] = 20_000
+    seed: Seed = 1
+    pooling: PoolingMethod = "weighted"
+    population_fte: PopulationFte = 100.0
+    horizon: Horizon = 5
+    discount_rate: DiscountRate = 0.035
+
+
 R = TypeVar("R", bound=Request)
 
 
