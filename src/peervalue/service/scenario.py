@@ -4,7 +4,8 @@ uncertain input, project year by year, and summarise (:class:`ScenarioResult`).
 The evidence's effect (bed-days saved per patient-year of support) and the unit costs
 come from the same parameter draws as ``peervalue psa`` (same distributions, same
 streams keyed by name and seed); the scenario's own figures are drawn by the same
-rules (an assumed figure with a range is uniform over it; a bare number is fixed).
+rules (an assumed figure with a range is a PERT over it with its value as the mode,
+unless the file declares another distribution; a bare number is fixed).
 """
 
 from __future__ import annotations
