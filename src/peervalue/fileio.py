@@ -739,15 +739,21 @@ def refuse_overwriting_inputs(path: Path, inputs: Sequence[Path]) -> None:
         )
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` all at once: a temporary file, then a rename.
+def atomic_write_text(path: Path, text: str, *, overwrite: bool = True) -> None:
+    """Write ``text`` to ``path`` as UTF-8, all at once (:func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode("utf-8"), overwrite=overwrite)
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> None:
+    """Write ``data`` to ``path`` all at once: a temporary file, then a rename.
 
     A reader never sees a half-written file, and whatever goes wrong
     (including Ctrl-C or SIGTERM while writing) leaves no temporary file
     behind. The new file gets the mode an ordinary write would give: that of
     the file it replaces, or ``0o666`` less the umask. Every failure (missing
     folder, a folder or device as the target, no permission, a read-only
-    file system, a name too long, a full disk) is an :class:`InputError`.
+    file system, a name too long, a full disk) is an :class:`InputError`, and so
+    is an existing file when ``overwrite`` is false.
     """
     path = Path(path)
     if not path.name or str(path) in {"", "."}:
@@ -785,6 +791,10 @@ def atomic_write_text(path: Path, text: str) -> None:
         expected = _OUTPUT_EXPECTED.get(exc.errno or 0, "a file name you may write to")
         raise _output_error(path, _os_reason(exc), expected) from None
     if current is not None:
+        if not overwrite and not stat.S_ISDIR(current.st_mode):
+            raise _output_error(
+                path, "the file already exists", "a new file name, or --force to replace it"
+            )
         if stat.S_ISDIR(current.st_mode):
             raise _output_error(path, "it is a folder", _OUTPUT_EXPECTED[errno.EISDIR])
         if not stat.S_ISREG(current.st_mode):
@@ -801,9 +811,9 @@ def atomic_write_text(path: Path, text: str) -> None:
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
-            handle.write(text)
+            handle.write(data)
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:

@@ -43,6 +43,7 @@ OPTION_LABELS = {
     "axes": "--two-way",
     "grid": "--grid",
     "scenario": "--scenario",
+    "figures": "NAME",
     "price_year": "--price-year",
     "indexation": "--indexation",
     "cost_basis": "--cost-basis",

@@ -129,6 +129,7 @@ def _run(argv: list[str] | None) -> int:
     from peervalue.cli import (  # noqa: F401
         analysis,
         costs_commands,
+        plot_command,
         scenario_commands,
         uncertainty_commands,
     )

@@ -472,6 +472,34 @@ class EvppiRequest(RunRequest):
     discount_rate: DiscountRate = 0.035
 
 
+class PlotRequest(RunRequest):
+    """Figures (``peervalue plot``, and the report): the results behind ``figures`` are
+    computed once each. ``scenario`` draws the business-case figures (payback, and the
+    two-way map of the business case's net present value)."""
+
+    kind: Literal["plot"] = "plot"
+    figures: tuple[str, ...]
+    draws: Draws = 20_000
+    seed: Seed = 1
+    scenario: Path | ScenarioFile | None = None
+
+    @field_validator("figures")
+    @classmethod
+    def _known_figures(cls, figures: tuple[str, ...]) -> tuple[str, ...]:
+        from peervalue.figures.catalogue import FIGURES
+
+        unknown = [f for f in figures if f not in FIGURES]
+        if unknown or not figures:
+            got = f"unknown figure {quote(unknown[0])}" if unknown else "no figure"
+            raise _option_error(got, "one of " + ", ".join(FIGURES) + " (peervalue plot --list)")
+        return figures
+
+    @field_validator("scenario", mode="before")
+    @classmethod
+    def _no_empty_scenario(cls, scenario: Any) -> Any:
+        return _refuse_empty_path(scenario, "a scenario file (peervalue scenario new FILE)")
+
+
 R = TypeVar("R", bound=Request)
 
 

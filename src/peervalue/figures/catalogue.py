@@ -1,0 +1,297 @@
+"""Every figure by name: what it shows, which results it needs, how to draw it, and its
+alt text. Importing this module loads no matplotlib (``peervalue plot --list`` is quick)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Literal
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from peervalue.model.results import AnalysisResult
+    from peervalue.scenario.results import ScenarioResult
+    from peervalue.service.evppi import EvppiResult
+    from peervalue.service.reconcile import ReconcileResult
+    from peervalue.uncertainty.results import (
+        MetaRunResult,
+        PsaResult,
+        SensitivityResult,
+        TwoWayResult,
+    )
+
+#: the results a figure can be drawn from
+Need = Literal[
+    "analysis",
+    "psa",
+    "meta",
+    "sensitivity",
+    "leave_one_out",
+    "two_way",
+    "scenario",
+    "reconcile",
+    "evppi",
+]
+
+
+@dataclass(frozen=True)
+class FigureInputs:
+    """The results figures are drawn from; each is ``None`` until a figure needs it.
+
+    ``analysis`` carries the leave-one-out results (``influence``) when they were
+    asked for; ``psa`` carries its draws (``kept_draws``).
+    """
+
+    analysis: AnalysisResult | None = None
+    psa: PsaResult | None = None
+    meta: MetaRunResult | None = None
+    sensitivity: SensitivityResult | None = None
+    two_way: TwoWayResult | None = None
+    scenario: ScenarioResult | None = None
+    reconcile: ReconcileResult | None = None
+    evppi: EvppiResult | None = None
+
+
+def _get(inputs: FigureInputs, name: str) -> object:
+    value = getattr(inputs, name)
+    if value is None:
+        raise ValueError(f"this figure needs the {name} result, which was not computed")
+    return value
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str
+    title: str
+    needs: tuple[Need, ...]
+    draw: Callable[[FigureInputs], Figure]
+    alt: Callable[[FigureInputs], str]
+    #: "scenario": drawn only for a business case (``--scenario``)
+    scope: Literal["evidence", "scenario", "any"] = "evidence"
+
+
+def _forest(i: FigureInputs) -> Figure:
+    from peervalue.figures.charts import forest
+
+    return forest(i.analysis, i.psa, i.meta)  # type: ignore[arg-type]
+
+
+def _forest_alt(i: FigureInputs) -> str:
+    a: AnalysisResult = _get(i, "analysis")  # type: ignore[assignment]
+    p: PsaResult = _get(i, "psa")  # type: ignore[assignment]
+    studies = "; ".join(f"{s.citation} {s.ratio:.2f}" for s in a.studies)
+    pooled = "; ".join(
+        f"{s.label} {s.ratio.deterministic:.2f} (95% {s.ratio.p2_5:.2f} to {s.ratio.p97_5:.2f})"
+        for s in p.pooled.values()
+    )
+    return (
+        f"Forest plot of benefit to cost ratios. Studies: {studies}. Pooled: {pooled}. "
+        "A dashed line marks a ratio of 1, where benefits equal costs."
+    )
+
+
+def _tornado(i: FigureInputs) -> Figure:
+    from peervalue.figures.charts import tornado
+
+    return tornado(i.sensitivity)  # type: ignore[arg-type]
+
+
+def _tornado_alt(i: FigureInputs) -> str:
+    s: SensitivityResult = _get(i, "sensitivity")  # type: ignore[assignment]
+    top = "; ".join(
+        f"{r.parameter} from {r.net_benefit_at_low:,.0f} to {r.net_benefit_at_high:,.0f}"
+        for r in s.inputs[:3]
+    )
+    return (
+        "Tornado chart of pooled net benefit per FTE-year (base "
+        f"{s.base_net_benefit_per_fte_year:,.0f} {s.currency}). The three widest bars: {top}."
+    )
+
+
+def _distribution(i: FigureInputs) -> Figure:
+    from peervalue.figures.charts import ratio_distribution
+
+    return ratio_distribution(i.psa)  # type: ignore[arg-type]
+
+
+def _distribution_alt(i: FigureInputs) -> str:
+    p: PsaResult = _get(i, "psa")  # type: ignore[assignment]
+    w = p.pooled["weighted"]
+    return (
+        f"Histogram of {p.draws:,} Monte Carlo draws of the pooled ratio ({w.label}): median "
+        f"{w.ratio.median:.2f}, 95% interval {w.ratio.p2_5:.2f} to {w.ratio.p97_5:.2f}; "
+        f"{w.prob_ratio_above_one:.1%} of draws lie above 1."
+    )
+
+
+def _acceptability(i: FigureInputs) -> Figure:
+    from peervalue.figures.charts import acceptability
+
+    return acceptability(i.psa)  # type: ignore[arg-type]
+
+
+def _acceptability_alt(i: FigureInputs) -> str:
+    p: PsaResult = _get(i, "psa")  # type: ignore[assignment]
+    c = p.curves.bed_day_cost
+    return (
+        "Two line charts of the probability that benefits exceed costs: against the cost per "
+        f"bed-day ({c.cost_per_bed_day[0]:,.0f} to {c.cost_per_bed_day[-1]:,.0f} {p.currency}) "
+        "and against the caseload per FTE; both rise as the bed-day cost or caseload rises."
+    )
+
+
+def _two_way(i: FigureInputs) -> Figure:
+    from peervalue.figures.charts import two_way
+
+    return two_way(i.two_way)  # type: ignore[arg-type]
+
+
+def _two_way_alt(i: FigureInputs) -> str:
+    t: TwoWayResult = _get(i, "two_way")  # type: ignore[assignment]
+    return (
+        f"Heat map of {t.outcome} over {t.x_label} ({t.x_values[0]:,.3g} to "
+        f"{t.x_values[-1]:,.3g}) and {t.y_label} ({t.y_values[0]:,.3g} to {t.y_values[-1]:,.3g}); "
+        "blue where it is positive, red where negative, a black line at break-even and a star "
+        "at the base case."
+    )
+
+
+def _payback(i: FigureInputs) -> Figure:
+    from peervalue.figures.charts import payback
+
+    return payback(i.scenario)  # type: ignore[arg-type]
+
+
+def _payback_alt(i: FigureInputs) -> str:
+    s: ScenarioResult = _get(i, "scenario")  # type: ignore[assignment]
+    path = "; ".join(f"{y.label} {y.cumulative_discounted_net_benefit:,.0f}" for y in s.years)
+    pay = s.totals.payback_year
+    when = f"it pays back in year {pay:.0f}" if pay == pay else "it does not pay back"
+    return f"Cumulative discounted net benefit by year ({s.currency}): {path}; {when}."
+
+
+def _leave_one_out(i: FigureInputs) -> Figure:
+    from peervalue.figures.charts import leave_one_out
+
+    a: AnalysisResult = _get(i, "analysis")  # type: ignore[assignment]
+    return leave_one_out(_influence(a))
+
+
+def _influence(a: AnalysisResult):  # type: ignore[no-untyped-def]
+    found = [r for r in a.influence if r.kind == "leave-one-out"]
+    if not found:
+        raise ValueError("the analysis was run without leave-one-out results")
+    return found[0]
+
+
+def _leave_one_out_alt(i: FigureInputs) -> str:
+    a: AnalysisResult = _get(i, "analysis")  # type: ignore[assignment]
+    r = _influence(a)
+    rows = "; ".join(f"{g.group} {g.weighted_mean_ratio:.2f}" for g in r.groups)
+    return (
+        f"Dot plot of the pooled ratio with each study left out: all studies "
+        f"{r.all_studies.weighted_mean_ratio:.2f}; {rows}."
+    )
+
+
+def _bridge(i: FigureInputs) -> Figure:
+    from peervalue.figures.charts import bridge
+
+    return bridge(i.reconcile)  # type: ignore[arg-type]
+
+
+def _bridge_alt(i: FigureInputs) -> str:
+    r: ReconcileResult = _get(i, "reconcile")  # type: ignore[assignment]
+    steps = "; ".join(f"{s.step} to {s.ratio_after:.2f}" for s in r.steps)
+    return (
+        f"Waterfall from our ratio {r.start_ratio:.2f} to the published {r.published_ratio:g}: "
+        f"{steps}; unexplained {r.remaining_gap:.2f}."
+    )
+
+
+def _evppi(i: FigureInputs) -> Figure:
+    from peervalue.figures.charts import evppi
+
+    return evppi(i.evppi)  # type: ignore[arg-type]
+
+
+def _evppi_alt(i: FigureInputs) -> str:
+    e: EvppiResult = _get(i, "evppi")  # type: ignore[assignment]
+    rows = "; ".join(f"{g.name} {g.evppi_per_fte_year:,.0f}" for g in e.groups)
+    return (
+        f"Bar chart of the value of perfect information per FTE-year ({e.currency}): all "
+        f"inputs {e.evpi_per_fte_year:,.0f}; {rows}."
+    )
+
+
+FIGURES: Final[dict[str, FigureSpec]] = {
+    f.name: f
+    for f in (
+        FigureSpec(
+            "forest",
+            "Benefit : cost ratio by study and pooled",
+            ("analysis", "psa", "meta"),
+            _forest,
+            _forest_alt,
+        ),
+        FigureSpec(
+            "tornado",
+            "One-way sensitivity of pooled net benefit",
+            ("sensitivity",),
+            _tornado,
+            _tornado_alt,
+        ),
+        FigureSpec(
+            "ratio-distribution",
+            "Monte Carlo distribution of the pooled ratio",
+            ("psa",),
+            _distribution,
+            _distribution_alt,
+        ),
+        FigureSpec(
+            "acceptability",
+            "Probability benefits exceed costs by bed-day cost and caseload",
+            ("psa",),
+            _acceptability,
+            _acceptability_alt,
+        ),
+        FigureSpec(
+            "two-way",
+            "Two-way sensitivity heat map (caseload and bed-day cost)",
+            ("two_way",),
+            _two_way,
+            _two_way_alt,
+            scope="any",
+        ),
+        FigureSpec(
+            "payback",
+            "Business case: cumulative discounted net benefit and payback",
+            ("scenario",),
+            _payback,
+            _payback_alt,
+            scope="scenario",
+        ),
+        FigureSpec(
+            "leave-one-out",
+            "Pooled ratio with each study left out",
+            ("leave_one_out",),
+            _leave_one_out,
+            _leave_one_out_alt,
+        ),
+        FigureSpec(
+            "bridge",
+            "Bridge from our result to the published 4.8 : 1",
+            ("reconcile",),
+            _bridge,
+            _bridge_alt,
+        ),
+        FigureSpec(
+            "evppi",
+            "Value of further research by group of inputs (EVPPI)",
+            ("evppi",),
+            _evppi,
+            _evppi_alt,
+        ),
+    )
+}
