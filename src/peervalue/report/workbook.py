@@ -1,0 +1,690 @@
+"""An Excel workbook for NHS finance teams, written from results already computed.
+
+Nothing here runs the model: :func:`build_workbook` lays out an
+:class:`~peervalue.model.results.AnalysisResult` (and, when given, a
+:class:`~peervalue.uncertainty.results.PsaResult`, a
+:class:`~peervalue.scenario.results.ScenarioResult` and the input figures) as
+sheets, and :func:`write_workbook` saves it atomically. The sheets are
+
+``Inputs``
+    every input figure (:func:`input_rows`, or the scenario's resolved inputs):
+    value, unit, price year, range, status, source citation and address; rows
+    whose figure was overridden say ``yes`` in the "Overridden" column and are
+    shaded;
+``Studies``
+    one row per study of the reference analysis;
+``Pooled``
+    the pooled ratio by method (and on the other cost basis when the result
+    has it), the published 2013 ratio beside the weighted mean when the result
+    carries ``published_reference``; below it the studies by class and the
+    published reference;
+``Scenario years``
+    (only with a scenario) the business case year by year, then its totals;
+``Monte Carlo``
+    (only with a Monte Carlo result) per pooling method the deterministic
+    value, mean, median, 95% interval and probabilities.
+
+Numbers are stored as numbers with a number format (money ``£#,##0``, input
+figures in pounds ``£#,##0.00`` to keep their pence, ratios ``0.00``,
+probabilities ``0.0%``); a missing, NaN or infinite figure is an empty cell.
+Every sheet has a bold header row frozen in place (``freeze_panes = "A2"``).
+
+Formula injection: every text cell goes through one helper, :func:`put_text`,
+which stores the exact text as a string (``cell.data_type = "s"``, written as
+an inline string, never a formula), whatever it starts with. Text that a
+spreadsheet could read as a formula when it is edited or re-imported (starting
+with ``=``, ``+``, ``-``, ``@``, a tab, CR or LF) also gets Excel's
+"quote prefix" style flag, the equivalent of typing a leading apostrophe, so
+the text itself is never altered. Characters that XML cannot hold (control
+characters other than tab, LF and CR) are dropped, and text longer than a
+cell holds (32,767 characters) is cut. Web addresses are plain text, never
+hyperlinks.
+
+openpyxl is imported by this module only; ``peervalue.report`` does not import it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from peervalue.fileio import atomic_write_bytes
+from peervalue.model.methods import METHOD_LABELS, METHOD_TITLES
+from peervalue.provenance import Quantity, quantities_in
+from peervalue.units import CURRENCY_UNITS
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from peervalue.costs.schema import CostFile
+    from peervalue.evidence.schema import Study
+    from peervalue.model.results import AnalysisResult
+    from peervalue.scenario.results import ScenarioResult
+    from peervalue.uncertainty.results import PsaResult
+
+#: number formats
+MONEY = "£#,##0"
+INPUT_MONEY = "£#,##0.00"
+RATIO = "0.00"
+PROBABILITY = "0.0%"
+COUNT = "#,##0"
+AMOUNT = "#,##0.0"
+DECIMAL = "#,##0.00"
+FACTOR = "0.0000"
+INTEGER = "0"
+GENERAL = "General"
+
+#: first characters that make a spreadsheet read text as a formula (or a DDE command)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: most characters an Excel cell holds
+MAX_CELL_CHARS = 32_767
+
+SHEET_INPUTS = "Inputs"
+SHEET_STUDIES = "Studies"
+SHEET_POOLED = "Pooled"
+SHEET_SCENARIO = "Scenario years"
+SHEET_MONTE_CARLO = "Monte Carlo"
+
+_BOLD = Font(bold=True)
+_OVERRIDDEN_FILL = PatternFill(fill_type="solid", start_color="FFF2CC", end_color="FFF2CC")
+_MIN_WIDTH, _MAX_WIDTH, _NUMBER_WIDTH = 8, 60, 12
+
+#: scenario overrides of the unit costs, by the name of the cost input they replace
+_SCENARIO_COST_FIELDS = {
+    "costs:bed_day": "costs.cost_per_bed_day",
+    "costs:peer_worker.total": "costs.cost_per_fte_year",
+}
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """One input figure with its provenance, as the Inputs sheet shows it.
+
+    ``where`` is the study id, ``"costs"`` or (for a scenario's inputs)
+    ``"scenario"``; ``field`` is the dotted path in that document.
+    """
+
+    where: str
+    field: str
+    value: float
+    unit: str
+    price_year: str | None
+    source: str | None  #: the source's citation (for a scenario input, its source text)
+    url: str | None
+    status: str
+    overridden: bool = False
+    low: float | None = None  #: the range of an assumed (or ranged) figure
+    high: float | None = None
+
+    @property
+    def key(self) -> str:
+        """``where:field``, the key :func:`input_rows` takes in ``overridden``."""
+        return f"{self.where}:{self.field}"
+
+
+def _row(where: str, field: str, q: Quantity, overridden: Collection[str]) -> InputRow:
+    return InputRow(
+        where=where,
+        field=field,
+        value=q.value,
+        unit=q.unit,
+        price_year=q.price_year,
+        source=None if q.source is None else q.source.citation,
+        url=None if q.source is None else q.source.url,
+        status=q.status.value,
+        overridden=f"{where}:{field}" in overridden,
+        low=None if q.range is None else q.range[0],
+        high=None if q.range is None else q.range[1],
+    )
+
+
+def input_rows(
+    evidence: Iterable[Study], costs: CostFile, *, overridden: Collection[str] = ()
+) -> list[InputRow]:
+    """Every quantity of the studies (``evidence``: an ``Evidence`` or a list of studies)
+    and of the cost document, in file order, walked by
+    :func:`peervalue.provenance.quantities_in`.
+
+    ``overridden`` names the figures to mark as overridden by ``where:field``
+    (``"costs:bed_day"``, ``"sledge2011:arms.intervention"``).
+    """
+    rows = [
+        _row(study.id, field, q, overridden)
+        for study in evidence
+        for field, q in quantities_in(study).items()
+    ]
+    rows += [_row("costs", field, q, overridden) for field, q in quantities_in(costs).items()]
+    return rows
+
+
+def scenario_input_rows(scenario: ScenarioResult) -> list[InputRow]:
+    """The inputs a business case used (``ScenarioResult.inputs``), those the scenario
+    file set in place of the national defaults marked as overridden."""
+    changed = {o.field for o in scenario.overrides}
+    rows = []
+    for item in scenario.inputs:
+        where, _, field = item.field.partition(":")
+        if not field:
+            where, field = "scenario", where
+        overridden = (where == "scenario" and field in changed) or (
+            _SCENARIO_COST_FIELDS.get(item.field) in changed
+        )
+        rows.append(
+            InputRow(
+                where=where,
+                field=field,
+                value=item.value,
+                unit=item.unit,
+                price_year=item.price_year,
+                source=item.source or None,
+                url=None,
+                status=item.status,
+                overridden=overridden,
+            )
+        )
+    return rows
+
+
+# --- cells -------------------------------------------------------------------------
+
+
+def put_text(cell: Cell, text: str) -> None:
+    """Store ``text`` in ``cell`` as text, never as a formula (see the module docstring)."""
+    clean = ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_CELL_CHARS]
+    cell.value = clean
+    cell.data_type = "s"  # openpyxl marks text starting with '=' as a formula; undo that
+    if clean.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+
+
+def put(cell: Cell, value: Any, number_format: str | None = None) -> None:
+    """One value: text through :func:`put_text`, numbers as numbers with ``number_format``,
+    ``None``, NaN and infinities as an empty cell, booleans as "yes"/"no"."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        put_text(cell, "yes" if value else "no")
+    elif isinstance(value, int | float):
+        if not math.isfinite(value):
+            return
+        cell.value = value
+        cell.number_format = number_format or GENERAL
+    else:
+        put_text(cell, str(value))
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    number_format: str | None = None  #: None: text
+
+
+class _Sheet:
+    """Rows written one after another, tracking each column's width."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self.next_row = 1
+        self.widths: dict[int, int] = {}
+
+    def _cell(self, col: int) -> Cell:
+        cell = self.ws.cell(row=self.next_row, column=col)
+        assert isinstance(cell, Cell)  # nothing here merges cells
+        return cell
+
+    def _measure(self, col: int, value: Any) -> None:
+        if value is None:
+            return
+        size = _NUMBER_WIDTH if isinstance(value, int | float) else len(str(value)) + 2
+        self.widths[col] = max(self.widths.get(col, _MIN_WIDTH), min(size, _MAX_WIDTH))
+
+    def header(self, headers: Sequence[str]) -> None:
+        for col, text in enumerate(headers, start=1):
+            cell = self._cell(col)
+            put_text(cell, text)
+            cell.font = _BOLD
+            self._measure(col, text)
+        self.next_row += 1
+
+    def row(
+        self,
+        values: Sequence[Any],
+        formats: Sequence[str | None],
+        fill: PatternFill | None = None,
+    ) -> None:
+        for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
+            cell = self._cell(col)
+            put(cell, value, fmt)
+            if fill is not None:
+                cell.fill = fill
+            self._measure(col, value)
+        self.next_row += 1
+
+    def table(self, columns: Sequence[_Column], rows: Iterable[Sequence[Any]]) -> None:
+        self.header([c.header for c in columns])
+        formats = [c.number_format for c in columns]
+        for values in rows:
+            self.row(values, formats)
+
+    def gap(self) -> None:
+        self.next_row += 1
+
+    def finish(self) -> None:
+        self.ws.freeze_panes = "A2"
+        for col, width in self.widths.items():
+            self.ws.column_dimensions[get_column_letter(col)].width = width
+
+
+# --- sheets ------------------------------------------------------------------------
+
+
+def _prices(price_year: str) -> str:
+    return f"£, {price_year} prices"
+
+
+def _inputs_sheet(sheet: _Sheet, rows: Sequence[InputRow]) -> None:
+    sheet.header(
+        [
+            "Where",
+            "Field",
+            "Value",
+            "Unit",
+            "Price year",
+            "Low",
+            "High",
+            "Status",
+            "Source",
+            "URL",
+            "Overridden",
+        ]
+    )
+    for r in rows:
+        fmt = INPUT_MONEY if r.unit in CURRENCY_UNITS else GENERAL
+        values = [
+            r.where,
+            r.field,
+            r.value,
+            r.unit,
+            r.price_year,
+            r.low,
+            r.high,
+            r.status,
+            r.source,
+            r.url,
+            "yes" if r.overridden else "no",
+        ]
+        formats = [None, None, fmt, None, None, fmt, fmt, None, None, None, None]
+        sheet.row(values, formats, _OVERRIDDEN_FILL if r.overridden else None)
+
+
+def _studies_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
+    money = _prices(analysis.price_year)
+    columns = [
+        _Column("Study"),
+        _Column("Citation"),
+        _Column("Country"),
+        _Column("Design"),
+        _Column("Peer role"),
+        _Column("Pooling weight (patients)", COUNT),
+        _Column("Patients (peer support)", COUNT),
+        _Column("Patients (control)", COUNT),
+        _Column("Bed-days saved per patient", DECIMAL),
+        _Column("Total bed-days saved", AMOUNT),
+        _Column("FTE-years of peer work", DECIMAL),
+        _Column("Bed-days saved per FTE-year", AMOUNT),
+        _Column(f"Benefit per FTE-year ({money})", MONEY),
+        _Column(f"Cost per FTE-year ({money})", MONEY),
+        _Column(f"Net benefit per FTE-year ({money})", MONEY),
+        _Column("Benefit:cost ratio", RATIO),
+        _Column("Class"),
+        _Column("Assumed inputs"),
+    ]
+    sheet.table(
+        columns,
+        (
+            [
+                s.id,
+                s.citation,
+                s.country,
+                s.design,
+                s.peer_role,
+                s.pooling_weight,
+                s.n_intervention,
+                s.n_control,
+                s.bed_days_saved_per_patient,
+                s.total_bed_days_saved,
+                s.fte_years,
+                s.bed_days_saved_per_fte_year,
+                s.benefit_per_fte_year,
+                s.cost_per_fte_year,
+                s.net_benefit_per_fte_year,
+                s.ratio,
+                s.classification,
+                ", ".join(s.assumed_inputs),
+            ]
+            for s in analysis.studies
+        ),
+    )
+
+
+def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
+    money = _prices(analysis.price_year)
+    ref = analysis.published_reference
+    pooled, costs = analysis.pooled, analysis.costs
+    published = None if ref is None else ref.weighted_mean_ratio
+    columns = [
+        _Column("Method"),
+        _Column("Cost basis"),
+        _Column("Pooled ratio", RATIO),
+        _Column("Published ratio (2013 report)", RATIO),
+        _Column("Break-even bed-days per FTE-year", AMOUNT),
+        _Column(f"Cost per bed-day ({money})", MONEY),
+        _Column(f"Cost per FTE-year ({money})", MONEY),
+        _Column("Note"),
+    ]
+    be = analysis.break_even.bed_days_saved_per_fte_year
+    rows: list[list[Any]] = [
+        [
+            METHOD_TITLES["weighted"],
+            costs.basis,
+            pooled.weighted_mean_ratio,
+            published,
+            be,
+            costs.cost_per_bed_day,
+            costs.cost_per_fte_year,
+            pooled.weighting_note,
+        ],
+        [
+            METHOD_TITLES["sums"],
+            costs.basis,
+            pooled.ratio_of_sums,
+            None,
+            be,
+            costs.cost_per_bed_day,
+            costs.cost_per_fte_year,
+            pooled.ratio_of_sums_note,
+        ],
+    ]
+    other = analysis.other_cost_basis
+    if other is not None:
+        for title, ratio, ref_ratio in (
+            (METHOD_TITLES["weighted"], other.weighted_mean_ratio, published),
+            (METHOD_TITLES["sums"], other.ratio_of_sums, None),
+        ):
+            rows.append(
+                [
+                    title,
+                    other.basis,
+                    ratio,
+                    ref_ratio,
+                    other.break_even_bed_days_per_fte_year,
+                    costs.cost_per_bed_day,
+                    other.cost_per_fte_year,
+                    other.basis_note,
+                ]
+            )
+    sheet.table(columns, rows)
+
+    sheet.gap()
+    classes = ref.classification if ref is not None else {}
+    sheet.table(
+        [
+            _Column("Class of study ratio"),
+            _Column("Studies", INTEGER),
+            _Column("Published", INTEGER),
+        ],
+        [
+            ["> 1", pooled.above_one, classes.get("above_one")],
+            ["0 to 1", pooled.between_zero_and_one, classes.get("between_zero_and_one")],
+            ["< 0", pooled.negative, classes.get("negative")],
+            ["0 (no effect)", pooled.zero, classes.get("zero")],
+        ],
+    )
+
+    sheet.gap()
+    about: list[list[Any]] = [
+        ["Evidence", analysis.evidence],
+        ["Cost set", costs.name],
+        ["Price year", analysis.price_year],
+        ["Currency", analysis.currency],
+        ["Weighting", pooled.weighting],
+        ["Cost basis", costs.basis_note],
+    ]
+    if ref is not None:
+        about += [
+            ["Published reference", ref.citation],
+            ["Published at", ref.url],
+            ["Published price year", ref.price_year],
+            ["Why results differ", ref.why_results_differ],
+        ]
+    sheet.table([_Column("About"), _Column("")], about)
+
+
+def _scenario_sheet(sheet: _Sheet, scenario: ScenarioResult) -> None:
+    money = _prices(scenario.price_year)
+    columns = [
+        _Column("Scenario"),
+        _Column("Organisation"),
+        _Column("Year", INTEGER),
+        _Column("Financial year"),
+        _Column("Funded FTE", DECIMAL),
+        _Column("Filled FTE", DECIMAL),
+        _Column("Patient-years supported", AMOUNT),
+        _Column("Bed-days saved", AMOUNT),
+        _Column(f"Gross benefit ({money})", MONEY),
+        _Column(f"Cash-releasing ({money})", MONEY),
+        _Column(f"Capacity ({money})", MONEY),
+        _Column(f"Staff cost ({money})", MONEY),
+        _Column(f"One-off cost ({money})", MONEY),
+        _Column(f"Running cost ({money})", MONEY),
+        _Column(f"Total cost ({money})", MONEY),
+        _Column(f"Net benefit ({money})", MONEY),
+        _Column("Benefit:cost ratio", RATIO),
+        _Column("Discount factor", FACTOR),
+        _Column(f"Discounted net benefit ({money})", MONEY),
+        _Column(f"Cumulative discounted net benefit ({money})", MONEY),
+        _Column(f"Net benefit 2.5% ({money})", MONEY),
+        _Column(f"Net benefit 97.5% ({money})", MONEY),
+        _Column("P(paid back by this year)", PROBABILITY),
+    ]
+    sheet.table(
+        columns,
+        (
+            [
+                scenario.name,
+                scenario.organisation,
+                y.year,
+                y.label,
+                y.funded_fte,
+                y.filled_fte,
+                y.patient_years,
+                y.bed_days_saved,
+                y.gross_benefit,
+                y.cash_releasing,
+                y.capacity,
+                y.staff_cost,
+                y.one_off_cost,
+                y.running_cost,
+                y.total_cost,
+                y.net_benefit,
+                y.benefit_cost_ratio,
+                y.discount_factor,
+                y.discounted_net_benefit,
+                y.cumulative_discounted_net_benefit,
+                y.net_benefit_interval.p2_5,
+                y.net_benefit_interval.p97_5,
+                y.prob_paid_back,
+            ]
+            for y in scenario.years
+        ),
+    )
+
+    t, u = scenario.totals, scenario.uncertainty
+    sheet.gap()
+    sheet.header(["Totals", "Value"])
+    totals: list[tuple[str, Any, str | None]] = [
+        (f"Gross benefit ({money})", t.gross_benefit, MONEY),
+        (f"Total cost ({money})", t.total_cost, MONEY),
+        (f"Net benefit ({money})", t.net_benefit, MONEY),
+        (f"Discounted benefit ({money})", t.discounted_benefit, MONEY),
+        (f"Discounted cost ({money})", t.discounted_cost, MONEY),
+        (f"Net present value ({money})", t.net_present_value, MONEY),
+        ("Benefit:cost ratio (discounted)", t.benefit_cost_ratio, RATIO),
+        ("Net return per pound", t.net_return_per_pound, RATIO),
+        ("Payback year (empty: never)", t.payback_year, INTEGER),
+        ("Break-even caseload (patients/FTE)", t.break_even_caseload, DECIMAL),
+        (f"Break-even cost per bed-day ({money})", t.break_even_cost_per_bed_day, MONEY),
+        (
+            f"Net present value without transferability ({money})",
+            t.net_present_value_without_transferability,
+            MONEY,
+        ),
+        ("Discount rate", scenario.discount_rate, PROBABILITY),
+        ("Monte Carlo draws", u.draws, INTEGER),
+        ("Seed", u.seed, INTEGER),
+        (f"Net present value mean ({money})", u.net_present_value.mean, MONEY),
+        (f"Net present value 2.5% ({money})", u.net_present_value.p2_5, MONEY),
+        (f"Net present value 97.5% ({money})", u.net_present_value.p97_5, MONEY),
+        ("P(net present value > 0)", u.prob_net_present_value_positive, PROBABILITY),
+        ("P(never pays back)", u.prob_never_pays_back, PROBABILITY),
+    ]
+    for label, value, fmt in totals:
+        sheet.row([label, value], [None, fmt])
+    if scenario.notes:
+        sheet.gap()
+        sheet.header(["Notes"])
+        for note in scenario.notes:
+            sheet.row([note], [None])
+
+
+def _monte_carlo_sheet(sheet: _Sheet, psa: PsaResult) -> None:
+    money = _prices(psa.price_year)
+    columns = [
+        _Column("Method"),
+        _Column("Description"),
+        _Column("Draws", COUNT),
+        _Column("Seed", INTEGER),
+        _Column("Ratio (deterministic)", RATIO),
+        _Column("Ratio mean", RATIO),
+        _Column("Ratio median", RATIO),
+        _Column("Ratio 2.5%", RATIO),
+        _Column("Ratio 97.5%", RATIO),
+        _Column("Ratio at input means", RATIO),
+        _Column("P(ratio > 1)", PROBABILITY),
+        _Column(f"Net benefit per FTE-year, deterministic ({money})", MONEY),
+        _Column(f"Net benefit mean ({money})", MONEY),
+        _Column(f"Net benefit median ({money})", MONEY),
+        _Column(f"Net benefit 2.5% ({money})", MONEY),
+        _Column(f"Net benefit 97.5% ({money})", MONEY),
+        _Column("P(net benefit > 0)", PROBABILITY),
+        _Column(f"EVPI per FTE-year ({money})", MONEY),
+        _Column(f"EVPI, population ({money})", MONEY),
+    ]
+    sheet.table(
+        columns,
+        (
+            [
+                METHOD_TITLES[p.method],
+                METHOD_LABELS[p.method],
+                psa.draws,
+                psa.seed,
+                p.ratio.deterministic,
+                p.ratio.mean,
+                p.ratio.median,
+                p.ratio.p2_5,
+                p.ratio.p97_5,
+                p.ratio_at_input_means,
+                p.prob_ratio_above_one,
+                p.net_benefit_per_fte_year.deterministic,
+                p.net_benefit_per_fte_year.mean,
+                p.net_benefit_per_fte_year.median,
+                p.net_benefit_per_fte_year.p2_5,
+                p.net_benefit_per_fte_year.p97_5,
+                p.prob_net_benefit_positive,
+                p.evpi_per_fte_year,
+                p.evpi_population,
+            ]
+            for p in psa.pooled.values()
+        ),
+    )
+    notes = [psa.mean_versus_deterministic, *psa.warnings]
+    sheet.gap()
+    sheet.header(["Notes"])
+    for note in notes:
+        sheet.row([note], [None])
+
+
+def build_workbook(
+    *,
+    analysis: AnalysisResult,
+    psa: PsaResult | None = None,
+    scenario: ScenarioResult | None = None,
+    inputs: Sequence[InputRow] | None = None,
+) -> Workbook:
+    """The workbook, in memory (see the module docstring for its sheets).
+
+    The Inputs sheet lists ``inputs``; when they are not given it lists the
+    scenario's resolved inputs (:func:`scenario_input_rows`), else only its header.
+    """
+    wb = Workbook()
+    default = wb.active
+    if default is not None:
+        wb.remove(default)
+    if inputs is None:
+        inputs = scenario_input_rows(scenario) if scenario is not None else []
+
+    sheets: list[_Sheet] = []
+
+    def sheet(title: str) -> _Sheet:
+        sheets.append(_Sheet(wb.create_sheet(title)))
+        return sheets[-1]
+
+    _inputs_sheet(sheet(SHEET_INPUTS), inputs)
+    _studies_sheet(sheet(SHEET_STUDIES), analysis)
+    _pooled_sheet(sheet(SHEET_POOLED), analysis)
+    if scenario is not None:
+        _scenario_sheet(sheet(SHEET_SCENARIO), scenario)
+    if psa is not None:
+        _monte_carlo_sheet(sheet(SHEET_MONTE_CARLO), psa)
+    for done in sheets:
+        done.finish()
+    return wb
+
+
+# --- writing -----------------------------------------------------------------------
+
+
+def write_workbook(
+    path: Path,
+    *,
+    analysis: AnalysisResult,
+    psa: PsaResult | None = None,
+    scenario: ScenarioResult | None = None,
+    inputs: Sequence[InputRow] | None = None,
+    force: bool = False,
+) -> None:
+    """Write the workbook of :func:`build_workbook` to ``path`` (an ``.xlsx`` file).
+
+    The file is written by :func:`peervalue.fileio.atomic_write_bytes`: whole, to
+    a temporary file beside it, then renamed into place; on any failure nothing
+    is left. An existing file is replaced only with ``force=True``.
+
+    Raises
+    ------
+    InputError
+        the file exists and ``force`` is false, the folder is missing or is a
+        file, the path is a folder, or the file cannot be written.
+    """
+    path = Path(path)
+    buffer = io.BytesIO()
+    build_workbook(analysis=analysis, psa=psa, scenario=scenario, inputs=inputs).save(buffer)
+    atomic_write_bytes(path, buffer.getvalue(), overwrite=force)
