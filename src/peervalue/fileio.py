@@ -814,8 +814,17 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> No
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
             handle.write(data)
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            # a link fails if the name was taken since the check above: never a silent replace
+            os.link(tmp, path)
+            Path(tmp).unlink()
         tmp = None
+    except FileExistsError:
+        raise _output_error(
+            path, "the file already exists", "a new file name, or --force to replace it"
+        ) from None
     except OSError as exc:
         expected = _OUTPUT_EXPECTED.get(exc.errno or 0, "a file you may write to")
         reason = (
