@@ -106,7 +106,7 @@ def forest(analysis: AnalysisResult, psa: PsaResult, meta: MetaRunResult | None)
             if r.method.startswith("meta-analysis"):
                 rows.append(
                     (
-                        f"Pooled: {r.method.removeprefix('meta-analysis ')}",
+                        "Pooled: " + r.method.replace("meta-analysis (", "meta, ").replace(")", ""),
                         r.ratio,
                         r.ratio_ci_low,
                         r.ratio_ci_high,
@@ -176,7 +176,7 @@ def tornado(result: SensitivityResult, top: int = 12) -> Figure:
     )
     ax.xaxis.set_major_formatter(_money(result.currency))
     ax.set_xlabel(f"Pooled net benefit per FTE-year ({result.price_year} prices)")
-    ax.set_title("Which inputs move the answer most (one-way sensitivity)")
+    ax.set_title("Inputs that move net benefit most")
     ax.grid(axis="y", visible=False)
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
     return fig
