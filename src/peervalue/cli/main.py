@@ -130,6 +130,7 @@ def _run(argv: list[str] | None) -> int:
         analysis,
         costs_commands,
         plot_command,
+        report_command,
         scenario_commands,
         uncertainty_commands,
     )

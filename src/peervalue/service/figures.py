@@ -50,8 +50,11 @@ def needs_of(request: PlotRequest) -> set[Need]:
     return needs
 
 
-def collect(request: PlotRequest, progress: Progress | None = None) -> FigureInputs:
-    """Run, once each, the results the request's figures need."""
+def collect(
+    request: PlotRequest, progress: Progress | None = None, evppi_draws: int = 200_000
+) -> FigureInputs:
+    """Run, once each, the results the request's figures need (EVPPI on at most
+    ``evppi_draws`` draws: its regressions hold every input's draws)."""
     from peervalue.service.evppi import run_evppi
     from peervalue.service.reconcile import run_reconcile
     from peervalue.service.runs import run_analysis, run_meta, run_psa, run_sensitivity
@@ -105,7 +108,9 @@ def collect(request: PlotRequest, progress: Progress | None = None) -> FigureInp
         )
     if "evppi" in needs:
         found["evppi"] = run_evppi(
-            EvppiRequest(**common, draws=min(request.draws, 200_000), seed=request.seed)
+            EvppiRequest(
+                **common, draws=max(100, min(request.draws, evppi_draws)), seed=request.seed
+            )
         )
     return FigureInputs(**found)
 

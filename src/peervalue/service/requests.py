@@ -500,6 +500,21 @@ class PlotRequest(RunRequest):
         return _refuse_empty_path(scenario, "a scenario file (peervalue scenario new FILE)")
 
 
+class ReportRequest(RunRequest):
+    """A report (``peervalue report``): every figure and table for the evidence, and with
+    ``scenario`` for a business case, from one run of each result (``draws``, ``seed``)."""
+
+    kind: Literal["report"] = "report"
+    draws: Draws = 100_000
+    seed: Seed = 1
+    scenario: Path | ScenarioFile | None = None
+
+    @field_validator("scenario", mode="before")
+    @classmethod
+    def _no_empty_scenario(cls, scenario: Any) -> Any:
+        return _refuse_empty_path(scenario, "a scenario file (peervalue scenario new FILE)")
+
+
 R = TypeVar("R", bound=Request)
 
 

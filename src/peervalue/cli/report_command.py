@@ -1,0 +1,123 @@
+"""``peervalue report``: the whole analysis as an HTML page, a PDF or an Excel workbook."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peervalue.cli.common import (
+    CostBasisOpt,
+    CostsOpt,
+    EvidenceOpt,
+    IndexationChoice,
+    IndexationOpt,
+    PriceYearOpt,
+    SeedOpt,
+    WeightingChoice,
+    WeightingOpt,
+    app,
+    request,
+)
+from peervalue.cli.uncertainty_commands import progress_reporter
+
+REPORT_SUFFIXES = (".html", ".pdf", ".xlsx")
+
+
+@app.command()
+def report(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="The file to write: .html, .pdf or .xlsx (written atomically)."
+        ),
+    ],
+    scenario: Annotated[
+        str | None,
+        typer.Option(metavar="FILE", help="Add a local business case (a scenario file)."),
+    ] = None,
+    evidence: EvidenceOpt = None,
+    costs: CostsOpt = None,
+    weighting: WeightingOpt = WeightingChoice.all,
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Monte Carlo draws.")] = 100_000,
+    seed: SeedOpt = 1,
+    price_year: PriceYearOpt = None,
+    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
+    cost_basis: CostBasisOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Write a report: the answer, method, evidence, results beside the published 4.8,
+    uncertainty with figures, limitations, a CHEERS 2022 table and how to reproduce it.
+
+    Example: peervalue report --out report.html
+
+    Example: peervalue report --scenario trust.toml --out business-case.xlsx
+    """
+    from peervalue.errors import input_error
+
+    suffix = out.suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise input_error(
+            out,
+            "",
+            f"cannot tell the report format from {out.suffix or 'no extension'!r}",
+            "a file name ending in .html, .pdf or .xlsx",
+        )
+    from peervalue.fileio import atomic_write_bytes, refuse_overwriting_inputs
+    from peervalue.service.report import run_report
+    from peervalue.service.requests import ReportRequest
+
+    req = request(
+        ReportRequest,
+        scenario=scenario,
+        evidence=evidence,
+        costs=costs,
+        weighting=weighting,
+        draws=draws,
+        seed=seed,
+        price_year=price_year,
+        indexation=indexation,
+        cost_basis=cost_basis,
+    )
+    refuse_overwriting_inputs(out, [Path(p) for p in (evidence, costs, scenario) if p])
+    if out.exists() and not force and not out.is_dir():
+        raise input_error(
+            out,
+            "",
+            "cannot write the output: the file already exists",
+            "a new file name, or --force to replace it",
+        )
+    command = "peervalue " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "peervalue report"
+    with progress_reporter(draws, quiet) as progress:
+        data = run_report(req, command=command, progress=progress)
+    if suffix == ".xlsx":
+        from peervalue.report.workbook import input_rows, scenario_input_rows, write_workbook
+        from peervalue.service.inputs import prepare
+
+        assert data.inputs.analysis is not None
+        prepared = prepare(req)
+        rows = input_rows(prepared.evidence, prepared.costs)
+        if data.inputs.scenario is not None:
+            rows += scenario_input_rows(data.inputs.scenario)
+        write_workbook(
+            out,
+            analysis=data.inputs.analysis,
+            psa=data.inputs.psa,
+            scenario=data.inputs.scenario,
+            inputs=rows,
+            force=force,
+        )
+        return
+    from peervalue.report.html_report import render_html
+
+    html = render_html(data)
+    if suffix == ".html":
+        atomic_write_bytes(out, html.encode("utf-8"), overwrite=force)
+        return
+    from peervalue.report.pdf_report import html_to_pdf
+
+    atomic_write_bytes(out, html_to_pdf(html), overwrite=force)

@@ -1,0 +1,100 @@
+"""Everything a report shows, computed once: the figures' results, the inputs' hashes and
+how to run it again. Renderers (HTML, PDF, workbook) only lay it out."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peervalue.figures.catalogue import FIGURES, FigureInputs
+from peervalue.service.requests import PlotRequest, ReportRequest
+
+#: the EVPPI regressions hold every input's draws: a report caps them here (stated in it)
+REPORT_EVPPI_DRAWS = 20_000
+
+
+@dataclass(frozen=True)
+class InputFile:
+    role: str  #: "study", "costs" or "scenario"
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ReportData:
+    request: ReportRequest
+    inputs: FigureInputs
+    figures: tuple[str, ...]
+    files: list[InputFile]
+    version: str
+    command: str
+    evppi_draws: int
+    notes: list[str] = field(default_factory=list)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def input_files(request: ReportRequest) -> list[InputFile]:
+    """Every file the report read, with its SHA-256 (in-memory documents are not files)."""
+    from peervalue.costs.load import cost_file_path
+    from peervalue.evidence.load import bundled_evidence_dir, study_files
+
+    files: list[InputFile] = []
+    evidence = request.evidence
+    if evidence is None or isinstance(evidence, Path):
+        where = bundled_evidence_dir() if evidence is None else evidence
+        paths = study_files(where) if where.is_dir() else [where]
+        files += [InputFile("study", str(p), _sha256(p)) for p in paths]
+    costs = request.costs
+    if costs is None or isinstance(costs, Path | str):
+        path = cost_file_path(costs)
+        files.append(InputFile("costs", str(path), _sha256(path)))
+    if isinstance(request.scenario, Path):
+        files.append(InputFile("scenario", str(request.scenario), _sha256(request.scenario)))
+    return files
+
+
+def report_figures(request: ReportRequest) -> tuple[str, ...]:
+    """The figures a report draws: all of them, the business-case ones only with a scenario,
+    and the bridge to the published result only for inputs read from files."""
+    from_files = all(
+        x is None or isinstance(x, Path | str) for x in (request.evidence, request.costs)
+    )
+    return tuple(
+        name
+        for name, spec in FIGURES.items()
+        if (spec.scope != "scenario" or request.scenario is not None)
+        and (name != "bridge" or from_files)
+    )
+
+
+def run_report(request: ReportRequest, command: str = "", progress: object = None) -> ReportData:
+    from peervalue._version import package_version
+    from peervalue.service.figures import collect
+
+    figures = report_figures(request)
+    plot = PlotRequest(
+        figures=figures,
+        evidence=request.evidence,
+        costs=request.costs,
+        weighting=request.weighting,
+        price_year=request.price_year,
+        indexation=request.indexation,
+        cost_basis=request.cost_basis,
+        draws=request.draws,
+        seed=request.seed,
+        scenario=request.scenario,
+    )
+    inputs = collect(plot, progress, evppi_draws=REPORT_EVPPI_DRAWS)  # type: ignore[arg-type]
+    return ReportData(
+        request=request,
+        inputs=inputs,
+        figures=figures,
+        files=input_files(request),
+        version=package_version(),
+        command=command,
+        evppi_draws=min(request.draws, REPORT_EVPPI_DRAWS),
+    )
