@@ -44,6 +44,7 @@ test: lint typecheck unit
 bench: setup
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/psa.py
+	$(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -33,7 +33,7 @@ COMMANDS: list[tuple[str, list[str], float]] = [
 ]
 
 
-def _peervalue() -> list[str]:
+def peervalue_command() -> list[str]:
     """The installed console script next to this Python, else ``python -m``-style entry."""
     script = Path(sys.executable).with_name("peervalue")
     if script.exists():
@@ -44,7 +44,7 @@ def _peervalue() -> list[str]:
     return [sys.executable, "-c", "from peervalue.cli import main; main()"]
 
 
-def _time(argv: list[str], repeats: int) -> float:
+def wall_time(argv: list[str], repeats: int) -> float:
     """Median wall time of ``argv`` over ``repeats`` runs (one unmeasured warm-up first)."""
     env = {**os.environ, "COLUMNS": "120"}
     subprocess.run(argv, capture_output=True, check=True, env=env)
@@ -62,10 +62,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
 
-    floor = _time([sys.executable, "-c", "pass"], args.repeats)
+    floor = wall_time([sys.executable, "-c", "pass"], args.repeats)
     rows: list[dict[str, Any]] = []
     for label, extra, target in COMMANDS:
-        seconds = _time([*_peervalue(), *extra], args.repeats)
+        seconds = wall_time([*peervalue_command(), *extra], args.repeats)
         rows.append(
             {
                 "command": label,
