@@ -114,7 +114,14 @@ def _money(x: float, currency: str) -> str:
 
 
 def _pct(x: float) -> str:
-    return "n/a" if x is None or not math.isfinite(x) else f"{x:.0%}"
+    """A probability to the nearest percent, never rounded up to 100% or down to 0%."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    if 0.99 < x < 1:
+        return "over 99%"
+    if 0 < x < 0.01:
+        return "under 1%"
+    return f"{x:.0%}"
 
 
 def _table(head: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
@@ -167,7 +174,7 @@ def _answer(a: AnalysisResult, p: PsaResult, data: ReportData) -> str:
     )
     sentence2 = (
         f"Allowing for uncertainty in every input, the probability that the savings exceed "
-        f"the cost is {w.prob_net_benefit_positive:.0%}."
+        f"the cost is {_pct(w.prob_net_benefit_positive)}."
     )
     text = f"{sentence1} {sentence2}"
     sc = data.inputs.scenario
@@ -176,7 +183,7 @@ def _answer(a: AnalysisResult, p: PsaResult, data: ReportData) -> str:
         text += (
             f" For {sc.organisation or sc.name}'s business case, the net present value over "
             f"{sc.horizon_years} years is {_money(sc.totals.net_present_value, sc.currency)}, "
-            f"positive with probability {u.prob_net_present_value_positive:.0%}."
+            f"positive with probability {_pct(u.prob_net_present_value_positive)}."
         )
     return f"<p class='lede'>{e(text)}</p>"
 
@@ -396,7 +403,7 @@ def render_html(data: ReportData) -> str:
     today = dt.date.today().isoformat()
     title = "Do peer support workers pay for themselves?"
     if sc is not None:
-        title += f" {e(sc.organisation or sc.name)}"
+        title += f" A business case for {e(sc.organisation or sc.name)}"
     return (
         "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"

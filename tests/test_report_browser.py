@@ -1,0 +1,68 @@
+"""The HTML report in a real browser (Debian's chromium, driven by Playwright): no console
+errors, every figure drawn with a size, no sideways scrolling on a phone, and a screenshot
+that is not blank. CI installs chromium (.ci/run); elsewhere the test is skipped without it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from peervalue.report.html_report import render_html
+from peervalue.service.report import run_report
+from peervalue.service.requests import ReportRequest
+
+TEMPLATE = Path(__file__).parents[1] / "src/peervalue/data/scenarios/template.toml"
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        path = None
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium and Playwright (.ci/run)")
+        pytest.skip("chromium or Playwright not installed")
+    return path
+
+
+@pytest.mark.parametrize("width", [390, 1280])  # a phone, a laptop
+def test_report_renders_in_chromium(tmp_path: Path, width: int) -> None:
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    data = run_report(ReportRequest(scenario=TEMPLATE, draws=1_000, seed=1))
+    page_file = tmp_path / "report.html"
+    page_file.write_text(render_html(data), encoding="utf-8")
+    shot = tmp_path / "shot.png"
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(page_file.as_uri())
+            sizes = page.eval_on_selector_all(
+                "figure svg",
+                "els => els.map(e => [e.getBoundingClientRect().width,"
+                " e.getBoundingClientRect().height])",
+            )
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            page.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    assert errors == []
+    assert requests == [page_file.as_uri()]  # nothing else fetched
+    assert len(sizes) == len(data.figures)
+    assert all(w > 200 and h > 100 for w, h in sizes)
+    assert scroll_width <= width  # nothing wider than the screen
+    import matplotlib.image as mpimg
+
+    assert mpimg.imread(shot).std() > 0.05  # not a blank page
