@@ -132,6 +132,7 @@ def _run(argv: list[str] | None) -> int:
         plot_command,
         report_command,
         scenario_commands,
+        serve_command,
         uncertainty_commands,
     )
     from peervalue.cli.common import app

@@ -1,0 +1,135 @@
+"""The JSON API: the library's requests in, its results out, problem details for mistakes,
+no file paths from the network, and security headers on every response."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from peervalue.service.requests import AnalysisRequest, ScenarioRequest, ThresholdRequest
+from peervalue.service.runs import run_analysis, run_threshold
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette's notice about httpx versions
+    from fastapi.testclient import TestClient
+
+from peervalue.web.app import SECURITY_HEADERS, create_app
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def _json(value: Any) -> Any:
+    return json.loads(json.dumps(value))
+
+
+def test_evidence_list_and_one_study_with_its_sources(client: TestClient) -> None:
+    listed = client.get("/api/v1/evidence").json()
+    assert [s["id"] for s in listed] == [
+        "chinman2001",
+        "klein1998",
+        "lawn2008",
+        "min2007",
+        "rivera2007",
+        "sledge2011",
+    ]
+    sledge = client.get("/api/v1/evidence/sledge2011").json()
+    mean = sledge["outcome"]["intervention_mean"]
+    assert mean["status"] == "reported" and mean["source"]["citation"]
+    missing = client.get("/api/v1/evidence/nobody")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["status"] == 404 and "nobody" in missing.json()["detail"]
+
+
+def test_analysis_returns_the_library_result(client: TestClient) -> None:
+    body = {"costs": "england-2024-25", "weighting": "intervention", "cost_basis": "pay"}
+    got = client.post("/api/v1/analysis", json=body)
+    assert got.status_code == 200
+    expected = run_analysis(
+        AnalysisRequest(costs="england-2024-25", weighting="intervention", cost_basis="pay")
+    ).model_dump(mode="json")
+    assert got.json() == _json(expected)
+
+
+def test_thresholds_and_psa_summaries(client: TestClient) -> None:
+    got = client.post("/api/v1/thresholds", json={"pooling": "sums"}).json()
+    assert got == _json(run_threshold(ThresholdRequest(pooling="sums")).model_dump(mode="json"))
+    psa = client.post("/api/v1/psa", json={"draws": 2000, "seed": 4}).json()
+    assert psa["draws"] == 2000 and psa["seed"] == 4
+    assert 0.0 <= psa["pooled"]["weighted"]["prob_ratio_above_one"] <= 1.0
+    assert "kept_draws" not in psa
+
+
+def test_scenario_document_runs_like_the_library(client: TestClient) -> None:
+    import tomllib
+    from pathlib import Path
+
+    template = Path(__file__).parents[1] / "src/peervalue/data/scenarios/template.toml"
+    document = tomllib.loads(template.read_text(encoding="utf-8"))
+    document["scenario"]["start"] = document["scenario"]["start"].isoformat()
+    got = client.post("/api/v1/scenarios/run", json={"scenario": document, "draws": 500})
+    assert got.status_code == 200, got.text
+    expected = ScenarioRequest.model_validate({"scenario": document, "draws": 500})
+    from peervalue.service.scenario import run_scenario
+
+    want = run_scenario(expected).model_dump(mode="json")
+    assert got.json()["totals"] == _json(want["totals"])
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field", "fragment"),
+    [
+        ("/api/v1/analysis", {"costs": "/etc/passwd"}, "/costs", "reads no files"),
+        ("/api/v1/analysis", {"evidence": "/tmp"}, "/evidence", "reads no files"),
+        ("/api/v1/psa", {"draws": 10_000_000}, "/draws", "200000"),
+        ("/api/v1/psa", {"draws": "many"}, "/draws", "integer"),
+        ("/api/v1/psa", {"bogus": 1}, "/bogus", "Extra inputs"),
+        ("/api/v1/analysis", {"price_year": "1999-00"}, "/price_year", "does not cover"),
+        ("/api/v1/scenarios/run", {"scenario": {"scenario": {}}, "draws": 10**6}, "/draws", ""),
+    ],
+)
+def test_bad_requests_are_422_problems_naming_each_field(
+    client: TestClient, path: str, body: dict[str, Any], field: str, fragment: str
+) -> None:
+    got = client.post(path, json=body)
+    assert got.status_code == 422
+    assert got.headers["content-type"] == "application/problem+json"
+    problem = got.json()
+    assert problem["status"] == 422 and problem["title"]
+    paths = [e["path"] for e in problem["errors"]]
+    assert field in paths
+    message = next(e["message"] for e in problem["errors"] if e["path"] == field)
+    assert fragment in message
+
+
+def test_malformed_json_is_a_problem_not_a_crash(client: TestClient) -> None:
+    got = client.post(
+        "/api/v1/psa", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert got.status_code == 422
+    assert got.json()["errors"][0]["path"] == "/"
+
+
+def test_security_headers_and_schema(client: TestClient) -> None:
+    got = client.get("/api/v1/costs")
+    assert [c["name"] for c in got.json()["cost_sets"]] == [
+        "england-2011-12",
+        "england-2023-24",
+        "england-2024-25",
+    ]
+    for name, value in SECURITY_HEADERS.items():
+        assert got.headers[name] == value
+    assert "'unsafe-inline'" not in got.headers["content-security-policy"]
+    schema = client.get("/openapi.json").json()
+    assert {"/api/v1/analysis", "/api/v1/psa", "/api/v1/scenarios/run"} <= set(schema["paths"])
+    # the request bodies are the library's own models
+    body = schema["paths"]["/api/v1/analysis"]["post"]["requestBody"]["content"]
+    assert "WebAnalysisRequest" in json.dumps(body)
