@@ -4,8 +4,12 @@ no file paths from the network, and security headers on every response."""
 from __future__ import annotations
 
 import json
+import threading
+import tomllib
+import uuid
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,11 +23,20 @@ with warnings.catch_warnings():
 
 from peervalue.web.app import SECURITY_HEADERS, create_app
 
+TEMPLATE = Path(__file__).parents[1] / "src/peervalue/data/scenarios/template.toml"
+
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app()) as c:
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    db = tmp_path_factory.mktemp("db") / "peervalue.db"
+    with TestClient(create_app(f"sqlite:///{db}")) as c:
         yield c
+
+
+def _template() -> dict[str, Any]:
+    document = tomllib.loads(TEMPLATE.read_text(encoding="utf-8"))
+    document["scenario"]["start"] = document["scenario"]["start"].isoformat()
+    return document
 
 
 def _json(value: Any) -> Any:
@@ -69,12 +82,7 @@ def test_thresholds_and_psa_summaries(client: TestClient) -> None:
 
 
 def test_scenario_document_runs_like_the_library(client: TestClient) -> None:
-    import tomllib
-    from pathlib import Path
-
-    template = Path(__file__).parents[1] / "src/peervalue/data/scenarios/template.toml"
-    document = tomllib.loads(template.read_text(encoding="utf-8"))
-    document["scenario"]["start"] = document["scenario"]["start"].isoformat()
+    document = _template()
     got = client.post("/api/v1/scenarios/run", json={"scenario": document, "draws": 500})
     assert got.status_code == 200, got.text
     expected = ScenarioRequest.model_validate({"scenario": document, "draws": 500})
@@ -133,3 +141,70 @@ def test_security_headers_and_schema(client: TestClient) -> None:
     # the request bodies are the library's own models
     body = schema["paths"]["/api/v1/analysis"]["post"]["requestBody"]["content"]
     assert "WebAnalysisRequest" in json.dumps(body)
+
+
+def test_saved_scenarios_create_read_update_run_delete(client: TestClient) -> None:
+    document = _template()
+    made = client.post("/api/v1/scenarios", json={"name": "Ward A", "scenario": document})
+    assert made.status_code == 201, made.text
+    saved = made.json()
+    assert uuid.UUID(saved["id"]).version == 4 and saved["revision"] == 1
+    url = f"/api/v1/scenarios/{saved['id']}"
+    assert client.get(url).json()["scenario"]["staffing"]["funded_fte"] == [2, 4, 4, 4, 4]
+    document["staffing"]["funded_fte"] = [1, 1]
+    changed = client.put(url, json={"name": "Ward A, smaller", "scenario": document}).json()
+    assert changed["revision"] == 2 and changed["name"] == "Ward A, smaller"
+    run = client.post(f"{url}/run", params={"draws": 500, "seed": 2})
+    assert run.status_code == 200
+    direct = client.post(
+        "/api/v1/scenarios/run", json={"scenario": document, "draws": 500, "seed": 2}
+    )
+    assert run.json()["totals"] == direct.json()["totals"]
+    assert saved["id"] in [s["id"] for s in client.get("/api/v1/scenarios").json()]
+    assert client.delete(url).status_code == 204
+    gone = client.get(url)
+    assert gone.status_code == 404 and gone.headers["content-type"] == "application/problem+json"
+    assert client.get("/api/v1/scenarios/42").status_code == 422  # ids are UUIDs, not counters
+
+
+def test_write_endpoints_need_the_token_when_one_is_set(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PEERVALUE_API_TOKEN", "s3cret")
+    body = {"name": "x", "scenario": _template()}
+    refused = client.post("/api/v1/scenarios", json=body)
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"] == "Bearer"
+    assert "Bearer" in refused.json()["detail"]
+    wrong = client.post("/api/v1/scenarios", json=body, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    ok = client.post("/api/v1/scenarios", json=body, headers={"Authorization": "Bearer s3cret"})
+    assert ok.status_code == 201
+    assert client.get("/api/v1/scenarios").status_code == 200  # reads stay open
+
+
+def test_concurrent_writes_to_sqlite_lose_nothing(tmp_path: Path) -> None:
+    from peervalue.web.storage import ScenarioStore, make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    migrate(engine)
+    store = ScenarioStore(engine)
+    made: list[str] = []
+    lock = threading.Lock()
+
+    def writer(k: int) -> None:
+        for i in range(25):
+            saved = store.create(f"w{k}-{i}", {"k": k, "i": i})
+            store.update(saved.id, f"w{k}-{i}", {"k": k, "i": i, "updated": True})
+            with lock:
+                made.append(saved.id)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rows = store.list()
+    assert len(made) == len(set(made)) == 150
+    assert sorted(r.id for r in rows) == sorted(made)
+    assert all(r.revision == 2 and r.document["updated"] for r in rows)

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import hmac
+import os
+import uuid
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from peervalue.costs.results import CostSetList
 from peervalue.evidence.schema import Study
 from peervalue.model.results import AnalysisResult
 from peervalue.scenario.results import ScenarioResult
+from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import PsaResult, SensitivityResult, ThresholdResult
 from peervalue.web.problems import problem
 from peervalue.web.requests import (
+    MAX_WEB_SCENARIO_DRAWS,
     WebAnalysisRequest,
     WebPsaRequest,
     WebScenarioRequest,
     WebSensitivityRequest,
     WebThresholdRequest,
 )
+from peervalue.web.storage import Saved, ScenarioStore
+
+TOKEN_ENV = "PEERVALUE_API_TOKEN"
 
 router = APIRouter(prefix="/api/v1")
 
@@ -103,4 +113,124 @@ def run_scenario(request: WebScenarioRequest) -> ScenarioResult:
     return run(request)
 
 
-__all__ = ["JSONResponse", "router"]
+# --- saved scenarios -------------------------------------------------------------------
+
+
+class ScenarioBody(BaseModel):
+    """A scenario to save: a name and the scenario document (as in a scenario file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    scenario: ScenarioFile
+
+
+class SavedScenario(BaseModel):
+    """A saved scenario, at ``/api/v1/scenarios/{id}`` (a random UUID4)."""
+
+    id: uuid.UUID
+    name: str
+    revision: int
+    created: dt.datetime
+    updated: dt.datetime
+    scenario: dict[str, Any]
+
+
+def _store(request: Request) -> ScenarioStore:
+    store: ScenarioStore = request.app.state.store
+    return store
+
+
+def require_token(request: Request) -> None:
+    """Write endpoints need ``Authorization: Bearer <token>`` when PEERVALUE_API_TOKEN is set."""
+    expected = os.environ.get(TOKEN_ENV)
+    if not expected:
+        return
+    given = request.headers.get("authorization", "")
+    scheme, _, token = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise HTTPException(
+            status_code=401,
+            detail="this endpoint needs 'Authorization: Bearer <token>' (PEERVALUE_API_TOKEN)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def _out(saved: Saved) -> SavedScenario:
+    return SavedScenario(
+        id=uuid.UUID(saved.id),
+        name=saved.name,
+        revision=saved.revision,
+        created=saved.created,
+        updated=saved.updated,
+        scenario=saved.document,
+    )
+
+
+def _missing(scenario_id: uuid.UUID) -> JSONResponse:
+    return problem(404, "No such scenario", f"no saved scenario has the id {scenario_id}")
+
+
+@router.post(
+    "/scenarios", tags=["scenarios"], status_code=201, dependencies=[Depends(require_token)]
+)
+def create_scenario(body: ScenarioBody, request: Request) -> SavedScenario:
+    """Save a scenario; its URL is ``/api/v1/scenarios/{id}``."""
+    return _out(_store(request).create(body.name, body.scenario.model_dump(mode="json")))
+
+
+@router.get("/scenarios", tags=["scenarios"])
+def list_scenarios(request: Request) -> list[SavedScenario]:
+    """Every saved scenario, oldest first."""
+    return [_out(s) for s in _store(request).list()]
+
+
+@router.get("/scenarios/{scenario_id}", tags=["scenarios"], response_model=SavedScenario)
+def read_scenario(scenario_id: uuid.UUID, request: Request) -> Any:
+    saved = _store(request).get(str(scenario_id))
+    return _out(saved) if saved is not None else _missing(scenario_id)
+
+
+@router.put(
+    "/scenarios/{scenario_id}",
+    tags=["scenarios"],
+    response_model=SavedScenario,
+    dependencies=[Depends(require_token)],
+)
+def update_scenario(scenario_id: uuid.UUID, body: ScenarioBody, request: Request) -> Any:
+    saved = _store(request).update(
+        str(scenario_id), body.name, body.scenario.model_dump(mode="json")
+    )
+    return _out(saved) if saved is not None else _missing(scenario_id)
+
+
+@router.delete(
+    "/scenarios/{scenario_id}",
+    tags=["scenarios"],
+    status_code=204,
+    dependencies=[Depends(require_token)],
+)
+def delete_scenario(scenario_id: uuid.UUID, request: Request) -> Response:
+    if not _store(request).delete(str(scenario_id)):
+        return _missing(scenario_id)
+    return Response(status_code=204)
+
+
+@router.post("/scenarios/{scenario_id}/run", tags=["scenarios"], response_model=ScenarioResult)
+def run_saved_scenario(
+    scenario_id: uuid.UUID,
+    request: Request,
+    draws: Annotated[int, Query(ge=1, le=MAX_WEB_SCENARIO_DRAWS)] = 10_000,
+    seed: Annotated[int, Query(ge=0)] = 1,
+) -> Any:
+    """Run a saved scenario with its uncertainty."""
+    from peervalue.service.scenario import run_scenario as run
+
+    saved = _store(request).get(str(scenario_id))
+    if saved is None:
+        return _missing(scenario_id)
+    return run(
+        WebScenarioRequest.model_validate(
+            {"scenario": saved.document, "draws": draws, "seed": seed}
+        )
+    )

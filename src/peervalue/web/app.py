@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peervalue.errors import InputError
 
@@ -18,10 +19,13 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app() -> FastAPI:
+def create_app(database_url: str | None = None) -> FastAPI:
+    """The application; saved scenarios go to ``database_url`` (default: PEERVALUE_DATABASE_URL
+    or a SQLite file in the user's data folder), whose schema is brought up to date first."""
     from peervalue._version import package_version
     from peervalue.web.api import router
-    from peervalue.web.problems import input_problem, validation_problem
+    from peervalue.web.problems import http_problem, input_problem, validation_problem
+    from peervalue.web.storage import ScenarioStore, default_database_url, make_engine, migrate
 
     app = FastAPI(
         title="peervalue",
@@ -34,9 +38,13 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    engine = make_engine(database_url or default_database_url())
+    migrate(engine)
+    app.state.store = ScenarioStore(engine)
     app.include_router(router)
     app.add_exception_handler(RequestValidationError, validation_problem)
     app.add_exception_handler(InputError, input_problem)
+    app.add_exception_handler(StarletteHTTPException, http_problem)
 
     @app.middleware("http")
     async def security_headers(

@@ -45,3 +45,22 @@ async def input_problem(request: Request, exc: Exception) -> JSONResponse:
         for p in exc.problems
     ]
     return problem(422, "The inputs cannot be used", exc.message(), errors=errors)
+
+
+async def http_problem(request: Request, exc: Exception) -> JSONResponse:
+    """404 for an unknown route, 401 for a missing token, 405...: as problem details."""
+    from starlette.exceptions import HTTPException
+
+    assert isinstance(exc, HTTPException)
+    response = problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail))
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+_TITLES = {
+    401: "A token is needed",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "The request is too large",
+}
