@@ -11,6 +11,7 @@ The manifest's header explains how to add a case.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import shutil
@@ -65,6 +66,9 @@ CASE_KEYS = {
     "fault",
     "root_skip",
     "xfail",
+    "http",
+    "status",
+    "env",
 }
 EDIT_KEYS = {
     "file",
@@ -291,6 +295,36 @@ def _run_api(case: dict[str, Any], places: dict[str, str]) -> Outcome:
     return Outcome(0, "", "")
 
 
+@functools.cache
+def _web_client() -> Any:
+    """One test client of the web API for the corpus, on its own SQLite file."""
+    import tempfile
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's notice about httpx versions
+        from fastapi.testclient import TestClient
+
+    from peervalue.web.app import create_app
+
+    folder = Path(tempfile.mkdtemp(prefix="peervalue-corpus-"))
+    return TestClient(create_app(f"sqlite:///{folder / 'corpus.db'}"))
+
+
+def _run_http(case: dict[str, Any], places: dict[str, str]) -> Outcome:
+    """Send ``http`` (method, path, and json or a raw body, optional headers) to the web API;
+    the outcome's code is the HTTP status and its message the response body."""
+    spec = _filled(case["http"], places)
+    kwargs: dict[str, Any] = {"headers": spec.get("headers", {})}
+    if "json" in spec:
+        kwargs["json"] = spec["json"]
+    if "body" in spec:
+        kwargs["content"] = spec["body"].encode("utf-8")
+        kwargs["headers"] = {"content-type": "application/json", **kwargs["headers"]}
+    response = _web_client().request(spec.get("method", "POST"), spec["path"], **kwargs)
+    return Outcome(response.status_code, response.headers.get("content-type", ""), response.text)
+
+
 _SIGNALS = {"INT": signal.SIGINT, "TERM": signal.SIGTERM}
 _ENTRY = "import sys; from peervalue.cli import main; main(sys.argv[1:])"
 
@@ -361,6 +395,8 @@ def test_bad_input(
     assert not unknown, f"unknown case keys {unknown}"
     if case.get("root_skip") and os.geteuid() == 0:
         pytest.skip("file permissions do not bind the super-user")
+    for name, value in case.get("env", {}).items():
+        monkeypatch.setenv(name, str(value))
     _prepare(tmp_path)
     places = _places(tmp_path)
     for edit in case.get("edit", []):
@@ -368,7 +404,9 @@ def test_bad_input(
     before = _tree(tmp_path)
     args = [_fill(str(a), places) for a in case.get("args", DEFAULT_ARGS)]
     try:
-        if "api" in case:
+        if "http" in case:
+            outcome = _run_http(case, places)
+        elif "api" in case:
             outcome = _run_api(case, places)
         elif "signal" in case or "pipe" in case:
             outcome = _run_subprocess(case, args)
@@ -378,11 +416,13 @@ def test_bad_input(
         for path in tmp_path.rglob("*"):  # let pytest clean up whatever a case made unreadable
             if not path.is_symlink():
                 path.chmod(0o755)
-    expected = case.get("exit", 2)
+    expected = case.get("status", 422) if "http" in case else case.get("exit", 2)
     report = f"exit {outcome.code}\n--- stderr:\n{outcome.err}\n--- stdout:\n{outcome.out[:2000]}"
     assert outcome.code == expected, report
     assert "Traceback" not in outcome.err + outcome.out, report
-    if expected == 2 and case.get("error_prefix", True) and "api" not in case:
+    if "http" in case:  # an HTTP error is a problem document (RFC 9457)
+        assert outcome.out == "application/problem+json", report
+    elif expected == 2 and case.get("error_prefix", True) and "api" not in case:
         assert outcome.err.startswith("error:"), report
     for fragment in case.get("stderr", []):
         assert _fill(fragment, places) in outcome.err, f"{fragment!r} missing\n{report}"
