@@ -208,3 +208,11 @@ def test_concurrent_writes_to_sqlite_lose_nothing(tmp_path: Path) -> None:
     assert len(made) == len(set(made)) == 150
     assert sorted(r.id for r in rows) == sorted(made)
     assert all(r.revision == 2 and r.document["updated"] for r in rows)
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(client: TestClient) -> None:
+    studies = [{"id": f"s{i}", "padding": "x" * 1000} for i in range(2000)]  # about 2 MB
+    got = client.post("/api/v1/analysis", json={"evidence": studies})
+    assert got.status_code == 413
+    assert got.headers["content-type"] == "application/problem+json"
+    assert "1,000,000 bytes" in got.json()["detail"]

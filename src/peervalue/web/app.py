@@ -10,6 +10,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peervalue.errors import InputError
 
+#: the largest request body accepted (a scenario or a few studies are a few kilobytes)
+MAX_BODY_BYTES = 1_000_000
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
     "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
@@ -45,6 +48,27 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_problem)
     app.add_exception_handler(InputError, input_problem)
     app.add_exception_handler(StarletteHTTPException, http_problem)
+
+    @app.middleware("http")
+    async def body_limit(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Refuse a body over MAX_BODY_BYTES before reading it (413), and a body of unknown
+        length (411), so that no request can fill a worker's memory."""
+        if request.method in {"POST", "PUT", "PATCH"}:
+            from peervalue.web.problems import problem
+
+            length = request.headers.get("content-length")
+            if length is None and request.headers.get("transfer-encoding"):
+                return problem(411, "Length required", "send the body with a Content-Length header")
+            if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+                return problem(
+                    413,
+                    "The request is too large",
+                    f"the body is {length} bytes; the most this server accepts is "
+                    f"{MAX_BODY_BYTES:,} bytes",
+                )
+        return await call_next(request)
 
     @app.middleware("http")
     async def security_headers(
