@@ -216,3 +216,25 @@ def test_an_oversized_body_is_refused_before_it_is_read(client: TestClient) -> N
     assert got.status_code == 413
     assert got.headers["content-type"] == "application/problem+json"
     assert "1,000,000 bytes" in got.json()["detail"]
+
+
+def test_saved_scenarios_compare_side_by_side(client: TestClient) -> None:
+    small, large = _template(), _template()
+    small["staffing"]["funded_fte"] = [1]
+    ids = [
+        client.post("/api/v1/scenarios", json={"name": n, "scenario": d}).json()["id"]
+        for n, d in (("small", small), ("large", large))
+    ]
+    got = client.post("/api/v1/scenarios/compare", json={"ids": ids, "draws": 300, "seed": 5})
+    assert got.status_code == 200, got.text
+    both = got.json()["scenarios"]
+    for document, result in zip((small, large), both, strict=True):
+        alone = client.post(
+            "/api/v1/scenarios/run", json={"scenario": document, "draws": 300, "seed": 5}
+        ).json()
+        assert result["totals"] == alone["totals"]
+    assert both[0]["totals"]["net_present_value"] < both[1]["totals"]["net_present_value"]
+    missing = str(uuid.uuid4())
+    gone = client.post("/api/v1/scenarios/compare", json={"ids": [ids[0], missing]})
+    assert gone.status_code == 404 and missing in gone.json()["detail"]
+    assert client.post("/api/v1/scenarios/compare", json={"ids": ids[:1]}).status_code == 422

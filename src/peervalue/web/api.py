@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from peervalue.costs.results import CostSetList
 from peervalue.evidence.schema import Study
 from peervalue.model.results import AnalysisResult
-from peervalue.scenario.results import ScenarioResult
+from peervalue.scenario.results import ScenarioComparison, ScenarioResult
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import PsaResult, SensitivityResult, ThresholdResult
 from peervalue.web.problems import problem
@@ -233,4 +233,38 @@ def run_saved_scenario(
         WebScenarioRequest.model_validate(
             {"scenario": saved.document, "draws": draws, "seed": seed}
         )
+    )
+
+
+class CompareBody(BaseModel):
+    """Saved scenarios to run side by side, with the same draws and seed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[uuid.UUID] = Field(min_length=2, max_length=5)
+    draws: int = Field(default=10_000, ge=1, le=MAX_WEB_SCENARIO_DRAWS // 5)
+    seed: int = Field(default=1, ge=0)
+
+
+@router.post("/scenarios/compare", tags=["scenarios"], response_model=ScenarioComparison)
+def compare_scenarios(body: CompareBody, request: Request) -> Any:
+    """Run two to five saved scenarios side by side (the same draws and seed for each)."""
+    from peervalue.service.scenario import run_scenario as run
+
+    store = _store(request)
+    found = []
+    for scenario_id in body.ids:
+        saved = store.get(str(scenario_id))
+        if saved is None:
+            return _missing(scenario_id)
+        found.append(saved)
+    return ScenarioComparison(
+        scenarios=[
+            run(
+                WebScenarioRequest.model_validate(
+                    {"scenario": s.document, "draws": body.draws, "seed": body.seed}
+                )
+            )
+            for s in found
+        ]
     )
