@@ -739,6 +739,19 @@ def refuse_overwriting_inputs(path: Path, inputs: Sequence[Path]) -> None:
         )
 
 
+def _exists_error(path: Path) -> InputError:
+    return _output_error(
+        path, "the file already exists", "a new file name, or --force to replace it"
+    )
+
+
+def refuse_existing(path: Path) -> None:
+    """An existing file at ``path`` is an error: a command that will not replace its output
+    says so before it starts work (:func:`atomic_write_bytes` checks again as it writes)."""
+    if path.exists() and not path.is_dir():
+        raise _exists_error(path)
+
+
 def atomic_write_text(path: Path, text: str, *, overwrite: bool = True) -> None:
     """Write ``text`` to ``path`` as UTF-8, all at once (:func:`atomic_write_bytes`)."""
     atomic_write_bytes(path, text.encode("utf-8"), overwrite=overwrite)
@@ -792,9 +805,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> No
         raise _output_error(path, _os_reason(exc), expected) from None
     if current is not None:
         if not overwrite and not stat.S_ISDIR(current.st_mode):
-            raise _output_error(
-                path, "the file already exists", "a new file name, or --force to replace it"
-            )
+            raise _exists_error(path)
         if stat.S_ISDIR(current.st_mode):
             raise _output_error(path, "it is a folder", _OUTPUT_EXPECTED[errno.EISDIR])
         if not stat.S_ISREG(current.st_mode):
@@ -822,9 +833,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> No
             Path(tmp).unlink()
         tmp = None
     except FileExistsError:
-        raise _output_error(
-            path, "the file already exists", "a new file name, or --force to replace it"
-        ) from None
+        raise _exists_error(path) from None
     except OSError as exc:
         expected = _OUTPUT_EXPECTED.get(exc.errno or 0, "a file you may write to")
         reason = (

@@ -210,6 +210,15 @@ IndexationOpt = Annotated[
         "the NHSCII pay index for salary and on-costs (pay-for-pay).",
     ),
 ]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing file.")]
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress bar (it shows only for long runs with a terminal on stderr).",
+    ),
+]
 DrawsOpt = Annotated[
     int, typer.Option("--draws", "-n", help="Monte Carlo draws (1 to 20,000,000).")
 ]

@@ -8,13 +8,14 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
-    CostBasisChoice,
     CostBasisOpt,
     CostsOpt,
     EvidenceOpt,
+    ForceOpt,
     IndexationChoice,
     IndexationOpt,
     PriceYearOpt,
+    QuietOpt,
     SeedOpt,
     WeightingChoice,
     WeightingOpt,
@@ -64,8 +65,8 @@ def plot(
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
     cost_basis: CostBasisOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Draw one figure (forest plot, tornado, Monte Carlo distribution, acceptability
     curves, two-way map, payback, leave-one-out, bridge to 4.8, EVPPI) to a file.
@@ -95,7 +96,7 @@ def plot(
             f"cannot tell the image format from {out.suffix or 'no extension'!r}",
             "a file name ending in .png or .svg",
         )
-    from peervalue.fileio import atomic_write_bytes, refuse_overwriting_inputs
+    from peervalue.fileio import atomic_write_bytes, refuse_existing, refuse_overwriting_inputs
     from peervalue.service.figures import collect, figure_bytes
     from peervalue.service.requests import PlotRequest
 
@@ -110,9 +111,11 @@ def plot(
         seed=seed,
         price_year=price_year,
         indexation=indexation,
-        cost_basis=cost_basis if isinstance(cost_basis, CostBasisChoice) else None,
+        cost_basis=cost_basis,
     )
     refuse_overwriting_inputs(out, [Path(p) for p in (evidence, costs, scenario) if p])
+    if not force:
+        refuse_existing(out)
     with progress_reporter(draws, quiet) as progress:
         inputs = collect(req, progress)
     atomic_write_bytes(out, figure_bytes(name, inputs, fmt), overwrite=force)  # type: ignore[arg-type]

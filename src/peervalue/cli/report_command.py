@@ -13,9 +13,11 @@ from peervalue.cli.common import (
     CostBasisOpt,
     CostsOpt,
     EvidenceOpt,
+    ForceOpt,
     IndexationChoice,
     IndexationOpt,
     PriceYearOpt,
+    QuietOpt,
     SeedOpt,
     WeightingChoice,
     WeightingOpt,
@@ -47,8 +49,8 @@ def report(
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
     cost_basis: CostBasisOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Write a report: the answer, method, evidence, results beside the published 4.8,
     uncertainty with figures, limitations, a CHEERS 2022 table and how to reproduce it.
@@ -67,7 +69,7 @@ def report(
             f"cannot tell the report format from {out.suffix or 'no extension'!r}",
             "a file name ending in .html, .pdf or .xlsx",
         )
-    from peervalue.fileio import atomic_write_bytes, refuse_overwriting_inputs
+    from peervalue.fileio import atomic_write_bytes, refuse_existing, refuse_overwriting_inputs
     from peervalue.service.report import run_report
     from peervalue.service.requests import ReportRequest
 
@@ -84,13 +86,8 @@ def report(
         cost_basis=cost_basis,
     )
     refuse_overwriting_inputs(out, [Path(p) for p in (evidence, costs, scenario) if p])
-    if out.exists() and not force and not out.is_dir():
-        raise input_error(
-            out,
-            "",
-            "cannot write the output: the file already exists",
-            "a new file name, or --force to replace it",
-        )
+    if not force:
+        refuse_existing(out)
     command = "peervalue " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "peervalue report"
     with progress_reporter(draws, quiet) as progress:
         data = run_report(req, command=command, progress=progress)

@@ -28,13 +28,10 @@ def scenario_new(
 
     Example: peervalue scenario new my_case.toml && peervalue scenario run my_case.toml
     """
-    from peervalue.errors import input_error
     from peervalue.fileio import atomic_write_text
     from peervalue.scenario.schema import template_file
 
-    if path.exists() and not force:
-        raise input_error(path, "", "the file already exists", "a new file name, or --force")
-    atomic_write_text(path, template_file().read_text(encoding="utf-8"))
+    atomic_write_text(path, template_file().read_text(encoding="utf-8"), overwrite=force)
     typer.echo(f"Wrote {path}. Edit it, then run: peervalue scenario run {path}")
 
 

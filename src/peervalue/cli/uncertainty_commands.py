@@ -23,6 +23,7 @@ from peervalue.cli.common import (
     PoolingChoice,
     PoolingOpt,
     PriceYearOpt,
+    QuietOpt,
     SeedOpt,
     WeightingChoice,
     WeightingOpt,
@@ -124,14 +125,7 @@ def psa(
             "JSON always holds everything."
         ),
     ] = PsaPart.summary,
-    quiet: Annotated[
-        bool,
-        typer.Option(
-            "--quiet",
-            "-q",
-            help="No progress bar (it shows only for long runs with a terminal on stderr).",
-        ),
-    ] = False,
+    quiet: QuietOpt = False,
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
     cost_basis: CostBasisOpt = None,

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from peervalue.service.evppi import EvppiResult
     from peervalue.service.reconcile import ReconcileResult
     from peervalue.uncertainty.results import (
+        InfluenceResult,
         MetaRunResult,
         PsaResult,
         SensitivityResult,
@@ -178,7 +179,7 @@ def _leave_one_out(i: FigureInputs) -> Figure:
     return leave_one_out(_influence(a))
 
 
-def _influence(a: AnalysisResult):  # type: ignore[no-untyped-def]
+def _influence(a: AnalysisResult) -> InfluenceResult:
     found = [r for r in a.influence if r.kind == "leave-one-out"]
     if not found:
         raise ValueError("the analysis was run without leave-one-out results")
