@@ -15,11 +15,12 @@ from matplotlib.patches import Rectangle
 
 from peervalue.figures.catalogue import FIGURES, FigureInputs
 from peervalue.figures.charts import labels_of, payback_interval
+from peervalue.scenario.schema import template_file
 from peervalue.service.figures import collect, draw, figure_bytes
 from peervalue.service.requests import PlotRequest
 from tests.cli_helpers import run_cli
 
-TEMPLATE = Path(__file__).parents[1] / "src/peervalue/data/scenarios/template.toml"
+TEMPLATE = template_file()
 DRAWS = 2_000
 
 

@@ -16,11 +16,13 @@ import yaml
 
 from peervalue.evidence.load import bundled_evidence_dir, study_files
 from peervalue.report.html_report import CHEERS, render_html
+from peervalue.scenario.schema import template_file
 from peervalue.service.report import ReportData, run_report
 from peervalue.service.requests import ReportRequest
 from tests.cli_helpers import run_cli
+from tests.conftest import study_document
 
-TEMPLATE = Path(__file__).parents[1] / "src/peervalue/data/scenarios/template.toml"
+TEMPLATE = template_file()
 INJECTION = '=HYPERLINK("http://x","y")'
 SCRIPT = "<script>alert(1)</script>"
 DRAWS = 2_000
@@ -120,39 +122,9 @@ def test_appendix_hashes_every_input_and_gives_the_command(page: tuple[str, Page
 
 
 def _hostile_study(folder: Path) -> None:
-    audit = {"citation": "Trust audit"}
-    study = {
-        "id": "ward-a",
-        "citation": {"authors": [SCRIPT], "year": 2025, "title": "pilot"},
-        "country": "England",
-        "design": "before-after",
-        "peer_role": "additional",
-        "setting": "acute ward",
-        "follow_up": {"value": 12, "unit": "months", "status": "reported", "source": audit},
-        "arms": {
-            "intervention": {"value": 80, "unit": "patients", "status": "reported", "source": audit}
-        },
-        "outcome": {
-            "kind": "bed_days_saved_per_patient",
-            "saved_per_patient": {
-                "value": 4.5,
-                "unit": "bed-days/patient",
-                "status": "reported",
-                "source": audit,
-            },
-        },
-        "peer_input": {
-            "fte": {"value": 2, "unit": "FTE", "status": "reported", "source": audit},
-            "employment_duration": {
-                "value": 1,
-                "unit": "years",
-                "status": "reported",
-                "source": audit,
-            },
-        },
-    }
     folder.mkdir()
-    (folder / "ward-a.yaml").write_text(yaml.safe_dump(study), encoding="utf-8")
+    document = study_document("ward-a", SCRIPT)
+    (folder / "ward-a.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
 
 
 def _hostile_scenario(path: Path) -> None:

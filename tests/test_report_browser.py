@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from peervalue.report.html_report import render_html
+from peervalue.scenario.schema import template_file
 from peervalue.service.report import run_report
 from peervalue.service.requests import ReportRequest
 
-TEMPLATE = Path(__file__).parents[1] / "src/peervalue/data/scenarios/template.toml"
+TEMPLATE = template_file()
 
 
 def _chromium() -> str:

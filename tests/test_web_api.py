@@ -21,9 +21,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's notice about httpx versions
     from fastapi.testclient import TestClient
 
+from peervalue.scenario.schema import template_file
 from peervalue.web.app import SECURITY_HEADERS, create_app
 
-TEMPLATE = Path(__file__).parents[1] / "src/peervalue/data/scenarios/template.toml"
+TEMPLATE = template_file()
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,7 @@ from peervalue.service.requests import AnalysisRequest, ScenarioRequest
 from peervalue.service.runs import run_analysis
 from peervalue.service.scenario import run_scenario
 from peervalue.uncertainty.results import PsaResult
+from tests.conftest import study_document
 
 INJECTION = '=HYPERLINK("http://x","y")'
 SCRIPT = "<script>alert(1)</script>"
@@ -317,44 +318,7 @@ def test_scenario_overrides_are_marked_and_its_name_stays_text(tmp_path: Path) -
 
 
 def _study(study_id: str, author: str, country: str) -> Study:
-    audit = {"citation": author, "url": "javascript:alert(1)"}
-    return Study.model_validate(
-        {
-            "id": study_id,
-            "citation": {"authors": [author], "year": 2025, "title": author},
-            "country": country,
-            "design": "before-after",
-            "peer_role": "additional",
-            "setting": "acute ward",
-            "follow_up": {"value": 12, "unit": "months", "status": "reported", "source": audit},
-            "arms": {
-                "intervention": {
-                    "value": 80,
-                    "unit": "patients",
-                    "status": "reported",
-                    "source": audit,
-                }
-            },
-            "outcome": {
-                "kind": "bed_days_saved_per_patient",
-                "saved_per_patient": {
-                    "value": 4.5,
-                    "unit": "bed-days/patient",
-                    "status": "reported",
-                    "source": audit,
-                },
-            },
-            "peer_input": {
-                "fte": {"value": 2, "unit": "FTE", "status": "reported", "source": audit},
-                "employment_duration": {
-                    "value": 1,
-                    "unit": "years",
-                    "status": "reported",
-                    "source": audit,
-                },
-            },
-        }
-    )
+    return Study.model_validate(study_document(study_id, author, country))
 
 
 def test_formula_like_text_is_stored_as_text(tmp_path: Path) -> None:
