@@ -190,6 +190,19 @@ def test_importing_peervalue_loads_no_numerical_library() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_listing_the_evidence_loads_no_numerical_library() -> None:
+    # the table renderers import every result type (EVPPI's among them): none may pull in
+    # numpy or scipy, or `evidence list` pays for them
+    code = (
+        "import sys\nfrom peervalue.cli import main\n"
+        "try:\n    main(['evidence', 'list'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('numpy', 'pandas', 'scipy') if m in sys.modules]\n"
+        "print('heavy:' + ','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "heavy:"
+
+
 def test_help_shows_no_type_after_flags(capsys: pytest.CaptureFixture[str]) -> None:
     run = run_cli(capsys, "analyse", "--help")
     assert run.code == 0

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
-from peervalue.model.evaluate import evaluate
 from peervalue.model.methods import METHOD_LABELS
 from peervalue.model.spec import COSTS, Parameter
 from peervalue.results import ResultModel
 from peervalue.service.inputs import prepare
 from peervalue.service.requests import EvppiRequest
-from peervalue.uncertainty.distributions import (
-    draw_chunk,
-    parameter_distributions,
-    parameter_stream,
-)
-from peervalue.uncertainty.evppi import evppi_from_conditional, evppi_ordering, evppi_regression
-from peervalue.uncertainty.summary import value_of_information
+
+# numpy, scipy and the model are imported by run_evppi, not here: the renderers import the
+# result types below, and a command such as ``evidence list`` must not load them
 
 
 class EvppiRow(ResultModel):
@@ -66,6 +59,21 @@ GROUPS: dict[str, Callable[[Parameter], bool]] = {
 
 
 def run_evppi(request: EvppiRequest) -> EvppiResult:
+    import numpy as np
+
+    from peervalue.model.evaluate import evaluate
+    from peervalue.uncertainty.distributions import (
+        draw_chunk,
+        parameter_distributions,
+        parameter_stream,
+    )
+    from peervalue.uncertainty.evppi import (
+        evppi_from_conditional,
+        evppi_ordering,
+        evppi_regression,
+    )
+    from peervalue.uncertainty.summary import value_of_information
+
     prepared = prepare(request)
     spec = prepared.spec
     dists = parameter_distributions(spec)

@@ -22,7 +22,6 @@ nested two-level Monte Carlo in tests/test_evppi.py. Pure numpy and scipy; no I/
 from __future__ import annotations
 
 import numpy as np
-from scipy.interpolate import BSpline
 
 from peervalue.model.core import Array
 
@@ -58,6 +57,8 @@ def evppi_ordering(theta: Array, nb: Array, blocks: int | None = None) -> float:
 
 def _spline_basis(x: Array, knots: int = SPLINE_KNOTS) -> Array:
     """A cubic B-spline basis for one input, with interior knots at its quantiles."""
+    from scipy.interpolate import BSpline  # here, not at import: renderers import the results
+
     lo, hi = float(np.min(x)), float(np.max(x))
     inner = np.quantile(x, np.linspace(0, 1, knots + 2)[1:-1])
     inner = np.unique(np.clip(inner, lo, hi))
