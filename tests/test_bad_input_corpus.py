@@ -318,8 +318,9 @@ def _run_http(case: dict[str, Any], places: dict[str, str]) -> Outcome:
     kwargs: dict[str, Any] = {"headers": spec.get("headers", {})}
     if "json" in spec:
         kwargs["json"] = spec["json"]
-    if "body" in spec:
-        kwargs["content"] = spec["body"].encode("utf-8")
+    if "body" in spec:  # text, or bytes written with YAML's !!binary tag
+        body = spec["body"]
+        kwargs["content"] = body if isinstance(body, bytes) else body.encode("utf-8")
         kwargs["headers"] = {"content-type": "application/json", **kwargs["headers"]}
     response = _web_client().request(spec.get("method", "POST"), spec["path"], **kwargs)
     return Outcome(response.status_code, response.headers.get("content-type", ""), response.text)

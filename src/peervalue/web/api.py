@@ -18,7 +18,7 @@ from peervalue.model.results import AnalysisResult
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import PsaResult, SensitivityResult, ThresholdResult
-from peervalue.web.problems import problem
+from peervalue.web.problems import NEEDS_TOKEN, NOT_FOUND, problem
 from peervalue.web.requests import (
     MAX_WEB_SCENARIO_DRAWS,
     WebAnalysisRequest,
@@ -56,7 +56,7 @@ def list_evidence() -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/evidence/{study_id}", tags=["evidence"], response_model=Study)
+@router.get("/evidence/{study_id}", tags=["evidence"], response_model=Study, responses=NOT_FOUND)
 def show_study(study_id: str) -> Any:
     """One bundled study with every value's unit, source and status."""
     for s in _bundled().studies:
@@ -172,7 +172,11 @@ def _missing(scenario_id: uuid.UUID) -> JSONResponse:
 
 
 @router.post(
-    "/scenarios", tags=["scenarios"], status_code=201, dependencies=[Depends(require_token)]
+    "/scenarios",
+    tags=["scenarios"],
+    status_code=201,
+    dependencies=[Depends(require_token)],
+    responses=NEEDS_TOKEN,
 )
 def create_scenario(body: ScenarioBody, request: Request) -> SavedScenario:
     """Save a scenario; its URL is ``/api/v1/scenarios/{id}``."""
@@ -185,7 +189,12 @@ def list_scenarios(request: Request) -> list[SavedScenario]:
     return [_out(s) for s in _store(request).list()]
 
 
-@router.get("/scenarios/{scenario_id}", tags=["scenarios"], response_model=SavedScenario)
+@router.get(
+    "/scenarios/{scenario_id}",
+    tags=["scenarios"],
+    response_model=SavedScenario,
+    responses=NOT_FOUND,
+)
 def read_scenario(scenario_id: uuid.UUID, request: Request) -> Any:
     saved = _store(request).get(str(scenario_id))
     return _out(saved) if saved is not None else _missing(scenario_id)
@@ -196,6 +205,7 @@ def read_scenario(scenario_id: uuid.UUID, request: Request) -> Any:
     tags=["scenarios"],
     response_model=SavedScenario,
     dependencies=[Depends(require_token)],
+    responses={**NOT_FOUND, **NEEDS_TOKEN},
 )
 def update_scenario(scenario_id: uuid.UUID, body: ScenarioBody, request: Request) -> Any:
     saved = _store(request).update(
@@ -209,6 +219,7 @@ def update_scenario(scenario_id: uuid.UUID, body: ScenarioBody, request: Request
     tags=["scenarios"],
     status_code=204,
     dependencies=[Depends(require_token)],
+    responses={**NOT_FOUND, **NEEDS_TOKEN},
 )
 def delete_scenario(scenario_id: uuid.UUID, request: Request) -> Response:
     if not _store(request).delete(str(scenario_id)):
@@ -216,7 +227,12 @@ def delete_scenario(scenario_id: uuid.UUID, request: Request) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/scenarios/{scenario_id}/run", tags=["scenarios"], response_model=ScenarioResult)
+@router.post(
+    "/scenarios/{scenario_id}/run",
+    tags=["scenarios"],
+    response_model=ScenarioResult,
+    responses=NOT_FOUND,
+)
 def run_saved_scenario(
     scenario_id: uuid.UUID,
     request: Request,
@@ -246,7 +262,12 @@ class CompareBody(BaseModel):
     seed: int = Field(default=1, ge=0)
 
 
-@router.post("/scenarios/compare", tags=["scenarios"], response_model=ScenarioComparison)
+@router.post(
+    "/scenarios/compare",
+    tags=["scenarios"],
+    response_model=ScenarioComparison,
+    responses=NOT_FOUND,
+)
 def compare_scenarios(body: CompareBody, request: Request) -> Any:
     """Run two to five saved scenarios side by side (the same draws and seed for each)."""
     from peervalue.service.scenario import run_scenario as run

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -27,7 +28,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
     or a SQLite file in the user's data folder), whose schema is brought up to date first."""
     from peervalue._version import package_version
     from peervalue.web.api import router
-    from peervalue.web.problems import http_problem, input_problem, validation_problem
+    from peervalue.web.problems import (
+        document_problems,
+        http_problem,
+        input_problem,
+        validation_problem,
+    )
     from peervalue.web.storage import ScenarioStore, default_database_url, make_engine, migrate
 
     app = FastAPI(
@@ -48,6 +54,15 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_problem)
     app.add_exception_handler(InputError, input_problem)
     app.add_exception_handler(StarletteHTTPException, http_problem)
+    fastapi_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's schema with the problem documents the API answers with."""
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(fastapi_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.middleware("http")
     async def body_limit(

@@ -47,6 +47,30 @@ async def input_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "The inputs cannot be used", exc.message(), errors=errors)
 
 
+def _allowed_methods(request: Request) -> set[str]:
+    """The methods the API serves at the request's path (Starlette's own 405 names only those
+    of the first route that matches it): those of every route with the path that matches,
+    a literal one (``/scenarios/compare``) before a template (``/scenarios/{scenario_id}``)."""
+    from starlette.routing import Match
+
+    from peervalue.web.api import router
+
+    paths = [
+        str(getattr(route, "path", ""))
+        for route in router.routes
+        if route.matches(request.scope)[0] is not Match.NONE
+    ]
+    if not paths:
+        return set()
+    path = request.url.path if request.url.path in paths else paths[0]
+    return {
+        method
+        for route in router.routes
+        if getattr(route, "path", None) == path
+        for method in getattr(route, "methods", None) or ()
+    }
+
+
 async def http_problem(request: Request, exc: Exception) -> JSONResponse:
     """404 for an unknown route, 401 for a missing token, 405...: as problem details."""
     from starlette.exceptions import HTTPException
@@ -55,12 +79,71 @@ async def http_problem(request: Request, exc: Exception) -> JSONResponse:
     response = problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail))
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        response.headers["Allow"] = ", ".join(sorted(allowed))
     return response
 
 
 _TITLES = {
+    400: "The request cannot be read",
     401: "A token is needed",
     404: "Not found",
     405: "Method not allowed",
     413: "The request is too large",
 }
+
+
+# --- the problems in the OpenAPI schema -------------------------------------------------
+
+#: the JSON schema of a problem document as this API writes it
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "message"],
+                "properties": {"path": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    """An OpenAPI response whose body is a problem document."""
+    return {"description": description, "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}}}
+
+
+#: ``responses=`` of a route that answers 404 for an unknown id
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: problem_response("No such item")}
+#: ``responses=`` of a write route (401 when PEERVALUE_API_TOKEN is set and not sent)
+NEEDS_TOKEN: dict[int | str, dict[str, Any]] = {
+    401: problem_response("A token is needed (PEERVALUE_API_TOKEN)")
+}
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Describe in an OpenAPI schema the problems every route may answer: a 422 (the handler
+    above replaces FastAPI's validation error body), 400 for a route with a body (bytes that
+    are not UTF-8), and 411 and 413 for a POST or PUT (the body limit in peervalue.web.app)."""
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = problem_response("The request is not valid")
+            if "requestBody" in operation:
+                responses["400"] = problem_response("The request cannot be read")
+            if method in {"post", "put", "patch"}:
+                responses["411"] = problem_response("Length required")
+                responses["413"] = problem_response("The request is too large")
+    components = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    return schema
