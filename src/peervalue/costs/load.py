@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -73,9 +74,21 @@ def load_costs(path: str | Path | None = None, index: PriceIndex | None = None) 
     """Read and validate a cost file, or a bundled set by name; ``None``: England 2011-12.
 
     Every price year in the file (the output year and each cost's own year)
-    must be covered by the price index, so that costs can be rebased.
+    must be covered by the price index, so that costs can be rebased. A bundled set is
+    read once per process (its file is part of the installed package).
     """
     file = cost_file_path(path)
+    if index is None and file in bundled_cost_sets().values():
+        return _bundled_costs(file)
+    return _read_costs(file, index)
+
+
+@cache
+def _bundled_costs(file: Path) -> CostFile:
+    return _read_costs(file, None)
+
+
+def _read_costs(file: Path, index: PriceIndex | None) -> CostFile:
     costs = validate(CostFile, read_mapping(file), file)
     problems = price_year_problems(costs, index)
     if problems:

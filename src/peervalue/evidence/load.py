@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import get_args
@@ -84,7 +85,8 @@ def study_files(directory: Path) -> list[Path]:
 
 
 def load_evidence(path: str | Path | None = None) -> Evidence:
-    """Load every study file in a folder (or one file); ``None`` loads the bundled evidence.
+    """Load every study file in a folder (or one file); ``None`` loads the bundled evidence
+    (read once per process: its files are part of the installed package).
 
     Raises
     ------
@@ -96,6 +98,17 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
         invalid, or two files share a study id; every problem in every file
         is reported, not just the first.
     """
+    if path is None:
+        return _bundled_evidence()
+    return _read_evidence(path)
+
+
+@cache
+def _bundled_evidence() -> Evidence:
+    return _read_evidence(None)
+
+
+def _read_evidence(path: str | Path | None) -> Evidence:
     expected = "a folder of study files, or one study file (.yaml, .yml or .toml)"
     root = bundled_evidence_dir() if path is None else input_path(path, "evidence", expected)
     info = check_input_path(root, expected)
