@@ -25,11 +25,14 @@ def serve(
     """
     import uvicorn
 
+    from peervalue.web.serving import HTTP_PROTOCOL
+
     uvicorn.run(
         "peervalue.web.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
+        http=HTTP_PROTOCOL,
         log_level="info",
     )
