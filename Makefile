@@ -40,11 +40,13 @@ unit: setup-dev
 test: lint typecheck unit
 
 # Start-up of whole commands against `python -c pass`, then Monte Carlo time and memory
-# against a random-number floor and a naive loop (about a minute and a half).
+# against a random-number floor and a naive loop, then the JSON API under load with 1 and
+# 2 uvicorn workers against an in-process run and an HTTP floor (about three minutes).
 bench: setup
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/psa.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/web.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
