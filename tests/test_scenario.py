@@ -259,3 +259,29 @@ def test_a_named_band_takes_the_middle_of_the_band(tmp_path: Path) -> None:
     salary_input = next(i for i in r.inputs if i.field.endswith("components.salary"))
     assert salary_input.distribution == "triangular(24071, mode 24872.5, 25674)"
     assert [o.field for o in r.overrides] == ["scenario.name", "costs.band"]
+
+
+def test_first_draws_are_a_fresh_streams_numbers_kept_read_only() -> None:
+    from peervalue.service.inputs import prepare
+    from peervalue.service.requests import RunRequest
+    from peervalue.uncertainty.distributions import (
+        FIRST_DRAWS_MAX,
+        draw_chunk,
+        first_draws,
+        parameter_distributions,
+        parameter_stream,
+    )
+
+    dists = parameter_distributions(prepare(RunRequest()).spec)
+    streams = {d.name: parameter_stream(5, d.name) for d in dists if not d.is_fixed}
+    fresh = draw_chunk(dists, streams, 1000)
+    for d in dists:
+        kept = first_draws(d, 5, 1000)
+        assert np.array_equal(kept, fresh[d.name])
+        if not d.is_fixed:
+            assert first_draws(d, 5, 1000) is kept and not kept.flags.writeable
+            assert not np.array_equal(first_draws(d, 6, 1000), kept)  # the seed is in the key
+    uncertain = next(d for d in dists if not d.is_fixed)
+    long = first_draws(uncertain, 5, FIRST_DRAWS_MAX + 1)
+    assert np.array_equal(long[:1000], fresh[uncertain.name])
+    assert long.flags.writeable  # too long to keep: drawn afresh

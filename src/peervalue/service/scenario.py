@@ -44,8 +44,7 @@ from peervalue.service.requests import ScenarioRequest
 from peervalue.uncertainty.distributions import (
     ParameterDistribution,
     distributions_of,
-    draw_chunk,
-    parameter_stream,
+    first_draws,
 )
 from peervalue.uncertainty.summary import percentiles
 
@@ -402,8 +401,7 @@ def prepare_scenario(request: ScenarioRequest) -> PreparedScenario:
     dists = distributions_of(parameters)
     with np.errstate(all="ignore"):
         point_values = {d.name: np.array([d.value]) for d in dists}
-        streams = {d.name: parameter_stream(seed, d.name) for d in dists if not d.is_fixed}
-        drawn = draw_chunk(dists, streams, draws)
+        drawn = {d.name: first_draws(d, seed, draws) for d in dists}
         point_effect, drawn_effect = _effects(s, spec, point_values, drawn, draws)
     return PreparedScenario(
         loaded,
