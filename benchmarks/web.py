@@ -210,7 +210,7 @@ def drive(port: int, case: Case, clients: int, seconds: float) -> tuple[Tally, f
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     start = time.perf_counter()
     for t in threads:
         t.start()
@@ -319,7 +319,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # TERM stops the servers too
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C or TERM: stop the servers
+        signal.signal(stop_signal, signal.default_int_handler)
     try:
         main()
     except KeyboardInterrupt:
