@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from peervalue.costs.results import CostSetList
@@ -147,14 +148,21 @@ def _store(request: Request) -> ScenarioStore:
     return store
 
 
-def require_token(request: Request) -> None:
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="Needed by the write endpoints when the server sets PEERVALUE_API_TOKEN.",
+)
+
+
+def require_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
     """Write endpoints need ``Authorization: Bearer <token>`` when PEERVALUE_API_TOKEN is set."""
     expected = os.environ.get(TOKEN_ENV)
     if not expected:
         return
-    given = request.headers.get("authorization", "")
-    scheme, _, token = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+    token = credentials.credentials if credentials is not None else ""
+    if not hmac.compare_digest(token.encode(), expected.encode()):
         raise HTTPException(
             status_code=401,
             detail="this endpoint needs 'Authorization: Bearer <token>' (PEERVALUE_API_TOKEN)",

@@ -328,7 +328,13 @@ def _cost_set_defaults(name: str) -> dict[str, Default]:
 
 def default_of(name: str, cost_set: str) -> Default | None:
     """The national default for a field, with its status and source, in words."""
+    if name in ("scenario.name", "scenario.organisation"):
+        return None  # the case's own words: no default worth showing
     if name in ("costs.cost_per_bed_day", "costs.salary"):
+        from peervalue.costs.load import bundled_cost_sets
+
+        if cost_set not in bundled_cost_sets():
+            cost_set = str(_plain(_at(_defaults(), "costs.set")))
         return _cost_set_defaults(cost_set).get(name)
     value = _at(_defaults(), name)
     f = fields()[name]
