@@ -12,18 +12,25 @@ if TYPE_CHECKING:
 CURRENCY_SIGN = {"GBP": "£"}
 
 
-def money(x: float, currency: str = "GBP") -> str:
-    """Whole units of ``currency`` with thousands separators: ``-£1,234``; ``n/a`` if not
-    finite."""
-    if not math.isfinite(x):
+def money(x: float | None, currency: str = "GBP") -> str:
+    """Whole units of ``currency`` with thousands separators: ``-£1,234``; ``n/a`` if missing
+    or not finite."""
+    if x is None or not math.isfinite(x):
         return "n/a"
     sign = "-" if x < 0 else ""
     return f"{sign}{CURRENCY_SIGN.get(currency, currency + ' ')}{abs(x):,.0f}"
 
 
-def percent(p: float) -> str:
-    """A share as a whole percentage: ``0.953`` -> ``95%``; ``n/a`` if not finite."""
-    return "n/a" if not math.isfinite(p) else f"{100 * p:.0f}%"
+def percent(p: float | None) -> str:
+    """A probability to the nearest percent, never rounded up to 100% or down to 0%:
+    ``0.953`` -> ``95%``, ``0.996`` -> ``over 99%``; ``n/a`` if missing or not finite."""
+    if p is None or not math.isfinite(p):
+        return "n/a"
+    if 0.99 < p < 1:
+        return "over 99%"
+    if 0 < p < 0.01:
+        return "under 1%"
+    return f"{p:.0%}"
 
 
 def scenario_headline(r: ScenarioResult) -> str:
