@@ -171,6 +171,34 @@ def test_wrong_figures_come_back_with_a_message_by_each_field(client: TestClient
     assert parse(got.text).values["staffing.caseload"] == "lots"
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"evidence.source": "own"}, "evidence.saved_per_patient_year", "needs"),
+        ({"staffing.funded_fte": "0, 0"}, "staffing.funded_fte", "funds no posts"),
+        ({"scenario.start": "2026"}, "scenario.start", "write it as YYYY-MM-DD"),
+        ({"staffing.funded_fte": "2, x"}, "staffing.funded_fte", "'x' is not a number"),
+        ({"costs.set": "../../etc/passwd"}, "costs.set", "not one of the choices"),
+    ],
+)
+def test_form_problems_land_on_their_field(
+    changes: dict[str, str], field: str, message: str
+) -> None:
+    from peervalue.web.forms import form_values, parse_form
+
+    values = {**form_values(), "costs.set": "england-2024-25", "evidence.source": "pooled-weighted"}
+    parsed = parse_form({**values, **changes})
+    assert parsed.scenario is None
+    assert list(parsed.errors) == [field] and message in parsed.errors[field]
+
+
+def test_a_price_year_the_index_lacks_is_shown_by_its_field(client: TestClient) -> None:
+    got = client.post("/calculate", data=_filled(client, **{"scenario.price_year": "1990-91"}))
+    assert got.status_code == 422 and got.headers["content-type"].startswith("text/html")
+    assert 'href="#f-scenario-price-year"' in got.text
+    assert "not covered by the NHS pay and prices index" in text_of(got.text)
+
+
 def test_save_gives_a_stable_address_with_downloads(client: TestClient) -> None:
     values = _filled(client, **{"monte_carlo.draws": "1000", "staffing.caseload": "20"})
     made = client.post(

@@ -394,6 +394,13 @@ def _convert(f: FormField, text: str) -> Any:
     if f.kind == "number":
         x = _number(f, text)
         return int(x) if f.step == "1" and x.is_integer() else x
+    if f.kind == "date":
+        import datetime as dt
+
+        try:
+            return dt.date.fromisoformat(text.strip()).isoformat()
+        except ValueError:
+            raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
     if f.kind == "select":
         if text not in {value for value, _ in f.options}:
             raise ValueError(f"'{text}' is not one of the choices")
@@ -405,6 +412,22 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float | int) and isinstance(b, float | int):
         return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
     return bool(a == b)
+
+
+def field_of(path: str, message: str) -> str:
+    """The form field a problem belongs to: its path, else the field its message names
+    (a check across a table, e.g. the own effect's figure), else ``form``."""
+    if path in fields():
+        return path
+    for name in fields():
+        if name in message:
+            return name
+    table = path.split(".", 1)[0]
+    mine = [n for n in fields() if n.startswith(table + ".")]
+    for name in sorted(mine, key=lambda n: -len(n)):  # the most specific name first
+        if name.split(".", 1)[1] in message:
+            return name
+    return "form"
 
 
 def parse_form(form: Mapping[str, str]) -> Parsed:
@@ -444,9 +467,7 @@ def parse_form(form: Mapping[str, str]) -> Parsed:
     except ValidationError as exc:
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ())]
-            name = ".".join(loc[:2])
-            target = name if name in fields() else "form"
             message = str(err.get("msg", "")).removeprefix("Value error, ")
-            errors.setdefault(target, message)
+            errors.setdefault(field_of(".".join(loc[:2]), message), message)
         return Parsed(values, overrides, None, errors)
     return Parsed(values, overrides, scenario, errors)

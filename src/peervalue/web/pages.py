@@ -22,7 +22,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from peervalue.web.forms import Parsed, default_of, fields, form_values, parse_form, sections
+from peervalue.errors import InputError
+from peervalue.web.forms import (
+    Parsed,
+    default_of,
+    field_of,
+    fields,
+    form_values,
+    parse_form,
+    sections,
+)
 from peervalue.web.limits import limited
 
 router = APIRouter(include_in_schema=False)
@@ -184,7 +193,18 @@ async def calculate(request: Request) -> Response:
         )
     draws, seed = _draws_and_seed(parsed)
     document = parsed.scenario
-    shown = await limited(request, lambda: _results(document, draws, seed))
+    try:
+        shown = await limited(request, lambda: _results(document, draws, seed))
+    except InputError as exc:  # a figure the library refuses only when it runs (a price year)
+        errors = {field_of(p.field, p.sentence()): p.sentence() for p in exc.problems}
+        return page(
+            request,
+            "calculator.html",
+            422,
+            sections=sections(),
+            values=parsed.values,
+            errors=errors,
+        )
     return page(request, "results.html", values=parsed.values, saved=None, **shown)
 
 
@@ -252,7 +272,12 @@ async def saved_page(request: Request, scenario_id: str) -> Response:
 
     document = ScenarioFile.model_validate(saved.document)
     mc = document.monte_carlo
-    shown = await limited(request, lambda: _results(document, mc.draws, mc.seed))
+    try:
+        shown = await limited(request, lambda: _results(document, mc.draws, mc.seed))
+    except InputError as exc:
+        return page(
+            request, "message.html", 422, title="This case cannot be run", message=exc.message()
+        )
     return page(request, "results.html", values=form_values(saved.document), saved=saved, **shown)
 
 
