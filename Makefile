@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEV    := $(VENV)/.installed-dev
 
+AXE    := tests/browser/node_modules/axe-core/axe.min.js
+
 .PHONY: setup setup-dev reproduce test lint typecheck unit bench clean
 
 setup: $(STAMP)
@@ -33,8 +35,14 @@ lint: setup-dev
 typecheck: setup-dev
 	$(BIN)/mypy
 
+# axe-core (the browser tests' accessibility check) from the npm registry, at the version in
+# tests/browser/package-lock.json; without npm the browser tests skip it (CI installs npm).
+$(AXE): tests/browser/package-lock.json
+	if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $(AXE); fi
+
 # pytest exits 5 when it collects no tests; make treats any non-zero exit as failure.
-unit: setup-dev
+unit: setup-dev $(AXE)
 	$(BIN)/pytest
 
 test: lint typecheck unit
@@ -49,4 +57,5 @@ bench: setup
 	$(BIN)/python benchmarks/web.py
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) build src/*.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis \
+		tests/browser/node_modules

@@ -68,6 +68,7 @@ CASE_KEYS = {
     "xfail",
     "http",
     "status",
+    "media",
     "env",
 }
 EDIT_KEYS = {
@@ -322,6 +323,8 @@ def _run_http(case: dict[str, Any], places: dict[str, str]) -> Outcome:
         body = spec["body"]
         kwargs["content"] = body if isinstance(body, bytes) else body.encode("utf-8")
         kwargs["headers"] = {"content-type": "application/json", **kwargs["headers"]}
+    if "form" in spec:  # an HTML form of the calculator pages
+        kwargs["data"] = spec["form"]
     response = _web_client().request(spec.get("method", "POST"), spec["path"], **kwargs)
     return Outcome(response.status_code, response.headers.get("content-type", ""), response.text)
 
@@ -421,8 +424,8 @@ def test_bad_input(
     report = f"exit {outcome.code}\n--- stderr:\n{outcome.err}\n--- stdout:\n{outcome.out[:2000]}"
     assert outcome.code == expected, report
     assert "Traceback" not in outcome.err + outcome.out, report
-    if "http" in case:  # an HTTP error is a problem document (RFC 9457)
-        assert outcome.out == "application/problem+json", report
+    if "http" in case:  # an API error is a problem document (RFC 9457); a page's is a page
+        assert outcome.out == case.get("media", "application/problem+json"), report
     elif expected == 2 and case.get("error_prefix", True) and "api" not in case:
         assert outcome.err.startswith("error:"), report
     for fragment in case.get("stderr", []):

@@ -67,6 +67,43 @@ def _writer(url: str, k: int, n: int) -> None:
     store.engine.dispose()
 
 
+def _starter(url: str, k: int) -> None:
+    """A worker starting up: bring the schema up to date, then save one scenario."""
+    from peervalue.web.storage import ScenarioStore, make_engine, migrate
+
+    engine = make_engine(url)
+    migrate(engine)
+    ScenarioStore(engine).create(f"start-{k}", {"k": k})
+    engine.dispose()
+
+
+def start_together(url: str, n: int) -> list[int | None]:
+    """``n`` processes that migrate a new database at the same moment; their exit codes."""
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_starter, args=(url, k)) for k in range(n)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    return [w.exitcode for w in workers]
+
+
+def test_workers_starting_together_on_a_new_database(postgres_url: str) -> None:
+    from sqlalchemy import text
+
+    from peervalue.web.storage import ScenarioStore, make_engine
+
+    admin = make_engine(postgres_url)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text("CREATE DATABASE fresh"))
+    admin.dispose()
+    url = postgres_url.replace("/peervalue?", "/fresh?")
+    assert start_together(url, 4) == [0, 0, 0, 0]
+    engine = make_engine(url)
+    assert sorted(s.name for s in ScenarioStore(engine).list()) == [f"start-{k}" for k in range(4)]
+    engine.dispose()
+
+
 def test_store_and_migrations_on_postgres(postgres_url: str) -> None:
     from peervalue.web.storage import ScenarioStore, make_engine, migrate
 

@@ -211,6 +211,16 @@ def test_concurrent_writes_to_sqlite_lose_nothing(tmp_path: Path) -> None:
     assert all(r.revision == 2 and r.document["updated"] for r in rows)
 
 
+def test_workers_starting_together_on_a_new_sqlite_file(tmp_path: Path) -> None:
+    from peervalue.web.storage import ScenarioStore, make_engine
+    from tests.test_storage_postgres import start_together
+
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert start_together(url, 4) == [0, 0, 0, 0]
+    names = sorted(s.name for s in ScenarioStore(make_engine(url)).list())
+    assert names == [f"start-{k}" for k in range(4)]
+
+
 def test_an_oversized_body_is_refused_before_it_is_read(client: TestClient) -> None:
     studies = [{"id": f"s{i}", "padding": "x" * 1000} for i in range(2000)]  # about 2 MB
     got = client.post("/api/v1/analysis", json={"evidence": studies})

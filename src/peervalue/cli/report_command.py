@@ -91,30 +91,6 @@ def report(
     command = "peervalue " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "peervalue report"
     with progress_reporter(draws, quiet) as progress:
         data = run_report(req, command=command, progress=progress)
-    if suffix == ".xlsx":
-        from peervalue.report.workbook import input_rows, scenario_input_rows, write_workbook
-        from peervalue.service.inputs import prepare
+    from peervalue.service.report import report_bytes
 
-        assert data.inputs.analysis is not None
-        prepared = prepare(req)
-        rows = input_rows(prepared.evidence, prepared.costs)
-        if data.inputs.scenario is not None:
-            rows += scenario_input_rows(data.inputs.scenario)
-        write_workbook(
-            out,
-            analysis=data.inputs.analysis,
-            psa=data.inputs.psa,
-            scenario=data.inputs.scenario,
-            inputs=rows,
-            force=force,
-        )
-        return
-    from peervalue.report.html_report import render_html
-
-    html = render_html(data)
-    if suffix == ".html":
-        atomic_write_bytes(out, html.encode("utf-8"), overwrite=force)
-        return
-    from peervalue.report.pdf_report import html_to_pdf
-
-    atomic_write_bytes(out, html_to_pdf(html), overwrite=force)
+    atomic_write_bytes(out, report_bytes(data, suffix[1:]), overwrite=force)

@@ -19,7 +19,9 @@ def serve(
         int, typer.Option(min=1, max=64, help="Worker processes (more than one for load).")
     ] = 1,
 ) -> None:
-    """Serve the JSON API (/api/v1, schema at /openapi.json).
+    """Serve the web calculator (http://127.0.0.1:8000/) and the JSON API (/api/v1,
+    documentation at /docs). Saved cases go to PEERVALUE_DATABASE_URL, else a SQLite file
+    in your data folder; PEERVALUE_API_TOKEN makes writes need a token.
 
     Example: peervalue serve --port 8000
     """

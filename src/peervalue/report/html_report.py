@@ -15,6 +15,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from peervalue.figures.catalogue import FIGURES
+from peervalue.report.words import money, percent
 
 if TYPE_CHECKING:
     from peervalue.model.results import AnalysisResult
@@ -106,24 +107,6 @@ def _num(x: float, places: int = 2) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{x:,.{places}f}"
 
 
-def _money(x: float, currency: str) -> str:
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    symbol = "£" if currency == "GBP" else f"{currency} "
-    return f"-{symbol}{-x:,.0f}" if x < 0 else f"{symbol}{x:,.0f}"
-
-
-def _pct(x: float) -> str:
-    """A probability to the nearest percent, never rounded up to 100% or down to 0%."""
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    if 0.99 < x < 1:
-        return "over 99%"
-    if 0 < x < 0.01:
-        return "under 1%"
-    return f"{x:.0%}"
-
-
 def _table(head: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
     th = "".join(f"<th scope='col'>{h}</th>" for h in head)
@@ -174,7 +157,7 @@ def _answer(a: AnalysisResult, p: PsaResult, data: ReportData) -> str:
     )
     sentence2 = (
         f"Allowing for uncertainty in every input, the probability that the savings exceed "
-        f"the cost is {_pct(w.prob_net_benefit_positive)}."
+        f"the cost is {percent(w.prob_net_benefit_positive)}."
     )
     text = f"{sentence1} {sentence2}"
     sc = data.inputs.scenario
@@ -182,8 +165,8 @@ def _answer(a: AnalysisResult, p: PsaResult, data: ReportData) -> str:
         u = sc.uncertainty
         text += (
             f" For {sc.organisation or sc.name}'s business case, the net present value over "
-            f"{sc.horizon_years} years is {_money(sc.totals.net_present_value, sc.currency)}, "
-            f"positive with probability {_pct(u.prob_net_present_value_positive)}."
+            f"{sc.horizon_years} years is {money(sc.totals.net_present_value, sc.currency)}, "
+            f"positive with probability {percent(u.prob_net_present_value_positive)}."
         )
     return f"<p class='lede'>{e(text)}</p>"
 
@@ -254,8 +237,8 @@ def render_html(data: ReportData) -> str:
             "Method in plain words",
             f"<p>For each study, peervalue estimates the psychiatric inpatient bed-days saved "
             f"per full-time-equivalent (FTE) peer worker per year, values them at "
-            f"{_money(a.costs.cost_per_bed_day, a.currency)} per bed-day and divides by the "
-            f"cost of a peer worker ({_money(a.costs.cost_per_fte_year, a.currency)} per FTE-year, "
+            f"{money(a.costs.cost_per_bed_day, a.currency)} per bed-day and divides by the "
+            f"cost of a peer worker ({money(a.costs.cost_per_fte_year, a.currency)} per FTE-year, "
             f"{e(a.costs.basis)} basis: {e(a.costs.basis_note)}). A ratio above 1 means the "
             f"bed-days saved are worth more than the peer worker costs. The studies are pooled "
             f"as in Trachtenberg et al. (2013), by a weighted mean of ratios, and also by the "
@@ -284,7 +267,7 @@ def render_html(data: ReportData) -> str:
                 _num(s.ratio.deterministic),
                 _num(s.ratio.mean),
                 f"{_num(s.ratio.p2_5)} to {_num(s.ratio.p97_5)}",
-                _pct(s.prob_ratio_above_one),
+                percent(s.prob_ratio_above_one),
             ]
         )
     ref = a.published_reference
@@ -341,11 +324,11 @@ def render_html(data: ReportData) -> str:
             [
                 e(y.label),
                 _num(y.filled_fte, 1),
-                _money(y.total_cost, sc.currency),
-                _money(y.gross_benefit, sc.currency),
-                _money(y.net_benefit, sc.currency),
-                _money(y.cumulative_discounted_net_benefit, sc.currency),
-                _pct(y.prob_paid_back),
+                money(y.total_cost, sc.currency),
+                money(y.gross_benefit, sc.currency),
+                money(y.net_benefit, sc.currency),
+                money(y.cumulative_discounted_net_benefit, sc.currency),
+                percent(y.prob_paid_back),
             ]
             for y in sc.years
         ]

@@ -18,8 +18,7 @@ from peervalue.model.methods import METHOD_TITLES
 from peervalue.model.results import AnalysisResult
 from peervalue.report.registry import renderer
 from peervalue.report.rows import quantity_rows, study_summary
-
-CURRENCY_SIGN = {"GBP": "£"}
+from peervalue.report.words import money
 
 
 def num(x: float, digits: int = 1) -> str:
@@ -43,13 +42,6 @@ def figure(x: float) -> str:
     if abs(x) >= 1000:
         return f"{x:,.0f}"
     return f"{x:.4g}"
-
-
-def money(x: float, currency: str) -> str:
-    if not math.isfinite(x):
-        return "n/a"
-    sign = "-" if x < 0 else ""
-    return f"{sign}{CURRENCY_SIGN.get(currency, currency + ' ')}{abs(x):,.0f}"
 
 
 def _short_field(path: str) -> str:

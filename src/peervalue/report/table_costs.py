@@ -9,7 +9,8 @@ from rich.text import Text
 
 from peervalue.costs.results import CostComparison, CostSetList, RebaseResult
 from peervalue.report.registry import renderer
-from peervalue.report.table_analysis import money, num, titled_table
+from peervalue.report.table_analysis import num, titled_table
+from peervalue.report.words import money
 from peervalue.service.reconcile import ReconcileResult
 
 

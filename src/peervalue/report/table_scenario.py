@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -10,30 +9,10 @@ from rich.panel import Panel
 from rich.text import Text
 
 from peervalue.report.registry import renderer
-from peervalue.report.table_analysis import money, num, titled_table
+from peervalue.report.table_analysis import num, titled_table
+from peervalue.report.words import money, scenario_headline
+from peervalue.report.words import percent as _pct
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
-
-
-def _pct(p: float) -> str:
-    return "n/a" if not math.isfinite(p) else f"{100 * p:.0f}%"
-
-
-def headline(r: ScenarioResult) -> str:
-    """The answer in two plain sentences."""
-    t, u = r.totals, r.uncertainty
-    payback = (
-        f"pays back in year {t.payback_year:.0f}"
-        if math.isfinite(t.payback_year)
-        else "does not pay back within the horizon"
-    )
-    verdict = "saves more than it costs" if t.net_present_value > 0 else "costs more than it saves"
-    return (
-        f"Over {r.horizon_years} years, the case {verdict}: a net present value of "
-        f"{money(t.net_present_value, r.currency)} at {r.price_year} prices "
-        f"(95% interval {money(u.net_present_value.p2_5, r.currency)} to "
-        f"{money(u.net_present_value.p97_5, r.currency)}), and it {payback}. "
-        f"The chance that benefits exceed costs is {_pct(u.prob_net_present_value_positive)}."
-    )
 
 
 @renderer(ScenarioResult, "table")
@@ -98,7 +77,7 @@ def scenario_table(r: ScenarioResult, **_: Any) -> RenderableType:
     for o in r.overrides:
         overrides.add_row(o.field, o.default, o.scenario, o.source)
     parts: list[RenderableType] = [
-        Panel(Text(headline(r)), title="In short", expand=False),
+        Panel(Text(scenario_headline(r)), title="In short", expand=False),
         table,
         Text("\n".join(lines)),
         overrides if r.overrides else Text("The scenario uses the national defaults throughout."),

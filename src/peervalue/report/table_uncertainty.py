@@ -14,7 +14,8 @@ from rich.text import Text
 from peervalue.model.methods import METHOD_TITLES
 from peervalue.report.registry import renderer
 from peervalue.report.rows import PsaView, Row, columns_of, psa_rows
-from peervalue.report.table_analysis import figure, money, num, titled_table
+from peervalue.report.table_analysis import figure, num, titled_table
+from peervalue.report.words import money
 from peervalue.service.evppi import EvppiResult, EvppiRow
 from peervalue.uncertainty.results import (
     MEAN_VERSUS_POINT,

@@ -684,7 +684,18 @@ def write_workbook(
         the file exists and ``force`` is false, the folder is missing or is a
         file, the path is a folder, or the file cannot be written.
     """
-    path = Path(path)
+    data = workbook_bytes(analysis=analysis, psa=psa, scenario=scenario, inputs=inputs)
+    atomic_write_bytes(Path(path), data, overwrite=force)
+
+
+def workbook_bytes(
+    *,
+    analysis: AnalysisResult,
+    psa: PsaResult | None = None,
+    scenario: ScenarioResult | None = None,
+    inputs: Sequence[InputRow] | None = None,
+) -> bytes:
+    """The ``.xlsx`` file of :func:`build_workbook`, in memory."""
     buffer = io.BytesIO()
     build_workbook(analysis=analysis, psa=psa, scenario=scenario, inputs=inputs).save(buffer)
-    atomic_write_bytes(path, buffer.getvalue(), overwrite=force)
+    return buffer.getvalue()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 from peervalue.figures.catalogue import FIGURES, FigureInputs
 from peervalue.service.requests import PlotRequest, ReportRequest
@@ -98,3 +99,40 @@ def run_report(request: ReportRequest, command: str = "", progress: object = Non
         command=command,
         evppi_draws=min(request.draws, REPORT_EVPPI_DRAWS),
     )
+
+
+#: the report formats, by file extension, with their media types
+REPORT_FORMATS: Final = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def report_bytes(data: ReportData, fmt: str) -> bytes:
+    """The report as a file's bytes: ``html`` (self-contained), ``pdf`` or ``xlsx``."""
+    if fmt == "xlsx":
+        from peervalue.report.workbook import input_rows, scenario_input_rows, workbook_bytes
+        from peervalue.service.inputs import prepare
+
+        assert data.inputs.analysis is not None
+        prepared = prepare(data.request)
+        rows = input_rows(prepared.evidence, prepared.costs)
+        if data.inputs.scenario is not None:
+            rows += scenario_input_rows(data.inputs.scenario)
+        return workbook_bytes(
+            analysis=data.inputs.analysis,
+            psa=data.inputs.psa,
+            scenario=data.inputs.scenario,
+            inputs=rows,
+        )
+    if fmt not in REPORT_FORMATS:
+        raise ValueError(f"no report format {fmt!r}")
+    from peervalue.report.html_report import render_html
+
+    html = render_html(data)
+    if fmt == "html":
+        return html.encode("utf-8")
+    from peervalue.report.pdf_report import html_to_pdf
+
+    return html_to_pdf(html)

@@ -6,10 +6,12 @@ import datetime as dt
 import hmac
 import os
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from peervalue.costs.results import CostSetList
@@ -18,11 +20,15 @@ from peervalue.model.results import AnalysisResult
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import PsaResult, SensitivityResult, ThresholdResult
+from peervalue.web.limits import limited
 from peervalue.web.problems import NEEDS_TOKEN, NOT_FOUND, problem
 from peervalue.web.requests import (
+    DEFAULT_WEB_REPORT_DRAWS,
+    MAX_WEB_REPORT_DRAWS,
     MAX_WEB_SCENARIO_DRAWS,
     WebAnalysisRequest,
     WebPsaRequest,
+    WebReportRequest,
     WebScenarioRequest,
     WebSensitivityRequest,
     WebThresholdRequest,
@@ -34,7 +40,8 @@ TOKEN_ENV = "PEERVALUE_API_TOKEN"
 router = APIRouter(prefix="/api/v1")
 
 
-def _bundled() -> Any:
+def bundled_evidence() -> Any:
+    """The bundled studies, validated."""
     from peervalue.service.requests import EvidenceRequest
     from peervalue.service.runs import run_evidence
 
@@ -52,14 +59,14 @@ def list_evidence() -> list[dict[str, Any]]:
             "country": s.country,
             "peer_role": s.peer_role,
         }
-        for s in _bundled().studies
+        for s in bundled_evidence().studies
     ]
 
 
 @router.get("/evidence/{study_id}", tags=["evidence"], response_model=Study, responses=NOT_FOUND)
 def show_study(study_id: str) -> Any:
     """One bundled study with every value's unit, source and status."""
-    for s in _bundled().studies:
+    for s in bundled_evidence().studies:
         if s.id == study_id:
             return s
     return problem(404, "No such study", f"no bundled study has the id {study_id!r}")
@@ -74,43 +81,43 @@ def list_cost_sets() -> CostSetList:
 
 
 @router.post("/analysis", tags=["analysis"])
-def analysis(request: WebAnalysisRequest) -> AnalysisResult:
+async def analysis(request: WebAnalysisRequest, http: Request) -> AnalysisResult:
     """The reference analysis (the 2013 method) at any price year, weighting and cost basis."""
     from peervalue.service.runs import run_analysis
 
-    return run_analysis(request)
+    return await limited(http, lambda: run_analysis(request))
 
 
 @router.post("/psa", tags=["uncertainty"])
-def psa(request: WebPsaRequest) -> PsaResult:
+async def psa(request: WebPsaRequest, http: Request) -> PsaResult:
     """Monte Carlo summaries: intervals, P(ratio > 1), curves and EVPI (draws capped)."""
     from peervalue.service.runs import run_psa
 
-    return run_psa(request)
+    return await limited(http, lambda: run_psa(request))
 
 
 @router.post("/sensitivity", tags=["uncertainty"])
-def sensitivity(request: WebSensitivityRequest) -> SensitivityResult:
+async def sensitivity(request: WebSensitivityRequest, http: Request) -> SensitivityResult:
     """One-way sensitivity of pooled net benefit per FTE-year (tornado data)."""
     from peervalue.service.runs import run_sensitivity
 
-    return run_sensitivity(request)
+    return await limited(http, lambda: run_sensitivity(request))
 
 
 @router.post("/thresholds", tags=["uncertainty"])
-def thresholds(request: WebThresholdRequest) -> ThresholdResult:
+async def thresholds(request: WebThresholdRequest, http: Request) -> ThresholdResult:
     """Break-even bed-days, cost per bed-day, caseload and peer worker cost."""
     from peervalue.service.runs import run_threshold
 
-    return run_threshold(request)
+    return await limited(http, lambda: run_threshold(request))
 
 
 @router.post("/scenarios/run", tags=["scenarios"])
-def run_scenario(request: WebScenarioRequest) -> ScenarioResult:
+async def run_scenario(request: WebScenarioRequest, http: Request) -> ScenarioResult:
     """Run a business case sent as a scenario document (draws capped)."""
     from peervalue.service.scenario import run_scenario as run
 
-    return run(request)
+    return await limited(http, lambda: run(request))
 
 
 # --- saved scenarios -------------------------------------------------------------------
@@ -141,14 +148,21 @@ def _store(request: Request) -> ScenarioStore:
     return store
 
 
-def require_token(request: Request) -> None:
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="Needed by the write endpoints when the server sets PEERVALUE_API_TOKEN.",
+)
+
+
+def require_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
     """Write endpoints need ``Authorization: Bearer <token>`` when PEERVALUE_API_TOKEN is set."""
     expected = os.environ.get(TOKEN_ENV)
     if not expected:
         return
-    given = request.headers.get("authorization", "")
-    scheme, _, token = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+    token = credentials.credentials if credentials is not None else ""
+    if not hmac.compare_digest(token.encode(), expected.encode()):
         raise HTTPException(
             status_code=401,
             detail="this endpoint needs 'Authorization: Bearer <token>' (PEERVALUE_API_TOKEN)",
@@ -227,13 +241,17 @@ def delete_scenario(scenario_id: uuid.UUID, request: Request) -> Response:
     return Response(status_code=204)
 
 
+def _scenario_request(document: dict[str, Any], draws: int, seed: int) -> WebScenarioRequest:
+    return WebScenarioRequest.model_validate({"scenario": document, "draws": draws, "seed": seed})
+
+
 @router.post(
     "/scenarios/{scenario_id}/run",
     tags=["scenarios"],
     response_model=ScenarioResult,
     responses=NOT_FOUND,
 )
-def run_saved_scenario(
+async def run_saved_scenario(
     scenario_id: uuid.UUID,
     request: Request,
     draws: Annotated[int, Query(ge=1, le=MAX_WEB_SCENARIO_DRAWS)] = 10_000,
@@ -242,14 +260,11 @@ def run_saved_scenario(
     """Run a saved scenario with its uncertainty."""
     from peervalue.service.scenario import run_scenario as run
 
-    saved = _store(request).get(str(scenario_id))
+    saved = await run_in_threadpool(_store(request).get, str(scenario_id))
     if saved is None:
         return _missing(scenario_id)
-    return run(
-        WebScenarioRequest.model_validate(
-            {"scenario": saved.document, "draws": draws, "seed": seed}
-        )
-    )
+    scenario = _scenario_request(saved.document, draws, seed)
+    return await limited(request, lambda: run(scenario))
 
 
 class CompareBody(BaseModel):
@@ -268,24 +283,78 @@ class CompareBody(BaseModel):
     response_model=ScenarioComparison,
     responses=NOT_FOUND,
 )
-def compare_scenarios(body: CompareBody, request: Request) -> Any:
+async def compare_scenarios(body: CompareBody, request: Request) -> Any:
     """Run two to five saved scenarios side by side (the same draws and seed for each)."""
     from peervalue.service.scenario import run_scenario as run
 
     store = _store(request)
     found = []
     for scenario_id in body.ids:
-        saved = store.get(str(scenario_id))
+        saved = await run_in_threadpool(store.get, str(scenario_id))
         if saved is None:
             return _missing(scenario_id)
-        found.append(saved)
-    return ScenarioComparison(
-        scenarios=[
-            run(
-                WebScenarioRequest.model_validate(
-                    {"scenario": s.document, "draws": body.draws, "seed": body.seed}
-                )
-            )
-            for s in found
-        ]
+        found.append(_scenario_request(saved.document, body.draws, body.seed))
+    return await limited(request, lambda: ScenarioComparison(scenarios=[run(s) for s in found]))
+
+
+# --- reports ---------------------------------------------------------------------------
+
+ReportFormat = Literal["html", "pdf", "xlsx"]
+_REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report as a file (an attachment)",
+        "content": {
+            "text/html": {"schema": {"type": "string"}},
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}
+            },
+        },
+    }
+}
+
+
+def report_response(request: WebReportRequest, fmt: str, filename: str) -> Response:
+    """Run a report and return its file as a download (runs in a worker thread)."""
+    from peervalue.service.report import REPORT_FORMATS, report_bytes, run_report
+
+    data = run_report(request, command="peervalue serve (web calculator)")
+    return Response(
+        report_bytes(data, fmt),
+        media_type=REPORT_FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'},
     )
+
+
+@router.post("/reports", tags=["reports"], response_class=Response, responses=_REPORT_RESPONSES)
+async def make_report(
+    body: WebReportRequest,
+    request: Request,
+    format: Annotated[ReportFormat, Query(description="html, pdf or xlsx")] = "html",
+) -> Response:
+    """The full report (evidence, uncertainty, and the business case when ``scenario`` is
+    given) as HTML, PDF or an Excel workbook."""
+    return await limited(request, lambda: report_response(body, format, "peervalue-report"))
+
+
+@router.get(
+    "/scenarios/{scenario_id}/report",
+    tags=["reports"],
+    response_class=Response,
+    responses={**_REPORT_RESPONSES, **NOT_FOUND},
+)
+async def saved_scenario_report(
+    scenario_id: uuid.UUID,
+    request: Request,
+    format: Annotated[ReportFormat, Query(description="html, pdf or xlsx")] = "xlsx",
+    draws: Annotated[int, Query(ge=1, le=MAX_WEB_REPORT_DRAWS)] = DEFAULT_WEB_REPORT_DRAWS,
+    seed: Annotated[int, Query(ge=0)] = 1,
+) -> Response:
+    """The report of a saved scenario, as HTML, PDF or an Excel workbook."""
+    saved = await run_in_threadpool(_store(request).get, str(scenario_id))
+    if saved is None:
+        return _missing(scenario_id)
+    body = WebReportRequest.model_validate(
+        {"scenario": saved.document, "draws": draws, "seed": seed}
+    )
+    return await limited(request, lambda: report_response(body, format, f"peervalue-{scenario_id}"))

@@ -23,15 +23,34 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(database_url: str | None = None) -> FastAPI:
+def swagger_assets() -> str:
+    """The folder of Swagger UI's script and style sheet (from the fastapi-offline wheel)."""
+    from importlib.resources import files
+
+    return str(files("fastapi_offline") / "static")
+
+
+def create_app(
+    database_url: str | None = None,
+    *,
+    run_timeout: float | None = None,
+    concurrent_runs: int | None = None,
+) -> FastAPI:
     """The application; saved scenarios go to ``database_url`` (default: PEERVALUE_DATABASE_URL
-    or a SQLite file in the user's data folder), whose schema is brought up to date first."""
+    or a SQLite file in the user's data folder), whose schema is brought up to date first.
+    A Monte Carlo run gets ``run_timeout`` seconds (default PEERVALUE_RUN_TIMEOUT, else 60)
+    and at most ``concurrent_runs`` run at once (PEERVALUE_MAX_RUNS, else one per core)."""
+    from fastapi.staticfiles import StaticFiles
+
     from peervalue._version import package_version
     from peervalue.web.api import router
+    from peervalue.web.limits import RunLimiter, RunLimitExceeded
+    from peervalue.web.pages import router as pages_router
     from peervalue.web.problems import (
         document_problems,
         http_problem,
         input_problem,
+        run_limit_problem,
         validation_problem,
     )
     from peervalue.web.storage import ScenarioStore, default_database_url, make_engine, migrate
@@ -42,18 +61,23 @@ def create_app(database_url: str | None = None) -> FastAPI:
         description="Do peer support workers pay for themselves? The peervalue library as a "
         "JSON API: its own requests in, its own results out. Errors are RFC 9457 problem "
         "details.",
-        # FastAPI's interactive docs fetch their scripts from a CDN: off until they are
-        # served from the package; the schema itself is at /openapi.json
+        # FastAPI's own docs pages fetch their scripts from a CDN: /docs is ours (pages.py),
+        # with Swagger UI's files from the fastapi-offline package
         docs_url=None,
         redoc_url=None,
     )
     engine = make_engine(database_url or default_database_url())
     migrate(engine)
     app.state.store = ScenarioStore(engine)
+    app.state.limiter = RunLimiter(concurrent_runs, run_timeout)
     app.include_router(router)
+    app.include_router(pages_router)
+    app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")
+    app.mount("/static", StaticFiles(packages=[("peervalue.web", "static")]), name="static")
     app.add_exception_handler(RequestValidationError, validation_problem)
     app.add_exception_handler(InputError, input_problem)
     app.add_exception_handler(StarletteHTTPException, http_problem)
+    app.add_exception_handler(RunLimitExceeded, run_limit_problem)
     fastapi_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:

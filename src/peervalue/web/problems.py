@@ -84,6 +84,16 @@ async def http_problem(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def run_limit_problem(request: Request, exc: Exception) -> JSONResponse:
+    """A run that could not start or finish in time: 503, with when to try again."""
+    from peervalue.web.limits import RunLimitExceeded
+
+    assert isinstance(exc, RunLimitExceeded)
+    response = problem(503, "The run took too long", exc.detail)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 _TITLES = {
     400: "The request cannot be read",
     401: "A token is needed",

@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from peervalue.service.requests import (
     AnalysisRequest,
     PsaRequest,
+    ReportRequest,
     ScenarioRequest,
     SensitivityRequest,
     ThresholdRequest,
@@ -23,6 +24,9 @@ from peervalue.service.requests import (
 #: the most Monte Carlo draws one web request may ask for
 MAX_WEB_DRAWS = 200_000
 MAX_WEB_SCENARIO_DRAWS = 50_000
+#: a report runs every figure's analysis (EVPPI included) from its draws
+MAX_WEB_REPORT_DRAWS = 50_000
+DEFAULT_WEB_REPORT_DRAWS = 10_000
 
 
 def _no_server_paths(value: Any, field: str) -> Any:
@@ -82,3 +86,11 @@ class WebScenarioRequest(_NoPaths, ScenarioRequest):
     """A business case run from a scenario document (``POST /api/v1/scenarios/run``)."""
 
     draws: Annotated[int, Field(strict=True, ge=1, le=MAX_WEB_SCENARIO_DRAWS)] | None = None
+
+
+class WebReportRequest(_NoPaths, ReportRequest):
+    """A report (``POST /api/v1/reports``), with or without a business case."""
+
+    draws: Annotated[int, Field(strict=True, ge=1, le=MAX_WEB_REPORT_DRAWS)] = (
+        DEFAULT_WEB_REPORT_DRAWS
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,14 +74,37 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+#: the PostgreSQL advisory lock that lets one process at a time upgrade the schema
+_MIGRATION_LOCK = 0x70656572  # "peer"
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the database's schema up to date (Alembic ``upgrade head``)."""
+    """Bring the database's schema up to date (Alembic ``upgrade head``).
+
+    Several workers may start at once on a new database: on PostgreSQL they queue on an
+    advisory lock; elsewhere (SQLite) a worker that loses the race finds the schema made by
+    the winner when it tries again."""
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(5):
+        try:
+            _upgrade(engine)
+            return
+        except DBAPIError:
+            if attempt == 4:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+
+
+def _upgrade(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -1,0 +1,473 @@
+"""The calculator form: its fields, the national default and source beside each, and the
+mapping between a submitted form and a scenario document. Pure: no I/O beyond reading the
+bundled defaults and cost sets (cached), no HTTP.
+
+A field left at its national default is left out of the document, so the default keeps its
+provenance and its range (drawn in the Monte Carlo); a changed field becomes the service's
+own figure (a bare number: fixed, as in a scenario file).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from peervalue.scenario.schema import ScenarioFile
+
+#: the name a new business case starts with
+NEW_CASE_NAME = "Peer support workers: a business case"
+
+Kind = Literal["text", "number", "percent", "date", "select", "fte"]
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str  #: the scenario path, e.g. ``staffing.caseload`` (also the input's name)
+    label: str
+    kind: Kind
+    unit: str = ""
+    hint: str = ""
+    step: str = "any"
+    low: float | None = None
+    high: float | None = None
+    options: tuple[tuple[str, str], ...] = ()
+    optional: bool = False  #: blank means "the cost set's figure" (or "none")
+
+    @property
+    def id(self) -> str:
+        return "f-" + self.name.replace(".", "-").replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    fields: tuple[FormField, ...]
+
+
+@dataclass(frozen=True)
+class Default:
+    """What the national defaults say about a field, in words."""
+
+    text: str  #: the value with its unit, e.g. "15 patients/FTE"
+    status: str  #: reported / derived / assumed / set by the service / from the cost set
+    note: str  #: the rationale, formula or citation
+    url: str = ""
+
+
+def _sections() -> tuple[Section, ...]:
+    from peervalue.costs.load import bundled_cost_sets
+
+    cost_sets = tuple((name, name) for name in bundled_cost_sets())
+    return (
+        Section(
+            "About the business case",
+            (
+                FormField("scenario.name", "Name of the business case", "text"),
+                FormField("scenario.organisation", "Organisation", "text", optional=True),
+                FormField(
+                    "scenario.price_year",
+                    "Price year",
+                    "text",
+                    hint="Every pound is at this financial year's prices, e.g. 2024-25.",
+                ),
+                FormField(
+                    "scenario.start",
+                    "Start date",
+                    "date",
+                    hint="Labels the years (financial years from April).",
+                    optional=True,
+                ),
+                FormField(
+                    "scenario.horizon_years", "Horizon", "number", "years", step="1", low=1, high=50
+                ),
+                FormField(
+                    "scenario.discount_rate", "Discount rate", "percent", "% a year", low=0, high=20
+                ),
+            ),
+        ),
+        Section(
+            "Staffing",
+            (
+                FormField(
+                    "staffing.funded_fte",
+                    "Funded peer support posts (FTE), year by year",
+                    "fte",
+                    "FTE",
+                    hint="One number, or one a year separated by commas (a ramp-up such as "
+                    "2, 4, 4); the last number carries on to the end of the horizon.",
+                ),
+                FormField("staffing.vacancy_rate", "Vacancy rate", "percent", "%", low=0, high=100),
+                FormField(
+                    "staffing.turnover_rate",
+                    "Turnover",
+                    "percent",
+                    "% of posts a year",
+                    low=0,
+                    high=100,
+                ),
+                FormField("staffing.caseload", "Caseload", "number", "people per FTE", low=0),
+            ),
+        ),
+        Section(
+            "Costs",
+            (
+                FormField("costs.set", "Unit cost set", "select", options=cost_sets),
+                FormField(
+                    "costs.cost_per_bed_day",
+                    "Your cost per bed-day",
+                    "number",
+                    "£ per bed-day",
+                    hint="Leave blank to use the cost set's figure.",
+                    low=0,
+                    optional=True,
+                ),
+                FormField(
+                    "costs.salary",
+                    "Your peer support worker salary",
+                    "number",
+                    "£ a year",
+                    hint="Leave blank to use the cost set's; its on-costs and overheads are added.",
+                    low=0,
+                    optional=True,
+                ),
+                FormField("costs.set_up", "Set-up cost", "number", "£ once", low=0),
+                FormField(
+                    "costs.recruitment_per_post",
+                    "Recruitment",
+                    "number",
+                    "£ per post filled",
+                    low=0,
+                ),
+                FormField(
+                    "costs.training_per_post", "Training", "number", "£ per new worker", low=0
+                ),
+                FormField(
+                    "costs.supervision_per_year", "Peer supervision", "number", "£ a year", low=0
+                ),
+            ),
+        ),
+        Section(
+            "Effect of peer support",
+            (
+                FormField(
+                    "evidence.source",
+                    "Where the effect comes from",
+                    "select",
+                    options=(
+                        ("pooled-weighted", "The studies, weighted by patients (the 2013 method)"),
+                        ("pooled-sums", "The studies, all bed-days over all patient-years"),
+                        ("own", "Our own estimate (below)"),
+                    ),
+                ),
+                FormField(
+                    "evidence.subgroup",
+                    "Studies to pool",
+                    "select",
+                    options=(
+                        ("", "All bundled studies"),
+                        ("design=rct", "Randomised trials only"),
+                        ("peer_role=additional", "Peers added to the team only"),
+                        ("peer_role=substitution", "Peers in place of other staff only"),
+                    ),
+                    optional=True,
+                ),
+                FormField(
+                    "evidence.saved_per_patient_year",
+                    "Our own estimate of bed-days saved",
+                    "number",
+                    "bed-days per patient-year",
+                    hint="Used only when the effect is 'our own estimate'.",
+                    low=0,
+                    optional=True,
+                ),
+                FormField(
+                    "evidence.transferability",
+                    "Transferability to this service",
+                    "number",
+                    "times the studies' effect",
+                    low=0,
+                    high=1,
+                ),
+            ),
+        ),
+        Section(
+            "Benefits",
+            (
+                FormField(
+                    "benefits.cash_releasing_share",
+                    "Cash-releasing share",
+                    "percent",
+                    "% of bed-days saved",
+                    low=0,
+                    high=100,
+                ),
+                FormField(
+                    "benefits.optimism_bias",
+                    "Optimism bias",
+                    "percent",
+                    "% off the benefits",
+                    low=0,
+                    high=100,
+                ),
+            ),
+        ),
+        Section(
+            "Uncertainty",
+            (
+                FormField(
+                    "monte_carlo.draws",
+                    "Monte Carlo draws",
+                    "select",
+                    options=(
+                        ("1000", "1,000 (quick)"),
+                        ("10000", "10,000"),
+                        ("50000", "50,000 (slow)"),
+                    ),
+                ),
+                FormField(
+                    "monte_carlo.seed",
+                    "Random seed",
+                    "number",
+                    step="1",
+                    low=0,
+                    hint="The same seed gives the same answer.",
+                ),
+            ),
+        ),
+    )
+
+
+@functools.cache
+def sections() -> tuple[Section, ...]:
+    return _sections()
+
+
+def fields() -> dict[str, FormField]:
+    return {f.name: f for s in sections() for f in s.fields}
+
+
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    from peervalue.scenario.load import national_defaults_data
+
+    return national_defaults_data()
+
+
+def _at(document: Mapping[str, Any], name: str) -> Any:
+    table, _, field = name.partition(".")
+    block = document.get(table)
+    return block.get(field) if isinstance(block, Mapping) else None
+
+
+def _plain(value: Any) -> Any:
+    """A quantity block's value, or the value itself."""
+    return value.get("value") if isinstance(value, Mapping) else value
+
+
+def _show(x: float) -> str:
+    return f"{x:g}" if abs(x) < 1e6 else f"{x:,.0f}"
+
+
+def _as_text(f: FormField, value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if f.kind == "percent":
+        return _show(round(100 * float(value), 10))
+    if f.kind == "fte":
+        if isinstance(value, list):
+            return ", ".join(_show(float(_plain(v))) for v in value)
+        return _show(float(value))
+    if isinstance(value, float):
+        return _show(value)
+    return str(value)
+
+
+def form_values(document: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The form's text for every field: ``document``'s figures over the national defaults."""
+    defaults = _defaults()
+    out: dict[str, str] = {}
+    for f in fields().values():
+        mine = _at(document, f.name) if document is not None else None
+        out[f.name] = _as_text(f, mine if mine is not None else _at(defaults, f.name))
+    if document is None:
+        out["scenario.name"] = NEW_CASE_NAME
+    return out
+
+
+@functools.cache
+def _cost_set_defaults(name: str) -> dict[str, Default]:
+    from peervalue.costs.load import load_costs
+
+    costs = load_costs(name)
+    out = {}
+    bed = costs.bed_day
+    out["costs.cost_per_bed_day"] = Default(
+        f"£{bed.value:,.2f} per bed-day",
+        f"from the cost set ({bed.status})",
+        bed.source.citation if bed.source else "",
+        (bed.source.url or "") if bed.source else "",
+    )
+    comps = costs.peer_worker.components
+    if comps is not None:
+        s = comps.salary
+        out["costs.salary"] = Default(
+            f"£{s.value:,.0f} a year",
+            f"from the cost set ({s.status})",
+            s.formula or (s.source.citation if s.source else ""),
+            (s.source.url or "") if s.source else "",
+        )
+    return out
+
+
+def default_of(name: str, cost_set: str) -> Default | None:
+    """The national default for a field, with its status and source, in words."""
+    if name in ("scenario.name", "scenario.organisation"):
+        return None  # the case's own words: no default worth showing
+    if name in ("costs.cost_per_bed_day", "costs.salary"):
+        from peervalue.costs.load import bundled_cost_sets
+
+        if cost_set not in bundled_cost_sets():
+            cost_set = str(_plain(_at(_defaults(), "costs.set")))
+        return _cost_set_defaults(cost_set).get(name)
+    value = _at(_defaults(), name)
+    f = fields()[name]
+    if value is None:
+        return None
+    text = _as_text(f, value)
+    unit = f.unit if f.kind != "select" else ""
+    shown = f"{text} {unit}".strip()
+    if isinstance(value, Mapping):
+        status = str(value.get("status", ""))
+        if "range" in value and value["range"][0] != value["range"][1]:
+            low, high = (_as_text(f, v) for v in value["range"])
+            status += f", range {low} to {high}"
+        source = value.get("source") or {}
+        note = str(value.get("rationale") or value.get("formula") or source.get("citation", ""))
+        return Default(shown, status, note, str(source.get("url") or ""))
+    return Default(shown, "national default", "")
+
+
+# --- from a submitted form to a scenario document --------------------------------------
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A submitted form: the scenario (when valid), the overrides it sets, and the problems
+    (field name -> message)."""
+
+    values: dict[str, str]
+    overrides: dict[str, Any]
+    scenario: ScenarioFile | None
+    errors: dict[str, str]
+
+
+def _number(f: FormField, text: str) -> float:
+    try:
+        x = float(text.replace(",", "").replace("£", "").strip())
+    except ValueError:
+        raise ValueError(f"'{text}' is not a number") from None
+    if not math.isfinite(x):
+        raise ValueError(f"'{text}' is not a finite number")
+    if f.low is not None and x < f.low:
+        raise ValueError(f"{_show(x)} is below the lowest allowed, {_show(f.low)}")
+    if f.high is not None and x > f.high:
+        raise ValueError(f"{_show(x)} is above the highest allowed, {_show(f.high)}")
+    return x
+
+
+def _convert(f: FormField, text: str) -> Any:
+    if f.kind == "percent":
+        return round(_number(f, text) / 100, 12)
+    if f.kind == "fte":
+        parts = [p for p in re.split(r"[,;\s]+", text.strip()) if p]
+        if not parts:
+            raise ValueError("give at least one number of posts")
+        numbers = [_number(f, p) for p in parts]
+        return numbers[0] if len(numbers) == 1 else numbers
+    if f.kind == "number":
+        x = _number(f, text)
+        return int(x) if f.step == "1" and x.is_integer() else x
+    if f.kind == "date":
+        import datetime as dt
+
+        try:
+            return dt.date.fromisoformat(text.strip()).isoformat()
+        except ValueError:
+            raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
+    if f.kind == "select":
+        if text not in {value for value, _ in f.options}:
+            raise ValueError(f"'{text}' is not one of the choices")
+        return int(text) if f.name == "monte_carlo.draws" else text
+    return text.strip()
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float | int) and isinstance(b, float | int):
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+    return bool(a == b)
+
+
+def field_of(path: str, message: str) -> str:
+    """The form field a problem belongs to: its path, else the field its message names
+    (a check across a table, e.g. the own effect's figure), else ``form``."""
+    if path in fields():
+        return path
+    for name in fields():
+        if name in message:
+            return name
+    table = path.split(".", 1)[0]
+    mine = [n for n in fields() if n.startswith(table + ".")]
+    for name in sorted(mine, key=lambda n: -len(n)):  # the most specific name first
+        if name.split(".", 1)[1] in message:
+            return name
+    return "form"
+
+
+def parse_form(form: Mapping[str, str]) -> Parsed:
+    """Check a submitted form and build its scenario over the national defaults."""
+    from peervalue.scenario.load import layered
+
+    defaults = _defaults()
+    values = {name: str(form.get(name, "")).strip() for name in fields()}
+    errors: dict[str, str] = {}
+    overrides: dict[str, dict[str, Any]] = {}
+    for name, f in fields().items():
+        text = values[name]
+        if not text:
+            if not f.optional:
+                errors[name] = "this field is needed"
+            continue
+        try:
+            value = _convert(f, text)
+        except ValueError as exc:
+            errors[name] = str(exc)
+            continue
+        default = _plain(_at(defaults, name))
+        if isinstance(default, list) and isinstance(value, list):
+            same = len(default) == len(value) and all(
+                _same(_plain(a), b) for a, b in zip(default, value, strict=True)
+            )
+        else:
+            same = default is not None and _same(default, value)
+        if not same:
+            table, _, field = name.partition(".")
+            overrides.setdefault(table, {})[field] = value
+    if errors:
+        return Parsed(values, overrides, None, errors)
+    merged, _ = layered(overrides)
+    try:
+        scenario = ScenarioFile.model_validate(merged)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ())]
+            message = str(err.get("msg", "")).removeprefix("Value error, ")
+            errors.setdefault(field_of(".".join(loc[:2]), message), message)
+        return Parsed(values, overrides, None, errors)
+    return Parsed(values, overrides, scenario, errors)

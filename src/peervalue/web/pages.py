@@ -1,0 +1,338 @@
+"""The calculator's HTML pages: server-rendered Jinja2 templates, plain forms that work
+without JavaScript, CSRF-checked. They validate, call the service layer, store and render;
+every figure comes from the library.
+
+Routes: ``/`` (the business-case form), ``/calculate`` (results), ``/scenarios`` (saved
+cases) and ``/scenarios/{id}`` (one, at a stable URL), ``/report`` (downloads of an
+unsaved case), ``/evidence`` and ``/evidence/{id}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import os
+import secrets
+import uuid
+from functools import cache
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from peervalue.errors import InputError
+from peervalue.web.forms import (
+    Parsed,
+    default_of,
+    field_of,
+    fields,
+    form_values,
+    parse_form,
+    sections,
+)
+from peervalue.web.limits import limited
+
+router = APIRouter(include_in_schema=False)
+
+CSRF_COOKIE = "peervalue_csrf"
+CSRF_FIELD = "csrf_token"
+#: draws for a report downloaded from a results page
+PAGE_REPORT_DRAWS = 10_000
+
+
+@cache
+def templates() -> Environment:
+    env = Environment(
+        loader=PackageLoader("peervalue.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    from peervalue.report.words import money, percent
+
+    env.filters["money"] = money
+    env.filters["percent"] = percent
+    env.globals["default_of"] = default_of
+    env.globals["field_label"] = lambda name: fields()[name].label if name in fields() else name
+    return env
+
+
+def _token(request: Request) -> tuple[str, bool]:
+    """The browser's CSRF token, and whether it is new (to be set as a cookie)."""
+    token = request.cookies.get(CSRF_COOKIE, "")
+    if len(token) == 43 and token.replace("-", "").replace("_", "").isalnum():
+        return token, False
+    return secrets.token_urlsafe(32), True
+
+
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page with the CSRF token in its forms (double submit: the same token in a
+    SameSite=Strict cookie)."""
+    token, new = _token(request)
+    from peervalue._version import package_version
+
+    html = (
+        templates()
+        .get_template(template)
+        .render(
+            csrf_field=CSRF_FIELD,
+            csrf_token=token,
+            version=package_version(),
+            token_needed=bool(os.environ.get("PEERVALUE_API_TOKEN")),
+            path=request.url.path,
+            **context,
+        )
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    if new:
+        response.set_cookie(
+            CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+    return response
+
+
+async def _form(request: Request) -> dict[str, str] | HTMLResponse:
+    """The submitted form, or a 403 page when its CSRF token does not match the cookie."""
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    given = values.pop(CSRF_FIELD, "")
+    if not cookie or not hmac.compare_digest(cookie.encode(), given.encode()):
+        return page(
+            request,
+            "message.html",
+            403,
+            title="This form has expired",
+            message="The form was not sent from this site's page, or its security token has "
+            "expired. Go back, reload the page and send it again.",
+        )
+    return values
+
+
+def _svg_data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _results(scenario: Any, draws: int, seed: int) -> dict[str, Any]:
+    """Run a business case and draw its figure (in a worker thread)."""
+    from peervalue.figures.catalogue import FIGURES, FigureInputs
+    from peervalue.report.words import scenario_headline
+    from peervalue.service.figures import figure_bytes
+    from peervalue.service.scenario import run_scenario
+    from peervalue.web.requests import WebScenarioRequest
+
+    result = run_scenario(
+        WebScenarioRequest.model_validate({"scenario": scenario, "draws": draws, "seed": seed})
+    )
+    inputs = FigureInputs(scenario=result)
+    return {
+        "result": result,
+        "headline": scenario_headline(result),
+        "figure": {
+            "src": _svg_data_uri(figure_bytes("payback", inputs, "svg")),
+            "alt": FIGURES["payback"].alt(inputs),
+            "title": FIGURES["payback"].title,
+        },
+    }
+
+
+# --- the calculator --------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+async def calculator(request: Request, scenario: str | None = None) -> Response:
+    """The business-case form, with the national defaults (or a saved case's figures)."""
+    document = None
+    if scenario:
+        saved = await _saved(request, scenario)
+        if saved is None:
+            return _not_found(request, "No saved business case has that address.")
+        document = saved.document
+    values = form_values(document)
+    return page(request, "calculator.html", sections=sections(), values=values, errors={})
+
+
+@router.post("/edit", response_class=HTMLResponse)
+async def edit(request: Request) -> Response:
+    """Back to the form with the figures of a results page."""
+    form = await _form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    values = {name: form.get(name, "") for name in fields()}
+    return page(request, "calculator.html", sections=sections(), values=values, errors={})
+
+
+def _draws_and_seed(parsed: Parsed) -> tuple[int, int]:
+    assert parsed.scenario is not None
+    mc = parsed.scenario.monte_carlo
+    return mc.draws, mc.seed
+
+
+@router.post("/calculate", response_class=HTMLResponse)
+async def calculate(request: Request) -> Response:
+    form = await _form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    parsed = parse_form(form)
+    if parsed.scenario is None:
+        return page(
+            request,
+            "calculator.html",
+            422,
+            sections=sections(),
+            values=parsed.values,
+            errors=parsed.errors,
+        )
+    draws, seed = _draws_and_seed(parsed)
+    document = parsed.scenario
+    try:
+        shown = await limited(request, lambda: _results(document, draws, seed))
+    except InputError as exc:  # a figure the library refuses only when it runs (a price year)
+        errors = {field_of(p.field, p.sentence()): p.sentence() for p in exc.problems}
+        return page(
+            request,
+            "calculator.html",
+            422,
+            sections=sections(),
+            values=parsed.values,
+            errors=errors,
+        )
+    return page(request, "results.html", values=parsed.values, saved=None, **shown)
+
+
+def _check_token(values: dict[str, str]) -> str | None:
+    expected = os.environ.get("PEERVALUE_API_TOKEN")
+    if not expected:
+        return None
+    given = values.get("access_token", "")
+    if hmac.compare_digest(given.encode(), expected.encode()):
+        return None
+    return "the access token is missing or wrong; ask the server's administrator for it"
+
+
+@router.post("/scenarios", response_class=HTMLResponse)
+async def save(request: Request) -> Response:
+    """Save the case on a results page, then show it at its own address."""
+    form = await _form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    parsed = parse_form(form)
+    name = form.get("save_name", "").strip() or (
+        parsed.scenario.scenario.name if parsed.scenario is not None else ""
+    )
+    refused = _check_token(form)
+    if parsed.scenario is None or refused or not name or len(name) > 200:
+        message = refused or "give the business case a name of up to 200 characters"
+        if parsed.scenario is None:
+            message = "the figures are not valid: " + "; ".join(
+                f"{k}: {v}" for k, v in parsed.errors.items()
+            )
+        return page(
+            request, "message.html", 401 if refused else 422, title="Not saved", message=message
+        )
+    document = parsed.scenario.model_dump(mode="json")
+    store = request.app.state.store
+    saved = await run_in_threadpool(store.create, name, document)
+    return RedirectResponse(f"/scenarios/{saved.id}", status_code=303)
+
+
+async def _saved(request: Request, scenario_id: str) -> Any:
+    try:
+        key = str(uuid.UUID(scenario_id))
+    except ValueError:
+        return None
+    return await run_in_threadpool(request.app.state.store.get, key)
+
+
+def _not_found(request: Request, message: str) -> HTMLResponse:
+    return page(request, "message.html", 404, title="Not found", message=message)
+
+
+@router.get("/scenarios", response_class=HTMLResponse)
+async def saved_list(request: Request) -> Response:
+    found = await run_in_threadpool(request.app.state.store.list)
+    return page(request, "saved_list.html", saved_cases=found)
+
+
+@router.get("/scenarios/{scenario_id}", response_class=HTMLResponse)
+async def saved_page(request: Request, scenario_id: str) -> Response:
+    """A saved business case at its stable address: its results and downloads."""
+    saved = await _saved(request, scenario_id)
+    if saved is None:
+        return _not_found(request, "No saved business case has that address.")
+    from peervalue.scenario.schema import ScenarioFile
+
+    document = ScenarioFile.model_validate(saved.document)
+    mc = document.monte_carlo
+    try:
+        shown = await limited(request, lambda: _results(document, mc.draws, mc.seed))
+    except InputError as exc:
+        return page(
+            request, "message.html", 422, title="This case cannot be run", message=exc.message()
+        )
+    return page(request, "results.html", values=form_values(saved.document), saved=saved, **shown)
+
+
+@router.post("/report")
+async def report(request: Request) -> Response:
+    """A report of the case on a results page (not saved) as a download."""
+    form = await _form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    fmt = form.get("format", "")
+    parsed = parse_form(form)
+    if parsed.scenario is None or fmt not in ("html", "pdf", "xlsx"):
+        return page(
+            request,
+            "message.html",
+            422,
+            title="No report",
+            message="the figures or the format are not valid; go back and try again",
+        )
+    from peervalue.web.api import report_response
+    from peervalue.web.requests import WebReportRequest
+
+    body = WebReportRequest.model_validate(
+        {
+            "scenario": parsed.scenario,
+            "draws": PAGE_REPORT_DRAWS,
+            "seed": parsed.scenario.monte_carlo.seed,
+        }
+    )
+    return await limited(request, lambda: report_response(body, fmt, "business-case"))
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def api_docs(request: Request) -> Response:
+    """Swagger UI on /openapi.json, its scripts served from the package."""
+    return page(request, "docs.html")
+
+
+# --- the evidence ----------------------------------------------------------------------
+
+
+@router.get("/evidence", response_class=HTMLResponse)
+async def evidence(request: Request) -> Response:
+    from peervalue.web.api import bundled_evidence
+
+    studies = await run_in_threadpool(bundled_evidence)
+    return page(request, "evidence.html", studies=studies.studies)
+
+
+@router.get("/evidence/{study_id}", response_class=HTMLResponse)
+async def study(request: Request, study_id: str) -> Response:
+    from peervalue.web.api import bundled_evidence
+
+    studies = await run_in_threadpool(bundled_evidence)
+    for s in studies.studies:
+        if s.id == study_id:
+            return page(request, "study.html", study=s, quantities=s.quantities())
+    return _not_found(request, "No bundled study has that id.")

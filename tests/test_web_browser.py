@@ -1,0 +1,213 @@
+"""The calculator end to end in a real browser: ``peervalue serve`` on loopback, driven by
+Playwright in Debian's chromium. Fill in the form, see the headline and the figure, save,
+reload the saved address, download the workbook; the same without JavaScript; axe-core
+(from the npm registry, ``tests/browser``) finds no serious or critical accessibility
+problem on any page; nothing is fetched from another host."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_report_browser import _chromium
+
+AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``peervalue serve`` in its own process group, on a free loopback port."""
+    folder = tmp_path_factory.mktemp("serve")
+    port = _free_port()
+    env = {**os.environ, "PEERVALUE_DATABASE_URL": f"sqlite:///{folder / 'web.db'}"}
+    env.pop("PEERVALUE_API_TOKEN", None)
+    command = Path(sys.executable).parent / "peervalue"
+    with (folder / "server.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [str(command), "serve", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/api/v1/costs", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log_text = (folder / "server.log").read_text(errors="replace")
+                    pytest.fail(f"peervalue serve did not start:\n{log_text}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _axe_problems(page: Any) -> list[str]:
+    """Serious and critical axe-core violations on the page (axe is evaluated through the
+    DevTools protocol, which the page's Content-Security-Policy does not govern)."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install axe-core (npm ci --prefix tests/browser, in .ci/run)")
+        pytest.skip("axe-core not installed (npm ci --prefix tests/browser)")
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def _watch(page: Any, host: str, errors: list[str], elsewhere: list[str]) -> None:
+    """Collect script errors, failed loads (but the 422 of a refused form, which is meant)
+    and any request to another host."""
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text) if m.type == "error" and "status of 422" not in m.text else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}") if r.status >= 400 and r.status != 422 else None
+        ),
+    )
+
+    def request(r: Any) -> None:
+        if not r.url.startswith((host, "data:")):
+            elsewhere.append(r.url)
+
+    page.on("request", request)
+
+
+def test_fill_in_save_reload_and_download(server: str, tmp_path: Path) -> None:
+    executable = _chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    errors: list[str] = []
+    elsewhere: list[str] = []
+    problems: dict[str, list[str]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            context = browser.new_context(accept_downloads=True)
+            page = context.new_page()
+            _watch(page, server, errors, elsewhere)
+            page.goto(server + "/")
+            problems["form"] = _axe_problems(page)
+
+            page.get_by_label("Name of the business case").fill("Ward 7 <peer> pilot")
+            page.get_by_label("Funded peer support posts (FTE), year by year").fill("2, 4")
+            page.get_by_label("Caseload").fill("18")
+            page.get_by_label("Monte Carlo draws").select_option("1000")
+            # keyboard: Enter in a text field sends the form
+            page.get_by_label("Caseload").press("Enter")
+            page.wait_for_url(server + "/calculate")
+
+            headline = page.locator(".headline")
+            expect(headline).to_contain_text("Over 5 years, the case")
+            figure = page.locator("figure img.chart")
+            expect(figure).to_be_visible()
+            assert page.evaluate("document.querySelector('figure img').naturalWidth") > 200
+            assert "18" in page.locator("section", has_text="What this case sets").inner_text()
+            problems["results"] = _axe_problems(page)
+            answer = headline.inner_text()
+
+            page.get_by_label("Name to save it under").fill("Ward 7 pilot")
+            page.get_by_role("button", name="Save this business case").click()
+            page.wait_for_url(re.compile(server + "/scenarios/" + UUID))
+            saved_url = page.url
+            expect(page.locator("h1")).to_have_text("Ward 7 pilot")
+
+            page.reload()
+            assert page.url == saved_url
+            expect(page.locator(".headline")).to_have_text(answer)
+            problems["saved"] = _axe_problems(page)
+
+            with page.expect_download() as waiting:
+                page.get_by_role("link", name="Download the Excel workbook (.xlsx)").click()
+            download = waiting.value
+            target = tmp_path / download.suggested_filename
+            download.save_as(target)
+
+            page.goto(server + "/evidence")
+            problems["evidence"] = _axe_problems(page)
+            page.get_by_role("link", name=re.compile("Sledge")).click()
+            expect(page.locator("h1")).to_contain_text("Sledge")
+            problems["study"] = _axe_problems(page)
+
+            page.goto(server + "/")
+            page.get_by_label("Caseload").fill("many")
+            page.get_by_role("button", name="Calculate").click()
+            expect(page.locator(".error-summary")).to_contain_text("'many' is not a number")
+            assert page.evaluate("document.activeElement.id") == "errors"  # focus moved
+            problems["errors"] = _axe_problems(page)
+
+            page.goto(server + "/docs")
+            expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/scenarios/run")
+        finally:
+            browser.close()
+
+    assert {k: v for k, v in problems.items() if v} == {}
+    assert errors == []
+    assert elsewhere == []
+    assert target.suffix == ".xlsx"
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(target.read_bytes()))
+    assert "Scenario years" in book.sheetnames
+    with urllib.request.urlopen(server + "/api/v1/scenarios") as listed:
+        names = [s["name"] for s in json.load(listed)]
+    assert "Ward 7 pilot" in names
+
+
+def test_the_calculator_works_without_javascript(server: str) -> None:
+    executable = _chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            page = browser.new_context(java_script_enabled=False).new_page()
+            page.goto(server + "/")
+            page.get_by_label("Monte Carlo draws").select_option("1000")
+            page.get_by_label("Vacancy rate").fill("5")
+            page.get_by_role("button", name="Calculate").click()
+            expect(page.locator(".headline")).to_contain_text("net present value")
+            page.get_by_role("button", name="Change the figures").click()
+            expect(page.get_by_label("Vacancy rate")).to_have_value("5")
+        finally:
+            browser.close()

@@ -1,0 +1,295 @@
+"""The calculator pages over FastAPI's test client: the form and its defaults, a calculation
+equal to the library's own run, CSRF, field errors, saving at a stable address, downloads,
+the evidence pages, offline API docs, and the run-time limit (503)."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette's notice about httpx versions
+    from fastapi.testclient import TestClient
+
+from peervalue.report.words import scenario_headline
+from peervalue.scenario.load import layered
+from peervalue.scenario.schema import ScenarioFile
+from peervalue.service.scenario import run_scenario
+from peervalue.web.app import create_app
+from peervalue.web.forms import fields
+from peervalue.web.requests import WebScenarioRequest
+
+
+class _Form(HTMLParser):
+    """Every named input and select of a page (first option selected by default), the
+    labels' targets, and the page's text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
+        self.labels: set[str] = set()
+        self._select: str | None = None
+        self.scripts: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "input" and a.get("name") and a.get("type") != "hidden":
+            self.values.setdefault(a["name"], a.get("value", ""))
+            self.ids[a["name"]] = a.get("id", "")
+        elif tag == "input" and a.get("name") == "csrf_token":
+            self.values["csrf_token"] = a.get("value", "")
+        elif tag == "select":
+            self._select = a["name"]
+            self.ids[a["name"]] = a.get("id", "")
+        elif tag == "option" and self._select is not None:
+            if self._select not in self.values or "selected" in a:
+                self.values[self._select] = a.get("value", "")
+        elif tag == "label":
+            self.labels.add(a.get("for", ""))
+        elif tag == "script":
+            self.scripts.append(a.get("src", "") or "inline")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: str) -> _Form:
+    form = _Form()
+    form.feed(html)
+    return form
+
+
+def text_of(html: str) -> str:
+    return " ".join(" ".join(parse(html).text).split())
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    db = tmp_path_factory.mktemp("db") / "pages.db"
+    with TestClient(create_app(f"sqlite:///{db}")) as c:
+        yield c
+
+
+def _filled(client: TestClient, **changes: str) -> dict[str, str]:
+    page = client.get("/")
+    assert page.status_code == 200
+    values = parse(page.text).values
+    values.update(changes)
+    return values
+
+
+def test_the_form_has_every_field_labelled_with_its_default_and_source(
+    client: TestClient,
+) -> None:
+    page = client.get("/")
+    form = parse(page.text)
+    assert set(fields()) <= set(form.values)
+    for name, element_id in form.ids.items():
+        if name in fields():
+            assert element_id in form.labels, f"{name} has no label"
+    assert form.values["staffing.caseload"] == "15"
+    assert form.values["staffing.vacancy_rate"] == "10"  # a share, shown in percent
+    assert form.values["costs.set"] == "england-2024-25"
+    words = text_of(page.text)
+    # the source beside a default: the assumed caseload's range and reason, the cost set's
+    # bed-day with its citation
+    assert "Default: 15 people per FTE (assumed, range 8 to 25)" in words
+    assert "£719.10 per bed-day" in words and "National Cost Collection" in words
+    # no inline scripts and nothing from another site
+    assert form.scripts == ["/static/peervalue.js"]
+    assert "http://" not in page.text.split("<body>")[0]
+    assert page.cookies.get("peervalue_csrf")
+
+
+def test_a_calculation_equals_the_librarys_run(client: TestClient) -> None:
+    values = _filled(
+        client,
+        **{"staffing.funded_fte": "2, 4", "staffing.caseload": "12", "monte_carlo.draws": "1000"},
+    )
+    got = client.post("/calculate", data=values)
+    assert got.status_code == 200
+    merged, _ = layered(
+        {
+            "scenario": {"name": values["scenario.name"]},
+            "staffing": {"funded_fte": [2.0, 4.0], "caseload": 12.0},
+            "monte_carlo": {"draws": 1000},
+        }
+    )
+    want = run_scenario(
+        WebScenarioRequest.model_validate(
+            {"scenario": ScenarioFile.model_validate(merged), "draws": 1000, "seed": 1}
+        )
+    )
+    words = text_of(got.text)
+    assert scenario_headline(want) in words
+    assert "staffing.caseload : 12" in words  # what the case sets, beside the default
+    assert 'src="data:image/svg+xml;base64,' in got.text  # the payback figure, inline
+    assert f"{len(want.years)}" and all(y.label in words for y in want.years)
+
+
+def test_a_form_from_elsewhere_is_refused(client: TestClient) -> None:
+    values = _filled(client)
+    values["csrf_token"] = "not-the-cookie"
+    refused = client.post("/calculate", data=values)
+    assert refused.status_code == 403
+    assert "reload the page" in text_of(refused.text)
+    bare = TestClient(client.app)  # a browser with no cookie from this site
+    assert bare.post("/calculate", data=_filled(client)).status_code == 403
+
+
+def test_wrong_figures_come_back_with_a_message_by_each_field(client: TestClient) -> None:
+    values = _filled(
+        client,
+        **{
+            "staffing.caseload": "lots",
+            "scenario.horizon_years": "80",
+            "staffing.vacancy_rate": "150",
+            "scenario.name": "",
+        },
+    )
+    got = client.post("/calculate", data=values)
+    assert got.status_code == 422
+    words = text_of(got.text)
+    assert "Error: 'lots' is not a number" in words
+    assert "Error: 80 is above the highest allowed, 50" in words
+    assert "Error: 150 is above the highest allowed, 100" in words
+    assert "Error: this field is needed" in words
+    assert 'aria-invalid="true"' in got.text and 'href="#f-staffing-caseload"' in got.text
+    # what was typed is kept
+    assert parse(got.text).values["staffing.caseload"] == "lots"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"evidence.source": "own"}, "evidence.saved_per_patient_year", "needs"),
+        ({"staffing.funded_fte": "0, 0"}, "staffing.funded_fte", "funds no posts"),
+        ({"scenario.start": "2026"}, "scenario.start", "write it as YYYY-MM-DD"),
+        ({"staffing.funded_fte": "2, x"}, "staffing.funded_fte", "'x' is not a number"),
+        ({"costs.set": "../../etc/passwd"}, "costs.set", "not one of the choices"),
+    ],
+)
+def test_form_problems_land_on_their_field(
+    changes: dict[str, str], field: str, message: str
+) -> None:
+    from peervalue.web.forms import form_values, parse_form
+
+    values = {**form_values(), "costs.set": "england-2024-25", "evidence.source": "pooled-weighted"}
+    parsed = parse_form({**values, **changes})
+    assert parsed.scenario is None
+    assert list(parsed.errors) == [field] and message in parsed.errors[field]
+
+
+def test_a_price_year_the_index_lacks_is_shown_by_its_field(client: TestClient) -> None:
+    got = client.post("/calculate", data=_filled(client, **{"scenario.price_year": "1990-91"}))
+    assert got.status_code == 422 and got.headers["content-type"].startswith("text/html")
+    assert 'href="#f-scenario-price-year"' in got.text
+    assert "not covered by the NHS pay and prices index" in text_of(got.text)
+
+
+def test_save_gives_a_stable_address_with_downloads(client: TestClient) -> None:
+    values = _filled(client, **{"monte_carlo.draws": "1000", "staffing.caseload": "20"})
+    made = client.post(
+        "/scenarios", data={**values, "save_name": "Ward <A>"}, follow_redirects=False
+    )
+    assert made.status_code == 303
+    url = made.headers["location"]
+    assert re.fullmatch(r"/scenarios/[0-9a-f-]{36}", url)
+    first, again = client.get(url), client.get(url)
+    assert first.status_code == 200
+    assert "Ward &lt;A&gt;" in first.text and "<A>" not in first.text
+    headline = re.search(r'class="headline">([^<]+)', first.text)
+    assert headline and headline.group(1) in again.text  # the same answer on every visit
+    assert url in [f"/scenarios/{s['id']}" for s in client.get("/api/v1/scenarios").json()]
+    listed = client.get("/scenarios")
+    assert url in listed.text and "Ward &lt;A&gt;" in listed.text
+    book = client.get(f"/api/v1{url}/report", params={"format": "xlsx", "draws": 500})
+    assert book.status_code == 200
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(book.content))
+    assert wb.sheetnames == ["Inputs", "Studies", "Pooled", "Scenario years", "Monte Carlo"]
+    rows = [[c for c in row if c is not None] for row in wb["Inputs"].iter_rows(values_only=True)]
+    assert any("staffing.caseload" in str(r) and 20 in r for r in rows), rows
+    # the edit link fills the form with the saved figures
+    edit = parse(client.get(f"/?scenario={url.rsplit('/', 1)[1]}").text).values
+    assert edit["staffing.caseload"] == "20"
+    assert client.get("/scenarios/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12).status_code == 404
+    assert client.get("/scenarios/42").status_code == 404
+
+
+def test_saving_needs_the_token_when_the_server_sets_one(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PEERVALUE_API_TOKEN", "s3cret")
+    values = _filled(client, **{"monte_carlo.draws": "1000"})
+    refused = client.post("/scenarios", data={**values, "access_token": "nope"})
+    assert refused.status_code == 401
+    ok = client.post(
+        "/scenarios", data={**values, "access_token": "s3cret"}, follow_redirects=False
+    )
+    assert ok.status_code == 303
+
+
+def test_an_unsaved_case_downloads_as_a_report(client: TestClient) -> None:
+    values = _filled(client, **{"monte_carlo.draws": "1000"})
+    html = client.post("/report", data={**values, "format": "html"})
+    assert html.status_code == 200
+    assert html.headers["content-disposition"] == 'attachment; filename="business-case.html"'
+    assert "Business case" in html.text or "business case" in html.text
+    assert client.post("/report", data={**values, "format": "exe"}).status_code == 422
+
+
+def test_evidence_pages_show_every_figures_source(client: TestClient) -> None:
+    listed = client.get("/evidence")
+    assert listed.status_code == 200
+    assert "/evidence/sledge2011" in listed.text
+    study = text_of(client.get("/evidence/sledge2011").text)
+    assert "Sledge" in study and "reported" in study and "assumed" in study
+    assert client.get("/evidence/nobody").status_code == 404
+
+
+def test_api_docs_are_served_from_the_package(client: TestClient) -> None:
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    scripts = parse(docs.text).scripts
+    assert scripts == ["/static/swagger/swagger-ui-bundle.js", "/static/api-docs.js"]
+    for src in scripts:
+        asset = client.get(src)
+        assert asset.status_code == 200 and len(asset.content) > 100
+    assert client.get("/static/swagger/swagger-ui.css").status_code == 200
+    assert client.get("/static/../app.py").status_code == 404
+
+
+def test_reports_over_the_api(client: TestClient) -> None:
+    pdf = client.post("/api/v1/reports", params={"format": "pdf"}, json={"draws": 500})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf"
+    bad = client.post("/api/v1/reports", params={"format": "doc"}, json={})
+    assert bad.status_code == 422
+    big = client.post("/api/v1/reports", json={"draws": 10**6})
+    assert big.status_code == 422 and "/draws" in big.text
+
+
+def test_a_run_over_the_time_limit_is_a_503_not_a_hung_worker(tmp_path: Path) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'slow.db'}", run_timeout=0.05, concurrent_runs=1)
+    with TestClient(app) as slow:
+        got = slow.post("/api/v1/psa", json={"draws": 200_000})
+        assert got.status_code == 503
+        assert got.headers["retry-after"] == "1"
+        assert got.headers["content-type"] == "application/problem+json"
+        assert "fewer draws" in got.json()["detail"]
+        # the server still answers while the abandoned run finishes in its thread
+        assert slow.get("/api/v1/evidence").status_code == 200
