@@ -142,6 +142,23 @@ def test_security_headers_and_schema(client: TestClient) -> None:
     # the request bodies are the library's own models
     body = schema["paths"]["/api/v1/analysis"]["post"]["requestBody"]["content"]
     assert "WebAnalysisRequest" in json.dumps(body)
+    # a write may carry a bearer token, or none when the server sets none
+    paths = schema["paths"]
+    assert paths["/api/v1/scenarios"]["post"]["security"] == [{"HTTPBearer": []}, {}]
+    assert "security" not in paths["/api/v1/scenarios"]["get"]
+    # every route that runs the model may answer 503 (the run-time limit)
+    running = [p for p, ops in paths.items() for m, op in ops.items() if "503" in op["responses"]]
+    assert sorted(running) == [
+        "/api/v1/analysis",
+        "/api/v1/psa",
+        "/api/v1/reports",
+        "/api/v1/scenarios/compare",
+        "/api/v1/scenarios/run",
+        "/api/v1/scenarios/{scenario_id}/report",
+        "/api/v1/scenarios/{scenario_id}/run",
+        "/api/v1/sensitivity",
+        "/api/v1/thresholds",
+    ]
 
 
 def test_saved_scenarios_create_read_update_run_delete(client: TestClient) -> None:

@@ -21,7 +21,7 @@ from peervalue.scenario.results import ScenarioComparison, ScenarioResult
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import PsaResult, SensitivityResult, ThresholdResult
 from peervalue.web.limits import limited
-from peervalue.web.problems import NEEDS_TOKEN, NOT_FOUND, problem
+from peervalue.web.problems import NEEDS_TOKEN, NOT_FOUND, TIMED_OUT, TOKEN_OPTIONAL, problem
 from peervalue.web.requests import (
     DEFAULT_WEB_REPORT_DRAWS,
     MAX_WEB_REPORT_DRAWS,
@@ -80,7 +80,7 @@ def list_cost_sets() -> CostSetList:
     return run_cost_sets()
 
 
-@router.post("/analysis", tags=["analysis"])
+@router.post("/analysis", tags=["analysis"], responses=TIMED_OUT)
 async def analysis(request: WebAnalysisRequest, http: Request) -> AnalysisResult:
     """The reference analysis (the 2013 method) at any price year, weighting and cost basis."""
     from peervalue.service.runs import run_analysis
@@ -88,7 +88,7 @@ async def analysis(request: WebAnalysisRequest, http: Request) -> AnalysisResult
     return await limited(http, lambda: run_analysis(request))
 
 
-@router.post("/psa", tags=["uncertainty"])
+@router.post("/psa", tags=["uncertainty"], responses=TIMED_OUT)
 async def psa(request: WebPsaRequest, http: Request) -> PsaResult:
     """Monte Carlo summaries: intervals, P(ratio > 1), curves and EVPI (draws capped)."""
     from peervalue.service.runs import run_psa
@@ -96,7 +96,7 @@ async def psa(request: WebPsaRequest, http: Request) -> PsaResult:
     return await limited(http, lambda: run_psa(request))
 
 
-@router.post("/sensitivity", tags=["uncertainty"])
+@router.post("/sensitivity", tags=["uncertainty"], responses=TIMED_OUT)
 async def sensitivity(request: WebSensitivityRequest, http: Request) -> SensitivityResult:
     """One-way sensitivity of pooled net benefit per FTE-year (tornado data)."""
     from peervalue.service.runs import run_sensitivity
@@ -104,7 +104,7 @@ async def sensitivity(request: WebSensitivityRequest, http: Request) -> Sensitiv
     return await limited(http, lambda: run_sensitivity(request))
 
 
-@router.post("/thresholds", tags=["uncertainty"])
+@router.post("/thresholds", tags=["uncertainty"], responses=TIMED_OUT)
 async def thresholds(request: WebThresholdRequest, http: Request) -> ThresholdResult:
     """Break-even bed-days, cost per bed-day, caseload and peer worker cost."""
     from peervalue.service.runs import run_threshold
@@ -112,7 +112,7 @@ async def thresholds(request: WebThresholdRequest, http: Request) -> ThresholdRe
     return await limited(http, lambda: run_threshold(request))
 
 
-@router.post("/scenarios/run", tags=["scenarios"])
+@router.post("/scenarios/run", tags=["scenarios"], responses=TIMED_OUT)
 async def run_scenario(request: WebScenarioRequest, http: Request) -> ScenarioResult:
     """Run a business case sent as a scenario document (draws capped)."""
     from peervalue.service.scenario import run_scenario as run
@@ -191,6 +191,7 @@ def _missing(scenario_id: uuid.UUID) -> JSONResponse:
     status_code=201,
     dependencies=[Depends(require_token)],
     responses=NEEDS_TOKEN,
+    openapi_extra=TOKEN_OPTIONAL,
 )
 def create_scenario(body: ScenarioBody, request: Request) -> SavedScenario:
     """Save a scenario; its URL is ``/api/v1/scenarios/{id}``."""
@@ -220,6 +221,7 @@ def read_scenario(scenario_id: uuid.UUID, request: Request) -> Any:
     response_model=SavedScenario,
     dependencies=[Depends(require_token)],
     responses={**NOT_FOUND, **NEEDS_TOKEN},
+    openapi_extra=TOKEN_OPTIONAL,
 )
 def update_scenario(scenario_id: uuid.UUID, body: ScenarioBody, request: Request) -> Any:
     saved = _store(request).update(
@@ -234,6 +236,7 @@ def update_scenario(scenario_id: uuid.UUID, body: ScenarioBody, request: Request
     status_code=204,
     dependencies=[Depends(require_token)],
     responses={**NOT_FOUND, **NEEDS_TOKEN},
+    openapi_extra=TOKEN_OPTIONAL,
 )
 def delete_scenario(scenario_id: uuid.UUID, request: Request) -> Response:
     if not _store(request).delete(str(scenario_id)):
@@ -249,7 +252,7 @@ def _scenario_request(document: dict[str, Any], draws: int, seed: int) -> WebSce
     "/scenarios/{scenario_id}/run",
     tags=["scenarios"],
     response_model=ScenarioResult,
-    responses=NOT_FOUND,
+    responses={**NOT_FOUND, **TIMED_OUT},
 )
 async def run_saved_scenario(
     scenario_id: uuid.UUID,
@@ -281,7 +284,7 @@ class CompareBody(BaseModel):
     "/scenarios/compare",
     tags=["scenarios"],
     response_model=ScenarioComparison,
-    responses=NOT_FOUND,
+    responses={**NOT_FOUND, **TIMED_OUT},
 )
 async def compare_scenarios(body: CompareBody, request: Request) -> Any:
     """Run two to five saved scenarios side by side (the same draws and seed for each)."""
@@ -326,7 +329,12 @@ def report_response(request: WebReportRequest, fmt: str, filename: str) -> Respo
     )
 
 
-@router.post("/reports", tags=["reports"], response_class=Response, responses=_REPORT_RESPONSES)
+@router.post(
+    "/reports",
+    tags=["reports"],
+    response_class=Response,
+    responses={**_REPORT_RESPONSES, **TIMED_OUT},
+)
 async def make_report(
     body: WebReportRequest,
     request: Request,
@@ -341,7 +349,7 @@ async def make_report(
     "/scenarios/{scenario_id}/report",
     tags=["reports"],
     response_class=Response,
-    responses={**_REPORT_RESPONSES, **NOT_FOUND},
+    responses={**_REPORT_RESPONSES, **NOT_FOUND, **TIMED_OUT},
 )
 async def saved_scenario_report(
     scenario_id: uuid.UUID,

@@ -137,6 +137,13 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: problem_response("No such ite
 NEEDS_TOKEN: dict[int | str, dict[str, Any]] = {
     401: problem_response("A token is needed (PEERVALUE_API_TOKEN)")
 }
+#: ``openapi_extra=`` of a write route: the token is asked for only when the server sets
+#: one, so anonymous access is the alternative (FastAPI appends this to its requirement)
+TOKEN_OPTIONAL: dict[str, Any] = {"security": [{}]}
+#: ``responses=`` of a route that runs the model (peervalue.web.limits)
+TIMED_OUT: dict[int | str, dict[str, Any]] = {
+    503: problem_response("The run could not start or finish in time (PEERVALUE_RUN_TIMEOUT)")
+}
 
 
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
