@@ -14,6 +14,7 @@ from peervalue.cli.common import (
     CostsOpt,
     DrawsOpt,
     EvidenceOpt,
+    EvidenceSetOpt,
     FormatOpt,
     IndexationChoice,
     IndexationOpt,
@@ -34,10 +35,15 @@ class SubgroupChoice(StrEnum):
     design = "design"
     country = "country"
     peer_role = "peer_role"
+    randomisation = "randomisation"
+    bundled = "bundled"
+    risk_of_bias = "risk_of_bias"
+    outcome = "outcome"
 
 
 @app.command()
 def reproduce(
+    evidence_set: EvidenceSetOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     weighting: WeightingOpt = WeightingChoice.all,
     costs: CostsOpt = None,
@@ -70,6 +76,7 @@ def reproduce(
 
     req = request(
         AnalysisRequest,
+        evidence_set=evidence_set,
         weighting=weighting,
         with_reference=True,
         compare_cost_basis=True,
@@ -79,13 +86,16 @@ def reproduce(
         cost_basis=cost_basis,
     )
     result = run_analysis(req)
-    title = "Reference analysis (method of Trachtenberg et al. 2013), bundled evidence"
+    title = "Reference analysis (method of Trachtenberg et al. 2013), " + (
+        "bundled evidence" if evidence_set is None else result.evidence
+    )
     emit(result, fmt, output, inputs=(costs,), title=title)
 
 
 @app.command("analyse")
 def analyse_cmd(
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
     costs: CostsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     weighting: WeightingOpt = WeightingChoice.all,
@@ -124,6 +134,7 @@ def analyse_cmd(
     req = request(
         AnalysisRequest,
         evidence=evidence,
+        evidence_set=evidence_set,
         costs=costs,
         weighting=weighting,
         with_reference=reference,
@@ -142,6 +153,7 @@ def analyse_cmd(
 @evidence_app.command("list")
 def evidence_list(
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -152,7 +164,7 @@ def evidence_list(
     from peervalue.service import EvidenceRequest, run_evidence
 
     emit(
-        run_evidence(request(EvidenceRequest, evidence=evidence)),
+        run_evidence(request(EvidenceRequest, evidence=evidence, evidence_set=evidence_set)),
         fmt,
         output,
         inputs=(evidence,),
@@ -163,6 +175,7 @@ def evidence_list(
 def evidence_show(
     study_id: Annotated[str, typer.Argument(metavar="ID", help="Study id, e.g. sledge2011.")],
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -172,7 +185,9 @@ def evidence_show(
     """
     from peervalue.service import StudyRequest, run_study
 
-    study = run_study(request(StudyRequest, evidence=evidence, study_id=study_id))
+    study = run_study(
+        request(StudyRequest, evidence=evidence, evidence_set=evidence_set, study_id=study_id)
+    )
     emit(study, fmt, output, inputs=(evidence,))
 
 

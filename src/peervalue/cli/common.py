@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 #: request fields -> the option (or argument) users type, so messages name what they typed
 OPTION_LABELS = {
     "evidence": "--evidence",
+    "evidence_set": "--evidence-set",
     "costs": "--costs",
     "draws": "--draws",
     "seed": "--seed",
@@ -160,6 +161,16 @@ EvidenceOpt = Annotated[
         "-e",
         metavar="PATH",
         help="Folder of study files, or one study file (default: the bundled studies).",
+    ),
+]
+EvidenceSetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--evidence-set",
+        metavar="NAME|FILE",
+        help="Use the studies of this evidence set: cmh2013 (the 2013 six, the default "
+        "studies), all-2026, rct-only, uk-only, bed-days-only (peervalue evidence sets), or "
+        "a set file. With --evidence, the set selects from that folder.",
     ),
 ]
 CostsOpt = Annotated[

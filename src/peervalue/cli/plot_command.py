@@ -11,6 +11,7 @@ from peervalue.cli.common import (
     CostBasisOpt,
     CostsOpt,
     EvidenceOpt,
+    EvidenceSetOpt,
     ForceOpt,
     IndexationChoice,
     IndexationOpt,
@@ -56,6 +57,7 @@ def plot(
         ),
     ] = None,
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     draws: Annotated[
@@ -105,6 +107,7 @@ def plot(
         figures=(name,),
         scenario=scenario,
         evidence=evidence,
+        evidence_set=evidence_set,
         costs=costs,
         weighting=weighting,
         draws=draws,

@@ -15,6 +15,7 @@ from peervalue.cli.common import (
     CostsOpt,
     DrawsOpt,
     EvidenceOpt,
+    EvidenceSetOpt,
     FormatOpt,
     IndexationChoice,
     IndexationOpt,
@@ -97,6 +98,7 @@ def psa(
     draws: DrawsOpt = 100_000,
     seed: SeedOpt = 1,
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     chunk_size: Annotated[
@@ -150,6 +152,7 @@ def psa(
     req = request(
         PsaRequest,
         evidence=evidence,
+        evidence_set=evidence_set,
         costs=costs,
         weighting=weighting,
         price_year=price_year,
@@ -171,6 +174,7 @@ def psa(
 @app.command()
 def sensitivity(
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
@@ -228,6 +232,7 @@ def sensitivity(
         req2 = request(
             TwoWayRequest,
             evidence=evidence,
+            evidence_set=evidence_set,
             costs=costs,
             weighting=weighting,
             pooling=pooling,
@@ -260,6 +265,7 @@ def sensitivity(
     req = request(
         SensitivityRequest,
         evidence=evidence,
+        evidence_set=evidence_set,
         costs=costs,
         weighting=weighting,
         pooling=pooling,
@@ -273,6 +279,7 @@ def sensitivity(
 @app.command()
 def threshold(
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
@@ -294,6 +301,7 @@ def threshold(
     req = request(
         ThresholdRequest,
         evidence=evidence,
+        evidence_set=evidence_set,
         costs=costs,
         weighting=weighting,
         pooling=pooling,
@@ -307,6 +315,7 @@ def threshold(
 @app.command()
 def meta(
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     caseload: Annotated[
@@ -360,6 +369,7 @@ def meta(
     req = request(
         MetaRequest,
         evidence=evidence,
+        evidence_set=evidence_set,
         costs=costs,
         weighting=weighting,
         price_year=price_year,
@@ -378,6 +388,7 @@ def meta(
 @app.command()
 def evppi(
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
@@ -412,6 +423,7 @@ def evppi(
     req = request(
         EvppiRequest,
         evidence=evidence,
+        evidence_set=evidence_set,
         costs=costs,
         weighting=weighting,
         pooling=pooling,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -36,6 +36,8 @@ class Evidence:
     studies: tuple[Study, ...]
     files: tuple[Path, ...]
     origin: str
+    #: studies recorded but not pooled (outcome ``no_usable_outcome``): listed, never computed
+    excluded: tuple[Study, ...] = ()
 
     def __iter__(self) -> Iterator[Study]:
         return iter(self.studies)
@@ -47,15 +49,31 @@ class Evidence:
     def ids(self) -> list[str]:
         return [s.id for s in self.studies]
 
+    @property
+    def listed(self) -> tuple[Study, ...]:
+        """Every study, pooled ones first, then those recorded but not pooled."""
+        return self.studies + self.excluded
+
     def get(self, study_id: str) -> Study:
-        for study in self.studies:
+        for study in self.listed:
             if study.id == study_id:
                 return study
         raise input_error(
             self.origin,
             "id",
             f"no study with id {quote(study_id)}",
-            f"one of {', '.join(self.ids)}",
+            f"one of {', '.join(s.id for s in self.listed)}",
+        )
+
+    @classmethod
+    def of(cls, studies: Iterable[Study], files: tuple[Path, ...], origin: str) -> Evidence:
+        """An :class:`Evidence` with ``studies`` split into pooled and not pooled."""
+        everything = list(studies)
+        return cls(
+            tuple(s for s in everything if s.pooled),
+            files,
+            origin,
+            tuple(s for s in everything if not s.pooled),
         )
 
 
@@ -101,7 +119,7 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
     info = check_input_path(root, expected)
     if not stat.S_ISDIR(info.st_mode):
         study = load_study(root)
-        return Evidence((study,), (root,), str(root))
+        return Evidence.of((study,), (root,), str(root))
     files = study_files(root)
     if not files:
         raise input_error(
@@ -136,4 +154,4 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
     if errors:
         raise InputErrorGroup(errors, root)
     origin = "bundled evidence (peervalue/data/evidence)" if path is None else str(root)
-    return Evidence(tuple(studies), tuple(loaded), origin)
+    return Evidence.of(studies, tuple(loaded), origin)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from peervalue.model import core
+from peervalue.model import conversions, core
 from peervalue.model.core import Array
 from peervalue.model.methods import PoolingMethod
 from peervalue.model.spec import COSTS, ModelSpec, StudySpec
@@ -112,6 +112,25 @@ def _study_columns(
         d = v("outcome.saved_per_patient")
     elif kind == "total_bed_days_saved":
         d = v("outcome.total") / n_int
+    elif kind == "readmission_counts":
+        # the spec gives the readmitted counts as proportions of their arms
+        d = conversions.bed_days_from_readmission(
+            v("outcome.control_readmitted"),
+            v("outcome.intervention_readmitted"),
+            v("outcome.length_of_stay"),
+        )
+    elif kind in {"readmission_odds_ratio", "readmission_risk_ratio"}:
+        p_control = v("outcome.control_risk")
+        p_peer = (
+            conversions.risk_from_odds_ratio(p_control, v("outcome.odds_ratio"))
+            if kind == "readmission_odds_ratio"
+            else conversions.risk_from_risk_ratio(p_control, v("outcome.risk_ratio"))
+        )
+        d = conversions.bed_days_from_readmission(p_control, p_peer, v("outcome.length_of_stay"))
+    elif kind == "length_of_stay_difference":
+        d = conversions.bed_days_from_length_of_stay(
+            v("outcome.length_of_stay_saved"), v("outcome.admissions")
+        )
     else:  # pragma: no cover - the schema admits no other kind
         raise ValueError(f"unknown outcome kind {kind!r}")
     big_d = core.total_saved(d, n_int)

@@ -104,6 +104,21 @@ def _peer_form(study: Study) -> PeerForm:
     return "fte_years"
 
 
+#: readmission count fields, and the arm each is a proportion of
+EVENT_ARMS = {
+    "outcome.intervention_readmitted": "arms.intervention",
+    "outcome.control_readmitted": "arms.control",
+}
+
+
+def _event_arms(study: Study) -> dict[str, float]:
+    """Readmitted-count fields of ``study`` and the point size of their arm."""
+    if study.outcome.kind != "readmission_counts":
+        return {}
+    found = study.quantities()
+    return {f: found[arm].value for f, arm in EVENT_ARMS.items() if f in found and arm in found}
+
+
 def _support_field(study: Study) -> str:
     pi = study.peer_input
     return "peer_input.support_duration" if pi and pi.support_duration is not None else "follow_up"
@@ -132,8 +147,15 @@ def build_spec(
     params: list[Parameter] = []
     structure: list[StudySpec] = []
     for study in studies:
+        if not study.pooled:
+            raise ValueError(f"study {study.id!r} is not pooled (no_usable_outcome)")
+        arm_sizes = _event_arms(study)
         for field, q in study.quantities().items():
-            factor, unit = _model_unit(q, year, index)
+            if field in arm_sizes:
+                # readmitted patients enter the model as a proportion of their arm
+                factor, unit = 1.0 / arm_sizes[field], "proportion"
+            else:
+                factor, unit = _model_unit(q, year, index)
             params.append(Parameter(study.id, field, q, factor, unit))
         structure.append(
             StudySpec(

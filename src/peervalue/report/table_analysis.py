@@ -13,7 +13,7 @@ from rich.text import Text
 
 from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
-from peervalue.evidence.schema import Study
+from peervalue.evidence.schema import NoUsableOutcome, Study
 from peervalue.model.methods import METHOD_TITLES
 from peervalue.model.results import AnalysisResult
 from peervalue.report.registry import renderer
@@ -160,27 +160,44 @@ def _evidence_list(evidence: Evidence) -> Table:
         "Study",
         "Country",
         "Design",
+        "Randomised",
         "Peer role",
+        "Bundled",
+        "Risk of bias",
         "n (int/ctrl)",
         "Follow-up",
         "Outcome",
         "Reported / derived / assumed",
+        "Pooled",
     ]:
         table.add_column(col)
-    for study in evidence:
+    for study in evidence.listed:
         s = study_summary(study)
         ctrl = "-" if s["n_control"] is None else f"{s['n_control']:g}"
+        bundled = s["bundled"]
         table.add_row(
             s["id"],
             s["citation"],
             s["country"],
             s["design"],
+            s["randomisation"] or "-",
             s["peer_role"],
+            "-" if bundled is None else ("yes" if bundled else "no"),
+            s["risk_of_bias"] or "-",
             f"{s['n_intervention']:g} / {ctrl}",
             s["follow_up"],
             s["outcome"],
             f"{s['reported']} / {s['derived']} / {s['assumed']}",
+            "yes" if s["pooled"] else "no",
         )
+    if evidence.excluded:
+        reasons = [
+            f"{s.id}: {' '.join(s.outcome.reason.split())}"
+            for s in evidence.excluded
+            if isinstance(s.outcome, NoUsableOutcome)
+        ]
+        table.caption = "Not pooled (listed only):\n" + "\n".join(reasons)
+        table.caption_justify = "left"
     return table
 
 
@@ -198,6 +215,20 @@ def study_table(study: Study, **_: Any) -> RenderableType:
         head += f"\nIntervention: {study.intervention}"
     if study.inclusion:
         head += f"\n[dim]Inclusion: {' '.join(study.inclusion.split())}[/dim]"
+    q = study.quality
+    if q is not None:
+        head += (
+            f"\nRandomisation: {q.randomisation.value}   Bundled: {'yes' if q.bundled else 'no'}"
+            f"   Comparison: {escape(q.comparison)}\nRisk of bias: {q.risk_of_bias.value} "
+            f"({escape(' '.join(q.risk_of_bias_reason.split()))})"
+        )
+    outcome = study.outcome
+    if isinstance(outcome, NoUsableOutcome):
+        head += f"\n[bold]Not pooled:[/bold] {escape(' '.join(outcome.reason.split()))}"
+        if outcome.reported:
+            head += f"\nReported: {escape(outcome.reported)}"
+        for where in outcome.searched:
+            head += f"\nSearched: {escape(where)}"
     return _with_quantities(head, study)
 
 

@@ -23,14 +23,43 @@ if TYPE_CHECKING:
 
 
 def resolve_evidence(request: EvidenceRequest) -> Evidence:
-    """The request's studies: loaded from its path, taken from its list, or the bundled six."""
+    """The request's studies: loaded from its path, taken from its list, or the bundled six;
+    with ``evidence_set``, that set's studies from them (or from the bundled library).
+
+    Studies recorded without a usable outcome are kept apart (``Evidence.excluded``):
+    they are listed, never pooled.
+    """
     source = request.evidence
     if isinstance(source, list):
         label = request.evidence_label or f"in-memory evidence ({len(source)} studies)"
-        return Evidence(tuple(source), (), label)
-    evidence = load_evidence(source)
+        evidence = Evidence.of(source, (), label)
+    elif request.evidence_set is not None:
+        from peervalue.evidence.sets import load_library
+
+        evidence = load_library(source)
+    else:
+        evidence = load_evidence(source)
+    if request.evidence_set is not None:
+        from peervalue.evidence.sets import select_set
+
+        evidence = select_set(request.evidence_set, evidence)
     if request.evidence_label:
-        return Evidence(evidence.studies, evidence.files, request.evidence_label)
+        evidence = Evidence(
+            evidence.studies, evidence.files, request.evidence_label, evidence.excluded
+        )
+    return evidence
+
+
+def poolable_evidence(request: EvidenceRequest) -> Evidence:
+    """:func:`resolve_evidence`, refusing evidence with no study that can be pooled."""
+    evidence = resolve_evidence(request)
+    if not evidence.studies:
+        raise input_error(
+            evidence.origin,
+            "outcome",
+            "no study has an outcome that can be pooled (every one is no_usable_outcome)",
+            "at least one study with a bed-day, length-of-stay or readmission outcome",
+        )
     return evidence
 
 
@@ -55,7 +84,7 @@ def prepare(request: RunRequest) -> Prepared:
     """Load the request's inputs and build the model spec (the only place that does)."""
     from peervalue.model.spec import build_spec
 
-    evidence = resolve_evidence(request)
+    evidence = poolable_evidence(request)
     costs = resolve_costs(request)
     indexes = nhs_indexes()
     index = indexes.get("pay-and-prices")

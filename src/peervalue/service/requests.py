@@ -53,7 +53,9 @@ MAX_DISCOUNT_RATE: Final = 0.2
 MAX_CASELOAD: Final = 1000.0
 MAX_POPULATION_FTE: Final = 1e6
 
-SubgroupField = Literal["design", "country", "peer_role"]
+SubgroupField = Literal[
+    "design", "country", "peer_role", "randomisation", "bundled", "risk_of_bias", "outcome"
+]
 TwoWayAxis = Literal["caseload", "cost_per_bed_day", "cost_per_fte_year", "effect"]
 
 
@@ -156,6 +158,27 @@ class EvidenceRequest(Request):
 
     evidence: Path | list[Study] | None = None
     evidence_label: str | None = None
+    #: a named evidence set (``peervalue evidence sets``) or a set file: which of the
+    #: evidence's studies to use. ``None``: the evidence as given (the bundled six).
+    evidence_set: str | None = None
+
+    @field_validator("evidence_set")
+    @classmethod
+    def _known_set(cls, name: str | None) -> str | None:
+        if name is None:
+            return None
+        from peervalue.evidence.sets import bundled_set_names
+        from peervalue.fileio import DATA_SUFFIXES
+
+        if Path(name).suffix in DATA_SUFFIXES:
+            return name
+        names = bundled_set_names()
+        if name not in names:
+            raise _option_error(
+                f"got {quote(name)}, which is not a bundled evidence set",
+                f"one of {', '.join(names)}, or a set file (.yaml or .toml)",
+            )
+        return name
 
     @model_validator(mode="before")
     @classmethod
@@ -410,6 +433,7 @@ class TwoWayRequest(RunRequest):
         # the scenario file sets its own evidence, costs and price year: others are not used
         defaults = {
             "evidence": None,
+            "evidence_set": None,
             "costs": None,
             "price_year": None,
             "weighting": "all",
