@@ -21,6 +21,8 @@ from peervalue.cli.common import (
     OutputFormat,
     OutputOpt,
     PriceYearOpt,
+    ResourcesChoice,
+    ResourcesOpt,
     SeedOpt,
     WeightingChoice,
     WeightingOpt,
@@ -44,6 +46,7 @@ class SubgroupChoice(StrEnum):
 @app.command()
 def reproduce(
     evidence_set: EvidenceSetOpt = None,
+    resources: ResourcesOpt = ResourcesChoice.bed_days,
     fmt: FormatOpt = OutputFormat.table,
     weighting: WeightingOpt = WeightingChoice.all,
     costs: CostsOpt = None,
@@ -77,6 +80,7 @@ def reproduce(
     req = request(
         AnalysisRequest,
         evidence_set=evidence_set,
+        resources=resources,
         weighting=weighting,
         with_reference=True,
         compare_cost_basis=True,
@@ -96,6 +100,7 @@ def reproduce(
 def analyse_cmd(
     evidence: EvidenceOpt = None,
     evidence_set: EvidenceSetOpt = None,
+    resources: ResourcesOpt = ResourcesChoice.bed_days,
     costs: CostsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     weighting: WeightingOpt = WeightingChoice.all,
@@ -135,6 +140,7 @@ def analyse_cmd(
         AnalysisRequest,
         evidence=evidence,
         evidence_set=evidence_set,
+        resources=resources,
         costs=costs,
         weighting=weighting,
         with_reference=reference,

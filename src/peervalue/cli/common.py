@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 OPTION_LABELS = {
     "evidence": "--evidence",
     "evidence_set": "--evidence-set",
+    "resources": "--resources",
     "costs": "--costs",
     "draws": "--draws",
     "seed": "--seed",
@@ -171,6 +172,22 @@ EvidenceSetOpt = Annotated[
         help="Use the studies of this evidence set: cmh2013 (the 2013 six, the default "
         "studies), all-2026, rct-only, uk-only, bed-days-only (peervalue evidence sets), or "
         "a set file. With --evidence, the set selects from that folder.",
+    ),
+]
+
+
+class ResourcesChoice(StrEnum):
+    bed_days = "bed-days"
+    all = "all"
+
+
+ResourcesOpt = Annotated[
+    ResourcesChoice,
+    typer.Option(
+        "--resources",
+        help="What the benefits count: bed-days (psychiatric bed-days, the reference "
+        "analysis) or all (also each study's other resources, such as emergency visits, "
+        "valued at the cost file's unit costs).",
     ),
 ]
 CostsOpt = Annotated[

@@ -66,15 +66,26 @@ class Evidence:
         )
 
     @classmethod
-    def of(cls, studies: Iterable[Study], files: tuple[Path, ...], origin: str) -> Evidence:
-        """An :class:`Evidence` with ``studies`` split into pooled and not pooled."""
+    def of(
+        cls,
+        studies: Iterable[Study],
+        files: tuple[Path, ...],
+        origin: str,
+        resources: str = "bed-days",
+    ) -> Evidence:
+        """An :class:`Evidence` with ``studies`` split into pooled and not pooled, for an
+        analysis counting ``resources`` (``bed-days`` or ``all``)."""
         everything = list(studies)
         return cls(
-            tuple(s for s in everything if s.pooled),
+            tuple(s for s in everything if s.pooled_in(resources)),
             files,
             origin,
-            tuple(s for s in everything if not s.pooled),
+            tuple(s for s in everything if not s.pooled_in(resources)),
         )
+
+    def counting(self, resources: str) -> Evidence:
+        """The same studies, split for an analysis counting ``resources``."""
+        return Evidence.of(self.listed, self.files, self.origin, resources)
 
 
 def load_study(path: Path) -> Study:

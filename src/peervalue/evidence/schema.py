@@ -61,6 +61,9 @@ Probability = Annotated[
 Events = Annotated[Quantity, unit_check("patients"), NonNegative]
 #: an odds ratio or risk ratio, peer support over control (below 1: fewer events)
 RatioMeasure = Annotated[Quantity, unit_check("ratio"), Positive]
+EventsPerPatient = Annotated[Quantity, unit_check("events/patient"), NonNegative]
+#: a resource category: lower-case words joined by underscores, e.g. emergency_department_visit
+RESOURCE_CATEGORY = r"^[a-z][a-z0-9_]*$"
 #: a difference in length of stay, control minus peer support (signed)
 LengthOfStayChange = Annotated[Quantity, unit_check("days/admission")]
 
@@ -303,6 +306,19 @@ class Quality(StrictModel):
     risk_of_bias_reason: str = Field(min_length=1)
 
 
+class ResourceUse(StrictModel):
+    """Use of another resource (not a psychiatric bed) per patient in each arm.
+
+    Counted only when a run asks for every resource (``--resources all``): the saving
+    per patient, ``control_mean - intervention_mean``, is valued at the cost file's
+    ``other_resources.<category>`` unit cost and added to the bed-day benefit.
+    """
+
+    category: str = Field(pattern=RESOURCE_CATEGORY)
+    intervention_mean: EventsPerPatient
+    control_mean: EventsPerPatient
+
+
 class PeerInput(StrictModel):
     """How much peer support work produced the outcome, in one of three forms.
 
@@ -379,6 +395,8 @@ class Study(StrictModel):
     arms: Arms
     outcome: Outcome
     peer_input: PeerInput | None = None
+    #: other resources (emergency visits, crisis-team contacts), counted with --resources all
+    other_resources: list[ResourceUse] = Field(default_factory=list)
     quality: Quality | None = None
     inclusion: str | None = Field(
         default=None, description="why this study is in the evidence base (and how sure we are)"
@@ -387,14 +405,29 @@ class Study(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.peer_input is None and self.outcome.kind not in {
-            "bed_days_saved_per_fte_year",
-            NOT_POOLED,
-        }:
+        listed_only = self.outcome.kind == NOT_POOLED and not self.other_resources
+        if self.peer_input is None and not (
+            self.outcome.kind == "bed_days_saved_per_fte_year" or listed_only
+        ):
             raise ValueError(
                 "'peer_input' is required unless the outcome is given as "
-                "bed_days_saved_per_fte_year (or the study is not pooled: no_usable_outcome)"
+                "bed_days_saved_per_fte_year (or the study is only listed: no_usable_outcome "
+                "and no other_resources)"
             )
+        if self.other_resources and self.outcome.kind == "bed_days_saved_per_fte_year":
+            raise ValueError(
+                "other_resources need the patients and the peer input behind the saving; "
+                "they cannot be added to an outcome given as bed_days_saved_per_fte_year"
+            )
+        if (
+            self.other_resources
+            and self.arms.control is None
+            and self.design is not Design.BEFORE_AFTER
+        ):
+            raise ValueError("other_resources compare two arms, so 'arms.control' is required")
+        categories = [r.category for r in self.other_resources]
+        if len(set(categories)) != len(categories):
+            raise ValueError("a resource category is given twice in other_resources")
         q = self.quality
         if q is not None and (self.design is Design.RCT) != (
             q.randomisation is not Randomisation.NONE
@@ -439,8 +472,14 @@ class Study(StrictModel):
 
     @property
     def pooled(self) -> bool:
-        """Whether the study enters the arithmetic (``no_usable_outcome`` studies do not)."""
+        """Whether the study enters the bed-day analysis (``no_usable_outcome`` ones do not)."""
         return self.outcome.kind != NOT_POOLED
+
+    def pooled_in(self, resources: str) -> bool:
+        """Whether the study enters an analysis counting ``resources`` (``bed-days`` or
+        ``all``): with every resource, a study with other resources counts even when it
+        reports no bed-day outcome (its bed-days saved are then zero)."""
+        return self.pooled or (resources == "all" and bool(self.other_resources))
 
     def quantities(self) -> dict[str, Quantity]:
         """Every quantity in the study, keyed by its dotted field path."""

@@ -214,13 +214,16 @@ def set_ids(name_or_path: str | Path, library: Evidence, _seen: tuple[str, ...] 
     return [i for i in base if where is None or where.keeps(everything[i])]
 
 
-def select_set(name_or_path: str | Path, library: Evidence) -> Evidence:
-    """The studies of a set, in the library's order, pooled and not pooled apart."""
+def select_set(
+    name_or_path: str | Path, library: Evidence, resources: str = "bed-days"
+) -> Evidence:
+    """The studies of a set, in the library's order, pooled and not pooled apart (for an
+    analysis counting ``resources``)."""
     spec, _ = load_set(name_or_path)
     ids = set(set_ids(name_or_path, library))
     chosen = [s for s in library.listed if s.id in ids]
     label = f"evidence set {spec.name} ({spec.title})"
-    selected = Evidence.of(chosen, library.files, label)
+    selected = Evidence.of(chosen, library.files, label, resources)
     if not selected.studies:
         raise input_error(
             set_path(name_or_path),

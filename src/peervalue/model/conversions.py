@@ -65,3 +65,12 @@ def log_odds_ratio(control_risk: ArrayLike, intervention_risk: ArrayLike) -> Arr
     """Log odds ratio, peer support over control (negative: fewer readmissions)."""
     pc, pi = _f(control_risk), _f(intervention_risk)
     return np.log(pi / (1.0 - pi)) - np.log(pc / (1.0 - pc))
+
+
+def bed_day_equivalents(
+    events_saved: ArrayLike, cost_per_event: ArrayLike, cost_per_bed_day: ArrayLike
+) -> Array:
+    """Another resource's saving per patient as bed-day equivalents:
+    ``events saved x cost per event / cost per bed-day``. Multiplied back by the cost
+    per bed-day, this adds ``events saved x cost per event`` to the benefit."""
+    return _f(events_saved) * _f(cost_per_event) / _f(cost_per_bed_day)

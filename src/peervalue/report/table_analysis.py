@@ -117,6 +117,11 @@ def _analysis_parts(result: AnalysisResult, title: str) -> list[RenderableType]:
         f"[dim]Prices: {result.price_year}, {cur}. Costs: {result.costs.name}; "
         f"assumed cost inputs: {', '.join(result.costs.assumed_inputs) or 'none'}.[/dim]",
     ]
+    if result.counted_resources is not None:
+        lines.append(
+            f"[bold]Benefits count[/bold]: {', '.join(result.counted_resources)} (other "
+            "resources valued at the cost file's unit costs, shown as bed-day equivalents)."
+        )
     other = result.other_cost_basis
     if other is not None:
         lines.append(
@@ -149,7 +154,12 @@ def evidence_table(evidence: Evidence, view: str = "list", **_: Any) -> Renderab
     table = _evidence_list(evidence)
     if view != "validate":
         return table
-    head = Text(f"OK: {len(evidence)} valid study files in {evidence.origin}", style="green")
+    listed = len(evidence.excluded)
+    extra = f" ({listed} recorded without a usable outcome, not pooled)" if listed else ""
+    head = Text(
+        f"OK: {len(evidence.listed)} valid study files in {evidence.origin}{extra}",
+        style="green",
+    )
     return Group(head, table)
 
 

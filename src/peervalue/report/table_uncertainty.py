@@ -106,6 +106,11 @@ def psa_table(
         + ".",
         f"Inputs held fixed (no stated uncertainty): {', '.join(fixed) or 'none'}.",
     ]
+    if result.counted_resources is not None:
+        lines.append(
+            f"Benefits count: {', '.join(result.counted_resources)} (other resources valued at "
+            "the cost file's unit costs, as bed-day equivalents)."
+        )
     parts: list[RenderableType] = [studies, pooled, Panel(Text("\n".join(lines)), title="Notes")]
     if result.warnings:
         parts.append(Panel(Text("\n".join(result.warnings), style="yellow"), title="Warnings"))

@@ -42,7 +42,9 @@ def resolve_evidence(request: EvidenceRequest) -> Evidence:
     if request.evidence_set is not None:
         from peervalue.evidence.sets import select_set
 
-        evidence = select_set(request.evidence_set, evidence)
+        evidence = select_set(request.evidence_set, evidence, request.resources)
+    elif request.resources != "bed-days":
+        evidence = evidence.counting(request.resources)
     if request.evidence_label:
         evidence = Evidence(
             evidence.studies, evidence.files, request.evidence_label, evidence.excluded
@@ -68,6 +70,21 @@ def resolve_costs(request: RunRequest) -> CostFile:
     if isinstance(request.costs, CostFile):
         return request.costs  # price years checked when the request was validated
     return load_costs(request.costs)
+
+
+def _check_resource_costs(evidence: Evidence, costs: CostFile) -> None:
+    """Every other resource a counted study reports has a unit cost in the cost file."""
+    for study in evidence.studies:
+        for i, use in enumerate(study.other_resources):
+            if use.category not in costs.other_resources:
+                priced = ", ".join(costs.other_resources) or "none"
+                raise input_error(
+                    f"study {study.id}",
+                    f"other_resources[{i}].category",
+                    f"{costs.name!r} has no unit cost for {use.category!r} (it prices: {priced})",
+                    "a category the cost file prices under other_resources, or --resources "
+                    "bed-days",
+                )
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,8 @@ def prepare(request: RunRequest) -> Prepared:
             f"got pay, but {costs.name!r} gives only a total cost per FTE-year",
             "full, or a cost file whose peer worker cost is built from components",
         )
+    if request.resources == "all":
+        _check_resource_costs(evidence, costs)
     spec = build_spec(
         evidence.studies,
         costs,
@@ -104,5 +123,6 @@ def prepare(request: RunRequest) -> Prepared:
         request.price_year,
         pay_index,
         request.cost_basis,
+        request.resources,
     )
     return Prepared(evidence, costs, index, spec)

@@ -37,7 +37,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from peervalue.costs.schema import CostFile
 from peervalue.errors import InputError, InputErrorGroup, Problem, quote
 from peervalue.evidence.schema import Study
-from peervalue.model.methods import CostBasis, PoolingMethod, Weighting
+from peervalue.model.methods import CostBasis, PoolingMethod, Resources, Weighting
 from peervalue.provenance import PriceYear
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import MetaI2, MetaInterval, MetaMethod, MetaPrediction
@@ -161,6 +161,9 @@ class EvidenceRequest(Request):
     #: a named evidence set (``peervalue evidence sets``) or a set file: which of the
     #: evidence's studies to use. ``None``: the evidence as given (the bundled six).
     evidence_set: str | None = None
+    #: what the benefits count: psychiatric bed-days (the reference analysis), or every
+    #: resource a study reports (``other_resources``) valued at the cost file's unit costs
+    resources: Resources = "bed-days"
 
     @field_validator("evidence_set")
     @classmethod
@@ -434,6 +437,7 @@ class TwoWayRequest(RunRequest):
         defaults = {
             "evidence": None,
             "evidence_set": None,
+            "resources": "bed-days",
             "costs": None,
             "price_year": None,
             "weighting": "all",
