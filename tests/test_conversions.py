@@ -155,6 +155,29 @@ def _zero_effect_outcomes(level: float, stay: float) -> list[dict[str, Any]]:
     ]
 
 
+def test_emergency_visits_valued_at_their_unit_cost() -> None:
+    # Kelly 2021: 1.59 - 0.72 = 0.87 fewer A&E visits per patient in six months, at GBP 273
+    # per attendance (NCC 2023/24) rebased to 2011-12, as bed-day equivalents at GBP 334.
+    from peervalue.costs.indices import nhs_pay_and_prices
+
+    rebase = nhs_pay_and_prices().factor("2023-24", "2011-12")
+    per_patient = (1.59 - 0.72) * 273 * rebase / 334
+    bed_days = run_analysis(AnalysisRequest(evidence_set="all-2026"))
+    assert "kelly2021" not in [s.id for s in bed_days.studies]
+    assert bed_days.counted_resources is None
+    every = run_analysis(AnalysisRequest(evidence_set="all-2026", resources="all"))
+    kelly = next(s for s in every.studies if s.id == "kelly2021")
+    assert kelly.bed_days_saved_per_patient == pytest.approx(per_patient, rel=1e-12)
+    # F = 72 x 0.5 years / 15; benefit = d x 72 / F x 334 = 0.87 x 273 x rebase x 30 a year
+    assert kelly.fte_years == pytest.approx(72 * 0.5 / 15)
+    assert kelly.benefit_per_fte_year == pytest.approx(0.87 * 273 * rebase * 30, rel=1e-12)
+    assert every.counted_resources == ["bed-days", "emergency_department_visit"]
+    # the other studies are unchanged by counting a resource they do not report
+    for study in bed_days.studies:
+        again = next(s for s in every.studies if s.id == study.id)
+        assert again.ratio == study.ratio
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     level=st.floats(min_value=0.05, max_value=0.95),
@@ -187,7 +210,42 @@ def test_zero_effect_adds_zero_benefit_under_every_outcome_type(
         )
         for i, outcome in enumerate(_zero_effect_outcomes(level, stay))
     ]
-    out = point_outputs(prepare(RunRequest(evidence=studies)).spec)
-    assert out.benefit_per_fte_year.shape[-1] == 9
+    visits = _quantity(level * 4, "events/patient")
+    resource_only = studies[0].model_dump() | {
+        "id": "visits",
+        "outcome": {"kind": "no_usable_outcome", "reason": "emergency visits only"},
+        "other_resources": [
+            {"category": "crisis_team_contact", "intervention_mean": visits, "control_mean": visits}
+        ],
+    }
+    studies.append(Study.model_validate(resource_only))
+    out = point_outputs(prepare(RunRequest(evidence=studies, resources="all")).spec)
+    assert out.benefit_per_fte_year.shape[-1] == 10
     np.testing.assert_allclose(out.benefit_per_fte_year, 0.0, atol=1e-9)
     assert point_value(out.weighted_mean_ratio) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_readmission_effect_measures_for_the_meta_analysis() -> None:
+    from peervalue.service.inputs import resolve_evidence
+    from peervalue.uncertainty.meta import readmission_effects, study_effects
+
+    studies = resolve_evidence(RunRequest(evidence_set="all-2026")).studies
+    # CORE's 2 x 2 table: 64 / 154 readmitted / not (peer), 83 / 133 (control)
+    log_or, _ = readmission_effects(studies, "log_odds_ratio")
+    core = next(e for e in log_or if e.id == "core2018")
+    assert core.effect == pytest.approx(math.log(64 / 154) - math.log(83 / 133))
+    assert core.variance == pytest.approx(1 / 64 + 1 / 154 + 1 / 83 + 1 / 133)
+    # Croft: ln 0.3, with its range 0.15 to 0.6 read as a 95% interval
+    croft = next(e for e in log_or if e.id == "croft2015")
+    assert croft.effect == pytest.approx(math.log(0.3))
+    assert croft.se == pytest.approx(math.log(4) / 3.919927969080108)
+    diff, why = readmission_effects(studies, "risk_difference")
+    assert [e.id for e in diff] == ["core2018"] and "croft2015" in why
+    p_c, p_i = 83 / 216, 64 / 218
+    assert diff[0].effect == pytest.approx(p_c - p_i)
+    assert diff[0].variance == pytest.approx(p_c * (1 - p_c) / 216 + p_i * (1 - p_i) / 218)
+    # on the bed-day scale: (p_c - p_i) x 32 days / 0.25 years, variance scaled alike
+    beds, _ = study_effects(studies)
+    core_beds = next(e for e in beds if e.id == "core2018")
+    assert core_beds.effect == pytest.approx((p_c - p_i) * 32 / 0.25)
+    assert core_beds.variance == pytest.approx(diff[0].variance * (32 / 0.25) ** 2)

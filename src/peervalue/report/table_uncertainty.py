@@ -299,6 +299,22 @@ def meta_table(result: MetaRunResult, **_: Any) -> RenderableType:
             ci,
         )
     parts.append(pooling)
+    for measure, rt in (result.readmission or {}).items():
+        readmission = titled_table(
+            f"Readmission: {rt.unit}",
+            ["Method", "Studies", "Estimate", f"{level} CI", "tau^2", "I^2"],
+            {"Method"},
+        )
+        for method, r in rt.results.items():
+            readmission.add_row(
+                method,
+                ", ".join(s.id for s in rt.studies),
+                num(r.estimate, 3),
+                f"{num(r.ci_low, 3)} to {num(r.ci_high, 3)}",
+                num(r.tau2, 3),
+                _pct(r.i2),
+            )
+        parts.append(readmission if rt.results else Text(rt.message or measure))
     return Group(*parts)
 
 

@@ -196,12 +196,31 @@ def run_meta(request: MetaRequest) -> MetaRunResult:
             request.prediction,
             request.i2_from,
         )
+        from peervalue.evidence.schema import READMISSION_KINDS
+        from peervalue.uncertainty.meta import READMISSION_MEASURES
+
+        studies = prepared.evidence.studies
+        readmission = None
+        if any(s.outcome.kind in READMISSION_KINDS for s in studies):
+            readmission = {
+                measure: meta_table(
+                    studies,
+                    request.level,
+                    (request.method,) if request.method else METHODS,
+                    request.interval,
+                    request.prediction,
+                    request.i2_from,
+                    measure=measure,
+                )
+                for measure in READMISSION_MEASURES
+            }
         return MetaRunResult(
             price_year=prepared.spec.price_year,
             currency=prepared.spec.currency,
             cost_basis=prepared.spec.cost_basis,
             meta_analysis=table,
             pooling_comparison=compare_pooling(prepared.spec, table, request.caseload),
+            readmission=readmission,
         )
 
 

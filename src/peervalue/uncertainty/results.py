@@ -436,3 +436,7 @@ class MetaRunResult(ResultModel):
     cost_basis: CostBasis
     meta_analysis: MetaTable
     pooling_comparison: PoolingComparison
+    #: readmission outcomes on their own scales (log odds ratio, risk difference), when
+    #: any study reports readmissions; left out of outputs otherwise
+    readmission: dict[str, MetaTable] | None = None
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"readmission"})
