@@ -15,6 +15,7 @@ from peervalue.cli.common import (
     DrawsOpt,
     EvidenceOpt,
     EvidenceSetOpt,
+    ForceOpt,
     FormatOpt,
     IndexationChoice,
     IndexationOpt,
@@ -195,6 +196,57 @@ def evidence_show(
         request(StudyRequest, evidence=evidence, evidence_set=evidence_set, study_id=study_id)
     )
     emit(study, fmt, output, inputs=(evidence,))
+
+
+class OutcomeChoice(StrEnum):
+    mean_bed_days = "mean_bed_days"
+    total_bed_days_saved = "total_bed_days_saved"
+    bed_days_saved_per_patient = "bed_days_saved_per_patient"
+    admissions_and_length_of_stay = "admissions_and_length_of_stay"
+    bed_days_saved_per_fte_year = "bed_days_saved_per_fte_year"
+    readmission_counts = "readmission_counts"
+    readmission_odds_ratio = "readmission_odds_ratio"
+    readmission_risk_ratio = "readmission_risk_ratio"
+    length_of_stay_difference = "length_of_stay_difference"
+    no_usable_outcome = "no_usable_outcome"
+
+
+@evidence_app.command("new")
+def evidence_new(
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="Where to write the template.")],
+    outcome: Annotated[
+        OutcomeChoice,
+        typer.Option("--outcome", help="The kind of outcome the study reports."),
+    ] = OutcomeChoice.mean_bed_days,
+    force: ForceOpt = False,
+) -> None:
+    """Write a commented template for a new study file, with an outcome of the chosen kind.
+
+    Every figure is an example to replace; every text to replace says REPLACE. The
+    template is valid as written, so evidence validate passes before you edit it.
+
+    Example: peervalue evidence new my_studies/core2018.yaml --outcome readmission_counts
+    """
+    from peervalue.evidence.template import id_for, study_template
+    from peervalue.fileio import atomic_write_text
+
+    text = study_template(outcome.value, id_for(path))
+    atomic_write_text(path, text, overwrite=force)
+    typer.echo(f"Wrote {path}. Edit it, then check it: peervalue evidence validate {path.parent}")
+
+
+@evidence_app.command("sets")
+def evidence_sets(
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """List the bundled evidence sets: which studies each holds, and why.
+
+    Example: peervalue evidence sets --format json
+    """
+    from peervalue.evidence.sets import list_sets
+
+    emit(list_sets(), fmt, output)
 
 
 @evidence_app.command("validate")

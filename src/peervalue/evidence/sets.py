@@ -40,6 +40,7 @@ from peervalue.evidence.schema import (
 )
 from peervalue.fileio import DATA_SUFFIXES, read_mapping, validate
 from peervalue.provenance import StrictModel
+from peervalue.results import ResultModel
 
 SET_NAME = r"^[a-z0-9][a-z0-9_-]*$"
 #: the set ``reproduce`` and every other command use unless told otherwise
@@ -232,6 +233,56 @@ def select_set(
             "at least one study with a usable outcome",
         )
     return selected
+
+
+class SetSummary(ResultModel):
+    """One evidence set: its name, title, why, and the studies it pools and lists."""
+
+    name: str
+    title: str
+    why: str
+    rule: str
+    pooled: list[str]
+    not_pooled: list[str]
+
+
+class EvidenceSets(ResultModel):
+    """The bundled evidence sets (``peervalue evidence sets``)."""
+
+    sets: list[SetSummary]
+
+    def rows(self) -> list[dict[str, object]]:
+        return [
+            {**s.model_dump(), "pooled": " ".join(s.pooled), "not_pooled": " ".join(s.not_pooled)}
+            for s in self.sets
+        ]
+
+
+def list_sets() -> EvidenceSets:
+    """Every bundled set, resolved against the bundled library."""
+    library = load_library()
+    found = []
+    for name in bundled_set_names():
+        spec, _ = load_set(name)
+        chosen = select_set(name, library)
+        where = spec.where.model_dump(mode="json", exclude_none=True) if spec.where else {}
+        shown = {k: ", ".join(v) if isinstance(v, list) else str(v) for k, v in where.items()}
+        rule = (
+            "listed ids"
+            if spec.studies is not None
+            else f"from {spec.from_} where " + "; ".join(f"{k}: {v}" for k, v in shown.items())
+        )
+        found.append(
+            SetSummary(
+                name=spec.name,
+                title=spec.title,
+                why=" ".join(spec.why.split()),
+                rule=rule,
+                pooled=chosen.ids,
+                not_pooled=[s.id for s in chosen.excluded],
+            )
+        )
+    return EvidenceSets(sets=found)
 
 
 def check_bundled_sets() -> list[InputError]:

@@ -14,6 +14,7 @@ from peervalue.costs.results import CostComparison, CostSetList, RebaseResult
 from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
+from peervalue.evidence.sets import EvidenceSets
 from peervalue.model.results import AnalysisResult
 from peervalue.report.registry import renderer
 from peervalue.report.rows import (
@@ -82,6 +83,11 @@ def threshold_csv(result: ThresholdResult, **_: Any) -> str:
 @renderer(MetaRunResult, "csv")
 def meta_csv(result: MetaRunResult, **_: Any) -> str:
     return rows_to_csv(meta_rows(result))
+
+
+@renderer(EvidenceSets, "csv")
+def evidence_sets_csv(result: EvidenceSets, **_: Any) -> str:
+    return rows_to_csv(result.rows())
 
 
 @renderer(Evidence, "csv")

@@ -14,6 +14,7 @@ from rich.text import Text
 from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import NoUsableOutcome, Study
+from peervalue.evidence.sets import EvidenceSets
 from peervalue.model.methods import METHOD_TITLES
 from peervalue.model.results import AnalysisResult
 from peervalue.report.registry import renderer
@@ -208,6 +209,24 @@ def _evidence_list(evidence: Evidence) -> Table:
         ]
         table.caption = "Not pooled (listed only):\n" + "\n".join(reasons)
         table.caption_justify = "left"
+    return table
+
+
+@renderer(EvidenceSets, "table")
+def evidence_sets_table(result: EvidenceSets, **_: Any) -> RenderableType:
+    """One row per evidence set: its rule, what it pools and lists, and why."""
+    table = Table(title="Evidence sets", title_justify="left", show_lines=True)
+    for col in ["Name", "Title", "Rule", "Pooled", "Listed, not pooled", "Why"]:
+        table.add_column(col)
+    for s in result.sets:
+        table.add_row(
+            s.name,
+            escape(s.title),
+            escape(s.rule),
+            " ".join(s.pooled),
+            " ".join(s.not_pooled) or "-",
+            escape(s.why),
+        )
     return table
 
 
