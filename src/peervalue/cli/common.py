@@ -28,6 +28,7 @@ OPTION_LABELS = {
     "evidence": "--evidence",
     "evidence_set": "--evidence-set",
     "resources": "--resources",
+    "order": "--order",
     "costs": "--costs",
     "draws": "--draws",
     "seed": "--seed",

@@ -15,6 +15,7 @@ from peervalue.model.methods import METHOD_TITLES
 from peervalue.report.registry import renderer
 from peervalue.report.rows import PsaView, Row, columns_of, psa_rows
 from peervalue.report.table_analysis import figure, money, num, titled_table
+from peervalue.service.cumulative import CumulativeResult
 from peervalue.service.evppi import EvppiResult, EvppiRow
 from peervalue.uncertainty.results import (
     MEAN_VERSUS_POINT,
@@ -316,6 +317,50 @@ def meta_table(result: MetaRunResult, **_: Any) -> RenderableType:
             )
         parts.append(readmission if rt.results else Text(rt.message or measure))
     return Group(*parts)
+
+
+@renderer(CumulativeResult, "table")
+def cumulative_table(result: CumulativeResult, **_: Any) -> RenderableType:
+    """One row per step: the study added, then each method's ratio, interval and P(benefit)."""
+    order = "publication year" if result.order == "year" else "weight (largest first)"
+    table = titled_table(
+        f"Cumulative analysis of {result.evidence}, studies added by {order}",
+        [
+            "Step",
+            "Added",
+            "Year",
+            *(
+                col
+                for m in ("weighted", "sums")
+                for col in (
+                    f"{METHOD_TITLES[m].capitalize()}",
+                    "95% interval",
+                    "P(benefit > cost)",
+                )
+            ),
+        ],
+        {"Added"},
+    )
+    for s in result.steps:
+        cells = [str(s.step), f"{s.citation}\n{s.added}", str(s.year)]
+        for m in ("weighted", "sums"):
+            p = s.pooled[m]
+            cells += [
+                num(p.deterministic, 2),
+                f"{num(p.p2_5, 2)} to {num(p.p97_5, 2)}",
+                _pct(p.prob_net_benefit_positive),
+            ]
+        table.add_row(*cells)
+    notes = [
+        f"Ratios are benefit : cost at {result.price_year} prices ({result.cost_basis} cost "
+        f"basis, costs {result.costs}); intervals and probabilities from {result.draws:,} "
+        f"Monte Carlo draws (seed {result.seed}), the same draws at every step.",
+    ]
+    if result.not_pooled:
+        notes.append(f"Recorded but never pooled: {', '.join(result.not_pooled)}.")
+    if result.counted_resources is not None:
+        notes.append(f"Benefits count: {', '.join(result.counted_resources)}.")
+    return Group(table, Text(" ".join(notes)))
 
 
 @renderer(TwoWayResult, "table")

@@ -477,6 +477,28 @@ class ReconcileRequest(Request):
     costs: Path | None = None
 
 
+#: the most draws a cumulative analysis keeps (steps x methods x draws ratios are held)
+MAX_CUMULATIVE_DRAWS: Final = 200_000
+
+
+class CumulativeRequest(RunRequest):
+    """The pooled result as studies are added one at a time (``peervalue cumulative``), in
+    order of publication year or of weight (largest first), with ``draws`` Monte Carlo
+    draws (``seed``) for each step's interval and probability of benefit."""
+
+    kind: Literal["cumulative"] = "cumulative"
+    order: Literal["year", "weight"] = "year"
+    draws: Annotated[
+        int,
+        Field(strict=True),
+        _check(
+            lambda n: 100 <= n <= MAX_CUMULATIVE_DRAWS,
+            f"a whole number from 100 to {MAX_CUMULATIVE_DRAWS:,} (every step's draws are kept)",
+        ),
+    ] = 20_000
+    seed: Seed = 1
+
+
 #: the most draws an EVPPI run keeps (every input's draws are held for the regressions)
 MAX_EVPPI_DRAWS: Final = 200_000
 
