@@ -29,6 +29,7 @@ OPTION_LABELS = {
     "evidence_set": "--evidence-set",
     "resources": "--resources",
     "order": "--order",
+    "evidence_sets": "--evidence-set",
     "costs": "--costs",
     "draws": "--draws",
     "seed": "--seed",

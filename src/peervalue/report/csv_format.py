@@ -28,6 +28,7 @@ from peervalue.report.rows import (
     quantity_rows,
 )
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
+from peervalue.service.compare import EvidenceComparison
 from peervalue.service.cumulative import CumulativeResult
 from peervalue.service.evppi import EvppiResult
 from peervalue.service.reconcile import ReconcileResult
@@ -105,6 +106,11 @@ def quantities_csv(document: Study | CostFile, **_: Any) -> str:
 @renderer(ScenarioResult, "csv")
 def scenario_csv(result: ScenarioResult, **_: Any) -> str:
     return rows_to_csv(result.year_rows())
+
+
+@renderer(EvidenceComparison, "csv")
+def evidence_comparison_csv(result: EvidenceComparison, **_: Any) -> str:
+    return rows_to_csv(result.rows())
 
 
 @renderer(CumulativeResult, "csv")

@@ -15,6 +15,7 @@ from peervalue.model.methods import METHOD_TITLES
 from peervalue.report.registry import renderer
 from peervalue.report.rows import PsaView, Row, columns_of, psa_rows
 from peervalue.report.table_analysis import figure, money, num, titled_table
+from peervalue.service.compare import EvidenceComparison
 from peervalue.service.cumulative import CumulativeResult
 from peervalue.service.evppi import EvppiResult, EvppiRow
 from peervalue.uncertainty.results import (
@@ -361,6 +362,62 @@ def cumulative_table(result: CumulativeResult, **_: Any) -> RenderableType:
     if result.counted_resources is not None:
         notes.append(f"Benefits count: {', '.join(result.counted_resources)}.")
     return Group(table, Text(" ".join(notes)))
+
+
+@renderer(EvidenceComparison, "table")
+def evidence_comparison_table(result: EvidenceComparison, **_: Any) -> RenderableType:
+    """The sets side by side, the studies that differ, and what changed in words."""
+    table = titled_table(
+        f"Evidence sets compared ({result.price_year} prices, {result.cost_basis} cost basis, "
+        f"{result.draws:,} draws, seed {result.seed})",
+        [
+            "Evidence set",
+            "Studies pooled",
+            "Not pooled",
+            *(
+                col
+                for m in ("weighted", "sums")
+                for col in (METHOD_TITLES[m].capitalize(), "95% interval", "P(benefit > cost)")
+            ),
+        ],
+        {"Evidence set"},
+    )
+    for side in result.sides:
+        cells = [side.evidence_set, str(len(side.studies)), str(len(side.not_pooled))]
+        for m in ("weighted", "sums"):
+            p = side.pooled[m]
+            cells += [
+                num(p.ratio, 2),
+                f"{num(p.p2_5, 2)} to {num(p.p97_5, 2)}",
+                _pct(p.prob_net_benefit_positive),
+            ]
+        table.add_row(*cells)
+    studies = titled_table(
+        "Studies that differ from the first set",
+        ["Study", "Country", "Design", "Risk of bias", "Outcome", "Weight", "FTE-years", "Ratio"],
+        {"Study"},
+    )
+    base = {s.id for s in result.sides[0].studies}
+    seen: set[str] = set()
+    for side in result.sides[1:]:
+        for s in side.studies:
+            if s.id in base or s.id in seen:
+                continue
+            seen.add(s.id)
+            studies.add_row(
+                f"{s.citation}\n{s.id}",
+                s.country,
+                s.design + (" (bundled)" if s.bundled else ""),
+                s.risk_of_bias or "-",
+                s.outcome,
+                f"{s.pooling_weight:,.0f}",
+                num(s.fte_years, 2),
+                num(s.ratio, 2),
+            )
+    parts: list[RenderableType] = [table, studies]
+    parts.append(Panel(Text("\n".join(result.what_changed)), title="What changed, and why"))
+    parts.append(Text(" ".join(result.notes), style="dim"))
+    return Group(*parts)
 
 
 @renderer(TwoWayResult, "table")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal, TypeVar
+from typing import Annotated, Any, Final, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -141,6 +141,22 @@ def _refuse_empty_path(value: Any, expected: str) -> Any:
     return value
 
 
+def _check_set_name(name: str) -> str:
+    """A bundled evidence set's name, or a path to a set file (.yaml, .yml or .toml)."""
+    from peervalue.evidence.sets import bundled_set_names
+    from peervalue.fileio import DATA_SUFFIXES
+
+    if Path(name).suffix in DATA_SUFFIXES:
+        return name
+    names = bundled_set_names()
+    if name not in names:
+        raise _option_error(
+            f"got {quote(name)}, which is not a bundled evidence set",
+            f"one of {', '.join(names)}, or a set file (.yaml or .toml)",
+        )
+    return name
+
+
 class Request(BaseModel):
     """Base of every request: frozen, and an unknown (misspelt) option is an error."""
 
@@ -168,20 +184,7 @@ class EvidenceRequest(Request):
     @field_validator("evidence_set")
     @classmethod
     def _known_set(cls, name: str | None) -> str | None:
-        if name is None:
-            return None
-        from peervalue.evidence.sets import bundled_set_names
-        from peervalue.fileio import DATA_SUFFIXES
-
-        if Path(name).suffix in DATA_SUFFIXES:
-            return name
-        names = bundled_set_names()
-        if name not in names:
-            raise _option_error(
-                f"got {quote(name)}, which is not a bundled evidence set",
-                f"one of {', '.join(names)}, or a set file (.yaml or .toml)",
-            )
-        return name
+        return None if name is None else _check_set_name(name)
 
     @model_validator(mode="before")
     @classmethod
@@ -497,6 +500,42 @@ class CumulativeRequest(RunRequest):
         ),
     ] = 20_000
     seed: Seed = 1
+
+
+class EvidenceComparisonRequest(RunRequest):
+    """Two to five evidence sets side by side (``peervalue compare``): each set's pooled
+    ratio by method and probability of benefit from ``draws`` Monte Carlo draws
+    (``seed``), the studies that differ, and what changed, in words. The first set is
+    the baseline; ``evidence_set`` (one set) is not used here."""
+
+    kind: Literal["evidence-comparison"] = "evidence-comparison"
+    evidence_sets: Annotated[list[str], Field(min_length=2, max_length=5)]
+    draws: Annotated[
+        int,
+        Field(strict=True),
+        _check(
+            lambda n: 100 <= n <= MAX_CUMULATIVE_DRAWS,
+            f"a whole number from 100 to {MAX_CUMULATIVE_DRAWS:,}",
+        ),
+    ] = 20_000
+    seed: Seed = 1
+
+    @field_validator("evidence_sets")
+    @classmethod
+    def _known_sets(cls, names: list[str]) -> list[str]:
+        for name in names:
+            _check_set_name(name)
+        if len(set(names)) != len(names):
+            raise _option_error("the same set twice", "different evidence sets")
+        return names
+
+    @model_validator(mode="after")
+    def _no_single_set(self) -> Self:
+        if self.evidence_set is not None:
+            raise _option_error(
+                "a single evidence_set as well", "the sets to compare in evidence_sets only"
+            )
+        return self
 
 
 #: the most draws an EVPPI run keeps (every input's draws are held for the regressions)
