@@ -92,12 +92,51 @@ def test_filtered_sets_follow_the_quality_fields() -> None:
     assert {STUDY_FIELDS["outcome"](s) for s in bed_days.studies} == {"bed-days"}
 
 
-def test_a_set_selects_from_a_given_folder(tmp_path: Path) -> None:
+def test_a_set_file_selects_from_a_given_folder(tmp_path: Path) -> None:
+    # the library takes a set file; requests (CLI, web) take bundled names only
     set_file = tmp_path / "two.yaml"
     set_file.write_text("name: two\ntitle: Two\nwhy: a test\nstudies: [gamma, alpha]\n")
-    evidence = run_evidence(EvidenceRequest(evidence=SYNTHETIC, evidence_set=str(set_file)))
+    evidence = select_set(set_file, load_library(SYNTHETIC))
     assert evidence.ids == ["alpha", "gamma"]  # the folder's order, not the set's
     assert evidence.origin == "evidence set two (Two)"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        (
+            "name: mine\ntitle: Mine\nwhy: test\nstudies: [alpha, omega]\n",
+            ["field 'studies'", "no study with id 'omega'", "alpha, beta, gamma"],
+        ),
+        (
+            "name: mine\ntitle: Mine\nwhy: test\nstudies: [alpha]\nfrom: all-2026\n",
+            ["give either 'studies'"],
+        ),
+        (
+            "name: mine\ntitle: Mine\nwhy: test\nfrom: cmh2013\nwhere: {blinded: true}\n",
+            ["'blinded' is not a recognised field"],
+        ),
+        (
+            "name: mine\ntitle: Mine\nwhy: test\nfrom: mine\n",
+            ["no evidence set 'mine'"],
+        ),
+        (
+            "name: mine\ntitle: Mine\nwhy: test\nstudies: [alpha, alpha]\n",
+            ["listed twice"],
+        ),
+    ],
+)
+def test_bad_set_files_name_the_file_and_field(
+    tmp_path: Path, text: str, fragments: list[str]
+) -> None:
+    set_file = tmp_path / "myset.yaml"
+    set_file.write_text(text)
+    with pytest.raises(InputError) as err:
+        select_set(set_file, load_library(SYNTHETIC))
+    message = err.value.message() if not hasattr(err.value, "errors") else str(err.value)
+    assert "myset.yaml" in message
+    for fragment in fragments:
+        assert fragment in message
 
 
 def test_a_folder_with_an_unpooled_study_lists_it_and_pools_the_rest(tmp_path: Path) -> None:

@@ -170,10 +170,10 @@ EvidenceSetOpt = Annotated[
     str | None,
     typer.Option(
         "--evidence-set",
-        metavar="NAME|FILE",
+        metavar="NAME",
         help="Use the studies of this evidence set: cmh2013 (the 2013 six, the default "
-        "studies), all-2026, rct-only, uk-only, bed-days-only (peervalue evidence sets), or "
-        "a set file. With --evidence, the set selects from that folder.",
+        "studies), all-2026, rct-only, uk-only, bed-days-only (peervalue evidence sets). "
+        "With --evidence, the set selects from that folder.",
     ),
 ]
 

@@ -89,7 +89,7 @@ def compare(
         list[str],
         typer.Option(
             "--evidence-set",
-            metavar="NAME|FILE",
+            metavar="NAME",
             help="An evidence set to compare; give it two to five times (the first is the "
             "baseline), e.g. --evidence-set cmh2013 --evidence-set all-2026.",
         ),

@@ -165,7 +165,7 @@ def set_path(name_or_path: str | Path) -> Path:
             "--evidence-set",
             "",
             f"no evidence set {quote(text)}",
-            f"one of {', '.join(bundled_set_names())}, or a set file (.yaml or .toml)",
+            f"one of {', '.join(bundled_set_names())} (peervalue evidence sets)",
         )
     return path
 
@@ -210,6 +210,13 @@ def set_ids(name_or_path: str | Path, library: Evidence, _seen: tuple[str, ...] 
             )
         return list(spec.studies)
     assert spec.from_ is not None
+    if spec.from_ not in bundled_set_names():
+        raise input_error(
+            path,
+            "from",
+            f"no evidence set {quote(spec.from_)}",
+            f"the name of a bundled set: {', '.join(bundled_set_names())}",
+        )
     base = set_ids(spec.from_, library, (*_seen, spec.name))
     where = spec.where
     return [i for i in base if where is None or where.keeps(everything[i])]

@@ -142,17 +142,16 @@ def _refuse_empty_path(value: Any, expected: str) -> Any:
 
 
 def _check_set_name(name: str) -> str:
-    """A bundled evidence set's name, or a path to a set file (.yaml, .yml or .toml)."""
+    """A bundled evidence set's name. Only names: a request never names a file for a set,
+    so one from the network cannot make the server read a path (the library's
+    :func:`peervalue.evidence.sets.select_set` takes a set file)."""
     from peervalue.evidence.sets import bundled_set_names
-    from peervalue.fileio import DATA_SUFFIXES
 
-    if Path(name).suffix in DATA_SUFFIXES:
-        return name
     names = bundled_set_names()
     if name not in names:
         raise _option_error(
             f"got {quote(name)}, which is not a bundled evidence set",
-            f"one of {', '.join(names)}, or a set file (.yaml or .toml)",
+            f"one of {', '.join(names)} (peervalue evidence sets)",
         )
     return name
 
@@ -174,8 +173,8 @@ class EvidenceRequest(Request):
 
     evidence: Path | list[Study] | None = None
     evidence_label: str | None = None
-    #: a named evidence set (``peervalue evidence sets``) or a set file: which of the
-    #: evidence's studies to use. ``None``: the evidence as given (the bundled six).
+    #: a bundled evidence set's name (``peervalue evidence sets``): which of the evidence's
+    #: studies to use. ``None``: the evidence as given (the bundled six).
     evidence_set: str | None = None
     #: what the benefits count: psychiatric bed-days (the reference analysis), or every
     #: resource a study reports (``other_resources``) valued at the cost file's unit costs
