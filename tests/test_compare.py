@@ -58,3 +58,14 @@ def test_compare_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert one.code == 2 and "--evidence-set" in one.err
     twice = run_cli(capsys, "compare", "--evidence-set", "cmh2013", "--evidence-set", "cmh2013")
     assert twice.code == 2 and "the same set twice" in twice.err
+
+
+def test_compare_counting_every_resource_says_so() -> None:
+    result = run_compare(
+        EvidenceComparisonRequest(evidence_sets=["cmh2013", "all-2026"], draws=200, resources="all")
+    )
+    assert result.counted_resources == ["bed-days", "emergency_department_visit"]
+    assert "kelly2021" in [s.id for s in result.sides[1].studies]
+    assert "kelly2021" not in result.sides[1].not_pooled
+    plain = run_compare(EvidenceComparisonRequest(evidence_sets=["cmh2013", "all-2026"], draws=200))
+    assert plain.counted_resources is None and "counted_resources" not in plain.to_dict()

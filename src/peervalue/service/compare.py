@@ -57,6 +57,8 @@ class SetSide(ResultModel):
     pooled: dict[PoolingMethod, MethodSummary]
     studies: list[StudyLine]
     not_pooled: dict[str, str]  #: study id -> why it is not pooled
+    counted_resources: list[str] | None = None
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"counted_resources"})
 
 
 class EvidenceComparison(ResultModel):
@@ -248,6 +250,7 @@ def _side(name: str, request: EvidenceComparisonRequest) -> SetSide:
         not_pooled={
             s.id: " ".join(getattr(s.outcome, "reason", "").split()) for s in evidence.excluded
         },
+        counted_resources=analysis.counted_resources,
     )
 
 
@@ -282,7 +285,9 @@ def run_compare(request: EvidenceComparisonRequest) -> EvidenceComparison:
         dropped=sorted(base_ids - later),
         what_changed=what_changed,
         counted_resources=(
-            list(first.spec.resource_categories) if first.spec.resources == "all" else None
+            list({c: None for side in sides for c in side.counted_resources or []})
+            if request.resources == "all"
+            else None
         ),
         notes=[
             "Every set is run at the same unit costs, price year, cost basis, draws and seed; "
