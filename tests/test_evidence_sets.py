@@ -197,3 +197,18 @@ def test_subgroup_by_quality_field(capsys: pytest.CaptureFixture[str]) -> None:
     assert run.code == 0, run.err
     groups = [g["group"] for i in json.loads(run.out)["influence"] for g in i["groups"]]
     assert groups == ["risk_of_bias = high", "risk_of_bias = low", "risk_of_bias = some concerns"]
+
+
+def test_report_and_figures_use_the_set() -> None:
+    from peervalue.service.figures import collect
+    from peervalue.service.report import input_files, report_figures
+    from peervalue.service.requests import PlotRequest, ReportRequest
+
+    request = ReportRequest(evidence_set="uk-only", draws=500)
+    files = [Path(f.path).name for f in input_files(request) if f.role == "study"]
+    assert files == ["core2018.yaml", "enrich2022.yaml", "simpson2014.yaml"]
+    assert "bridge" not in report_figures(request)
+    assert "bridge" in report_figures(ReportRequest(evidence_set="cmh2013"))
+    inputs = collect(PlotRequest(figures=("forest",), evidence_set="uk-only", draws=300))
+    assert inputs.analysis is not None
+    assert [s.id for s in inputs.analysis.studies] == ["core2018"]

@@ -38,6 +38,8 @@ class Evidence:
     origin: str
     #: studies recorded but not pooled (outcome ``no_usable_outcome``): listed, never computed
     excluded: tuple[Study, ...] = ()
+    #: (study id, file) for every study read from a file, in file order
+    sources: tuple[tuple[str, Path], ...] = ()
 
     def __iter__(self) -> Iterator[Study]:
         return iter(self.studies)
@@ -72,6 +74,7 @@ class Evidence:
         files: tuple[Path, ...],
         origin: str,
         resources: str = "bed-days",
+        sources: tuple[tuple[str, Path], ...] = (),
     ) -> Evidence:
         """An :class:`Evidence` with ``studies`` split into pooled and not pooled, for an
         analysis counting ``resources`` (``bed-days`` or ``all``)."""
@@ -81,11 +84,12 @@ class Evidence:
             files,
             origin,
             tuple(s for s in everything if not s.pooled_in(resources)),
+            sources,
         )
 
     def counting(self, resources: str) -> Evidence:
         """The same studies, split for an analysis counting ``resources``."""
-        return Evidence.of(self.listed, self.files, self.origin, resources)
+        return Evidence.of(self.listed, self.files, self.origin, resources, self.sources)
 
 
 def load_study(path: Path) -> Study:
@@ -130,7 +134,7 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
     info = check_input_path(root, expected)
     if not stat.S_ISDIR(info.st_mode):
         study = load_study(root)
-        return Evidence.of((study,), (root,), str(root))
+        return Evidence.of((study,), (root,), str(root), sources=((study.id, root),))
     files = study_files(root)
     if not files:
         raise input_error(
@@ -165,4 +169,5 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
     if errors:
         raise InputErrorGroup(errors, root)
     origin = "bundled evidence (peervalue/data/evidence)" if path is None else str(root)
-    return Evidence.of(studies, tuple(loaded), origin)
+    sources = tuple((s.id, f) for s, f in zip(studies, loaded, strict=True))
+    return Evidence.of(studies, tuple(loaded), origin, sources=sources)

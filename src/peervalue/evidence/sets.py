@@ -188,6 +188,7 @@ def load_library(path: str | Path | None = None) -> Evidence:
         six.files + added.files,
         "bundled studies (peervalue/data/evidence, evidence-2026)",
         six.excluded + added.excluded,
+        six.sources + added.sources,
     )
 
 
@@ -231,7 +232,9 @@ def select_set(
     ids = set(set_ids(name_or_path, library))
     chosen = [s for s in library.listed if s.id in ids]
     label = f"evidence set {spec.name} ({spec.title})"
-    selected = Evidence.of(chosen, library.files, label, resources)
+    sources = tuple((i, f) for i, f in library.sources if i in ids)
+    files = tuple(f for _, f in sources) if library.sources else library.files
+    selected = Evidence.of(chosen, files, label, resources, sources)
     if not selected.studies:
         raise input_error(
             set_path(name_or_path),

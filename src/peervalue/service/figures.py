@@ -64,6 +64,8 @@ def collect(
     needs = needs_of(request)
     common: dict[str, Any] = {
         "evidence": request.evidence,
+        "evidence_set": request.evidence_set,
+        "resources": request.resources,
         "costs": request.costs,
         "weighting": request.weighting,
         "price_year": request.price_year,

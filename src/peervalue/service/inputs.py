@@ -47,7 +47,11 @@ def resolve_evidence(request: EvidenceRequest) -> Evidence:
         evidence = evidence.counting(request.resources)
     if request.evidence_label:
         evidence = Evidence(
-            evidence.studies, evidence.files, request.evidence_label, evidence.excluded
+            evidence.studies,
+            evidence.files,
+            request.evidence_label,
+            evidence.excluded,
+            evidence.sources,
         )
     return evidence
 

@@ -587,6 +587,18 @@ class PlotRequest(RunRequest):
     def _no_empty_scenario(cls, scenario: Any) -> Any:
         return _refuse_empty_path(scenario, "a scenario file (peervalue scenario new FILE)")
 
+    @field_validator("figures")
+    @classmethod
+    def _bridge_for_the_six(cls, figures: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        chosen = info.data.get("evidence_set")
+        if "bridge" in figures and chosen not in (None, "cmh2013"):
+            raise _option_error(
+                f"the bridge with --evidence-set {chosen}",
+                "another figure, or the bridge without --evidence-set (or with cmh2013): it "
+                "walks from the 2013 six to the published 4.8 : 1",
+            )
+        return figures
+
 
 class ReportRequest(RunRequest):
     """A report (``peervalue report``): every figure and table for the evidence, and with
