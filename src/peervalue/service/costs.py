@@ -98,6 +98,7 @@ def run_cost_comparison(request: CostComparisonRequest) -> CostComparison:
     common = {
         "evidence": request.evidence,
         "evidence_set": request.evidence_set,
+        "resources": request.resources,
         "weighting": request.weighting,
     }
     rebased = run_analysis(AnalysisRequest(costs=request.older, price_year=to_year, **common))
