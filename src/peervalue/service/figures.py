@@ -108,6 +108,15 @@ def collect(
         found["reconcile"] = run_reconcile(
             ReconcileRequest(evidence=_path(request.evidence), costs=_path(request.costs))
         )
+    if "cumulative" in needs:
+        from peervalue.service.cumulative import run_cumulative
+        from peervalue.service.requests import CumulativeRequest
+
+        found["cumulative"] = run_cumulative(
+            CumulativeRequest(
+                **common, draws=max(100, min(request.draws, 200_000)), seed=request.seed
+            )
+        )
     if "evppi" in needs:
         found["evppi"] = run_evppi(
             EvppiRequest(

@@ -63,8 +63,9 @@ def input_files(request: ReportRequest) -> list[InputFile]:
 
 
 def report_figures(request: ReportRequest) -> tuple[str, ...]:
-    """The figures a report draws: all of them, the business-case ones only with a scenario,
-    and the bridge to the published result only for inputs read from files."""
+    """The figures a report draws: all of them but the cumulative analysis (drawn by
+    ``peervalue plot cumulative``), the business-case ones only with a scenario, and the
+    bridge to the published result only for the bundled six read from files."""
     # the bridge runs from the bundled six to the published 4.8: only for those studies
     from_files = all(
         x is None or isinstance(x, Path | str) for x in (request.evidence, request.costs)
@@ -74,6 +75,7 @@ def report_figures(request: ReportRequest) -> tuple[str, ...]:
         for name, spec in FIGURES.items()
         if (spec.scope != "scenario" or request.scenario is not None)
         and (name != "bridge" or from_files)
+        and name != "cumulative"  # a figure of `peervalue plot`; the report has no slot yet
     )
 
 
