@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from peervalue.evidence.schema import Study
 from peervalue.model import conversions
 from peervalue.model.evaluate import point_outputs, point_value
-from peervalue.service import AnalysisRequest, run_analysis
+from peervalue.service import AnalysisRequest, run_analysis, run_psa
 from peervalue.service.inputs import prepare
 from peervalue.service.requests import PsaRequest, RunRequest
 
@@ -172,6 +172,10 @@ def test_emergency_visits_valued_at_their_unit_cost() -> None:
     assert kelly.fte_years == pytest.approx(72 * 0.5 / 15)
     assert kelly.benefit_per_fte_year == pytest.approx(0.87 * 273 * rebase * 30, rel=1e-12)
     assert every.counted_resources == ["bed-days", "emergency_department_visit"]
+    psa = run_psa(PsaRequest(evidence_set="all-2026", resources="all", draws=500))
+    assert psa.counted_resources == ["bed-days", "emergency_department_visit"]
+    assert "kelly2021" in [s.id for s in psa.studies]
+    assert "counted_resources" not in run_psa(PsaRequest(draws=200)).to_dict()
     # the other studies are unchanged by counting a resource they do not report
     for study in bed_days.studies:
         again = next(s for s in every.studies if s.id == study.id)

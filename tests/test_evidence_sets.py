@@ -154,6 +154,9 @@ def test_a_folder_with_an_unpooled_study_lists_it_and_pools_the_rest(tmp_path: P
     result = run_analysis(AnalysisRequest(evidence=folder))
     assert [s.id for s in result.studies] == ["alpha", "gamma"]
     assert result.pooled != whole.pooled
+    # an Evidence object passed in memory keeps its unpooled study listed, not pooled
+    listed = run_evidence(EvidenceRequest(evidence=loaded))
+    assert listed.ids == ["alpha", "gamma"] and [s.id for s in listed.excluded] == ["beta"]
 
 
 def test_unknown_set_names_the_option() -> None:

@@ -192,7 +192,7 @@ class EvidenceRequest(Request):
 
         if isinstance(data, dict) and isinstance(data.get("evidence"), Evidence):
             ev = data["evidence"]
-            data = {**data, "evidence": list(ev.studies)}
+            data = {**data, "evidence": list(ev.listed)}  # unpooled ones are split off again
             data.setdefault("evidence_label", ev.origin)
         return data
 
