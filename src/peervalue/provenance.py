@@ -216,8 +216,9 @@ class Quantity(StrictModel):
 
 
 def quantities_in(document: StrictModel) -> dict[str, Quantity]:
-    """Every :class:`Quantity` in ``document`` (and its blocks and lists), keyed by its
-    dotted path (``outcome.control_mean``, ``extra[0].unit_cost``), in field order."""
+    """Every :class:`Quantity` in ``document`` (and its blocks, lists and mappings), keyed
+    by its dotted path (``outcome.control_mean``, ``extra[0].unit_cost``,
+    ``other_resources.crisis_team_contact``), in field order."""
     found: dict[str, Quantity] = {}
 
     def walk(prefix: str, obj: object) -> None:
@@ -229,6 +230,9 @@ def quantities_in(document: StrictModel) -> dict[str, Quantity]:
         elif isinstance(obj, list):
             for i, item in enumerate(obj):
                 walk(f"{prefix}[{i}]", item)
+        elif isinstance(obj, dict):
+            for key, item in obj.items():
+                walk(f"{prefix}.{key}", item)
 
     walk("", document)
     return found

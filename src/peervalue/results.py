@@ -14,7 +14,7 @@ tornado rows, thresholds, the meta-analysis ...) is a :class:`ResultModel`:
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -43,10 +43,17 @@ class ResultModel(BaseModel):
     """Base of every result model: frozen, no unknown fields, NaN as ``null`` in JSON."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", ser_json_inf_nan="null")
+    #: optional fields left out of a dump when unset, so that adding one leaves the
+    #: output of every run that does not use it unchanged
+    omit_when_none: ClassVar[frozenset[str]] = frozenset()
 
     @model_serializer(mode="wrap")
     def _serialise(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
         data = handler(self)
+        if isinstance(data, dict):
+            for name in self.omit_when_none:
+                if data.get(name, 0) is None:
+                    del data[name]
         return clean_json(data) if info.mode_is_json() else data
 
     def to_dict(self) -> dict[str, Any]:

@@ -36,6 +36,7 @@ UNITS: Final[dict[str, str]] = {
     "GBP/FTE": "pounds sterling per full-time-equivalent post (a one-off amount)",
     "events/patient-year": "events (such as A&E attendances) per patient-year of peer support",
     "GBP/event": "pounds sterling per event",
+    "events/patient": "events (such as emergency department visits) per patient over the follow-up",
 }
 
 #: length of one unit of each duration, in years
@@ -94,6 +95,7 @@ BOUNDS: Final[dict[str, Bound]] = {
     "GBP/FTE": Bound(1e7, "a hundred times any NHS salary, for one post"),
     "events/patient-year": Bound(1e4, "more than one event every hour for a year"),
     "GBP/event": Bound(1e7, "ten million pounds for one event"),
+    "events/patient": Bound(1e5, "more than one event every eight hours for a century"),
 }
 
 

@@ -14,12 +14,16 @@ from peervalue.cli.common import (
     CostsOpt,
     DrawsOpt,
     EvidenceOpt,
+    EvidenceSetOpt,
+    ForceOpt,
     FormatOpt,
     IndexationChoice,
     IndexationOpt,
     OutputFormat,
     OutputOpt,
     PriceYearOpt,
+    ResourcesChoice,
+    ResourcesOpt,
     SeedOpt,
     WeightingChoice,
     WeightingOpt,
@@ -34,10 +38,16 @@ class SubgroupChoice(StrEnum):
     design = "design"
     country = "country"
     peer_role = "peer_role"
+    randomisation = "randomisation"
+    bundled = "bundled"
+    risk_of_bias = "risk_of_bias"
+    outcome = "outcome"
 
 
 @app.command()
 def reproduce(
+    evidence_set: EvidenceSetOpt = None,
+    resources: ResourcesOpt = ResourcesChoice.bed_days,
     fmt: FormatOpt = OutputFormat.table,
     weighting: WeightingOpt = WeightingChoice.all,
     costs: CostsOpt = None,
@@ -70,6 +80,8 @@ def reproduce(
 
     req = request(
         AnalysisRequest,
+        evidence_set=evidence_set,
+        resources=resources,
         weighting=weighting,
         with_reference=True,
         compare_cost_basis=True,
@@ -79,13 +91,17 @@ def reproduce(
         cost_basis=cost_basis,
     )
     result = run_analysis(req)
-    title = "Reference analysis (method of Trachtenberg et al. 2013), bundled evidence"
+    title = "Reference analysis (method of Trachtenberg et al. 2013), " + (
+        "bundled evidence" if evidence_set is None else result.evidence
+    )
     emit(result, fmt, output, inputs=(costs,), title=title)
 
 
 @app.command("analyse")
 def analyse_cmd(
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
+    resources: ResourcesOpt = ResourcesChoice.bed_days,
     costs: CostsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     weighting: WeightingOpt = WeightingChoice.all,
@@ -124,6 +140,8 @@ def analyse_cmd(
     req = request(
         AnalysisRequest,
         evidence=evidence,
+        evidence_set=evidence_set,
+        resources=resources,
         costs=costs,
         weighting=weighting,
         with_reference=reference,
@@ -142,6 +160,7 @@ def analyse_cmd(
 @evidence_app.command("list")
 def evidence_list(
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -152,7 +171,7 @@ def evidence_list(
     from peervalue.service import EvidenceRequest, run_evidence
 
     emit(
-        run_evidence(request(EvidenceRequest, evidence=evidence)),
+        run_evidence(request(EvidenceRequest, evidence=evidence, evidence_set=evidence_set)),
         fmt,
         output,
         inputs=(evidence,),
@@ -163,6 +182,7 @@ def evidence_list(
 def evidence_show(
     study_id: Annotated[str, typer.Argument(metavar="ID", help="Study id, e.g. sledge2011.")],
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -172,8 +192,61 @@ def evidence_show(
     """
     from peervalue.service import StudyRequest, run_study
 
-    study = run_study(request(StudyRequest, evidence=evidence, study_id=study_id))
+    study = run_study(
+        request(StudyRequest, evidence=evidence, evidence_set=evidence_set, study_id=study_id)
+    )
     emit(study, fmt, output, inputs=(evidence,))
+
+
+class OutcomeChoice(StrEnum):
+    mean_bed_days = "mean_bed_days"
+    total_bed_days_saved = "total_bed_days_saved"
+    bed_days_saved_per_patient = "bed_days_saved_per_patient"
+    admissions_and_length_of_stay = "admissions_and_length_of_stay"
+    bed_days_saved_per_fte_year = "bed_days_saved_per_fte_year"
+    readmission_counts = "readmission_counts"
+    readmission_odds_ratio = "readmission_odds_ratio"
+    readmission_risk_ratio = "readmission_risk_ratio"
+    length_of_stay_difference = "length_of_stay_difference"
+    no_usable_outcome = "no_usable_outcome"
+
+
+@evidence_app.command("new")
+def evidence_new(
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="Where to write the template.")],
+    outcome: Annotated[
+        OutcomeChoice,
+        typer.Option("--outcome", help="The kind of outcome the study reports."),
+    ] = OutcomeChoice.mean_bed_days,
+    force: ForceOpt = False,
+) -> None:
+    """Write a commented template for a new study file, with an outcome of the chosen kind.
+
+    Every figure is an example to replace; every text to replace says REPLACE. The
+    template is valid as written, so evidence validate passes before you edit it.
+
+    Example: peervalue evidence new my_studies/core2018.yaml --outcome readmission_counts
+    """
+    from peervalue.evidence.template import id_for, study_template
+    from peervalue.fileio import atomic_write_text
+
+    text = study_template(outcome.value, id_for(path))
+    atomic_write_text(path, text, overwrite=force)
+    typer.echo(f"Wrote {path}. Edit it, then check it: peervalue evidence validate {path.parent}")
+
+
+@evidence_app.command("sets")
+def evidence_sets(
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """List the bundled evidence sets: which studies each holds, and why.
+
+    Example: peervalue evidence sets --format json
+    """
+    from peervalue.evidence.sets import list_sets
+
+    emit(list_sets(), fmt, output)
 
 
 @evidence_app.command("validate")

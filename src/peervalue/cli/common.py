@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 #: request fields -> the option (or argument) users type, so messages name what they typed
 OPTION_LABELS = {
     "evidence": "--evidence",
+    "evidence_set": "--evidence-set",
+    "resources": "--resources",
+    "order": "--order",
+    "evidence_sets": "--evidence-set",
     "costs": "--costs",
     "draws": "--draws",
     "seed": "--seed",
@@ -160,6 +164,32 @@ EvidenceOpt = Annotated[
         "-e",
         metavar="PATH",
         help="Folder of study files, or one study file (default: the bundled studies).",
+    ),
+]
+EvidenceSetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--evidence-set",
+        metavar="NAME",
+        help="Use the studies of this evidence set: cmh2013 (the 2013 six, the default "
+        "studies), all-2026, rct-only, uk-only, bed-days-only (peervalue evidence sets). "
+        "With --evidence, the set selects from that folder.",
+    ),
+]
+
+
+class ResourcesChoice(StrEnum):
+    bed_days = "bed-days"
+    all = "all"
+
+
+ResourcesOpt = Annotated[
+    ResourcesChoice,
+    typer.Option(
+        "--resources",
+        help="What the benefits count: bed-days (psychiatric bed-days, the reference "
+        "analysis) or all (also each study's other resources, such as emergency visits, "
+        "valued at the cost file's unit costs).",
     ),
 ]
 CostsOpt = Annotated[

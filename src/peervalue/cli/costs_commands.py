@@ -10,6 +10,7 @@ import typer
 
 from peervalue.cli.common import (
     EvidenceOpt,
+    EvidenceSetOpt,
     FormatOpt,
     OutputFormat,
     OutputOpt,
@@ -101,6 +102,7 @@ def costs_compare(
         Path, typer.Argument(metavar="NEWER", help="Newer cost set (name or file).")
     ] = Path("england-2024-25"),
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
@@ -116,6 +118,11 @@ def costs_compare(
     from peervalue.service.requests import CostComparisonRequest
 
     req = request(
-        CostComparisonRequest, older=older, newer=newer, evidence=evidence, weighting=weighting
+        CostComparisonRequest,
+        older=older,
+        newer=newer,
+        evidence=evidence,
+        evidence_set=evidence_set,
+        weighting=weighting,
     )
     emit(run_cost_comparison(req), fmt, output, inputs=(older, newer, evidence))

@@ -129,6 +129,7 @@ def _run(argv: list[str] | None) -> int:
     from peervalue.cli import (  # noqa: F401
         analysis,
         costs_commands,
+        evidence_commands,
         plot_command,
         report_command,
         scenario_commands,

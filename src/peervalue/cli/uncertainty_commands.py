@@ -15,6 +15,7 @@ from peervalue.cli.common import (
     CostsOpt,
     DrawsOpt,
     EvidenceOpt,
+    EvidenceSetOpt,
     FormatOpt,
     IndexationChoice,
     IndexationOpt,
@@ -24,6 +25,8 @@ from peervalue.cli.common import (
     PoolingOpt,
     PriceYearOpt,
     QuietOpt,
+    ResourcesChoice,
+    ResourcesOpt,
     SeedOpt,
     WeightingChoice,
     WeightingOpt,
@@ -97,6 +100,8 @@ def psa(
     draws: DrawsOpt = 100_000,
     seed: SeedOpt = 1,
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
+    resources: ResourcesOpt = ResourcesChoice.bed_days,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     chunk_size: Annotated[
@@ -150,6 +155,8 @@ def psa(
     req = request(
         PsaRequest,
         evidence=evidence,
+        evidence_set=evidence_set,
+        resources=resources,
         costs=costs,
         weighting=weighting,
         price_year=price_year,
@@ -171,6 +178,8 @@ def psa(
 @app.command()
 def sensitivity(
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
+    resources: ResourcesOpt = ResourcesChoice.bed_days,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
@@ -228,6 +237,8 @@ def sensitivity(
         req2 = request(
             TwoWayRequest,
             evidence=evidence,
+            evidence_set=evidence_set,
+            resources=resources,
             costs=costs,
             weighting=weighting,
             pooling=pooling,
@@ -260,6 +271,8 @@ def sensitivity(
     req = request(
         SensitivityRequest,
         evidence=evidence,
+        evidence_set=evidence_set,
+        resources=resources,
         costs=costs,
         weighting=weighting,
         pooling=pooling,
@@ -273,6 +286,8 @@ def sensitivity(
 @app.command()
 def threshold(
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
+    resources: ResourcesOpt = ResourcesChoice.bed_days,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
@@ -294,6 +309,8 @@ def threshold(
     req = request(
         ThresholdRequest,
         evidence=evidence,
+        evidence_set=evidence_set,
+        resources=resources,
         costs=costs,
         weighting=weighting,
         pooling=pooling,
@@ -307,6 +324,8 @@ def threshold(
 @app.command()
 def meta(
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
+    resources: ResourcesOpt = ResourcesChoice.bed_days,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     caseload: Annotated[
@@ -360,6 +379,8 @@ def meta(
     req = request(
         MetaRequest,
         evidence=evidence,
+        evidence_set=evidence_set,
+        resources=resources,
         costs=costs,
         weighting=weighting,
         price_year=price_year,
@@ -378,6 +399,8 @@ def meta(
 @app.command()
 def evppi(
     evidence: EvidenceOpt = None,
+    evidence_set: EvidenceSetOpt = None,
+    resources: ResourcesOpt = ResourcesChoice.bed_days,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
@@ -412,6 +435,8 @@ def evppi(
     req = request(
         EvppiRequest,
         evidence=evidence,
+        evidence_set=evidence_set,
+        resources=resources,
         costs=costs,
         weighting=weighting,
         pooling=pooling,

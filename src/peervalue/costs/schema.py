@@ -13,6 +13,8 @@ Salary = Annotated[Quantity, unit_check("GBP/year"), Positive]
 #: an addition to salary: a proportion of it, or pounds a year
 Addition = Annotated[Quantity, unit_check("proportion", "GBP/year"), NonNegative]
 CostPerFteYear = Annotated[Quantity, unit_check("GBP/FTE-year"), Positive]
+#: the unit cost of one event of another resource (an emergency visit, a crisis contact)
+EventCost = Annotated[Quantity, unit_check("GBP/event"), Positive]
 
 #: the components that are pay (salary and employer on-costs); the rest are overheads
 PAY_COMPONENTS: Final = frozenset(
@@ -106,6 +108,10 @@ class CostFile(StrictModel):
     basis: Literal["full", "pay"] = "full"
     bed_day: BedDayCost
     peer_worker: PeerWorkerCost
+    #: unit costs of resources other than a bed-day, by category (``--resources all``)
+    other_resources: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], EventCost] = Field(
+        default_factory=dict
+    )
     notes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -125,4 +131,6 @@ class CostFile(StrictModel):
         if self.peer_worker.components is not None:
             for name, q in self.peer_worker.components.given().items():
                 found[f"peer_worker.components.{name}"] = q
+        for category, q in self.other_resources.items():
+            found[f"other_resources.{category}"] = q
         return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -37,6 +37,10 @@ class Evidence:
     studies: tuple[Study, ...]
     files: tuple[Path, ...]
     origin: str
+    #: studies recorded but not pooled (outcome ``no_usable_outcome``): listed, never computed
+    excluded: tuple[Study, ...] = ()
+    #: (study id, file) for every study read from a file, in file order
+    sources: tuple[tuple[str, Path], ...] = ()
 
     def __iter__(self) -> Iterator[Study]:
         return iter(self.studies)
@@ -48,16 +52,45 @@ class Evidence:
     def ids(self) -> list[str]:
         return [s.id for s in self.studies]
 
+    @property
+    def listed(self) -> tuple[Study, ...]:
+        """Every study, pooled ones first, then those recorded but not pooled."""
+        return self.studies + self.excluded
+
     def get(self, study_id: str) -> Study:
-        for study in self.studies:
+        for study in self.listed:
             if study.id == study_id:
                 return study
         raise input_error(
             self.origin,
             "id",
             f"no study with id {quote(study_id)}",
-            f"one of {', '.join(self.ids)}",
+            f"one of {', '.join(s.id for s in self.listed)}",
         )
+
+    @classmethod
+    def of(
+        cls,
+        studies: Iterable[Study],
+        files: tuple[Path, ...],
+        origin: str,
+        resources: str = "bed-days",
+        sources: tuple[tuple[str, Path], ...] = (),
+    ) -> Evidence:
+        """An :class:`Evidence` with ``studies`` split into pooled and not pooled, for an
+        analysis counting ``resources`` (``bed-days`` or ``all``)."""
+        everything = list(studies)
+        return cls(
+            tuple(s for s in everything if s.pooled_in(resources)),
+            files,
+            origin,
+            tuple(s for s in everything if not s.pooled_in(resources)),
+            sources,
+        )
+
+    def counting(self, resources: str) -> Evidence:
+        """The same studies, split for an analysis counting ``resources``."""
+        return Evidence.of(self.listed, self.files, self.origin, resources, self.sources)
 
 
 def load_study(path: Path) -> Study:
@@ -114,7 +147,7 @@ def _read_evidence(path: str | Path | None) -> Evidence:
     info = check_input_path(root, expected)
     if not stat.S_ISDIR(info.st_mode):
         study = load_study(root)
-        return Evidence((study,), (root,), str(root))
+        return Evidence.of((study,), (root,), str(root), sources=((study.id, root),))
     files = study_files(root)
     if not files:
         raise input_error(
@@ -149,4 +182,5 @@ def _read_evidence(path: str | Path | None) -> Evidence:
     if errors:
         raise InputErrorGroup(errors, root)
     origin = "bundled evidence (peervalue/data/evidence)" if path is None else str(root)
-    return Evidence(tuple(studies), tuple(loaded), origin)
+    sources = tuple((s.id, f) for s, f in zip(studies, loaded, strict=True))
+    return Evidence.of(studies, tuple(loaded), origin, sources=sources)

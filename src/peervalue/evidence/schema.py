@@ -36,6 +36,37 @@ Fte = Annotated[Quantity, unit_check("FTE"), Positive]
 FteYears = Annotated[Quantity, unit_check("FTE-years"), Positive]
 Caseload = Annotated[Quantity, unit_check("patients/FTE"), Positive]
 
+
+def _at_most_one(q: Quantity) -> Quantity:
+    """A probability: no value, range end or distribution bound above 1."""
+    highs = [("value", q.value)]
+    if q.range is not None:
+        highs.append(("range high", q.range[1]))
+    dist = q.distribution
+    if dist is not None and dist.high is not None:
+        highs.append(("distribution high", dist.high))
+    for what, figure in highs:
+        if figure > 1:
+            raise ValueError(
+                f"{what} {figure:g} is above 1; a probability is a proportion from 0 to 1 "
+                "(write 38% as 0.38)"
+            )
+    return q
+
+
+Probability = Annotated[
+    Quantity, unit_check("proportion"), NonNegative, AfterValidator(_at_most_one)
+]
+#: patients with at least one event (e.g. readmitted) in an arm
+Events = Annotated[Quantity, unit_check("patients"), NonNegative]
+#: an odds ratio or risk ratio, peer support over control (below 1: fewer events)
+RatioMeasure = Annotated[Quantity, unit_check("ratio"), Positive]
+EventsPerPatient = Annotated[Quantity, unit_check("events/patient"), NonNegative]
+#: a resource category: lower-case words joined by underscores, e.g. emergency_department_visit
+RESOURCE_CATEGORY = r"^[a-z][a-z0-9_]*$"
+#: a difference in length of stay, control minus peer support (signed)
+LengthOfStayChange = Annotated[Quantity, unit_check("days/admission")]
+
 STUDY_ID = r"^[a-z][a-z0-9_-]*$"
 
 
@@ -124,6 +155,86 @@ class AdmissionsAndLengthOfStay(StrictModel):
     control_length_of_stay: LengthOfStay
 
 
+class ReadmissionCounts(StrictModel):
+    """Patients readmitted in each arm (events), out of the arm sizes in ``arms``.
+
+    Bed-days saved per patient = (control_readmitted / n_control -
+    intervention_readmitted / n_intervention) x length_of_stay: the difference in the
+    probability of readmission times the mean length of a readmission
+    (``peervalue.model.conversions``). In the Monte Carlo each proportion is drawn
+    from a beta distribution with the binomial standard error ``sqrt(p (1 - p) / n)``.
+    """
+
+    kind: Literal["readmission_counts"]
+    intervention_readmitted: Events
+    control_readmitted: Events
+    length_of_stay: LengthOfStay
+
+
+class ReadmissionOddsRatio(StrictModel):
+    """An odds ratio of readmission (peer support over control) and the control arm's risk.
+
+    Intervention risk = OR x p / (1 - p + OR x p) for control risk p; bed-days saved
+    per patient = (p - intervention risk) x length_of_stay.
+    """
+
+    kind: Literal["readmission_odds_ratio"]
+    odds_ratio: RatioMeasure
+    control_risk: Probability
+    length_of_stay: LengthOfStay
+
+
+class ReadmissionRiskRatio(StrictModel):
+    """A risk ratio of readmission (peer support over control) and the control arm's risk.
+
+    Intervention risk = RR x p (at most 1); bed-days saved per patient =
+    (p - intervention risk) x length_of_stay.
+    """
+
+    kind: Literal["readmission_risk_ratio"]
+    risk_ratio: RatioMeasure
+    control_risk: Probability
+    length_of_stay: LengthOfStay
+
+    @model_validator(mode="after")
+    def _a_probability(self) -> Self:
+        risk = self.risk_ratio.value * self.control_risk.value
+        if risk > 1:
+            raise ValueError(
+                f"risk_ratio x control_risk = {self.risk_ratio.value:g} x "
+                f"{self.control_risk.value:g} = {risk:g}, which is above 1; the intervention "
+                "arm's risk must be a probability (check both figures)"
+            )
+        return self
+
+
+class LengthOfStayDifference(StrictModel):
+    """A shorter (or longer) stay: days per admission saved, times admissions per patient.
+
+    Bed-days saved per patient = length_of_stay_saved x admissions; ``admissions`` is
+    1 when the difference is in the index stay every patient had.
+    """
+
+    kind: Literal["length_of_stay_difference"]
+    length_of_stay_saved: LengthOfStayChange
+    admissions: Admissions
+
+
+class NoUsableOutcome(StrictModel):
+    """A study that is recorded but cannot be pooled: it reports no hospital-use figure
+    that converts to bed-days (or the figure could not be found). It is listed with its
+    reason and never enters the arithmetic."""
+
+    kind: Literal["no_usable_outcome"]
+    reason: str = Field(min_length=1, description="why the study cannot be pooled")
+    reported: str | None = Field(
+        default=None, description="what the study does report on hospital or emergency use"
+    )
+    searched: list[str] = Field(
+        default_factory=list, description="where the missing figures were looked for"
+    )
+
+
 class BedDaysSavedPerFteYear(StrictModel):
     """Bed-days saved per FTE-year of peer work, as a secondary analysis reported it.
 
@@ -140,9 +251,72 @@ Outcome = Annotated[
     | TotalBedDaysSaved
     | BedDaysSavedPerPatient
     | AdmissionsAndLengthOfStay
-    | BedDaysSavedPerFteYear,
+    | BedDaysSavedPerFteYear
+    | ReadmissionCounts
+    | ReadmissionOddsRatio
+    | ReadmissionRiskRatio
+    | LengthOfStayDifference
+    | NoUsableOutcome,
     Field(discriminator="kind"),
 ]
+
+#: outcome kinds measured in bed-days or length of stay (the ``bed-days-only`` set)
+BED_DAY_KINDS = frozenset(
+    {
+        "mean_bed_days",
+        "total_bed_days_saved",
+        "bed_days_saved_per_patient",
+        "admissions_and_length_of_stay",
+        "bed_days_saved_per_fte_year",
+        "length_of_stay_difference",
+    }
+)
+#: outcome kinds converted from a readmission risk (times a length of stay)
+READMISSION_KINDS = frozenset(
+    {"readmission_counts", "readmission_odds_ratio", "readmission_risk_ratio"}
+)
+NOT_POOLED = "no_usable_outcome"
+
+
+class Randomisation(StrEnum):
+    INDIVIDUAL = "individual"
+    CLUSTER = "cluster"
+    NONE = "none"
+
+
+class RiskOfBias(StrEnum):
+    LOW = "low"
+    SOME_CONCERNS = "some concerns"
+    HIGH = "high"
+
+
+class Quality(StrictModel):
+    """What a reader needs to judge a study, as data that filters and subgroups use.
+
+    ``design``, ``country`` and ``peer_role`` (peers added to or replacing staff) are
+    fields of the study itself; this block adds the rest.
+    """
+
+    randomisation: Randomisation
+    comparison: str = Field(min_length=1, description="what the comparison group had")
+    bundled: bool = Field(
+        description="the intervention bundles more than peer support (e.g. staff bridging)"
+    )
+    risk_of_bias: RiskOfBias
+    risk_of_bias_reason: str = Field(min_length=1)
+
+
+class ResourceUse(StrictModel):
+    """Use of another resource (not a psychiatric bed) per patient in each arm.
+
+    Counted only when a run asks for every resource (``--resources all``): the saving
+    per patient, ``control_mean - intervention_mean``, is valued at the cost file's
+    ``other_resources.<category>`` unit cost and added to the bed-day benefit.
+    """
+
+    category: str = Field(pattern=RESOURCE_CATEGORY)
+    intervention_mean: EventsPerPatient
+    control_mean: EventsPerPatient
 
 
 class PeerInput(StrictModel):
@@ -221,6 +395,9 @@ class Study(StrictModel):
     arms: Arms
     outcome: Outcome
     peer_input: PeerInput | None = None
+    #: other resources (emergency visits, crisis-team contacts), counted with --resources all
+    other_resources: list[ResourceUse] = Field(default_factory=list)
+    quality: Quality | None = None
     inclusion: str | None = Field(
         default=None, description="why this study is in the evidence base (and how sure we are)"
     )
@@ -228,18 +405,81 @@ class Study(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.peer_input is None and self.outcome.kind != "bed_days_saved_per_fte_year":
+        listed_only = self.outcome.kind == NOT_POOLED and not self.other_resources
+        if self.peer_input is None and not (
+            self.outcome.kind == "bed_days_saved_per_fte_year" or listed_only
+        ):
             raise ValueError(
                 "'peer_input' is required unless the outcome is given as "
-                "bed_days_saved_per_fte_year"
+                "bed_days_saved_per_fte_year (or the study is only listed: no_usable_outcome "
+                "and no other_resources)"
             )
-        needs_control = self.outcome.kind in {"mean_bed_days", "admissions_and_length_of_stay"}
-        if needs_control and self.arms.control is None and self.design is not Design.BEFORE_AFTER:
+        if self.other_resources and self.outcome.kind == "bed_days_saved_per_fte_year":
+            raise ValueError(
+                "other_resources need the patients and the peer input behind the saving; "
+                "they cannot be added to an outcome given as bed_days_saved_per_fte_year"
+            )
+        if (
+            self.other_resources
+            and self.arms.control is None
+            and self.design is not Design.BEFORE_AFTER
+        ):
+            raise ValueError("other_resources compare two arms, so 'arms.control' is required")
+        categories = [r.category for r in self.other_resources]
+        if len(set(categories)) != len(categories):
+            raise ValueError("a resource category is given twice in other_resources")
+        q = self.quality
+        if q is not None and (self.design is Design.RCT) != (
+            q.randomisation is not Randomisation.NONE
+        ):
+            raise ValueError(
+                f"quality.randomisation {q.randomisation.value!r} does not fit design "
+                f"{self.design.value!r}; expected 'individual' or 'cluster' for an rct, "
+                "'none' for any other design"
+            )
+        self._events_within_arms()
+        needs_control = self.outcome.kind in {
+            "mean_bed_days",
+            "admissions_and_length_of_stay",
+            "readmission_counts",
+        }
+        exempt = self.design is Design.BEFORE_AFTER and self.outcome.kind != "readmission_counts"
+        if needs_control and self.arms.control is None and not exempt:
             raise ValueError(
                 f"an outcome of kind '{self.outcome.kind}' compares two arms, "
                 "so 'arms.control' is required"
             )
         return self
+
+    def _events_within_arms(self) -> None:
+        outcome = self.outcome
+        if not isinstance(outcome, ReadmissionCounts):
+            return
+        arms = [
+            ("intervention", outcome.intervention_readmitted, self.arms.intervention),
+            ("control", outcome.control_readmitted, self.arms.control),
+        ]
+        for arm, events, n in arms:
+            if n is None:
+                continue
+            highest = events.value if events.range is None else events.range[1]
+            if highest > n.value:
+                raise ValueError(
+                    f"outcome.{arm}_readmitted ({highest:g}) is more than the {n.value:g} "
+                    f"patients in arms.{arm}; expected a number of readmitted patients from 0 "
+                    f"to arms.{arm}"
+                )
+
+    @property
+    def pooled(self) -> bool:
+        """Whether the study enters the bed-day analysis (``no_usable_outcome`` ones do not)."""
+        return self.outcome.kind != NOT_POOLED
+
+    def pooled_in(self, resources: str) -> bool:
+        """Whether the study enters an analysis counting ``resources`` (``bed-days`` or
+        ``all``): with every resource, a study with other resources counts even when it
+        reports no bed-day outcome (its bed-days saved are then zero)."""
+        return self.pooled or (resources == "all" and bool(self.other_resources))
 
     def quantities(self) -> dict[str, Quantity]:
         """Every quantity in the study, keyed by its dotted field path."""

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from peervalue.model.results import AnalysisResult
     from peervalue.scenario.results import ScenarioResult
+    from peervalue.service.cumulative import CumulativeResult
     from peervalue.service.evppi import EvppiResult
     from peervalue.service.reconcile import ReconcileResult
     from peervalue.uncertainty.results import (
@@ -33,6 +34,7 @@ Need = Literal[
     "scenario",
     "reconcile",
     "evppi",
+    "cumulative",
 ]
 
 
@@ -52,6 +54,7 @@ class FigureInputs:
     scenario: ScenarioResult | None = None
     reconcile: ReconcileResult | None = None
     evppi: EvppiResult | None = None
+    cumulative: CumulativeResult | None = None
 
 
 def _get(inputs: FigureInputs, name: str) -> object:
@@ -226,6 +229,26 @@ def _evppi_alt(i: FigureInputs) -> str:
     )
 
 
+def _cumulative(i: FigureInputs) -> Figure:
+    from peervalue.figures.charts import cumulative
+
+    return cumulative(i.cumulative)  # type: ignore[arg-type]
+
+
+def _cumulative_alt(i: FigureInputs) -> str:
+    c: CumulativeResult = _get(i, "cumulative")  # type: ignore[assignment]
+    path = "; ".join(
+        f"{s.citation} {s.pooled['weighted'].deterministic:.2f}"
+        f" ({s.pooled['weighted'].prob_net_benefit_positive:.0%})"
+        for s in c.steps
+    )
+    return (
+        "Line chart of the pooled benefit to cost ratio as studies are added, with 95% "
+        f"bands, and the probability that benefits exceed costs below. Weighted mean of "
+        f"ratios after each study (probability of benefit): {path}."
+    )
+
+
 FIGURES: Final[dict[str, FigureSpec]] = {
     f.name: f
     for f in (
@@ -293,6 +316,13 @@ FIGURES: Final[dict[str, FigureSpec]] = {
             ("evppi",),
             _evppi,
             _evppi_alt,
+        ),
+        FigureSpec(
+            "cumulative",
+            "The pooled ratio as studies are added, by publication year",
+            ("cumulative",),
+            _cumulative,
+            _cumulative_alt,
         ),
     )
 }

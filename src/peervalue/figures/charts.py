@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from peervalue.model.results import AnalysisResult
     from peervalue.scenario.results import ScenarioResult
+    from peervalue.service.cumulative import CumulativeResult
     from peervalue.service.evppi import EvppiResult
     from peervalue.service.reconcile import ReconcileResult
     from peervalue.uncertainty.results import (
@@ -503,3 +504,53 @@ def evppi(result: EvppiResult) -> Figure:
 def labels_of(fig: Figure) -> Sequence[str]:
     """The y tick labels of a figure's first axes (for checks and alt text)."""
     return [t.get_text() for t in fig.axes[0].get_yticklabels()]
+
+
+# --- cumulative analysis -------------------------------------------------------------
+
+
+def cumulative(result: CumulativeResult) -> Figure:
+    """The pooled ratio by each method as studies are added (with 95% Monte Carlo bands),
+    and below it the probability that benefits exceed costs."""
+    fig = Figure(figsize=(8.5, 6.0), layout="constrained")
+    top, bottom = fig.subplots(2, 1, height_ratios=(3, 2))
+    steps = np.arange(1, len(result.steps) + 1)
+    lines = (
+        ("weighted", style.BLUE, "-", "weighted mean of ratios"),
+        ("sums", style.ORANGE, "--", "ratio of sums"),
+    )
+    for method, colour, dash, label in lines:
+        pooled = [s.pooled[method] for s in result.steps]  # type: ignore[index]
+        top.fill_between(
+            steps, [p.p2_5 for p in pooled], [p.p97_5 for p in pooled], color=colour, alpha=0.15
+        )
+        top.plot(
+            steps,
+            [p.deterministic for p in pooled],
+            color=colour,
+            linestyle=dash,
+            marker="o",
+            label=label,
+        )
+        bottom.plot(
+            steps,
+            [p.prob_net_benefit_positive for p in pooled],
+            color=colour,
+            linestyle=dash,
+            marker="o",
+            label=label,
+        )
+    top.axhline(1.0, color=style.LOSS, linewidth=1.2, linestyle=":")
+    top.set_ylabel("Pooled benefit : cost ratio")
+    top.set_xticks(steps, [str(k) for k in steps])
+    top.set_xlabel("Studies pooled")
+    order = "publication year" if result.order == "year" else "weight"
+    top.set_title(f"As studies are added (by {order}): pooled ratio with 95% interval")
+    top.legend(loc="upper right")
+    bottom.set_ylim(-0.02, 1.02)
+    bottom.axhline(0.5, color=style.GREY, linewidth=0.8, linestyle=":")
+    bottom.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    bottom.set_ylabel("P(benefits exceed costs)")
+    bottom.set_xticks(steps, [f"+ {s.citation}" for s in result.steps], rotation=45, ha="right")
+    bottom.set_xlabel("Study added, in order")
+    return fig

@@ -8,16 +8,17 @@ pooled results with shape ``(...)``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from peervalue.model import core
+from peervalue.evidence.schema import NOT_POOLED
+from peervalue.model import conversions, core
 from peervalue.model.core import Array
 from peervalue.model.methods import PoolingMethod
-from peervalue.model.spec import COSTS, ModelSpec, StudySpec
+from peervalue.model.spec import COSTS, OTHER, ModelSpec, StudySpec
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,31 @@ def _study_columns(
         fte_years = np.full_like(n_int, nan)
 
     kind = s.outcome_kind
+    if s.other_resources:
+        # other resources as bed-day equivalents: (control - peer) x unit cost / c_bed
+        c_bed = np.asarray(values[f"{COSTS}:bed_day"], dtype=np.float64)
+        beds = np.zeros_like(n_int) if kind == NOT_POOLED else _bed_days_per_patient(kind, v, n_int)
+        d = beds
+        for i, category in s.other_resources:
+            saved = core.difference(
+                v(f"{OTHER}[{i}].control_mean"), v(f"{OTHER}[{i}].intervention_mean")
+            )
+            unit_cost = np.asarray(values[f"{COSTS}:{OTHER}.{category}"], dtype=np.float64)
+            d = d + conversions.bed_day_equivalents(saved, unit_cost, c_bed)
+        big_d = core.total_saved(d, n_int)
+        return n_int, n_ctrl, d, big_d, fte_years, core.per_fte_year(big_d, fte_years), support
     if kind == "bed_days_saved_per_fte_year":
         b = v("outcome.saved_per_fte_year")
         big_d = b * fte_years
         d = big_d / n_int
         return n_int, n_ctrl, d, big_d, fte_years, b, support
+    d = _bed_days_per_patient(kind, v, n_int)
+    big_d = core.total_saved(d, n_int)
+    return n_int, n_ctrl, d, big_d, fte_years, core.per_fte_year(big_d, fte_years), support
+
+
+def _bed_days_per_patient(kind: str, v: Callable[[str], Array], n_int: Array) -> Array:
+    """Bed-days saved per patient, ``d``, for every outcome kind measured per patient."""
     if kind == "mean_bed_days":
         d = core.difference(v("outcome.control_mean"), v("outcome.intervention_mean"))
     elif kind == "admissions_and_length_of_stay":
@@ -112,10 +133,28 @@ def _study_columns(
         d = v("outcome.saved_per_patient")
     elif kind == "total_bed_days_saved":
         d = v("outcome.total") / n_int
+    elif kind == "readmission_counts":
+        # the spec gives the readmitted counts as proportions of their arms
+        d = conversions.bed_days_from_readmission(
+            v("outcome.control_readmitted"),
+            v("outcome.intervention_readmitted"),
+            v("outcome.length_of_stay"),
+        )
+    elif kind in {"readmission_odds_ratio", "readmission_risk_ratio"}:
+        p_control = v("outcome.control_risk")
+        p_peer = (
+            conversions.risk_from_odds_ratio(p_control, v("outcome.odds_ratio"))
+            if kind == "readmission_odds_ratio"
+            else conversions.risk_from_risk_ratio(p_control, v("outcome.risk_ratio"))
+        )
+        d = conversions.bed_days_from_readmission(p_control, p_peer, v("outcome.length_of_stay"))
+    elif kind == "length_of_stay_difference":
+        d = conversions.bed_days_from_length_of_stay(
+            v("outcome.length_of_stay_saved"), v("outcome.admissions")
+        )
     else:  # pragma: no cover - the schema admits no other kind
         raise ValueError(f"unknown outcome kind {kind!r}")
-    big_d = core.total_saved(d, n_int)
-    return n_int, n_ctrl, d, big_d, fte_years, core.per_fte_year(big_d, fte_years), support
+    return d
 
 
 def _per_fte_year_only(s: StudySpec) -> bool:

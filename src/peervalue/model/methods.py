@@ -5,6 +5,14 @@ from __future__ import annotations
 from typing import Final, Literal
 
 Weighting = Literal["all", "intervention"]
+#: what the benefits count: psychiatric bed-days only (the reference), or every resource a
+#: study reports and the cost file prices (other resources as bed-day equivalents)
+Resources = Literal["bed-days", "all"]
+RESOURCE_NOTES: Final[dict[Resources, str]] = {
+    "bed-days": "benefits count psychiatric bed-days only (the reference analysis)",
+    "all": "benefits count psychiatric bed-days and every other resource a study reports "
+    "(valued at the cost file's unit costs and shown as bed-day equivalents)",
+}
 #: "weighted": the 2013 report's weighted mean of ratios; "sums": total benefit / total cost
 PoolingMethod = Literal["weighted", "sums"]
 POOLING_METHODS: Final[tuple[PoolingMethod, ...]] = ("weighted", "sums")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
@@ -103,6 +103,10 @@ class AnalysisResult(ResultModel):
     #: the same analysis on the other cost basis, when asked for (``reproduce`` does)
     other_cost_basis: OtherBasis | None = None
     influence: list[InfluenceResult] = Field(default_factory=list)
+    #: what the benefits count, when a run counts more than bed-days (``--resources all``):
+    #: "bed-days" and each other resource category; left out of outputs otherwise
+    counted_resources: list[str] | None = None
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"counted_resources"})
 
     @property
     def break_even_bed_days_per_fte_year(self) -> float:

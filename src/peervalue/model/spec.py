@@ -18,12 +18,13 @@ from typing import Literal
 from peervalue.costs.indices import PriceIndex
 from peervalue.costs.schema import PAY_COMPONENTS, CostFile
 from peervalue.evidence.schema import Study
-from peervalue.model.methods import CostBasis, Weighting
+from peervalue.model.methods import CostBasis, Resources, Weighting
 from peervalue.provenance import Quantity
 from peervalue.units import DURATION_UNITS, YEARS_PER
 
 PeerForm = Literal["fte", "caseload", "fte_years", "none"]
 COSTS = "costs"
+OTHER = "other_resources"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class StudySpec:
     has_control: bool
     #: the field giving each patient's years of peer support ("per patient-year")
     support_field: str
+    #: other resources counted for this study (``--resources all``): (index in the
+    #: study's other_resources, category), valued at the cost file's unit cost
+    other_resources: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,14 @@ class ModelSpec:
     price_year: str
     currency: str
     cost_basis: CostBasis = "full"
+    #: the resources counted: ``bed-days`` (the reference) or ``all``
+    resources: Resources = "bed-days"
+
+    @property
+    def resource_categories(self) -> tuple[str, ...]:
+        """What the benefits count: bed-days, then each other resource category used."""
+        seen = {c: None for s in self.studies for _, c in s.other_resources}
+        return ("bed-days", *seen)
 
     def point_values(self) -> dict[str, float]:
         return {p.name: p.value for p in self.parameters}
@@ -104,6 +116,21 @@ def _peer_form(study: Study) -> PeerForm:
     return "fte_years"
 
 
+#: readmission count fields, and the arm each is a proportion of
+EVENT_ARMS = {
+    "outcome.intervention_readmitted": "arms.intervention",
+    "outcome.control_readmitted": "arms.control",
+}
+
+
+def _event_arms(study: Study) -> dict[str, float]:
+    """Readmitted-count fields of ``study`` and the point size of their arm."""
+    if study.outcome.kind != "readmission_counts":
+        return {}
+    found = study.quantities()
+    return {f: found[arm].value for f, arm in EVENT_ARMS.items() if f in found and arm in found}
+
+
 def _support_field(study: Study) -> str:
     pi = study.peer_input
     return "peer_input.support_duration" if pi and pi.support_duration is not None else "follow_up"
@@ -117,6 +144,7 @@ def build_spec(
     price_year: str | None = None,
     pay_index: PriceIndex | None = None,
     cost_basis: CostBasis | None = None,
+    resources: Resources = "bed-days",
 ) -> ModelSpec:
     """Flatten studies and costs into a :class:`ModelSpec` at one price year.
 
@@ -126,14 +154,27 @@ def build_spec(
     leaves out every component that is not pay (overheads and capital). Pure: the
     caller (``peervalue.service``) loads the files and the indices and has checked
     that they cover every year and that a pay basis has components.
+
+    ``resources`` ``all`` also counts each study's ``other_resources`` (valued at the cost
+    file's ``other_resources`` unit costs, which the caller has checked exist); with
+    ``bed-days`` those fields are left out, so the reference analysis never sees them.
     """
     year = price_year or costs.price_year
     basis: CostBasis = cost_basis or costs.basis
     params: list[Parameter] = []
     structure: list[StudySpec] = []
     for study in studies:
+        if not study.pooled_in(resources):
+            raise ValueError(f"study {study.id!r} is not pooled (no_usable_outcome)")
+        arm_sizes = _event_arms(study)
         for field, q in study.quantities().items():
-            factor, unit = _model_unit(q, year, index)
+            if field.startswith(OTHER) and resources != "all":
+                continue
+            if field in arm_sizes:
+                # readmitted patients enter the model as a proportion of their arm
+                factor, unit = 1.0 / arm_sizes[field], "proportion"
+            else:
+                factor, unit = _model_unit(q, year, index)
             params.append(Parameter(study.id, field, q, factor, unit))
         structure.append(
             StudySpec(
@@ -142,9 +183,16 @@ def build_spec(
                 peer_form=_peer_form(study),
                 has_control=study.arms.control is not None,
                 support_field=_support_field(study),
+                other_resources=(
+                    tuple((i, r.category) for i, r in enumerate(study.other_resources))
+                    if resources == "all"
+                    else ()
+                ),
             )
         )
     for field, q in costs.quantities().items():
+        if field.startswith(OTHER) and resources != "all":
+            continue
         is_pay = field.rpartition(".")[2] in PAY_COMPONENTS and field.startswith("peer_worker.")
         if basis == "pay" and field.startswith("peer_worker.components.") and not is_pay:
             continue
@@ -165,4 +213,5 @@ def build_spec(
         price_year=year,
         currency=costs.currency,
         cost_basis=basis,
+        resources=resources,
     )

@@ -14,6 +14,7 @@ from peervalue.costs.results import CostComparison, CostSetList, RebaseResult
 from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
+from peervalue.evidence.sets import EvidenceSets
 from peervalue.model.results import AnalysisResult
 from peervalue.report.registry import renderer
 from peervalue.report.rows import (
@@ -27,6 +28,8 @@ from peervalue.report.rows import (
     quantity_rows,
 )
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
+from peervalue.service.compare import EvidenceComparison
+from peervalue.service.cumulative import CumulativeResult
 from peervalue.service.evppi import EvppiResult
 from peervalue.service.reconcile import ReconcileResult
 from peervalue.uncertainty.results import (
@@ -84,6 +87,11 @@ def meta_csv(result: MetaRunResult, **_: Any) -> str:
     return rows_to_csv(meta_rows(result))
 
 
+@renderer(EvidenceSets, "csv")
+def evidence_sets_csv(result: EvidenceSets, **_: Any) -> str:
+    return rows_to_csv(result.rows())
+
+
 @renderer(Evidence, "csv")
 def evidence_csv(evidence: Evidence, **_: Any) -> str:
     return rows_to_csv(evidence_rows(evidence))
@@ -98,6 +106,16 @@ def quantities_csv(document: Study | CostFile, **_: Any) -> str:
 @renderer(ScenarioResult, "csv")
 def scenario_csv(result: ScenarioResult, **_: Any) -> str:
     return rows_to_csv(result.year_rows())
+
+
+@renderer(EvidenceComparison, "csv")
+def evidence_comparison_csv(result: EvidenceComparison, **_: Any) -> str:
+    return rows_to_csv(result.rows())
+
+
+@renderer(CumulativeResult, "csv")
+def cumulative_csv(result: CumulativeResult, **_: Any) -> str:
+    return rows_to_csv(result.rows())
 
 
 @renderer(EvppiResult, "csv")

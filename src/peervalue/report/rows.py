@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
-from peervalue.evidence.schema import Study
+from peervalue.evidence.schema import NoUsableOutcome, Study
 from peervalue.model.results import AnalysisResult
 from peervalue.uncertainty.results import MetaRunResult, PsaResult
 
@@ -20,8 +20,12 @@ PsaView = Literal["summary", "bed-day-curve", "caseload-curve", "distributions"]
 
 
 def study_summary(study: Study) -> Row:
-    """The one-line facts about a study, as ``evidence list`` shows them."""
+    """The one-line facts about a study, as ``evidence list`` shows them: design and
+    quality, whether it is pooled (and if not, why), and how many figures are
+    reported, derived or assumed."""
     statuses = [q.status.value for q in study.quantities().values()]
+    q = study.quality
+    outcome = study.outcome
     return {
         "id": study.id,
         "citation": study.citation.short(),
@@ -31,15 +35,25 @@ def study_summary(study: Study) -> Row:
         "n_intervention": study.arms.intervention.value,
         "n_control": None if study.arms.control is None else study.arms.control.value,
         "follow_up": f"{study.follow_up.value:g} {study.follow_up.unit}",
-        "outcome": study.outcome.kind,
+        "outcome": outcome.kind,
         "reported": statuses.count("reported"),
         "derived": statuses.count("derived"),
         "assumed": statuses.count("assumed"),
+        "randomisation": None if q is None else q.randomisation.value,
+        "comparison": None if q is None else q.comparison,
+        "bundled": None if q is None else q.bundled,
+        "risk_of_bias": None if q is None else q.risk_of_bias.value,
+        "risk_of_bias_reason": None if q is None else " ".join(q.risk_of_bias_reason.split()),
+        "pooled": study.pooled,
+        "not_pooled_reason": (
+            " ".join(outcome.reason.split()) if isinstance(outcome, NoUsableOutcome) else None
+        ),
     }
 
 
 def evidence_rows(evidence: Evidence) -> list[Row]:
-    return [study_summary(s) for s in evidence]
+    """Every study of the evidence, pooled ones first, then those recorded but not pooled."""
+    return [study_summary(s) for s in evidence.listed]
 
 
 def quantity_rows(document: Study | CostFile) -> list[Row]:

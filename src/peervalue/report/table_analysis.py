@@ -13,7 +13,8 @@ from rich.text import Text
 
 from peervalue.costs.schema import CostFile
 from peervalue.evidence.load import Evidence
-from peervalue.evidence.schema import Study
+from peervalue.evidence.schema import NoUsableOutcome, Study
+from peervalue.evidence.sets import EvidenceSets
 from peervalue.model.methods import METHOD_TITLES
 from peervalue.model.results import AnalysisResult
 from peervalue.report.registry import renderer
@@ -109,6 +110,11 @@ def _analysis_parts(result: AnalysisResult, title: str) -> list[RenderableType]:
         f"[dim]Prices: {result.price_year}, {cur}. Costs: {result.costs.name}; "
         f"assumed cost inputs: {', '.join(result.costs.assumed_inputs) or 'none'}.[/dim]",
     ]
+    if result.counted_resources is not None:
+        lines.append(
+            f"[bold]Benefits count[/bold]: {', '.join(result.counted_resources)} (other "
+            "resources valued at the cost file's unit costs, shown as bed-day equivalents)."
+        )
     other = result.other_cost_basis
     if other is not None:
         lines.append(
@@ -141,7 +147,12 @@ def evidence_table(evidence: Evidence, view: str = "list", **_: Any) -> Renderab
     table = _evidence_list(evidence)
     if view != "validate":
         return table
-    head = Text(f"OK: {len(evidence)} valid study files in {evidence.origin}", style="green")
+    listed = len(evidence.excluded)
+    extra = f" ({listed} recorded without a usable outcome, not pooled)" if listed else ""
+    head = Text(
+        f"OK: {len(evidence.listed)} valid study files in {evidence.origin}{extra}",
+        style="green",
+    )
     return Group(head, table)
 
 
@@ -152,26 +163,61 @@ def _evidence_list(evidence: Evidence) -> Table:
         "Study",
         "Country",
         "Design",
+        "Randomised",
         "Peer role",
+        "Bundled",
+        "Risk of bias",
         "n (int/ctrl)",
         "Follow-up",
         "Outcome",
         "Reported / derived / assumed",
+        "Pooled",
     ]:
         table.add_column(col)
-    for study in evidence:
+    for study in evidence.listed:
         s = study_summary(study)
         ctrl = "-" if s["n_control"] is None else f"{s['n_control']:g}"
+        bundled = s["bundled"]
         table.add_row(
             s["id"],
             s["citation"],
             s["country"],
             s["design"],
+            s["randomisation"] or "-",
             s["peer_role"],
+            "-" if bundled is None else ("yes" if bundled else "no"),
+            s["risk_of_bias"] or "-",
             f"{s['n_intervention']:g} / {ctrl}",
             s["follow_up"],
             s["outcome"],
             f"{s['reported']} / {s['derived']} / {s['assumed']}",
+            "yes" if s["pooled"] else "no",
+        )
+    if evidence.excluded:
+        reasons = [
+            f"{s.id}: {' '.join(s.outcome.reason.split())}"
+            for s in evidence.excluded
+            if isinstance(s.outcome, NoUsableOutcome)
+        ]
+        table.caption = "Not pooled (listed only):\n" + "\n".join(reasons)
+        table.caption_justify = "left"
+    return table
+
+
+@renderer(EvidenceSets, "table")
+def evidence_sets_table(result: EvidenceSets, **_: Any) -> RenderableType:
+    """One row per evidence set: its rule, what it pools and lists, and why."""
+    table = Table(title="Evidence sets", title_justify="left", show_lines=True)
+    for col in ["Name", "Title", "Rule", "Pooled", "Listed, not pooled", "Why"]:
+        table.add_column(col)
+    for s in result.sets:
+        table.add_row(
+            s.name,
+            escape(s.title),
+            escape(s.rule),
+            " ".join(s.pooled),
+            " ".join(s.not_pooled) or "-",
+            escape(s.why),
         )
     return table
 
@@ -190,6 +236,20 @@ def study_table(study: Study, **_: Any) -> RenderableType:
         head += f"\nIntervention: {study.intervention}"
     if study.inclusion:
         head += f"\n[dim]Inclusion: {' '.join(study.inclusion.split())}[/dim]"
+    q = study.quality
+    if q is not None:
+        head += (
+            f"\nRandomisation: {q.randomisation.value}   Bundled: {'yes' if q.bundled else 'no'}"
+            f"   Comparison: {escape(q.comparison)}\nRisk of bias: {q.risk_of_bias.value} "
+            f"({escape(' '.join(q.risk_of_bias_reason.split()))})"
+        )
+    outcome = study.outcome
+    if isinstance(outcome, NoUsableOutcome):
+        head += f"\n[bold]Not pooled:[/bold] {escape(' '.join(outcome.reason.split()))}"
+        if outcome.reported:
+            head += f"\nReported: {escape(outcome.reported)}"
+        for where in outcome.searched:
+            head += f"\nSearched: {escape(where)}"
     return _with_quantities(head, study)
 
 

@@ -16,6 +16,8 @@ from peervalue.report.registry import renderer
 from peervalue.report.rows import PsaView, Row, columns_of, psa_rows
 from peervalue.report.table_analysis import figure, num, titled_table
 from peervalue.report.words import money
+from peervalue.service.compare import EvidenceComparison
+from peervalue.service.cumulative import CumulativeResult
 from peervalue.service.evppi import EvppiResult, EvppiRow
 from peervalue.uncertainty.results import (
     MEAN_VERSUS_POINT,
@@ -107,6 +109,11 @@ def psa_table(
         + ".",
         f"Inputs held fixed (no stated uncertainty): {', '.join(fixed) or 'none'}.",
     ]
+    if result.counted_resources is not None:
+        lines.append(
+            f"Benefits count: {', '.join(result.counted_resources)} (other resources valued at "
+            "the cost file's unit costs, as bed-day equivalents)."
+        )
     parts: list[RenderableType] = [studies, pooled, Panel(Text("\n".join(lines)), title="Notes")]
     if result.warnings:
         parts.append(Panel(Text("\n".join(result.warnings), style="yellow"), title="Warnings"))
@@ -295,6 +302,122 @@ def meta_table(result: MetaRunResult, **_: Any) -> RenderableType:
             ci,
         )
     parts.append(pooling)
+    for measure, rt in (result.readmission or {}).items():
+        readmission = titled_table(
+            f"Readmission: {rt.unit}",
+            ["Method", "Studies", "Estimate", f"{level} CI", "tau^2", "I^2"],
+            {"Method"},
+        )
+        for method, r in rt.results.items():
+            readmission.add_row(
+                method,
+                ", ".join(s.id for s in rt.studies),
+                num(r.estimate, 3),
+                f"{num(r.ci_low, 3)} to {num(r.ci_high, 3)}",
+                num(r.tau2, 3),
+                _pct(r.i2),
+            )
+        parts.append(readmission if rt.results else Text(rt.message or measure))
+    return Group(*parts)
+
+
+@renderer(CumulativeResult, "table")
+def cumulative_table(result: CumulativeResult, **_: Any) -> RenderableType:
+    """One row per step: the study added, then each method's ratio, interval and P(benefit)."""
+    order = "publication year" if result.order == "year" else "weight (largest first)"
+    table = titled_table(
+        f"Cumulative analysis of {result.evidence}, studies added by {order}",
+        [
+            "Step",
+            "Added",
+            "Year",
+            *(
+                col
+                for m in ("weighted", "sums")
+                for col in (
+                    f"{METHOD_TITLES[m].capitalize()}",
+                    "95% interval",
+                    "P(benefit > cost)",
+                )
+            ),
+        ],
+        {"Added"},
+    )
+    for s in result.steps:
+        cells = [str(s.step), f"{s.citation}\n{s.added}", str(s.year)]
+        for m in ("weighted", "sums"):
+            p = s.pooled[m]
+            cells += [
+                num(p.deterministic, 2),
+                f"{num(p.p2_5, 2)} to {num(p.p97_5, 2)}",
+                _pct(p.prob_net_benefit_positive),
+            ]
+        table.add_row(*cells)
+    notes = [
+        f"Ratios are benefit : cost at {result.price_year} prices ({result.cost_basis} cost "
+        f"basis, costs {result.costs}); intervals and probabilities from {result.draws:,} "
+        f"Monte Carlo draws (seed {result.seed}), the same draws at every step.",
+    ]
+    if result.not_pooled:
+        notes.append(f"Recorded but never pooled: {', '.join(result.not_pooled)}.")
+    if result.counted_resources is not None:
+        notes.append(f"Benefits count: {', '.join(result.counted_resources)}.")
+    return Group(table, Text(" ".join(notes)))
+
+
+@renderer(EvidenceComparison, "table")
+def evidence_comparison_table(result: EvidenceComparison, **_: Any) -> RenderableType:
+    """The sets side by side, the studies that differ, and what changed in words."""
+    table = titled_table(
+        f"Evidence sets compared ({result.price_year} prices, {result.cost_basis} cost basis, "
+        f"{result.draws:,} draws, seed {result.seed})",
+        [
+            "Evidence set",
+            "Studies pooled",
+            "Not pooled",
+            *(
+                col
+                for m in ("weighted", "sums")
+                for col in (METHOD_TITLES[m].capitalize(), "95% interval", "P(benefit > cost)")
+            ),
+        ],
+        {"Evidence set"},
+    )
+    for side in result.sides:
+        cells = [side.evidence_set, str(len(side.studies)), str(len(side.not_pooled))]
+        for m in ("weighted", "sums"):
+            p = side.pooled[m]
+            cells += [
+                num(p.ratio, 2),
+                f"{num(p.p2_5, 2)} to {num(p.p97_5, 2)}",
+                _pct(p.prob_net_benefit_positive),
+            ]
+        table.add_row(*cells)
+    studies = titled_table(
+        "Studies that differ from the first set",
+        ["Study", "Country", "Design", "Risk of bias", "Outcome", "Weight", "FTE-years", "Ratio"],
+        {"Study"},
+    )
+    base = {s.id for s in result.sides[0].studies}
+    seen: set[str] = set()
+    for side in result.sides[1:]:
+        for s in side.studies:
+            if s.id in base or s.id in seen:
+                continue
+            seen.add(s.id)
+            studies.add_row(
+                f"{s.citation}\n{s.id}",
+                s.country,
+                s.design + (" (bundled)" if s.bundled else ""),
+                s.risk_of_bias or "-",
+                s.outcome,
+                f"{s.pooling_weight:,.0f}",
+                num(s.fte_years, 2),
+                num(s.ratio, 2),
+            )
+    parts: list[RenderableType] = [table, studies]
+    parts.append(Panel(Text("\n".join(result.what_changed)), title="What changed, and why"))
+    parts.append(Text(" ".join(result.notes), style="dim"))
     return Group(*parts)
 
 

@@ -8,7 +8,9 @@
   ``run_study``;
 * :mod:`~peervalue.service.costs` (``run_rebase``, ``run_cost_sets``,
   ``run_cost_comparison``), :mod:`~peervalue.service.scenario` (``run_scenario``) and
-  :mod:`~peervalue.service.two_way` (``run_two_way``), imported from their modules.
+  :mod:`~peervalue.service.two_way` (``run_two_way``), :mod:`~peervalue.service.cumulative`
+  (``run_cumulative``) and :mod:`~peervalue.service.compare` (``run_compare``: evidence sets
+  side by side), imported from their modules.
 
 Importing this package loads pydantic and the schemas but not numpy, scipy or
 pandas; a run imports what it needs.
@@ -17,6 +19,8 @@ pandas; a run imports what it needs.
 from peervalue.service.requests import (
     AnalysisRequest,
     CostComparisonRequest,
+    CumulativeRequest,
+    EvidenceComparisonRequest,
     EvidenceRequest,
     MetaRequest,
     PsaRequest,
@@ -43,6 +47,8 @@ from peervalue.service.runs import (
 __all__ = [
     "AnalysisRequest",
     "CostComparisonRequest",
+    "CumulativeRequest",
+    "EvidenceComparisonRequest",
     "EvidenceRequest",
     "MetaRequest",
     "PsaRequest",

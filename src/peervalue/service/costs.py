@@ -95,7 +95,12 @@ def run_cost_comparison(request: CostComparisonRequest) -> CostComparison:
         _line("cost per bed-day", "GBP/bed-day", old_bed, rebased_bed, new_bed),
         _line("peer worker cost per FTE-year", "GBP/FTE-year", old_psw, rebased_psw, new_psw),
     ]
-    common = {"evidence": request.evidence, "weighting": request.weighting}
+    common = {
+        "evidence": request.evidence,
+        "evidence_set": request.evidence_set,
+        "resources": request.resources,
+        "weighting": request.weighting,
+    }
     rebased = run_analysis(AnalysisRequest(costs=request.older, price_year=to_year, **common))
     recosted = run_analysis(AnalysisRequest(costs=request.newer, **common))
     factor = index.factor(older.price_year, to_year)

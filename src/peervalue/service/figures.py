@@ -64,6 +64,8 @@ def collect(
     needs = needs_of(request)
     common: dict[str, Any] = {
         "evidence": request.evidence,
+        "evidence_set": request.evidence_set,
+        "resources": request.resources,
         "costs": request.costs,
         "weighting": request.weighting,
         "price_year": request.price_year,
@@ -105,6 +107,15 @@ def collect(
     if "reconcile" in needs:
         found["reconcile"] = run_reconcile(
             ReconcileRequest(evidence=_path(request.evidence), costs=_path(request.costs))
+        )
+    if "cumulative" in needs:
+        from peervalue.service.cumulative import run_cumulative
+        from peervalue.service.requests import CumulativeRequest
+
+        found["cumulative"] = run_cumulative(
+            CumulativeRequest(
+                **common, draws=max(100, min(request.draws, 200_000)), seed=request.seed
+            )
         )
     if "evppi" in needs:
         found["evppi"] = run_evppi(

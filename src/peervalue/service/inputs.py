@@ -23,14 +23,49 @@ if TYPE_CHECKING:
 
 
 def resolve_evidence(request: EvidenceRequest) -> Evidence:
-    """The request's studies: loaded from its path, taken from its list, or the bundled six."""
+    """The request's studies: loaded from its path, taken from its list, or the bundled six;
+    with ``evidence_set``, that set's studies from them (or from the bundled library).
+
+    Studies recorded without a usable outcome are kept apart (``Evidence.excluded``):
+    they are listed, never pooled.
+    """
     source = request.evidence
     if isinstance(source, list):
         label = request.evidence_label or f"in-memory evidence ({len(source)} studies)"
-        return Evidence(tuple(source), (), label)
-    evidence = load_evidence(source)
+        evidence = Evidence.of(source, (), label)
+    elif request.evidence_set is not None:
+        from peervalue.evidence.sets import load_library
+
+        evidence = load_library(source)
+    else:
+        evidence = load_evidence(source)
+    if request.evidence_set is not None:
+        from peervalue.evidence.sets import select_set
+
+        evidence = select_set(request.evidence_set, evidence, request.resources)
+    elif request.resources != "bed-days":
+        evidence = evidence.counting(request.resources)
     if request.evidence_label:
-        return Evidence(evidence.studies, evidence.files, request.evidence_label)
+        evidence = Evidence(
+            evidence.studies,
+            evidence.files,
+            request.evidence_label,
+            evidence.excluded,
+            evidence.sources,
+        )
+    return evidence
+
+
+def poolable_evidence(request: EvidenceRequest) -> Evidence:
+    """:func:`resolve_evidence`, refusing evidence with no study that can be pooled."""
+    evidence = resolve_evidence(request)
+    if not evidence.studies:
+        raise input_error(
+            evidence.origin,
+            "outcome",
+            "no study has an outcome that can be pooled (every one is no_usable_outcome)",
+            "at least one study with a bed-day, length-of-stay or readmission outcome",
+        )
     return evidence
 
 
@@ -39,6 +74,21 @@ def resolve_costs(request: RunRequest) -> CostFile:
     if isinstance(request.costs, CostFile):
         return request.costs  # price years checked when the request was validated
     return load_costs(request.costs)
+
+
+def _check_resource_costs(evidence: Evidence, costs: CostFile) -> None:
+    """Every other resource a counted study reports has a unit cost in the cost file."""
+    for study in evidence.studies:
+        for i, use in enumerate(study.other_resources):
+            if use.category not in costs.other_resources:
+                priced = ", ".join(costs.other_resources) or "none"
+                raise input_error(
+                    f"study {study.id}",
+                    f"other_resources[{i}].category",
+                    f"{costs.name!r} has no unit cost for {use.category!r} (it prices: {priced})",
+                    "a category the cost file prices under other_resources, or --resources "
+                    "bed-days",
+                )
 
 
 @dataclass(frozen=True)
@@ -55,7 +105,7 @@ def prepare(request: RunRequest) -> Prepared:
     """Load the request's inputs and build the model spec (the only place that does)."""
     from peervalue.model.spec import build_spec
 
-    evidence = resolve_evidence(request)
+    evidence = poolable_evidence(request)
     costs = resolve_costs(request)
     indexes = nhs_indexes()
     index = indexes.get("pay-and-prices")
@@ -67,6 +117,8 @@ def prepare(request: RunRequest) -> Prepared:
             f"got pay, but {costs.name!r} gives only a total cost per FTE-year",
             "full, or a cost file whose peer worker cost is built from components",
         )
+    if request.resources == "all":
+        _check_resource_costs(evidence, costs)
     spec = build_spec(
         evidence.studies,
         costs,
@@ -75,5 +127,6 @@ def prepare(request: RunRequest) -> Prepared:
         request.price_year,
         pay_index,
         request.cost_basis,
+        request.resources,
     )
     return Prepared(evidence, costs, index, spec)

@@ -45,7 +45,12 @@ def input_files(request: ReportRequest) -> list[InputFile]:
 
     files: list[InputFile] = []
     evidence = request.evidence
-    if evidence is None or isinstance(evidence, Path):
+    if request.evidence_set is not None and not isinstance(evidence, list):
+        from peervalue.service.inputs import resolve_evidence
+
+        chosen = resolve_evidence(request).files
+        files += [InputFile("study", str(p), _sha256(p)) for p in chosen]
+    elif evidence is None or isinstance(evidence, Path):
         where = bundled_evidence_dir() if evidence is None else evidence
         paths = study_files(where) if where.is_dir() else [where]
         files += [InputFile("study", str(p), _sha256(p)) for p in paths]
@@ -59,16 +64,19 @@ def input_files(request: ReportRequest) -> list[InputFile]:
 
 
 def report_figures(request: ReportRequest) -> tuple[str, ...]:
-    """The figures a report draws: all of them, the business-case ones only with a scenario,
-    and the bridge to the published result only for inputs read from files."""
+    """The figures a report draws: all of them but the cumulative analysis (drawn by
+    ``peervalue plot cumulative``), the business-case ones only with a scenario, and the
+    bridge to the published result only for the bundled six read from files."""
+    # the bridge runs from the bundled six to the published 4.8: only for those studies
     from_files = all(
         x is None or isinstance(x, Path | str) for x in (request.evidence, request.costs)
-    )
+    ) and request.evidence_set in (None, "cmh2013")
     return tuple(
         name
         for name, spec in FIGURES.items()
         if (spec.scope != "scenario" or request.scenario is not None)
         and (name != "bridge" or from_files)
+        and name != "cumulative"  # a figure of `peervalue plot`; the report has no slot yet
     )
 
 
@@ -80,6 +88,8 @@ def run_report(request: ReportRequest, command: str = "", progress: object = Non
     plot = PlotRequest(
         figures=figures,
         evidence=request.evidence,
+        evidence_set=request.evidence_set,
+        resources=request.resources,
         costs=request.costs,
         weighting=request.weighting,
         price_year=request.price_year,

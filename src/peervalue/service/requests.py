@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal, TypeVar
+from typing import Annotated, Any, Final, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -37,7 +37,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from peervalue.costs.schema import CostFile
 from peervalue.errors import InputError, InputErrorGroup, Problem, quote
 from peervalue.evidence.schema import Study
-from peervalue.model.methods import CostBasis, PoolingMethod, Weighting
+from peervalue.model.methods import CostBasis, PoolingMethod, Resources, Weighting
 from peervalue.provenance import PriceYear
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import MetaI2, MetaInterval, MetaMethod, MetaPrediction
@@ -53,7 +53,9 @@ MAX_DISCOUNT_RATE: Final = 0.2
 MAX_CASELOAD: Final = 1000.0
 MAX_POPULATION_FTE: Final = 1e6
 
-SubgroupField = Literal["design", "country", "peer_role"]
+SubgroupField = Literal[
+    "design", "country", "peer_role", "randomisation", "bundled", "risk_of_bias", "outcome"
+]
 TwoWayAxis = Literal["caseload", "cost_per_bed_day", "cost_per_fte_year", "effect"]
 
 
@@ -139,6 +141,21 @@ def _refuse_empty_path(value: Any, expected: str) -> Any:
     return value
 
 
+def _check_set_name(name: str) -> str:
+    """A bundled evidence set's name. Only names: a request never names a file for a set,
+    so one from the network cannot make the server read a path (the library's
+    :func:`peervalue.evidence.sets.select_set` takes a set file)."""
+    from peervalue.evidence.sets import bundled_set_names
+
+    names = bundled_set_names()
+    if name not in names:
+        raise _option_error(
+            f"got {quote(name)}, which is not a bundled evidence set",
+            f"one of {', '.join(names)} (peervalue evidence sets)",
+        )
+    return name
+
+
 class Request(BaseModel):
     """Base of every request: frozen, and an unknown (misspelt) option is an error."""
 
@@ -156,6 +173,17 @@ class EvidenceRequest(Request):
 
     evidence: Path | list[Study] | None = None
     evidence_label: str | None = None
+    #: a bundled evidence set's name (``peervalue evidence sets``): which of the evidence's
+    #: studies to use. ``None``: the evidence as given (the bundled six).
+    evidence_set: str | None = None
+    #: what the benefits count: psychiatric bed-days (the reference analysis), or every
+    #: resource a study reports (``other_resources``) valued at the cost file's unit costs
+    resources: Resources = "bed-days"
+
+    @field_validator("evidence_set")
+    @classmethod
+    def _known_set(cls, name: str | None) -> str | None:
+        return None if name is None else _check_set_name(name)
 
     @model_validator(mode="before")
     @classmethod
@@ -164,7 +192,7 @@ class EvidenceRequest(Request):
 
         if isinstance(data, dict) and isinstance(data.get("evidence"), Evidence):
             ev = data["evidence"]
-            data = {**data, "evidence": list(ev.studies)}
+            data = {**data, "evidence": list(ev.listed)}  # unpooled ones are split off again
             data.setdefault("evidence_label", ev.origin)
         return data
 
@@ -410,6 +438,8 @@ class TwoWayRequest(RunRequest):
         # the scenario file sets its own evidence, costs and price year: others are not used
         defaults = {
             "evidence": None,
+            "evidence_set": None,
+            "resources": "bed-days",
             "costs": None,
             "price_year": None,
             "weighting": "all",
@@ -447,6 +477,64 @@ class ReconcileRequest(Request):
     kind: Literal["reconcile"] = "reconcile"
     evidence: Path | None = None
     costs: Path | None = None
+
+
+#: the most draws a cumulative analysis keeps (steps x methods x draws ratios are held)
+MAX_CUMULATIVE_DRAWS: Final = 200_000
+
+
+class CumulativeRequest(RunRequest):
+    """The pooled result as studies are added one at a time (``peervalue cumulative``), in
+    order of publication year or of weight (largest first), with ``draws`` Monte Carlo
+    draws (``seed``) for each step's interval and probability of benefit."""
+
+    kind: Literal["cumulative"] = "cumulative"
+    order: Literal["year", "weight"] = "year"
+    draws: Annotated[
+        int,
+        Field(strict=True),
+        _check(
+            lambda n: 100 <= n <= MAX_CUMULATIVE_DRAWS,
+            f"a whole number from 100 to {MAX_CUMULATIVE_DRAWS:,} (every step's draws are kept)",
+        ),
+    ] = 20_000
+    seed: Seed = 1
+
+
+class EvidenceComparisonRequest(RunRequest):
+    """Two to five evidence sets side by side (``peervalue compare``): each set's pooled
+    ratio by method and probability of benefit from ``draws`` Monte Carlo draws
+    (``seed``), the studies that differ, and what changed, in words. The first set is
+    the baseline; ``evidence_set`` (one set) is not used here."""
+
+    kind: Literal["evidence-comparison"] = "evidence-comparison"
+    evidence_sets: Annotated[list[str], Field(min_length=2, max_length=5)]
+    draws: Annotated[
+        int,
+        Field(strict=True),
+        _check(
+            lambda n: 100 <= n <= MAX_CUMULATIVE_DRAWS,
+            f"a whole number from 100 to {MAX_CUMULATIVE_DRAWS:,}",
+        ),
+    ] = 20_000
+    seed: Seed = 1
+
+    @field_validator("evidence_sets")
+    @classmethod
+    def _known_sets(cls, names: list[str]) -> list[str]:
+        for name in names:
+            _check_set_name(name)
+        if len(set(names)) != len(names):
+            raise _option_error("the same set twice", "different evidence sets")
+        return names
+
+    @model_validator(mode="after")
+    def _no_single_set(self) -> Self:
+        if self.evidence_set is not None:
+            raise _option_error(
+                "a single evidence_set as well", "the sets to compare in evidence_sets only"
+            )
+        return self
 
 
 #: the most draws an EVPPI run keeps (every input's draws are held for the regressions)
@@ -498,6 +586,18 @@ class PlotRequest(RunRequest):
     @classmethod
     def _no_empty_scenario(cls, scenario: Any) -> Any:
         return _refuse_empty_path(scenario, "a scenario file (peervalue scenario new FILE)")
+
+    @field_validator("figures")
+    @classmethod
+    def _bridge_for_the_six(cls, figures: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        chosen = info.data.get("evidence_set")
+        if "bridge" in figures and chosen not in (None, "cmh2013"):
+            raise _option_error(
+                f"the bridge with --evidence-set {chosen}",
+                "another figure, or the bridge without --evidence-set (or with cmh2013): it "
+                "walks from the 2013 six to the published 4.8 : 1",
+            )
+        return figures
 
 
 class ReportRequest(RunRequest):

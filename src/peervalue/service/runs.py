@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from peervalue.evidence.schema import Study
     from peervalue.model.methods import CostBasis
     from peervalue.model.results import AnalysisResult, OtherBasis
+    from peervalue.model.spec import ModelSpec
     from peervalue.uncertainty.results import (
         MetaRunResult,
         PsaResult,
@@ -107,7 +108,12 @@ def run_analysis(request: AnalysisRequest) -> AnalysisResult:
         )
         if request.compare_cost_basis and prepared.costs.peer_worker.components is not None:
             result = result.model_copy(update={"other_cost_basis": _other_basis(request, result)})
-        return result
+        return result.model_copy(update={"counted_resources": _counted(prepared.spec)})
+
+
+def _counted(spec: ModelSpec) -> list[str] | None:
+    """The resource categories a run counts, or ``None`` for bed-days alone."""
+    return list(spec.resource_categories) if spec.resources == "all" else None
 
 
 def _other_basis(request: AnalysisRequest, result: AnalysisResult) -> OtherBasis:
@@ -144,13 +150,14 @@ def run_psa(request: PsaRequest, progress: Progress | None = None) -> PsaResult:
             chunk_size=request.chunk_size,
             progress=progress,
         )
-        return summarise(
+        result = summarise(
             run,
             value_of_information(request.population_fte, request.horizon, request.discount_rate),
             evidence=prepared.evidence.origin,
             costs=prepared.costs.name,
             keep_draws=request.keep_draws,
         )
+        return result.model_copy(update={"counted_resources": _counted(prepared.spec)})
 
 
 def run_sensitivity(request: SensitivityRequest) -> SensitivityResult:
@@ -189,12 +196,31 @@ def run_meta(request: MetaRequest) -> MetaRunResult:
             request.prediction,
             request.i2_from,
         )
+        from peervalue.evidence.schema import READMISSION_KINDS
+        from peervalue.uncertainty.meta import READMISSION_MEASURES
+
+        studies = prepared.evidence.studies
+        readmission = None
+        if any(s.outcome.kind in READMISSION_KINDS for s in studies):
+            readmission = {
+                measure: meta_table(
+                    studies,
+                    request.level,
+                    (request.method,) if request.method else METHODS,
+                    request.interval,
+                    request.prediction,
+                    request.i2_from,
+                    measure=measure,
+                )
+                for measure in READMISSION_MEASURES
+            }
         return MetaRunResult(
             price_year=prepared.spec.price_year,
             currency=prepared.spec.currency,
             cost_basis=prepared.spec.cost_basis,
             meta_analysis=table,
             pooling_comparison=compare_pooling(prepared.spec, table, request.caseload),
+            readmission=readmission,
         )
 
 

@@ -10,13 +10,15 @@ the reasons):
 2. an arm's mean bed-days with a reported SD: normal, standard error ``SD / sqrt(n)``
    (an arm without an SD borrows the other arm's, and says so), so the
    difference of the two means is normal with the usual standard error;
-3. an ``assumed`` value: PERT over its range with the stated value as its mode (a file
+3. a reported count of readmitted patients (the model takes it as a proportion p of
+   its arm of n): beta with the binomial standard error ``sqrt(p (1 - p) / n)``;
+4. an ``assumed`` value: PERT over its range with the stated value as its mode (a file
    that wants every value in the range equally likely declares ``uniform``);
-4. a reported or derived value with a range, read as a 95% interval
+5. a reported or derived value with a range, read as a 95% interval
    (``sd = (high - low) / 3.92``): beta for a proportion between 0 and 1,
    normal for a signed outcome (bed-days saved can be negative), gamma for
    anything else that is positive (costs, counts, durations);
-5. anything else: fixed at its value, and listed as such.
+6. anything else: fixed at its value, and listed as such.
 
 Each parameter draws from its own random stream, keyed by the parameter's name
 and the seed, so the draws do not depend on the chunk size, on the order of
@@ -35,14 +37,19 @@ import numpy as np
 from numpy.random import PCG64, Generator, SeedSequence
 
 from peervalue.model.core import Array
-from peervalue.model.spec import ModelSpec, Parameter
+from peervalue.model.spec import EVENT_ARMS, ModelSpec, Parameter
 from peervalue.provenance import BOUNDED_KINDS, DistributionKind, Status
 
 #: a 95% interval spans 2 x 1.96 standard deviations of a normal distribution
 SD_PER_95_INTERVAL = 2 * 1.959963984540054
 #: outcome fields whose value may be negative (peer support may add bed-days)
 SIGNED_FIELDS = frozenset(
-    {"outcome.total", "outcome.saved_per_patient", "outcome.saved_per_fte_year"}
+    {
+        "outcome.total",
+        "outcome.saved_per_patient",
+        "outcome.saved_per_fte_year",
+        "outcome.length_of_stay_saved",
+    }
 )
 _ARM_MEANS = {
     "outcome.intervention_mean": (
@@ -223,6 +230,27 @@ def _arm_mean(p: Parameter, by_name: dict[str, Parameter]) -> ParameterDistribut
     )
 
 
+def _event_share(p: Parameter, by_name: dict[str, Parameter]) -> ParameterDistribution | None:
+    """A reported readmitted count (as a proportion p of its arm of n): beta with the
+    binomial standard error ``sqrt(p (1 - p) / n)``."""
+    arm_field = EVENT_ARMS.get(p.field)
+    if arm_field is None or p.quantity.range is not None:
+        return None
+    arm = by_name.get(f"{p.owner}:{arm_field}")
+    share = p.value
+    if arm is None or not 0 < share < 1:
+        return None
+    sd = math.sqrt(share * (1 - share) / arm.value)
+    return ParameterDistribution(
+        name=p.name,
+        kind="beta",
+        value=share,
+        sd=sd,
+        origin=f"readmitted share: beta, binomial standard error sqrt(p (1 - p) / n), "
+        f"n = {arm.value:g}",
+    )
+
+
 def _default(p: Parameter) -> ParameterDistribution:
     q, v = p.quantity, p.value
     if q.status is Status.ASSUMED and p.range is not None:
@@ -258,7 +286,10 @@ def distributions_of(parameters: Sequence[Parameter]) -> list[ParameterDistribut
     """One distribution per parameter, by the rules above, in the order given."""
     by_name = {p.name: p for p in parameters}
     return [
-        replace(_declared(p) or _arm_mean(p, by_name) or _default(p), stated_range=p.range)
+        replace(
+            _declared(p) or _arm_mean(p, by_name) or _event_share(p, by_name) or _default(p),
+            stated_range=p.range,
+        )
         for p in parameters
     ]
 

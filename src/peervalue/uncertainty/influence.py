@@ -12,17 +12,17 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from peervalue.evidence.schema import Study
+from peervalue.evidence.sets import STUDY_FIELDS
 from peervalue.model import core
 from peervalue.model.spec import ModelSpec
 from peervalue.uncertainty.psa import run_psa
 from peervalue.uncertainty.results import GroupResult, InfluenceResult
 
-SubgroupField = Literal["design", "country", "peer_role"]
-SUBGROUP_FIELDS: dict[str, Callable[[Study], str]] = {
-    "design": lambda s: s.design.value,
-    "country": lambda s: s.country,
-    "peer_role": lambda s: s.peer_role.value,
-}
+SubgroupField = Literal[
+    "design", "country", "peer_role", "randomisation", "bundled", "risk_of_bias", "outcome"
+]
+#: how each subgroup field is read from a study (one table, shared with evidence sets)
+SUBGROUP_FIELDS: dict[str, Callable[[Study], str]] = STUDY_FIELDS
 
 
 def _run(

@@ -52,7 +52,13 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize, special
 
-from peervalue.evidence.schema import BedDaysSavedPerPatient, MeanBedDays, Study
+from peervalue.evidence.schema import (
+    BedDaysSavedPerPatient,
+    MeanBedDays,
+    ReadmissionCounts,
+    ReadmissionOddsRatio,
+    Study,
+)
 from peervalue.uncertainty.results import (
     MetaI2,
     MetaInterval,
@@ -431,6 +437,99 @@ def _saved_per_patient_effect(
     )
 
 
+def _arm_risks(study: Study, outcome: ReadmissionCounts) -> tuple[float, float, float, float] | str:
+    """(p_intervention, n_intervention, p_control, n_control), or why they are unusable."""
+    if study.arms.control is None:
+        return "no control arm"
+    n_i, n_c = study.arms.intervention.value, study.arms.control.value
+    return (
+        outcome.intervention_readmitted.value / n_i,
+        n_i,
+        outcome.control_readmitted.value / n_c,
+        n_c,
+    )
+
+
+def _readmission_counts_effect(
+    study: Study, outcome: ReadmissionCounts, years: float
+) -> StudyEffect | str:
+    """Bed-days saved per patient-year from readmission counts: ``(p_c - p_i) LOS / T``,
+    with the binomial variance of the risk difference times ``(LOS / T)^2`` (the length of
+    stay taken as known: its own uncertainty is in the Monte Carlo, not here)."""
+    risks = _arm_risks(study, outcome)
+    if isinstance(risks, str):
+        return risks
+    p_i, n_i, p_c, n_c = risks
+    variance_rd = p_c * (1 - p_c) / n_c + p_i * (1 - p_i) / n_i
+    if variance_rd == 0:
+        return "every patient or none was readmitted in both arms: no variance to weight by"
+    scale = outcome.length_of_stay.value / years
+    return _effect(study.id, (p_c - p_i) * scale, variance_rd * scale**2, n_i, n_c, years)
+
+
+#: the effect measures of readmission outcomes (``meta_table(..., measure=...)``)
+READMISSION_MEASURES: Final = {
+    "log_odds_ratio": "log odds ratio of readmission, peer support over control (below 0: fewer)",
+    "risk_difference": (
+        "risk difference of readmission, control minus peer support (above 0: fewer)"
+    ),
+}
+
+
+def readmission_effects(
+    studies: Sequence[Study], measure: str
+) -> tuple[list[StudyEffect], dict[str, str]]:
+    """Each study with a readmission outcome on the ``measure`` scale
+    (:data:`READMISSION_MEASURES`), with its sampling variance.
+
+    * counts per arm: log OR ``ln(a d / (b c))`` with variance ``1/a + 1/b + 1/c + 1/d``
+      (Woolf), or the risk difference ``p_c - p_i`` with variance
+      ``p_c (1 - p_c) / n_c + p_i (1 - p_i) / n_i``;
+    * an odds ratio with a range: log OR with variance ``((ln hi - ln lo) / 3.92)^2`` (the
+      range read as a 95% interval); it gives no risk difference of its own.
+    """
+    included: list[StudyEffect] = []
+    excluded: dict[str, str] = {}
+    for study in studies:
+        outcome = study.outcome
+        support = study.support_quantity()
+        years = support.value * YEARS_PER[support.unit]
+        control = None if study.arms.control is None else study.arms.control.value
+        n_i = study.arms.intervention.value
+        if isinstance(outcome, ReadmissionCounts):
+            risks = _arm_risks(study, outcome)
+            if isinstance(risks, str):
+                excluded[study.id] = risks
+                continue
+            p_i, n_i, p_c, n_c = risks
+            if measure == "risk_difference":
+                variance = p_c * (1 - p_c) / n_c + p_i * (1 - p_i) / n_i
+                if variance == 0:
+                    excluded[study.id] = "no variance (all or none readmitted in both arms)"
+                    continue
+                included.append(_effect(study.id, p_c - p_i, variance, n_i, n_c, years))
+                continue
+            a, c = outcome.intervention_readmitted.value, outcome.control_readmitted.value
+            cells = [a, n_i - a, c, n_c - c]
+            if min(cells) == 0:
+                excluded[study.id] = "a cell of the 2 x 2 table is zero (no log odds ratio)"
+                continue
+            log_or = math.log(a / (n_i - a)) - math.log(c / (n_c - c))
+            included.append(_effect(study.id, log_or, sum(1 / x for x in cells), n_i, n_c, years))
+        elif isinstance(outcome, ReadmissionOddsRatio) and measure == "log_odds_ratio":
+            odds = outcome.odds_ratio
+            if odds.range is None or odds.range[0] <= 0 or odds.range[0] == odds.range[1]:
+                excluded[study.id] = "odds ratio without a range to read as its 95% interval"
+                continue
+            se = (math.log(odds.range[1]) - math.log(odds.range[0])) / (2 * 1.959963984540054)
+            included.append(_effect(study.id, math.log(odds.value), se**2, n_i, control, years))
+        elif outcome.kind.startswith("readmission_"):
+            excluded[study.id] = (
+                f"no {measure.replace('_', ' ')} from an outcome of kind {outcome.kind!r}"
+            )
+    return included, excluded
+
+
 _OTHER_OUTCOMES: Final[dict[str, str]] = {
     "total_bed_days_saved": "outcome reported as a total, without a standard error",
     "admissions_and_length_of_stay": (
@@ -452,7 +551,9 @@ def study_effects(studies: Sequence[Study]) -> tuple[list[StudyEffect], dict[str
       variance ``(sd_c^2 / n_c + sd_i^2 / n_i) / T^2``; or
     * its outcome is ``bed_days_saved_per_patient`` with a normal
       ``distribution`` whose ``sd`` is the standard error: effect ``saved / T``
-      and variance ``(sd / T)^2``,
+      and variance ``(sd / T)^2``; or
+    * its outcome is ``readmission_counts``: effect ``(p_c - p_i) LOS / T`` and the
+      binomial variance of the risk difference times ``(LOS / T)^2``,
 
     where ``T`` is each patient's years of peer support (``Study.support_quantity``).
     Returns the included studies in evidence order, and a one-line reason for each
@@ -469,6 +570,8 @@ def study_effects(studies: Sequence[Study]) -> tuple[list[StudyEffect], dict[str
             found = _mean_bed_days_effect(study, outcome, years)
         elif isinstance(outcome, BedDaysSavedPerPatient):
             found = _saved_per_patient_effect(study, outcome, years)
+        elif isinstance(outcome, ReadmissionCounts):
+            found = _readmission_counts_effect(study, outcome, years)
         else:
             found = _OTHER_OUTCOMES.get(
                 outcome.kind, f"outcome of kind {outcome.kind!r} carries no standard error"
@@ -487,26 +590,31 @@ def meta_table(
     interval: Interval = "normal",
     prediction: Prediction = "t",
     i2_from: I2From = "q",
+    measure: str | None = None,
 ) -> MetaTable:
     """Pool the qualifying studies by each of ``methods`` (default: all of :data:`METHODS`),
-    with the interval, prediction and I^2 conventions given.
+    with the interval, prediction and I^2 conventions given; on bed-days saved per
+    patient-year, or with ``measure`` on a readmission scale (:data:`READMISSION_MEASURES`).
 
     Never raises for want of studies: with none to pool, the table holds no
     results and a ``message`` saying why.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must lie strictly between 0 and 1 (e.g. 0.95), got {level!r}")
-    effects, excluded = study_effects(studies)
+    if measure is None:
+        effects, excluded = study_effects(studies)
+        unit = EFFECT_UNIT
+        none_message = (
+            "no study reports bed-days with a standard deviation or standard error, "
+            "so there is nothing to meta-analyse"
+        )
+    else:
+        effects, excluded = readmission_effects(studies, measure)
+        unit = READMISSION_MEASURES[measure]
+        none_message = f"no study reports readmissions as a {measure.replace('_', ' ')}"
     if not effects:
         return MetaTable(
-            unit=EFFECT_UNIT,
-            level=level,
-            studies=[],
-            excluded=excluded,
-            message=(
-                "no study reports bed-days with a standard deviation or standard error, "
-                "so there is nothing to meta-analyse"
-            ),
+            unit=unit, level=level, studies=[], excluded=excluded, message=none_message
         )
     y = [s.effect for s in effects]
     v = [s.variance for s in effects]
@@ -514,6 +622,4 @@ def meta_table(
         method: meta_analyse(y, v, method, level, interval, prediction, i2_from)
         for method in methods
     }
-    return MetaTable(
-        unit=EFFECT_UNIT, level=level, studies=effects, excluded=excluded, results=results
-    )
+    return MetaTable(unit=unit, level=level, studies=effects, excluded=excluded, results=results)

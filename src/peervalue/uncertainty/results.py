@@ -11,7 +11,7 @@ of :class:`~peervalue.results.ResultModel`: NaN and infinity become ``null``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -169,6 +169,9 @@ class PsaResult(ResultModel):
     #: the run's draws (``peervalue.uncertainty.psa.KeptDraws``) when the request asked
     #: to keep them (``keep_draws``), for figures drawn later; never serialised
     kept_draws: Any = Field(default=None, exclude=True)
+    #: what the benefits count, when more than bed-days (``--resources all``)
+    counted_resources: list[str] | None = None
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"counted_resources"})
 
     def study_rows(self) -> list[dict[str, Any]]:
         """One flat row per study (intervals spread over ``ratio_*`` and ``net_benefit_*``)."""
@@ -433,3 +436,7 @@ class MetaRunResult(ResultModel):
     cost_basis: CostBasis
     meta_analysis: MetaTable
     pooling_comparison: PoolingComparison
+    #: readmission outcomes on their own scales (log odds ratio, risk difference), when
+    #: any study reports readmissions; left out of outputs otherwise
+    readmission: dict[str, MetaTable] | None = None
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"readmission"})
