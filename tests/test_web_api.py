@@ -63,6 +63,42 @@ def test_evidence_list_and_one_study_with_its_sources(client: TestClient) -> Non
     assert missing.json()["status"] == 404 and "nobody" in missing.json()["detail"]
 
 
+def test_evidence_sets_over_the_api(client: TestClient) -> None:
+    listed = client.get("/api/v1/evidence", params={"evidence_set": "all-2026"}).json()
+    assert len(listed) == 17
+    pooled = [s["id"] for s in listed if s["pooled"]]
+    assert pooled[:6] == [
+        "chinman2001",
+        "klein1998",
+        "lawn2008",
+        "min2007",
+        "rivera2007",
+        "sledge2011",
+    ]
+    assert len(pooled) == 11 and "core2018" in pooled
+    enrich = next(s for s in listed if s["id"] == "enrich2022")
+    assert not enrich["pooled"] and enrich["not_pooled_reason"]
+    assert enrich["risk_of_bias"] == "low" and enrich["country"] == "UK"
+    uk = client.get("/api/v1/evidence", params={"evidence_set": "uk-only"}).json()
+    assert {s["id"] for s in uk if s["pooled"]} == {"core2018"}
+    wrong = client.get("/api/v1/evidence", params={"evidence_set": "2013"})
+    assert wrong.status_code == 422 and "cmh2013" in wrong.json()["detail"]
+    assert client.get("/api/v1/evidence/core2018").json()["quality"]["randomisation"] == (
+        "individual"
+    )
+    sets = client.get("/api/v1/evidence-sets").json()["sets"]
+    assert [s["name"] for s in sets] == [
+        "all-2026",
+        "bed-days-only",
+        "cmh2013",
+        "rct-only",
+        "uk-only",
+    ]
+    # the same studies as the library's analysis of the set
+    analysis = client.post("/api/v1/analysis", json={"evidence_set": "all-2026"}).json()
+    assert [s["id"] for s in analysis["studies"]] == pooled
+
+
 def test_analysis_returns_the_library_result(client: TestClient) -> None:
     body = {"costs": "england-2024-25", "weighting": "intervention", "cost_basis": "pay"}
     got = client.post("/api/v1/analysis", json=body)

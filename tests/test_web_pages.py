@@ -261,6 +261,40 @@ def test_evidence_pages_show_every_figures_source(client: TestClient) -> None:
     assert client.get("/evidence/nobody").status_code == 404
 
 
+def test_the_evidence_page_shows_a_set_with_quality_and_why_not_pooled(
+    client: TestClient,
+) -> None:
+    default = text_of(client.get("/evidence").text)
+    assert "The six studies of Trachtenberg et al. 2013" in default and "Gillard" not in default
+    page = client.get("/evidence", params={"set": "all-2026"})
+    words = text_of(page.text)
+    assert "11 studies pooled, 6 recorded but not pooled" in words
+    assert "Gillard et al. 2022" in words and "no: " in words
+    assert client.get("/evidence", params={"set": "../x"}).status_code == 404
+    enrich = text_of(client.get("/evidence/enrich2022").text)
+    assert "Gillard" in enrich
+
+
+def test_a_case_on_another_evidence_set_equals_the_librarys(client: TestClient) -> None:
+    values = _filled(client, **{"evidence.set": "all-2026", "monte_carlo.draws": "1000"})
+    got = client.post("/calculate", data=values)
+    assert got.status_code == 200
+    merged, _ = layered(
+        {
+            "scenario": {"name": values["scenario.name"]},
+            "evidence": {"set": "all-2026"},
+            "monte_carlo": {"draws": 1000},
+        }
+    )
+    want = run_scenario(
+        WebScenarioRequest.model_validate(
+            {"scenario": ScenarioFile.model_validate(merged), "draws": 1000, "seed": 1}
+        )
+    )
+    assert want.effect.evidence.startswith("evidence set all-2026")
+    assert scenario_headline(want) in text_of(got.text)
+
+
 def test_api_docs_are_served_from_the_package(client: TestClient) -> None:
     docs = client.get("/docs")
     assert docs.status_code == 200

@@ -19,6 +19,7 @@ keep the library's order, so ``cmh2013`` gives exactly the result of the bundled
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Self
@@ -181,6 +182,12 @@ def load_library(path: str | Path | None = None) -> Evidence:
     bundled library, the six of 2013 followed by the studies added since."""
     if path is not None:
         return load_evidence(path)
+    return _bundled_library()
+
+
+@cache
+def _bundled_library() -> Evidence:
+    """The bundled library, read once per process (files of the installed package)."""
     six = load_evidence(None)
     added = load_evidence(added_evidence_dir())
     return Evidence(

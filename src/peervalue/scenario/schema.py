@@ -200,6 +200,9 @@ class Evidence(StrictModel):
     source: EffectSource
     #: a folder of study files (relative to the scenario file); default: the bundled six
     folder: str | None = Field(default=None, min_length=1)
+    #: a bundled evidence set (``peervalue evidence sets``), e.g. ``all-2026``; with
+    #: ``folder``, the set's studies are taken from that folder
+    set: str | None = Field(default=None, min_length=1, max_length=100)
     #: pool only the studies with this value of a study field, e.g. ``design=rct``
     subgroup: str | None = Field(default=None, pattern=r"^(design|country|peer_role)=.+$")
     saved_per_patient_year: Effect | None = None
@@ -212,10 +215,18 @@ class Evidence(StrictModel):
                 "source 'own' needs 'saved_per_patient_year' (bed-days saved per patient-year "
                 "of peer support)"
             )
-        if self.source == "own" and (self.folder or self.subgroup):
+        if self.source == "own" and (self.folder or self.subgroup or self.set):
             raise ValueError(
-                "'folder' and 'subgroup' choose studies to pool; source 'own' pools none"
+                "'folder', 'set' and 'subgroup' choose studies to pool; source 'own' pools none"
             )
+        if self.set is not None:
+            from peervalue.evidence.sets import bundled_set_names
+
+            if self.set not in bundled_set_names():
+                raise ValueError(
+                    f"'set' {self.set!r} is not a bundled evidence set; expected one of: "
+                    f"{', '.join(bundled_set_names())}"
+                )
         if self.source != "own" and self.saved_per_patient_year is not None:
             raise ValueError(
                 f"'saved_per_patient_year' is used only with source 'own', not {self.source!r}"

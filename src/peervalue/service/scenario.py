@@ -140,9 +140,13 @@ def _studies(loaded: LoadedScenario) -> tuple[list[Study], str]:
     ev = loaded.scenario.evidence
     if ev.source == "own":
         return [], "the scenario's own estimate"
-    evidence = load_evidence(
-        _existing(loaded, "evidence.folder", ev.folder, "study folder") if ev.folder else None
-    )
+    folder = _existing(loaded, "evidence.folder", ev.folder, "study folder") if ev.folder else None
+    if ev.set is not None:
+        from peervalue.evidence.sets import load_library, select_set
+
+        evidence = select_set(ev.set, load_library(folder))
+    else:
+        evidence = load_evidence(folder)
     studies = list(evidence.studies)
     if ev.subgroup:
         field, _, value = ev.subgroup.partition("=")

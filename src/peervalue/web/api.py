@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from peervalue.costs.results import CostSetList
 from peervalue.evidence.schema import Study
+from peervalue.evidence.sets import EvidenceSets
 from peervalue.model.results import AnalysisResult
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
 from peervalue.scenario.schema import ScenarioFile
@@ -40,36 +41,60 @@ TOKEN_ENV = "PEERVALUE_API_TOKEN"
 router = APIRouter(prefix="/api/v1")
 
 
-def bundled_evidence() -> Any:
-    """The bundled studies, validated."""
-    from peervalue.service.requests import EvidenceRequest
+def bundled_evidence(evidence_set: str | None = None) -> Any:
+    """The bundled studies, validated: the six of 2013, or a bundled evidence set's studies
+    (pooled first, then those recorded without a usable outcome)."""
+    from peervalue.service.requests import EvidenceRequest, make_request
     from peervalue.service.runs import run_evidence
 
-    return run_evidence(EvidenceRequest())
+    return run_evidence(
+        make_request(
+            EvidenceRequest, {"evidence_set": "query.evidence_set"}, evidence_set=evidence_set
+        )
+    )
+
+
+def bundled_study(study_id: str) -> Study | None:
+    """A bundled study of any set (pooled or not) by id, or ``None``."""
+    from peervalue.evidence.sets import load_library
+
+    return next((s for s in load_library().listed if s.id == study_id), None)
+
+
+EvidenceSetName = Annotated[
+    str | None,
+    Query(
+        description="a bundled evidence set (GET /api/v1/evidence-sets); default: the six "
+        "studies of 2013",
+        max_length=100,
+    ),
+]
 
 
 @router.get("/evidence", tags=["evidence"])
-def list_evidence() -> list[dict[str, Any]]:
-    """The bundled studies: id, citation, design, country and which inputs are assumed."""
-    return [
-        {
-            "id": s.id,
-            "citation": s.citation.short(),
-            "design": s.design,
-            "country": s.country,
-            "peer_role": s.peer_role,
-        }
-        for s in bundled_evidence().studies
-    ]
+def list_evidence(evidence_set: EvidenceSetName = None) -> list[dict[str, Any]]:
+    """The studies of an evidence set: id, citation, design and quality, whether each is
+    pooled (and if not, why), and how many figures are reported, derived or assumed."""
+    from peervalue.report.rows import evidence_rows
+
+    return evidence_rows(bundled_evidence(evidence_set))
+
+
+@router.get("/evidence-sets", tags=["evidence"])
+def list_evidence_sets() -> EvidenceSets:
+    """The bundled evidence sets: which studies each pools and lists, and why."""
+    from peervalue.evidence.sets import list_sets
+
+    return list_sets()
 
 
 @router.get("/evidence/{study_id}", tags=["evidence"], response_model=Study, responses=NOT_FOUND)
 def show_study(study_id: str) -> Any:
-    """One bundled study with every value's unit, source and status."""
-    for s in bundled_evidence().studies:
-        if s.id == study_id:
-            return s
-    return problem(404, "No such study", f"no bundled study has the id {study_id!r}")
+    """One bundled study (of any set) with every value's unit, source and status."""
+    found = bundled_study(study_id)
+    if found is None:
+        return problem(404, "No such study", f"no bundled study has the id {study_id!r}")
+    return found
 
 
 @router.get("/costs", tags=["costs"])

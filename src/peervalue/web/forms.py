@@ -166,14 +166,22 @@ def _sections() -> tuple[Section, ...]:
                     ),
                 ),
                 FormField(
+                    "evidence.set",
+                    "Evidence",
+                    "select",
+                    options=evidence_set_options(),
+                    optional=True,
+                    hint="Which studies the effect is pooled from; see the Evidence page.",
+                ),
+                FormField(
                     "evidence.subgroup",
-                    "Studies to pool",
+                    "Of those studies, pool",
                     "select",
                     options=(
-                        ("", "All bundled studies"),
+                        ("", "All of them"),
                         ("design=rct", "Randomised trials only"),
-                        ("peer_role=additional", "Peers added to the team only"),
-                        ("peer_role=substitution", "Peers in place of other staff only"),
+                        ("peer_role=additional", "Those where peers were added to the team"),
+                        ("peer_role=substitution", "Those where peers replaced other staff"),
                     ),
                     optional=True,
                 ),
@@ -241,6 +249,16 @@ def _sections() -> tuple[Section, ...]:
             ),
         ),
     )
+
+
+def evidence_set_options() -> tuple[tuple[str, str], ...]:
+    """The bundled evidence sets as choices; the default (no set) is the six of 2013."""
+    from peervalue.evidence.sets import DEFAULT_SET, bundled_set_names, load_set
+
+    others = [
+        (name, load_set(name)[0].title) for name in bundled_set_names() if name != DEFAULT_SET
+    ]
+    return (("", f"{load_set(DEFAULT_SET)[0].title} (the default)"), *others)
 
 
 @functools.cache

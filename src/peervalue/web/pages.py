@@ -320,19 +320,32 @@ async def api_docs(request: Request) -> Response:
 
 
 @router.get("/evidence", response_class=HTMLResponse)
-async def evidence(request: Request) -> Response:
+async def evidence(request: Request, set: str | None = None) -> Response:
+    """The studies of an evidence set (default: the six of 2013) with their quality, and
+    whether each is pooled (if not, why)."""
+    from peervalue.evidence.sets import DEFAULT_SET, bundled_set_names, list_sets
+    from peervalue.report.rows import evidence_rows
     from peervalue.web.api import bundled_evidence
 
-    studies = await run_in_threadpool(bundled_evidence)
-    return page(request, "evidence.html", studies=studies.studies)
+    chosen = set or DEFAULT_SET
+    if chosen not in bundled_set_names():
+        return _not_found(request, "No bundled evidence set has that name.")
+    found = await run_in_threadpool(bundled_evidence, chosen)
+    sets = await run_in_threadpool(list_sets)
+    return page(
+        request,
+        "evidence.html",
+        rows=evidence_rows(found),
+        sets=sets.sets,
+        chosen=next(s for s in sets.sets if s.name == chosen),
+    )
 
 
 @router.get("/evidence/{study_id}", response_class=HTMLResponse)
 async def study(request: Request, study_id: str) -> Response:
-    from peervalue.web.api import bundled_evidence
+    from peervalue.web.api import bundled_study
 
-    studies = await run_in_threadpool(bundled_evidence)
-    for s in studies.studies:
-        if s.id == study_id:
-            return page(request, "study.html", study=s, quantities=s.quantities())
-    return _not_found(request, "No bundled study has that id.")
+    found = await run_in_threadpool(bundled_study, study_id)
+    if found is None:
+        return _not_found(request, "No bundled study has that id.")
+    return page(request, "study.html", study=found, quantities=found.quantities())
