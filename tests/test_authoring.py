@@ -65,7 +65,7 @@ def test_validate_reports_every_problem_in_a_folder_at_once(
     run = run_cli(capsys, "evidence", "validate", str(tmp_path))
     assert run.code == 2
     assert "a.yaml" in run.err and "b.yaml" in run.err
-    assert "must not be negative" in run.err
+    assert "outcome.admissions': must be greater than zero, got -1" in run.err
 
 
 def test_evidence_sets_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from peervalue.service import AnalysisRequest, PsaRequest, run_analysis, run_psa
-from peervalue.service.compare import run_compare
+from peervalue.service.compare import MethodSummary, SetSide, StudyLine, explain, run_compare
 from peervalue.service.requests import EvidenceComparisonRequest
 from tests.cli_helpers import run_cli
 
@@ -55,9 +55,11 @@ def test_compare_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(csv) == 1 + 2 * 2
     assert "What changed" in run_cli(capsys, *args).out
     one = run_cli(capsys, "compare", "--evidence-set", "cmh2013")
-    assert one.code == 2 and "--evidence-set" in one.err
+    assert one.code == 2 and "--evidence-set: got one set; expected two to five" in one.err
+    six = run_cli(capsys, "compare", *[a for n in range(6) for a in ("--evidence-set", "x")])
+    assert six.code == 2 and "got 6 sets; expected two to five evidence sets" in six.err
     twice = run_cli(capsys, "compare", "--evidence-set", "cmh2013", "--evidence-set", "cmh2013")
-    assert twice.code == 2 and "the same set twice" in twice.err
+    assert twice.code == 2 and "got 'cmh2013' twice; expected different evidence sets" in twice.err
 
 
 def test_compare_counting_every_resource_says_so() -> None:
@@ -69,3 +71,53 @@ def test_compare_counting_every_resource_says_so() -> None:
     assert "kelly2021" not in result.sides[1].not_pooled
     plain = run_compare(EvidenceComparisonRequest(evidence_sets=["cmh2013", "all-2026"], draws=200))
     assert plain.counted_resources is None and "counted_resources" not in plain.to_dict()
+
+
+def _line(sid: str, weight: float, fte: float, ratio: float, bundled: bool = False) -> StudyLine:
+    return StudyLine(
+        id=sid,
+        citation=f"{sid.title()} 2020",
+        country="UK",
+        design="rct",
+        randomisation="individual",
+        risk_of_bias="low",
+        bundled=bundled,
+        outcome="mean_bed_days",
+        pooling_weight=weight,
+        fte_years=fte,
+        ratio=ratio,
+    )
+
+
+def _side(name: str, studies: list[StudyLine], ratio: float, prob: float) -> SetSide:
+    summary = MethodSummary(
+        ratio=ratio, median=ratio, p2_5=ratio, p97_5=ratio, prob_net_benefit_positive=prob
+    )
+    return SetSide(
+        evidence_set=name,
+        label=name,
+        pooled={"weighted": summary, "sums": summary},
+        studies=studies,
+        not_pooled={"gone": "no figures"},
+    )
+
+
+def test_what_changed_says_only_what_the_numbers_show() -> None:
+    # the heaviest study (a: 400 of 1,000 patients, ratio 1) does not set the pooled ratio:
+    # b and c, bundled, supply (300 x 10 + 300 x 0) / (400 x 1 + 300 x 10 + 0) = 3000 / 3400
+    # = 88% of the weighted sum, from 30% of the patients. Weighted mean = 3400 / 1000 = 3.40.
+    a, b, c = _line("a", 400, 4, 1.0), _line("b", 300, 1, 10.0, True), _line("c", 300, 1, 0.0, True)
+    base = _side("old", [a], 3.40, 0.9)
+    new = _side("new", [a, b, c], 3.40, 0.9)
+    text = " ".join(explain(base, new))
+    assert "A 2020 carries 400 of 1,000 patients (40% of the weight) with a ratio of 1.00" in text
+    assert "pulled towards" not in text and "sits close" not in text  # 40% is not a majority
+    assert "B 2020 supplies 88% of the weighted sum from 30% of the patients (ratio 10.00)" in text
+    # the same ratio and probability as printed: no direction is claimed
+    assert "The weighted mean of ratios stays at 3.40 : 1" in text
+    assert "benefits exceed costs stays at 90%" in text
+    assert "records 1 study that cannot be pooled" in text
+    assert "B 2020, C 2020 bundle more than peer support, so their ratios overstate" in text
+    # a majority of the weight does pull the pooled ratio towards the study's own
+    heavy = _side("heavy", [_line("a", 900, 4, 1.0), _line("b", 100, 1, 10.0)], 1.9, 0.5)
+    assert "so the pooled ratio (1.90) is pulled towards its own" in " ".join(explain(base, heavy))

@@ -493,6 +493,20 @@ _EXPECTED = {
 }
 
 
+def _entries(n: int) -> str:
+    return "one entry" if n == 1 else f"{n} entries"
+
+
+def _length_problem(kind: str, ctx: dict[str, Any]) -> tuple[str, str]:
+    """``got ...`` and ``expected ...`` for a list with too few or too many entries."""
+    actual = ctx.get("actual_length")
+    got = "got no entries" if actual == 0 else f"got {_entries(int(actual or 0))}"
+    if kind == "too_short":
+        low = int(ctx.get("min_length") or 1)
+        return got, f"at least {_entries(low)}"
+    return got, f"at most {_entries(int(ctx.get('max_length') or 0))}"
+
+
 def _dotted(loc: tuple[int | str, ...]) -> str:
     parts: list[str] = []
     for item in loc:
@@ -665,6 +679,13 @@ def problems_from(
                 )
         elif kind in {"string_type", "list_type", "tuple_type"} and "input" in err:
             msg = _describe_input(err["input"]).replace("got a bare number", "got a number")
+        elif kind in {"too_short", "too_long"}:
+            msg, expected = _length_problem(kind, err.get("ctx") or {})
+        elif kind == "string_too_short":
+            msg, expected = "the text is empty", "some text (this field may not be blank)"
+        elif kind in {"bool_parsing", "bool_type"}:
+            msg = f"got {quote(err.get('input'))}, which is not true or false"
+            expected = "true or false"
         elif kind == "string_pattern_mismatch":
             msg = f"got {quote(err.get('input'))}, which is not in the expected form"
         elif kind == "union_tag_invalid":

@@ -251,13 +251,19 @@ def evidence_sets(
 
 @evidence_app.command("validate")
 def evidence_validate(
-    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder of study files.")],
+    directory: Annotated[
+        Path,
+        typer.Argument(metavar="DIR", help="Folder of study files, or one study file."),
+    ],
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
-    """Check every study file in DIR; report all problems, exit 2 if any.
+    """Check every study file in DIR (or the one file given); report all problems, exit 2
+    if any.
 
     Example: peervalue evidence validate my_studies/
+
+    Example: peervalue evidence validate my_studies/core2018.yaml
     """
     from peervalue.service import EvidenceRequest, run_evidence
 

@@ -74,7 +74,8 @@ def plot(
     quiet: QuietOpt = False,
 ) -> None:
     """Draw one figure (forest plot, tornado, Monte Carlo distribution, acceptability
-    curves, two-way map, payback, leave-one-out, bridge to 4.8, EVPPI) to a file.
+    curves, two-way map, payback, leave-one-out, bridge to 4.8, EVPPI, cumulative) to a
+    file.
 
     Example: peervalue plot forest --out forest.svg
 

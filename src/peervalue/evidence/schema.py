@@ -57,6 +57,26 @@ def _at_most_one(q: Quantity) -> Quantity:
 Probability = Annotated[
     Quantity, unit_check("proportion"), NonNegative, AfterValidator(_at_most_one)
 ]
+
+
+def _inside_zero_one(q: Quantity) -> Quantity:
+    """A control-arm risk that a ratio can act on: above 0 and below 1."""
+    if q.value in (0, 1):
+        who = "nobody" if q.value == 0 else "everybody"
+        raise ValueError(
+            f"a control risk of {q.value:g} ({who} readmitted) leaves no odds or risk for a "
+            "ratio to act on; expected a proportion above 0 and below 1 (with counts of "
+            "readmitted patients, use kind readmission_counts)"
+        )
+    return q
+
+
+#: the control arm's risk behind an odds or risk ratio: strictly between 0 and 1
+ControlRisk = Annotated[Probability, AfterValidator(_inside_zero_one)]
+#: the mean days of one readmission: a readmission that saves bed-days lasts some time
+ReadmissionStay = Annotated[Quantity, unit_check("days/admission"), Positive]
+#: admissions per patient whose stay was shortened (at least some admissions)
+ShortenedAdmissions = Annotated[Quantity, unit_check("admissions/patient"), Positive]
 #: patients with at least one event (e.g. readmitted) in an arm
 Events = Annotated[Quantity, unit_check("patients"), NonNegative]
 #: an odds ratio or risk ratio, peer support over control (below 1: fewer events)
@@ -168,7 +188,7 @@ class ReadmissionCounts(StrictModel):
     kind: Literal["readmission_counts"]
     intervention_readmitted: Events
     control_readmitted: Events
-    length_of_stay: LengthOfStay
+    length_of_stay: ReadmissionStay
 
 
 class ReadmissionOddsRatio(StrictModel):
@@ -180,8 +200,8 @@ class ReadmissionOddsRatio(StrictModel):
 
     kind: Literal["readmission_odds_ratio"]
     odds_ratio: RatioMeasure
-    control_risk: Probability
-    length_of_stay: LengthOfStay
+    control_risk: ControlRisk
+    length_of_stay: ReadmissionStay
 
 
 class ReadmissionRiskRatio(StrictModel):
@@ -193,8 +213,8 @@ class ReadmissionRiskRatio(StrictModel):
 
     kind: Literal["readmission_risk_ratio"]
     risk_ratio: RatioMeasure
-    control_risk: Probability
-    length_of_stay: LengthOfStay
+    control_risk: ControlRisk
+    length_of_stay: ReadmissionStay
 
     @model_validator(mode="after")
     def _a_probability(self) -> Self:
@@ -217,7 +237,7 @@ class LengthOfStayDifference(StrictModel):
 
     kind: Literal["length_of_stay_difference"]
     length_of_stay_saved: LengthOfStayChange
-    admissions: Admissions
+    admissions: ShortenedAdmissions
 
 
 class NoUsableOutcome(StrictModel):

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -97,7 +97,7 @@ class Where(StrictModel):
     peer_role: list[PeerRole] | None = None
     bundled: bool | None = None
     risk_of_bias: list[RiskOfBias] | None = None
-    outcome: list[str] | None = Field(
+    outcome: list[Literal["bed-days", "readmission"]] | None = Field(
         default=None, description="outcome families: bed-days, readmission"
     )
 
@@ -146,6 +146,11 @@ class EvidenceSet(StrictModel):
                 raise ValueError("a study id is listed twice")
         if self.where is not None and self.from_ is None:
             raise ValueError("'where' filters another set: give 'from' with it")
+        if self.from_ is not None and self.from_ == self.name:
+            raise ValueError(
+                f"set {self.name!r} draws on itself ('from: {self.from_}'); expected the name "
+                "of another set in 'from'"
+            )
         return self
 
 
@@ -245,7 +250,7 @@ def select_set(
     if not selected.studies:
         raise input_error(
             set_path(name_or_path),
-            "studies",
+            "studies" if spec.studies is not None else "where",
             "the set holds no study that can be pooled",
             "at least one study with a usable outcome",
         )

@@ -101,6 +101,14 @@ def _pct(p: float) -> str:
     return f"{100 * p:.0f}%"
 
 
+def _moves(before: str, after: str, lower: bool) -> str:
+    """``falls from A to B``, ``rises from A to B``, or ``stays at B`` when the two figures
+    read the same as printed (``lower``: the new figure is the smaller)."""
+    if before == after:
+        return f"stays at {after}"
+    return f"{'falls' if lower else 'rises'} from {before} to {after}"
+
+
 def explain(base: SetSide, other: SetSide) -> list[str]:
     """Plain sentences on how ``other`` differs from ``base`` and why its answer moved.
 
@@ -125,31 +133,52 @@ def explain(base: SetSide, other: SetSide) -> list[str]:
             f"{base.evidence_set}."
         )
     if other.not_pooled:
+        count = len(other.not_pooled)
         lines.append(
-            f"It also records {len(other.not_pooled)} studies that cannot be pooled "
+            f"It also records {count} {'study' if count == 1 else 'studies'} that cannot be "
+            "pooled "
             f"({', '.join(other.not_pooled)}): they report no hospital-use figure that converts "
             "to bed-days, or the figure could not be found, so they never enter the arithmetic."
         )
     for m in ("weighted", "sums"):
         a, b = base.pooled[m], other.pooled[m]
-        direction = "falls" if b.ratio < a.ratio else "rises"
+        ratio = _moves(f"{a.ratio:.2f}", f"{b.ratio:.2f}", b.ratio < a.ratio)
+        prob = _moves(
+            _pct(a.prob_net_benefit_positive),
+            _pct(b.prob_net_benefit_positive),
+            b.prob_net_benefit_positive < a.prob_net_benefit_positive,
+        )
         lines.append(
-            f"The {METHOD_TITLES[m]} {direction} from {a.ratio:.2f} to {b.ratio:.2f} : 1 "
-            f"(Monte Carlo 95% interval {b.p2_5:.2f} to {b.p97_5:.2f}), and the probability "
-            f"that benefits exceed costs from {_pct(a.prob_net_benefit_positive)} to "
-            f"{_pct(b.prob_net_benefit_positive)}."
+            f"The {METHOD_TITLES[m]} {ratio} : 1 (Monte Carlo 95% interval {b.p2_5:.2f} to "
+            f"{b.p97_5:.2f}), and the probability that benefits exceed costs {prob}."
         )
     if added:
         total_w = sum(s.pooling_weight for s in other.studies)
         total_f = sum(s.fte_years for s in other.studies)
         heaviest = max(other.studies, key=lambda s: s.pooling_weight)
-        lines.append(
+        share = heaviest.pooling_weight / total_w
+        # a study's share of the weighted mean is w_i r_i / sum(w r)
+        weighted = {s.id: s.ratio * s.pooling_weight for s in other.studies}
+        total_wr = sum(weighted.values())
+        driver = max(other.studies, key=lambda s: weighted[s.id])
+        mean_line = (
             f"Why the weighted mean moves: it weights each study's ratio by its patients. "
             f"{heaviest.citation} carries {heaviest.pooling_weight:,.0f} of "
-            f"{total_w:,.0f} patients ({_pct(heaviest.pooling_weight / total_w)} of the "
-            f"weight) with a ratio of {heaviest.ratio:.2f}, so the pooled ratio sits close "
-            "to its own."
+            f"{total_w:,.0f} patients ({_pct(share)} of the weight) with a ratio of "
+            f"{heaviest.ratio:.2f}"
         )
+        if share >= 0.5:
+            mean_line += (
+                f", so the pooled ratio ({other.pooled['weighted'].ratio:.2f}) is pulled "
+                "towards its own"
+            )
+        if driver.id != heaviest.id and total_wr > 0:
+            mean_line += (
+                f", while {driver.citation} supplies {_pct(weighted[driver.id] / total_wr)} "
+                f"of the weighted sum from {_pct(driver.pooling_weight / total_w)} of the "
+                f"patients (ratio {driver.ratio:.2f})"
+            )
+        lines.append(mean_line + ".")
         most_fte = max(other.studies, key=lambda s: s.fte_years)
         # with one cost per FTE-year, a study's share of all benefit is r_i F_i / sum(r F)
         benefit = {s.id: s.ratio * s.fte_years for s in other.studies}
@@ -178,9 +207,12 @@ def explain(base: SetSide, other: SetSide) -> list[str]:
             f"{'is' if len(high) == 1 else 'are'} at high risk of bias"
         )
         if bundled:
+            one = len(bundled) == 1
             quality += (
-                f"; {', '.join(s.citation for s in bundled)} bundles more than peer support, "
-                "so its ratio overstates what peer support alone returns"
+                f"; {', '.join(s.citation for s in bundled)} "
+                f"{'bundles' if one else 'bundle'} more than peer support, so "
+                f"{'its ratio overstates' if one else 'their ratios overstate'} what peer "
+                "support alone returns"
             )
         if converted:
             quality += (

@@ -149,8 +149,10 @@ def _check_set_name(name: str) -> str:
 
     names = bundled_set_names()
     if name not in names:
+        looks_like_a_file = "/" in name or "\\" in name or name.endswith((".yaml", ".yml", ".toml"))
         raise _option_error(
-            f"got {quote(name)}, which is not a bundled evidence set",
+            f"got {quote(name)}, which is not a bundled evidence set"
+            + (" (a set is named, never given as a file)" if looks_like_a_file else ""),
             f"one of {', '.join(names)} (peervalue evidence sets)",
         )
     return name
@@ -519,13 +521,26 @@ class EvidenceComparisonRequest(RunRequest):
     ] = 20_000
     seed: Seed = 1
 
+    @field_validator("evidence_sets", mode="before")
+    @classmethod
+    def _two_to_five(cls, names: Any) -> Any:
+        if isinstance(names, (list, tuple)) and not 2 <= len(names) <= 5:
+            got = "one set" if len(names) == 1 else f"{len(names)} sets"
+            raise _option_error(
+                f"got {got}",
+                "two to five evidence sets to compare, the first being the baseline (give "
+                "the option once for each set)",
+            )
+        return names
+
     @field_validator("evidence_sets")
     @classmethod
     def _known_sets(cls, names: list[str]) -> list[str]:
         for name in names:
             _check_set_name(name)
-        if len(set(names)) != len(names):
-            raise _option_error("the same set twice", "different evidence sets")
+        twice = [name for i, name in enumerate(names) if name in names[:i]]
+        if twice:
+            raise _option_error(f"got {quote(twice[0])} twice", "different evidence sets")
         return names
 
     @model_validator(mode="after")
