@@ -95,7 +95,16 @@ class Evidence:
 
 def load_study(path: Path) -> Study:
     """Read and validate one study file."""
-    return validate(Study, read_mapping(path), path, union_tags=OUTCOME_KINDS)
+    data = read_mapping(path)
+    if "id" not in data and "why" in data and ("studies" in data or "from" in data):
+        raise input_error(
+            path,
+            "",
+            "this is an evidence-set file (name, why, studies or from), not a study file",
+            "a study file (docs/evidence-format.md); a set is used by its name, with "
+            "--evidence-set",
+        )
+    return validate(Study, data, path, union_tags=OUTCOME_KINDS)
 
 
 def study_files(directory: Path) -> list[Path]:

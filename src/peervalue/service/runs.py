@@ -72,7 +72,27 @@ def run_evidence(request: EvidenceRequest) -> Evidence:
 def run_study(request: StudyRequest) -> Study:
     """One study of the request's evidence, by id (``peervalue evidence show``)."""
     _expect(request, StudyRequest)
-    return resolve_evidence(request).get(request.study_id)
+    evidence = resolve_evidence(request)
+    if request.evidence is None and request.evidence_set is None:
+        _refer_to_the_library(evidence, request.study_id)
+    return evidence.get(request.study_id)
+
+
+def _refer_to_the_library(six: Evidence, study_id: str) -> None:
+    """A study added since 2013, asked for among the default six: say where it is."""
+    from peervalue.errors import input_error, quote
+    from peervalue.evidence.sets import load_library
+
+    if study_id in {s.id for s in six.listed}:
+        return
+    if study_id in {s.id for s in load_library().listed}:
+        raise input_error(
+            six.origin,
+            "id",
+            f"no study with id {quote(study_id)} among the 2013 six",
+            f"one of {', '.join(s.id for s in six.listed)}; {study_id} is in the bundled "
+            "library, shown with the evidence set all-2026 (--evidence-set all-2026)",
+        )
 
 
 def run_analysis(request: AnalysisRequest) -> AnalysisResult:
