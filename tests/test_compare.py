@@ -121,3 +121,19 @@ def test_what_changed_says_only_what_the_numbers_show() -> None:
     # a majority of the weight does pull the pooled ratio towards the study's own
     heavy = _side("heavy", [_line("a", 900, 4, 1.0), _line("b", 100, 1, 10.0)], 1.9, 0.5)
     assert "so the pooled ratio (1.90) is pulled towards its own" in " ".join(explain(base, heavy))
+
+
+def test_three_sets_name_what_each_later_set_adds_and_leaves_out(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # all-2026 keeps the 2013 six, rct-only leaves four of them out: 'dropped' used to be
+    # empty here (a study any later set pools was not counted as dropped), and the table
+    # listed only the added studies while the words named the four left out.
+    args = ["compare", "-n", "300"]
+    for name in ("cmh2013", "all-2026", "rct-only"):
+        args += ["--evidence-set", name]
+    data = json.loads(run_cli(capsys, *args, "-f", "json").out)
+    assert data["dropped"] == ["chinman2001", "klein1998", "lawn2008", "min2007"]
+    table = run_cli(capsys, *args, "-f", "table").out
+    assert "added in all-2026, rct-only" in table  # core2018 and forchuk2005
+    assert table.count("left out of rct-only") == 4

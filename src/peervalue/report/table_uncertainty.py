@@ -16,7 +16,7 @@ from peervalue.report.registry import renderer
 from peervalue.report.rows import PsaView, Row, columns_of, psa_rows
 from peervalue.report.table_analysis import figure, num, titled_table
 from peervalue.report.words import money
-from peervalue.service.compare import EvidenceComparison
+from peervalue.service.compare import EvidenceComparison, StudyLine
 from peervalue.service.cumulative import CumulativeResult
 from peervalue.service.evppi import EvppiResult, EvppiRow
 from peervalue.uncertainty.results import (
@@ -395,26 +395,49 @@ def evidence_comparison_table(result: EvidenceComparison, **_: Any) -> Renderabl
         table.add_row(*cells)
     studies = titled_table(
         "Studies that differ from the first set",
-        ["Study", "Country", "Design", "Risk of bias", "Outcome", "Weight", "FTE-years", "Ratio"],
-        {"Study"},
+        [
+            "Study",
+            "Change",
+            "Country",
+            "Design",
+            "Risk of bias",
+            "Outcome",
+            "Weight",
+            "FTE-years",
+            "Ratio",
+        ],
+        {"Study", "Change"},
     )
-    base = {s.id for s in result.sides[0].studies}
-    seen: set[str] = set()
+    first = result.sides[0]
+    base = {s.id for s in first.studies}
+    # added: pooled by a later set, not by the first; left out: pooled by the first, not
+    # by a later set (the weight and ratio are those of the set that pools the study)
+    changes: dict[str, tuple[StudyLine, list[str], list[str]]] = {}
     for side in result.sides[1:]:
+        ids = {s.id for s in side.studies}
         for s in side.studies:
-            if s.id in base or s.id in seen:
-                continue
-            seen.add(s.id)
-            studies.add_row(
-                f"{s.citation}\n{s.id}",
-                s.country,
-                s.design + (" (bundled)" if s.bundled else ""),
-                s.risk_of_bias or "-",
-                s.outcome,
-                f"{s.pooling_weight:,.0f}",
-                num(s.fte_years, 2),
-                num(s.ratio, 2),
-            )
+            if s.id not in base:
+                changes.setdefault(s.id, (s, [], []))[1].append(side.evidence_set)
+        for s in first.studies:
+            if s.id not in ids:
+                changes.setdefault(s.id, (s, [], []))[2].append(side.evidence_set)
+    for s, added_in, left_out_of in changes.values():
+        change = (
+            f"added in {', '.join(added_in)}"
+            if added_in
+            else f"left out of {', '.join(left_out_of)}"
+        )
+        studies.add_row(
+            f"{s.citation}\n{s.id}",
+            change,
+            s.country,
+            s.design + (" (bundled)" if s.bundled else ""),
+            s.risk_of_bias or "-",
+            s.outcome,
+            f"{s.pooling_weight:,.0f}",
+            num(s.fte_years, 2),
+            num(s.ratio, 2),
+        )
     parts: list[RenderableType] = [table, studies]
     parts.append(Panel(Text("\n".join(result.what_changed)), title="What changed, and why"))
     parts.append(Text(" ".join(result.notes), style="dim"))

@@ -72,7 +72,7 @@ class EvidenceComparison(ResultModel):
     seed: int
     sides: list[SetSide]
     added: list[str]  #: pooled in a later set, not in the first
-    dropped: list[str]  #: pooled in the first set, not in a later one
+    dropped: list[str]  #: pooled in the first set, left out by one or more later sets
     what_changed: list[str]
     counted_resources: list[str] | None = None
     omit_when_none: ClassVar[frozenset[str]] = frozenset({"counted_resources"})
@@ -304,6 +304,8 @@ def run_compare(request: EvidenceComparisonRequest) -> EvidenceComparison:
     )
     base_ids = {s.id for s in sides[0].studies}
     later = {s.id for side in sides[1:] for s in side.studies}
+    # left out by at least one later set (the union 'later' kept a study any set pools)
+    in_every_later = set.intersection(*({s.id for s in side.studies} for side in sides[1:]))
     what_changed = [line for side in sides[1:] for line in explain(sides[0], side)]
     return EvidenceComparison(
         costs=first.costs.name,
@@ -314,7 +316,7 @@ def run_compare(request: EvidenceComparisonRequest) -> EvidenceComparison:
         seed=request.seed,
         sides=sides,
         added=sorted(later - base_ids),
-        dropped=sorted(base_ids - later),
+        dropped=sorted(base_ids - in_every_later),
         what_changed=what_changed,
         counted_resources=(
             list({c: None for side in sides for c in side.counted_resources or []})
