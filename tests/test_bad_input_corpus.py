@@ -176,10 +176,11 @@ def _places(tmp: Path) -> dict[str, str]:
         "out": str(tmp / "out" / "result.json"),
         "corpus": str(CORPUS),
         "long_name": "r" * 300 + ".json",
+        "set": str(tmp / "myset.yaml"),
     }
 
 
-_PLACEHOLDER = re.compile(r"\{(tmp|evidence|study|costs|bundled_costs|out|corpus|long_name)\}")
+_PLACEHOLDER = re.compile(r"\{(tmp|evidence|study|costs|bundled_costs|out|corpus|long_name|set)\}")
 
 
 def _fill(text: str, places: dict[str, str]) -> str:
@@ -277,14 +278,17 @@ def _run_api(case: dict[str, Any], places: dict[str, str]) -> Outcome:
     ``psa``, ...) with ``kwargs``, or ``request`` (a request class of peervalue.service
     built by make_request from ``values``)."""
     from peervalue import service
+    from peervalue.evidence.sets import load_library, select_set
 
     loader: dict[str, Callable[[Any], object]] = {
         "load_evidence": peervalue.load_evidence,
         "load_costs": peervalue.load_costs,
+        "select_set": lambda path: select_set(path, load_library()),
     }
+    defaults = {"load_evidence": "{evidence}", "load_costs": "{costs}", "select_set": "{set}"}
     try:
         if case["api"] in loader:
-            default = "{evidence}" if case["api"] == "load_evidence" else "{costs}"
+            default = defaults[case["api"]]
             loader[case["api"]](_filled(case.get("path", default), places))
         elif case["api"] == "request":
             values = _filled(case.get("values", {}), places)
