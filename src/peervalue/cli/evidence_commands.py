@@ -43,7 +43,10 @@ def cumulative(
     costs: CostsOpt = None,
     order: Annotated[
         OrderChoice,
-        typer.Option(help="Add studies by publication year, or by weight (largest first)."),
+        typer.Option(
+            help="Add studies by publication year, or by pooling weight (the patients that "
+            "weight the mean of ratios, as --weighting counts them; largest first)."
+        ),
     ] = OrderChoice.year,
     weighting: WeightingOpt = WeightingChoice.all,
     draws: Annotated[
