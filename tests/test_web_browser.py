@@ -211,3 +211,27 @@ def test_the_calculator_works_without_javascript(server: str) -> None:
             expect(page.get_by_label("Vacancy rate")).to_have_value("5")
         finally:
             browser.close()
+
+
+def test_no_sideways_scrolling_at_phone_width(server: str) -> None:
+    """At 390 px (a phone) neither the form nor the results scroll sideways (the year table
+    scrolls inside its own box)."""
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    widths: dict[str, int] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 800})
+            for path in ("/", "/evidence", "/scenarios"):
+                page.goto(server + path)
+                widths[path] = page.evaluate("document.documentElement.scrollWidth")
+            page.goto(server + "/")
+            page.get_by_label("Monte Carlo draws").select_option("1000")
+            page.get_by_role("button", name="Calculate").click()
+            page.wait_for_url(server + "/calculate")
+            widths["/calculate"] = page.evaluate("document.documentElement.scrollWidth")
+        finally:
+            browser.close()
+    assert widths == dict.fromkeys(widths, 390)

@@ -199,6 +199,42 @@ def test_a_price_year_the_index_lacks_is_shown_by_its_field(client: TestClient) 
     assert "not covered by the NHS pay and prices index" in text_of(got.text)
 
 
+def test_a_seed_too_large_to_run_is_refused_by_its_field(client: TestClient) -> None:
+    """A seed of 2**128 or more passed the form but not the run: a 500 on /calculate and
+    /report, and a saved case whose page could never be shown."""
+    huge = {"monte_carlo.seed": "1e308", "monte_carlo.draws": "1000"}
+    got = client.post("/calculate", data=_filled(client, **huge))
+    assert got.status_code == 422 and 'href="#f-monte-carlo-seed"' in got.text
+    saved = client.post("/scenarios", data=_filled(client, **huge), follow_redirects=False)
+    assert saved.status_code == 422 and "monte_carlo.seed" in text_of(saved.text)
+    report = client.post("/report", data=_filled(client, format="html", **huge))
+    assert report.status_code == 422 and report.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "words"),
+    [
+        ("GET", "/calculate", 405, "start again from the business case"),
+        ("GET", "/report", 405, "start again from the business case"),
+        ("GET", "/no-such-page", 404, "No page has that address"),
+        ("GET", "/evidence/a/b", 404, "No page has that address"),
+    ],
+)
+def test_a_page_address_answers_errors_with_a_page(
+    client: TestClient, method: str, path: str, status: int, words: str
+) -> None:
+    """A reload of a results page (GET /calculate) or a mistyped address shows a page with a
+    way back, not a JSON document; the API's errors stay problem documents."""
+    got = client.request(method, path)
+    assert got.status_code == status
+    assert got.headers["content-type"] == "text/html; charset=utf-8"
+    assert words in text_of(got.text) and 'href="/"' in got.text
+    if status == 405:
+        assert got.headers["allow"] == "POST"
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+
+
 def test_save_gives_a_stable_address_with_downloads(client: TestClient) -> None:
     values = _filled(client, **{"monte_carlo.draws": "1000", "staffing.caseload": "20"})
     made = client.post(

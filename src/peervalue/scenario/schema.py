@@ -253,7 +253,9 @@ class MonteCarlo(StrictModel):
     """How many draws the business case's uncertainty takes, and from which seed."""
 
     draws: int = Field(default=10_000, ge=1, le=200_000)
-    seed: int = Field(default=1, ge=0)
+    #: below 2**128, as every run's seed (service/requests.py): a larger one could be saved
+    #: but never run
+    seed: int = Field(default=1, ge=0, lt=2**128)
 
 
 class ScenarioFile(StrictModel):
