@@ -134,7 +134,7 @@ def test_a_calculation_equals_the_librarys_run(client: TestClient) -> None:
     )
     words = text_of(got.text)
     assert scenario_headline(want) in words
-    assert "staffing.caseload : 12" in words  # what the case sets, beside the default
+    assert "Caseload : 12 people per FTE (national default: 15" in words  # what the case sets
     assert 'src="data:image/svg+xml;base64,' in got.text  # the payback figure, inline
     assert f"{len(want.years)}" and all(y.label in words for y in want.years)
 
@@ -233,6 +233,53 @@ def test_a_page_address_answers_errors_with_a_page(
         assert got.headers["allow"] == "POST"
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+
+
+def test_defaults_are_written_in_the_forms_units() -> None:
+    """Money as £1,500 (not "1500 £"), shares as 10%, a choice by its text (not its code),
+    the FTE unit once, and no parentheses within parentheses."""
+    from peervalue.web.forms import default_of
+
+    def shown(name: str) -> str:
+        d = default_of(name, "england-2024-25")
+        assert d is not None
+        return f"{d.text} ({d.status})"
+
+    assert shown("costs.recruitment_per_post").startswith(
+        "£1,500 per post filled (assumed, range £500 to £3,000)"
+    )
+    assert shown("staffing.vacancy_rate") == "10% (assumed, range 0% to 20%)"
+    assert shown("monte_carlo.draws") == "10,000 (national default)"
+    assert shown("evidence.source").startswith("The studies, weighted by patients")
+    assert shown("costs.cost_per_bed_day") == "£719.10 per bed-day (from the cost set, reported)"
+    assert fields()["staffing.funded_fte"].label == "Funded peer support posts, year by year"
+
+
+def test_what_a_case_sets_is_in_the_forms_words(client: TestClient) -> None:
+    """The changed figures by their labels and in the form's units (5%, not "0.05
+    proportion"); the case's name is not a figure, so a case that changes only its name
+    sets nothing."""
+
+    def changed(**changes: str) -> str:
+        got = client.post("/calculate", data=_filled(client, **changes))
+        assert got.status_code == 200
+        section = got.text.split('id="changed"')[1].split("</section>")[0]
+        return text_of(section)
+
+    words = changed(**{"staffing.vacancy_rate": "5", "costs.salary": "30000"})
+    assert "Vacancy rate : 5% (national default: 10%)" in words
+    assert "Your peer support worker salary : £30,000 a year (national default: £27,822" in words
+    assert "staffing." not in words and "proportion" not in words and "name" not in words
+    assert "Nothing: every figure is the national default" in changed()
+
+
+def test_every_subgroup_the_form_offers_can_be_pooled(client: TestClient) -> None:
+    """No bundled study has peers replacing staff, so that choice was always refused."""
+    offered = [value for value, _ in fields()["evidence.subgroup"].options]
+    assert "peer_role=substitution" not in offered
+    for value in offered:
+        values = _filled(client, **{"evidence.subgroup": value, "monte_carlo.draws": "1000"})
+        assert client.post("/calculate", data=values).status_code == 200, value
 
 
 def test_save_gives_a_stable_address_with_downloads(client: TestClient) -> None:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from peervalue.scenario.results import Override
 from peervalue.scenario.schema import ScenarioFile
 
 #: the name a new business case starts with
@@ -96,7 +97,7 @@ def _sections() -> tuple[Section, ...]:
             (
                 FormField(
                     "staffing.funded_fte",
-                    "Funded peer support posts (FTE), year by year",
+                    "Funded peer support posts, year by year",
                     "fte",
                     "FTE",
                     hint="One number, or one a year separated by commas (a ramp-up such as "
@@ -177,12 +178,7 @@ def _sections() -> tuple[Section, ...]:
                     "evidence.subgroup",
                     "Of those studies, pool",
                     "select",
-                    options=(
-                        ("", "All of them"),
-                        ("design=rct", "Randomised trials only"),
-                        ("peer_role=additional", "Those where peers were added to the team"),
-                        ("peer_role=substitution", "Those where peers replaced other staff"),
-                    ),
+                    options=(("", "All of them"), *subgroup_options()),
                     optional=True,
                 ),
                 FormField(
@@ -261,6 +257,27 @@ def evidence_set_options() -> tuple[tuple[str, str], ...]:
     return (("", f"{load_set(DEFAULT_SET)[0].title} (the default)"), *others)
 
 
+#: the subgroups the form offers to pool, where some bundled study belongs to them
+SUBGROUPS = (
+    ("design=rct", "Randomised trials only"),
+    ("peer_role=additional", "Those where peers were added to the team"),
+    ("peer_role=substitution", "Those where peers replaced other staff"),
+)
+
+
+def subgroup_options() -> tuple[tuple[str, str], ...]:
+    """The :data:`SUBGROUPS` some bundled study belongs to: a choice that no study fits
+    could only ever be refused."""
+    from peervalue.evidence.sets import load_library
+
+    studies = load_library().studies
+    return tuple(
+        (choice, text)
+        for choice, text in SUBGROUPS
+        if any(str(getattr(s, choice.split("=")[0])) == choice.split("=")[1] for s in studies)
+    )
+
+
 @functools.cache
 def sections() -> tuple[Section, ...]:
     return _sections()
@@ -328,7 +345,7 @@ def _cost_set_defaults(name: str) -> dict[str, Default]:
     bed = costs.bed_day
     out["costs.cost_per_bed_day"] = Default(
         f"£{bed.value:,.2f} per bed-day",
-        f"from the cost set ({bed.status})",
+        f"from the cost set, {bed.status}",
         bed.source.citation if bed.source else "",
         (bed.source.url or "") if bed.source else "",
     )
@@ -337,10 +354,59 @@ def _cost_set_defaults(name: str) -> dict[str, Default]:
         s = comps.salary
         out["costs.salary"] = Default(
             f"£{s.value:,.0f} a year",
-            f"from the cost set ({s.status})",
+            f"from the cost set, {s.status}",
             s.formula or (s.source.citation if s.source else ""),
             (s.source.url or "") if s.source else "",
         )
+    return out
+
+
+def _amount(f: FormField, text: str) -> str:
+    """A number of the form as its unit writes it: £1,500 for money, 10% for a share."""
+    if f.unit.startswith("%"):
+        return f"{text}%"
+    if f.unit.startswith("£"):
+        try:
+            x = float(text.replace(",", ""))
+        except ValueError:
+            return text
+        return f"£{x:,.0f}" if x.is_integer() else f"£{x:,.2f}"
+    return text
+
+
+def with_unit(f: FormField, text: str) -> str:
+    """A field's value in the form's words: £1,500 per post filled, 10% a year, 5 years,
+    a choice's text (not its code)."""
+    if f.kind == "select":
+        return dict(f.options).get(text, text)
+    rest = f.unit[1:].strip() if f.unit.startswith(("%", "£")) else f.unit
+    return f"{_amount(f, text)} {rest}".strip()
+
+
+@dataclass(frozen=True)
+class Change:
+    """A figure a case sets in place of the national default, in the form's words."""
+
+    label: str
+    mine: str
+    default: str
+
+
+def changes(overrides: list[Override], values: Mapping[str, str]) -> list[Change]:
+    """The figures a case sets (its result's overrides), each field of the form by its label
+    with the value as typed and the national default in the form's units (a field the form
+    lacks, from a scenario saved over the API, in the library's words). The case's name and
+    organisation are its own words, not figures."""
+    out = []
+    for o in overrides:
+        f = fields().get(o.field)
+        if o.field in ("scenario.name", "scenario.organisation"):
+            continue
+        if f is None or o.field not in values:
+            out.append(Change(o.field, o.scenario, o.default))
+            continue
+        d = default_of(o.field, values.get("costs.set", ""))
+        out.append(Change(f.label, with_unit(f, values[o.field]), d.text if d else "none"))
     return out
 
 
@@ -358,13 +424,11 @@ def default_of(name: str, cost_set: str) -> Default | None:
     f = fields()[name]
     if value is None:
         return None
-    text = _as_text(f, value)
-    unit = f.unit if f.kind != "select" else ""
-    shown = f"{text} {unit}".strip()
+    shown = with_unit(f, _as_text(f, value))
     if isinstance(value, Mapping):
         status = str(value.get("status", ""))
         if "range" in value and value["range"][0] != value["range"][1]:
-            low, high = (_as_text(f, v) for v in value["range"])
+            low, high = (_amount(f, _as_text(f, v)) for v in value["range"])
             status += f", range {low} to {high}"
         source = value.get("source") or {}
         note = str(value.get("rationale") or value.get("formula") or source.get("citation", ""))

@@ -25,6 +25,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from peervalue.errors import InputError
 from peervalue.web.forms import (
     Parsed,
+    changes,
     default_of,
     field_of,
     fields,
@@ -55,6 +56,7 @@ def templates() -> Environment:
     env.filters["money"] = money
     env.filters["percent"] = percent
     env.globals["default_of"] = default_of
+    env.globals["changes"] = changes
     env.globals["field_label"] = lambda name: fields()[name].label if name in fields() else name
     return env
 
