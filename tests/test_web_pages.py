@@ -179,6 +179,9 @@ def test_wrong_figures_come_back_with_a_message_by_each_field(client: TestClient
         ({"scenario.start": "2026"}, "scenario.start", "write it as YYYY-MM-DD"),
         ({"staffing.funded_fte": "2, x"}, "staffing.funded_fte", "'x' is not a number"),
         ({"costs.set": "../../etc/passwd"}, "costs.set", "not one of the choices"),
+        # a decimal comma was read as a thousands separator: 2,5% of posts became 25%
+        ({"staffing.vacancy_rate": "2,5"}, "staffing.vacancy_rate", "decimals with a point"),
+        ({"costs.set_up": "1,50,000"}, "costs.set_up", "decimals with a point"),
     ],
 )
 def test_form_problems_land_on_their_field(
@@ -192,11 +195,23 @@ def test_form_problems_land_on_their_field(
     assert list(parsed.errors) == [field] and message in parsed.errors[field]
 
 
+def test_numbers_as_people_write_them() -> None:
+    """A share may be typed with its % sign, money with £ and thousands commas."""
+    from peervalue.web.forms import form_values, parse_form
+
+    typed = {"staffing.vacancy_rate": "7.5 %", "costs.set_up": "£12,500", "costs.salary": ""}
+    parsed = parse_form({**form_values(), **typed})
+    assert parsed.scenario is not None, parsed.errors
+    assert parsed.overrides["staffing"]["vacancy_rate"] == 0.075
+    assert parsed.overrides["costs"]["set_up"] == 12_500
+
+
 def test_a_price_year_the_index_lacks_is_shown_by_its_field(client: TestClient) -> None:
     got = client.post("/calculate", data=_filled(client, **{"scenario.price_year": "1990-91"}))
     assert got.status_code == 422 and got.headers["content-type"].startswith("text/html")
     assert 'href="#f-scenario-price-year"' in got.text
     assert "not covered by the NHS pay and prices index" in text_of(got.text)
+    assert "field 'scenario.price_year'" not in text_of(got.text)  # beside it, not named
 
 
 def test_a_seed_too_large_to_run_is_refused_by_its_field(client: TestClient) -> None:
@@ -271,6 +286,19 @@ def test_what_a_case_sets_is_in_the_forms_words(client: TestClient) -> None:
     assert "Your peer support worker salary : £30,000 a year (national default: £27,822" in words
     assert "staffing." not in words and "proportion" not in words and "name" not in words
     assert "Nothing: every figure is the national default" in changed()
+
+
+def test_the_cash_releasing_share_shows_in_the_year_table(client: TestClient) -> None:
+    """The share changes no net present value (it splits the benefit), so the page showed
+    no change at all when it was set; the year table gives the cash-releasing part."""
+    for share, first_year in (("0", "£0"), ("100", "£111,155")):
+        values = _filled(
+            client, **{"benefits.cash_releasing_share": share, "monte_carlo.draws": "1000"}
+        )
+        got = client.post("/calculate", data=values)
+        assert "Of which cash-releasing" in got.text
+        row = text_of(got.text.split('<th scope="row">year 1</th>')[1].split("</tr>")[0])
+        assert row.split()[3] == first_year, row
 
 
 def test_every_subgroup_the_form_offers_can_be_pooled(client: TestClient) -> None:

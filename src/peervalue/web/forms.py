@@ -13,11 +13,12 @@ import functools
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from peervalue.errors import Problem
 from peervalue.scenario.results import Override
 from peervalue.scenario.schema import ScenarioFile
 
@@ -450,9 +451,19 @@ class Parsed:
     errors: dict[str, str]
 
 
+#: a number with commas between thousands (1,500 or 12,000.50): any other comma is a
+#: decimal comma or a slip, and dropping it would read 2,5 as 25
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def _number(f: FormField, text: str) -> float:
+    plain = text.replace("£", "").strip()
+    if f.kind == "percent":
+        plain = plain.removesuffix("%").strip()
+    if "," in plain and not _THOUSANDS.fullmatch(plain):
+        raise ValueError(f"'{text}' is not a number; write decimals with a point, such as 2.5")
     try:
-        x = float(text.replace(",", "").replace("£", "").strip())
+        x = float(plain.replace(",", ""))
     except ValueError:
         raise ValueError(f"'{text}' is not a number") from None
     if not math.isfinite(x):
@@ -510,6 +521,17 @@ def field_of(path: str, message: str) -> str:
         if name.split(".", 1)[1] in message:
             return name
     return "form"
+
+
+def problems_by_field(problems: list[Problem]) -> dict[str, str]:
+    """The library's problems with a case (refused only when it runs) by the form field each
+    belongs to; beside its field, a problem does not name the field's path again."""
+    out: dict[str, str] = {}
+    for p in problems:
+        name = field_of(p.field, p.sentence())
+        text = p.sentence() if name == "form" else replace(p, field="").sentence()
+        out.setdefault(name, text)
+    return out
 
 
 def parse_form(form: Mapping[str, str]) -> Parsed:

@@ -27,10 +27,10 @@ from peervalue.web.forms import (
     Parsed,
     changes,
     default_of,
-    field_of,
     fields,
     form_values,
     parse_form,
+    problems_by_field,
     sections,
 )
 from peervalue.web.limits import limited
@@ -198,7 +198,7 @@ async def calculate(request: Request) -> Response:
     try:
         shown = await limited(request, lambda: _results(document, draws, seed))
     except InputError as exc:  # a figure the library refuses only when it runs (a price year)
-        errors = {field_of(p.field, p.sentence()): p.sentence() for p in exc.problems}
+        errors = problems_by_field(exc.problems)
         return page(
             request,
             "calculator.html",
