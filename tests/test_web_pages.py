@@ -301,6 +301,19 @@ def test_the_cash_releasing_share_shows_in_the_year_table(client: TestClient) ->
         assert row.split()[3] == first_year, row
 
 
+def test_payback_names_its_financial_year_when_the_case_has_a_start(
+    client: TestClient,
+) -> None:
+    """The year table is labelled 2025-26...; "Payback: year 1" alone left the reader to
+    count rows."""
+    values = _filled(client, **{"scenario.start": "2025-04-01", "monte_carlo.draws": "1000"})
+    words = text_of(client.post("/calculate", data=values).text)
+    assert "Payback year 1 (2025-26)" in words
+    assert "Payback year 1 Break-even" in text_of(
+        client.post("/calculate", data=_filled(client, **{"monte_carlo.draws": "1000"})).text
+    )
+
+
 def test_every_subgroup_the_form_offers_can_be_pooled(client: TestClient) -> None:
     """No bundled study has peers replacing staff, so that choice was always refused."""
     offered = [value for value, _ in fields()["evidence.subgroup"].options]
@@ -339,6 +352,14 @@ def test_save_gives_a_stable_address_with_downloads(client: TestClient) -> None:
     assert edit["staffing.caseload"] == "20"
     assert client.get("/scenarios/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12).status_code == 404
     assert client.get("/scenarios/42").status_code == 404
+
+
+def test_a_name_with_a_control_character_is_not_saved(client: TestClient) -> None:
+    """PostgreSQL's text cannot hold a NUL byte: saving one was a 500 there."""
+    for name in ("Ward\x00 7", "Ward\n7"):
+        values = _filled(client, save_name=name, **{"monte_carlo.draws": "1000"})
+        got = client.post("/scenarios", data=values, follow_redirects=False)
+        assert got.status_code == 422 and "control character" in text_of(got.text)
 
 
 def test_saving_needs_the_token_when_the_server_sets_one(

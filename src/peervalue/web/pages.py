@@ -34,6 +34,7 @@ from peervalue.web.forms import (
     sections,
 )
 from peervalue.web.limits import limited
+from peervalue.web.storage import name_problem
 
 router = APIRouter(include_in_schema=False)
 
@@ -231,8 +232,9 @@ async def save(request: Request) -> Response:
         parsed.scenario.scenario.name if parsed.scenario is not None else ""
     )
     refused = _check_token(form)
-    if parsed.scenario is None or refused or not name or len(name) > 200:
-        message = refused or "give the business case a name of up to 200 characters"
+    wrong_name = name_problem(name)
+    if parsed.scenario is None or refused or wrong_name:
+        message = refused or wrong_name or ""
         if parsed.scenario is None:
             message = "the figures are not valid: " + "; ".join(
                 f"{k}: {v}" for k, v in parsed.errors.items()
