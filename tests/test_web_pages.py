@@ -177,6 +177,9 @@ def test_wrong_figures_come_back_with_a_message_by_each_field(client: TestClient
         ({"evidence.source": "own"}, "evidence.saved_per_patient_year", "needs"),
         ({"staffing.funded_fte": "0, 0"}, "staffing.funded_fte", "funds no posts"),
         ({"scenario.start": "2026"}, "scenario.start", "write it as YYYY-MM-DD"),
+        # a year typed short labelled the years "201-02", "202-03"...
+        ({"scenario.start": "0202-04-01"}, "scenario.start", "greater than or equal to 1948"),
+        ({"scenario.start": "9999-12-31"}, "scenario.start", "less than or equal to 2100"),
         ({"staffing.funded_fte": "2, x"}, "staffing.funded_fte", "'x' is not a number"),
         ({"costs.set": "../../etc/passwd"}, "costs.set", "not one of the choices"),
         # a decimal comma was read as a thousands separator: 2,5% of posts became 25%
