@@ -269,6 +269,7 @@ def test_defaults_are_written_in_the_forms_units() -> None:
     assert shown("staffing.vacancy_rate") == "10% (assumed, range 0% to 20%)"
     assert shown("monte_carlo.draws") == "10,000 (national default)"
     assert shown("evidence.source").startswith("The studies, weighted by patients")
+    assert shown("costs.set").startswith("England 2024-25 (")  # its title, not its file name
     assert shown("costs.cost_per_bed_day") == "£719.10 per bed-day (from the cost set, reported)"
     assert fields()["staffing.funded_fte"].label == "Funded peer support posts, year by year"
 

@@ -63,9 +63,10 @@ class Default:
 
 
 def _sections() -> tuple[Section, ...]:
-    from peervalue.costs.load import bundled_cost_sets
+    from peervalue.costs.load import bundled_cost_sets, load_costs
 
-    cost_sets = tuple((name, name) for name in bundled_cost_sets())
+    # by their titles, not their file names: "England 2024-25 (NCC 2024/25 bed-day; ...)"
+    cost_sets = tuple((name, load_costs(path).name) for name, path in bundled_cost_sets().items())
     return (
         Section(
             "About the business case",
