@@ -318,6 +318,15 @@ def test_payback_names_its_financial_year_when_the_case_has_a_start(
     )
 
 
+def test_a_case_that_saves_nothing_has_no_break_even_caseload(client: TestClient) -> None:
+    """With every benefit taken off for optimism, no caseload breaks even: the page said
+    "nan people per FTE"."""
+    values = _filled(client, **{"benefits.optimism_bias": "100", "monte_carlo.draws": "1000"})
+    words = text_of(client.post("/calculate", data=values).text)
+    assert "Break-even caseload none: no caseload covers the costs" in words
+    assert "nan" not in words.lower().split()
+
+
 def test_every_subgroup_the_form_offers_can_be_pooled(client: TestClient) -> None:
     """No bundled study has peers replacing staff, so that choice was always refused."""
     offered = [value for value, _ in fields()["evidence.subgroup"].options]
