@@ -235,3 +235,42 @@ def test_no_sideways_scrolling_at_phone_width(server: str) -> None:
         finally:
             browser.close()
     assert widths == dict.fromkeys(widths, 390)
+
+
+def _contrast(rgb: str, background: tuple[int, int, int] = (255, 255, 255)) -> float:
+    """The WCAG contrast ratio of a CSS ``rgb(r, g, b)`` colour against ``background``."""
+
+    def luminance(channels: tuple[int, ...]) -> float:
+        linear = [c / 255 for c in channels]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in linear]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    colour = tuple(int(c) for c in re.findall(r"\d+", rgb)[:3])
+    high, low = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_keyboard_focus_is_visible(server: str) -> None:
+    """Tab from the top reaches the skip link, the menu and then the form's first field; each
+    shows a focus ring of at least 3:1 against the white page (WCAG 1.4.11)."""
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    rings: dict[str, tuple[str, str]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(server + "/")
+            for _ in range(7):
+                page.keyboard.press("Tab")
+                rings[page.evaluate("document.activeElement.id || document.activeElement.text")] = (
+                    page.evaluate("getComputedStyle(document.activeElement).outlineStyle"),
+                    page.evaluate("getComputedStyle(document.activeElement).outlineColor"),
+                )
+        finally:
+            browser.close()
+    order = list(rings)
+    assert order[0] == "Skip to the content" and order[-1] == "f-scenario-name"
+    for name, (style, colour) in rings.items():
+        assert style == "solid" and _contrast(colour) >= 3, (name, style, colour)
