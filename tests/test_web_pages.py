@@ -198,6 +198,22 @@ def test_form_problems_land_on_their_field(
     assert list(parsed.errors) == [field] and message in parsed.errors[field]
 
 
+def test_an_own_estimate_counts_only_when_the_effect_is_our_own() -> None:
+    """Its hint says "used only when the effect is 'our own estimate'", but a figure left in
+    it after choosing the studies was refused ("'saved_per_patient_year' is used only with
+    source 'own', not 'pooled-weighted'")."""
+    from peervalue.web.forms import form_values, parse_form
+
+    pooled = parse_form({**form_values(), "evidence.saved_per_patient_year": "30"})
+    assert pooled.errors == {} and "saved_per_patient_year" not in pooled.overrides.get(
+        "evidence", {}
+    )
+    own = parse_form(
+        {**form_values(), "evidence.source": "own", "evidence.saved_per_patient_year": "30"}
+    )
+    assert own.scenario is not None and own.overrides["evidence"]["saved_per_patient_year"] == 30
+
+
 def test_numbers_as_people_write_them() -> None:
     """A share may be typed with its % sign, money with £ and thousands commas."""
     from peervalue.web.forms import form_values, parse_form

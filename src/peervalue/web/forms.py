@@ -545,6 +545,8 @@ def parse_form(form: Mapping[str, str]) -> Parsed:
     overrides: dict[str, dict[str, Any]] = {}
     for name, f in fields().items():
         text = values[name]
+        if name == "evidence.saved_per_patient_year" and values["evidence.source"] != "own":
+            continue  # as its hint says: used only when the effect is our own estimate
         if not text:
             if not f.optional:
                 errors[name] = "this field is needed"
