@@ -231,16 +231,31 @@ async def save(request: Request) -> Response:
     name = form.get("save_name", "").strip() or (
         parsed.scenario.scenario.name if parsed.scenario is not None else ""
     )
+    if parsed.scenario is None:
+        message = "the figures are not valid: " + "; ".join(
+            f"{k}: {v}" for k, v in parsed.errors.items()
+        )
+        return page(request, "message.html", 422, title="Not saved", message=message)
     refused = _check_token(form)
     wrong_name = name_problem(name)
-    if parsed.scenario is None or refused or wrong_name:
-        message = refused or wrong_name or ""
-        if parsed.scenario is None:
-            message = "the figures are not valid: " + "; ".join(
-                f"{k}: {v}" for k, v in parsed.errors.items()
-            )
+    if refused or wrong_name:
+        # the results again, the problem by the save form: a page of its own left only the
+        # browser's Back, which cannot show a POST's page again without sending it again
+        draws, seed = _draws_and_seed(parsed)
+        scenario = parsed.scenario
+        try:
+            shown = await limited(request, lambda: _results(scenario, draws, seed))
+        except InputError as exc:
+            return page(request, "message.html", 422, title="Not saved", message=exc.message())
         return page(
-            request, "message.html", 401 if refused else 422, title="Not saved", message=message
+            request,
+            "results.html",
+            401 if refused else 422,
+            values=parsed.values,
+            saved=None,
+            save_error=refused or wrong_name,
+            save_name=name,
+            **shown,
         )
     document = parsed.scenario.model_dump(mode="json")
     store = request.app.state.store
