@@ -130,7 +130,7 @@ def test_fill_in_save_reload_and_download(server: str, tmp_path: Path) -> None:
             problems["form"] = _axe_problems(page)
 
             page.get_by_label("Name of the business case").fill("Ward 7 <peer> pilot")
-            page.get_by_label("Funded peer support posts (FTE), year by year").fill("2, 4")
+            page.get_by_label("Funded peer support posts, year by year").fill("2, 4")
             page.get_by_label("Caseload").fill("18")
             page.get_by_label("Monte Carlo draws").select_option("1000")
             # keyboard: Enter in a text field sends the form
@@ -211,3 +211,66 @@ def test_the_calculator_works_without_javascript(server: str) -> None:
             expect(page.get_by_label("Vacancy rate")).to_have_value("5")
         finally:
             browser.close()
+
+
+def test_no_sideways_scrolling_at_phone_width(server: str) -> None:
+    """At 390 px (a phone) neither the form nor the results scroll sideways (the year table
+    scrolls inside its own box)."""
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    widths: dict[str, int] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 800})
+            for path in ("/", "/evidence", "/scenarios"):
+                page.goto(server + path)
+                widths[path] = page.evaluate("document.documentElement.scrollWidth")
+            page.goto(server + "/")
+            page.get_by_label("Monte Carlo draws").select_option("1000")
+            page.get_by_role("button", name="Calculate").click()
+            page.wait_for_url(server + "/calculate")
+            widths["/calculate"] = page.evaluate("document.documentElement.scrollWidth")
+        finally:
+            browser.close()
+    assert widths == dict.fromkeys(widths, 390)
+
+
+def _contrast(rgb: str, background: tuple[int, int, int] = (255, 255, 255)) -> float:
+    """The WCAG contrast ratio of a CSS ``rgb(r, g, b)`` colour against ``background``."""
+
+    def luminance(channels: tuple[int, ...]) -> float:
+        linear = [c / 255 for c in channels]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in linear]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    colour = tuple(int(c) for c in re.findall(r"\d+", rgb)[:3])
+    high, low = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_keyboard_focus_is_visible(server: str) -> None:
+    """Tab from the top reaches the skip link, the menu and then the form's first field; each
+    shows a focus ring of at least 3:1 against the white page (WCAG 1.4.11)."""
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    rings: dict[str, tuple[str, str]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(server + "/")
+            for _ in range(7):
+                page.keyboard.press("Tab")
+                rings[page.evaluate("document.activeElement.id || document.activeElement.text")] = (
+                    page.evaluate("getComputedStyle(document.activeElement).outlineStyle"),
+                    page.evaluate("getComputedStyle(document.activeElement).outlineColor"),
+                )
+        finally:
+            browser.close()
+    order = list(rings)
+    assert order[0] == "Skip to the content" and order[-1] == "f-scenario-name"
+    for name, (style, colour) in rings.items():
+        assert style == "solid" and _contrast(colour) >= 3, (name, style, colour)

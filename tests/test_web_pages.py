@@ -134,7 +134,7 @@ def test_a_calculation_equals_the_librarys_run(client: TestClient) -> None:
     )
     words = text_of(got.text)
     assert scenario_headline(want) in words
-    assert "staffing.caseload : 12" in words  # what the case sets, beside the default
+    assert "Caseload : 12 people per FTE (national default: 15" in words  # what the case sets
     assert 'src="data:image/svg+xml;base64,' in got.text  # the payback figure, inline
     assert f"{len(want.years)}" and all(y.label in words for y in want.years)
 
@@ -177,8 +177,14 @@ def test_wrong_figures_come_back_with_a_message_by_each_field(client: TestClient
         ({"evidence.source": "own"}, "evidence.saved_per_patient_year", "needs"),
         ({"staffing.funded_fte": "0, 0"}, "staffing.funded_fte", "funds no posts"),
         ({"scenario.start": "2026"}, "scenario.start", "write it as YYYY-MM-DD"),
+        # a year typed short labelled the years "201-02", "202-03"...
+        ({"scenario.start": "0202-04-01"}, "scenario.start", "greater than or equal to 1948"),
+        ({"scenario.start": "9999-12-31"}, "scenario.start", "less than or equal to 2100"),
         ({"staffing.funded_fte": "2, x"}, "staffing.funded_fte", "'x' is not a number"),
         ({"costs.set": "../../etc/passwd"}, "costs.set", "not one of the choices"),
+        # a decimal comma was read as a thousands separator: 2,5% of posts became 25%
+        ({"staffing.vacancy_rate": "2,5"}, "staffing.vacancy_rate", "decimals with a point"),
+        ({"costs.set_up": "1,50,000"}, "costs.set_up", "decimals with a point"),
     ],
 )
 def test_form_problems_land_on_their_field(
@@ -192,11 +198,158 @@ def test_form_problems_land_on_their_field(
     assert list(parsed.errors) == [field] and message in parsed.errors[field]
 
 
+def test_an_own_estimate_counts_only_when_the_effect_is_our_own() -> None:
+    """Its hint says "used only when the effect is 'our own estimate'", but a figure left in
+    it after choosing the studies was refused ("'saved_per_patient_year' is used only with
+    source 'own', not 'pooled-weighted'")."""
+    from peervalue.web.forms import form_values, parse_form
+
+    pooled = parse_form({**form_values(), "evidence.saved_per_patient_year": "30"})
+    assert pooled.errors == {} and "saved_per_patient_year" not in pooled.overrides.get(
+        "evidence", {}
+    )
+    own = parse_form(
+        {**form_values(), "evidence.source": "own", "evidence.saved_per_patient_year": "30"}
+    )
+    assert own.scenario is not None and own.overrides["evidence"]["saved_per_patient_year"] == 30
+
+
+def test_numbers_as_people_write_them() -> None:
+    """A share may be typed with its % sign, money with £ and thousands commas."""
+    from peervalue.web.forms import form_values, parse_form
+
+    typed = {"staffing.vacancy_rate": "7.5 %", "costs.set_up": "£12,500", "costs.salary": ""}
+    parsed = parse_form({**form_values(), **typed})
+    assert parsed.scenario is not None, parsed.errors
+    assert parsed.overrides["staffing"]["vacancy_rate"] == 0.075
+    assert parsed.overrides["costs"]["set_up"] == 12_500
+
+
 def test_a_price_year_the_index_lacks_is_shown_by_its_field(client: TestClient) -> None:
     got = client.post("/calculate", data=_filled(client, **{"scenario.price_year": "1990-91"}))
     assert got.status_code == 422 and got.headers["content-type"].startswith("text/html")
     assert 'href="#f-scenario-price-year"' in got.text
     assert "not covered by the NHS pay and prices index" in text_of(got.text)
+    assert "field 'scenario.price_year'" not in text_of(got.text)  # beside it, not named
+
+
+def test_a_seed_too_large_to_run_is_refused_by_its_field(client: TestClient) -> None:
+    """A seed of 2**128 or more passed the form but not the run: a 500 on /calculate and
+    /report, and a saved case whose page could never be shown."""
+    huge = {"monte_carlo.seed": "1e308", "monte_carlo.draws": "1000"}
+    got = client.post("/calculate", data=_filled(client, **huge))
+    assert got.status_code == 422 and 'href="#f-monte-carlo-seed"' in got.text
+    saved = client.post("/scenarios", data=_filled(client, **huge), follow_redirects=False)
+    assert saved.status_code == 422 and "monte_carlo.seed" in text_of(saved.text)
+    report = client.post("/report", data=_filled(client, format="html", **huge))
+    assert report.status_code == 422 and report.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "words"),
+    [
+        ("GET", "/calculate", 405, "start again from the business case"),
+        ("GET", "/report", 405, "start again from the business case"),
+        ("GET", "/no-such-page", 404, "No page has that address"),
+        ("GET", "/evidence/a/b", 404, "No page has that address"),
+    ],
+)
+def test_a_page_address_answers_errors_with_a_page(
+    client: TestClient, method: str, path: str, status: int, words: str
+) -> None:
+    """A reload of a results page (GET /calculate) or a mistyped address shows a page with a
+    way back, not a JSON document; the API's errors stay problem documents."""
+    got = client.request(method, path)
+    assert got.status_code == status
+    assert got.headers["content-type"] == "text/html; charset=utf-8"
+    assert words in text_of(got.text) and 'href="/"' in got.text
+    if status == 405:
+        assert got.headers["allow"] == "POST"
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+
+
+def test_defaults_are_written_in_the_forms_units() -> None:
+    """Money as £1,500 (not "1500 £"), shares as 10%, a choice by its text (not its code),
+    the FTE unit once, and no parentheses within parentheses."""
+    from peervalue.web.forms import default_of
+
+    def shown(name: str) -> str:
+        d = default_of(name, "england-2024-25")
+        assert d is not None
+        return f"{d.text} ({d.status})"
+
+    assert shown("costs.recruitment_per_post").startswith(
+        "£1,500 per post filled (assumed, range £500 to £3,000)"
+    )
+    assert shown("staffing.vacancy_rate") == "10% (assumed, range 0% to 20%)"
+    assert shown("monte_carlo.draws") == "10,000 (national default)"
+    assert shown("evidence.source").startswith("The studies, weighted by patients")
+    assert shown("costs.set").startswith("England 2024-25 (")  # its title, not its file name
+    assert shown("costs.cost_per_bed_day") == "£719.10 per bed-day (from the cost set, reported)"
+    assert fields()["staffing.funded_fte"].label == "Funded peer support posts, year by year"
+
+
+def test_what_a_case_sets_is_in_the_forms_words(client: TestClient) -> None:
+    """The changed figures by their labels and in the form's units (5%, not "0.05
+    proportion"); the case's name is not a figure, so a case that changes only its name
+    sets nothing."""
+
+    def changed(**changes: str) -> str:
+        got = client.post("/calculate", data=_filled(client, **changes))
+        assert got.status_code == 200
+        section = got.text.split('id="changed"')[1].split("</section>")[0]
+        return text_of(section)
+
+    words = changed(**{"staffing.vacancy_rate": "5", "costs.salary": "30000"})
+    assert "Vacancy rate : 5% (national default: 10%)" in words
+    assert "Your peer support worker salary : £30,000 a year (national default: £27,822" in words
+    assert "staffing." not in words and "proportion" not in words and "name" not in words
+    assert "Nothing: every figure is the national default" in changed()
+
+
+def test_the_cash_releasing_share_shows_in_the_year_table(client: TestClient) -> None:
+    """The share changes no net present value (it splits the benefit), so the page showed
+    no change at all when it was set; the year table gives the cash-releasing part."""
+    for share, first_year in (("0", "£0"), ("100", "£111,155")):
+        values = _filled(
+            client, **{"benefits.cash_releasing_share": share, "monte_carlo.draws": "1000"}
+        )
+        got = client.post("/calculate", data=values)
+        assert "Of which cash-releasing" in got.text
+        row = text_of(got.text.split('<th scope="row">year 1</th>')[1].split("</tr>")[0])
+        assert row.split()[3] == first_year, row
+
+
+def test_payback_names_its_financial_year_when_the_case_has_a_start(
+    client: TestClient,
+) -> None:
+    """The year table is labelled 2025-26...; "Payback: year 1" alone left the reader to
+    count rows."""
+    values = _filled(client, **{"scenario.start": "2025-04-01", "monte_carlo.draws": "1000"})
+    words = text_of(client.post("/calculate", data=values).text)
+    assert "Payback year 1 (2025-26)" in words
+    assert "Payback year 1 Break-even" in text_of(
+        client.post("/calculate", data=_filled(client, **{"monte_carlo.draws": "1000"})).text
+    )
+
+
+def test_a_case_that_saves_nothing_has_no_break_even_caseload(client: TestClient) -> None:
+    """With every benefit taken off for optimism, no caseload breaks even: the page said
+    "nan people per FTE"."""
+    values = _filled(client, **{"benefits.optimism_bias": "100", "monte_carlo.draws": "1000"})
+    words = text_of(client.post("/calculate", data=values).text)
+    assert "Break-even caseload none: no caseload covers the costs" in words
+    assert "nan" not in words.lower().split()
+
+
+def test_every_subgroup_the_form_offers_can_be_pooled(client: TestClient) -> None:
+    """No bundled study has peers replacing staff, so that choice was always refused."""
+    offered = [value for value, _ in fields()["evidence.subgroup"].options]
+    assert "peer_role=substitution" not in offered
+    for value in offered:
+        values = _filled(client, **{"evidence.subgroup": value, "monte_carlo.draws": "1000"})
+        assert client.post("/calculate", data=values).status_code == 200, value
 
 
 def test_save_gives_a_stable_address_with_downloads(client: TestClient) -> None:
@@ -230,6 +383,16 @@ def test_save_gives_a_stable_address_with_downloads(client: TestClient) -> None:
     assert client.get("/scenarios/42").status_code == 404
 
 
+def test_a_name_with_a_control_character_is_not_saved(client: TestClient) -> None:
+    """PostgreSQL's text cannot hold a NUL byte: saving one was a 500 there."""
+    for name in ("Ward\x00 7", "Ward\n7"):
+        values = _filled(client, save_name=name, **{"monte_carlo.draws": "1000"})
+        got = client.post("/scenarios", data=values, follow_redirects=False)
+        assert got.status_code == 422 and "Not saved: the name holds a control character" in (
+            text_of(got.text)
+        )
+
+
 def test_saving_needs_the_token_when_the_server_sets_one(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -237,6 +400,11 @@ def test_saving_needs_the_token_when_the_server_sets_one(
     values = _filled(client, **{"monte_carlo.draws": "1000"})
     refused = client.post("/scenarios", data={**values, "access_token": "nope"})
     assert refused.status_code == 401
+    # the results again with the problem by the save form: the browser's Back cannot show a
+    # POST's page again, so a page of its own lost the figures
+    words = text_of(refused.text)
+    assert "Not saved: the access token is missing or wrong" in words
+    assert "net present value" in words and 'name="access_token"' in refused.text
     ok = client.post(
         "/scenarios", data={**values, "access_token": "s3cret"}, follow_redirects=False
     )

@@ -130,7 +130,9 @@ class About(StrictModel):
     name: str = Field(min_length=1, max_length=200)
     organisation: str = Field(default="", max_length=200)
     price_year: PriceYear
-    start: dt.date | None = None
+    #: labels the years (financial years from April); a typo such as year 202 or 20250
+    #: would label them "201-02" or "20250-51"
+    start: dt.date | None = Field(default=None, ge=dt.date(1948, 1, 1), le=dt.date(2100, 12, 31))
     horizon_years: int = Field(ge=1, le=50)
     discount_rate: Annotated[float, Field(ge=0, le=0.2, allow_inf_nan=False)]
     notes: list[str] = Field(default_factory=list)
@@ -253,7 +255,9 @@ class MonteCarlo(StrictModel):
     """How many draws the business case's uncertainty takes, and from which seed."""
 
     draws: int = Field(default=10_000, ge=1, le=200_000)
-    seed: int = Field(default=1, ge=0)
+    #: below 2**128, as every run's seed (service/requests.py): a larger one could be saved
+    #: but never run
+    seed: int = Field(default=1, ge=0, lt=2**128)
 
 
 class ScenarioFile(StrictModel):

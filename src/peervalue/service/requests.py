@@ -90,7 +90,9 @@ Draws = Annotated[
     ),
 ]
 Seed = Annotated[
-    int, Field(strict=True), _check(lambda s: 0 <= s < 2**128, "a whole number 0 or above")
+    int,
+    Field(strict=True),
+    _check(lambda s: 0 <= s < 2**128, "a whole number 0 or above, below 2**128"),
 ]
 ChunkSize = Annotated[
     int,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from peervalue.costs.results import CostSetList
 from peervalue.evidence.schema import Study
@@ -34,7 +34,7 @@ from peervalue.web.requests import (
     WebSensitivityRequest,
     WebThresholdRequest,
 )
-from peervalue.web.storage import Saved, ScenarioStore
+from peervalue.web.storage import MAX_NAME, Saved, ScenarioStore, name_problem
 
 TOKEN_ENV = "PEERVALUE_API_TOKEN"
 
@@ -153,8 +153,15 @@ class ScenarioBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
     scenario: ScenarioFile
+
+    @field_validator("name")
+    @classmethod
+    def _no_control_characters(cls, name: str) -> str:
+        if (problem := name_problem(name)) is not None:
+            raise ValueError(problem)
+        return name
 
 
 class SavedScenario(BaseModel):

@@ -95,13 +95,16 @@ def create_app(
         """Refuse a body over MAX_BODY_BYTES before reading it (413), and a body of unknown
         length (411), so that no request can fill a worker's memory."""
         if request.method in {"POST", "PUT", "PATCH"}:
-            from peervalue.web.problems import problem
+            from peervalue.web.problems import error_response
 
             length = request.headers.get("content-length")
             if length is None and request.headers.get("transfer-encoding"):
-                return problem(411, "Length required", "send the body with a Content-Length header")
+                return error_response(
+                    request, 411, "Length required", "send the body with a Content-Length header"
+                )
             if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-                return problem(
+                return error_response(
+                    request,
                     413,
                     "The request is too large",
                     f"the body is {length} bytes; the most this server accepts is "

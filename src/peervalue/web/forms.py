@@ -13,11 +13,13 @@ import functools
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from peervalue.errors import Problem
+from peervalue.scenario.results import Override
 from peervalue.scenario.schema import ScenarioFile
 
 #: the name a new business case starts with
@@ -61,9 +63,10 @@ class Default:
 
 
 def _sections() -> tuple[Section, ...]:
-    from peervalue.costs.load import bundled_cost_sets
+    from peervalue.costs.load import bundled_cost_sets, load_costs
 
-    cost_sets = tuple((name, name) for name in bundled_cost_sets())
+    # by their titles, not their file names: "England 2024-25 (NCC 2024/25 bed-day; ...)"
+    cost_sets = tuple((name, load_costs(path).name) for name, path in bundled_cost_sets().items())
     return (
         Section(
             "About the business case",
@@ -96,7 +99,7 @@ def _sections() -> tuple[Section, ...]:
             (
                 FormField(
                     "staffing.funded_fte",
-                    "Funded peer support posts (FTE), year by year",
+                    "Funded peer support posts, year by year",
                     "fte",
                     "FTE",
                     hint="One number, or one a year separated by commas (a ramp-up such as "
@@ -177,12 +180,7 @@ def _sections() -> tuple[Section, ...]:
                     "evidence.subgroup",
                     "Of those studies, pool",
                     "select",
-                    options=(
-                        ("", "All of them"),
-                        ("design=rct", "Randomised trials only"),
-                        ("peer_role=additional", "Those where peers were added to the team"),
-                        ("peer_role=substitution", "Those where peers replaced other staff"),
-                    ),
+                    options=(("", "All of them"), *subgroup_options()),
                     optional=True,
                 ),
                 FormField(
@@ -261,6 +259,27 @@ def evidence_set_options() -> tuple[tuple[str, str], ...]:
     return (("", f"{load_set(DEFAULT_SET)[0].title} (the default)"), *others)
 
 
+#: the subgroups the form offers to pool, where some bundled study belongs to them
+SUBGROUPS = (
+    ("design=rct", "Randomised trials only"),
+    ("peer_role=additional", "Those where peers were added to the team"),
+    ("peer_role=substitution", "Those where peers replaced other staff"),
+)
+
+
+def subgroup_options() -> tuple[tuple[str, str], ...]:
+    """The :data:`SUBGROUPS` some bundled study belongs to: a choice that no study fits
+    could only ever be refused."""
+    from peervalue.evidence.sets import load_library
+
+    studies = load_library().studies
+    return tuple(
+        (choice, text)
+        for choice, text in SUBGROUPS
+        if any(str(getattr(s, choice.split("=")[0])) == choice.split("=")[1] for s in studies)
+    )
+
+
 @functools.cache
 def sections() -> tuple[Section, ...]:
     return _sections()
@@ -328,7 +347,7 @@ def _cost_set_defaults(name: str) -> dict[str, Default]:
     bed = costs.bed_day
     out["costs.cost_per_bed_day"] = Default(
         f"£{bed.value:,.2f} per bed-day",
-        f"from the cost set ({bed.status})",
+        f"from the cost set, {bed.status}",
         bed.source.citation if bed.source else "",
         (bed.source.url or "") if bed.source else "",
     )
@@ -337,10 +356,59 @@ def _cost_set_defaults(name: str) -> dict[str, Default]:
         s = comps.salary
         out["costs.salary"] = Default(
             f"£{s.value:,.0f} a year",
-            f"from the cost set ({s.status})",
+            f"from the cost set, {s.status}",
             s.formula or (s.source.citation if s.source else ""),
             (s.source.url or "") if s.source else "",
         )
+    return out
+
+
+def _amount(f: FormField, text: str) -> str:
+    """A number of the form as its unit writes it: £1,500 for money, 10% for a share."""
+    if f.unit.startswith("%"):
+        return f"{text}%"
+    if f.unit.startswith("£"):
+        try:
+            x = float(text.replace(",", ""))
+        except ValueError:
+            return text
+        return f"£{x:,.0f}" if x.is_integer() else f"£{x:,.2f}"
+    return text
+
+
+def with_unit(f: FormField, text: str) -> str:
+    """A field's value in the form's words: £1,500 per post filled, 10% a year, 5 years,
+    a choice's text (not its code)."""
+    if f.kind == "select":
+        return dict(f.options).get(text, text)
+    rest = f.unit[1:].strip() if f.unit.startswith(("%", "£")) else f.unit
+    return f"{_amount(f, text)} {rest}".strip()
+
+
+@dataclass(frozen=True)
+class Change:
+    """A figure a case sets in place of the national default, in the form's words."""
+
+    label: str
+    mine: str
+    default: str
+
+
+def changes(overrides: list[Override], values: Mapping[str, str]) -> list[Change]:
+    """The figures a case sets (its result's overrides), each field of the form by its label
+    with the value as typed and the national default in the form's units (a field the form
+    lacks, from a scenario saved over the API, in the library's words). The case's name and
+    organisation are its own words, not figures."""
+    out = []
+    for o in overrides:
+        f = fields().get(o.field)
+        if o.field in ("scenario.name", "scenario.organisation"):
+            continue
+        if f is None or o.field not in values:
+            out.append(Change(o.field, o.scenario, o.default))
+            continue
+        d = default_of(o.field, values.get("costs.set", ""))
+        out.append(Change(f.label, with_unit(f, values[o.field]), d.text if d else "none"))
     return out
 
 
@@ -358,13 +426,11 @@ def default_of(name: str, cost_set: str) -> Default | None:
     f = fields()[name]
     if value is None:
         return None
-    text = _as_text(f, value)
-    unit = f.unit if f.kind != "select" else ""
-    shown = f"{text} {unit}".strip()
+    shown = with_unit(f, _as_text(f, value))
     if isinstance(value, Mapping):
         status = str(value.get("status", ""))
         if "range" in value and value["range"][0] != value["range"][1]:
-            low, high = (_as_text(f, v) for v in value["range"])
+            low, high = (_amount(f, _as_text(f, v)) for v in value["range"])
             status += f", range {low} to {high}"
         source = value.get("source") or {}
         note = str(value.get("rationale") or value.get("formula") or source.get("citation", ""))
@@ -386,9 +452,19 @@ class Parsed:
     errors: dict[str, str]
 
 
+#: a number with commas between thousands (1,500 or 12,000.50): any other comma is a
+#: decimal comma or a slip, and dropping it would read 2,5 as 25
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def _number(f: FormField, text: str) -> float:
+    plain = text.replace("£", "").strip()
+    if f.kind == "percent":
+        plain = plain.removesuffix("%").strip()
+    if "," in plain and not _THOUSANDS.fullmatch(plain):
+        raise ValueError(f"'{text}' is not a number; write decimals with a point, such as 2.5")
     try:
-        x = float(text.replace(",", "").replace("£", "").strip())
+        x = float(plain.replace(",", ""))
     except ValueError:
         raise ValueError(f"'{text}' is not a number") from None
     if not math.isfinite(x):
@@ -448,6 +524,17 @@ def field_of(path: str, message: str) -> str:
     return "form"
 
 
+def problems_by_field(problems: list[Problem]) -> dict[str, str]:
+    """The library's problems with a case (refused only when it runs) by the form field each
+    belongs to; beside its field, a problem does not name the field's path again."""
+    out: dict[str, str] = {}
+    for p in problems:
+        name = field_of(p.field, p.sentence())
+        text = p.sentence() if name == "form" else replace(p, field="").sentence()
+        out.setdefault(name, text)
+    return out
+
+
 def parse_form(form: Mapping[str, str]) -> Parsed:
     """Check a submitted form and build its scenario over the national defaults."""
     from peervalue.scenario.load import layered
@@ -458,6 +545,8 @@ def parse_form(form: Mapping[str, str]) -> Parsed:
     overrides: dict[str, dict[str, Any]] = {}
     for name, f in fields().items():
         text = values[name]
+        if name == "evidence.saved_per_patient_year" and values["evidence.source"] != "own":
+            continue  # as its hint says: used only when the effect is our own estimate
         if not text:
             if not f.optional:
                 errors[name] = "this field is needed"

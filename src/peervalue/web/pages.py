@@ -25,14 +25,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from peervalue.errors import InputError
 from peervalue.web.forms import (
     Parsed,
+    changes,
     default_of,
-    field_of,
     fields,
     form_values,
     parse_form,
+    problems_by_field,
     sections,
 )
 from peervalue.web.limits import limited
+from peervalue.web.storage import name_problem
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,6 +57,7 @@ def templates() -> Environment:
     env.filters["money"] = money
     env.filters["percent"] = percent
     env.globals["default_of"] = default_of
+    env.globals["changes"] = changes
     env.globals["field_label"] = lambda name: fields()[name].label if name in fields() else name
     return env
 
@@ -196,7 +199,7 @@ async def calculate(request: Request) -> Response:
     try:
         shown = await limited(request, lambda: _results(document, draws, seed))
     except InputError as exc:  # a figure the library refuses only when it runs (a price year)
-        errors = {field_of(p.field, p.sentence()): p.sentence() for p in exc.problems}
+        errors = problems_by_field(exc.problems)
         return page(
             request,
             "calculator.html",
@@ -228,15 +231,31 @@ async def save(request: Request) -> Response:
     name = form.get("save_name", "").strip() or (
         parsed.scenario.scenario.name if parsed.scenario is not None else ""
     )
+    if parsed.scenario is None:
+        message = "the figures are not valid: " + "; ".join(
+            f"{k}: {v}" for k, v in parsed.errors.items()
+        )
+        return page(request, "message.html", 422, title="Not saved", message=message)
     refused = _check_token(form)
-    if parsed.scenario is None or refused or not name or len(name) > 200:
-        message = refused or "give the business case a name of up to 200 characters"
-        if parsed.scenario is None:
-            message = "the figures are not valid: " + "; ".join(
-                f"{k}: {v}" for k, v in parsed.errors.items()
-            )
+    wrong_name = name_problem(name)
+    if refused or wrong_name:
+        # the results again, the problem by the save form: a page of its own left only the
+        # browser's Back, which cannot show a POST's page again without sending it again
+        draws, seed = _draws_and_seed(parsed)
+        scenario = parsed.scenario
+        try:
+            shown = await limited(request, lambda: _results(scenario, draws, seed))
+        except InputError as exc:
+            return page(request, "message.html", 422, title="Not saved", message=exc.message())
         return page(
-            request, "message.html", 401 if refused else 422, title="Not saved", message=message
+            request,
+            "results.html",
+            401 if refused else 422,
+            values=parsed.values,
+            saved=None,
+            save_error=refused or wrong_name,
+            save_name=name,
+            **shown,
         )
     document = parsed.scenario.model_dump(mode="json")
     store = request.app.state.store

@@ -1,4 +1,5 @@
-"""Errors as RFC 9457 problem details (``application/problem+json``)."""
+"""Errors as RFC 9457 problem details (``application/problem+json``); on the calculator's
+pages (any address outside the API, its schema and the static files) as an HTML page."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from peervalue.errors import InputError
 
@@ -18,9 +19,46 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+#: addresses whose errors are problem documents; every other address is a page's
+_NOT_PAGES = ("/api/", "/static/", "/openapi.json")
+
+#: what an error on a page says, when the route gives no more than the status's phrase
+_PAGE_MESSAGES = {
+    404: "No page has that address.",
+    405: "This address answers the calculator's form, not a link or a reload; start again "
+    "from the business case.",
+}
+
+
+def error_response(request: Request, status: int, title: str, detail: str) -> Response:
+    """A problem document for the API; an HTML page (never JSON) for the calculator."""
+    if request.url.path.startswith(_NOT_PAGES):
+        return problem(status, title, detail)
+    from starlette.status import HTTP_400_BAD_REQUEST
+
+    from peervalue.web.pages import page
+
+    if status in _PAGE_MESSAGES:
+        detail = _PAGE_MESSAGES[status]
+    elif status == HTTP_400_BAD_REQUEST:
+        detail = f"The form could not be read ({detail}). Go back, reload the page and try again."
+    return page(request, "message.html", status, title=title, message=detail)
+
+
 def _path(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p != "body"]
+    # pydantic names the branch of a union or a model validator in the location
+    # (``function-after[_check(), ScenarioFile]``): not part of the document's path
+    parts = [str(p) for p in loc if p != "body" and not (isinstance(p, str) and "[" in p)]
     return "/" + "/".join(parts) if parts else "/"
+
+
+def _meant(errors: list[Any]) -> list[Any]:
+    """The errors of the union branch the client meant: an object or list sent where a
+    path or a document may go was not meant as a path (``Path | ScenarioFile``)."""
+    meant = [
+        e for e in errors if not (e.get("type") == "path_type" and isinstance(e.get("input"), dict))
+    ]
+    return meant or errors
 
 
 async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
@@ -31,7 +69,7 @@ async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
             "path": "/" if err.get("type") == "json_invalid" else _path(tuple(err.get("loc", ()))),
             "message": str(err.get("msg", "")).removeprefix("Value error, "),
         }
-        for err in exc.errors()
+        for err in _meant(list(exc.errors()))
     ]
     detail = "; ".join(f"{e['path']}: {e['message']}" for e in errors[:5])
     return problem(422, "The request is not valid", detail, errors=errors)
@@ -71,12 +109,14 @@ def _allowed_methods(request: Request) -> set[str]:
     }
 
 
-async def http_problem(request: Request, exc: Exception) -> JSONResponse:
-    """404 for an unknown route, 401 for a missing token, 405...: as problem details."""
+async def http_problem(request: Request, exc: Exception) -> Response:
+    """404 for an unknown route, 401 for a missing token, 405...: as problem details (as a
+    page for a page's address)."""
     from starlette.exceptions import HTTPException
 
     assert isinstance(exc, HTTPException)
-    response = problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail))
+    title = _TITLES.get(exc.status_code, "Error")
+    response = error_response(request, exc.status_code, title, str(exc.detail))
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
     if exc.status_code == 405 and (allowed := _allowed_methods(request)):
@@ -84,12 +124,12 @@ async def http_problem(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-async def run_limit_problem(request: Request, exc: Exception) -> JSONResponse:
+async def run_limit_problem(request: Request, exc: Exception) -> Response:
     """A run that could not start or finish in time: 503, with when to try again."""
     from peervalue.web.limits import RunLimitExceeded
 
     assert isinstance(exc, RunLimitExceeded)
-    response = problem(503, "The run took too long", exc.detail)
+    response = error_response(request, 503, "The run took too long", exc.detail)
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
 

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import time
+import unicodedata
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,18 @@ from sqlalchemy import DateTime, Engine, Integer, String, Text, create_engine, e
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 DATABASE_ENV = "PEERVALUE_DATABASE_URL"
+#: the most characters in a saved case's name (the width of its column)
+MAX_NAME = 200
+
+
+def name_problem(name: str) -> str | None:
+    """What is wrong with a saved case's name, if anything: 1 to MAX_NAME characters and no
+    control characters (PostgreSQL's text cannot hold a NUL byte: it would be a 500)."""
+    if not 1 <= len(name) <= MAX_NAME:
+        return f"give the business case a name of up to {MAX_NAME} characters"
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        return "the name holds a control character (such as a NUL byte or a line break)"
+    return None
 
 
 class Base(DeclarativeBase):
@@ -29,7 +42,7 @@ class ScenarioRow(Base):
     __tablename__ = "scenarios"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
     document: Mapped[str] = mapped_column(Text)  #: the scenario document as JSON
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     updated: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
