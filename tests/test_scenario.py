@@ -285,3 +285,27 @@ def test_first_draws_are_a_fresh_streams_numbers_kept_read_only() -> None:
     long = first_draws(uncertain, 5, FIRST_DRAWS_MAX + 1)
     assert np.array_equal(long[:1000], fresh[uncertain.name])
     assert long.flags.writeable  # too long to keep: drawn afresh
+
+
+def _case(tmp_path: Path, evidence: str) -> Path:
+    path = tmp_path / "case.toml"
+    path.write_text(f'[scenario]\nname = "x"\n[evidence]\n{evidence}\n', encoding="utf-8")
+    return path
+
+
+def test_a_pooled_effect_resting_on_one_study_says_so(tmp_path: Path) -> None:
+    """Patients weight the 2013 method: in the six, Min 2007 has 106 + 378 = 484 of
+    60 + 61 + 49 + 484 + 136 + 74 = 864 patients (56%); in all-2026 Landers & Zhou 2014 has
+    95%. Half the weight or more on one study is named in the notes."""
+
+    def notes(evidence: str) -> list[str]:
+        run = ScenarioRequest(scenario=_case(tmp_path, evidence), draws=200, seed=1)
+        return [n for n in run_scenario(run).notes if "leans heavily" in n]
+
+    six = notes('source = "pooled-weighted"')
+    assert len(six) == 1 and six[0].startswith("min2007 carries 56% of the patients")
+    newer = notes('set = "all-2026"')
+    assert len(newer) == 1 and newer[0].startswith("landers2014 carries 95% of the patients")
+    assert notes('source = "own"\nsaved_per_patient_year = 5') == []
+    # weighted by patient-years of support, no study of the six holds half
+    assert notes('source = "pooled-sums"') == []

@@ -306,6 +306,10 @@ def test_what_a_case_sets_is_in_the_forms_words(client: TestClient) -> None:
     assert "Your peer support worker salary : £30,000 a year (national default: £27,822" in words
     assert "staffing." not in words and "proportion" not in words and "name" not in words
     assert "Nothing: every figure is the national default" in changed()
+    # a choice left blank by default reads as its blank option, a blank date as 'not set'
+    words = changed(**{"evidence.set": "uk-only", "scenario.start": "2026-04-01"})
+    assert "Evidence : UK studies only (national default: The six studies of" in words
+    assert "Start date : 2026-04-01 (national default: not set)" in words
 
 
 def test_the_cash_releasing_share_shows_in_the_year_table(client: TestClient) -> None:

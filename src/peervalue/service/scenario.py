@@ -208,6 +208,36 @@ def _effect(spec: ModelSpec, values: Mapping[str, Array], source: str) -> Array:
     return np.asarray(out.pooled_saved_per_patient_year)
 
 
+#: a pooled effect resting this much on one study says so in the result's notes
+DOMINANT_SHARE = 0.5
+
+
+def _dominant_study(
+    spec: ModelSpec, values: Mapping[str, Array], source: str, studies: list[str]
+) -> str | None:
+    """A note when one study carries at least half of the pooled effect's weight (patients
+    for ``pooled-weighted``, patient-years of support for ``pooled-sums``), else ``None``."""
+    if source == "own" or len(studies) < 2:
+        return None
+    out = evaluate(spec, values)
+    if source == "pooled-sums":
+        weight, what = out.n_intervention * out.support_years, "patient-years of support"
+    else:
+        weight, what = out.weight, "patients"
+    w = np.asarray(weight, dtype=np.float64).reshape(len(studies), -1)[:, 0]
+    if not np.isfinite(w).all() or w.sum() <= 0:
+        return None
+    top = int(np.argmax(w))
+    share = float(w[top] / w.sum())
+    if share < DOMINANT_SHARE:
+        return None
+    return (
+        f"{studies[top]} carries {share:.0%} of the {what} that weight the pooled effect, "
+        "so the answer leans heavily on that one study; see its quality with "
+        f"'peervalue evidence show {studies[top]} --evidence-set all-2026'."
+    )
+
+
 def _column(values: Mapping[str, Array], name: str, n: int) -> Array:
     """A parameter's draws as a ``(n, 1)`` column (a fixed one broadcast)."""
     return np.broadcast_to(np.asarray(values[name], dtype=np.float64).reshape(-1, 1), (n, 1))
@@ -583,6 +613,9 @@ def _summarise(
     notes = []
     if draws < 1000:
         notes.append(f"Only {draws:,} draws: the intervals and probabilities are rough.")
+    dominant = _dominant_study(spec, point_values, s.evidence.source, effect.studies)
+    if dominant is not None:
+        notes.append(dominant)
     return ScenarioResult(
         name=s.scenario.name,
         organisation=s.scenario.organisation,

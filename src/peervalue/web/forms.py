@@ -408,8 +408,14 @@ def changes(overrides: list[Override], values: Mapping[str, str]) -> list[Change
             out.append(Change(o.field, o.scenario, o.default))
             continue
         d = default_of(o.field, values.get("costs.set", ""))
-        out.append(Change(f.label, with_unit(f, values[o.field]), d.text if d else "none"))
+        out.append(Change(f.label, with_unit(f, values[o.field]), d.text if d else _unset(f)))
     return out
+
+
+def _unset(f: FormField) -> str:
+    """What a field left blank means: a choice's blank option in its own words, else
+    'not set'."""
+    return next((text for value, text in f.options if value == ""), "not set")
 
 
 def default_of(name: str, cost_set: str) -> Default | None:
