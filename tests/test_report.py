@@ -78,7 +78,8 @@ def test_html_is_self_contained(page: tuple[str, Page]) -> None:
 
 def test_every_figure_is_inline_with_alt_text(data: ReportData, page: tuple[str, Page]) -> None:
     _, p = page
-    assert len(p.svgs) == len(data.figures) == 9  # all nine with a scenario
+    assert len(p.svgs) == len(data.figures) == 10  # all ten with a scenario
+    assert "cumulative" in data.figures  # the pooled ratio as studies are added
     for svg in p.svgs:
         assert svg.get("role") == "img"
         assert len(svg.get("aria-label") or "") > 40

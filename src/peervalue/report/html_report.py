@@ -315,6 +315,7 @@ def render_html(data: ReportData) -> str:
             + fig("tornado")
             + fig("two-way")
             + fig("leave-one-out")
+            + fig("cumulative")
             + fig("evppi"),
         )
     )

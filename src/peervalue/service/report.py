@@ -76,7 +76,6 @@ def report_figures(request: ReportRequest) -> tuple[str, ...]:
         for name, spec in FIGURES.items()
         if (spec.scope != "scenario" or request.scenario is not None)
         and (name != "bridge" or from_files)
-        and name != "cumulative"  # a figure of `peervalue plot`; the report has no slot yet
     )
 
 
