@@ -356,6 +356,25 @@ def test_every_subgroup_the_form_offers_can_be_pooled(client: TestClient) -> Non
         assert client.post("/calculate", data=values).status_code == 200, value
 
 
+def test_a_saved_case_over_the_webs_draw_cap_is_refused_on_its_page(
+    client: TestClient,
+) -> None:
+    """A scenario file may ask for 200,000 draws; the web runs at most 50,000. A case saved
+    over the API with more was a 500 on its page; it is a page that says why."""
+    import tomllib
+
+    from peervalue.scenario.schema import template_file
+
+    document = tomllib.loads(template_file().read_text(encoding="utf-8"))
+    document["scenario"]["start"] = document["scenario"]["start"].isoformat()
+    document["monte_carlo"]["draws"] = 200_000
+    made = client.post("/api/v1/scenarios", json={"name": "big", "scenario": document})
+    assert made.status_code == 201
+    got = client.get(f"/scenarios/{made.json()['id']}")
+    assert got.status_code == 422 and got.headers["content-type"].startswith("text/html")
+    assert "the web runs at most 50,000 draws" in text_of(got.text)
+
+
 def test_save_gives_a_stable_address_with_downloads(client: TestClient) -> None:
     values = _filled(client, **{"monte_carlo.draws": "1000", "staffing.caseload": "20"})
     made = client.post(

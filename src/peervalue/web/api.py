@@ -180,6 +180,18 @@ def _store(request: Request) -> ScenarioStore:
     return store
 
 
+def token_required() -> bool:
+    """Whether writes need a token (PEERVALUE_API_TOKEN is set)."""
+    return bool(os.environ.get(TOKEN_ENV))
+
+
+def token_accepted(given: str) -> bool:
+    """Whether ``given`` may write: any text when no token is set, else the token itself
+    (compared in constant time)."""
+    expected = os.environ.get(TOKEN_ENV)
+    return not expected or hmac.compare_digest(given.encode(), expected.encode())
+
+
 _bearer = HTTPBearer(
     auto_error=False,
     description="Needed by the write endpoints when the server sets PEERVALUE_API_TOKEN.",
@@ -190,11 +202,7 @@ def require_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     """Write endpoints need ``Authorization: Bearer <token>`` when PEERVALUE_API_TOKEN is set."""
-    expected = os.environ.get(TOKEN_ENV)
-    if not expected:
-        return
-    token = credentials.credentials if credentials is not None else ""
-    if not hmac.compare_digest(token.encode(), expected.encode()):
+    if not token_accepted(credentials.credentials if credentials is not None else ""):
         raise HTTPException(
             status_code=401,
             detail="this endpoint needs 'Authorization: Bearer <token>' (PEERVALUE_API_TOKEN)",

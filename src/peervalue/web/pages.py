@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-import os
 import secrets
 import uuid
 from functools import cache
@@ -23,8 +22,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from peervalue.errors import InputError
+from peervalue.scenario.schema import ScenarioFile
+from peervalue.service.report import REPORT_FORMATS
+from peervalue.web.api import token_accepted, token_required
 from peervalue.web.forms import (
-    Parsed,
     changes,
     default_of,
     fields,
@@ -83,7 +84,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
             csrf_field=CSRF_FIELD,
             csrf_token=token,
             version=package_version(),
-            token_needed=bool(os.environ.get("PEERVALUE_API_TOKEN")),
+            token_needed=token_required(),
             path=request.url.path,
             **context,
         )
@@ -124,17 +125,17 @@ def _svg_data_uri(svg: bytes) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def _results(scenario: Any, draws: int, seed: int) -> dict[str, Any]:
-    """Run a business case and draw its figure (in a worker thread)."""
+def _results(scenario: ScenarioFile) -> dict[str, Any]:
+    """Run a business case at its own ``[monte_carlo]`` draws and seed and draw its figure
+    (in a worker thread); a case the web will not run raises :class:`InputError`."""
     from peervalue.figures.catalogue import FIGURES, FigureInputs
     from peervalue.report.words import scenario_headline
     from peervalue.service.figures import figure_bytes
+    from peervalue.service.requests import make_request
     from peervalue.service.scenario import run_scenario
     from peervalue.web.requests import WebScenarioRequest
 
-    result = run_scenario(
-        WebScenarioRequest.model_validate({"scenario": scenario, "draws": draws, "seed": seed})
-    )
+    result = run_scenario(make_request(WebScenarioRequest, None, scenario=scenario))
     inputs = FigureInputs(scenario=result)
     return {
         "result": result,
@@ -159,8 +160,7 @@ async def calculator(request: Request, scenario: str | None = None) -> Response:
         if saved is None:
             return _not_found(request, "No saved business case has that address.")
         document = saved.document
-    values = form_values(document)
-    return page(request, "calculator.html", sections=sections(), values=values, errors={})
+    return _form_page(request, form_values(document))
 
 
 @router.post("/edit", response_class=HTMLResponse)
@@ -169,14 +169,27 @@ async def edit(request: Request) -> Response:
     form = await _form(request)
     if isinstance(form, HTMLResponse):
         return form
-    values = {name: form.get(name, "") for name in fields()}
-    return page(request, "calculator.html", sections=sections(), values=values, errors={})
+    return _form_page(request, {name: form.get(name, "") for name in fields()})
 
 
-def _draws_and_seed(parsed: Parsed) -> tuple[int, int]:
-    assert parsed.scenario is not None
-    mc = parsed.scenario.monte_carlo
-    return mc.draws, mc.seed
+def _form_page(
+    request: Request, values: dict[str, str], errors: dict[str, str] | None = None
+) -> HTMLResponse:
+    """The calculator form with ``values``; with ``errors``, refused (422) with each problem
+    by its field."""
+    return page(
+        request,
+        "calculator.html",
+        422 if errors else 200,
+        sections=sections(),
+        values=values,
+        errors=errors or {},
+    )
+
+
+async def _run(request: Request, scenario: ScenarioFile) -> dict[str, Any]:
+    """:func:`_results` under the run-time limit."""
+    return await limited(request, lambda: _results(scenario))
 
 
 @router.post("/calculate", response_class=HTMLResponse)
@@ -186,37 +199,16 @@ async def calculate(request: Request) -> Response:
         return form
     parsed = parse_form(form)
     if parsed.scenario is None:
-        return page(
-            request,
-            "calculator.html",
-            422,
-            sections=sections(),
-            values=parsed.values,
-            errors=parsed.errors,
-        )
-    draws, seed = _draws_and_seed(parsed)
-    document = parsed.scenario
+        return _form_page(request, parsed.values, parsed.errors)
     try:
-        shown = await limited(request, lambda: _results(document, draws, seed))
+        shown = await _run(request, parsed.scenario)
     except InputError as exc:  # a figure the library refuses only when it runs (a price year)
-        errors = problems_by_field(exc.problems)
-        return page(
-            request,
-            "calculator.html",
-            422,
-            sections=sections(),
-            values=parsed.values,
-            errors=errors,
-        )
+        return _form_page(request, parsed.values, problems_by_field(exc.problems))
     return page(request, "results.html", values=parsed.values, saved=None, **shown)
 
 
 def _check_token(values: dict[str, str]) -> str | None:
-    expected = os.environ.get("PEERVALUE_API_TOKEN")
-    if not expected:
-        return None
-    given = values.get("access_token", "")
-    if hmac.compare_digest(given.encode(), expected.encode()):
+    if token_accepted(values.get("access_token", "")):
         return None
     return "the access token is missing or wrong; ask the server's administrator for it"
 
@@ -241,10 +233,8 @@ async def save(request: Request) -> Response:
     if refused or wrong_name:
         # the results again, the problem by the save form: a page of its own left only the
         # browser's Back, which cannot show a POST's page again without sending it again
-        draws, seed = _draws_and_seed(parsed)
-        scenario = parsed.scenario
         try:
-            shown = await limited(request, lambda: _results(scenario, draws, seed))
+            shown = await _run(request, parsed.scenario)
         except InputError as exc:
             return page(request, "message.html", 422, title="Not saved", message=exc.message())
         return page(
@@ -287,12 +277,8 @@ async def saved_page(request: Request, scenario_id: str) -> Response:
     saved = await _saved(request, scenario_id)
     if saved is None:
         return _not_found(request, "No saved business case has that address.")
-    from peervalue.scenario.schema import ScenarioFile
-
-    document = ScenarioFile.model_validate(saved.document)
-    mc = document.monte_carlo
     try:
-        shown = await limited(request, lambda: _results(document, mc.draws, mc.seed))
+        shown = await _run(request, ScenarioFile.model_validate(saved.document))
     except InputError as exc:
         return page(
             request, "message.html", 422, title="This case cannot be run", message=exc.message()
@@ -308,7 +294,7 @@ async def report(request: Request) -> Response:
         return form
     fmt = form.get("format", "")
     parsed = parse_form(form)
-    if parsed.scenario is None or fmt not in ("html", "pdf", "xlsx"):
+    if parsed.scenario is None or fmt not in REPORT_FORMATS:
         return page(
             request,
             "message.html",

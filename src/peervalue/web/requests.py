@@ -8,10 +8,11 @@ capped lower than on the command line, so one request cannot hold a worker for l
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
+from peervalue.scenario.schema import ScenarioFile
 from peervalue.service.requests import (
     AnalysisRequest,
     PsaRequest,
@@ -86,6 +87,18 @@ class WebScenarioRequest(_NoPaths, ScenarioRequest):
     """A business case run from a scenario document (``POST /api/v1/scenarios/run``)."""
 
     draws: Annotated[int, Field(strict=True, ge=1, le=MAX_WEB_SCENARIO_DRAWS)] | None = None
+
+    @model_validator(mode="after")
+    def _document_draws_capped(self) -> Self:
+        """Without ``draws`` the document's own ``[monte_carlo] draws`` are run: the same cap."""
+        if self.draws is None and isinstance(self.scenario, ScenarioFile):
+            asked = self.scenario.monte_carlo.draws
+            if asked > MAX_WEB_SCENARIO_DRAWS:
+                raise ValueError(
+                    f"the scenario's monte_carlo.draws is {asked:,}; the web runs at most "
+                    f"{MAX_WEB_SCENARIO_DRAWS:,} draws: give 'draws' or lower monte_carlo.draws"
+                )
+        return self
 
 
 class WebReportRequest(_NoPaths, ReportRequest):
