@@ -13,6 +13,9 @@ RESOURCE_NOTES: Final[dict[Resources, str]] = {
     "all": "benefits count psychiatric bed-days and every other resource a study reports "
     "(valued at the cost file's unit costs and shown as bed-day equivalents)",
 }
+#: one study holding this share of a pooled result's weight or more dominates it, and the
+#: outputs say so (``compare``'s words, a business case's notes)
+DOMINANT_SHARE: Final = 0.5
 #: "weighted": the 2013 report's weighted mean of ratios; "sums": total benefit / total cost
 PoolingMethod = Literal["weighted", "sums"]
 POOLING_METHODS: Final[tuple[PoolingMethod, ...]] = ("weighted", "sums")

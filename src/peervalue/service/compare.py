@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from peervalue.model.methods import METHOD_TITLES, CostBasis, PoolingMethod
+from peervalue.model.methods import DOMINANT_SHARE, METHOD_TITLES, CostBasis, PoolingMethod
 from peervalue.results import ResultModel
 from peervalue.service.requests import (
     AnalysisRequest,
@@ -167,7 +167,7 @@ def explain(base: SetSide, other: SetSide) -> list[str]:
             f"{total_w:,.0f} patients ({_pct(share)} of the weight) with a ratio of "
             f"{heaviest.ratio:.2f}"
         )
-        if share >= 0.5:
+        if share >= DOMINANT_SHARE:
             mean_line += (
                 f", so the pooled ratio ({other.pooled['weighted'].ratio:.2f}) is pulled "
                 "towards its own"

@@ -26,6 +26,7 @@ from peervalue.evidence.load import load_evidence
 from peervalue.evidence.schema import Study
 from peervalue.model.core import Array
 from peervalue.model.evaluate import evaluate, unit_costs
+from peervalue.model.methods import DOMINANT_SHARE
 from peervalue.model.spec import ModelSpec, Parameter, build_spec
 from peervalue.provenance import Quantity
 from peervalue.scenario import model
@@ -206,10 +207,6 @@ def _effect(spec: ModelSpec, values: Mapping[str, Array], source: str) -> Array:
         patient_years = out.n_intervention * out.support_years
         return np.asarray(sum_studies(out.total_saved) / sum_studies(patient_years))
     return np.asarray(out.pooled_saved_per_patient_year)
-
-
-#: a pooled effect resting this much on one study says so in the result's notes
-DOMINANT_SHARE = 0.5
 
 
 def _dominant_study(
