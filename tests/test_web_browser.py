@@ -10,11 +10,6 @@ import io
 import json
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,54 +18,17 @@ from typing import Any
 import pytest
 
 from tests.test_report_browser import _chromium
+from tests.web_server import running_server
 
 AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``peervalue serve`` in its own process group, on a free loopback port."""
-    folder = tmp_path_factory.mktemp("serve")
-    port = _free_port()
-    env = {**os.environ, "PEERVALUE_DATABASE_URL": f"sqlite:///{folder / 'web.db'}"}
-    env.pop("PEERVALUE_API_TOKEN", None)
-    command = Path(sys.executable).parent / "peervalue"
-    with (folder / "server.log").open("wb") as log:
-        proc = subprocess.Popen(
-            [str(command), "serve", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/api/v1/costs", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log_text = (folder / "server.log").read_text(errors="replace")
-                    pytest.fail(f"peervalue serve did not start:\n{log_text}")
-                time.sleep(0.2)
+    """``peervalue serve`` on a free loopback port (tests/web_server.py)."""
+    with running_server(tmp_path_factory.mktemp("serve")) as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _axe_problems(page: Any) -> list[str]:
