@@ -51,6 +51,7 @@ def create_app(
         http_problem,
         input_problem,
         run_limit_problem,
+        unexpected_problem,
         validation_problem,
     )
     from peervalue.web.storage import ScenarioStore, default_database_url, make_engine, migrate
@@ -78,6 +79,7 @@ def create_app(
     app.add_exception_handler(InputError, input_problem)
     app.add_exception_handler(StarletteHTTPException, http_problem)
     app.add_exception_handler(RunLimitExceeded, run_limit_problem)
+    app.add_exception_handler(Exception, unexpected_problem)
     fastapi_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
