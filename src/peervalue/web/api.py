@@ -8,7 +8,7 @@ import os
 import uuid
 from typing import Annotated, Any, Literal, Self
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -45,6 +45,7 @@ from peervalue.web.requests import (
 from peervalue.web.storage import (
     MAX_NAME,
     MAX_PAGE,
+    MAX_REVISION,
     Revision,
     Saved,
     ScenarioStore,
@@ -585,7 +586,11 @@ def list_revisions(scenario_id: uuid.UUID, request: Request) -> Any:
     response_model=RevisionOut,
     responses=NOT_FOUND,
 )
-def read_revision(scenario_id: uuid.UUID, number: int, request: Request) -> Any:
+def read_revision(
+    scenario_id: uuid.UUID,
+    number: Annotated[int, Path(ge=1, le=MAX_REVISION, description="the revision's number")],
+    request: Request,
+) -> Any:
     """One revision of a saved case, with the document as it was stored."""
     found = _store(request).revision(str(scenario_id), number)
     if found is None:

@@ -35,7 +35,7 @@ from peervalue.web.forms import (
     sections,
 )
 from peervalue.web.limits import limited
-from peervalue.web.storage import Saved, ScenarioStore, Stale, name_problem
+from peervalue.web.storage import MAX_REVISION, Saved, ScenarioStore, Stale, name_problem
 
 router = APIRouter(include_in_schema=False)
 
@@ -553,7 +553,9 @@ async def old_revision(request: Request, scenario_id: str, number: int) -> Respo
     saved = await _saved(request, scenario_id)
     if saved is None:
         return _not_found(request, "No saved business case has that address.")
-    found = await run_in_threadpool(_store(request).revision, saved.id, number)
+    found = None
+    if 1 <= number <= MAX_REVISION:
+        found = await run_in_threadpool(_store(request).revision, saved.id, number)
     if found is None:
         return _not_found(request, f"This business case has no revision {number}.")
     try:

@@ -276,6 +276,8 @@ def _revision(row: RevisionRow) -> Revision:
 
 #: the most items one page of a list holds
 MAX_PAGE = 200
+#: the highest revision number (the column is a 32-bit integer on every database)
+MAX_REVISION = 2**31 - 1
 
 
 class ScenarioStore:
