@@ -722,7 +722,12 @@ def report_response(request: WebReportRequest, fmt: str, filename: str) -> Respo
     return Response(
         report_bytes(data, fmt),
         media_type=REPORT_FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}.{fmt}"',
+            # which draws and seed the report's Monte Carlo used
+            "X-Peervalue-Draws": str(request.draws),
+            "X-Peervalue-Seed": str(request.seed),
+        },
     )
 
 
@@ -777,9 +782,4 @@ async def saved_scenario_report(
         draws=used_draws,
         seed=used_seed,
     )
-    response = await limited(
-        request, lambda: report_response(body, format, f"peervalue-{scenario_id}")
-    )
-    response.headers["X-Peervalue-Draws"] = str(used_draws)
-    response.headers["X-Peervalue-Seed"] = str(used_seed)
-    return response
+    return await limited(request, lambda: report_response(body, format, f"peervalue-{scenario_id}"))

@@ -41,8 +41,6 @@ router = APIRouter(include_in_schema=False)
 
 CSRF_COOKIE = "peervalue_csrf"
 CSRF_FIELD = "csrf_token"
-#: draws for a report downloaded from a results page
-PAGE_REPORT_DRAWS = 10_000
 
 
 @cache
@@ -595,7 +593,8 @@ async def report(request: Request) -> Response:
     body = WebReportRequest.model_validate(
         {
             "scenario": parsed.scenario,
-            "draws": PAGE_REPORT_DRAWS,
+            # the case's own draws and seed, as its results page shows them
+            "draws": parsed.scenario.monte_carlo.draws,
             "seed": parsed.scenario.monte_carlo.seed,
         }
     )
