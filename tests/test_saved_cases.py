@@ -483,3 +483,15 @@ def test_eight_clients_writing_one_case_through_two_workers_lose_nothing(
         assert set(refused) <= {412}
         _, _, history = call("GET", f"{url}/revisions")
         assert len(history) == 161
+
+
+def test_an_unsaved_case_downloads_at_the_draws_and_seed_its_page_shows(
+    client: TestClient,
+) -> None:
+    form = {**_form(client), "monte_carlo.draws": "1000", "monte_carlo.seed": "3"}
+    page = client.post("/calculate", data=form)
+    assert "1,000 Monte Carlo draws (seed 3)" in page.text
+    report = client.post("/report", data={**form, "format": "html"})
+    assert report.status_code == 200
+    used = (report.headers["x-peervalue-draws"], report.headers["x-peervalue-seed"])
+    assert used == ("1000", "3")
