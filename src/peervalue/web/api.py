@@ -607,6 +607,10 @@ def read_revision(
     )
 
 
+#: a run's seed over a saved case's own (below 2**128, as every run's seed)
+CaseSeed = Annotated[int | None, Query(ge=0, lt=2**128, description="default: the case's own seed")]
+
+
 def saved_run_request(
     saved: Saved, draws: int | None = None, seed: int | None = None
 ) -> WebScenarioRequest:
@@ -651,9 +655,7 @@ async def run_saved_scenario(
         int | None,
         Query(ge=1, le=MAX_WEB_SCENARIO_DRAWS, description="default: the case's own draws"),
     ] = None,
-    seed: Annotated[
-        int | None, Query(ge=0, lt=2**128, description="default: the case's own seed")
-    ] = None,
+    seed: CaseSeed = None,
 ) -> Any:
     """Run a saved scenario with its uncertainty, at its own draws and seed unless given
     (the answer's ``uncertainty`` and the X-Peervalue-Draws/Seed headers say which)."""
@@ -761,9 +763,7 @@ async def saved_scenario_report(
         int | None,
         Query(ge=1, le=MAX_WEB_REPORT_DRAWS, description="default: the case's own draws"),
     ] = None,
-    seed: Annotated[
-        int | None, Query(ge=0, lt=2**128, description="default: the case's own seed")
-    ] = None,
+    seed: CaseSeed = None,
 ) -> Response:
     """The report of a saved scenario, as HTML, PDF or an Excel workbook, at the case's own
     draws and seed unless given (the X-Peervalue-Draws/Seed headers say which)."""
