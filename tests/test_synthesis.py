@@ -438,3 +438,26 @@ def test_synthesis_command_absolute_on_a_folder(capsys: pytest.CaptureFixture[st
     header = out.splitlines()[0]
     assert header.startswith("section,label,measure,effect,se,se_basis")
     assert "tau ~ halfnormal:10" in out
+
+
+@settings(max_examples=25, deadline=None)
+@given(effects_strategy, st.sampled_from([VAGUE, MuPrior()]))
+def test_fast_leave_one_out_equals_refitting(
+    pairs: list[tuple[float, float]], mu_prior: MuPrior
+) -> None:
+    # the batched leave-one-out (sums minus each study's terms) against k plain refits
+    y = np.array([p[0] for p in pairs])
+    s = np.array([p[1] for p in pairs])
+    fast = bayes.leave_one_out(y, s, HALF_NORMAL, mu_prior, 0.95)
+    for i, omitted in enumerate(fast):
+        keep = np.arange(y.size) != i
+        f = bayes.fit(y[keep], s[keep], HALF_NORMAL, mu_prior)
+        mu, pred = bayes.coefficient(f, 0, 0.95), bayes.predictive(f, 0.95)
+        assert (omitted.mu.mean, omitted.mu.low, omitted.mu.high) == pytest.approx(
+            (mu.mean, mu.low, mu.high), abs=1e-8
+        )
+        assert (omitted.predictive.low, omitted.predictive.high) == pytest.approx(
+            (pred.low, pred.high), abs=1e-8
+        )
+        assert omitted.tau.median == pytest.approx(bayes.tau_summary(f, 0.95).median, abs=1e-8)
+        assert omitted.mu_below_zero == pytest.approx(bayes.coefficient_below(f, 0), abs=1e-8)

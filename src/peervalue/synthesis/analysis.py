@@ -244,9 +244,21 @@ def _small_study(effects: Sequence[EffectSize], opts: Options) -> SmallStudyChec
     influence = []
     if k >= 2:
         contribution, infl = small_study.baujat(y, s)
-        for i, e in enumerate(effects):
-            rest = [x for j, x in enumerate(effects) if j != i]
-            without, _ = summarise(rest, opts, f"without {e.id}")
+        omitted = bayes.leave_one_out(y, s, opts.tau_prior, opts.mu_prior, opts.level)
+        below = _reduces_below(opts.scale)
+        for i, (e, o) in enumerate(zip(effects, omitted, strict=True)):
+            without = BayesSummary(
+                label=f"without {e.id}",
+                k=k - 1,
+                studies=[x.id for j, x in enumerate(effects) if j != i],
+                mu=o.mu,
+                tau=o.tau,
+                predictive=o.predictive,
+                p_reduces=o.mu_below_zero if below else 1.0 - o.mu_below_zero,
+                p_reduces_new=o.new_below_zero if below else 1.0 - o.new_below_zero,
+                tau_prior=opts.tau_prior.text(),
+                mu_prior=opts.mu_prior.text(),
+            )
             influence.append(
                 Influence(
                     id=e.id,
