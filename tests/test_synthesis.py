@@ -219,6 +219,7 @@ def brute_force(
     p_mu = p.sum(axis=1)
     dmu = mus[1] - mus[0]
     cdf = np.cumsum(p_mu) - p_mu / 2  # midpoint rule
+
     # predictive: theta_new ~ N(mu, tau^2) at each grid point; its quantiles by bisection
     def pred_quantile(prob: float) -> float:
         lo, hi = float(mus[0]), float(mus[-1])
@@ -253,7 +254,12 @@ CASES = [
         TauPrior(kind="halfcauchy", scale=0.5),
         MuPrior(),
     ),
-    (np.array([1.0, 2.0, 4.0]), np.array([0.7, 0.7, 1.0]), TauPrior(kind="uniform", scale=3.0), MuPrior(mean=1, sd=10)),
+    (
+        np.array([1.0, 2.0, 4.0]),
+        np.array([0.7, 0.7, 1.0]),
+        TauPrior(kind="uniform", scale=3.0),
+        MuPrior(mean=1, sd=10),
+    ),
 ]
 #: the brute-force grid's resolution limits agreement: means to 2e-4 of the posterior sd,
 #: quantiles to about two of its mu steps
@@ -275,7 +281,9 @@ def test_posterior_matches_a_brute_force_grid(
         (ref["mu_low"], ref["mu_median"], ref["mu_high"]), abs=q_tol
     )
     pred = bayes.predictive(f, 0.95)
-    assert (pred.low, pred.high) == pytest.approx((ref["pred_low"], ref["pred_high"]), abs=4 * q_tol)
+    assert (pred.low, pred.high) == pytest.approx(
+        (ref["pred_low"], ref["pred_high"]), abs=4 * q_tol
+    )
     assert bayes.coefficient_below(f, 0) == pytest.approx(ref["p_below_0"], abs=2e-3)
 
 
@@ -289,9 +297,7 @@ def test_one_study_with_a_flat_mean_prior_leaves_tau_at_its_prior() -> None:
 
 
 effects_strategy = st.lists(
-    st.tuples(
-        st.floats(-2, 2, allow_nan=False), st.floats(0.05, 1.0, allow_nan=False)
-    ),
+    st.tuples(st.floats(-2, 2, allow_nan=False), st.floats(0.05, 1.0, allow_nan=False)),
     min_size=2,
     max_size=8,
 )
@@ -383,9 +389,7 @@ def test_synthesis_of_the_synthetic_folder_marks_imputed_ses() -> None:
     from peervalue.evidence.load import load_evidence
 
     ev = load_evidence(SYNTHETIC)
-    result = synthesise(
-        list(ev.listed), Options("relative", HALF_NORMAL, VAGUE), "synthetic"
-    )
+    result = synthesise(list(ev.listed), Options("relative", HALF_NORMAL, VAGUE), "synthetic")
     kinds = {e.id: e.se_basis for e in result.effects}
     assert "imputed" in kinds.values() or result.excluded
     assert result.small_study.warnings  # fewer than 10 studies

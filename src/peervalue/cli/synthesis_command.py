@@ -50,8 +50,7 @@ def synthesis(
         typer.Option(
             "--mu-prior",
             metavar="normal:MEAN,SD|flat",
-            help="Prior of the mean effect (default normal:0,4 relative, normal:0,100 "
-            "absolute).",
+            help="Prior of the mean effect (default normal:0,4 relative, normal:0,100 absolute).",
         ),
     ] = None,
     bias_prior: Annotated[

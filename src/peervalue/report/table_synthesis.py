@@ -60,13 +60,13 @@ def synthesis_table(result: SynthesisResult, **_: Any) -> RenderableType:
     )
     shrunk = {s.id: s.shrunken for s in result.shrunken}
     for e in result.effects:
-        se_from = e.se_basis
+        se_from: str = e.se_basis
         if e.se_basis == "imputed":
             se_from = f"imputed ({_f(e.se_low)} to {_f(e.se_high)})"
         effect = _f(e.effect)
         if e.ratio is not None:
             effect += f" (ratio {e.ratio:.2f})"
-        s = shrunk[e.id]
+        sh = shrunk[e.id]
         studies.add_row(
             f"{e.citation}\n{e.id}",
             e.design + (", at risk of bias" if e.at_risk_of_bias else ""),
@@ -74,11 +74,13 @@ def synthesis_table(result: SynthesisResult, **_: Any) -> RenderableType:
             effect,
             _f(e.se),
             se_from,
-            f"{_f(s.median)} ({_range(s)})",
+            f"{_f(sh.median)} ({_range(sh)})",
         )
     parts.append(studies)
     if result.excluded:
-        out = titled_table("Studies that cannot enter this scale", ["Study", "Why"], {"Study", "Why"})
+        out = titled_table(
+            "Studies that cannot enter this scale", ["Study", "Why"], {"Study", "Why"}
+        )
         for sid, why in result.excluded.items():
             out.add_row(sid, why)
         parts.append(out)
@@ -114,8 +116,8 @@ def synthesis_table(result: SynthesisResult, **_: Any) -> RenderableType:
     rows = titled_table(
         "The synthesis and its variants", _summary_columns(relative, result.level), {"Analysis"}
     )
-    for s in [m, *result.variants]:
-        rows.add_row(*_summary_row(s, relative))
+    for row in [m, *result.variants]:
+        rows.add_row(*_summary_row(row, relative))
     parts.append(rows)
     if result.bias_prior is not None:
         b = result.bias_prior
@@ -130,8 +132,8 @@ def synthesis_table(result: SynthesisResult, **_: Any) -> RenderableType:
         _summary_columns(relative, result.level),
         {"Analysis"},
     )
-    for s in result.prior_sensitivity:
-        sens.add_row(*_summary_row(s, relative))
+    for row in result.prior_sensitivity:
+        sens.add_row(*_summary_row(row, relative))
     parts.append(sens)
     reg = titled_table(
         "Meta-regression",
@@ -143,26 +145,30 @@ def synthesis_table(result: SynthesisResult, **_: Any) -> RenderableType:
             reg.add_row(r.covariate, "", f"not estimable: {r.not_estimable}", "", "", "")
         for t in r.terms:
             reg.add_row(
-                r.covariate, t.covariate, t.meaning, _f(t.estimate.mean), _range(t.estimate),
+                r.covariate,
+                t.covariate,
+                t.meaning,
+                _f(t.estimate.mean),
+                _range(t.estimate),
                 _pct(t.p_negative),
             )
     parts.append(reg)
     ss = result.small_study
     small: list[str] = [f"Warning: {w}" for w in ss.warnings]
     if ss.egger is not None:
-        e = ss.egger
+        eg = ss.egger
         small.append(
-            f"Egger's test: intercept {_f(e.intercept)} (se {_f(e.intercept_se)}), t = "
-            f"{_f(e.t, 2)} on {e.df} df, p = {_f(e.p_value)}."
+            f"Egger's test: intercept {_f(eg.intercept)} (se {_f(eg.intercept_se)}), t = "
+            f"{_f(eg.t, 2)} on {eg.df} df, p = {_f(eg.p_value)}."
         )
     else:
         small.append("Egger's test: needs at least 3 studies.")
     if ss.trim_fill is not None:
-        t = ss.trim_fill
+        tf = ss.trim_fill
         small.append(
-            f"Trim-and-fill (L0, fixed effect): {t.missing} studies estimated missing on the "
-            f"{t.side}; filled estimate {_f(t.filled_estimate)} ({_f(t.filled_ci_low)} to "
-            f"{_f(t.filled_ci_high)})."
+            f"Trim-and-fill (L0, fixed effect): {tf.missing} studies estimated missing on the "
+            f"{tf.side}; filled estimate {_f(tf.filled_estimate)} ({_f(tf.filled_ci_low)} to "
+            f"{_f(tf.filled_ci_high)})."
         )
     parts.append(Text("Small-study checks\n" + "\n".join(small)))
     if ss.influence:
@@ -182,8 +188,13 @@ def synthesis_table(result: SynthesisResult, **_: Any) -> RenderableType:
         for i in ss.influence:
             w = i.without
             infl.add_row(
-                i.id, _f(w.mu.mean), _range(w.mu), _range(w.predictive), _pct(w.p_reduces),
-                _f(i.baujat_q, 2), _f(i.baujat_influence, 2),
+                i.id,
+                _f(w.mu.mean),
+                _range(w.mu),
+                _range(w.predictive),
+                _pct(w.p_reduces),
+                _f(i.baujat_q, 2),
+                _f(i.baujat_influence, 2),
             )
         parts.append(infl)
     funnel = titled_table("Funnel plot data", ["Study", "Effect", "SE", "Imputed"], {"Study"})

@@ -40,7 +40,6 @@ from peervalue.evidence.schema import Study
 from peervalue.model.methods import CostBasis, PoolingMethod, Resources, Weighting
 from peervalue.provenance import PriceYear
 from peervalue.scenario.schema import ScenarioFile
-from peervalue.uncertainty.results import MetaI2, MetaInterval, MetaMethod, MetaPrediction
 from peervalue.synthesis.priors import (
     BIAS_EXPECTED,
     MU_EXPECTED,
@@ -52,6 +51,7 @@ from peervalue.synthesis.priors import (
     parse_mu_prior,
     parse_tau_prior,
 )
+from peervalue.uncertainty.results import MetaI2, MetaInterval, MetaMethod, MetaPrediction
 
 #: the most Monte Carlo draws one run accepts: a run keeps about 4 x (studies + 10)
 #: bytes a draw for percentiles and curves
@@ -382,7 +382,9 @@ def _prior_parser(parse: Any, expected: str) -> Any:
             try:
                 return parse(value)
             except ValueError as exc:
-                raise PydanticCustomError("run_option", "{message}", {"message": str(exc)}) from None
+                raise PydanticCustomError(
+                    "run_option", "{message}", {"message": str(exc)}
+                ) from None
         return value
 
     return check

@@ -127,7 +127,7 @@ def _bias_variants(
         return [], None
     at_risk = [e.at_risk_of_bias for e in effects]
     n_risk = sum(at_risk)
-    rows = []
+    rows: list[BayesSummary] = []
     for sd in (bias.sd, *BIAS_SD_RANGE):
         shift = [bias.mean if r else 0.0 for r in at_risk]
         extra = [sd**2 if r else 0.0 for r in at_risk]
@@ -150,9 +150,7 @@ def _bias_variants(
     return rows, BiasPrior(mean=bias.mean, sd=bias.sd, source=source, sd_range=BIAS_SD_RANGE)
 
 
-def _regression(
-    effects: Sequence[EffectSize], opts: Options, covariate: str
-) -> MetaRegression:
+def _regression(effects: Sequence[EffectSize], opts: Options, covariate: str) -> MetaRegression:
     k = len(effects)
     if covariate == "randomised":
         values = np.array([1.0 if e.randomised else 0.0 for e in effects])

@@ -198,7 +198,9 @@ def mixture_summaries(
     probs = np.array([0.5, tail, 1.0 - tail])
     q = _mixture_quantiles(probs, mass, mean, sd, mix_mean, mix_sd)
     return [
-        Interval(mean=float(mix_mean[b]), median=float(q[b, 0]), low=float(q[b, 1]), high=float(q[b, 2]))
+        Interval(
+            mean=float(mix_mean[b]), median=float(q[b, 0]), low=float(q[b, 1]), high=float(q[b, 2])
+        )
         for b in range(mean.shape[0])
     ]
 
@@ -237,7 +239,8 @@ def _mixture_quantiles(
         x = new
         if done:
             break
-    return x
+    result: FloatArray = x
+    return result
 
 
 def tau_summary(f: Fit, level: float) -> Interval:
@@ -351,8 +354,14 @@ def leave_one_out(
     out = []
     for i in range(y.size):
         grid_fit = Fit(
-            tau=tau, mass=mass[i], edges=edges, mean=mean[i][:, np.newaxis],
-            cov=np.zeros((1, 1, 1)), y=y0, se=s, x=np.ones((1, 1)),
+            tau=tau,
+            mass=mass[i],
+            edges=edges,
+            mean=mean[i][:, np.newaxis],
+            cov=np.zeros((1, 1, 1)),
+            y=y0,
+            se=s,
+            x=np.ones((1, 1)),
         )
         out.append(
             Omitted(

@@ -148,11 +148,16 @@ def _mean_bed_days(study: Study, o: MeanBedDays, scale: Scale) -> _Raw | str:
         se = None
         if reported and o.intervention_sd is not None and o.control_sd is not None:
             se = math.sqrt(
-                o.intervention_sd.value**2 / (n_i * m_i**2)
-                + o.control_sd.value**2 / (n_c * m_c**2)
+                o.intervention_sd.value**2 / (n_i * m_i**2) + o.control_sd.value**2 / (n_c * m_c**2)
             )
         return _Raw(
-            study, effect, se, "reported" if se else "imputed", "bed_days", _n_tilde(n_i, n_c), 1.0,
+            study,
+            effect,
+            se,
+            "reported" if se else "imputed",
+            "bed_days",
+            _n_tilde(n_i, n_c),
+            1.0,
             note,
         )
     effect = (m_c - m_i) / years
@@ -160,7 +165,13 @@ def _mean_bed_days(study: Study, o: MeanBedDays, scale: Scale) -> _Raw | str:
     if reported and o.intervention_sd is not None and o.control_sd is not None:
         se = math.sqrt(o.control_sd.value**2 / n_c + o.intervention_sd.value**2 / n_i) / years
     return _Raw(
-        study, effect, se, "reported" if se else "imputed", "absolute", _n_tilde(n_i, n_c), years,
+        study,
+        effect,
+        se,
+        "reported" if se else "imputed",
+        "absolute",
+        _n_tilde(n_i, n_c),
+        years,
         note,
     )
 
@@ -175,9 +186,13 @@ def _admissions(study: Study, o: AdmissionsAndLengthOfStay, scale: Scale) -> _Ra
     if scale == "relative":
         if b_i <= 0 or b_c <= 0:
             return "zero bed-days per patient in an arm leaves no ratio of means"
-        return _Raw(study, math.log(b_i / b_c), None, "imputed", "bed_days", _n_tilde(n_i, n_c), 1.0, note)
+        return _Raw(
+            study, math.log(b_i / b_c), None, "imputed", "bed_days", _n_tilde(n_i, n_c), 1.0, note
+        )
     years = support_years(study)
-    return _Raw(study, (b_c - b_i) / years, None, "imputed", "absolute", _n_tilde(n_i, n_c), years, note)
+    return _Raw(
+        study, (b_c - b_i) / years, None, "imputed", "absolute", _n_tilde(n_i, n_c), years, note
+    )
 
 
 def _counts(study: Study, o: ReadmissionCounts, scale: Scale) -> _Raw | str:
@@ -192,8 +207,13 @@ def _counts(study: Study, o: ReadmissionCounts, scale: Scale) -> _Raw | str:
             return "every patient or none was readmitted in both arms: no variance"
         factor = o.length_of_stay.value / support_years(study)
         return _Raw(
-            study, (p_c - p_i) * factor, math.sqrt(variance) * factor, "reported", "absolute",
-            _n_tilde(n_i, n_c), support_years(study),
+            study,
+            (p_c - p_i) * factor,
+            math.sqrt(variance) * factor,
+            "reported",
+            "absolute",
+            _n_tilde(n_i, n_c),
+            support_years(study),
         )
     if a == 0 and c == 0:
         return "nobody was readmitted in either arm: no risk ratio"
@@ -229,7 +249,9 @@ def _ratio(
         what = f"risk ratio {rr:g} at control risk {p:g}"
     basis: SeBasis = "imputed" if log_se is None else "interval"
     if ratio_q.range is not None and log_se is not None:
-        what += f"; se from its range {ratio_q.range[0]:g} to {ratio_q.range[1]:g} as a 95% interval"
+        what += (
+            f"; se from its range {ratio_q.range[0]:g} to {ratio_q.range[1]:g} as a 95% interval"
+        )
     n_t = _n_tilde(n_i, n_c if n_c is not None else n_i)
     if scale == "relative":
         se = None if log_se is None else rel_factor * log_se
@@ -377,7 +399,9 @@ def effect_sizes(
                 year=r.study.citation.year,
                 design=r.study.design.value,
                 randomised=_randomised(r.study),
-                risk_of_bias=None if r.study.quality is None else r.study.quality.risk_of_bias.value,
+                risk_of_bias=None
+                if r.study.quality is None
+                else r.study.quality.risk_of_bias.value,
                 at_risk_of_bias=at_risk_of_bias(r.study),
                 outcome_kind=r.study.outcome.kind,
                 measure=MEASURES[r.family],
@@ -407,9 +431,7 @@ def _imputation(raws: Sequence[_Raw]) -> tuple[Imputation, dict[str, tuple[float
             by_family.setdefault(r.family, []).append(unit)
             by_family.setdefault("*", []).append(unit)
             sources.append(r.study.id)
-    summary = {
-        f: (statistics.median(v), min(v), max(v)) for f, v in by_family.items() if v
-    }
+    summary = {f: (statistics.median(v), min(v), max(v)) for f, v in by_family.items() if v}
     overall = summary.get("*")
     note = (
         "se = unit SD / sqrt(n~), n~ = 1 / (1/n_i + 1/n_c); the unit SD is the median of the "

@@ -57,8 +57,10 @@ class NormalPrior(BaseModel):
 
 
 #: the default priors by scale (relative: log ratios; absolute: bed-days per patient-year)
-DEFAULT_TAU: Final = {"relative": TauPrior(kind="halfnormal", scale=0.5),
-                      "absolute": TauPrior(kind="halfnormal", scale=10.0)}
+DEFAULT_TAU: Final = {
+    "relative": TauPrior(kind="halfnormal", scale=0.5),
+    "absolute": TauPrior(kind="halfnormal", scale=10.0),
+}
 DEFAULT_MU: Final = {"relative": MuPrior(mean=0.0, sd=4.0), "absolute": MuPrior(mean=0.0, sd=100.0)}
 #: the tau priors of the sensitivity table, by scale
 SENSITIVITY_TAU: Final = {
@@ -96,7 +98,9 @@ def _numbers(text: str, what: str, expected: str) -> list[float]:
     try:
         values = [float(part) for part in text.split(",")]
     except ValueError:
-        raise ValueError(f"{what}: {text!r} is not a list of numbers; expected {expected}") from None
+        raise ValueError(
+            f"{what}: {text!r} is not a list of numbers; expected {expected}"
+        ) from None
     if not all(math.isfinite(v) for v in values):
         raise ValueError(f"{what}: {text!r} holds a number that is not finite; expected {expected}")
     return values
@@ -119,7 +123,7 @@ def parse_tau_prior(text: str) -> TauPrior:
     values = _numbers(rest, "tau prior", TAU_EXPECTED)
     if len(values) != 1 or not values[0] > 0:
         raise ValueError(f"got {text!r}; expected {TAU_EXPECTED}")
-    return TauPrior(kind=kind, scale=values[0])  # type: ignore[arg-type]
+    return TauPrior(kind=kind, scale=values[0])
 
 
 def parse_mu_prior(text: str) -> MuPrior:
