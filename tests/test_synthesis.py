@@ -287,6 +287,33 @@ def test_posterior_matches_a_brute_force_grid(
     assert bayes.coefficient_below(f, 0) == pytest.approx(ref["p_below_0"], abs=2e-3)
 
 
+#: bayesmeta's marginal of tau is integrated to about 1e-6; its summaries of mu come from
+#: the DIRECT mixture approximation (Röver & Friede 2017, accuracy delta = 0.01), which
+#: moves them by a few 1e-4 of mu's sd
+BAYESMETA_TAU_ATOL = 1e-5
+BAYESMETA_MU_ATOL = 1e-3
+
+
+def test_eight_schools_as_published_in_the_bayesmeta_vignette() -> None:
+    # bayesmeta's vignette ("The practical side: a simple example", inst/doc/bayesmeta.html
+    # of the CRAN package): Rubin (1981)'s eight schools, tau ~ half-Cauchy(25),
+    # mu ~ N(0, 50^2). Printed marginal posterior summary: tau median 4.758539, mean
+    # 5.884511, sd 4.869904; mu median 7.962961, mean 7.985729, sd 4.995762.
+    y = np.array([28.39, 7.94, -2.75, 6.82, -0.64, 0.63, 18.01, 12.16])
+    s = np.array([14.9, 10.2, 16.3, 11.0, 9.4, 11.4, 10.4, 17.6])
+    f = bayes.fit(y, s, TauPrior(kind="halfcauchy", scale=25), MuPrior(mean=0, sd=50))
+    tau = bayes.tau_summary(f, 0.95)
+    assert tau.median == pytest.approx(4.758539, abs=BAYESMETA_TAU_ATOL)
+    assert tau.mean == pytest.approx(5.884511, abs=BAYESMETA_TAU_ATOL)
+    tau_sd = math.sqrt(float(f.mass @ f.tau**2) - tau.mean**2)
+    assert tau_sd == pytest.approx(4.869904, abs=BAYESMETA_TAU_ATOL)
+    mu = bayes.coefficient(f, 0, 0.95)
+    assert mu.median == pytest.approx(7.962961, abs=BAYESMETA_MU_ATOL)
+    assert mu.mean == pytest.approx(7.985729, abs=BAYESMETA_MU_ATOL)
+    mu_sd = math.sqrt(float(f.mass @ (f.cov[:, 0, 0] + f.mean[:, 0] ** 2)) - mu.mean**2)
+    assert mu_sd == pytest.approx(4.995762, abs=BAYESMETA_MU_ATOL)
+
+
 def test_one_study_with_a_flat_mean_prior_leaves_tau_at_its_prior() -> None:
     # With one study and a flat prior on mu, p(y | tau) does not depend on tau, so the
     # posterior of tau is its prior: half-normal(0.5) has mean 0.5 sqrt(2/pi) = 0.398942
