@@ -492,3 +492,25 @@ def test_fast_leave_one_out_equals_refitting(
         )
         assert omitted.tau.median == pytest.approx(bayes.tau_summary(f, 0.95).median, abs=1e-8)
         assert omitted.mu_below_zero == pytest.approx(bayes.coefficient_below(f, 0), abs=1e-8)
+
+
+def test_funnel_plot_marks_each_study_at_its_effect_and_se() -> None:
+    from peervalue.figures.catalogue import FIGURES, FigureInputs
+    from peervalue.service.figures import draw
+    from peervalue.service.report import report_figures
+    from peervalue.service.requests import ReportRequest, SynthesisRequest
+    from peervalue.service.synthesis import run_synthesis
+
+    result = run_synthesis(SynthesisRequest(evidence_set="all-2026"))
+    inputs = FigureInputs(synthesis=result)
+    fig = draw("funnel", inputs)
+    studies = {
+        (float(line.get_xdata()[i]), float(line.get_ydata()[i]))  # type: ignore[index]
+        for line in fig.axes[0].get_lines()
+        if line.get_label() in {"study", "study (imputed SE)"}
+        for i in range(len(line.get_xdata()))  # type: ignore[arg-type]
+    }
+    assert studies == {(e.effect, e.se) for e in result.effects}
+    assert "sledge2011" in FIGURES["funnel"].alt(inputs)
+    # drawn by `peervalue plot funnel` only: the report's figures are unchanged
+    assert "funnel" not in report_figures(ReportRequest())
