@@ -505,10 +505,10 @@ def test_funnel_plot_marks_each_study_at_its_effect_and_se() -> None:
     inputs = FigureInputs(synthesis=result)
     fig = draw("funnel", inputs)
     studies = {
-        (float(line.get_xdata()[i]), float(line.get_ydata()[i]))  # type: ignore[index]
+        (float(x), float(y))
         for line in fig.axes[0].get_lines()
         if line.get_label() in {"study", "study (imputed SE)"}
-        for i in range(len(line.get_xdata()))  # type: ignore[arg-type]
+        for x, y in zip(np.asarray(line.get_xdata()), np.asarray(line.get_ydata()), strict=True)
     }
     assert studies == {(e.effect, e.se) for e in result.effects}
     assert "sledge2011" in FIGURES["funnel"].alt(inputs)
