@@ -108,9 +108,13 @@ def synthesis_table(result: SynthesisResult, **_: Any) -> RenderableType:
             f"{_f(h.fixed_effect)} (se {_f(h.fixed_effect_se)})."
         )
     if result.imputation.imputed_studies:
+        spreads = "; ".join(
+            f"{measure} {_f(mid)} ({_f(lo)} to {_f(hi)})"
+            for measure, (mid, lo, hi) in result.imputation.unit_sd.items()
+        )
         lines.append(
             f"Imputed SEs ({', '.join(result.imputation.imputed_studies)}): "
-            f"{result.imputation.note}."
+            f"{result.imputation.note}. Unit SDs: {spreads}."
         )
     parts.append(Text("\n".join(lines)))
     rows = titled_table(

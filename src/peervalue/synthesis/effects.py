@@ -432,7 +432,6 @@ def _imputation(raws: Sequence[_Raw]) -> tuple[Imputation, dict[str, tuple[float
             by_family.setdefault("*", []).append(unit)
             sources.append(r.study.id)
     summary = {f: (statistics.median(v), min(v), max(v)) for f, v in by_family.items() if v}
-    overall = summary.get("*")
     note = (
         "se = unit SD / sqrt(n~), n~ = 1 / (1/n_i + 1/n_c); the unit SD is the median of the "
         "studies with a spread (of the same measure where any has one), ranged from their "
@@ -440,9 +439,7 @@ def _imputation(raws: Sequence[_Raw]) -> tuple[Imputation, dict[str, tuple[float
     )
     return (
         Imputation(
-            unit_sd=None if overall is None else overall[0],
-            unit_sd_low=None if overall is None else overall[1],
-            unit_sd_high=None if overall is None else overall[2],
+            unit_sd={("any measure" if f == "*" else MEASURES[f]): v for f, v in summary.items()},
             from_studies=sources,
             imputed_studies=[],
             note=note,

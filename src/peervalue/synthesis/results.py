@@ -68,9 +68,10 @@ class Imputation(ResultModel):
     the unit SDs of the studies that report one, ranged from their lowest to highest.
     """
 
-    unit_sd: float | None
-    unit_sd_low: float | None
-    unit_sd_high: float | None
+    #: by measure (e.g. "log ratio of mean bed-days"): the median, lowest and highest
+    #: unit SD of the studies with a spread; "any measure" pools them all, for a measure
+    #: with none of its own
+    unit_sd: dict[str, tuple[float, float, float]]
     #: the studies whose spread the imputation uses
     from_studies: list[str]
     imputed_studies: list[str]
