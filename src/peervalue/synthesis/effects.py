@@ -439,7 +439,11 @@ def _imputation(raws: Sequence[_Raw]) -> tuple[Imputation, dict[str, tuple[float
     )
     return (
         Imputation(
-            unit_sd={("any measure" if f == "*" else MEASURES[f]): v for f, v in summary.items()},
+            unit_sd={
+                ("any measure" if f == "*" else MEASURES[f]): v
+                for f, v in summary.items()
+                if f != "*" or len(summary) > 2  # "any measure" only beside two or more
+            },
             from_studies=sources,
             imputed_studies=[],
             note=note,
