@@ -514,3 +514,40 @@ def test_funnel_plot_marks_each_study_at_its_effect_and_se() -> None:
     assert "sledge2011" in FIGURES["funnel"].alt(inputs)
     # drawn by `peervalue plot funnel` only: the report's figures are unchanged
     assert "funnel" not in report_figures(ReportRequest())
+
+
+def test_bias_adjustment_by_hand_and_switched_off() -> None:
+    # Two studies: randomised y = -0.5 (se 0.2) and non-randomised y = -1.0 (se 0.2).
+    # With tau fixed near 0 by a tight prior, the bias-adjusted model sees the second study
+    # shifted by -ln 0.83 = +0.186 to -0.814 with se sqrt(0.2^2 + 0.2^2) = 0.283; its
+    # inverse-variance mean is (-0.5/0.04 - 0.814/0.08) / (1/0.04 + 1/0.08) = -0.605.
+    rct = _study("rct", SLEDGE, 38, 36)
+    effects, _, _ = effect_sizes([rct], "relative")
+    a = effects[0].model_copy(update={"id": "a", "effect": -0.5, "se": 0.2})
+    b = effects[0].model_copy(
+        update={"id": "b", "effect": -1.0, "se": 0.2, "randomised": False, "at_risk_of_bias": True}
+    )
+    tight = TauPrior(kind="halfnormal", scale=1e-6)
+    from peervalue.synthesis.analysis import _bias_variants
+
+    rows, info = _bias_variants(
+        [a, b], Options("relative", tight, MuPrior()), parse_bias_prior("normal:-0.1863,0.2")
+    )
+    assert info is not None and rows[0].label == "bias-adjusted"
+    shifted = -1.0 + 0.1863
+    expected = (-0.5 / 0.04 + shifted / 0.08) / (1 / 0.04 + 1 / 0.08)
+    assert rows[0].mu.mean == pytest.approx(expected, abs=1e-4)
+    assert [r.label for r in rows[1:]] == [
+        "bias-adjusted, bias sd 0.1",
+        "bias-adjusted, bias sd 0.4",
+    ]
+
+
+def test_no_bias_switches_the_adjustment_off(capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(
+        run_cli(
+            capsys, "synthesis", "--evidence-set", "all-2026", "--no-bias", "--format", "json"
+        ).out
+    )
+    assert not any(v["label"].startswith("bias") for v in data["variants"])
+    assert data["bias_prior"] is None and "switched off" in data["notes"][0]

@@ -60,6 +60,7 @@ OPTION_LABELS = {
     "tau_prior": "--tau-prior",
     "mu_prior": "--mu-prior",
     "bias_prior": "--bias-prior",
+    "bias": "--bias/--no-bias",
 }
 
 

@@ -63,6 +63,14 @@ def synthesis(
             "scale).",
         ),
     ] = None,
+    bias: Annotated[
+        bool,
+        typer.Option(
+            "--bias/--no-bias",
+            help="Show the bias-adjusted rows (non-randomised and high-risk studies shifted "
+            "and down-weighted by the bias prior) beside the unadjusted ones.",
+        ),
+    ] = True,
     level: Annotated[float, typer.Option(help="Coverage of the intervals.")] = 0.95,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
@@ -91,6 +99,7 @@ def synthesis(
         tau_prior=tau_prior,
         mu_prior=mu_prior,
         bias_prior=bias_prior,
+        bias=bias,
         level=level,
     )
     emit(run_synthesis(req), fmt, output, inputs=(evidence,))

@@ -401,6 +401,8 @@ class SynthesisRequest(EvidenceRequest):
     tau_prior: TauPrior | None = None
     mu_prior: MuPrior | None = None
     bias_prior: NormalPrior | None = None
+    #: ``False``: no bias-adjusted rows (the adjustment is switched off)
+    bias: bool = True
     level: Level = 0.95
 
     @field_validator("tau_prior", mode="before")

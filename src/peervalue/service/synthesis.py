@@ -39,6 +39,7 @@ def run_synthesis(request: SynthesisRequest) -> SynthesisResult:
         mu_prior=request.mu_prior or DEFAULT_MU[scale],
         level=request.level,
         bias_prior=request.bias_prior,
+        bias=request.bias,
     )
     studies = list(evidence.listed)
     try:

@@ -54,6 +54,8 @@ class Options:
     level: float = 0.95
     #: ``None``: the default on the relative scale, no adjustment on the absolute one
     bias_prior: NormalPrior | None = None
+    #: ``False``: the bias adjustment is switched off
+    bias: bool = True
 
 
 def _reduces_below(scale: Scale) -> bool:
@@ -298,9 +300,12 @@ def synthesise(studies: Sequence[Study], opts: Options, origin: str) -> Synthesi
     bias = opts.bias_prior
     if bias is None and opts.scale == "relative":
         bias = DEFAULT_BIAS_RELATIVE
-    variants, bias_info = _bias_variants(effects, opts, bias)
     notes = []
-    if bias is None:
+    if not opts.bias:
+        bias = None
+        notes.append("bias adjustment switched off: no bias-adjusted rows")
+    variants, bias_info = _bias_variants(effects, opts, bias)
+    if bias is None and opts.bias:
         notes.append(
             "no bias adjustment on the absolute scale by default (no published prior is on "
             "bed-days per patient-year): give --bias-prior normal:MEAN,SD to add one"
