@@ -172,6 +172,10 @@ def test_missing_sds_imputed_from_the_coefficient_of_variation() -> None:
     assert found["b"].effect == pytest.approx(math.log(8 / 12))
     assert imputation.imputed_studies == ["b"] and imputation.from_studies == ["a"]
     assert imputation.unit_sd["log ratio of mean bed-days"][0] == pytest.approx(1.274755, rel=1e-5)
+    # one study to impute from: the range is half to twice its unit SD
+    assert (found["b"].se_low, found["b"].se_high) == pytest.approx(
+        (0.403113 / 2, 0.403113 * 2), rel=1e-5
+    )
 
 
 def test_studies_that_cannot_enter_say_why() -> None:

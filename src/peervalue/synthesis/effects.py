@@ -59,6 +59,10 @@ from peervalue.provenance import Quantity
 from peervalue.synthesis.results import EffectSize, Imputation, Scale, SeBasis
 from peervalue.units import YEARS_PER
 
+#: an imputed unit SD is ranged at least from the median over this factor to the median
+#: times it (Cochrane Handbook 6.5.2.7 asks for a sensitivity analysis; one or two studies
+#: to impute from give no range of their own)
+IMPUTATION_FACTOR: Final = 2.0
 #: the normal quantile of a 95% interval: a range read as one spans 2 x 1.96 sd
 Z95: Final = 1.959963984540054
 
@@ -431,11 +435,21 @@ def _imputation(raws: Sequence[_Raw]) -> tuple[Imputation, dict[str, tuple[float
             by_family.setdefault(r.family, []).append(unit)
             by_family.setdefault("*", []).append(unit)
             sources.append(r.study.id)
-    summary = {f: (statistics.median(v), min(v), max(v)) for f, v in by_family.items() if v}
+    summary = {}
+    for f, v in by_family.items():
+        mid = statistics.median(v)
+        # the range is at least half to twice the median: with one or two studies to
+        # impute from, their own spread says little about the missing ones
+        summary[f] = (
+            mid,
+            min(min(v), mid / IMPUTATION_FACTOR),
+            max(max(v), mid * IMPUTATION_FACTOR),
+        )
     note = (
         "se = unit SD / sqrt(n~), n~ = 1 / (1/n_i + 1/n_c); the unit SD is the median of the "
         "studies with a spread (of the same measure where any has one), ranged from their "
-        "lowest to highest (Cochrane Handbook, chapter 6)"
+        f"lowest to highest, and at least from 1/{IMPUTATION_FACTOR:g} to {IMPUTATION_FACTOR:g} "
+        "times the median (Cochrane Handbook, chapter 6)"
     )
     return (
         Imputation(

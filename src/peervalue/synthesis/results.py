@@ -65,7 +65,8 @@ class Imputation(ResultModel):
     intervention arm alone when there is no control arm), times the years of support on
     the absolute scale: for a log ratio of mean bed-days it is the coefficient of
     variation. A study without a spread gets ``se = unit SD / sqrt(n~)`` at the median of
-    the unit SDs of the studies that report one, ranged from their lowest to highest.
+    the unit SDs of the studies that report one, ranged from their lowest to highest and
+    at least from half to twice the median.
     """
 
     #: by measure (e.g. "log ratio of mean bed-days"): the median, lowest and highest
