@@ -26,7 +26,7 @@ TauKind = Literal["halfnormal", "halfcauchy", "uniform"]
 
 
 class TauPrior(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     kind: TauKind
     scale: float
 
@@ -37,7 +37,7 @@ class TauPrior(BaseModel):
 class MuPrior(BaseModel):
     """``sd`` is ``None`` for the flat prior."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     mean: float = 0.0
     sd: float | None = None
 
@@ -48,7 +48,7 @@ class MuPrior(BaseModel):
 class NormalPrior(BaseModel):
     """A normal prior ``normal:MEAN,SD`` (the bias term's)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     mean: float
     sd: float
 

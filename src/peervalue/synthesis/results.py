@@ -13,9 +13,18 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from peervalue.results import ResultModel
+from peervalue.results import ResultModel as _ResultModel
+
+
+class ResultModel(_ResultModel):
+    """:class:`peervalue.results.ResultModel` whose validators are built on first use, not
+    at import: the table renderers import these types for every table (``evidence list``
+    among them), and most runs never build a synthesis result."""
+
+    model_config = ConfigDict(defer_build=True)
+
 
 Scale = Literal["relative", "absolute"]
 #: how a study's standard error was obtained
