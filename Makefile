@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/python benchmarks/psa.py
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/synthesis.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis \
