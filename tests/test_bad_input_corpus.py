@@ -313,7 +313,7 @@ def _web_client() -> Any:
     from peervalue.web.app import create_app
 
     folder = Path(tempfile.mkdtemp(prefix="peervalue-corpus-"))
-    return TestClient(create_app(f"sqlite:///{folder / 'corpus.db'}"))
+    return TestClient(create_app(f"sqlite:///{folder / 'corpus.db'}", allowed_hosts=["testserver"]))
 
 
 def _run_http(case: dict[str, Any], places: dict[str, str]) -> Outcome:
@@ -329,6 +329,11 @@ def _run_http(case: dict[str, Any], places: dict[str, str]) -> Outcome:
         kwargs["headers"] = {"content-type": "application/json", **kwargs["headers"]}
     if "form" in spec:  # an HTML form of the calculator pages
         kwargs["data"] = spec["form"]
+        if spec["form"].get("csrf_token") == "{csrf}":  # a token the server signed
+            page = _web_client().get("/").text
+            found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            assert found, "no CSRF token on the calculator page"
+            kwargs["data"] = {**spec["form"], "csrf_token": found.group(1)}
     response = _web_client().request(spec.get("method", "POST"), spec["path"], **kwargs)
     return Outcome(response.status_code, response.headers.get("content-type", ""), response.text)
 

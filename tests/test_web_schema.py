@@ -43,7 +43,7 @@ CONFIG = schemathesis.Config.from_dict(
 
 # a module-level app: Schemathesis reads the schema when the tests are collected
 _DATABASE = tempfile.TemporaryDirectory(prefix="peervalue-schema-")
-APP = create_app(f"sqlite:///{Path(_DATABASE.name) / 'peervalue.db'}")
+APP = create_app(f"sqlite:///{Path(_DATABASE.name) / 'peervalue.db'}", allowed_hosts=["testserver"])
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
 
 #: checks left out, and why:

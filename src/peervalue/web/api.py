@@ -199,10 +199,16 @@ _bearer = HTTPBearer(
 
 
 def require_token(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    """Write endpoints need ``Authorization: Bearer <token>`` when PEERVALUE_API_TOKEN is set."""
+    """Write endpoints need ``Authorization: Bearer <token>`` when PEERVALUE_API_TOKEN is set;
+    a client that has failed too often gets 429 first (``web/ratelimit.py``)."""
+    from peervalue.web.ratelimit import check_token_budget, token_refused
+
+    check_token_budget(request)
     if not token_accepted(credentials.credentials if credentials is not None else ""):
+        token_refused(request)
         raise HTTPException(
             status_code=401,
             detail="this endpoint needs 'Authorization: Bearer <token>' (PEERVALUE_API_TOKEN)",

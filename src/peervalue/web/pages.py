@@ -10,6 +10,7 @@ unsaved case), ``/evidence`` and ``/evidence/{id}``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import secrets
 import uuid
@@ -35,10 +36,12 @@ from peervalue.web.forms import (
     sections,
 )
 from peervalue.web.limits import limited
+from peervalue.web.ratelimit import check_token_budget, token_refused
 from peervalue.web.storage import name_problem
 
 router = APIRouter(include_in_schema=False)
 
+#: the session cookie the CSRF token is bound to (``__Host-`` prefixed on HTTPS)
 CSRF_COOKIE = "peervalue_csrf"
 CSRF_FIELD = "csrf_token"
 #: draws for a report downloaded from a results page
@@ -63,18 +66,42 @@ def templates() -> Environment:
     return env
 
 
-def _token(request: Request) -> tuple[str, bool]:
-    """The browser's CSRF token, and whether it is new (to be set as a cookie)."""
-    token = request.cookies.get(CSRF_COOKIE, "")
-    if len(token) == 43 and token.replace("-", "").replace("_", "").isalnum():
-        return token, False
-    return secrets.token_urlsafe(32), True
+def _cookie_name(request: Request) -> str:
+    """The session cookie's name: on HTTPS with the ``__Host-`` prefix, which a browser
+    accepts only from this host itself (never from a sibling subdomain)."""
+    return f"__Host-{CSRF_COOKIE}" if request.url.scheme == "https" else CSRF_COOKIE
+
+
+def _session_ok(session: str) -> bool:
+    return len(session) == 43 and session.replace("-", "").replace("_", "").isalnum()
+
+
+def csrf_token(secret: bytes, session: str) -> str:
+    """The CSRF token of a session: HMAC-SHA256 of its id under the server's secret
+    (PEERVALUE_SECRET_KEY, or the secret file every worker shares), base64url."""
+    digest = hmac.new(secret, b"peervalue-csrf\x00" + session.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+
+
+def _secret(request: Request) -> bytes:
+    secret: bytes = request.app.state.settings.secret_key
+    return secret
+
+
+def _token(request: Request) -> tuple[str, str | None]:
+    """The CSRF token for the browser's session, and a new session id to set as its cookie
+    (``None`` when the browser already has one)."""
+    session = request.cookies.get(_cookie_name(request), "")
+    new = None
+    if not _session_ok(session):
+        session = new = secrets.token_urlsafe(32)
+    return csrf_token(_secret(request), session), new
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """A page with the CSRF token in its forms (double submit: the same token in a
-    SameSite=Strict cookie)."""
-    token, new = _token(request)
+    """A page with the CSRF token in its forms: signed with the server's secret and bound
+    to the session id in a SameSite=Strict, HttpOnly cookie."""
+    token, new_session = _token(request)
     from peervalue._version import package_version
 
     html = (
@@ -91,10 +118,10 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     )
     response = HTMLResponse(html, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
-    if new:
+    if new_session is not None:
         response.set_cookie(
-            CSRF_COOKIE,
-            token,
+            _cookie_name(request),
+            new_session,
             httponly=True,
             samesite="strict",
             secure=request.url.scheme == "https",
@@ -104,12 +131,15 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
 
 
 async def _form(request: Request) -> dict[str, str] | HTMLResponse:
-    """The submitted form, or a 403 page when its CSRF token does not match the cookie."""
+    """The submitted form, or a 403 page when its CSRF token is not the one this server
+    signed for the session in the browser's cookie (a cookie and a field that merely match
+    are refused). The Origin of the request is checked before (``web/guards.py``)."""
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+    session = request.cookies.get(_cookie_name(request), "")
     given = values.pop(CSRF_FIELD, "")
-    if not cookie or not hmac.compare_digest(cookie.encode(), given.encode()):
+    expected = csrf_token(_secret(request), session)
+    if not _session_ok(session) or not hmac.compare_digest(given.encode(), expected.encode()):
         return page(
             request,
             "message.html",
@@ -207,9 +237,13 @@ async def calculate(request: Request) -> Response:
     return page(request, "results.html", values=parsed.values, saved=None, **shown)
 
 
-def _check_token(values: dict[str, str]) -> str | None:
+def _check_token(request: Request, values: dict[str, str]) -> str | None:
+    """What is wrong with the form's access token, if anything; a client that has failed
+    too often gets 429 before its token is compared (``web/ratelimit.py``)."""
+    check_token_budget(request)
     if token_accepted(values.get("access_token", "")):
         return None
+    token_refused(request)
     return "the access token is missing or wrong; ask the server's administrator for it"
 
 
@@ -228,7 +262,7 @@ async def save(request: Request) -> Response:
             f"{k}: {v}" for k, v in parsed.errors.items()
         )
         return page(request, "message.html", 422, title="Not saved", message=message)
-    refused = _check_token(form)
+    refused = _check_token(request, form)
     wrong_name = name_problem(name)
     if refused or wrong_name:
         # the results again, the problem by the save form: a page of its own left only the
