@@ -32,7 +32,6 @@ import multiprocessing
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web import HOST, free_port, percentile, peervalue_command, stop  # noqa: E402
+from web import HOST, free_port, peervalue_command, percentile, stop
 
 TARGET_P99_S = 0.5
 #: seconds between two bytes of a slow body

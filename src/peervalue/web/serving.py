@@ -15,9 +15,9 @@ to hold every other request for a second or more. Here:
 * a request (its headers and its whole body) must arrive within PEERVALUE_REQUEST_TIMEOUT
   seconds of the connection opening, or of the previous response on it; a client too slow
   gets 408 and the connection is closed;
-* the application's ``receive`` is woken when the body is complete, when
+* the application is called, and its ``receive`` woken, when the body is complete, when
   :data:`WAKE_AT_BYTES` of it are waiting (uvicorn stops reading at 64 KiB), or when the
-  client goes away, never for each byte.
+  client goes away, never for each byte; a slow body costs one waiting task.
 """
 
 from __future__ import annotations
@@ -72,11 +72,31 @@ def _timeout_answer(seconds: float) -> bytes:
     return head + body
 
 
+def _after_the_body(app: Any) -> Any:
+    """``app``, called once its request's body has arrived (or WAKE_AT_BYTES of it, or the
+    client asked for ``100 Continue``), and not at all when the client went away first: a
+    slow body holds a waiting task, not a run through the middleware for every byte."""
+
+    async def gated(scope: Any, receive: Any, send: Any) -> None:
+        cycle = getattr(receive, "__self__", None)
+        if cycle is not None and cycle.more_body and not cycle.waiting_for_100_continue:
+            await cycle.message_event.wait()  # receive() finds it set and goes on
+            if cycle.disconnected:
+                return
+        await app(scope, receive, send)
+
+    return gated
+
+
 class NoDelayH11Protocol(H11Protocol):
     """uvicorn's h11 protocol, sending each write at once (TCP_NODELAY), with a deadline
     for each request to arrive and whole bodies for the application."""
 
     request_timeout: float | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.app = _after_the_body(self.app)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         sock = transport.get_extra_info("socket")

@@ -11,6 +11,7 @@ This module imports nothing heavy at import time (the CLI's start-up is measured
 from __future__ import annotations
 
 import base64
+import contextlib
 import math
 import os
 import secrets
@@ -370,10 +371,8 @@ def _made_secret(folder: Path) -> bytes:
                 handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)) + b"\n")
                 handle.flush()
                 os.fsync(handle.fileno())
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.link(candidate, path)
-            except FileExistsError:
-                pass
         finally:
             candidate.unlink(missing_ok=True)
     return _read_secret_file(SECRET_FILE, path)
