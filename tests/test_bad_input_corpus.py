@@ -313,7 +313,11 @@ def _web_client() -> Any:
     from peervalue.web.app import create_app
 
     folder = Path(tempfile.mkdtemp(prefix="peervalue-corpus-"))
-    return TestClient(create_app(f"sqlite:///{folder / 'corpus.db'}", allowed_hosts=["testserver"]))
+    return TestClient(
+        create_app(
+            f"sqlite:///{folder / 'corpus.db'}", allowed_hosts=["testserver"], runs_per_minute=0
+        )
+    )
 
 
 def _run_http(case: dict[str, Any], places: dict[str, str]) -> Outcome:
@@ -408,10 +412,10 @@ def test_bad_input(
     assert not unknown, f"unknown case keys {unknown}"
     if case.get("root_skip") and os.geteuid() == 0:
         pytest.skip("file permissions do not bind the super-user")
-    for name, value in case.get("env", {}).items():
-        monkeypatch.setenv(name, str(value))
     _prepare(tmp_path)
     places = _places(tmp_path)
+    for name, value in case.get("env", {}).items():
+        monkeypatch.setenv(name, _fill(str(value), places))
     for edit in case.get("edit", []):
         _apply(edit, tmp_path, places)
     before = _tree(tmp_path)

@@ -78,7 +78,9 @@ def text_of(html: str) -> str:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     db = tmp_path_factory.mktemp("db") / "pages.db"
-    with TestClient(create_app(f"sqlite:///{db}", allowed_hosts=["testserver"])) as c:
+    with TestClient(
+        create_app(f"sqlite:///{db}", allowed_hosts=["testserver"], runs_per_minute=0)
+    ) as c:
         yield c
 
 

@@ -41,6 +41,7 @@ def create_app(
     run_timeout: float | None = None,
     concurrent_runs: int | None = None,
     allowed_hosts: Sequence[str] | None = None,
+    runs_per_minute: int | None = None,
     settings: Settings | None = None,
 ) -> FastAPI:
     """The application, with every PEERVALUE_* setting read and checked first
@@ -51,8 +52,9 @@ def create_app(
     ``run_timeout`` seconds (default PEERVALUE_RUN_TIMEOUT, else 60) and at most
     ``concurrent_runs`` run at once (PEERVALUE_MAX_RUNS, else one per core). Requests must
     name a host of ``allowed_hosts`` (default PEERVALUE_ALLOWED_HOSTS, else the loopback
-    names; Starlette's test client sends 'testserver'). ``settings`` replaces the
-    environment altogether."""
+    names; Starlette's test client sends 'testserver'). A client may start
+    ``runs_per_minute`` runs and reports a minute (PEERVALUE_RUNS_PER_MINUTE, else 60; 0: no
+    limit). ``settings`` replaces the environment altogether."""
     from fastapi.staticfiles import StaticFiles
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -82,6 +84,8 @@ def create_app(
         changes["max_runs"] = concurrent_runs
     if allowed_hosts is not None:
         changes["allowed_hosts"] = tuple(normal_host(h) for h in allowed_hosts)
+    if runs_per_minute is not None:
+        changes["runs_per_minute"] = runs_per_minute
     settings = settings.with_(**changes)
 
     app = FastAPI(
@@ -123,7 +127,7 @@ def create_app(
     def openapi() -> dict[str, Any]:
         """FastAPI's schema with the problem documents the API answers with."""
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(fastapi_openapi())
+            app.openapi_schema = _document_refusals(document_problems(fastapi_openapi()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -166,6 +170,23 @@ def create_app(
     app.add_middleware(SameOrigin, settings=settings)
     app.add_middleware(TrustedHosts, settings=settings)
     return app
+
+
+def _document_refusals(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add to an OpenAPI schema the refusals of this module's guards: 403 for a write sent
+    from another origin, 429 for a client over a rate (runs and reports, token checks)."""
+    from peervalue.web.problems import problem_response
+
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            if method in {"post", "put", "patch", "delete"}:
+                responses["403"] = problem_response("Sent by a page of another origin")
+            if "503" in responses or "401" in responses:
+                responses["429"] = problem_response(
+                    "Too many runs or failed token checks from this client (Retry-After)"
+                )
+    return schema
 
 
 async def rate_limited(request: Request, exc: Exception) -> Response:

@@ -48,6 +48,8 @@ SECRET_FILE_NAME = "peervalue-secret.key"
 MIN_SECRET = 32
 #: seconds allowed to reach PostgreSQL (or another server database) when checking the URL
 CONNECT_TIMEOUT = 5
+#: the databases the migrations are written and tested for
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 #: the first bytes of every SQLite database file
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -86,12 +88,13 @@ def _number(
     if not text:
         return default
     kind = "a whole number" if whole else "a number"
+    span = f"{int(low):,} to {int(high):,}" if whole else f"{low:g} to {high:g}"
     try:
         value = int(text) if whole else float(text)
     except ValueError:
         value = math.nan
     if not low <= value <= high:
-        raise _error(name, f"got {quote(text)}", f"{kind} from {low:g} to {high:g}")
+        raise _error(name, f"got {quote(text)}", f"{kind} from {span}")
     return value
 
 
@@ -281,13 +284,16 @@ def check_database(url_text: str) -> None:
     shown = url.render_as_string(hide_password=True)
     try:
         url.get_dialect()
+        known = url.get_backend_name() in SUPPORTED_BACKENDS
     except NoSuchModuleError:
+        known = False
+    if not known:
         raise _error(
             DATABASE_URL,
             f"the scheme {quote(url.drivername)} of {quote(shown)} is not a database this "
             "server can use",
             "sqlite or postgresql+psycopg",
-        ) from None
+        )
     if url.get_backend_name() == "sqlite":
         path = _sqlite_file(url)
         if path is not None:
@@ -409,26 +415,30 @@ def load_settings(
     ``database_url`` replaces PEERVALUE_DATABASE_URL (tests, :func:`create_app`'s argument).
     Raises :class:`~peervalue.errors.InputError` naming the first bad setting."""
     env = os.environ if env is None else env
-    data_dir = _data_dir(env)
-    url = database_url or database_url_of(env, data_dir)
-    if check_database_url:
-        check_database(url)
-    base_url = _base_url(env)
+    # the settings that need no file or server first: a typo is reported before anything
+    # is made (the data folder, the database, the secret file)
     cores = os.cpu_count() or 2
-    return Settings(
-        database_url=url,
-        data_dir=data_dir,
+    base_url = _base_url(env)
+    checked = Settings(
+        database_url="",
+        data_dir=Path(),
         api_token=_api_token(env),
         run_timeout=_number(env, RUN_TIMEOUT, 60.0, 0.001, 3600, whole=False),
         max_runs=int(_number(env, MAX_RUNS, min(cores, 64), 1, 64, whole=True)),
         allowed_hosts=_allowed_hosts(env, base_url),
         base_url=base_url,
-        secret_key=_secret(env, url, data_dir),
         max_connections=int(_number(env, MAX_CONNECTIONS, 4000, 10, 1_000_000, whole=True)),
         request_timeout=_number(env, REQUEST_TIMEOUT, 30.0, 1, 3600, whole=False),
         keep_alive=int(_number(env, KEEP_ALIVE, 5, 1, 300, whole=True)),
         token_failures_per_minute=int(_number(env, TOKEN_FAILURES, 10, 1, 10_000, whole=True)),
         runs_per_minute=int(_number(env, RUNS_PER_MINUTE, 60, 0, 100_000, whole=True)),
+    )
+    data_dir = _data_dir(env)
+    url = database_url or database_url_of(env, data_dir)
+    if check_database_url:
+        check_database(url)
+    return checked.with_(
+        database_url=url, data_dir=data_dir, secret_key=_secret(env, url, data_dir)
     )
 
 
