@@ -267,7 +267,8 @@ def test_failed_api_tokens_get_429_with_retry_after(
     wrong = {"Authorization": "Bearer nope"}
     for second in range(5):
         clock.now = 1000.0 + second
-        assert client.post("/api/v1/scenarios", json=body, headers=wrong).status_code == 401
+        # a token that is not the admin token: 403
+        assert client.post("/api/v1/scenarios", json=body, headers=wrong).status_code == 403
     clock.now = 1010.0
     sixth = client.post("/api/v1/scenarios", json=body, headers=wrong)
     assert sixth.status_code == 429
@@ -278,7 +279,23 @@ def test_failed_api_tokens_get_429_with_retry_after(
     right = {"Authorization": "Bearer s3cret"}
     assert client.post("/api/v1/scenarios", json=body, headers=right).status_code == 429
     clock.now = 1060.0
-    assert client.post("/api/v1/scenarios", json=body, headers=right).status_code == 422
+    assert client.post("/api/v1/scenarios", json=body, headers=right).status_code == 201
+
+
+def test_guessing_an_owner_key_gets_429(folder: Path) -> None:
+    app = _app(folder, PEERVALUE_TOKEN_FAILURES_PER_MINUTE="2", PEERVALUE_RUNS_PER_MINUTE="0")
+    client = TestClient(app, base_url="http://localhost")
+    saved = client.post("/api/v1/scenarios", json={"name": "Ward 7", "scenario": {}})
+    assert saved.status_code == 201
+    url = f"/api/v1/scenarios/{saved.json()['id']}"
+    guess = {"Authorization": "Bearer " + "0" * 43}
+    assert client.delete(url, headers=guess).status_code == 403
+    assert client.delete(url, headers=guess).status_code == 403
+    third = client.delete(url, headers=guess)
+    assert third.status_code == 429 and 1 <= int(third.headers["retry-after"]) <= 60
+    # the edit link of the calculator counts too
+    page = client.get(url.removeprefix("/api/v1") + "?key=" + "1" * 43)
+    assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
 
 
 def test_failed_page_tokens_get_a_429_page(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -213,7 +213,7 @@ def test_serving_beyond_loopback_without_a_token_warns_first(
     lines = run.err.splitlines()
     assert lines[0] == (
         "warning: serving on 0.0.0.0, beyond this machine, without PEERVALUE_API_TOKEN: "
-        "anyone who can reach it can save, change and delete cases"
+        "anyone who can reach it can save cases, and no admin token can manage them"
     )
     assert lines[1].startswith("warning: PEERVALUE_ALLOWED_HOSTS is not set")
     assert given["host"] == "0.0.0.0"

@@ -78,7 +78,7 @@ def serve(
         if settings.api_token is None:
             _warn(
                 f"serving on {host}, beyond this machine, without PEERVALUE_API_TOKEN: "
-                "anyone who can reach it can save, change and delete cases"
+                "anyone who can reach it can save cases, and no admin token can manage them"
             )
         if settings.allowed_hosts == ("localhost", "127.0.0.1", "::1"):
             _warn(

@@ -69,6 +69,7 @@ def create_app(
         http_problem,
         input_problem,
         run_limit_problem,
+        unexpected_problem,
         validation_problem,
     )
     from peervalue.web.ratelimit import RateLimited, RateLimits
@@ -122,6 +123,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, http_problem)
     app.add_exception_handler(RunLimitExceeded, run_limit_problem)
     app.add_exception_handler(RateLimited, rate_limited)
+    app.add_exception_handler(Exception, unexpected_problem)
     fastapi_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
