@@ -37,7 +37,9 @@ def _fixture(name: str) -> dict[str, Any]:
 def client(tmp_path: Path) -> Iterator[TestClient]:
     from peervalue.web.app import create_app
 
-    with TestClient(create_app(f"sqlite:///{tmp_path / 'cases.db'}")) as c:
+    with TestClient(
+        create_app(f"sqlite:///{tmp_path / 'cases.db'}", allowed_hosts=["testserver"])
+    ) as c:
         yield c
 
 
@@ -173,7 +175,7 @@ def test_a_case_saved_before_formats_opens_runs_and_reports_after_the_upgrade(
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     case = _legacy_database(url, _fixture(name))
-    with TestClient(create_app(url)) as client:  # create_app runs the migration
+    with TestClient(create_app(url, allowed_hosts=["testserver"])) as client:  # migrates
         read = client.get(f"/api/v1/scenarios/{case}")
         assert read.status_code == 200, read.text
         body = read.json()

@@ -32,6 +32,7 @@ from peervalue.web.problems import (
     problem,
     problem_response,
 )
+from peervalue.web.ratelimit import check_token_budget, token_refused
 from peervalue.web.requests import (
     MAX_WEB_REPORT_DRAWS,
     MAX_WEB_SCENARIO_DRAWS,
@@ -300,9 +301,12 @@ def _refused(status: int, detail: str) -> HTTPException:
     return HTTPException(status_code=status, detail=detail, headers=headers)
 
 
-def require_token(credentials: Bearer) -> None:
-    """Saving needs ``Authorization: Bearer <admin token>`` when PEERVALUE_API_TOKEN is set."""
+def require_token(request: Request, credentials: Bearer) -> None:
+    """Saving needs ``Authorization: Bearer <admin token>`` when PEERVALUE_API_TOKEN is set;
+    a client that has failed too many token checks gets 429 first (``web/ratelimit.py``)."""
+    check_token_budget(request)
     if not token_accepted(_given(credentials)):
+        token_refused(request)
         raise _refused(
             401 if credentials is None else 403,
             "saving on this server needs 'Authorization: Bearer <token>' with its admin token "
@@ -310,9 +314,12 @@ def require_token(credentials: Bearer) -> None:
         )
 
 
-def require_admin(credentials: Bearer) -> None:
-    """Listing every case needs the admin token."""
+def require_admin(request: Request, credentials: Bearer) -> None:
+    """Listing every case needs the admin token (a wrong one counts as a failed check)."""
+    check_token_budget(request)
     if not is_admin(_given(credentials)):
+        if credentials is not None:
+            token_refused(request)
         reason = (
             "this server sets no admin token (PEERVALUE_API_TOKEN), so its cases are never listed"
             if not token_required()
@@ -329,7 +336,8 @@ def may_change(store: ScenarioStore, scenario_id: str, given: str) -> bool:
     return is_admin(given) or store.is_owner(scenario_id, given)
 
 
-def _require_owner(store: ScenarioStore, scenario_id: str, given: str) -> None:
+def _require_owner(request: Request, store: ScenarioStore, scenario_id: str, given: str) -> None:
+    check_token_budget(request)
     if not given:
         raise _refused(
             401,
@@ -337,6 +345,7 @@ def _require_owner(store: ScenarioStore, scenario_id: str, given: str) -> None:
             "(returned when it was saved) or the admin token",
         )
     if not may_change(store, scenario_id, given):
+        token_refused(request)
         raise _refused(
             403, "the key is not this case's owner key (nor the admin token): it cannot be changed"
         )
@@ -508,7 +517,7 @@ def update_scenario(
     current = store.get(str(scenario_id))
     if current is None:
         return _missing(scenario_id)
-    _require_owner(store, current.id, _given(credentials))
+    _require_owner(request, store, current.id, _given(credentials))
     expected = _expected_revision(if_match, current)
     if expected is None:
         return problem(
@@ -545,7 +554,7 @@ def delete_scenario(
     current = store.get(str(scenario_id))
     if current is None:
         return _missing(scenario_id)
-    _require_owner(store, current.id, _given(credentials))
+    _require_owner(request, store, current.id, _given(credentials))
     expected = _expected_revision(if_match, current)
     if expected is not None and expected < 0:
         return _stale(current)

@@ -10,6 +10,7 @@ unsaved case), ``/evidence`` and ``/evidence/{id}``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import secrets
 import uuid
@@ -35,10 +36,12 @@ from peervalue.web.forms import (
     sections,
 )
 from peervalue.web.limits import limited
+from peervalue.web.ratelimit import check_token_budget, token_refused
 from peervalue.web.storage import MAX_REVISION, Saved, ScenarioStore, Stale, name_problem
 
 router = APIRouter(include_in_schema=False)
 
+#: the session cookie the CSRF token is bound to (``__Host-`` prefixed on HTTPS)
 CSRF_COOKIE = "peervalue_csrf"
 CSRF_FIELD = "csrf_token"
 
@@ -61,18 +64,42 @@ def templates() -> Environment:
     return env
 
 
-def _token(request: Request) -> tuple[str, bool]:
-    """The browser's CSRF token, and whether it is new (to be set as a cookie)."""
-    token = request.cookies.get(CSRF_COOKIE, "")
-    if len(token) == 43 and token.replace("-", "").replace("_", "").isalnum():
-        return token, False
-    return secrets.token_urlsafe(32), True
+def _session_cookie(request: Request) -> str:
+    """The session cookie's name: on HTTPS with the ``__Host-`` prefix, which a browser
+    accepts only from this host itself (never from a sibling subdomain)."""
+    return f"__Host-{CSRF_COOKIE}" if request.url.scheme == "https" else CSRF_COOKIE
+
+
+def _session_ok(session: str) -> bool:
+    return len(session) == 43 and session.replace("-", "").replace("_", "").isalnum()
+
+
+def csrf_token(secret: bytes, session: str) -> str:
+    """The CSRF token of a session: HMAC-SHA256 of its id under the server's secret
+    (PEERVALUE_SECRET_KEY, or the secret file every worker shares), base64url."""
+    digest = hmac.new(secret, b"peervalue-csrf\x00" + session.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+
+
+def _secret(request: Request) -> bytes:
+    secret: bytes = request.app.state.settings.secret_key
+    return secret
+
+
+def _token(request: Request) -> tuple[str, str | None]:
+    """The CSRF token for the browser's session, and a new session id to set as its cookie
+    (``None`` when the browser already has one)."""
+    session = request.cookies.get(_session_cookie(request), "")
+    new = None
+    if not _session_ok(session):
+        session = new = secrets.token_urlsafe(32)
+    return csrf_token(_secret(request), session), new
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """A page with the CSRF token in its forms (double submit: the same token in a
-    SameSite=Strict cookie)."""
-    token, new = _token(request)
+    """A page with the CSRF token in its forms: signed with the server's secret and bound
+    to the session id in a SameSite=Strict, HttpOnly cookie."""
+    token, new_session = _token(request)
     from peervalue._version import package_version
 
     html = (
@@ -89,10 +116,10 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     )
     response = HTMLResponse(html, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
-    if new:
+    if new_session is not None:
         response.set_cookie(
-            CSRF_COOKIE,
-            token,
+            _session_cookie(request),
+            new_session,
             httponly=True,
             samesite="strict",
             secure=request.url.scheme == "https",
@@ -102,12 +129,15 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
 
 
 async def _form(request: Request) -> dict[str, str] | HTMLResponse:
-    """The submitted form, or a 403 page when its CSRF token does not match the cookie."""
+    """The submitted form, or a 403 page when its CSRF token is not the one this server
+    signed for the session in the browser's cookie (a cookie and a field that merely match
+    are refused). The Origin of the request is checked before (``web/guards.py``)."""
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+    session = request.cookies.get(_session_cookie(request), "")
     given = values.pop(CSRF_FIELD, "")
-    if not cookie or not hmac.compare_digest(cookie.encode(), given.encode()):
+    expected = csrf_token(_secret(request), session)
+    if not _session_ok(session) or not hmac.compare_digest(given.encode(), expected.encode()):
         return page(
             request,
             "message.html",
@@ -217,9 +247,13 @@ async def calculate(request: Request) -> Response:
     return page(request, "results.html", values=parsed.values, saved=None, editing=editing, **shown)
 
 
-def _check_token(values: dict[str, str]) -> str | None:
+def _check_token(request: Request, values: dict[str, str]) -> str | None:
+    """What is wrong with the form's access token, if anything; a client that has failed
+    too often gets 429 before its token is compared (``web/ratelimit.py``)."""
+    check_token_budget(request)
     if token_accepted(values.get("access_token", "")):
         return None
+    token_refused(request)
     return "the access token is missing or wrong; ask the server's administrator for it"
 
 
@@ -266,11 +300,19 @@ def _store(request: Request) -> ScenarioStore:
 
 
 async def _may_change(request: Request, saved: Saved, form: dict[str, str] | None = None) -> bool:
-    """Whether this browser holds the case's owner key, or the form gives the admin token."""
-    if form is not None and is_admin(form.get("access_token", "")):
-        return True
+    """Whether this browser holds the case's owner key, or the form gives the admin token; a
+    client that has failed too many token checks gets 429 before a form's token is compared,
+    and a wrong one counts against it (``web/ratelimit.py``)."""
+    given = form.get("access_token", "") if form is not None else ""
+    if given:
+        check_token_budget(request)
+        if is_admin(given):
+            return True
     key = _owner_key(request, saved.id)
-    return bool(key) and await run_in_threadpool(may_change, _store(request), saved.id, key)
+    allowed = bool(key) and await run_in_threadpool(may_change, _store(request), saved.id, key)
+    if given and not allowed:
+        token_refused(request)
+    return allowed
 
 
 async def _editing_of(request: Request, saved: Saved) -> dict[str, Any] | None:
@@ -347,7 +389,7 @@ async def save(request: Request) -> Response:
             f"{k}: {v}" for k, v in parsed.errors.items()
         )
         return page(request, "message.html", 422, title="Not saved", message=message)
-    refused = _check_token(form)
+    refused = _check_token(request, form)
     wrong_name = name_problem(name)
     if refused or wrong_name:
         return await _refused_save(
@@ -501,7 +543,9 @@ async def saved_page(request: Request, scenario_id: str, key: str | None = None)
     if saved is None:
         return _not_found(request, "No saved business case has that address.")
     if key is not None:
+        check_token_budget(request)
         if not await run_in_threadpool(_store(request).is_owner, saved.id, key):
+            token_refused(request)
             return page(
                 request,
                 "message.html",
