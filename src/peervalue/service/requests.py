@@ -41,6 +41,7 @@ from peervalue.model.methods import CostBasis, PoolingMethod, Resources, Weighti
 from peervalue.provenance import PriceYear
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import MetaI2, MetaInterval, MetaMethod, MetaPrediction
+from peervalue.units import MIN_CASELOAD, MIN_FTE
 
 #: the most Monte Carlo draws one run accepts: a run keeps about 4 x (studies + 10)
 #: bytes a draw for percentiles and curves
@@ -103,8 +104,8 @@ PopulationFte = Annotated[
     float,
     Field(strict=True),
     _check(
-        lambda x: 0 < x <= MAX_POPULATION_FTE,
-        f"a number of FTE above 0 and at most {MAX_POPULATION_FTE:g}",
+        lambda x: MIN_FTE.limit <= x <= MAX_POPULATION_FTE,
+        f"a number of FTE from {MIN_FTE.limit:g} ({MIN_FTE.reason}) to {MAX_POPULATION_FTE:g}",
     ),
 ]
 Horizon = Annotated[
@@ -125,8 +126,9 @@ Caseload = Annotated[
     float,
     Field(strict=True),
     _check(
-        lambda k: 0 < k <= MAX_CASELOAD,
-        f"a number of patients above 0 and at most {MAX_CASELOAD:g}",
+        lambda k: MIN_CASELOAD.limit <= k <= MAX_CASELOAD,
+        f"a number of patients from {MIN_CASELOAD.limit:g} ({MIN_CASELOAD.reason}) to "
+        f"{MAX_CASELOAD:g}",
     ),
 ]
 Level = Annotated[
@@ -363,11 +365,23 @@ class MetaRequest(RunRequest):
     i2_from: MetaI2 = "q"
 
 
+#: the largest amount ``costs rebase`` moves between price years, in pounds
+MAX_REBASE_AMOUNT: Final = 1e13
+
+
 class RebaseRequest(Request):
     """Move ``value`` from ``from_year`` to ``to_year`` prices by one series of the index."""
 
     kind: Literal["rebase"] = "rebase"
-    value: Annotated[float, Field(strict=True, allow_inf_nan=False)]
+    value: Annotated[
+        float,
+        Field(strict=True, allow_inf_nan=False),
+        _check(
+            lambda v: abs(v) <= MAX_REBASE_AMOUNT,
+            f"an amount of at most {MAX_REBASE_AMOUNT:,.0f} pounds in magnitude (fifty times "
+            "the NHS's yearly budget; larger amounts are slips and overflow when rebased)",
+        ),
+    ]
     from_year: CoveredYear
     to_year: CoveredYear
     series: Literal["pay-and-prices", "pay", "prices"] = "pay-and-prices"
