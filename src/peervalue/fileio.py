@@ -204,7 +204,7 @@ class _Loader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                f"{shorten(str(node.value))!r} looks like a date but is not a real one "
+                f"{quote(str(node.value))} looks like a date but is not a real one "
                 "(quote it if it is text)",
                 node.start_mark,
             ) from None
@@ -686,6 +686,11 @@ def problems_from(
         elif kind in {"bool_parsing", "bool_type"}:
             msg = f"got {quote(err.get('input'))}, which is not true or false"
             expected = "true or false"
+        elif kind in {"enum", "literal_error"} and "input" in err:
+            msg = f"got {quote(err['input'])}"
+            choices = (err.get("ctx") or {}).get("expected")
+            if choices:
+                expected = f"one of {choices}"
         elif kind == "string_pattern_mismatch":
             msg = f"got {quote(err.get('input'))}, which is not in the expected form"
         elif kind == "union_tag_invalid":
@@ -803,7 +808,9 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> No
         raise _output_error(path, reason, _OUTPUT_EXPECTED.get(exc.errno or 0, "")) from None
     if not stat.S_ISDIR(folder.st_mode):
         raise _output_error(
-            path, f"{str(directory)!r} is a file, not a folder", _OUTPUT_EXPECTED[errno.ENOTDIR]
+            path,
+            f"{quote(str(directory))} is a file, not a folder",
+            _OUTPUT_EXPECTED[errno.ENOTDIR],
         )
     name_bytes = len(os.fsencode(path.name))
     try:

@@ -81,7 +81,7 @@ def plot(
 
     Example: peervalue plot payback --scenario trust.toml --out payback.png
     """
-    from peervalue.errors import input_error
+    from peervalue.errors import input_error, quote
 
     if list_figures:
         _list_figures()
@@ -99,7 +99,8 @@ def plot(
         raise input_error(
             out,
             "",
-            f"cannot tell the image format from {out.suffix or 'no extension'!r}",
+            "cannot tell the image format from "
+            + (quote(out.suffix) if out.suffix else "no extension"),
             "a file name ending in .png or .svg",
         )
     from peervalue.fileio import atomic_write_bytes, refuse_existing, refuse_overwriting_inputs

@@ -64,14 +64,15 @@ def report(
 
     Example: peervalue report --scenario trust.toml --out business-case.xlsx
     """
-    from peervalue.errors import input_error
+    from peervalue.errors import input_error, quote
 
     suffix = out.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
         raise input_error(
             out,
             "",
-            f"cannot tell the report format from {out.suffix or 'no extension'!r}",
+            "cannot tell the report format from "
+            + (quote(out.suffix) if out.suffix else "no extension"),
             "a file name ending in .html, .pdf or .xlsx",
         )
     from peervalue.fileio import atomic_write_bytes, refuse_existing, refuse_overwriting_inputs

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from peervalue.errors import quote
 from peervalue.provenance import (
     NonNegative,
     Positive,
@@ -180,7 +181,8 @@ class Staffing(StrictModel):
             where = f"item {i + 1}: " if isinstance(value, list) else ""
             if isinstance(x, bool) or not isinstance(x, int | float):
                 raise ValueError(
-                    f"{where}got {x!r}; expected a number of FTE, or a list of them (one a year)"
+                    f"{where}got {quote(x)}; expected a number of FTE, or a list of them "
+                    "(one a year)"
                 )
             if not math.isfinite(x) or not 0 <= x <= 1e5:
                 raise ValueError(f"{where}got {x!r}; expected FTE from 0 to 100,000")
@@ -252,7 +254,7 @@ class Evidence(StrictModel):
 
             if self.set not in bundled_set_names():
                 raise ValueError(
-                    f"'set' {self.set!r} is not a bundled evidence set; expected one of: "
+                    f"'set' {quote(self.set)} is not a bundled evidence set; expected one of: "
                     f"{', '.join(bundled_set_names())}"
                 )
         if self.source != "own" and self.saved_per_patient_year is not None:

@@ -444,7 +444,8 @@ class TwoWayRequest(RunRequest):
     def _two_inputs(cls, axes: tuple[TwoWayAxis, TwoWayAxis]) -> tuple[TwoWayAxis, TwoWayAxis]:
         if axes[0] == axes[1]:
             raise _option_error(
-                f"got {axes[0]!r} twice", "two different inputs, e.g. caseload,cost_per_bed_day"
+                f"got {quote(axes[0])} twice",
+                "two different inputs, e.g. caseload,cost_per_bed_day",
             )
         return axes
 
