@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from peervalue.errors import InputError, Problem, input_error, quote, shorten
+from peervalue.errors import InputError, Problem, input_error, quote, shorten, visible
 
 DATA_SUFFIXES = (".yaml", ".yml", ".toml")
 
@@ -124,6 +124,47 @@ class _Loader(yaml.SafeLoader):
             if label is not None:
                 self._path.pop()
 
+    def compose_scalar_node(self, anchor: Any) -> ScalarNode:
+        node: ScalarNode = super().compose_scalar_node(anchor)  # type: ignore[no-untyped-call]
+        if node.style is None:  # a plain scalar: quoted text is always text
+            if getattr(self, "yaml_version", None) == (1, 2):
+                _resolve_core(node)
+            else:
+                self._refuse_ambiguous(node)
+        return node
+
+    def _refuse_ambiguous(self, node: ScalarNode) -> None:
+        """Refuse the YAML 1.1 forms that read otherwise than people mean (docs/evidence-
+        format.md, "How YAML is read"): a leading-zero whole number (octal: 040 is 32), a
+        clock-like or base-60 number (1:30 is 90), and yes/no/on/off (NO is false)."""
+        text = str(node.value)
+        shown = visible(text)
+        where = _line(node.start_mark)
+        if node.tag in (_INT_TAG, _FLOAT_TAG) and ":" in text:
+            raise _TreeError(
+                self._here(),
+                f"{shown} ({where}) is read by YAML 1.1 as a base-60 number "
+                f"({_sexagesimal(text):g}), not as a time or a ratio",
+                f"the number itself, written plainly (such as 90 or 1.5), or {shown} in quotes "
+                "if it is text",
+            )
+        if node.tag == _INT_TAG and _LEADING_ZERO.match(text):
+            digits = text.lstrip("+-").lstrip("0_") or "0"
+            sign = "-" if text.startswith("-") else ""
+            raise _TreeError(
+                self._here(),
+                f"{shown} ({where}) has a leading zero, which YAML 1.1 reads as an octal number",
+                f"{sign}{digits} (without the leading zero), or {shown} in quotes if it is text",
+            )
+        if node.tag == _BOOL_TAG and text.lower() not in ("true", "false"):
+            meaning = "true" if text.lower() in ("yes", "y", "on") else "false"
+            raise _TreeError(
+                self._here(),
+                f"a bare {shown} ({where}) is read by YAML 1.1 as {meaning}",
+                f"{meaning} for a yes/no field, or '{text}' in quotes if it is text (such as "
+                "a country code)",
+            )
+
     def _check_alias(self, event: yaml.AliasEvent) -> None:
         target = self.anchors.get(event.anchor) if event.anchor is not None else None
         if target is None:
@@ -209,7 +250,73 @@ class _Loader(yaml.SafeLoader):
                 node.start_mark,
             ) from None
 
+    def construct_core_int(self, node: ScalarNode) -> int:
+        text = str(node.value)
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("+-")
+        if digits.startswith("0o"):
+            return sign * int(digits[2:], 8)
+        if digits.startswith("0x"):
+            return sign * int(digits[2:], 16)
+        return sign * int(digits, 10)
 
+    def construct_core_float(self, node: ScalarNode) -> float:
+        text = str(node.value).lower()
+        if text.lstrip("+-") == ".inf":
+            return float("-inf") if text.startswith("-") else float("inf")
+        if text == ".nan":
+            return float("nan")
+        return float(text)
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
+#: tags of the YAML 1.2 core schema's numbers, read by their own constructors
+_CORE_INT_TAG = "tag:peervalue,2026:core-int"
+_CORE_FLOAT_TAG = "tag:peervalue,2026:core-float"
+#: a whole number written with a leading zero (040, -007, 00): octal in YAML 1.1
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
+#: the YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
+_CORE = (
+    (_NULL_TAG, re.compile(r"^(?:~|null|Null|NULL|)$")),
+    (_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")),
+    (_CORE_INT_TAG, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")),
+    (
+        _CORE_FLOAT_TAG,
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
+    ),
+)
+
+
+def _resolve_core(node: ScalarNode) -> None:
+    """Give a plain scalar its YAML 1.2 core-schema tag (a file that starts ``%YAML 1.2``):
+    only true/false are booleans, 040 is forty, and 1:30 or NO are text."""
+    if node.tag not in (_NULL_TAG, _BOOL_TAG, _INT_TAG, _FLOAT_TAG, _STR_TAG):
+        return  # a timestamp or merge key: the same in both versions
+    text = str(node.value)
+    node.tag = next((tag for tag, pattern in _CORE if pattern.match(text)), _STR_TAG)
+    signed = text[:1] in ("+", "-")  # the core schema has no sign on octal or hexadecimal
+    if node.tag == _CORE_INT_TAG and signed and text[1:].startswith(("0o", "0x")):
+        node.tag = _STR_TAG
+
+
+def _sexagesimal(text: str) -> float:
+    """The number YAML 1.1 reads from a base-60 scalar such as 1:30 (90) or 20:00 (1200)."""
+    sign = -1.0 if text.startswith("-") else 1.0
+    total = 0.0
+    for part in text.lstrip("+-").replace("_", "").split(":"):
+        total = total * 60 + float(part or 0)
+    return sign * total
+
+
+_Loader.add_constructor(_CORE_INT_TAG, _Loader.construct_core_int)
+_Loader.add_constructor(_CORE_FLOAT_TAG, _Loader.construct_core_float)
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
