@@ -289,6 +289,9 @@ def emit(
 
     rendered = render(result, fmt.value, **options)
     if fmt is OutputFormat.table:
+        from peervalue.report.safe_text import terminal_safe
+
+        rendered = terminal_safe(rendered)  # control characters in user text shown escaped
         if output is None and sys.stdout.isatty():
             from rich.console import Console
 

@@ -94,8 +94,10 @@ def _print_error(message: str) -> None:
     from rich.console import Console
     from rich.markup import escape
 
+    from peervalue.report.safe_text import terminal_text
+
     Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/bold red] {escape(message)}", markup=True
+        f"[bold red]error:[/bold red] {escape(terminal_text(message))}", markup=True
     )
 
 
