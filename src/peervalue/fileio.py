@@ -890,18 +890,23 @@ def atomic_write_text(path: Path, text: str, *, overwrite: bool = True) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), overwrite=overwrite)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> None:
-    """Write ``data`` to ``path`` all at once: a temporary file, then a rename.
+def check_output(path: Path, *, overwrite: bool = True) -> None:
+    """Refuse, before any work is done, an output ``path`` that :func:`atomic_write_bytes`
+    would refuse: no file name, a missing or unusable folder, a folder you may not write
+    to, a name too long, a folder or device at the path, a read-only file, or (when
+    ``overwrite`` is false) an existing file. Writing checks again."""
+    _check_output(Path(path), overwrite)
+    directory = Path(path).parent
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise _output_error(
+            Path(path),
+            "the output folder cannot be written to: permission denied",
+            _OUTPUT_EXPECTED[errno.EACCES],
+        )
 
-    A reader never sees a half-written file, and whatever goes wrong
-    (including Ctrl-C or SIGTERM while writing) leaves no temporary file
-    behind. The new file gets the mode an ordinary write would give: that of
-    the file it replaces, or ``0o666`` less the umask. Every failure (missing
-    folder, a folder or device as the target, no permission, a read-only
-    file system, a name too long, a full disk) is an :class:`InputError`, and so
-    is an existing file when ``overwrite`` is false.
-    """
-    path = Path(path)
+
+def _check_output(path: Path, overwrite: bool) -> os.stat_result | None:
+    """The checks of :func:`check_output`; the current file's status (``None``: new)."""
     if not path.name or str(path) in {"", "."}:
         raise _output_error(path, "no file name was given", "a file name, such as result.json")
     directory = path.parent
@@ -953,6 +958,23 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> No
             raise _output_error(
                 path, "the file is read-only", "a file you may write to (or a new name)"
             )
+    return current
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> None:
+    """Write ``data`` to ``path`` all at once: a temporary file, then a rename.
+
+    A reader never sees a half-written file, and whatever goes wrong
+    (including Ctrl-C or SIGTERM while writing) leaves no temporary file
+    behind. The new file gets the mode an ordinary write would give: that of
+    the file it replaces, or ``0o666`` less the umask. Every failure (missing
+    folder, a folder or device as the target, no permission, a read-only
+    file system, a name too long, a full disk) is an :class:`InputError`, and so
+    is an existing file when ``overwrite`` is false.
+    """
+    path = Path(path)
+    current = _check_output(path, overwrite)
+    directory = path.parent
     mode = stat.S_IMODE(current.st_mode) if current is not None else 0o666 & ~_umask()
     tmp: str | None = None
     try:

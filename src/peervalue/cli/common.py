@@ -134,12 +134,26 @@ def _main(
 FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table for people; json or csv for programs.")
 ]
+
+
+def checked_output(value: Path | None) -> Path | None:
+    """An output file checked while the options are read, before any work: its folder
+    exists and may be written to, and it is not a folder, device or read-only file
+    (``-``, the screen, is not checked). Writing checks again."""
+    if value is not None and str(value) != "-":
+        from peervalue.fileio import check_output
+
+        check_output(value)
+    return value
+
+
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
         "--output",
         "-o",
         help="Write to this file (atomically) instead of the screen; - is the screen.",
+        callback=checked_output,
     ),
 ]
 WeightingOpt = Annotated[

@@ -23,6 +23,7 @@ from peervalue.cli.common import (
     WeightingChoice,
     WeightingOpt,
     app,
+    checked_output,
     request,
 )
 from peervalue.cli.uncertainty_commands import progress_reporter
@@ -46,7 +47,12 @@ def plot(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="The file to write: .png or .svg (written atomically)."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="The file to write: .png or .svg (written atomically).",
+            callback=checked_output,
+        ),
     ] = None,
     list_figures: Annotated[
         bool, typer.Option("--list", help="List the figures and exit.")

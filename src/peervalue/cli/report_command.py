@@ -25,6 +25,7 @@ from peervalue.cli.common import (
     WeightingChoice,
     WeightingOpt,
     app,
+    checked_output,
     request,
 )
 from peervalue.cli.uncertainty_commands import progress_reporter
@@ -37,7 +38,10 @@ def report(
     out: Annotated[
         Path,
         typer.Option(
-            "--out", "-o", help="The file to write: .html, .pdf or .xlsx (written atomically)."
+            "--out",
+            "-o",
+            help="The file to write: .html, .pdf or .xlsx (written atomically).",
+            callback=checked_output,
         ),
     ],
     scenario: Annotated[

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from peervalue.cli.common import FormatOpt, OutputFormat, OutputOpt, app, emit, request
+from peervalue.cli.common import (
+    FormatOpt,
+    OutputFormat,
+    OutputOpt,
+    app,
+    checked_output,
+    emit,
+    request,
+)
 
 scenario_app = typer.Typer(
     help="Local business cases: a scenario file layered over the national defaults, run "
@@ -53,6 +61,7 @@ def scenario_run(
             "--save-inputs",
             help="Write every resolved input to this TOML file; running it again "
             "reproduces the result exactly (one scenario only).",
+            callback=checked_output,
         ),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
