@@ -76,6 +76,49 @@ def _no_type_for_flags() -> None:
 _no_type_for_flags()
 
 
+def _one_value_per_option() -> None:
+    """Refuse an option given twice (``--evidence-set A --evidence-set B``), which Click
+    would settle silently by keeping the last. Options that take several values (a list,
+    ``multiple``) say so in ``--help`` and may repeat.
+
+    Every command's ``parse_args`` first runs Click's own parser on a copy of the
+    arguments: it returns each option in the order given, repeats included. Mistakes
+    that parser finds are left for the real parse to report as usual.
+    """
+    original = typer.core.TyperCommand.parse_args
+
+    def parse_args(self: typer.core.TyperCommand, ctx: Any, args: list[str]) -> Any:
+        if not ctx.resilient_parsing:
+            try:
+                _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+            except Exception:  # Click's own usage errors: the real parse reports them
+                order = []
+            # Typer carries its own copy of Click, so options are told by their kind
+            options = [p for p in order if getattr(p, "param_type_name", "") == "option"]
+            counts: dict[str, int] = {}
+            for param in options:
+                if not (param.multiple or param.count):
+                    counts[param.name or ""] = counts.get(param.name or "", 0) + 1
+            for param in options:
+                if counts.get(param.name or "", 0) > 1:
+                    from peervalue.errors import input_error
+
+                    name = max(param.opts, key=len)
+                    raise input_error(
+                        name,
+                        "",
+                        f"given {counts[param.name or '']} times; this option takes one value "
+                        "(the last would silently win)",
+                        f"{name} once (options that repeat say so in --help)",
+                    )
+        return original(self, ctx, args)
+
+    typer.core.TyperCommand.parse_args = parse_args  # type: ignore[method-assign]
+
+
+_one_value_per_option()
+
+
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
