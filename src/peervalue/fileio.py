@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from peervalue import signals
 from peervalue.errors import InputError, Problem, input_error, quote, shorten, visible
 
 DATA_SUFFIXES = (".yaml", ".yml", ".toml")
@@ -125,7 +126,7 @@ class _Loader(yaml.SafeLoader):
                 self._path.pop()
 
     def compose_scalar_node(self, anchor: Any) -> ScalarNode:
-        node: ScalarNode = super().compose_scalar_node(anchor)  # type: ignore[no-untyped-call]
+        node: ScalarNode = super().compose_scalar_node(anchor)
         if node.style is None:  # a plain scalar: quoted text is always text
             if getattr(self, "yaml_version", None) == (1, 2):
                 _resolve_core(node)
@@ -970,25 +971,39 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> No
     the file it replaces, or ``0o666`` less the umask. Every failure (missing
     folder, a folder or device as the target, no permission, a read-only
     file system, a name too long, a full disk) is an :class:`InputError`, and so
-    is an existing file when ``overwrite`` is false.
+    is an existing file when ``overwrite`` is false. A signal that arrives while
+    the file is renamed into place is held, the file rolled back and the signal
+    then delivered (:mod:`peervalue.signals`).
     """
-    path = Path(path)
-    current = _check_output(path, overwrite)
-    directory = path.parent
-    mode = stat.S_IMODE(current.st_mode) if current is not None else 0o666 & ~_umask()
-    tmp: str | None = None
+    atomic_write_many([(Path(path), data)], overwrite=overwrite)
+
+
+def atomic_write_many(files: Sequence[tuple[Path, bytes]], *, overwrite: bool = True) -> None:
+    """Write several files together or not at all (:func:`atomic_write_bytes` for each).
+
+    Every file is checked and written to a temporary file first; only when all are
+    written are they renamed into place, together, with signals held
+    (:func:`peervalue.signals.held`). If a rename fails or a signal arrives, the files
+    already renamed are rolled back: a new file is removed and a replaced one restored
+    from a hard link kept for the purpose (on a file system without hard links a
+    replaced file cannot be restored, and stays new).
+    """
+    paths = [Path(p) for p, _ in files]
+    if len({os.path.abspath(p) for p in paths}) != len(paths):
+        raise _output_error(paths[-1], "the same file is given twice", "two different files")
+    staged: list[tuple[Path, str, bool]] = []  # (path, temporary file, existed)
+    path = paths[0]
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            # a link fails if the name was taken since the check above: never a silent replace
-            os.link(tmp, path)
-            Path(tmp).unlink()
-        tmp = None
+        for path, (_, data) in zip(paths, files, strict=True):
+            current = _check_output(path, overwrite)
+            mode = stat.S_IMODE(current.st_mode) if current is not None else 0o666 & ~_umask()
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+            staged.append((path, tmp, current is not None))
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), mode)
+                handle.write(data)
+        path = _commit(staged, overwrite)
+        staged = []
     except FileExistsError:
         raise _exists_error(path) from None
     except OSError as exc:
@@ -1000,5 +1015,54 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> No
         )
         raise _output_error(path, reason, expected) from None
     finally:
-        if tmp is not None:
+        for _, tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
+
+
+def _commit(staged: Sequence[tuple[Path, str, bool]], overwrite: bool) -> Path:
+    """Rename every staged file into place with signals held; roll back on any failure or
+    signal. Returns the last path handled (for a message)."""
+    done: list[tuple[Path, str | None, bool]] = []  # (path, backup, restorable)
+    path = staged[0][0]
+    try:
+        with signals.held():
+            for path, tmp, existed in staged:
+                backup: str | None = None
+                restorable = not existed
+                if existed and overwrite:
+                    backup = f"{tmp}.previous"
+                    try:
+                        os.link(path, backup)
+                        restorable = True
+                    except OSError:
+                        backup = None
+                try:
+                    if overwrite:
+                        os.replace(tmp, path)
+                    else:
+                        # a link fails if the name was taken since the check: never a
+                        # silent replace
+                        os.link(tmp, path)
+                        Path(tmp).unlink()
+                except BaseException:
+                    if backup is not None:  # this file was not replaced: keep no copy
+                        Path(backup).unlink(missing_ok=True)
+                    raise
+                done.append((path, backup, restorable))
+    except BaseException:
+        try:
+            with signals.held():  # a second signal may not cut the rollback short
+                for done_path, backup, restorable in reversed(done):
+                    if backup is not None:
+                        os.replace(backup, done_path)
+                    elif restorable:
+                        done_path.unlink(missing_ok=True)
+        except signals.Pending:
+            pass
+        signals.resend()  # a signal held during the commit (or the rollback) stops the run
+        raise
+    for _, backup, _ in done:
+        if backup is not None:
+            Path(backup).unlink(missing_ok=True)
+    signals.complete()
+    return path

@@ -94,7 +94,7 @@ def _one_value_per_option() -> None:
             except Exception:  # Click's own usage errors: the real parse reports them
                 order = []
             # Typer carries its own copy of Click, so options are told by their kind
-            options = [p for p in order if getattr(p, "param_type_name", "") == "option"]
+            options: list[Any] = [p for p in order if getattr(p, "param_type_name", "") == "option"]
             counts: dict[str, int] = {}
             for param in options:
                 if not (param.multiple or param.count):
@@ -113,7 +113,7 @@ def _one_value_per_option() -> None:
                     )
         return original(self, ctx, args)
 
-    typer.core.TyperCommand.parse_args = parse_args  # type: ignore[method-assign]
+    typer.core.TyperCommand.parse_args = parse_args  # type: ignore[method-assign,assignment]
 
 
 _one_value_per_option()
@@ -322,6 +322,20 @@ def request(cls: type[Req], **values: Any) -> Req:
     return make_request(cls, OPTION_LABELS, **plain)
 
 
+def rendered_text(result: object, fmt: OutputFormat, **options: Any) -> str:
+    """``result`` as the text a file or a pipe receives (a table as plain text, with the
+    control characters of user text escaped)."""
+    from peervalue.report.registry import render
+
+    rendered = render(result, fmt.value, **options)
+    if fmt is OutputFormat.table:
+        from peervalue.report.safe_text import terminal_safe
+        from peervalue.report.table_analysis import plain_text
+
+        return plain_text(terminal_safe(rendered))
+    return str(rendered)
+
+
 def emit(
     result: object,
     fmt: OutputFormat,
@@ -335,8 +349,6 @@ def emit(
     ``inputs`` (a study or cost file), nor add a study file to an evidence
     folder. ``options`` go to the renderer (``title`` for tables, ``view`` for a part).
     """
-    from peervalue.report.registry import render
-
     if output is not None and str(output) == "-":
         output = None
     if output is not None:
@@ -344,21 +356,15 @@ def emit(
 
         refuse_overwriting_inputs(output, [Path(p) for p in inputs if p])
 
-    rendered = render(result, fmt.value, **options)
-    if fmt is OutputFormat.table:
+    if fmt is OutputFormat.table and output is None and sys.stdout.isatty():
+        from rich.console import Console
+
+        from peervalue.report.registry import render
         from peervalue.report.safe_text import terminal_safe
 
-        rendered = terminal_safe(rendered)  # control characters in user text shown escaped
-        if output is None and sys.stdout.isatty():
-            from rich.console import Console
-
-            Console().print(rendered)
-            return
-        from peervalue.report.table_analysis import plain_text
-
-        text = plain_text(rendered)
-    else:
-        text = str(rendered)
+        Console().print(terminal_safe(render(result, fmt.value, **options)))
+        return
+    text = rendered_text(result, fmt, **options)
     if output is not None:
         from peervalue.fileio import atomic_write_text
 

@@ -14,6 +14,7 @@ from peervalue.cli.common import (
     app,
     checked_output,
     emit,
+    rendered_text,
     request,
 )
 
@@ -84,14 +85,34 @@ def scenario_run(
         raise input_error(
             "--save-inputs", "", f"got {len(files)} scenario files", "exactly one scenario file"
         )
+    if save_inputs is not None:
+        from peervalue.fileio import refuse_overwriting_inputs
+
+        refuse_overwriting_inputs(save_inputs, list(files))
+        if output is not None and str(output) != "-":
+            refuse_overwriting_inputs(output, list(files))
+            if save_inputs.absolute() == output.absolute():
+                raise input_error(
+                    "--save-inputs",
+                    "",
+                    f"names the same file as --output ({output})",
+                    "a TOML file for the inputs and another file for the result",
+                )
     results = [
         run_scenario(request(ScenarioRequest, scenario=f, draws=draws, seed=seed)) for f in files
     ]
     if save_inputs is not None:
-        from peervalue.fileio import atomic_write_text, refuse_overwriting_inputs
+        from peervalue.fileio import atomic_write_many, atomic_write_text
 
-        refuse_overwriting_inputs(save_inputs, list(files))
-        atomic_write_text(save_inputs, save_inputs_text(files[0], results[0]))
+        inputs_text = save_inputs_text(files[0], results[0])
+        if output is not None and str(output) != "-":
+            # the inputs and the result are committed together or not at all
+            text = rendered_text(results[0], fmt)
+            atomic_write_many(
+                [(save_inputs, inputs_text.encode("utf-8")), (output, text.encode("utf-8"))]
+            )
+            return
+        atomic_write_text(save_inputs, inputs_text)
     if len(results) == 1:
         emit(results[0], fmt, output, inputs=tuple(files))
     else:
