@@ -109,7 +109,7 @@ def terminal_safe(renderable: RenderableType) -> RenderableType:
                 column._cells = [safe(c) for c in column._cells]
             return item
         if isinstance(item, Group):
-            item._renderables = [safe(r) for r in item._renderables]
+            item._renderables = tuple(safe(r) for r in item._renderables)
             return item
         if isinstance(item, Panel):
             item.renderable = safe(item.renderable)
