@@ -37,9 +37,19 @@ def scenario_new(
 
     Example: peervalue scenario new my_case.toml && peervalue scenario run my_case.toml
     """
+    from peervalue.errors import input_error, quote
     from peervalue.fileio import atomic_write_text
     from peervalue.scenario.schema import template_file
 
+    if path.suffix.lower() != ".toml":
+        raise input_error(
+            path,
+            "",
+            "the template is a TOML scenario file, but the name ends in "
+            + (quote(path.suffix) if path.suffix else "no extension")
+            + ", so scenario run would not read it as one",
+            "a name ending in .toml, such as my_case.toml",
+        )
     atomic_write_text(path, template_file().read_text(encoding="utf-8"), overwrite=force)
     typer.echo(f"Wrote {path}. Edit it, then run: peervalue scenario run {path}")
 

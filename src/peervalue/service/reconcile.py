@@ -56,9 +56,34 @@ def _weighted(r: AnalysisResult) -> float:
     return r.pooled.weighted_mean_ratio
 
 
+def _refuse_other_studies(request: ReconcileRequest) -> None:
+    """The bridge walks from the 2013 report's six studies to its 4.8 : 1: evidence that
+    holds other studies has no bridge to that figure."""
+    from peervalue.errors import input_error
+    from peervalue.evidence.load import load_evidence
+
+    if request.evidence is None:
+        return
+    bundled, chosen = load_evidence(None), load_evidence(request.evidence)
+    six = {s.id for s in (*bundled.studies, *bundled.excluded)}
+    given = {s.id for s in (*chosen.studies, *chosen.excluded)}
+    if given != six:
+        others = sorted(given - six) or sorted(six - given)
+        what = "holds studies the report did not use" if given - six else "lacks studies"
+        raise input_error(
+            str(request.evidence),
+            "",
+            f"reconcile bridges the 2013 report's six studies to its 4.8 : 1, but this "
+            f"evidence {what} ({', '.join(others[:5])}{', ...' if len(others) > 5 else ''})",
+            "the six studies (leave out --evidence, or a folder of their files with your "
+            "corrections); for other studies use analyse, or compare --evidence-set",
+        )
+
+
 def run_reconcile(request: ReconcileRequest) -> ReconcileResult:
     """Walk from our default analysis to the published 4.8 : 1."""
     published = trachtenberg2013().weighted_mean_ratio
+    _refuse_other_studies(request)
     base = AnalysisRequest(evidence=request.evidence, costs=request.costs, cost_basis="full")
     start = run_analysis(base)
     r0 = _weighted(start)

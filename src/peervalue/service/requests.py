@@ -592,6 +592,14 @@ class EvppiRequest(RunRequest):
     discount_rate: DiscountRate = 0.035
 
 
+#: request fields named by the option a user types, where a message needs the option
+OPTION_NAMES: Final = {
+    "evidence": "--evidence",
+    "evidence_set": "--evidence-set",
+    "costs": "--costs",
+}
+
+
 class PlotRequest(RunRequest):
     """Figures (``peervalue plot``, and the report): the results behind ``figures`` are
     computed once each. ``scenario`` draws the business-case figures (payback, and the
@@ -618,6 +626,34 @@ class PlotRequest(RunRequest):
     @classmethod
     def _no_empty_scenario(cls, scenario: Any) -> Any:
         return _refuse_empty_path(scenario, "a scenario file (peervalue scenario new FILE)")
+
+    @field_validator("scenario")
+    @classmethod
+    def _scenario_sets_its_own_inputs(
+        cls, scenario: Path | ScenarioFile | None, info: ValidationInfo
+    ) -> Path | ScenarioFile | None:
+        """A business case's figures take their evidence and costs from the scenario file;
+        options that would choose them are refused rather than ignored."""
+        from peervalue.figures.catalogue import FIGURES
+
+        figures = info.data.get("figures") or ()
+        if scenario is None or not all(
+            FIGURES[f].scope in ("scenario", "any") for f in figures if f in FIGURES
+        ):
+            return scenario
+        given = [
+            OPTION_NAMES[name]
+            for name in ("evidence", "evidence_set", "costs")
+            if info.data.get(name) is not None
+        ]
+        if given:
+            raise _option_error(
+                f"{' and '.join(given)} with a business case's figure "
+                f"({', '.join(figures)}), whose evidence and costs come from the scenario file",
+                "the evidence and costs set in the scenario file's [evidence] and [costs] "
+                "tables, without these options",
+            )
+        return scenario
 
     @field_validator("figures")
     @classmethod
