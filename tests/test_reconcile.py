@@ -67,3 +67,16 @@ def test_reconcile_refuses_evidence_that_is_not_the_six(tmp_path: Path) -> None:
     # the six themselves, from a folder of their own, are bridged as the bundled ones
     shutil.copy(bundled_evidence_dir() / "sledge2011.yaml", tmp_path)
     assert run_reconcile(ReconcileRequest(evidence=tmp_path)).steps
+
+
+def test_a_report_draws_the_bridge_only_for_the_six(tmp_path: Path) -> None:
+    from peervalue.evidence.load import bundled_evidence_dir
+    from peervalue.service.report import report_figures
+    from peervalue.service.requests import ReportRequest
+    from tests.conftest import SYNTHETIC
+
+    assert "bridge" in report_figures(ReportRequest())
+    assert "bridge" not in report_figures(ReportRequest(evidence=SYNTHETIC))
+    for path in bundled_evidence_dir().glob("*.yaml"):
+        shutil.copy(path, tmp_path)
+    assert "bridge" in report_figures(ReportRequest(evidence=tmp_path))
