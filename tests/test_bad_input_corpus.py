@@ -342,8 +342,8 @@ def _run_http(case: dict[str, Any], places: dict[str, str]) -> Outcome:
     return Outcome(response.status_code, response.headers.get("content-type", ""), response.text)
 
 
-_SIGNALS = {"INT": signal.SIGINT, "TERM": signal.SIGTERM}
-_ENTRY = "import sys; from peervalue.cli import main; main(sys.argv[1:])"
+_SIGNALS = {"INT": signal.SIGINT, "TERM": signal.SIGTERM, "HUP": signal.SIGHUP}
+_ENTRY = "from peervalue.cli import main; main()"  # as the console script calls it
 
 
 def _run_subprocess(case: dict[str, Any], args: list[str]) -> Outcome:

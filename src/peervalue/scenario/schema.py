@@ -16,14 +16,26 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from peervalue.errors import quote
 from peervalue.provenance import (
     NonNegative,
     Positive,
     PriceYear,
     Quantity,
     StrictModel,
+    at_least,
+    at_most,
+    on_zero_one,
     quantities_in,
     unit_check,
+)
+from peervalue.units import (
+    MAX_COST_PER_FTE_YEAR,
+    MAX_SALARY,
+    MIN_CASELOAD,
+    MIN_COST_PER_FTE_YEAR,
+    MIN_FTE,
+    MIN_SALARY,
 )
 
 #: the rationale given to a bare number: a figure the service sets itself
@@ -107,16 +119,26 @@ def _at_most_one(q: Quantity) -> Quantity:
     return q
 
 
-Share = Annotated[Quantity, unit_check("proportion"), NonNegative, AfterValidator(_at_most_one)]
-Caseload = Annotated[Quantity, unit_check("patients/FTE"), Positive]
+Share = Annotated[
+    Quantity, unit_check("proportion"), NonNegative, AfterValidator(_at_most_one), on_zero_one
+]
+Caseload = Annotated[Quantity, unit_check("patients/FTE"), Positive, at_least(MIN_CASELOAD)]
 Effect = Annotated[Quantity, unit_check("bed-days/patient-year")]
 Multiplier = Annotated[Quantity, unit_check("ratio"), Positive]
 OneOff = Annotated[Quantity, unit_check("GBP"), NonNegative]
 PerPost = Annotated[Quantity, unit_check("GBP/FTE"), NonNegative]
 PerYear = Annotated[Quantity, unit_check("GBP/year"), NonNegative]
 BedDayCost = Annotated[Quantity, unit_check("GBP/bed-day"), Positive]
-FteYearCost = Annotated[Quantity, unit_check("GBP/FTE-year"), Positive]
-Salary = Annotated[Quantity, unit_check("GBP/year"), Positive]
+FteYearCost = Annotated[
+    Quantity,
+    unit_check("GBP/FTE-year"),
+    Positive,
+    at_least(MIN_COST_PER_FTE_YEAR),
+    at_most(MAX_COST_PER_FTE_YEAR),
+]
+Salary = Annotated[
+    Quantity, unit_check("GBP/year"), Positive, at_least(MIN_SALARY), at_most(MAX_SALARY)
+]
 EventRate = Annotated[Quantity, unit_check("events/patient-year")]
 EventCost = Annotated[Quantity, unit_check("GBP/event"), NonNegative]
 Fte = Annotated[float, Field(strict=True, ge=0, le=1e5, allow_inf_nan=False)]
@@ -159,10 +181,16 @@ class Staffing(StrictModel):
             where = f"item {i + 1}: " if isinstance(value, list) else ""
             if isinstance(x, bool) or not isinstance(x, int | float):
                 raise ValueError(
-                    f"{where}got {x!r}; expected a number of FTE, or a list of them (one a year)"
+                    f"{where}got {quote(x)}; expected a number of FTE, or a list of them "
+                    "(one a year)"
                 )
             if not math.isfinite(x) or not 0 <= x <= 1e5:
                 raise ValueError(f"{where}got {x!r}; expected FTE from 0 to 100,000")
+            if 0 < x < MIN_FTE.limit:
+                raise ValueError(
+                    f"{where}got {x!r} FTE, below the smallest plausible post of "
+                    f"{MIN_FTE.limit:g} FTE ({MIN_FTE.reason}); write 0 for a year without posts"
+                )
         return value
 
 
@@ -226,7 +254,7 @@ class Evidence(StrictModel):
 
             if self.set not in bundled_set_names():
                 raise ValueError(
-                    f"'set' {self.set!r} is not a bundled evidence set; expected one of: "
+                    f"'set' {quote(self.set)} is not a bundled evidence set; expected one of: "
                     f"{', '.join(bundled_set_names())}"
                 )
         if self.source != "own" and self.saved_per_patient_year is not None:

@@ -65,12 +65,16 @@ def input_files(request: ReportRequest) -> list[InputFile]:
 
 def report_figures(request: ReportRequest) -> tuple[str, ...]:
     """The figures a report draws: all of them but those drawn only by ``peervalue plot``
-    (the funnel plot), the business-case ones only with a scenario, and the
-    bridge to the published result only for the bundled six read from files."""
-    # the bridge runs from the bundled six to the published 4.8: only for those studies
+    (the funnel plot), the business-case ones only with a scenario, and the bridge to the
+    published result only for the report's six studies read from files."""
+    from peervalue.service.reconcile import not_the_six
+
+    # the bridge runs from the six to the published 4.8: only for those studies
     from_files = all(
         x is None or isinstance(x, Path | str) for x in (request.evidence, request.costs)
     ) and request.evidence_set in (None, "cmh2013")
+    if from_files and request.evidence is not None:
+        from_files = not_the_six(request.evidence) is None  # type: ignore[arg-type]
     return tuple(
         name
         for name, spec in FIGURES.items()

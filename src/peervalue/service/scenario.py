@@ -21,7 +21,7 @@ import numpy as np
 from peervalue.costs.indices import PriceIndex, nhs_indexes
 from peervalue.costs.load import load_costs
 from peervalue.costs.schema import CostFile, PeerWorkerCost
-from peervalue.errors import input_error
+from peervalue.errors import input_error, quote
 from peervalue.evidence.load import load_evidence
 from peervalue.evidence.schema import Study
 from peervalue.model.core import Array
@@ -80,7 +80,7 @@ def _existing(loaded: LoadedScenario, field: str, path: str, what: str) -> Path:
         raise input_error(
             loaded.source,
             field,
-            f"{what} {path!r} does not exist (looked in {where})",
+            f"{what} {quote(str(path))} does not exist (looked in {where})",
             f"the path of an existing {what}, relative to the scenario file or absolute",
         )
     return found
@@ -105,7 +105,8 @@ def _cost_document(loaded: LoadedScenario) -> CostFile:
             raise input_error(
                 loaded.source,
                 "costs.salary" if s.salary is not None else "costs.band",
-                f"the cost set {s.set!r} gives a total cost per FTE-year, not a salary to replace",
+                f"the cost set {quote(s.set)} gives a total cost per FTE-year, not a salary "
+                "to replace",
                 "'cost_per_fte_year' instead, or a cost set built from components",
             )
         comps = base.peer_worker.components.model_copy(update={"salary": salary})
@@ -131,7 +132,7 @@ def _band_salary(loaded: LoadedScenario) -> Quantity:
         raise input_error(
             loaded.source,
             "costs.band",
-            f"no Agenda for Change band {band!r} in the pay table up to {year}",
+            f"no Agenda for Change band {quote(band)} in the pay table up to {year}",
             f"one of: {', '.join(bands())}",
         )
     return salary
@@ -157,7 +158,7 @@ def _studies(loaded: LoadedScenario) -> tuple[list[Study], str]:
             raise input_error(
                 loaded.source,
                 "evidence.subgroup",
-                f"no study has {field} = {value!r}",
+                f"no study has {field} = {quote(value)}",
                 f"one of: {', '.join(f'{field}={v}' for v in values)}",
             )
         studies = chosen
