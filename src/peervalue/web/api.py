@@ -19,7 +19,6 @@ from peervalue.evidence.schema import Study
 from peervalue.evidence.sets import EvidenceSets
 from peervalue.model.results import AnalysisResult
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
-from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import PsaResult, SensitivityResult, ThresholdResult
 from peervalue.web.limits import limited
 from peervalue.web.problems import NEEDS_TOKEN, NOT_FOUND, TIMED_OUT, TOKEN_OPTIONAL, problem
@@ -30,6 +29,7 @@ from peervalue.web.requests import (
     WebAnalysisRequest,
     WebPsaRequest,
     WebReportRequest,
+    WebScenario,
     WebScenarioRequest,
     WebSensitivityRequest,
     WebThresholdRequest,
@@ -154,7 +154,7 @@ class ScenarioBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=MAX_NAME)
-    scenario: ScenarioFile
+    scenario: WebScenario
 
     @field_validator("name")
     @classmethod
@@ -285,7 +285,11 @@ def delete_scenario(scenario_id: uuid.UUID, request: Request) -> Response:
 
 
 def _scenario_request(document: dict[str, Any], draws: int, seed: int) -> WebScenarioRequest:
-    return WebScenarioRequest.model_validate({"scenario": document, "draws": draws, "seed": seed})
+    """A saved document as a run request; one the web will not run (a cost set that is not
+    bundled, saved before the web refused them) is an InputError (422), not a 500."""
+    from peervalue.service.requests import make_request
+
+    return make_request(WebScenarioRequest, None, scenario=document, draws=draws, seed=seed)
 
 
 @router.post(
@@ -402,7 +406,7 @@ async def saved_scenario_report(
     saved = await run_in_threadpool(_store(request).get, str(scenario_id))
     if saved is None:
         return _missing(scenario_id)
-    body = WebReportRequest.model_validate(
-        {"scenario": saved.document, "draws": draws, "seed": seed}
-    )
+    from peervalue.service.requests import make_request
+
+    body = make_request(WebReportRequest, None, scenario=saved.document, draws=draws, seed=seed)
     return await limited(request, lambda: report_response(body, format, f"peervalue-{scenario_id}"))
