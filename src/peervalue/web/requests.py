@@ -83,7 +83,8 @@ def _names() -> str:
 def bundled_cost_set(value: Any) -> Any:
     """A bundled cost set's name, as its file inside the package (never a path from the
     request, and never looked up in the working directory). Other text is refused without
-    touching the file system; a document is left to the other members of the union."""
+    touching the file system (one error, not one per member of the union); a document is
+    left to the union."""
     if isinstance(value, str):
         found = _cost_set_files().get(value)
         if found is not None:
@@ -105,7 +106,6 @@ def _shown(text: str) -> str:
 #: a bundled cost set, by name (the JSON schema lists the names)
 BundledCostSet = Annotated[
     Path,
-    BeforeValidator(bundled_cost_set),
     WithJsonSchema(
         {
             "type": "string",
@@ -184,7 +184,7 @@ WebScenario = Annotated[WebScenarioFile, BeforeValidator(_no_scenario_file)]
 #: studies in the body, never a path
 WebStudies = Annotated[list[Study] | None, BeforeValidator(_no_study_folder)]
 #: unit costs: a bundled set's name or a cost document, never a path
-WebCosts = BundledCostSet | CostFile | None
+WebCosts = Annotated[BundledCostSet | CostFile | None, BeforeValidator(bundled_cost_set)]
 
 
 def _refuse_work(evidence: Any, draws: int, limit: int, command: str, groups: int = 1) -> None:
