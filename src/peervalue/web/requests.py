@@ -233,7 +233,10 @@ class WebPsaRequest(PsaRequest):
 
     evidence: WebStudies = None
     costs: WebCosts = None
-    draws: Annotated[int, Field(strict=True, ge=1, le=MAX_WEB_DRAWS)] = 20_000
+    #: the default is checked too: many studies at the default draws can be over the cap
+    draws: Annotated[int, Field(strict=True, ge=1, le=MAX_WEB_DRAWS, validate_default=True)] = (
+        20_000
+    )
     keep_draws: bool = Field(default=False, exclude=True)
 
     @field_validator("keep_draws")
@@ -289,9 +292,9 @@ class WebReportRequest(ReportRequest):
     evidence: WebStudies = None
     costs: WebCosts = None
     scenario: WebScenario | None = None
-    draws: Annotated[int, Field(strict=True, ge=1, le=MAX_WEB_REPORT_DRAWS)] = (
-        DEFAULT_WEB_REPORT_DRAWS
-    )
+    draws: Annotated[
+        int, Field(strict=True, ge=1, le=MAX_WEB_REPORT_DRAWS, validate_default=True)
+    ] = DEFAULT_WEB_REPORT_DRAWS
 
     @field_validator("evidence")
     @classmethod
