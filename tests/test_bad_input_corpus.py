@@ -32,7 +32,6 @@ from tests.cli_helpers import run_cli
 from tests.conftest import SYNTHETIC, SYNTHETIC_COSTS
 
 CORPUS = Path(__file__).parent / "bad_input"
-SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
 MANIFEST = CORPUS / "cases.yaml"
 BUNDLED_COSTS = Path(peervalue.__file__).parent / "data" / "costs" / "england-2011-12.yaml"
 DEFAULT_ARGS = [

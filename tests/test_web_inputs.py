@@ -320,3 +320,32 @@ def test_a_saved_ramp_shows_in_the_new_syntax_and_reads_back(ramp: list[float]) 
     got, errors = _parse_fte(text)
     assert errors == {}
     assert got == (ramp if len(ramp) > 1 else ramp[0])
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("GET", "/api/v1/evidence?evidence_set=all-2026", None),
+        ("GET", "/api/v1/evidence-sets", None),
+        ("GET", "/api/v1/costs", None),
+        ("GET", "/evidence?set=all-2026", None),
+        ("GET", "/evidence/sledge2011", None),
+        ("GET", "/", None),
+        (
+            "POST",
+            "/api/v1/analysis",
+            {"evidence_set": "all-2026", "leave_one_out": True, "draws": 200},
+        ),
+        ("POST", "/api/v1/psa", {"draws": 200, "costs": "england-2024-25"}),
+        ("POST", "/api/v1/scenarios/run", {"draws": 200}),
+    ],
+)
+def test_answers_and_pages_show_no_server_folder(
+    client: TestClient, method: str, url: str, body: dict[str, Any] | None
+) -> None:
+    if url == "/api/v1/scenarios/run":
+        body = {**(body or {}), "scenario": _scenario()}
+    got = client.request(method, url, json=body)
+    assert got.status_code == 200, got.text[:300]
+    leaked = [p for p in _server_paths() if p in got.text]
+    assert not leaked, leaked
