@@ -49,12 +49,16 @@ test: lint typecheck unit
 
 # Start-up of whole commands against `python -c pass`, then Monte Carlo time and memory
 # against a random-number floor and a naive loop, then the JSON API under load with 1 and
-# 2 uvicorn workers against an in-process run and an HTTP floor (about three minutes).
+# 2 uvicorn workers against an in-process run and an HTTP floor, then GET /api/v1/evidence
+# with 3,000 slow-body connections open against the same reads without them (about six
+# minutes).
 bench: setup
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/psa.py
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/synthesis.py
+	$(BIN)/python benchmarks/slow_clients.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis \

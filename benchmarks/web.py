@@ -129,6 +129,8 @@ def server(workers: int, folder: Path) -> Iterator[int]:
     env = {
         **os.environ,
         "PEERVALUE_DATABASE_URL": f"sqlite:///{folder / f'bench-{workers}.db'}",
+        # one loopback client sends hundreds of runs a minute here: no per-client rate
+        "PEERVALUE_RUNS_PER_MINUTE": "0",
     }
     env.pop("PEERVALUE_API_TOKEN", None)
     command = [*peervalue_command(), "serve", "--host", HOST, "--port", str(port)]

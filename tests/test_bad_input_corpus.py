@@ -313,7 +313,11 @@ def _web_client() -> Any:
     from peervalue.web.app import create_app
 
     folder = Path(tempfile.mkdtemp(prefix="peervalue-corpus-"))
-    return TestClient(create_app(f"sqlite:///{folder / 'corpus.db'}"))
+    return TestClient(
+        create_app(
+            f"sqlite:///{folder / 'corpus.db'}", allowed_hosts=["testserver"], runs_per_minute=0
+        )
+    )
 
 
 def _run_http(case: dict[str, Any], places: dict[str, str]) -> Outcome:
@@ -333,6 +337,11 @@ def _run_http(case: dict[str, Any], places: dict[str, str]) -> Outcome:
         kwargs["headers"] = {"content-type": "application/json", **kwargs["headers"]}
     if "form" in spec:  # an HTML form of the calculator pages
         kwargs["data"] = spec["form"]
+        if spec["form"].get("csrf_token") == "{csrf}":  # a token the server signed
+            page = _web_client().get("/").text
+            found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            assert found, "no CSRF token on the calculator page"
+            kwargs["data"] = {**spec["form"], "csrf_token": found.group(1)}
     response = _web_client().request(spec.get("method", "POST"), spec["path"], **kwargs)
     return Outcome(response.status_code, response.headers.get("content-type", ""), response.text)
 
@@ -407,10 +416,10 @@ def test_bad_input(
     assert not unknown, f"unknown case keys {unknown}"
     if case.get("root_skip") and os.geteuid() == 0:
         pytest.skip("file permissions do not bind the super-user")
-    for name, value in case.get("env", {}).items():
-        monkeypatch.setenv(name, str(value))
     _prepare(tmp_path)
     places = _places(tmp_path)
+    for name, value in case.get("env", {}).items():
+        monkeypatch.setenv(name, _fill(str(value), places))
     for edit in case.get("edit", []):
         _apply(edit, tmp_path, places)
     before = _tree(tmp_path)

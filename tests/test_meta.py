@@ -642,6 +642,35 @@ def test_prediction_and_i2_conventions_by_hand() -> None:
     assert from_tau2.i2 == pytest.approx(t_style.i2)
 
 
+def test_hksj_prediction_interval_as_metafor_predict_by_hand() -> None:
+    # Issue 18, 7a. Effects 1, 2, 4; variances 0.5, 0.5, 1; DerSimonian-Laird.
+    # Fixed weights 2, 2, 1: mu_FE = (2 + 4 + 4) / 5 = 2, Q = 2*1 + 0 + 1*4 = 6,
+    # C = 5 - 9/5 = 3.2, tau^2 = (6 - 2) / 3.2 = 1.25.
+    # RE weights 1/1.75, 1/1.75, 1/2.25 = 4/7, 4/7, 4/9 (sum 100/63): mu = (12/7 + 16/9) /
+    # (100/63) = 2.2. HKSJ: sum w (y - mu)^2 = 4/7 (1.44 + 0.04) + 4/9 * 3.24 = 16/7, over
+    # k - 1 = 2 gives 8/7; se^2 = (8/7) / (100/63) = 0.72.
+    # metafor's predict() on a knha fit: 2.2 +/- t_{2, 0.975} sqrt(1.25 + 0.72),
+    # t_{2, 0.975} = 4.302653, so the half-width is 4.302653 x 1.403567 = 6.03907.
+    fit = meta_analyse([1.0, 2.0, 4.0], [0.5, 0.5, 1.0], "dersimonian-laird", interval="hksj")
+    assert fit.tau2 == pytest.approx(1.25)
+    assert fit.se**2 == pytest.approx(0.72)
+    assert (fit.pi_low, fit.pi_high) == pytest.approx((2.2 - 6.03907, 2.2 + 6.03907), rel=1e-5)
+    # never narrower than its own confidence interval (2.2 +/- 4.302653 x sqrt(0.72))
+    assert fit.ci_high - fit.ci_low == pytest.approx(2 * 4.302653 * math.sqrt(0.72), rel=1e-6)
+    assert fit.pi_high - fit.pi_low > fit.ci_high - fit.ci_low
+    # with two studies: t_1 and the HKSJ se still give an interval (k - 1 = 1 df)
+    two = meta_analyse([1.0, 3.0], [0.5, 0.5], "dersimonian-laird", interval="hksj")
+    assert math.isfinite(two.pi_low) and two.pi_high - two.pi_low > two.ci_high - two.ci_low
+
+
+def test_fixed_effect_i2_from_tau2_is_metafors_q_based_value() -> None:
+    # Issue 18, 7b. Same data: Q = 6 on 2 df, so metafor's FE model reports
+    # I^2 = (Q - df) / Q = 4/6; the fixed effect has no tau^2, so 0 would be wrong.
+    fit = meta_analyse([1.0, 2.0, 4.0], [0.5, 0.5, 1.0], "fixed", i2_from="tau2")
+    assert fit.i2 == pytest.approx(2 / 3)
+    assert fit.tau2 == 0.0
+
+
 def test_meta_command_options(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(
         run_cli(

@@ -62,8 +62,8 @@ def _writer(url: str, k: int, n: int) -> None:
 
     store = ScenarioStore(make_engine(url))
     for i in range(n):
-        saved = store.create(f"p{k}-{i}", {"k": k, "i": i})
-        store.update(saved.id, f"p{k}-{i}", {"k": k, "i": i, "updated": True})
+        saved, _ = store.create(f"p{k}-{i}", {"k": k, "i": i})
+        store.update(saved.id, f"p{k}-{i}", {"k": k, "i": i, "updated": True}, 1)
     store.engine.dispose()
 
 
@@ -100,22 +100,34 @@ def test_workers_starting_together_on_a_new_database(postgres_url: str) -> None:
     url = postgres_url.replace("/peervalue?", "/fresh?")
     assert start_together(url, 4) == [0, 0, 0, 0]
     engine = make_engine(url)
-    assert sorted(s.name for s in ScenarioStore(engine).list()) == [f"start-{k}" for k in range(4)]
+    names = sorted(s.name for s in ScenarioStore(engine).page().items)
+    assert names == [f"start-{k}" for k in range(4)]
     engine.dispose()
 
 
 def test_store_and_migrations_on_postgres(postgres_url: str) -> None:
-    from peervalue.web.storage import ScenarioStore, make_engine, migrate
+    from peervalue.web.storage import Saved, ScenarioStore, make_engine, migrate
 
     engine = make_engine(postgres_url)
     migrate(engine)
     migrate(engine)  # a second upgrade is a no-op
     store = ScenarioStore(engine)
-    saved = store.create("Ward A", {"scenario": {"name": "Ward A"}})
-    assert store.get(saved.id) is not None
-    changed = store.update(saved.id, "Ward B", {"scenario": {"name": "Ward B"}})
-    assert changed is not None and changed.revision == 2
-    assert store.delete(saved.id) and store.get(saved.id) is None
+    saved, key = store.create("Ward A", {"scenario": {"name": "Ward A"}})
+    assert store.get(saved.id) is not None and store.is_owner(saved.id, key)
+    changed = store.update(saved.id, "Ward B", {"scenario": {"name": "Ward B"}}, 1)
+    assert isinstance(changed, Saved) and changed.revision == 2
+    assert [r.revision for r in store.revisions(saved.id)] == [2, 1]
+    assert store.delete(saved.id) is True and store.get(saved.id) is None
+    assert store.revisions(saved.id) == []
+
+
+def test_compare_and_set_loses_no_write_on_postgres(postgres_url: str) -> None:
+    from peervalue.web.storage import make_engine, migrate
+    from tests.test_saved_cases import hammer
+
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    hammer(engine, threads=8, writes=20)
 
 
 def test_concurrent_writes_from_processes_lose_nothing(postgres_url: str) -> None:
@@ -124,7 +136,7 @@ def test_concurrent_writes_from_processes_lose_nothing(postgres_url: str) -> Non
     engine = make_engine(postgres_url)
     migrate(engine)
     store = ScenarioStore(engine)
-    before = len(store.list())
+    before = len(store.page(limit=200).items)
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_writer, args=(postgres_url, k, 20)) for k in range(4)]
     for w in workers:
@@ -132,8 +144,9 @@ def test_concurrent_writes_from_processes_lose_nothing(postgres_url: str) -> Non
     for w in workers:
         w.join(timeout=120)
         assert w.exitcode == 0
-    rows = [r for r in store.list() if r.name.startswith("p")]
-    assert len(store.list()) - before == 80 == len(rows)
+    listed = store.page(limit=200).items
+    rows = [r for r in listed if r.name.startswith("p")]
+    assert len(listed) - before == 80 == len(rows)
     assert {(r.document["k"], r.document["i"]) for r in rows} == {
         (k, i) for k in range(4) for i in range(20)
     }

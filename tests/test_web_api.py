@@ -30,7 +30,9 @@ TEMPLATE = template_file()
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     db = tmp_path_factory.mktemp("db") / "peervalue.db"
-    with TestClient(create_app(f"sqlite:///{db}")) as c:
+    with TestClient(
+        create_app(f"sqlite:///{db}", allowed_hosts=["testserver"], runs_per_minute=0)
+    ) as c:
         yield c
 
 
@@ -181,7 +183,10 @@ def test_security_headers_and_schema(client: TestClient) -> None:
     # a write may carry a bearer token, or none when the server sets none
     paths = schema["paths"]
     assert paths["/api/v1/scenarios"]["post"]["security"] == [{"HTTPBearer": []}, {}]
-    assert "security" not in paths["/api/v1/scenarios"]["get"]
+    # listing every saved case needs the admin token; changing one, its owner key (or the
+    # admin token): both always ask for a bearer
+    assert paths["/api/v1/scenarios"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert paths["/api/v1/scenarios/{scenario_id}"]["put"]["security"] == [{"HTTPBearer": []}]
     # every route that runs the model may answer 503 (the run-time limit)
     running = [p for p, ops in paths.items() for m, op in ops.items() if "503" in op["responses"]]
     assert sorted(running) == [
@@ -203,21 +208,52 @@ def test_saved_scenarios_create_read_update_run_delete(client: TestClient) -> No
     assert made.status_code == 201, made.text
     saved = made.json()
     assert uuid.UUID(saved["id"]).version == 4 and saved["revision"] == 1
+    assert made.headers["etag"] == f'"{saved["id"]}.1"'
+    owner = {"Authorization": f"Bearer {saved['owner_key']}"}
     url = f"/api/v1/scenarios/{saved['id']}"
-    assert client.get(url).json()["scenario"]["staffing"]["funded_fte"] == [2, 4, 4, 4, 4]
+    read = client.get(url).json()
+    assert "owner_key" not in read  # shown once, when saved
+    # stored as its own figures (the template's ramp differs from the defaults' 1 FTE)...
+    assert read["scenario"]["staffing"]["funded_fte"] == [2, 4, 4, 4, 4]
+    assert read["format_version"] == 2
+    # ... and resolved over today's defaults into the whole document a run uses
+    assert read["resolved"]["staffing"]["funded_fte"] == [2, 4, 4, 4, 4]
     document["staffing"]["funded_fte"] = [1, 1]
-    changed = client.put(url, json={"name": "Ward A, smaller", "scenario": document}).json()
-    assert changed["revision"] == 2 and changed["name"] == "Ward A, smaller"
+    body = {"name": "Ward A, smaller", "scenario": document}
+    # a change names the revision it starts from, and only the owner may make it
+    assert client.put(url, json=body, headers=owner).status_code == 428
+    stranger = {"Authorization": "Bearer not-the-key", "If-Match": made.headers["etag"]}
+    assert client.put(url, json=body, headers=stranger).status_code == 403
+    assert client.put(url, json=body, headers={"If-Match": made.headers["etag"]}).status_code == 401
+    changed = client.put(url, json=body, headers={**owner, "If-Match": made.headers["etag"]})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["revision"] == 2 and changed.json()["name"] == "Ward A, smaller"
+    # the same If-Match again is stale: 412 with the current ETag
+    stale = client.put(url, json=body, headers={**owner, "If-Match": made.headers["etag"]})
+    assert stale.status_code == 412 and stale.headers["etag"] == f'"{saved["id"]}.2"'
     run = client.post(f"{url}/run", params={"draws": 500, "seed": 2})
     assert run.status_code == 200
+    assert run.headers["x-peervalue-draws"] == "500" and run.headers["x-peervalue-seed"] == "2"
     direct = client.post(
         "/api/v1/scenarios/run", json={"scenario": document, "draws": 500, "seed": 2}
     )
     assert run.json()["totals"] == direct.json()["totals"]
-    assert saved["id"] in [s["id"] for s in client.get("/api/v1/scenarios").json()]
-    assert client.delete(url).status_code == 204
+    history = client.get(f"{url}/revisions").json()
+    assert [r["revision"] for r in history] == [2, 1]
+    first = client.get(f"{url}/revisions/1").json()
+    assert first["name"] == "Ward A" and first["scenario"]["staffing"]["funded_fte"] == [
+        2,
+        4,
+        4,
+        4,
+        4,
+    ]
+    assert client.delete(url).status_code == 401
+    assert client.delete(url, headers=stranger).status_code == 403
+    assert client.delete(url, headers=owner).status_code == 204
     gone = client.get(url)
     assert gone.status_code == 404 and gone.headers["content-type"] == "application/problem+json"
+    assert client.get(f"{url}/revisions").status_code == 404  # the history goes with it
     assert client.get("/api/v1/scenarios/42").status_code == 422  # ids are UUIDs, not counters
 
 
@@ -231,10 +267,32 @@ def test_write_endpoints_need_the_token_when_one_is_set(
     assert refused.headers["www-authenticate"] == "Bearer"
     assert "Bearer" in refused.json()["detail"]
     wrong = client.post("/api/v1/scenarios", json=body, headers={"Authorization": "Bearer nope"})
-    assert wrong.status_code == 401
-    ok = client.post("/api/v1/scenarios", json=body, headers={"Authorization": "Bearer s3cret"})
+    assert wrong.status_code == 403
+    admin = {"Authorization": "Bearer s3cret"}
+    ok = client.post("/api/v1/scenarios", json=body, headers=admin)
     assert ok.status_code == 201
-    assert client.get("/api/v1/scenarios").status_code == 200  # reads stay open
+    url = f"/api/v1/scenarios/{ok.json()['id']}"
+    assert client.get(url).status_code == 200  # a case's address stays open to read
+    # listing every case needs the admin token
+    assert client.get("/api/v1/scenarios").status_code == 401
+    assert (
+        client.get("/api/v1/scenarios", headers={"Authorization": "Bearer nope"}).status_code == 403
+    )
+    listed = client.get("/api/v1/scenarios", headers=admin)
+    assert listed.status_code == 200 and ok.json()["id"] in [
+        s["id"] for s in listed.json()["items"]
+    ]
+    # the admin token changes any case, as its owner key does
+    etag = ok.headers["etag"]
+    assert client.put(url, json=body, headers={**admin, "If-Match": etag}).status_code == 200
+
+
+def test_cases_are_unlisted_without_an_admin_token(client: TestClient) -> None:
+    client.post("/api/v1/scenarios", json={"name": "private", "scenario": _template()})
+    got = client.get("/api/v1/scenarios")
+    assert got.status_code == 403
+    assert "unlisted" in got.json()["detail"] and "sets no admin token" in got.json()["detail"]
+    assert "private" not in got.text
 
 
 def test_concurrent_writes_to_sqlite_lose_nothing(tmp_path: Path) -> None:
@@ -248,8 +306,8 @@ def test_concurrent_writes_to_sqlite_lose_nothing(tmp_path: Path) -> None:
 
     def writer(k: int) -> None:
         for i in range(25):
-            saved = store.create(f"w{k}-{i}", {"k": k, "i": i})
-            store.update(saved.id, f"w{k}-{i}", {"k": k, "i": i, "updated": True})
+            saved, _ = store.create(f"w{k}-{i}", {"k": k, "i": i})
+            store.update(saved.id, f"w{k}-{i}", {"k": k, "i": i, "updated": True}, 1)
             with lock:
                 made.append(saved.id)
 
@@ -258,7 +316,7 @@ def test_concurrent_writes_to_sqlite_lose_nothing(tmp_path: Path) -> None:
         t.start()
     for t in threads:
         t.join()
-    rows = store.list()
+    rows = store.page(limit=200).items
     assert len(made) == len(set(made)) == 150
     assert sorted(r.id for r in rows) == sorted(made)
     assert all(r.revision == 2 and r.document["updated"] for r in rows)
@@ -270,7 +328,7 @@ def test_workers_starting_together_on_a_new_sqlite_file(tmp_path: Path) -> None:
 
     url = f"sqlite:///{tmp_path / 'new.db'}"
     assert start_together(url, 4) == [0, 0, 0, 0]
-    names = sorted(s.name for s in ScenarioStore(make_engine(url)).list())
+    names = sorted(s.name for s in ScenarioStore(make_engine(url)).page().items)
     assert names == [f"start-{k}" for k in range(4)]
 
 

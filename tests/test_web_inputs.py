@@ -42,7 +42,9 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     db = tmp_path_factory.mktemp("db") / "peervalue.db"
-    with TestClient(create_app(f"sqlite:///{db}")) as c:
+    with TestClient(
+        create_app(f"sqlite:///{db}", allowed_hosts=["testserver"], runs_per_minute=0)
+    ) as c:
         yield c
 
 

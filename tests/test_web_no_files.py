@@ -317,7 +317,9 @@ def _child(node: Any, step: Step, defs: dict[str, Any]) -> Any:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     db = tmp_path_factory.mktemp("db") / "peervalue.db"
-    with TestClient(create_app(f"sqlite:///{db}")) as c:
+    with TestClient(
+        create_app(f"sqlite:///{db}", allowed_hosts=["testserver"], runs_per_minute=0)
+    ) as c:
         yield c
 
 
@@ -426,8 +428,14 @@ def test_the_fields_that_named_files_are_refused_by_name(
             (
                 "/api/v1/scenarios",
                 {"name": "x", "scenario": with_value(scenario, ("evidence", "folder"), value)},
-                "/scenario/evidence/folder",
-                "the web reads no files",
+                "/scenario",
+                "'evidence.folder' of a case cannot be used here",
+            ),
+            (
+                "/api/v1/scenarios",
+                {"name": "x", "scenario": {"costs": {"set": value}}},
+                "/scenario",
+                "is not a bundled cost set; the web reads no files",
             ),
             (
                 "/api/v1/reports",
@@ -502,7 +510,7 @@ def test_a_saved_case_with_a_path_from_before_is_refused_when_run(
     scenario = _scenario()
     scenario["costs"]["set"] = str(planted / "costs.yaml")
     store = client.app.state.store  # type: ignore[attr-defined]
-    saved = store.create("old", scenario)
+    saved, _ = store.create("old", scenario)
     for method, url in (
         ("GET", f"/scenarios/{saved.id}"),
         ("POST", f"/api/v1/scenarios/{saved.id}/run"),

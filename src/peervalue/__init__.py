@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from peervalue.errors import InputError, InputErrorGroup
     from peervalue.evidence.load import Evidence, load_evidence
     from peervalue.model.results import AnalysisResult
-    from peervalue.service.api import analyse, meta, psa, sensitivity, threshold
+    from peervalue.service.api import analyse, meta, psa, sensitivity, synthesise, threshold
 
 _LAZY = {
     "AnalysisResult": "peervalue.model.results",
@@ -37,6 +37,7 @@ _LAZY = {
     "meta": "peervalue.service.api",
     "psa": "peervalue.service.api",
     "sensitivity": "peervalue.service.api",
+    "synthesise": "peervalue.service.api",
     "threshold": "peervalue.service.api",
 }
 
@@ -52,6 +53,7 @@ __all__ = [
     "meta",
     "psa",
     "sensitivity",
+    "synthesise",
     "threshold",
 ]
 

@@ -56,6 +56,11 @@ OPTION_LABELS = {
     "value": "VALUE",
     "older": "OLDER",
     "newer": "NEWER",
+    "scale": "--scale",
+    "tau_prior": "--tau-prior",
+    "mu_prior": "--mu-prior",
+    "bias_prior": "--bias-prior",
+    "bias": "--bias/--no-bias",
 }
 
 

@@ -134,6 +134,7 @@ def _run(argv: list[str] | None) -> int:
         report_command,
         scenario_commands,
         serve_command,
+        synthesis_command,
         uncertainty_commands,
     )
     from peervalue.cli.common import app

@@ -341,7 +341,8 @@ def meta(
         MetaIntervalChoice,
         typer.Option(
             help="Confidence interval: normal quantile, or Hartung-Knapp-Sidik-Jonkman "
-            "(t with k - 1 degrees of freedom)."
+            "(t with k - 1 degrees of freedom; the prediction interval then uses the same "
+            "standard error and t, as metafor's predict() on a knha fit)."
         ),
     ] = MetaIntervalChoice.normal,
     prediction: Annotated[

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from peervalue.service.cumulative import CumulativeResult
     from peervalue.service.evppi import EvppiResult
     from peervalue.service.reconcile import ReconcileResult
+    from peervalue.synthesis.results import SynthesisResult
     from peervalue.uncertainty.results import (
         InfluenceResult,
         MetaRunResult,
@@ -35,6 +36,7 @@ Need = Literal[
     "reconcile",
     "evppi",
     "cumulative",
+    "synthesis",
 ]
 
 
@@ -55,6 +57,7 @@ class FigureInputs:
     reconcile: ReconcileResult | None = None
     evppi: EvppiResult | None = None
     cumulative: CumulativeResult | None = None
+    synthesis: SynthesisResult | None = None
 
 
 def _get(inputs: FigureInputs, name: str) -> object:
@@ -71,8 +74,9 @@ class FigureSpec:
     needs: tuple[Need, ...]
     draw: Callable[[FigureInputs], Figure]
     alt: Callable[[FigureInputs], str]
-    #: "scenario": drawn only for a business case (``--scenario``)
-    scope: Literal["evidence", "scenario", "any"] = "evidence"
+    #: "scenario": drawn only for a business case (``--scenario``); "plot": drawn only by
+    #: ``peervalue plot``, not in the report
+    scope: Literal["evidence", "scenario", "any", "plot"] = "evidence"
 
 
 def _forest(i: FigureInputs) -> Figure:
@@ -249,6 +253,27 @@ def _cumulative_alt(i: FigureInputs) -> str:
     )
 
 
+def _funnel(i: FigureInputs) -> Figure:
+    from peervalue.figures.charts import funnel
+
+    return funnel(i.synthesis)  # type: ignore[arg-type]
+
+
+def _funnel_alt(i: FigureInputs) -> str:
+    r: SynthesisResult = _get(i, "synthesis")  # type: ignore[assignment]
+    points = "; ".join(
+        f"{p.id} {p.effect:.3g} (se {p.se:.3g}{', imputed' if p.imputed else ''})"
+        for p in r.small_study.funnel
+    )
+    egger = r.small_study.egger
+    test = f" Egger's test p = {egger.p_value:.3g}." if egger is not None else " Too few for Egger."
+    warn = " " + r.small_study.warnings[0] + "." if r.small_study.warnings else ""
+    return (
+        f"Funnel plot of each study's effect ({r.unit}) against its standard error, with "
+        f"the posterior mean {r.main.mu.mean:.3g} and a pseudo 95% funnel: {points}." + test + warn
+    )
+
+
 FIGURES: Final[dict[str, FigureSpec]] = {
     f.name: f
     for f in (
@@ -323,6 +348,14 @@ FIGURES: Final[dict[str, FigureSpec]] = {
             ("cumulative",),
             _cumulative,
             _cumulative_alt,
+        ),
+        FigureSpec(
+            "funnel",
+            "Funnel plot of the synthesis (small-study check)",
+            ("synthesis",),
+            _funnel,
+            _funnel_alt,
+            scope="plot",
         ),
     )
 }

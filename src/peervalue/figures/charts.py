@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from peervalue.service.cumulative import CumulativeResult
     from peervalue.service.evppi import EvppiResult
     from peervalue.service.reconcile import ReconcileResult
+    from peervalue.synthesis.results import FunnelPoint, SynthesisResult
     from peervalue.uncertainty.results import (
         InfluenceResult,
         MetaRunResult,
@@ -554,3 +555,78 @@ def cumulative(result: CumulativeResult) -> Figure:
     bottom.set_xticks(steps, [f"+ {s.citation}" for s in result.steps], rotation=45, ha="right")
     bottom.set_xlabel("Study added, in order")
     return fig
+
+
+# --- funnel plot ---------------------------------------------------------------------
+
+
+def funnel(result: SynthesisResult) -> Figure:
+    """Each study's effect against its standard error (inverted: precise studies on top),
+    imputed SEs as open markers, trim-and-fill's filled studies in grey, the fixed-effect
+    mean's pseudo 95% funnel and the posterior mean of the synthesis."""
+    ss = result.small_study
+    fig, ax = _figure(7.5, 5.5)
+    max_se = max([p.se for p in ss.funnel] + [p.se for p in _filled(result)]) * 1.1
+    h = result.heterogeneity
+    centre = h.fixed_effect if h is not None else result.main.mu.mean
+    ses = np.linspace(0.0, max_se, 50)
+    ax.plot(centre - 1.96 * ses, ses, color=style.GREY, linestyle="--", linewidth=1.0)
+    ax.plot(
+        centre + 1.96 * ses,
+        ses,
+        color=style.GREY,
+        linestyle="--",
+        linewidth=1.0,
+        label="pseudo 95% funnel (fixed effect)",
+    )
+    ax.axvline(
+        result.main.mu.mean,
+        color=style.BLUE,
+        linewidth=1.4,
+        label="posterior mean (random effects)",
+    )
+    reported = [p for p in ss.funnel if not p.imputed]
+    imputed = [p for p in ss.funnel if p.imputed]
+    if reported:
+        ax.plot(
+            [p.effect for p in reported],
+            [p.se for p in reported],
+            "o",
+            color=style.BLACK,
+            label="study",
+        )
+    if imputed:
+        ax.plot(
+            [p.effect for p in imputed],
+            [p.se for p in imputed],
+            "o",
+            markerfacecolor="none",
+            color=style.BLACK,
+            label="study (imputed SE)",
+        )
+    filled = _filled(result)
+    if filled:
+        ax.plot(
+            [p.effect for p in filled],
+            [p.se for p in filled],
+            "o",
+            markerfacecolor="none",
+            color=style.GREY,
+            label="filled (trim-and-fill)",
+        )
+    for p in ss.funnel:
+        ax.annotate(p.id, (p.effect, p.se), textcoords="offset points", xytext=(5, 3), fontsize=8)
+    ax.set_ylim(max_se, 0.0)
+    ax.set_xlabel(result.unit)
+    ax.set_ylabel("Standard error")
+    title = f"Funnel plot, {result.scale} scale ({len(ss.funnel)} studies)"
+    if ss.warnings:
+        title += ": too few studies to test"
+    ax.set_title(title, loc="left")
+    _legend_below(ax)
+    return fig
+
+
+def _filled(result: SynthesisResult) -> list[FunnelPoint]:
+    tf = result.small_study.trim_fill
+    return [] if tf is None else list(tf.filled)

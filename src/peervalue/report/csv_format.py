@@ -32,6 +32,7 @@ from peervalue.service.compare import EvidenceComparison
 from peervalue.service.cumulative import CumulativeResult
 from peervalue.service.evppi import EvppiResult
 from peervalue.service.reconcile import ReconcileResult
+from peervalue.synthesis.results import SynthesisResult
 from peervalue.uncertainty.results import (
     MetaRunResult,
     PsaResult,
@@ -110,6 +111,11 @@ def scenario_csv(result: ScenarioResult, **_: Any) -> str:
 
 @renderer(EvidenceComparison, "csv")
 def evidence_comparison_csv(result: EvidenceComparison, **_: Any) -> str:
+    return rows_to_csv(result.rows())
+
+
+@renderer(SynthesisResult, "csv")
+def synthesis_csv(result: SynthesisResult, **_: Any) -> str:
     return rows_to_csv(result.rows())
 
 

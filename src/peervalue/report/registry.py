@@ -22,6 +22,7 @@ FORMAT_MODULES: Final[dict[str, tuple[str, ...]]] = {
         "peervalue.report.table_uncertainty",
         "peervalue.report.table_costs",
         "peervalue.report.table_scenario",
+        "peervalue.report.table_synthesis",
     ),
     "json": ("peervalue.report.json_format",),
     "csv": ("peervalue.report.csv_format",),

@@ -62,8 +62,13 @@ def layered(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 def load_scenario(path: Path) -> LoadedScenario:
     """Read, layer and validate a scenario file; mistakes name the file and the field."""
+    from peervalue.scenario.documents import FORMAT_VERSION, upgrade
+
     data = read_mapping(path)
-    merged, overrides = layered(data)
+    # a file may state its format (``format_version = 2``); files have always held only the
+    # figures they set, so one without it is read as the current format
+    version = data.pop("format_version", FORMAT_VERSION)
+    merged, overrides = layered(upgrade(data, version, str(path)))
     scenario = validate(ScenarioFile, merged, path)
     return LoadedScenario(scenario, tuple(overrides), str(path), path.parent)
 

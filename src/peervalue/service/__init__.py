@@ -9,8 +9,9 @@
 * :mod:`~peervalue.service.costs` (``run_rebase``, ``run_cost_sets``,
   ``run_cost_comparison``), :mod:`~peervalue.service.scenario` (``run_scenario``) and
   :mod:`~peervalue.service.two_way` (``run_two_way``), :mod:`~peervalue.service.cumulative`
-  (``run_cumulative``) and :mod:`~peervalue.service.compare` (``run_compare``: evidence sets
-  side by side), imported from their modules.
+  (``run_cumulative``), :mod:`~peervalue.service.compare` (``run_compare``: evidence sets
+  side by side) and :mod:`~peervalue.service.synthesis` (``run_synthesis``: the Bayesian
+  evidence synthesis), imported from their modules.
 
 Importing this package loads pydantic and the schemas but not numpy, scipy or
 pandas; a run imports what it needs.

@@ -10,7 +10,7 @@ list of studies, or ``None`` for the bundled defaults.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from peervalue.service import runs
 from peervalue.service.requests import (
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from peervalue.model.methods import CostBasis, PoolingMethod, Weighting
     from peervalue.model.results import AnalysisResult
     from peervalue.service.requests import Indexation
+    from peervalue.synthesis.results import SynthesisResult
     from peervalue.uncertainty.results import (
         MetaRunResult,
         PsaResult,
@@ -174,3 +175,32 @@ def meta(
         cost_basis=cost_basis,
     )
     return runs.run_meta(request)
+
+
+def synthesise(
+    evidence: EvidenceArg = None,
+    *,
+    evidence_set: str | None = None,
+    scale: Literal["relative", "absolute"] = "relative",
+    tau_prior: str | None = None,
+    mu_prior: str | None = None,
+    bias_prior: str | None = None,
+    level: float = 0.95,
+) -> SynthesisResult:
+    """The evidence synthesis (``peervalue synthesis``): every study on one scale and the
+    exact Bayesian random-effects model; priors as text, e.g. ``tau_prior="halfnormal:0.5"``
+    (``None``: the scale's default)."""
+    from peervalue.service.requests import SynthesisRequest
+    from peervalue.service.synthesis import run_synthesis
+
+    request = make_request(
+        SynthesisRequest,
+        evidence=_inputs(evidence, None)["evidence"],
+        evidence_set=evidence_set,
+        scale=scale,
+        tau_prior=tau_prior,
+        mu_prior=mu_prior,
+        bias_prior=bias_prior,
+        level=level,
+    )
+    return run_synthesis(request)

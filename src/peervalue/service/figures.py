@@ -123,6 +123,13 @@ def collect(
                 **common, draws=max(100, min(request.draws, evppi_draws)), seed=request.seed
             )
         )
+    if "synthesis" in needs:
+        from peervalue.service.requests import SynthesisRequest
+        from peervalue.service.synthesis import run_synthesis
+
+        found["synthesis"] = run_synthesis(
+            SynthesisRequest(evidence=request.evidence, evidence_set=request.evidence_set)
+        )
     return FigureInputs(**found)
 
 

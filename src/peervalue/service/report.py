@@ -78,8 +78,8 @@ def input_files(request: ReportRequest) -> list[InputFile]:
 
 
 def report_figures(request: ReportRequest) -> tuple[str, ...]:
-    """The figures a report draws: all of them but the cumulative analysis (drawn by
-    ``peervalue plot cumulative``), the business-case ones only with a scenario, and the
+    """The figures a report draws: all of them but those drawn only by ``peervalue plot``
+    (the funnel plot), the business-case ones only with a scenario, and the
     bridge to the published result only for the bundled six read from files."""
     # the bridge runs from the bundled six to the published 4.8: only for those studies
     from_files = all(
@@ -89,6 +89,7 @@ def report_figures(request: ReportRequest) -> tuple[str, ...]:
         name
         for name, spec in FIGURES.items()
         if (spec.scope != "scenario" or request.scenario is not None)
+        and spec.scope != "plot"
         and (name != "bridge" or from_files)
     )
 

@@ -40,6 +40,17 @@ from peervalue.evidence.schema import Study
 from peervalue.model.methods import CostBasis, PoolingMethod, Resources, Weighting
 from peervalue.provenance import PriceYear
 from peervalue.scenario.schema import ScenarioFile
+from peervalue.synthesis.priors import (
+    BIAS_EXPECTED,
+    MU_EXPECTED,
+    TAU_EXPECTED,
+    MuPrior,
+    NormalPrior,
+    TauPrior,
+    parse_bias_prior,
+    parse_mu_prior,
+    parse_tau_prior,
+)
 from peervalue.uncertainty.results import MetaI2, MetaInterval, MetaMethod, MetaPrediction
 
 #: the most Monte Carlo draws one run accepts: a run keeps about 4 x (studies + 10)
@@ -361,6 +372,53 @@ class MetaRequest(RunRequest):
     interval: MetaInterval = "normal"
     prediction: MetaPrediction = "t"
     i2_from: MetaI2 = "q"
+
+
+def _prior_parser(parse: Any, expected: str) -> Any:
+    """A before-validator: a prior's text (``halfnormal:0.5``) becomes its model."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return parse(value)
+            except ValueError as exc:
+                raise PydanticCustomError(
+                    "run_option", "{message}", {"message": str(exc)}
+                ) from None
+        return value
+
+    return check
+
+
+class SynthesisRequest(EvidenceRequest):
+    """The evidence synthesis (``peervalue synthesis``): every study on one ``scale`` and
+    the exact Bayesian random-effects model with its priors (text such as
+    ``halfnormal:0.5`` or the prior models of :mod:`peervalue.synthesis.priors`; ``None``:
+    the scale's default), the bias adjustment, meta-regression and small-study checks."""
+
+    kind: Literal["synthesis"] = "synthesis"
+    scale: Literal["relative", "absolute"] = "relative"
+    tau_prior: TauPrior | None = None
+    mu_prior: MuPrior | None = None
+    bias_prior: NormalPrior | None = None
+    #: ``False``: no bias-adjusted rows (the adjustment is switched off)
+    bias: bool = True
+    level: Level = 0.95
+
+    @field_validator("tau_prior", mode="before")
+    @classmethod
+    def _tau_text(cls, value: Any) -> Any:
+        return _prior_parser(parse_tau_prior, TAU_EXPECTED)(value)
+
+    @field_validator("mu_prior", mode="before")
+    @classmethod
+    def _mu_text(cls, value: Any) -> Any:
+        return _prior_parser(parse_mu_prior, MU_EXPECTED)(value)
+
+    @field_validator("bias_prior", mode="before")
+    @classmethod
+    def _bias_text(cls, value: Any) -> Any:
+        return _prior_parser(parse_bias_prior, BIAS_EXPECTED)(value)
 
 
 class RebaseRequest(Request):

@@ -30,14 +30,19 @@ conventions that differ between tools are options, each stated on the result:
 
 * ``interval``: ``normal`` (default) uses the normal quantile and
   ``se = sqrt(1 / sum w)``; ``hksj`` is the Hartung-Knapp-Sidik-Jonkman interval,
-  ``t_{k-1}`` and ``se^2 = sum w (y - mu)^2 / ((k - 1) sum w)``.
+  ``t_{k-1}`` and ``se^2 = sum w (y - mu)^2 / ((k - 1) sum w)``. With ``hksj`` the
+  prediction interval is ``estimate +/- t_{k-1} sqrt(tau^2 + se^2)`` with that same
+  ``se``, as metafor's ``predict()`` gives on a ``test="knha"`` fit (the
+  ``prediction`` option applies to the ``normal`` interval only).
 * ``prediction``: ``t`` (default) gives ``estimate +/- t_{k-2} sqrt(tau^2 + se^2)``
   (Higgins, Thompson & Spiegelhalter 2009); ``normal`` uses the normal quantile, as
   metafor does by default.
 * ``i2_from``: ``q`` (default) gives ``I^2 = (Q - (k - 1)) / Q`` for every method
   (Higgins & Thompson 2002); ``tau2`` gives ``tau^2 / (tau^2 + s^2)`` with the typical
   within-study variance ``s^2 = (k - 1) sum w / ((sum w)^2 - sum w^2)``, as metafor
-  derives it from each method's ``tau^2``. With few studies these differ a lot.
+  derives it from each method's ``tau^2``; for the fixed-effect method, which has no
+  ``tau^2``, metafor (and so ``tau2`` here) reports the Q-based value. With few studies
+  these differ a lot.
 
 Everything here is pure: no files are read and nothing is printed.
 """
@@ -342,7 +347,14 @@ def meta_analyse(
         se = math.sqrt(1.0 / float(w.sum()))
         crit = float(special.ndtri(tail))
     pi_low = pi_high = math.nan
-    if method != "fixed":
+    if method != "fixed" and interval == "hksj":
+        # as metafor's predict() on a test="knha" fit: the HKSJ standard error and the
+        # same t_{k-1} as the confidence interval, so the prediction interval is never
+        # narrower than the confidence interval (the prediction option is not used)
+        if k >= 2:
+            half_width = crit * math.sqrt(tau2 + se**2)
+            pi_low, pi_high = estimate - half_width, estimate + half_width
+    elif method != "fixed":
         plain_se = math.sqrt(1.0 / float(w.sum()))
         if prediction == "t" and k >= 3:
             half_width = float(special.stdtrit(k - 2, tail)) * math.sqrt(tau2 + plain_se**2)
@@ -350,7 +362,9 @@ def meta_analyse(
         elif prediction == "normal" and k >= 2:
             half_width = float(special.ndtri(tail)) * math.sqrt(tau2 + plain_se**2)
             pi_low, pi_high = estimate - half_width, estimate + half_width
-    if i2_from == "tau2":
+    if i2_from == "tau2" and method != "fixed":
+        # (the fixed-effect model has no tau^2 of its own: metafor reports the Q-based
+        # I^2 for it, as here, not 0)
         w0 = 1.0 / v
         denominator = float(w0.sum()) ** 2 - float(np.sum(w0**2))
         typical = (k - 1) * float(w0.sum()) / denominator if denominator > 0 else math.nan

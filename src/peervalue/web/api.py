@@ -6,35 +6,54 @@ import datetime as dt
 import hmac
 import os
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from peervalue.costs.results import CostSetList
+from peervalue.errors import InputError
 from peervalue.evidence.schema import Study
 from peervalue.evidence.sets import EvidenceSets
 from peervalue.model.results import AnalysisResult
+from peervalue.scenario.documents import FORMAT_VERSION, stored
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
+from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import PsaResult, SensitivityResult, ThresholdResult
 from peervalue.web.limits import limited
-from peervalue.web.problems import NEEDS_TOKEN, NOT_FOUND, TIMED_OUT, TOKEN_OPTIONAL, problem
+from peervalue.web.problems import (
+    NEEDS_TOKEN,
+    NOT_FOUND,
+    TIMED_OUT,
+    TOKEN_OPTIONAL,
+    problem,
+    problem_response,
+)
+from peervalue.web.ratelimit import check_token_budget, token_refused
 from peervalue.web.requests import (
-    DEFAULT_WEB_REPORT_DRAWS,
     MAX_WEB_REPORT_DRAWS,
     MAX_WEB_SCENARIO_DRAWS,
     WebAnalysisRequest,
     WebPsaRequest,
     WebReportRequest,
-    WebScenario,
     WebScenarioRequest,
     WebSensitivityRequest,
     WebThresholdRequest,
+    web_document,
 )
-from peervalue.web.storage import MAX_NAME, Saved, ScenarioStore, name_problem
+from peervalue.web.storage import (
+    MAX_NAME,
+    MAX_PAGE,
+    MAX_REVISION,
+    Revision,
+    Saved,
+    ScenarioStore,
+    Stale,
+    name_problem,
+)
 
 TOKEN_ENV = "PEERVALUE_API_TOKEN"
 
@@ -146,33 +165,100 @@ async def run_scenario(request: WebScenarioRequest, http: Request) -> ScenarioRe
 
 
 # --- saved scenarios -------------------------------------------------------------------
+#
+# Who may do what (README, "Saved cases: who can see, change and delete what"):
+# - anyone holding a case's address (a random UUID4) may read it, its history, run it and
+#   download its report;
+# - saving a new case needs nothing, or the admin token (PEERVALUE_API_TOKEN) when the
+#   server sets one; it returns the case's owner key, once;
+# - changing or deleting a case needs its owner key or the admin token, and a change names
+#   the revision it starts from (If-Match), so that no write is lost;
+# - listing every case needs the admin token (cases are unlisted).
 
 
 class ScenarioBody(BaseModel):
-    """A scenario to save: a name and the scenario document (as in a scenario file)."""
+    """A scenario to save: a name and the scenario document: the case's own figures (as in a
+    scenario file, tables of the fields it sets; the rest comes from the national defaults)
+    or a whole document, in the format of ``format_version``."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=MAX_NAME)
-    scenario: WebScenario
+    format_version: int = Field(default=FORMAT_VERSION, ge=1, le=FORMAT_VERSION)
+    scenario: dict[str, Any] = Field(
+        description="the case's own figures by table (scenario, staffing, costs, evidence, "
+        "benefits, monte_carlo, extra), layered over the national defaults"
+    )
 
     @field_validator("name")
     @classmethod
-    def _no_control_characters(cls, name: str) -> str:
+    def _visible_name(cls, name: str) -> str:
         if (problem := name_problem(name)) is not None:
             raise ValueError(problem)
-        return name
+        return name.strip()
+
+    @field_validator("scenario")
+    @classmethod
+    def _names_no_file(cls, document: dict[str, Any]) -> dict[str, Any]:
+        return web_document(document)
+
+    @model_validator(mode="after")
+    def _document_valid(self) -> Self:
+        """The document validates over the national defaults (as it will when it is run);
+        it is kept as the case's own figures in the current format."""
+        self.scenario = stored(self.scenario, self.format_version)
+        self.format_version = FORMAT_VERSION
+        return self
 
 
-class SavedScenario(BaseModel):
-    """A saved scenario, at ``/api/v1/scenarios/{id}`` (a random UUID4)."""
+class SavedSummary(BaseModel):
+    """A saved scenario without its document (a list's item)."""
 
     id: uuid.UUID
     name: str
     revision: int
     created: dt.datetime
     updated: dt.datetime
+    format_version: int = Field(description="the stored document's format")
+    written_by: str = Field(description="the peervalue release that saved this revision")
+
+
+class SavedScenario(SavedSummary):
+    """A saved scenario, at ``/api/v1/scenarios/{id}`` (a random UUID4): its own figures as
+    stored (``scenario``), and the whole document they make over today's national defaults
+    (``resolved``: what a run uses), or the problems that stop it from being made."""
+
     scenario: dict[str, Any]
+    resolved: dict[str, Any] | None
+    problems: list[str] = Field(default_factory=list)
+
+
+class CreatedScenario(SavedScenario):
+    """A scenario just saved, with its owner key: shown this once, needed to change or delete
+    it (``Authorization: Bearer <owner_key>``), and its private edit link for the calculator."""
+
+    owner_key: str
+    edit_link: str
+
+
+class SavedList(BaseModel):
+    """A page of saved scenarios, oldest first; ``next`` is the next page's address."""
+
+    items: list[SavedSummary]
+    next: str | None
+
+
+class RevisionOut(BaseModel):
+    """One revision of a saved scenario, as it was stored."""
+
+    revision: int
+    name: str
+    saved: dt.datetime
+    format_version: int
+    written_by: str
+    scenario: dict[str, Any] | None = Field(
+        default=None, description="the stored document (in one revision's own address only)"
+    )
 
 
 def _store(request: Request) -> ScenarioStore:
@@ -180,44 +266,139 @@ def _store(request: Request) -> ScenarioStore:
     return store
 
 
+def admin_token() -> str:
+    """The server's admin token (PEERVALUE_API_TOKEN), or "" when it sets none."""
+    return os.environ.get(TOKEN_ENV, "")
+
+
 def token_required() -> bool:
-    """Whether writes need a token (PEERVALUE_API_TOKEN is set)."""
-    return bool(os.environ.get(TOKEN_ENV))
+    """Whether saving a new case needs the admin token (PEERVALUE_API_TOKEN is set)."""
+    return bool(admin_token())
+
+
+def is_admin(given: str) -> bool:
+    """Whether ``given`` is the admin token (compared in constant time; never when unset)."""
+    expected = admin_token()
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
 def token_accepted(given: str) -> bool:
-    """Whether ``given`` may write: any text when no token is set, else the token itself
-    (compared in constant time)."""
-    expected = os.environ.get(TOKEN_ENV)
-    return not expected or hmac.compare_digest(given.encode(), expected.encode())
+    """Whether ``given`` may save a new case: any text when no admin token is set, else the
+    admin token itself."""
+    return not token_required() or is_admin(given)
 
 
 _bearer = HTTPBearer(
     auto_error=False,
-    description="Needed by the write endpoints when the server sets PEERVALUE_API_TOKEN.",
+    description="The admin token (PEERVALUE_API_TOKEN) to save a case on a server that sets "
+    "one, or to list every case; a case's owner key (or the admin token) to change or "
+    "delete it.",
 )
 
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
-def require_token(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
-    """Write endpoints need ``Authorization: Bearer <token>`` when PEERVALUE_API_TOKEN is set."""
-    if not token_accepted(credentials.credentials if credentials is not None else ""):
-        raise HTTPException(
-            status_code=401,
-            detail="this endpoint needs 'Authorization: Bearer <token>' (PEERVALUE_API_TOKEN)",
-            headers={"WWW-Authenticate": "Bearer"},
+
+def _given(credentials: HTTPAuthorizationCredentials | None) -> str:
+    return credentials.credentials if credentials is not None else ""
+
+
+def _refused(status: int, detail: str) -> HTTPException:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return HTTPException(status_code=status, detail=detail, headers=headers)
+
+
+def require_token(request: Request, credentials: Bearer) -> None:
+    """Saving needs ``Authorization: Bearer <admin token>`` when PEERVALUE_API_TOKEN is set;
+    a client that has failed too many token checks gets 429 first (``web/ratelimit.py``)."""
+    check_token_budget(request)
+    if not token_accepted(_given(credentials)):
+        token_refused(request)
+        raise _refused(
+            401 if credentials is None else 403,
+            "saving on this server needs 'Authorization: Bearer <token>' with its admin token "
+            "(PEERVALUE_API_TOKEN)",
         )
 
 
+def require_admin(request: Request, credentials: Bearer) -> None:
+    """Listing every case needs the admin token (a wrong one counts as a failed check)."""
+    check_token_budget(request)
+    if not is_admin(_given(credentials)):
+        if credentials is not None:
+            token_refused(request)
+        reason = (
+            "this server sets no admin token (PEERVALUE_API_TOKEN), so its cases are never listed"
+            if not token_required()
+            else "send 'Authorization: Bearer <token>' with the server's admin token"
+        )
+        raise _refused(
+            401 if credentials is None and token_required() else 403,
+            f"saved cases are unlisted: listing them all needs the admin token; {reason}",
+        )
+
+
+def may_change(store: ScenarioStore, scenario_id: str, given: str) -> bool:
+    """Whether ``given`` is the case's owner key or the admin token."""
+    return is_admin(given) or store.is_owner(scenario_id, given)
+
+
+def _require_owner(request: Request, store: ScenarioStore, scenario_id: str, given: str) -> None:
+    check_token_budget(request)
+    if not given:
+        raise _refused(
+            401,
+            "changing or deleting a saved case needs 'Authorization: Bearer <owner key>' "
+            "(returned when it was saved) or the admin token",
+        )
+    if not may_change(store, scenario_id, given):
+        token_refused(request)
+        raise _refused(
+            403, "the key is not this case's owner key (nor the admin token): it cannot be changed"
+        )
+
+
+def resolve_saved(saved: Saved | Revision, label: str) -> Any:
+    """A stored document as the scenario it makes today (:class:`LoadedScenario`); a problem
+    is an :class:`InputError` naming the saved case, never a 500."""
+    from peervalue.scenario.documents import load_document
+
+    return load_document(saved.document, saved.format_version, label)
+
+
+def _label(saved: Saved) -> str:
+    return f"saved case {saved.id} (revision {saved.revision}, format {saved.format_version})"
+
+
 def _out(saved: Saved) -> SavedScenario:
+    resolved: dict[str, Any] | None = None
+    problems: list[str] = []
+    try:
+        resolved = resolve_saved(saved, _label(saved)).scenario.model_dump(mode="json")
+    except InputError as exc:
+        problems = [p.sentence() for p in exc.problems] or [exc.message()]
     return SavedScenario(
+        **_summary(saved).model_dump(),
+        scenario=saved.document,
+        resolved=resolved,
+        problems=problems,
+    )
+
+
+def _summary(saved: Saved) -> SavedSummary:
+    return SavedSummary(
         id=uuid.UUID(saved.id),
         name=saved.name,
         revision=saved.revision,
         created=saved.created,
         updated=saved.updated,
-        scenario=saved.document,
+        format_version=saved.format_version,
+        written_by=saved.written_by,
+    )
+
+
+def _tagged(body: BaseModel, saved: Saved, status: int = 200) -> JSONResponse:
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status, headers={"ETag": saved.etag}
     )
 
 
@@ -225,71 +406,255 @@ def _missing(scenario_id: uuid.UUID) -> JSONResponse:
     return problem(404, "No such scenario", f"no saved scenario has the id {scenario_id}")
 
 
+def _stale(current: Saved) -> JSONResponse:
+    response = problem(
+        412,
+        "The case has changed",
+        f"the case is now at revision {current.revision} (ETag {current.etag}); read it again "
+        "and send your change with If-Match naming the revision you started from",
+    )
+    response.headers["ETag"] = current.etag
+    return response
+
+
+def _matches(header: str, saved: Saved) -> bool:
+    """Whether an If-Match / If-None-Match header names this revision (or is ``*``)."""
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or saved.etag in tags
+
+
+def _expected_revision(header: str | None, saved: Saved) -> int | None:
+    """The revision an If-Match header names: the current one when it matches (or ``*``)."""
+    if header is None:
+        return None
+    return saved.revision if _matches(header, saved) else -1
+
+
+NEEDS_OWNER: dict[int | str, dict[str, Any]] = {
+    401: problem_response("No owner key (or admin token) was sent"),
+    403: problem_response("The key is not this case's owner key nor the admin token"),
+}
+PRECONDITIONS: dict[int | str, dict[str, Any]] = {
+    412: problem_response("The case has changed since the revision named in If-Match"),
+    428: problem_response("A change must name the revision it starts from (If-Match)"),
+}
+
+
 @router.post(
     "/scenarios",
     tags=["scenarios"],
     status_code=201,
+    response_model=CreatedScenario,
     dependencies=[Depends(require_token)],
-    responses=NEEDS_TOKEN,
+    responses={**NEEDS_TOKEN, 403: NEEDS_OWNER[403]},
     openapi_extra=TOKEN_OPTIONAL,
 )
-def create_scenario(body: ScenarioBody, request: Request) -> SavedScenario:
-    """Save a scenario; its URL is ``/api/v1/scenarios/{id}``."""
-    return _out(_store(request).create(body.name, body.scenario.model_dump(mode="json")))
+def create_scenario(body: ScenarioBody, request: Request) -> Any:
+    """Save a scenario; its address is ``/api/v1/scenarios/{id}``. The answer holds its owner
+    key, this once: keep it to change or delete the case."""
+    saved, key = _store(request).create(body.name, body.scenario, body.format_version)
+    out = CreatedScenario(
+        **_out(saved).model_dump(), owner_key=key, edit_link=f"/scenarios/{saved.id}?key={key}"
+    )
+    response = _tagged(out, saved, 201)
+    response.headers["Location"] = f"/api/v1/scenarios/{saved.id}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
-@router.get("/scenarios", tags=["scenarios"])
-def list_scenarios(request: Request) -> list[SavedScenario]:
-    """Every saved scenario, oldest first."""
-    return [_out(s) for s in _store(request).list()]
+@router.get(
+    "/scenarios",
+    tags=["scenarios"],
+    response_model=SavedList,
+    dependencies=[Depends(require_admin)],
+    responses={401: NEEDS_OWNER[401], 403: problem_response("Listing needs the admin token")},
+)
+def list_scenarios(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="cases per page")] = 50,
+    after: Annotated[
+        uuid.UUID | None, Query(description="the last id of the previous page")
+    ] = None,
+) -> SavedList:
+    """Every saved case, oldest first, a page at a time (admin token only)."""
+    found = _store(request).page(limit, str(after) if after else None)
+    following = (
+        f"/api/v1/scenarios?limit={limit}&after={found.next_cursor}" if found.next_cursor else None
+    )
+    return SavedList(items=[_summary(s) for s in found.items], next=following)
 
 
 @router.get(
     "/scenarios/{scenario_id}",
     tags=["scenarios"],
     response_model=SavedScenario,
-    responses=NOT_FOUND,
+    responses={**NOT_FOUND, 304: {"description": "Not modified (If-None-Match)"}},
 )
-def read_scenario(scenario_id: uuid.UUID, request: Request) -> Any:
+def read_scenario(
+    scenario_id: uuid.UUID,
+    request: Request,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Any:
+    """A saved case: its own figures, the document they make today, and its ETag."""
     saved = _store(request).get(str(scenario_id))
-    return _out(saved) if saved is not None else _missing(scenario_id)
+    if saved is None:
+        return _missing(scenario_id)
+    if if_none_match is not None and _matches(if_none_match, saved):
+        return Response(status_code=304, headers={"ETag": saved.etag})
+    return _tagged(_out(saved), saved)
 
 
 @router.put(
     "/scenarios/{scenario_id}",
     tags=["scenarios"],
     response_model=SavedScenario,
-    dependencies=[Depends(require_token)],
-    responses={**NOT_FOUND, **NEEDS_TOKEN},
-    openapi_extra=TOKEN_OPTIONAL,
+    responses={**NOT_FOUND, **NEEDS_OWNER, **PRECONDITIONS},
 )
-def update_scenario(scenario_id: uuid.UUID, body: ScenarioBody, request: Request) -> Any:
-    saved = _store(request).update(
-        str(scenario_id), body.name, body.scenario.model_dump(mode="json")
-    )
-    return _out(saved) if saved is not None else _missing(scenario_id)
+def update_scenario(
+    scenario_id: uuid.UUID,
+    body: ScenarioBody,
+    request: Request,
+    credentials: Bearer,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Any:
+    """Change a saved case in place (its owner key or the admin token), from the revision
+    named in If-Match (its ETag); the revision before stays in its history."""
+    store = _store(request)
+    current = store.get(str(scenario_id))
+    if current is None:
+        return _missing(scenario_id)
+    _require_owner(request, store, current.id, _given(credentials))
+    expected = _expected_revision(if_match, current)
+    if expected is None:
+        return problem(
+            428,
+            "Name the revision you change",
+            f"send If-Match with the ETag you read ({current.etag} now), so that a change made "
+            "meanwhile is not lost",
+        )
+    if expected < 0:
+        return _stale(current)
+    saved = store.update(current.id, body.name, body.scenario, expected, body.format_version)
+    if saved is None:
+        return _missing(scenario_id)
+    if isinstance(saved, Stale):
+        return _stale(saved.current)
+    return _tagged(_out(saved), saved)
 
 
 @router.delete(
     "/scenarios/{scenario_id}",
     tags=["scenarios"],
     status_code=204,
-    dependencies=[Depends(require_token)],
-    responses={**NOT_FOUND, **NEEDS_TOKEN},
-    openapi_extra=TOKEN_OPTIONAL,
+    responses={**NOT_FOUND, **NEEDS_OWNER, 412: PRECONDITIONS[412]},
 )
-def delete_scenario(scenario_id: uuid.UUID, request: Request) -> Response:
-    if not _store(request).delete(str(scenario_id)):
+def delete_scenario(
+    scenario_id: uuid.UUID,
+    request: Request,
+    credentials: Bearer,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Delete a saved case and its history (its owner key or the admin token); with If-Match,
+    only if it is still at that revision."""
+    store = _store(request)
+    current = store.get(str(scenario_id))
+    if current is None:
+        return _missing(scenario_id)
+    _require_owner(request, store, current.id, _given(credentials))
+    expected = _expected_revision(if_match, current)
+    if expected is not None and expected < 0:
+        return _stale(current)
+    done = store.delete(current.id, expected)
+    if isinstance(done, Stale):
+        return _stale(done.current)
+    if not done:
         return _missing(scenario_id)
     return Response(status_code=204)
 
 
-def _scenario_request(document: dict[str, Any], draws: int, seed: int) -> WebScenarioRequest:
-    """A saved document as a run request; one the web will not run (a cost set that is not
-    bundled, saved before the web refused them) is an InputError (422), not a 500."""
+@router.get(
+    "/scenarios/{scenario_id}/revisions",
+    tags=["scenarios"],
+    response_model=list[RevisionOut],
+    responses=NOT_FOUND,
+)
+def list_revisions(scenario_id: uuid.UUID, request: Request) -> Any:
+    """A saved case's history: every revision, newest first (without documents)."""
+    found = _store(request).revisions(str(scenario_id))
+    if not found:
+        return _missing(scenario_id)
+    return [
+        RevisionOut(
+            revision=r.revision,
+            name=r.name,
+            saved=r.saved,
+            format_version=r.format_version,
+            written_by=r.written_by,
+        )
+        for r in found
+    ]
+
+
+@router.get(
+    "/scenarios/{scenario_id}/revisions/{number}",
+    tags=["scenarios"],
+    response_model=RevisionOut,
+    responses=NOT_FOUND,
+)
+def read_revision(
+    scenario_id: uuid.UUID,
+    number: Annotated[int, Path(ge=1, le=MAX_REVISION, description="the revision's number")],
+    request: Request,
+) -> Any:
+    """One revision of a saved case, with the document as it was stored."""
+    found = _store(request).revision(str(scenario_id), number)
+    if found is None:
+        return problem(
+            404, "No such revision", f"saved case {scenario_id} has no revision {number}"
+        )
+    return RevisionOut(
+        revision=found.revision,
+        name=found.name,
+        saved=found.saved,
+        format_version=found.format_version,
+        written_by=found.written_by,
+        scenario=found.document,
+    )
+
+
+#: a run's seed over a saved case's own (below 2**128, as every run's seed)
+CaseSeed = Annotated[int | None, Query(ge=0, lt=2**128, description="default: the case's own seed")]
+
+
+def saved_run_request(
+    saved: Saved, draws: int | None = None, seed: int | None = None
+) -> WebScenarioRequest:
+    """The run of a saved case: at its own ``[monte_carlo]`` draws and seed unless the
+    request gives others (every route that runs a saved case uses this)."""
+    scenario = resolve_saved(saved, _label(saved)).scenario
+    return _scenario_request(scenario, draws, seed)
+
+
+def _scenario_request(
+    scenario: ScenarioFile, draws: int | None, seed: int | None
+) -> WebScenarioRequest:
     from peervalue.service.requests import make_request
 
-    return make_request(WebScenarioRequest, None, scenario=document, draws=draws, seed=seed)
+    return make_request(
+        WebScenarioRequest,
+        {"draws": "query.draws", "seed": "query.seed"},
+        scenario=scenario,
+        draws=draws,
+        seed=seed if seed is not None else scenario.monte_carlo.seed,
+    )
+
+
+def _used(result: ScenarioResult) -> dict[str, str]:
+    """Headers saying which draws and seed a run used."""
+    return {
+        "X-Peervalue-Draws": str(result.uncertainty.draws),
+        "X-Peervalue-Seed": str(result.uncertainty.seed),
+    }
 
 
 @router.post(
@@ -301,17 +666,22 @@ def _scenario_request(document: dict[str, Any], draws: int, seed: int) -> WebSce
 async def run_saved_scenario(
     scenario_id: uuid.UUID,
     request: Request,
-    draws: Annotated[int, Query(ge=1, le=MAX_WEB_SCENARIO_DRAWS)] = 10_000,
-    seed: Annotated[int, Query(ge=0)] = 1,
+    draws: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_WEB_SCENARIO_DRAWS, description="default: the case's own draws"),
+    ] = None,
+    seed: CaseSeed = None,
 ) -> Any:
-    """Run a saved scenario with its uncertainty."""
+    """Run a saved scenario with its uncertainty, at its own draws and seed unless given
+    (the answer's ``uncertainty`` and the X-Peervalue-Draws/Seed headers say which)."""
     from peervalue.service.scenario import run_scenario as run
 
     saved = await run_in_threadpool(_store(request).get, str(scenario_id))
     if saved is None:
         return _missing(scenario_id)
-    scenario = _scenario_request(saved.document, draws, seed)
-    return await limited(request, lambda: run(scenario))
+    scenario = saved_run_request(saved, draws, seed)
+    result = await limited(request, lambda: run(scenario))
+    return JSONResponse(result.model_dump(mode="json"), headers=_used(result))
 
 
 class CompareBody(BaseModel):
@@ -340,7 +710,7 @@ async def compare_scenarios(body: CompareBody, request: Request) -> Any:
         saved = await run_in_threadpool(store.get, str(scenario_id))
         if saved is None:
             return _missing(scenario_id)
-        found.append(_scenario_request(saved.document, body.draws, body.seed))
+        found.append(saved_run_request(saved, body.draws, body.seed))
     return await limited(request, lambda: ScenarioComparison(scenarios=[run(s) for s in found]))
 
 
@@ -369,7 +739,12 @@ def report_response(request: WebReportRequest, fmt: str, filename: str) -> Respo
     return Response(
         report_bytes(data, fmt),
         media_type=REPORT_FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}.{fmt}"',
+            # which draws and seed the report's Monte Carlo used
+            "X-Peervalue-Draws": str(request.draws),
+            "X-Peervalue-Seed": str(request.seed),
+        },
     )
 
 
@@ -399,14 +774,27 @@ async def saved_scenario_report(
     scenario_id: uuid.UUID,
     request: Request,
     format: Annotated[ReportFormat, Query(description="html, pdf or xlsx")] = "xlsx",
-    draws: Annotated[int, Query(ge=1, le=MAX_WEB_REPORT_DRAWS)] = DEFAULT_WEB_REPORT_DRAWS,
-    seed: Annotated[int, Query(ge=0)] = 1,
+    draws: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_WEB_REPORT_DRAWS, description="default: the case's own draws"),
+    ] = None,
+    seed: CaseSeed = None,
 ) -> Response:
-    """The report of a saved scenario, as HTML, PDF or an Excel workbook."""
+    """The report of a saved scenario, as HTML, PDF or an Excel workbook, at the case's own
+    draws and seed unless given (the X-Peervalue-Draws/Seed headers say which)."""
     saved = await run_in_threadpool(_store(request).get, str(scenario_id))
     if saved is None:
         return _missing(scenario_id)
+    scenario = resolve_saved(saved, _label(saved)).scenario
+    used_draws = draws if draws is not None else scenario.monte_carlo.draws
+    used_seed = seed if seed is not None else scenario.monte_carlo.seed
     from peervalue.service.requests import make_request
 
-    body = make_request(WebReportRequest, None, scenario=saved.document, draws=draws, seed=seed)
+    body = make_request(
+        WebReportRequest,
+        {"draws": "query.draws", "seed": "query.seed"},
+        scenario=scenario,
+        draws=used_draws,
+        seed=used_seed,
+    )
     return await limited(request, lambda: report_response(body, format, f"peervalue-{scenario_id}"))

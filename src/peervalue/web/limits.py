@@ -1,5 +1,6 @@
 """Run-time limits: Monte Carlo runs execute in worker threads, off the event loop, a few at
 a time, and a run that takes too long is answered with 503 instead of holding the client.
+The numbers come from PEERVALUE_MAX_RUNS and PEERVALUE_RUN_TIMEOUT (``web/settings.py``).
 
 A slot is given back only when its thread has really finished, so a run that timed out
 still counts against the limit until it ends: the server cannot be stacked with abandoned
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -19,8 +19,6 @@ from fastapi import Request
 
 T = TypeVar("T")
 
-TIMEOUT_ENV = "PEERVALUE_RUN_TIMEOUT"
-CONCURRENT_ENV = "PEERVALUE_MAX_RUNS"
 #: seconds a run (including its wait for a slot) may take before the client gets 503
 DEFAULT_TIMEOUT = 60.0
 
@@ -34,30 +32,13 @@ class RunLimitExceeded(Exception):
         self.retry_after = retry_after
 
 
-def _env_number(name: str, default: float, low: float, high: float) -> float:
-    text = os.environ.get(name)
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not low <= value <= high:
-        from peervalue.errors import input_error
-
-        raise input_error(name, "", f"got {text!r}", f"a number from {low:g} to {high:g}")
-    return value
-
-
 class RunLimiter:
     """At most ``concurrent`` runs at once in this process, each answered within ``timeout``
     seconds (waiting for a slot included)."""
 
-    def __init__(self, concurrent: int | None = None, timeout: float | None = None) -> None:
-        self.concurrent = concurrent or int(
-            _env_number(CONCURRENT_ENV, float(os.cpu_count() or 2), 1, 64)
-        )
-        self.timeout = timeout or _env_number(TIMEOUT_ENV, DEFAULT_TIMEOUT, 0.001, 3600)
+    def __init__(self, concurrent: int, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.concurrent = concurrent
+        self.timeout = timeout
         self._slots = asyncio.Semaphore(self.concurrent)
 
     def _refuse(self, what: str) -> RunLimitExceeded:
@@ -90,6 +71,10 @@ class RunLimiter:
 
 
 async def limited(request: Request, work: Callable[[], T]) -> T:
-    """Run ``work`` under the application's :class:`RunLimiter`."""
+    """Run ``work`` under the application's :class:`RunLimiter`, once the client's rate of
+    runs allows it (429 otherwise: ``web/ratelimit.py``)."""
+    from peervalue.web.ratelimit import spend_run
+
+    spend_run(request)
     limiter: RunLimiter = request.app.state.limiter
     return await limiter.run(work)

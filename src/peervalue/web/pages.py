@@ -10,6 +10,7 @@ unsaved case), ``/evidence`` and ``/evidence/{id}``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import secrets
 import uuid
@@ -24,7 +25,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from peervalue.errors import InputError
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.service.report import REPORT_FORMATS
-from peervalue.web.api import token_accepted, token_required
+from peervalue.web.api import is_admin, may_change, resolve_saved, token_accepted, token_required
 from peervalue.web.forms import (
     changes,
     default_of,
@@ -35,14 +36,14 @@ from peervalue.web.forms import (
     sections,
 )
 from peervalue.web.limits import limited
-from peervalue.web.storage import name_problem
+from peervalue.web.ratelimit import check_token_budget, token_refused
+from peervalue.web.storage import MAX_REVISION, Saved, ScenarioStore, Stale, name_problem
 
 router = APIRouter(include_in_schema=False)
 
+#: the session cookie the CSRF token is bound to (``__Host-`` prefixed on HTTPS)
 CSRF_COOKIE = "peervalue_csrf"
 CSRF_FIELD = "csrf_token"
-#: draws for a report downloaded from a results page
-PAGE_REPORT_DRAWS = 10_000
 
 
 @cache
@@ -63,18 +64,42 @@ def templates() -> Environment:
     return env
 
 
-def _token(request: Request) -> tuple[str, bool]:
-    """The browser's CSRF token, and whether it is new (to be set as a cookie)."""
-    token = request.cookies.get(CSRF_COOKIE, "")
-    if len(token) == 43 and token.replace("-", "").replace("_", "").isalnum():
-        return token, False
-    return secrets.token_urlsafe(32), True
+def _session_cookie(request: Request) -> str:
+    """The session cookie's name: on HTTPS with the ``__Host-`` prefix, which a browser
+    accepts only from this host itself (never from a sibling subdomain)."""
+    return f"__Host-{CSRF_COOKIE}" if request.url.scheme == "https" else CSRF_COOKIE
+
+
+def _session_ok(session: str) -> bool:
+    return len(session) == 43 and session.replace("-", "").replace("_", "").isalnum()
+
+
+def csrf_token(secret: bytes, session: str) -> str:
+    """The CSRF token of a session: HMAC-SHA256 of its id under the server's secret
+    (PEERVALUE_SECRET_KEY, or the secret file every worker shares), base64url."""
+    digest = hmac.new(secret, b"peervalue-csrf\x00" + session.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+
+
+def _secret(request: Request) -> bytes:
+    secret: bytes = request.app.state.settings.secret_key
+    return secret
+
+
+def _token(request: Request) -> tuple[str, str | None]:
+    """The CSRF token for the browser's session, and a new session id to set as its cookie
+    (``None`` when the browser already has one)."""
+    session = request.cookies.get(_session_cookie(request), "")
+    new = None
+    if not _session_ok(session):
+        session = new = secrets.token_urlsafe(32)
+    return csrf_token(_secret(request), session), new
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """A page with the CSRF token in its forms (double submit: the same token in a
-    SameSite=Strict cookie)."""
-    token, new = _token(request)
+    """A page with the CSRF token in its forms: signed with the server's secret and bound
+    to the session id in a SameSite=Strict, HttpOnly cookie."""
+    token, new_session = _token(request)
     from peervalue._version import package_version
 
     html = (
@@ -91,10 +116,10 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     )
     response = HTMLResponse(html, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
-    if new:
+    if new_session is not None:
         response.set_cookie(
-            CSRF_COOKIE,
-            token,
+            _session_cookie(request),
+            new_session,
             httponly=True,
             samesite="strict",
             secure=request.url.scheme == "https",
@@ -104,12 +129,15 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
 
 
 async def _form(request: Request) -> dict[str, str] | HTMLResponse:
-    """The submitted form, or a 403 page when its CSRF token does not match the cookie."""
+    """The submitted form, or a 403 page when its CSRF token is not the one this server
+    signed for the session in the browser's cookie (a cookie and a field that merely match
+    are refused). The Origin of the request is checked before (``web/guards.py``)."""
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+    session = request.cookies.get(_session_cookie(request), "")
     given = values.pop(CSRF_FIELD, "")
-    if not cookie or not hmac.compare_digest(cookie.encode(), given.encode()):
+    expected = csrf_token(_secret(request), session)
+    if not _session_ok(session) or not hmac.compare_digest(given.encode(), expected.encode()):
         return page(
             request,
             "message.html",
@@ -153,14 +181,20 @@ def _results(scenario: ScenarioFile) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 async def calculator(request: Request, scenario: str | None = None) -> Response:
-    """The business-case form, with the national defaults (or a saved case's figures)."""
-    document = None
-    if scenario:
-        saved = await _saved(request, scenario)
-        if saved is None:
-            return _not_found(request, "No saved business case has that address.")
-        document = saved.document
-    return _form_page(request, form_values(document))
+    """The business-case form, with the national defaults (or a saved case's figures: its
+    owner changes that case in place, anyone else starts a new case from it)."""
+    if not scenario:
+        return _form_page(request, form_values(None))
+    saved = await _saved(request, scenario)
+    if saved is None:
+        return _not_found(request, "No saved business case has that address.")
+    try:
+        loaded = resolve_saved(saved, _label(saved))
+    except InputError as exc:
+        return _cannot_run(request, exc)
+    values = form_values(loaded.scenario.model_dump(mode="json"))
+    editing = await _editing_of(request, saved)
+    return _form_page(request, values, editing=editing)
 
 
 @router.post("/edit", response_class=HTMLResponse)
@@ -169,14 +203,18 @@ async def edit(request: Request) -> Response:
     form = await _form(request)
     if isinstance(form, HTMLResponse):
         return form
-    return _form_page(request, {name: form.get(name, "") for name in fields()})
+    editing = await _editing_from_form(request, form)
+    return _form_page(request, {name: form.get(name, "") for name in fields()}, editing=editing)
 
 
 def _form_page(
-    request: Request, values: dict[str, str], errors: dict[str, str] | None = None
+    request: Request,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    editing: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     """The calculator form with ``values``; with ``errors``, refused (422) with each problem
-    by its field."""
+    by its field; with ``editing``, the saved case its owner is changing."""
     return page(
         request,
         "calculator.html",
@@ -184,6 +222,7 @@ def _form_page(
         sections=sections(),
         values=values,
         errors=errors or {},
+        editing=editing,
     )
 
 
@@ -197,25 +236,147 @@ async def calculate(request: Request) -> Response:
     form = await _form(request)
     if isinstance(form, HTMLResponse):
         return form
+    editing = await _editing_from_form(request, form)
     parsed = parse_form(form)
     if parsed.scenario is None:
-        return _form_page(request, parsed.values, parsed.errors)
+        return _form_page(request, parsed.values, parsed.errors, editing)
     try:
         shown = await _run(request, parsed.scenario)
     except InputError as exc:  # a figure the library refuses only when it runs (a price year)
-        return _form_page(request, parsed.values, problems_by_field(exc.problems))
-    return page(request, "results.html", values=parsed.values, saved=None, **shown)
+        return _form_page(request, parsed.values, problems_by_field(exc.problems), editing)
+    return page(request, "results.html", values=parsed.values, saved=None, editing=editing, **shown)
 
 
-def _check_token(values: dict[str, str]) -> str | None:
+def _check_token(request: Request, values: dict[str, str]) -> str | None:
+    """What is wrong with the form's access token, if anything; a client that has failed
+    too often gets 429 before its token is compared (``web/ratelimit.py``)."""
+    check_token_budget(request)
     if token_accepted(values.get("access_token", "")):
         return None
+    token_refused(request)
     return "the access token is missing or wrong; ask the server's administrator for it"
+
+
+# --- saved cases and their owners ------------------------------------------------------
+#
+# Saving a case gives its owner key, kept by the browser that saved it in a cookie of that
+# case's own (HttpOnly, SameSite=Strict) and shown as a private edit link
+# (/scenarios/{id}?key=...), which gives the key to another browser. The owner (or anyone
+# with the admin token) changes the case in place or deletes it; anyone with its address may
+# view it, its history and its downloads. Cases are unlisted: /scenarios lists the cases
+# this browser owns.
+
+#: the owner key of case ``id`` lives in the cookie OWNER_COOKIE + id's 32 hex digits
+OWNER_COOKIE = "peervalue_owner_"
+#: set for one page view after saving: the saved page then shows the private edit link
+NEW_KEY_COOKIE = "peervalue_new_"
+#: how long a browser keeps an owner key (a year)
+OWNER_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _cookie_name(prefix: str, scenario_id: str) -> str:
+    return prefix + uuid.UUID(scenario_id).hex
+
+
+def _owner_key(request: Request, scenario_id: str) -> str:
+    return request.cookies.get(_cookie_name(OWNER_COOKIE, scenario_id), "")
+
+
+def _set_cookie(response: Response, request: Request, name: str, value: str, age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=age,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def _store(request: Request) -> ScenarioStore:
+    store: ScenarioStore = request.app.state.store
+    return store
+
+
+async def _may_change(request: Request, saved: Saved, form: dict[str, str] | None = None) -> bool:
+    """Whether this browser holds the case's owner key, or the form gives the admin token; a
+    client that has failed too many token checks gets 429 before a form's token is compared,
+    and a wrong one counts against it (``web/ratelimit.py``)."""
+    given = form.get("access_token", "") if form is not None else ""
+    if given:
+        check_token_budget(request)
+        if is_admin(given):
+            return True
+    key = _owner_key(request, saved.id)
+    allowed = bool(key) and await run_in_threadpool(may_change, _store(request), saved.id, key)
+    if given and not allowed:
+        token_refused(request)
+    return allowed
+
+
+async def _editing_of(request: Request, saved: Saved) -> dict[str, Any] | None:
+    """The case an owner is changing (id, revision, name), or None for anyone else."""
+    if not await _may_change(request, saved):
+        return None
+    return {"id": saved.id, "revision": saved.revision, "name": saved.name}
+
+
+async def _editing_from_form(request: Request, form: dict[str, str]) -> dict[str, Any] | None:
+    """The case a submitted form changes (its hidden ``case_id`` and ``case_revision``), when
+    this browser owns it; the revision is the one the owner started from."""
+    case_id, revision = form.get("case_id", ""), form.get("case_revision", "")
+    if not case_id or not revision.isdigit():
+        return None
+    saved = await _saved(request, case_id)
+    if saved is None or not await _may_change(request, saved, form):
+        return None
+    return {"id": saved.id, "revision": int(revision), "name": saved.name}
+
+
+def _label(saved: Saved) -> str:
+    return f"saved case {saved.id} (revision {saved.revision})"
+
+
+def _cannot_run(request: Request, exc: InputError) -> HTMLResponse:
+    return page(
+        request, "message.html", 422, title="This case cannot be run", message=exc.message()
+    )
+
+
+async def _refused_save(
+    request: Request,
+    parsed: Any,
+    name: str,
+    problem: str,
+    status: int,
+    editing: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """The results again with the problem by the save form: a page of its own would leave
+    only the browser's Back, which cannot show a POST's page again without sending it."""
+    try:
+        shown = await _run(request, parsed.scenario)
+    except InputError as exc:
+        return page(request, "message.html", 422, title="Not saved", message=exc.message())
+    return page(
+        request,
+        "results.html",
+        status,
+        values=parsed.values,
+        saved=None,
+        save_error=problem,
+        save_name=name,
+        editing=editing,
+        **shown,
+    )
 
 
 @router.post("/scenarios", response_class=HTMLResponse)
 async def save(request: Request) -> Response:
-    """Save the case on a results page, then show it at its own address."""
+    """Save the case on a results page as a new case, then show it at its own address; this
+    browser keeps its owner key."""
+    from peervalue.scenario.documents import FORMAT_VERSION, overrides_of
+
     form = await _form(request)
     if isinstance(form, HTMLResponse):
         return form
@@ -228,37 +389,127 @@ async def save(request: Request) -> Response:
             f"{k}: {v}" for k, v in parsed.errors.items()
         )
         return page(request, "message.html", 422, title="Not saved", message=message)
-    refused = _check_token(form)
+    refused = _check_token(request, form)
     wrong_name = name_problem(name)
     if refused or wrong_name:
-        # the results again, the problem by the save form: a page of its own left only the
-        # browser's Back, which cannot show a POST's page again without sending it again
-        try:
-            shown = await _run(request, parsed.scenario)
-        except InputError as exc:
-            return page(request, "message.html", 422, title="Not saved", message=exc.message())
+        return await _refused_save(
+            request, parsed, name, refused or wrong_name or "", 401 if refused else 422
+        )
+    document = overrides_of(parsed.scenario)
+    saved, key = await run_in_threadpool(_store(request).create, name, document, FORMAT_VERSION)
+    response = RedirectResponse(f"/scenarios/{saved.id}", status_code=303)
+    _set_cookie(response, request, _cookie_name(OWNER_COOKIE, saved.id), key, OWNER_COOKIE_AGE)
+    _set_cookie(response, request, _cookie_name(NEW_KEY_COOKIE, saved.id), "1", 600)
+    return response
+
+
+@router.post("/scenarios/{scenario_id}", response_class=HTMLResponse)
+async def save_changes(request: Request, scenario_id: str) -> Response:
+    """Save the figures on a results page as the next revision of the case its owner is
+    changing, if nobody changed it meanwhile (else the figures come back with the news)."""
+    from peervalue.scenario.documents import FORMAT_VERSION, overrides_of
+
+    form = await _form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    saved = await _saved(request, scenario_id)
+    if saved is None:
+        return _not_found(request, "No saved business case has that address.")
+    parsed = parse_form(form)
+    if parsed.scenario is None:
+        return _form_page(request, parsed.values, parsed.errors)
+    name = form.get("save_name", "").strip() or saved.name
+    revision = form.get("case_revision", "")
+    editing = {"id": saved.id, "revision": saved.revision, "name": saved.name}
+    if not await _may_change(request, saved, form):
+        return await _refused_save(
+            request,
+            parsed,
+            name,
+            "this browser does not hold this case's owner key (open its private edit link "
+            "first), so it can only be saved as a new case",
+            403,
+        )
+    if (problem := name_problem(name)) is not None:
+        return await _refused_save(request, parsed, name, problem, 422, editing)
+    if not revision.isdigit():
         return page(
             request,
-            "results.html",
-            401 if refused else 422,
-            values=parsed.values,
-            saved=None,
-            save_error=refused or wrong_name,
-            save_name=name,
-            **shown,
+            "message.html",
+            400,
+            title="Not saved",
+            message="the form does not say which revision it changes; open the case again "
+            "and make your change there",
         )
-    document = parsed.scenario.model_dump(mode="json")
-    store = request.app.state.store
-    saved = await run_in_threadpool(store.create, name, document)
+    document = overrides_of(parsed.scenario)
+    done = await run_in_threadpool(
+        _store(request).update, saved.id, name, document, int(revision), FORMAT_VERSION
+    )
+    if done is None:
+        return _not_found(request, "That business case has been deleted.")
+    if isinstance(done, Stale):
+        return await _refused_save(
+            request,
+            parsed,
+            name,
+            f"someone changed this case while you were editing it (it is now at revision "
+            f"{done.current.revision}; you started from revision {revision}). Your figures "
+            "are below: save them as a new case, or open the case again and make your "
+            "change there",
+            409,
+            {"id": saved.id, "revision": done.current.revision, "name": saved.name},
+        )
     return RedirectResponse(f"/scenarios/{saved.id}", status_code=303)
 
 
-async def _saved(request: Request, scenario_id: str) -> Any:
+@router.post("/scenarios/{scenario_id}/delete", response_class=HTMLResponse)
+async def delete_case(request: Request, scenario_id: str) -> Response:
+    """Delete a case and its history (its owner, or the admin token)."""
+    form = await _form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    saved = await _saved(request, scenario_id)
+    if saved is None:
+        return _not_found(request, "No saved business case has that address.")
+    if not await _may_change(request, saved, form):
+        return page(
+            request,
+            "message.html",
+            403,
+            title="Not deleted",
+            message="Only the case's owner (the browser that saved it, or one that opened its "
+            "private edit link) or the server's administrator can delete it.",
+        )
+    revision = form.get("case_revision", "")
+    done = await run_in_threadpool(
+        _store(request).delete, saved.id, int(revision) if revision.isdigit() else None
+    )
+    if isinstance(done, Stale):
+        return page(
+            request,
+            "message.html",
+            409,
+            title="Not deleted",
+            message=f"The case was changed since you opened it (it is now at revision "
+            f"{done.current.revision}). Open it again to see the change before deleting it.",
+        )
+    response = page(
+        request,
+        "message.html",
+        200,
+        title="Deleted",
+        message=f"The business case '{saved.name}' and its history are deleted.",
+    )
+    response.delete_cookie(_cookie_name(OWNER_COOKIE, saved.id), path="/")
+    return response
+
+
+async def _saved(request: Request, scenario_id: str) -> Saved | None:
     try:
         key = str(uuid.UUID(scenario_id))
     except ValueError:
         return None
-    return await run_in_threadpool(request.app.state.store.get, key)
+    return await run_in_threadpool(_store(request).get, key)
 
 
 def _not_found(request: Request, message: str) -> HTMLResponse:
@@ -267,23 +518,101 @@ def _not_found(request: Request, message: str) -> HTMLResponse:
 
 @router.get("/scenarios", response_class=HTMLResponse)
 async def saved_list(request: Request) -> Response:
-    found = await run_in_threadpool(request.app.state.store.list)
-    return page(request, "saved_list.html", saved_cases=found)
+    """The cases this browser owns (cases are unlisted: nobody else's are shown)."""
+    store = _store(request)
+    mine = []
+    for name, key in request.cookies.items():
+        if not name.startswith(OWNER_COOKIE):
+            continue
+        try:
+            case_id = str(uuid.UUID(name.removeprefix(OWNER_COOKIE)))
+        except ValueError:
+            continue
+        saved = await run_in_threadpool(store.get, case_id)
+        if saved is not None and await run_in_threadpool(store.is_owner, case_id, key):
+            mine.append(saved)
+    mine.sort(key=lambda s: s.updated, reverse=True)
+    return page(request, "saved_list.html", saved_cases=mine)
 
 
 @router.get("/scenarios/{scenario_id}", response_class=HTMLResponse)
-async def saved_page(request: Request, scenario_id: str) -> Response:
-    """A saved business case at its stable address: its results and downloads."""
+async def saved_page(request: Request, scenario_id: str, key: str | None = None) -> Response:
+    """A saved business case at its stable address: its results and downloads. With its
+    private edit link's ``key``, this browser becomes an owner (the key leaves the address)."""
     saved = await _saved(request, scenario_id)
     if saved is None:
         return _not_found(request, "No saved business case has that address.")
+    if key is not None:
+        check_token_budget(request)
+        if not await run_in_threadpool(_store(request).is_owner, saved.id, key):
+            token_refused(request)
+            return page(
+                request,
+                "message.html",
+                403,
+                title="Not the owner's link",
+                message="That edit link's key does not belong to this case. The case itself "
+                "can be viewed at its address without a key.",
+            )
+        response: Response = RedirectResponse(f"/scenarios/{saved.id}", status_code=303)
+        _set_cookie(response, request, _cookie_name(OWNER_COOKIE, saved.id), key, OWNER_COOKIE_AGE)
+        return response
     try:
-        shown = await _run(request, ScenarioFile.model_validate(saved.document))
+        scenario = resolve_saved(saved, _label(saved)).scenario
+        shown = await _run(request, scenario)
     except InputError as exc:
-        return page(
-            request, "message.html", 422, title="This case cannot be run", message=exc.message()
-        )
-    return page(request, "results.html", values=form_values(saved.document), saved=saved, **shown)
+        return _cannot_run(request, exc)
+    owner = await _may_change(request, saved)
+    new_cookie = _cookie_name(NEW_KEY_COOKIE, saved.id)
+    response = page(
+        request,
+        "results.html",
+        values=form_values(scenario.model_dump(mode="json")),
+        saved=saved,
+        owner=owner,
+        owner_link=f"/scenarios/{saved.id}?key={_owner_key(request, saved.id)}" if owner else "",
+        just_saved=owner and new_cookie in request.cookies,
+        **shown,
+    )
+    if new_cookie in request.cookies:
+        response.delete_cookie(new_cookie, path="/")
+    return response
+
+
+@router.get("/scenarios/{scenario_id}/revisions", response_class=HTMLResponse)
+async def history(request: Request, scenario_id: str) -> Response:
+    """A saved case's revisions, newest first, each viewable."""
+    saved = await _saved(request, scenario_id)
+    if saved is None:
+        return _not_found(request, "No saved business case has that address.")
+    revisions = await run_in_threadpool(_store(request).revisions, saved.id)
+    return page(request, "history.html", saved=saved, revisions=revisions)
+
+
+@router.get("/scenarios/{scenario_id}/revisions/{number}", response_class=HTMLResponse)
+async def old_revision(request: Request, scenario_id: str, number: int) -> Response:
+    """One revision of a saved case, run as it was stored (read-only)."""
+    saved = await _saved(request, scenario_id)
+    if saved is None:
+        return _not_found(request, "No saved business case has that address.")
+    found = None
+    if 1 <= number <= MAX_REVISION:
+        found = await run_in_threadpool(_store(request).revision, saved.id, number)
+    if found is None:
+        return _not_found(request, f"This business case has no revision {number}.")
+    try:
+        scenario = resolve_saved(found, f"saved case {saved.id} (revision {number})").scenario
+        shown = await _run(request, scenario)
+    except InputError as exc:
+        return _cannot_run(request, exc)
+    return page(
+        request,
+        "results.html",
+        values=form_values(scenario.model_dump(mode="json")),
+        saved=saved,
+        revision=found,
+        **shown,
+    )
 
 
 @router.post("/report")
@@ -308,7 +637,8 @@ async def report(request: Request) -> Response:
     body = WebReportRequest.model_validate(
         {
             "scenario": parsed.scenario,
-            "draws": PAGE_REPORT_DRAWS,
+            # the case's own draws and seed, as its results page shows them
+            "draws": parsed.scenario.monte_carlo.draws,
             "seed": parsed.scenario.monte_carlo.seed,
         }
     )

@@ -104,14 +104,34 @@ async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "The request is not valid", detail, errors=errors)
 
 
-async def input_problem(request: Request, exc: Exception) -> JSONResponse:
-    """An input the library refused (a study, cost document or option): 422 with its problems."""
+async def input_problem(request: Request, exc: Exception) -> Response:
+    """An input the library refused (a study, cost document, option or a stored document):
+    422 with its problems (on a page's address, a page saying so)."""
     assert isinstance(exc, InputError)
+    if not request.url.path.startswith(_NOT_PAGES):
+        return error_response(request, 422, "The inputs cannot be used", exc.message())
     errors = [
         {"path": "/" + p.field.replace(".", "/") if p.field else "/", "message": p.sentence()}
         for p in exc.problems
     ]
     return problem(422, "The inputs cannot be used", exc.message(), errors=errors)
+
+
+async def unexpected_problem(request: Request, exc: Exception) -> Response:
+    """A fault of the server's own (a bug): 500 as a problem document or a page, never
+    Starlette's plain text, and never the exception's text (which may name server paths)."""
+    import logging
+
+    logging.getLogger("peervalue.web").error(
+        "unhandled error on %s %s", request.method, request.url.path, exc_info=exc
+    )
+    return error_response(
+        request,
+        500,
+        "Something went wrong on the server",
+        "the server could not answer this request; it has been logged. Try again, and if it "
+        "happens again tell the server's administrator what you did.",
+    )
 
 
 def _allowed_methods(request: Request) -> set[str]:

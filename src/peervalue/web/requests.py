@@ -16,9 +16,10 @@ both (``benchmarks/web_memory.py`` measures the worst request these caps allow).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Final, Self
+from typing import Annotated, Any, Final, Self, TypeVar
 
 from pydantic import (
     BeforeValidator,
@@ -40,6 +41,8 @@ from peervalue.service.requests import (
     SensitivityRequest,
     ThresholdRequest,
 )
+
+D = TypeVar("D", bound=Mapping[str, Any])
 
 #: the most Monte Carlo draws one web request may ask for
 MAX_WEB_DRAWS = 200_000
@@ -166,6 +169,25 @@ class WebScenarioFile(ScenarioFile):
 
     costs: WebScenarioCosts
     evidence: WebScenarioEvidence
+
+
+def web_document(document: D) -> D:
+    """A scenario document to save, as sent (the case's own figures, in any format): its
+    cost set a bundled one and no evidence folder, checked before it is read as a scenario
+    (so before anything could look at a file)."""
+    costs = document.get("costs")
+    name = costs.get("set") if isinstance(costs, Mapping) else None
+    if name is not None and (not isinstance(name, str) or name not in _cost_set_files()):
+        shown = _shown(name) if isinstance(name, str) else type(name).__name__
+        raise ValueError(
+            f"costs.set {shown} is not a bundled cost set; the web reads no files: give one of "
+            f"{_names()} (GET /api/v1/costs), with the scenario's own unit costs in "
+            "cost_per_bed_day, salary or cost_per_fte_year"
+        )
+    evidence = document.get("evidence")
+    if isinstance(evidence, Mapping) and evidence.get("folder") is not None:
+        raise ValueError(NO_FOLDER.replace("'evidence.folder'", "'evidence.folder' of a case"))
+    return document
 
 
 def _no_scenario_file(value: Any) -> Any:
