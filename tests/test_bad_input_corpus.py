@@ -327,6 +327,10 @@ def _run_http(case: dict[str, Any], places: dict[str, str]) -> Outcome:
     kwargs: dict[str, Any] = {"headers": spec.get("headers", {})}
     if "json" in spec:
         kwargs["json"] = spec["json"]
+    if "studies" in spec:  # that many copies of the synthetic study alpha, as the evidence
+        alpha = yaml.safe_load((SYNTHETIC / "alpha.yaml").read_text())
+        copies = [{**alpha, "id": f"s{i}"} for i in range(int(spec["studies"]))]
+        kwargs["json"] = {**kwargs.get("json", {}), "evidence": copies}
     if "body" in spec:  # text, or bytes written with YAML's !!binary tag
         body = spec["body"]
         kwargs["content"] = body if isinstance(body, bytes) else body.encode("utf-8")

@@ -88,12 +88,16 @@ def _existing(loaded: LoadedScenario, field: str, path: str, what: str) -> Path:
 
 def _cost_document(loaded: LoadedScenario) -> CostFile:
     """The cost set with the scenario's own unit costs put in place of its figures."""
+    from peervalue.costs.load import bundled_cost_sets
+
     s = loaded.scenario.costs
-    base = load_costs(
-        _existing(loaded, "costs.set", s.set, "cost file")
-        if s.set.endswith((".yaml", ".yml", ".toml"))
-        else s.set
-    )
+    bundled = bundled_cost_sets().get(s.set)
+    if bundled is not None:  # a bundled set's name is never looked up as a path
+        base = load_costs(bundled)
+    elif s.set.endswith((".yaml", ".yml", ".toml")):
+        base = load_costs(_existing(loaded, "costs.set", s.set, "cost file"))
+    else:
+        base = load_costs(s.set)
     update: dict[str, object] = {}
     if s.cost_per_bed_day is not None:
         update["bed_day"] = s.cost_per_bed_day
