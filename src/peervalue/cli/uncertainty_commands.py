@@ -424,8 +424,9 @@ def evppi(
     """What further research is worth: EVPPI for every uncertain input and named groups.
 
     The expected value of partial perfect information of each input (ordering method)
-    and of groups (all peer staffing, all outcomes, unit costs, each study; additive
-    spline regression), per FTE-year and for a population, beside the EVPI.
+    and of groups (all peer staffing, all outcomes, unit costs, each study; a regression
+    that allows interactions, second order plus a Gaussian process), per FTE-year and for
+    a population, beside the EVPI.
 
     Example: peervalue evppi --draws 50000 --format csv
     """
