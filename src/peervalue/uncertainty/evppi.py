@@ -60,7 +60,7 @@ RIDGE = 1e-6
 GP_HYPER_DRAWS = 600
 GP_INDUCING = 400
 #: bounds of the search: lengths (inputs in sd units) and the nugget ratio
-GP_LENGTH_BOUNDS = (0.05, 1e3)
+GP_LENGTH_BOUNDS = (0.25, 1e3)
 GP_NUGGET_BOUNDS = (1e-7, 1e2)
 #: net benefit this close to linear in the inputs (residual variance over variance) is
 #: fitted by least squares alone
@@ -70,6 +70,9 @@ LINEAR_ENOUGH = 1e-10
 DRAWS_PER_FEATURE = 20
 #: most steps of the hyperparameter search
 GP_MAX_STEPS = 200
+#: relative change of the likelihood at which the search stops (a hundredth of a unit
+#: of log likelihood at 600 draws: far below what moves the fit)
+GP_FTOL = 1e-5
 #: rows of the draws-by-inducing matrix formed at a time (bounds memory at large n)
 GP_BLOCK = 8192
 #: the regression methods for a group of inputs
@@ -193,7 +196,7 @@ def gp_hyperparameters(x: Array, y: Array) -> tuple[Array, float]:
         jac=True,
         method="L-BFGS-B",
         bounds=bounds,
-        options={"maxiter": GP_MAX_STEPS},
+        options={"maxiter": GP_MAX_STEPS, "ftol": GP_FTOL},
     )
     params = np.asarray(found.x)
     return np.exp(params[:p]), float(np.exp(params[p]))
