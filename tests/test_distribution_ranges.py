@@ -186,3 +186,39 @@ def test_declared_gamma_on_a_ranged_quantity_is_cut_to_the_range() -> None:
     assert (d.kind, d.low, d.high) == ("gamma", 95.0, 130.0)
     drawn = d.sample(np.random.default_rng(1), 20_000)
     assert drawn.min() >= 95 and drawn.max() <= 130
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.0, 1.0), st.integers(0, 2**32 - 1))
+def test_pert_inverse_table_is_within_3e_6_of_the_exact_inverse(share: float, seed: int) -> None:
+    # a PERT's shapes are a = 1 + 4 s and b = 1 + 4 (1 - s) for its mode at share s of the
+    # range; the table's values against scipy's exact inverse, at uniforms spread over the
+    # body, the tails (below 1/64 and above 63/64) and the last millionth at each end
+    from scipy.special import betaincinv
+
+    from peervalue.uncertainty.distributions import TAIL, beta_inverse
+
+    a, b = 1 + 4 * share, 1 + 4 * (1 - share)
+    rng = np.random.default_rng(seed)
+    u = np.concatenate(
+        [
+            rng.random(20_000),
+            TAIL * 1.5 * rng.random(5_000),
+            1 - TAIL * 1.5 * rng.random(5_000),
+            1e-6 * rng.random(500),
+            1 - 1e-6 * rng.random(500),
+        ]
+    )
+    u = u[u < 1]
+    got = beta_inverse(a, b)(u)
+    assert np.abs(got - betaincinv(a, b, u)).max() < 3e-6
+
+
+def test_pert_draws_match_the_pert_distribution() -> None:
+    # PERT(8, mode 15, 25): shapes 1 + 4 x 7/17 and 1 + 4 x 10/17; the table's draws against
+    # the exact CDF (Kolmogorov-Smirnov on 200,000 draws: a departure of 0.4% would show)
+    d = ParameterDistribution("x", "pert", 15.0, low=8.0, high=25.0)
+    a, b = d._pert_shapes()
+    drawn = d.sample(np.random.default_rng(12), 200_000)
+    assert stats.kstest(drawn, stats.beta(a, b, loc=8, scale=17).cdf).pvalue > 0.001
+    assert drawn.mean() == pytest.approx((8 + 4 * 15 + 25) / 6, rel=0.002)

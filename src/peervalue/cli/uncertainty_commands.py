@@ -106,7 +106,7 @@ def psa(
     weighting: WeightingOpt = WeightingChoice.all,
     chunk_size: Annotated[
         int, typer.Option(help="Draws processed at once (memory only: results do not change).")
-    ] = 1 << 16,
+    ] = 1 << 14,
     population_fte: Annotated[
         float, typer.Option(help="FTE peer workers the value of information is scaled to.")
     ] = 100.0,

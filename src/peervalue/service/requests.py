@@ -42,10 +42,10 @@ from peervalue.provenance import PriceYear
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import MetaI2, MetaInterval, MetaMethod, MetaPrediction
 
-#: the most Monte Carlo draws one run accepts: a run keeps about 4 x (studies + 10)
-#: bytes a draw for percentiles and curves
+#: the most Monte Carlo draws one run accepts: a run keeps about 4 x (studies + 4)
+#: bytes a draw for percentiles
 MAX_DRAWS: Final = 20_000_000
-DEFAULT_CHUNK: Final = 1 << 16
+DEFAULT_CHUNK: Final = 1 << 14
 MAX_CHUNK: Final = 1 << 22
 #: the longest horizon, in years, that discounting and the value of information accept
 MAX_HORIZON: Final = 50

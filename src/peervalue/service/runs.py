@@ -169,6 +169,7 @@ def run_psa(request: PsaRequest, progress: Progress | None = None) -> PsaResult:
             request.seed,
             chunk_size=request.chunk_size,
             progress=progress,
+            keep_break_evens=request.keep_draws,
         )
         result = summarise(
             run,

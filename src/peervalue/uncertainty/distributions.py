@@ -207,8 +207,9 @@ class ParameterDistribution:
         if self.kind == "uniform":
             drawn = lo + (hi - lo) * rng.random(n)
         elif self.kind == "pert":
-            a, b = self._pert_shapes()
-            drawn = lo + (hi - lo) * rng.beta(a, b, n)
+            drawn = beta_inverse(*self._pert_shapes())(rng.random(n))
+            drawn *= hi - lo
+            drawn += lo
         else:
             # triangular by inversion of its CDF: one uniform per draw
             u = rng.random(n)
@@ -216,7 +217,8 @@ class ParameterDistribution:
             left = lo + np.sqrt(u * (hi - lo) * (m - lo))
             right = hi - np.sqrt((1 - u) * (hi - lo) * (hi - m))
             drawn = np.where(u < cut, left, right)
-        return np.clip(drawn, lo, hi, out=drawn)
+        np.minimum(drawn, hi, out=drawn)
+        return np.maximum(drawn, lo, out=drawn)
 
     def _sample_truncated(self, rng: Generator, n: int) -> Array:
         """Draws of the untruncated distribution that fall in ``[low, high]``, in stream
@@ -264,6 +266,60 @@ class ParameterDistribution:
         if self.is_truncated:
             text += f" cut to {self.lo:.6g}-{self.hi:.6g}"
         return text
+
+
+#: the inverse-CDF table of a beta: cells of equal probability in the body, and a finer
+#: table in each tail over ``(u / TAIL)^(1 / shape)``, in which the inverse is nearly linear
+#: (near 0 the inverse of a beta(a, b) CDF grows as u^(1/a))
+BODY_CELLS = 4096
+TAIL = 1 / 64
+TAIL_CELLS = 256
+
+
+class BetaInverse:
+    """The inverse CDF of a beta(a, b) distribution by linear interpolation in a table of
+    its exact values (scipy's ``betaincinv``): one uniform in, one draw out, about twice as
+    fast as numpy's beta sampler (two gamma draws each). For the shapes a PERT has (a and
+    b between 1 and 5) every value lies within 3e-6 of the exact inverse (a test checks
+    this over random shapes), a thousandth of a percent of the range."""
+
+    def __init__(self, a: float, b: float) -> None:
+        from scipy.special import betaincinv  # here, not at import: the CLI starts fast
+
+        self.a, self.b = a, b
+        self.body = betaincinv(a, b, np.arange(BODY_CELLS + 1) / BODY_CELLS)
+        self.step = np.diff(self.body)
+        v = np.arange(TAIL_CELLS + 1) / TAIL_CELLS
+        low = betaincinv(a, b, TAIL * v**a)
+        high = 1.0 - betaincinv(b, a, TAIL * v**b)  # upper tail: 1 - inverse of beta(b, a)
+        self.tails = np.concatenate([low, high])
+
+    def __call__(self, u: Array) -> Array:
+        """The inverse CDF at ``u`` (uniforms in [0, 1))."""
+        t = u * BODY_CELLS
+        i = t.astype(np.intp)
+        t -= i
+        x: Array = self.body[i]
+        t *= self.step[i]
+        x += t
+        k = np.flatnonzero(np.abs(u - 0.5) > 0.5 - TAIL)
+        if k.size:
+            uk = u[k]
+            low = uk < 0.5
+            w = np.where(low, uk, 1.0 - uk) / TAIL
+            w **= np.where(low, 1.0 / self.a, 1.0 / self.b)
+            w *= TAIL_CELLS
+            j = np.minimum(w.astype(np.intp), TAIL_CELLS - 1)
+            w -= j
+            j += np.where(low, 0, TAIL_CELLS + 1)
+            x[k] = self.tails[j] + w * (self.tails[j + 1] - self.tails[j])
+        return x
+
+
+@lru_cache(maxsize=256)
+def beta_inverse(a: float, b: float) -> BetaInverse:
+    """The inverse-CDF table of beta(a, b), built once per shape (about 10 ms)."""
+    return BetaInverse(a, b)
 
 
 def _declared(p: Parameter) -> ParameterDistribution | None:

@@ -6,10 +6,13 @@ along the first axis) and keeps:
 
 * running sums and counts (means, probabilities, expected value of perfect
   information), in float64;
-* the draws of the handful of outputs whose percentiles and curves are
-  reported: ratios and net benefits in float32 (4 bytes a draw each), the three
-  break-even draws behind the curves in float64, so memory grows by about
-  ``4 * (studies + 10)`` bytes per draw and the chunk's working arrays stay bounded.
+* the draws of the handful of outputs whose percentiles are reported: ratios and
+  net benefits in float32 (4 bytes a draw each), so memory grows by about
+  ``4 * (studies + 4)`` bytes per draw and the chunk's working arrays stay bounded;
+* for the curves, the count of draws whose break-even lies below each point of the
+  curve's grid (known before the first draw), chunk by chunk: the three break-even
+  draws themselves (float64) are kept only when asked for (``keep_break_evens``,
+  for figures drawn later), which saved 24 bytes a draw (240 MB at 10^7 draws).
 
 Every parameter has its own random stream, so the numbers depend on the seed
 and the number of draws only, never on the chunk size.
@@ -34,16 +37,24 @@ from peervalue.uncertainty.distributions import (
     parameter_stream,
 )
 
-#: draws processed together; about 30 MB of working arrays for six studies
-DEFAULT_CHUNK = 1 << 16
+#: draws processed together: the model's working arrays take about 2.3 KB a draw for six
+#: studies (about 40 MB at this size; 150 MB at 65,536, the default until 10^7 draws had
+#: to stay under 512 MiB), and smaller chunks are no slower
+DEFAULT_CHUNK = 1 << 14
 #: float sums are taken over blocks of this many consecutive draws (any chunk size)
 BLOCK = 1024
 
 
+#: points of the curve of P(net benefit > 0) against the cost per bed-day (0 to twice
+#: its point value), and the caseloads of the caseload curve
+BED_DAY_CURVE_POINTS = 41
+CASELOAD_GRID = tuple(float(k) for k in range(1, 41))
+
+
 @dataclass
 class KeptDraws:
-    """Draws kept for percentiles (float32) and break-even curves (float64, so that the
-    curves compare each draw's exact break-even with the grid).
+    """Draws kept for percentiles (float32) and, when asked for, the break-evens behind
+    the curves (float64, the exact values the curves compared with their grid).
 
     A Monte Carlo result carries them (``PsaResult.kept_draws``) when the request asks
     to keep them, so figures can be drawn from them later.
@@ -52,11 +63,11 @@ class KeptDraws:
     study_ratio: np.ndarray  #: shape (studies, draws): each study's draws contiguous
     pooled_ratio: dict[str, np.ndarray]
     pooled_net_benefit: dict[str, np.ndarray]
-    break_even_bed_day_cost: dict[str, np.ndarray]
-    break_even_caseload: np.ndarray
+    break_even_bed_day_cost: dict[str, np.ndarray] | None = None
+    break_even_caseload: np.ndarray | None = None
 
     @classmethod
-    def empty(cls, draws: int, studies: int) -> KeptDraws:
+    def empty(cls, draws: int, studies: int, break_evens: bool = False) -> KeptDraws:
         def one(dtype: type = np.float32) -> np.ndarray:
             return np.empty(draws, dtype=dtype)
 
@@ -64,9 +75,34 @@ class KeptDraws:
             study_ratio=np.empty((studies, draws), dtype=np.float32),
             pooled_ratio={m: one() for m in METHODS},
             pooled_net_benefit={m: one() for m in METHODS},
-            break_even_bed_day_cost={m: one(np.float64) for m in METHODS},
-            break_even_caseload=one(np.float64),
+            break_even_bed_day_cost={m: one(np.float64) for m in METHODS} if break_evens else None,
+            break_even_caseload=one(np.float64) if break_evens else None,
         )
+
+
+def counts_below(thresholds: Array, grid: Array) -> np.ndarray:
+    """How many ``thresholds`` lie strictly below each grid value (NaN never does).
+
+    Both are float64, so the comparison is exact: a draw counts at a grid value
+    exactly when ``threshold < value``. Each draw is placed among the sorted grid
+    values (``side="right"``: after every value it equals, NaN after all), and the
+    counts accumulate along the grid, without sorting the draws. Counts of separate
+    chunks add up to the counts of all their draws together.
+    """
+    values = np.asarray(grid, dtype=np.float64)
+    order = np.argsort(values, kind="stable")
+    ascending = values[order]
+    first_above = np.searchsorted(ascending, np.asarray(thresholds, dtype=np.float64), side="right")
+    counts = np.cumsum(np.bincount(first_above, minlength=values.size + 1))[: values.size]
+    out = np.empty(values.size, dtype=np.int64)
+    out[order] = counts
+    return out
+
+
+def bed_day_cost_grid(point: ModelOutputs) -> Array:
+    """The bed-day cost curve's grid: 0 to twice the point cost per bed-day."""
+    c_bed = float(np.asarray(point.cost_per_bed_day).reshape(-1)[0])
+    return np.linspace(0.0, 2.0 * c_bed, BED_DAY_CURVE_POINTS)
 
 
 class _Sums:
@@ -124,6 +160,10 @@ class _Sums:
     def count(self, key: str, mask: np.ndarray) -> None:
         self.counts[key] = self.counts.get(key, 0) + np.count_nonzero(mask, axis=0)
 
+    def count_curve(self, key: str, thresholds: Array, grid: Array) -> None:
+        """Add the draws whose break-even lies below each grid value (integers: exact)."""
+        self.counts[key] = self.counts.get(key, 0) + counts_below(thresholds, grid)
+
     def mean(self, key: str, draws: int) -> Array:
         return self.totals[key] / draws
 
@@ -144,6 +184,7 @@ class PsaRun:
     sums: _Sums
     stored: KeptDraws
     group_members: Mapping[str, tuple[int, ...]]
+    cost_grid: Array  #: grid of the bed-day cost curve (counts in ``sums.counts``)
 
 
 def _broadcast(a: Array, n: int) -> Array:
@@ -170,6 +211,7 @@ def _accumulate(
     sums: _Sums,
     stored: KeptDraws,
     groups: Mapping[str, Sequence[int]],
+    cost_grid: Array,
 ) -> None:
     stop = start + n
     ratio = _broadcast(out.ratio, n)
@@ -190,14 +232,20 @@ def _accumulate(
         nb = core.net_benefit(b, c_bed, c_psw)
         stored.pooled_ratio[m][start:stop] = r
         stored.pooled_net_benefit[m][start:stop] = nb
-        stored.break_even_bed_day_cost[m][start:stop] = core.break_even_cost_per_bed_day(c_psw, b)
+        break_even = np.broadcast_to(core.break_even_cost_per_bed_day(c_psw, b), (n,))
+        sums.count_curve(f"curve:bed_day_cost:{m}", break_even, cost_grid)
+        if stored.break_even_bed_day_cost is not None:
+            stored.break_even_bed_day_cost[m][start:stop] = break_even
         sums.add(f"{m}:ratio", r)
         sums.count(f"{m}:ratio_above_one", r > 1)
         sums.add(f"{m}:net_benefit", nb)
         sums.count(f"{m}:net_benefit_positive", nb > 0)
         sums.add(f"{m}:max_net_benefit_0", np.maximum(nb, 0.0))
     e = _broadcast(out.pooled_saved_per_patient_year, n)
-    stored.break_even_caseload[start:stop] = core.break_even_caseload(c_psw, c_bed, e)
+    break_even = np.broadcast_to(core.break_even_caseload(c_psw, c_bed, e), (n,))
+    sums.count_curve("curve:caseload", break_even, np.asarray(CASELOAD_GRID))
+    if stored.break_even_caseload is not None:
+        stored.break_even_caseload[start:stop] = break_even
     for name, members in groups.items():
         r, nb = _group_pooled(out, members, n)
         sums.add(f"group:{name}:ratio", r)
@@ -212,6 +260,7 @@ def run_psa(
     progress: Callable[[int], None] | None = None,
     groups: Mapping[str, Sequence[int]] | None = None,
     distributions: Sequence[ParameterDistribution] | None = None,
+    keep_break_evens: bool = False,
 ) -> PsaRun:
     """Run ``draws`` Monte Carlo draws of the whole analysis with random seed ``seed``.
 
@@ -219,6 +268,8 @@ def run_psa(
     each, the weighted-mean pooled ratio and probability of a positive net
     benefit are also accumulated (leave-one-out and subgroups use this).
     ``progress`` is called with the number of draws done after each chunk.
+    ``keep_break_evens`` keeps every draw's break-evens (24 bytes a draw) for figures;
+    the curves themselves are counted as the draws go.
     """
     # The run options were checked with the user's wording by the request
     # (peervalue.service.requests); these guard the function's own contract.
@@ -230,17 +281,18 @@ def run_psa(
     streams = {d.name: parameter_stream(seed, d.name) for d in dists if not d.is_fixed}
     groups = dict(groups or {})
     sums = _Sums()
-    stored = KeptDraws.empty(draws, len(spec.studies))
+    stored = KeptDraws.empty(draws, len(spec.studies), keep_break_evens)
+    point = evaluate(spec, {d.name: np.array([d.value]) for d in dists})
+    cost_grid = bed_day_cost_grid(point)
     done = 0
     while done < draws:
         n = min(chunk_size, draws - done)
         out = evaluate(spec, draw_chunk(dists, streams, n))
-        _accumulate(out, n, done, sums, stored, groups)
+        _accumulate(out, n, done, sums, stored, groups, cost_grid)
         done += n
         if progress is not None:
             progress(done)
     sums.finish()
-    point = evaluate(spec, {d.name: np.array([d.value]) for d in dists})
     return PsaRun(
         spec=spec,
         distributions=dists,
@@ -251,4 +303,5 @@ def run_psa(
         sums=sums,
         stored=stored,
         group_members={k: tuple(v) for k, v in groups.items()},
+        cost_grid=cost_grid,
     )
