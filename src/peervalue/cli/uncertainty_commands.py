@@ -61,6 +61,11 @@ class MetaI2Choice(StrEnum):
     tau2 = "tau2"
 
 
+class SamplerChoice(StrEnum):
+    random = "random"
+    sobol = "sobol"
+
+
 class PsaPart(StrEnum):
     summary = "summary"
     bed_day_curve = "bed-day-curve"
@@ -130,6 +135,15 @@ def psa(
             "JSON always holds everything."
         ),
     ] = PsaPart.summary,
+    sampler: Annotated[
+        SamplerChoice,
+        typer.Option(
+            help="random (pseudo-random draws) or sobol (quasi-random: 16 independently "
+            "scrambled Sobol sequences, every input by its inverse CDF; the notes and JSON "
+            "give the standard error of P(ratio > 1) and of mean net benefit from their "
+            "spread; a power of two per sequence, such as -n 16384, is best)."
+        ),
+    ] = SamplerChoice.random,
     quiet: QuietOpt = False,
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
@@ -149,6 +163,8 @@ def psa(
     Example: peervalue psa -n 100000 --show bed-day-curve --format csv -o curve.csv
 
     Example: peervalue psa --population-fte 250 --horizon 10 --discount-rate 0.035
+
+    Example: peervalue psa --sampler sobol -n 16384
     """
     from peervalue.service import PsaRequest, run_psa
 
@@ -168,6 +184,7 @@ def psa(
         population_fte=population_fte,
         horizon=horizon,
         discount_rate=discount_rate,
+        sampler=sampler,
     )
     with progress_reporter(draws, quiet) as progress:
         result = run_psa(req, progress)

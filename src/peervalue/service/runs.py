@@ -170,6 +170,7 @@ def run_psa(request: PsaRequest, progress: Progress | None = None) -> PsaResult:
             chunk_size=request.chunk_size,
             progress=progress,
             keep_break_evens=request.keep_draws,
+            sampler=request.sampler,
         )
         result = summarise(
             run,

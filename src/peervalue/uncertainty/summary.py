@@ -23,6 +23,7 @@ from peervalue.uncertainty.results import (
     PointAndMean,
     PooledSummary,
     PsaResult,
+    SamplerError,
     StudySummary,
     ValueOfInformation,
 )
@@ -126,6 +127,37 @@ def _warnings(run: PsaRun) -> list[str]:
     return out
 
 
+def sampler_error(run: PsaRun) -> SamplerError | None:
+    """Standard errors from the spread of a Sobol run's scramblings (None for random)."""
+    if run.sampler != "sobol" or len(run.scrambling_sizes) < 2:
+        return None
+    from scipy import stats
+
+    sizes = np.asarray(run.scrambling_sizes, dtype=np.float64)
+    r = sizes.size
+
+    def se(estimates: Array) -> float:
+        return float(np.std(estimates, ddof=1) / np.sqrt(r))
+
+    s = run.sums
+    return SamplerError(
+        sampler="sobol",
+        scramblings=r,
+        t_95=float(stats.t.ppf(0.975, r - 1)),
+        prob_ratio_above_one_se={
+            m: se(
+                np.array([float(s.counts[f"rep:{i}:{m}:ratio_above_one"]) for i in range(r)])
+                / sizes
+            )
+            for m in POOLING_METHODS
+        },
+        net_benefit_mean_se={
+            m: se(np.array([float(s.totals[f"rep:{i}:{m}:net_benefit"]) for i in range(r)]) / sizes)
+            for m in POOLING_METHODS
+        },
+    )
+
+
 def summarise(
     run: PsaRun,
     vpi: ValueOfInformation | None = None,
@@ -219,4 +251,5 @@ def summarise(
         lopsided_inputs=lopsided,
         warnings=_warnings(run),
         kept_draws=run.stored if keep_draws else None,
+        sampler_error=sampler_error(run),
     )
