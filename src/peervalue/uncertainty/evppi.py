@@ -36,12 +36,13 @@ and ``R_ZZ`` theirs among themselves, ``w`` minimises ``|r - K w|^2 + g w' R_ZZ 
 the fit adds ``K w``; the work grows as draws x inducing^2, not as draws^3.
 
 On the bundled evidence (ratio of sums, 50,000 draws, seed 1) the peer-staffing group's
-EVPPI is 129 per FTE-year against 125 (standard error 3) from a nested Monte Carlo on
-the same outer draws with 2,000 independent inner draws each, and 218 by the additive
+EVPPI is 137 per FTE-year against 128 (standard error 3) from a nested Monte Carlo on
+the same outer draws with 2,000 independent inner draws each, and 217 by the additive
 spline; the process finds nothing beyond the second-order terms there.
 
 Each is checked against a closed form (a linear model with normal inputs) and a
-nested two-level Monte Carlo in tests/test_evppi.py. Pure numpy and scipy; no I/O.
+nested two-level Monte Carlo in tests/test_evppi.py. Pure numpy and scipy (threadpoolctl only
+keeps BLAS to one thread); no I/O.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ DRAWS_PER_FEATURE = 20
 #: most steps of the hyperparameter search
 GP_MAX_STEPS = 200
 #: relative change of the likelihood at which the search stops (a hundredth of a unit
-#: of log likelihood at 600 draws: far below what moves the fit)
+#: of log likelihood at 400 draws: far below what moves the fit)
 GP_FTOL = 1e-5
 #: rows of the draws-by-inducing matrix formed at a time (bounds memory at large n)
 GP_BLOCK = 8192
