@@ -133,12 +133,14 @@ def _inputs(
         transferability=tau * col,
         cost_per_bed_day=600.0 * col,
         cost_per_fte_year=55_000.0 * col,
-        set_up=0.0 * col,
-        recruitment_per_post=1_500.0 * col,
-        training_per_post=2_000.0 * col,
-        supervision_per_year=0.0 * col,
         cash_releasing_share=0.2 * col,
         optimism_bias=0.0 * col,
+        cost_lines={
+            "costs.set_up": model.CostLine("once", 0.0 * col),
+            "costs.recruitment_per_post": model.CostLine("per-post", 1_500.0 * col),
+            "costs.training_per_post": model.CostLine("per-post", 2_000.0 * col),
+            "costs.supervision_per_year": model.CostLine("per-year", 0.0 * col),
+        },
         discount_rate=rate,
     )
 

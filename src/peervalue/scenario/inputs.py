@@ -319,9 +319,7 @@ def docs_table() -> str:
         if f.table != table and f.table != "extra":
             head = f"`[{f.table}]` {head}"
         table = f.table
-        allowed = (
-            ", ".join(f"`{c}`" for c in f.choices) if f.choices else f.bounds.words()
-        )
+        allowed = ", ".join(f"`{c}`" for c in f.choices) if f.choices else f.bounds.words()
         where = "" if f.input.form is not None else " (scenario files only)"
         lines.append(
             "| "

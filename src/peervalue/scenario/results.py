@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from peervalue.results import ResultModel
+from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import Interval
 
 
@@ -118,6 +121,10 @@ class ScenarioResult(ResultModel):
     overrides: list[Override]
     inputs: list[ResolvedInput]
     notes: list[str]
+    #: the whole scenario the result was computed from (the defaults included, its files by
+    #: their full paths, the run's draws and seed): ``--save-inputs`` writes it. Not part of
+    #: the JSON or the table
+    resolved: ScenarioFile | None = Field(default=None, exclude=True, repr=False)
 
     def year_rows(self) -> list[dict[str, Any]]:
         """One flat row per year (the net benefit interval spread over columns)."""

@@ -22,6 +22,7 @@ from peervalue.scenario.inputs import Figure, Input, unit_of
 #: the rationale given to a bare number: a figure the service sets itself
 LOCAL_FIGURE = "set in the scenario file (a local figure, without a range)"
 
+
 def local_figure(value: float, unit: str, price_year: str | None) -> dict[str, Any]:
     """The quantity block a bare number stands for."""
     block: dict[str, Any] = {
