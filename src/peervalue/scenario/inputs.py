@@ -66,8 +66,8 @@ class Figure:
         if self.low not in (None, 0):
             raise ValueError("a figure's low bound is 0 (open or closed) or none")
 
-    def checks(self) -> list[Callable[[Quantity], Quantity]]:
-        out = [unit_check(self.unit).func]
+    def checks(self) -> list[Callable[..., Any]]:
+        out: list[Callable[..., Any]] = [unit_check(self.unit).func]
         if self.low is not None:
             out.append((Positive if self.low_open else NonNegative).func)
         if self.high is not None:
@@ -236,40 +236,45 @@ def fields_of(model: type[BaseModel], table: str) -> list[FieldInfo]:
     return out
 
 
-def catalogue() -> dict[str, FieldInfo]:
+def catalogue(schema: type[BaseModel] | None = None) -> dict[str, FieldInfo]:
     """Every input of a scenario by its path (``staffing.caseload``; ``extra.unit_cost``
-    for the fields of each ``[[extra]]`` resource), in the schema's order."""
-    from peervalue.scenario.schema import ExtraResource, ScenarioFile
+    for the fields of each ``[[extra]]`` resource), in the schema's order. ``schema``: the
+    whole document's model (default :class:`~peervalue.scenario.schema.ScenarioFile`)."""
+    if schema is None:
+        from peervalue.scenario.schema import ScenarioFile
 
+        schema = ScenarioFile
     out: dict[str, FieldInfo] = {}
-    for table, info in ScenarioFile.model_fields.items():
-        model = ExtraResource if table == "extra" else info.annotation
+    for table, info in schema.model_fields.items():
+        model = info.annotation
+        if typing.get_origin(model) is list:  # [[extra]]: a list of tables
+            (model,) = typing.get_args(model)
         assert isinstance(model, type)
         out.update((f.path, f) for f in fields_of(model, table))
     return out
 
 
-def unit_of() -> dict[str, str]:
+def unit_of(schema: type[BaseModel] | None = None) -> dict[str, str]:
     """The unit of every figure, by its place in the file (``extra`` items: by field name)."""
-    return {p: f.figure.unit for p, f in catalogue().items() if f.figure is not None}
+    return {p: f.figure.unit for p, f in catalogue(schema).items() if f.figure is not None}
 
 
-def cost_lines() -> dict[str, Timing]:
+def cost_lines(schema: type[BaseModel] | None = None) -> dict[str, Timing]:
     """The business case's cost lines (``costs.set_up`` ...) and when each is spent."""
     return {
         p: f.figure.cost
-        for p, f in catalogue().items()
+        for p, f in catalogue(schema).items()
         if f.figure is not None and f.figure.cost is not None
     }
 
 
-def drawn_figures() -> list[str]:
+def drawn_figures(schema: type[BaseModel] | None = None) -> list[str]:
     """The scenario's own figures drawn as model parameters: every quantity of the tables
     but those put in place of the cost set's figures and the ``[[extra]]`` resources (drawn
     one by one); those the schema needs first, then the optional ones, in schema order."""
     figures = [
         f
-        for f in catalogue().values()
+        for f in catalogue(schema).values()
         if f.figure is not None and f.table != "extra" and not f.input.replaces_cost_set
     ]
     return [f.path for f in figures if f.required] + [f.path for f in figures if not f.required]
@@ -358,4 +363,7 @@ def main() -> None:  # pragma: no cover - run by hand after changing an input
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # the schema's metadata is this module's as imported by the package, not as __main__
+    from peervalue.scenario.inputs import main as _main
+
+    _main()

@@ -385,7 +385,8 @@ class Evidence(StrictModel):
         Input(
             "Transferability to this service",
             "Multiplies the effect, for example by the ratio of mean length of stay in England "
-            "to that in the studies' country. Results are also shown without it.",
+            "to that in the studies' country (England's over the United States' is about 4 "
+            "to 5). Results are also shown without it.",
             form="number",
             form_unit="times the studies' effect",
         ),
@@ -468,6 +469,7 @@ class MonteCarlo(StrictModel):
         Input(
             "Monte Carlo draws",
             "How many draws the uncertainty takes; a run's own draws override it.",
+            "draws",
             form="select",
             choices=(("1000", "1,000 (quick)"), ("10000", "10,000"), ("50000", "50,000 (slow)")),
         ),
@@ -553,4 +555,4 @@ def template_file() -> Path:
 
 #: the unit of every figure, by its place in the file (``extra`` items: by field name),
 #: generated from the fields' declarations
-UNIT_OF: dict[str, str] = unit_of()
+UNIT_OF: dict[str, str] = unit_of(ScenarioFile)
