@@ -305,9 +305,9 @@ supervision_per_year = 1000
 
 def _count_reads(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[Path]:
     import peervalue.scenario.load as load
+    from peervalue.fileio import read_mapping as real
 
     reads: list[Path] = []
-    real = load.read_mapping
 
     def counted(p: Path, *args: Any, **kwargs: Any) -> Any:
         if Path(p) == path:

@@ -139,7 +139,7 @@ def _number(x: float) -> str:
 
 
 @dataclass(frozen=True)
-class FieldInfo:
+class ScenarioInput:
     """One input of a scenario, everything known about it (see :func:`catalogue`)."""
 
     path: str  #: ``table.field``
@@ -205,7 +205,7 @@ def _bounds(metadata: list[Any], figure: Figure | None) -> Bounds:
     return Bounds(low, high, low_open, high_open)
 
 
-def fields_of(model: type[BaseModel], table: str) -> list[FieldInfo]:
+def fields_of(model: type[BaseModel], table: str) -> list[ScenarioInput]:
     """The inputs of one table of the scenario (a model such as ``Staffing``), in order."""
     out = []
     for name, info in model.model_fields.items():
@@ -220,7 +220,7 @@ def fields_of(model: type[BaseModel], table: str) -> list[FieldInfo]:
             if typing.get_origin(b) is Literal:
                 choices += tuple(str(a) for a in typing.get_args(b))
         out.append(
-            FieldInfo(
+            ScenarioInput(
                 path=f"{table}.{name}",
                 table=table,
                 name=name,
@@ -236,7 +236,7 @@ def fields_of(model: type[BaseModel], table: str) -> list[FieldInfo]:
     return out
 
 
-def catalogue(schema: type[BaseModel] | None = None) -> dict[str, FieldInfo]:
+def catalogue(schema: type[BaseModel] | None = None) -> dict[str, ScenarioInput]:
     """Every input of a scenario by its path (``staffing.caseload``; ``extra.unit_cost``
     for the fields of each ``[[extra]]`` resource), in the schema's order. ``schema``: the
     whole document's model (default :class:`~peervalue.scenario.schema.ScenarioFile`)."""
@@ -244,7 +244,7 @@ def catalogue(schema: type[BaseModel] | None = None) -> dict[str, FieldInfo]:
         from peervalue.scenario.schema import ScenarioFile
 
         schema = ScenarioFile
-    out: dict[str, FieldInfo] = {}
+    out: dict[str, ScenarioInput] = {}
     for table, info in schema.model_fields.items():
         model = info.annotation
         if typing.get_origin(model) is list:  # [[extra]]: a list of tables
@@ -291,7 +291,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _default_words(f: FieldInfo, defaults: dict[str, Any]) -> str:
+def _default_words(f: ScenarioInput, defaults: dict[str, Any]) -> str:
     block = defaults.get(f.table)
     value = block.get(f.name) if isinstance(block, dict) else None
     if value is None:

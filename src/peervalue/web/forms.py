@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from peervalue.errors import Problem
-from peervalue.scenario.inputs import FieldInfo, FormKind
+from peervalue.scenario.inputs import FormKind, ScenarioInput
 from peervalue.scenario.results import Override
 from peervalue.scenario.schema import ScenarioFile
 
@@ -88,7 +88,7 @@ def _choices(name: str) -> tuple[tuple[str, str], ...]:
     raise KeyError(f"no choices for the select {name!r}")
 
 
-def form_field(info: FieldInfo) -> FormField:
+def form_field(info: ScenarioInput) -> FormField:
     """A field of the form from its scenario field's declaration: the label, unit words,
     hint and kind, and the bounds (times 100 for a percent)."""
     declared = info.input
