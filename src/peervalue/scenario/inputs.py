@@ -23,6 +23,7 @@ national defaults; the model sums every cost line by its timing.
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -50,9 +51,10 @@ class Figure:
     """A quantity's unit and bounds (and a cost line's timing), declared and enforced.
 
     ``low`` is inclusive unless ``low_open`` (then the figure stays above it); ``high``
-    is inclusive. The checks run on the value, the range and the distribution's ends,
-    in this order: unit, low bound, high bound (the messages of ``unit_check``,
-    ``NonNegative`` / ``Positive`` and ``noun runs from low to high``).
+    is inclusive. The checks run on the value, the range and the distribution's ends, in
+    this order: unit, low bound, high bound. A low bound of 0 has the messages of
+    ``NonNegative`` / ``Positive`` (which also refuse a normal distribution on a figure
+    that must stay above 0); the high bound says ``noun runs from low to high``.
     """
 
     unit: str
@@ -62,17 +64,25 @@ class Figure:
     noun: str = "the figure"  #: names the figure in the high bound's message
     cost: Timing | None = None  #: set on a cost line of the business case
 
-    def __post_init__(self) -> None:
-        if self.low not in (None, 0):
-            raise ValueError("a figure's low bound is 0 (open or closed) or none")
-
     def checks(self) -> list[Callable[..., Any]]:
         out: list[Callable[..., Any]] = [unit_check(self.unit).func]
-        if self.low is not None:
+        if self.low == 0:
             out.append((Positive if self.low_open else NonNegative).func)
+        elif self.low is not None:
+            out.append(self._at_least)
         if self.high is not None:
             out.append(self._at_most)
         return out
+
+    def _at_least(self, q: Quantity) -> Quantity:
+        lows = [q.value, *(q.range or ())]
+        if q.distribution is not None and q.distribution.low is not None:
+            lows.append(q.distribution.low)
+        low = self.low if self.low is not None else -math.inf
+        if min(lows) < low or (self.low_open and min(lows) == low):
+            word = "above" if self.low_open else "at least"
+            raise ValueError(f"{self.noun} must be {word} {low:g}, got {min(lows):g}")
+        return q
 
     def _at_most(self, q: Quantity) -> Quantity:
         highs = [q.value, *(q.range or ())]
