@@ -327,6 +327,10 @@ def _run_http(case: dict[str, Any], places: dict[str, str]) -> Outcome:
     kwargs: dict[str, Any] = {"headers": spec.get("headers", {})}
     if "json" in spec:
         kwargs["json"] = spec["json"]
+    if "studies" in spec:  # that many copies of the synthetic study alpha, as the evidence
+        alpha = yaml.safe_load((SYNTHETIC / "alpha.yaml").read_text())
+        copies = [{**alpha, "id": f"s{i}"} for i in range(int(spec["studies"]))]
+        kwargs["json"] = {**kwargs.get("json", {}), "evidence": copies}
     if "body" in spec:  # text, or bytes written with YAML's !!binary tag
         body = spec["body"]
         kwargs["content"] = body if isinstance(body, bytes) else body.encode("utf-8")
@@ -342,8 +346,8 @@ def _run_http(case: dict[str, Any], places: dict[str, str]) -> Outcome:
     return Outcome(response.status_code, response.headers.get("content-type", ""), response.text)
 
 
-_SIGNALS = {"INT": signal.SIGINT, "TERM": signal.SIGTERM}
-_ENTRY = "import sys; from peervalue.cli import main; main(sys.argv[1:])"
+_SIGNALS = {"INT": signal.SIGINT, "TERM": signal.SIGTERM, "HUP": signal.SIGHUP}
+_ENTRY = "from peervalue.cli import main; main()"  # as the console script calls it
 
 
 def _run_subprocess(case: dict[str, Any], args: list[str]) -> Outcome:

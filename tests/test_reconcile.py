@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +54,29 @@ def test_reconcile_command(capsys: pytest.CaptureFixture[str]) -> None:
     csv_text = run_cli(capsys, "reconcile", "--format", "csv").out
     assert csv_text.splitlines()[0].startswith("step,change,reason,ratio_after")
     assert "Share of the distance" in run_cli(capsys, "reconcile").out
+
+
+def test_reconcile_refuses_evidence_that_is_not_the_six(tmp_path: Path) -> None:
+    from peervalue.evidence.load import bundled_evidence_dir
+
+    for name in ["chinman2001", "klein1998", "lawn2008", "min2007", "rivera2007"]:
+        shutil.copy(bundled_evidence_dir() / f"{name}.yaml", tmp_path)
+    with pytest.raises(peervalue.InputError) as five:
+        run_reconcile(ReconcileRequest(evidence=tmp_path))
+    assert "this evidence lacks studies (sledge2011)" in str(five.value)
+    # the six themselves, from a folder of their own, are bridged as the bundled ones
+    shutil.copy(bundled_evidence_dir() / "sledge2011.yaml", tmp_path)
+    assert run_reconcile(ReconcileRequest(evidence=tmp_path)).steps
+
+
+def test_a_report_draws_the_bridge_only_for_the_six(tmp_path: Path) -> None:
+    from peervalue.evidence.load import bundled_evidence_dir
+    from peervalue.service.report import report_figures
+    from peervalue.service.requests import ReportRequest
+    from tests.conftest import SYNTHETIC
+
+    assert "bridge" in report_figures(ReportRequest())
+    assert "bridge" not in report_figures(ReportRequest(evidence=SYNTHETIC))
+    for path in bundled_evidence_dir().glob("*.yaml"):
+        shutil.copy(path, tmp_path)
+    assert "bridge" in report_figures(ReportRequest(evidence=tmp_path))

@@ -84,7 +84,8 @@ BOUNDS = [
     ("monte_carlo.seed", [0, 2**128 - 1], [-1, 2**128]),
     ("staffing.funded_fte", [0.5, 100_000.0], [-1.0, 100_001.0]),
     ("staffing.vacancy_rate", [0.0, 1.0], [-0.01, 1.01]),
-    ("staffing.caseload", [0.001], [0.0, -1.0]),
+    ("staffing.caseload", [0.1, 500.0], [0.0, 0.05]),
+    ("costs.salary", [5_000.0, 250_000.0], [4_999.0, 250_001.0]),
     ("costs.set_up", [0.0], [-1.0]),
     ("costs.supervision_per_year", [0.0], [-1.0]),
     ("costs.cost_per_bed_day", [0.01], [0.0]),
@@ -170,7 +171,7 @@ def test_docs_input_table_matches_the_schema() -> None:
         rows = [line for line in text.splitlines() if line.startswith("| ") and head in line]
         assert rows, path
     # spot checks written by hand: a range, a bound and a file-only field
-    assert "| `caseload` | patients/FTE | above 0 | 15 (8 to 25) |" in text
+    assert "| `caseload` | patients/FTE | at least 0.1 | 15 (8 to 25) |" in text
     assert "| `transferability` | ratio | above 0 to 10 | 1 |" in text
     assert "(scenario files only)" in next(line for line in text.splitlines() if "`band`" in line)
 

@@ -86,7 +86,7 @@ def test_fill_in_save_reload_and_download(server: str, tmp_path: Path) -> None:
             problems["form"] = _axe_problems(page)
 
             page.get_by_label("Name of the business case").fill("Ward 7 <peer> pilot")
-            page.get_by_label("Funded peer support posts, year by year").fill("2, 4")
+            page.get_by_label("Funded peer support posts, year by year").fill("2; 4")
             page.get_by_label("Caseload").fill("18")
             page.get_by_label("Monte Carlo draws").select_option("1000")
             # keyboard: Enter in a text field sends the form

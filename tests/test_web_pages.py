@@ -118,7 +118,7 @@ def test_the_form_has_every_field_labelled_with_its_default_and_source(
 def test_a_calculation_equals_the_librarys_run(client: TestClient) -> None:
     values = _filled(
         client,
-        **{"staffing.funded_fte": "2, 4", "staffing.caseload": "12", "monte_carlo.draws": "1000"},
+        **{"staffing.funded_fte": "2; 4", "staffing.caseload": "12", "monte_carlo.draws": "1000"},
     )
     got = client.post("/calculate", data=values)
     assert got.status_code == 200
@@ -177,12 +177,12 @@ def test_wrong_figures_come_back_with_a_message_by_each_field(client: TestClient
     ("changes", "field", "message"),
     [
         ({"evidence.source": "own"}, "evidence.saved_per_patient_year", "needs"),
-        ({"staffing.funded_fte": "0, 0"}, "staffing.funded_fte", "funds no posts"),
+        ({"staffing.funded_fte": "0; 0"}, "staffing.funded_fte", "funds no posts"),
         ({"scenario.start": "2026"}, "scenario.start", "write it as YYYY-MM-DD"),
         # a year typed short labelled the years "201-02", "202-03"...
         ({"scenario.start": "0202-04-01"}, "scenario.start", "greater than or equal to 1948"),
         ({"scenario.start": "9999-12-31"}, "scenario.start", "less than or equal to 2100"),
-        ({"staffing.funded_fte": "2, x"}, "staffing.funded_fte", "'x' is not a number"),
+        ({"staffing.funded_fte": "2; x"}, "staffing.funded_fte", "'x' is not a number"),
         ({"costs.set": "../../etc/passwd"}, "costs.set", "not one of the choices"),
         # a decimal comma was read as a thousands separator: 2,5% of posts became 25%
         ({"staffing.vacancy_rate": "2,5"}, "staffing.vacancy_rate", "decimals with a point"),

@@ -79,7 +79,7 @@ def test_the_schema_documents_problem_documents(client: TestClient) -> None:
     assert set(study) == {"200", "404", "422"}
     assert problem in study["404"]["content"] and problem in study["422"]["content"]
     create = document["paths"]["/api/v1/scenarios"]["post"]["responses"]
-    assert set(create) == {"201", "400", "401", "403", "411", "413", "422", "429"}
+    assert set(create) == {"201", "400", "401", "403", "411", "413", "415", "422", "429"}
     assert "HTTPValidationError" not in document["components"]["schemas"]
 
 

@@ -33,12 +33,56 @@ def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
         except ValueError:  # Python refuses to print ints of thousands of digits
             digits = int(value.bit_length() * math.log10(2)) + 1
             return f"a whole number of about {digits:,} digits"
+    if isinstance(value, str):
+        return visible(value, limit)
     text = repr(value)
     if len(text) <= limit:
         return text
-    if isinstance(value, str):
-        return f"{value[:limit]!r}... ({len(value):,} characters)"
     return f"{text[:limit]}..."
+
+
+#: how many unexpected characters a message names (the rest are still shown escaped)
+NAMED_CHARACTERS = 3
+
+
+def _plain(char: str) -> bool:
+    return " " <= char <= "~"
+
+
+def character_name(char: str) -> str:
+    """The Unicode name of ``char`` (``CYRILLIC SMALL LETTER O``), or what it is when it has
+    none (a control character such as ESC)."""
+    import unicodedata
+
+    name = unicodedata.name(char, "")
+    if name:
+        return name
+    kind = unicodedata.category(char)
+    what = {"Cc": "a control character", "Cs": "a lone surrogate", "Co": "a private-use character"}
+    return f"U+{ord(char):04X}, {what.get(kind, 'an unassigned character')}"
+
+
+def visible(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` quoted for a message, with every character outside printable ASCII escaped
+    (``'m\\u043enths'``) and the first few named, so that a look-alike letter, a Unicode
+    minus, an en dash, a non-breaking space or hyphen, a zero-width or control character
+    shows where a user can see it::
+
+        'm\\u043enths' (\\u043e is CYRILLIC SMALL LETTER O, not a plain ASCII character)
+
+    Text of plain ASCII is quoted as ``repr`` quotes it. Text longer than ``limit`` is
+    cut, with its length.
+    """
+    cut = text[:limit]
+    shown = ascii(cut) if not all(_plain(c) for c in cut) else repr(cut)
+    if len(text) > limit:
+        shown += f"... ({len(text):,} characters)"
+    odd = list(dict.fromkeys(c for c in cut if not _plain(c)))
+    if not odd:
+        return shown
+    names = ", ".join(f"{ascii(c)[1:-1]} is {character_name(c)}" for c in odd[:NAMED_CHARACTERS])
+    more = f" and {len(odd) - NAMED_CHARACTERS} more" if len(odd) > NAMED_CHARACTERS else ""
+    return f"{shown} ({names}{more}, not plain ASCII)"
 
 
 def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:

@@ -28,7 +28,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from peervalue.errors import InputError, Problem, input_error, quote, shorten
+from peervalue import signals
+from peervalue.errors import InputError, Problem, input_error, quote, shorten, visible
 
 DATA_SUFFIXES = (".yaml", ".yml", ".toml")
 
@@ -124,6 +125,47 @@ class _Loader(yaml.SafeLoader):
             if label is not None:
                 self._path.pop()
 
+    def compose_scalar_node(self, anchor: Any) -> ScalarNode:
+        node: ScalarNode = super().compose_scalar_node(anchor)
+        if node.style is None:  # a plain scalar: quoted text is always text
+            if getattr(self, "yaml_version", None) == (1, 2):
+                _resolve_core(node)
+            else:
+                self._refuse_ambiguous(node)
+        return node
+
+    def _refuse_ambiguous(self, node: ScalarNode) -> None:
+        """Refuse the YAML 1.1 forms that read otherwise than people mean (docs/evidence-
+        format.md, "How YAML is read"): a leading-zero whole number (octal: 040 is 32), a
+        clock-like or base-60 number (1:30 is 90), and yes/no/on/off (NO is false)."""
+        text = str(node.value)
+        shown = visible(text)
+        where = _line(node.start_mark)
+        if node.tag in (_INT_TAG, _FLOAT_TAG) and ":" in text:
+            raise _TreeError(
+                self._here(),
+                f"{shown} ({where}) is read by YAML 1.1 as a base-60 number "
+                f"({_sexagesimal(text):g}), not as a time or a ratio",
+                f"the number itself, written plainly (such as 90 or 1.5), or {shown} in quotes "
+                "if it is text",
+            )
+        if node.tag == _INT_TAG and _LEADING_ZERO.match(text):
+            digits = text.lstrip("+-").lstrip("0_") or "0"
+            sign = "-" if text.startswith("-") else ""
+            raise _TreeError(
+                self._here(),
+                f"{shown} ({where}) has a leading zero, which YAML 1.1 reads as an octal number",
+                f"{sign}{digits} (without the leading zero), or {shown} in quotes if it is text",
+            )
+        if node.tag == _BOOL_TAG and text.lower() not in ("true", "false"):
+            meaning = "true" if text.lower() in ("yes", "y", "on") else "false"
+            raise _TreeError(
+                self._here(),
+                f"a bare {shown} ({where}) is read by YAML 1.1 as {meaning}",
+                f"{meaning} for a yes/no field, or '{text}' in quotes if it is text (such as "
+                "a country code)",
+            )
+
     def _check_alias(self, event: yaml.AliasEvent) -> None:
         target = self.anchors.get(event.anchor) if event.anchor is not None else None
         if target is None:
@@ -204,12 +246,78 @@ class _Loader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                f"{shorten(str(node.value))!r} looks like a date but is not a real one "
+                f"{quote(str(node.value))} looks like a date but is not a real one "
                 "(quote it if it is text)",
                 node.start_mark,
             ) from None
 
+    def construct_core_int(self, node: ScalarNode) -> int:
+        text = str(node.value)
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("+-")
+        if digits.startswith("0o"):
+            return sign * int(digits[2:], 8)
+        if digits.startswith("0x"):
+            return sign * int(digits[2:], 16)
+        return sign * int(digits, 10)
 
+    def construct_core_float(self, node: ScalarNode) -> float:
+        text = str(node.value).lower()
+        if text.lstrip("+-") == ".inf":
+            return float("-inf") if text.startswith("-") else float("inf")
+        if text == ".nan":
+            return float("nan")
+        return float(text)
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
+#: tags of the YAML 1.2 core schema's numbers, read by their own constructors
+_CORE_INT_TAG = "tag:peervalue,2026:core-int"
+_CORE_FLOAT_TAG = "tag:peervalue,2026:core-float"
+#: a whole number written with a leading zero (040, -007, 00): octal in YAML 1.1
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
+#: the YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
+_CORE = (
+    (_NULL_TAG, re.compile(r"^(?:~|null|Null|NULL|)$")),
+    (_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")),
+    (_CORE_INT_TAG, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")),
+    (
+        _CORE_FLOAT_TAG,
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
+    ),
+)
+
+
+def _resolve_core(node: ScalarNode) -> None:
+    """Give a plain scalar its YAML 1.2 core-schema tag (a file that starts ``%YAML 1.2``):
+    only true/false are booleans, 040 is forty, and 1:30 or NO are text."""
+    if node.tag not in (_NULL_TAG, _BOOL_TAG, _INT_TAG, _FLOAT_TAG, _STR_TAG):
+        return  # a timestamp or merge key: the same in both versions
+    text = str(node.value)
+    node.tag = next((tag for tag, pattern in _CORE if pattern.match(text)), _STR_TAG)
+    signed = text[:1] in ("+", "-")  # the core schema has no sign on octal or hexadecimal
+    if node.tag == _CORE_INT_TAG and signed and text[1:].startswith(("0o", "0x")):
+        node.tag = _STR_TAG
+
+
+def _sexagesimal(text: str) -> float:
+    """The number YAML 1.1 reads from a base-60 scalar such as 1:30 (90) or 20:00 (1200)."""
+    sign = -1.0 if text.startswith("-") else 1.0
+    total = 0.0
+    for part in text.lstrip("+-").replace("_", "").split(":"):
+        total = total * 60 + float(part or 0)
+    return sign * total
+
+
+_Loader.add_constructor(_CORE_INT_TAG, _Loader.construct_core_int)
+_Loader.add_constructor(_CORE_FLOAT_TAG, _Loader.construct_core_float)
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
@@ -686,6 +794,11 @@ def problems_from(
         elif kind in {"bool_parsing", "bool_type"}:
             msg = f"got {quote(err.get('input'))}, which is not true or false"
             expected = "true or false"
+        elif kind in {"enum", "literal_error"} and "input" in err:
+            msg = f"got {quote(err['input'])}"
+            choices = (err.get("ctx") or {}).get("expected")
+            if choices:
+                expected = f"one of {choices}"
         elif kind == "string_pattern_mismatch":
             msg = f"got {quote(err.get('input'))}, which is not in the expected form"
         elif kind == "union_tag_invalid":
@@ -778,18 +891,23 @@ def atomic_write_text(path: Path, text: str, *, overwrite: bool = True) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), overwrite=overwrite)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> None:
-    """Write ``data`` to ``path`` all at once: a temporary file, then a rename.
+def check_output(path: Path, *, overwrite: bool = True) -> None:
+    """Refuse, before any work is done, an output ``path`` that :func:`atomic_write_bytes`
+    would refuse: no file name, a missing or unusable folder, a folder you may not write
+    to, a name too long, a folder or device at the path, a read-only file, or (when
+    ``overwrite`` is false) an existing file. Writing checks again."""
+    _check_output(Path(path), overwrite)
+    directory = Path(path).parent
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise _output_error(
+            Path(path),
+            "the output folder cannot be written to: permission denied",
+            _OUTPUT_EXPECTED[errno.EACCES],
+        )
 
-    A reader never sees a half-written file, and whatever goes wrong
-    (including Ctrl-C or SIGTERM while writing) leaves no temporary file
-    behind. The new file gets the mode an ordinary write would give: that of
-    the file it replaces, or ``0o666`` less the umask. Every failure (missing
-    folder, a folder or device as the target, no permission, a read-only
-    file system, a name too long, a full disk) is an :class:`InputError`, and so
-    is an existing file when ``overwrite`` is false.
-    """
-    path = Path(path)
+
+def _check_output(path: Path, overwrite: bool) -> os.stat_result | None:
+    """The checks of :func:`check_output`; the current file's status (``None``: new)."""
     if not path.name or str(path) in {"", "."}:
         raise _output_error(path, "no file name was given", "a file name, such as result.json")
     directory = path.parent
@@ -803,7 +921,9 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> No
         raise _output_error(path, reason, _OUTPUT_EXPECTED.get(exc.errno or 0, "")) from None
     if not stat.S_ISDIR(folder.st_mode):
         raise _output_error(
-            path, f"{str(directory)!r} is a file, not a folder", _OUTPUT_EXPECTED[errno.ENOTDIR]
+            path,
+            f"{quote(str(directory))} is a file, not a folder",
+            _OUTPUT_EXPECTED[errno.ENOTDIR],
         )
     name_bytes = len(os.fsencode(path.name))
     try:
@@ -839,20 +959,51 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> No
             raise _output_error(
                 path, "the file is read-only", "a file you may write to (or a new name)"
             )
-    mode = stat.S_IMODE(current.st_mode) if current is not None else 0o666 & ~_umask()
-    tmp: str | None = None
+    return current
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> None:
+    """Write ``data`` to ``path`` all at once: a temporary file, then a rename.
+
+    A reader never sees a half-written file, and whatever goes wrong
+    (including Ctrl-C or SIGTERM while writing) leaves no temporary file
+    behind. The new file gets the mode an ordinary write would give: that of
+    the file it replaces, or ``0o666`` less the umask. Every failure (missing
+    folder, a folder or device as the target, no permission, a read-only
+    file system, a name too long, a full disk) is an :class:`InputError`, and so
+    is an existing file when ``overwrite`` is false. A signal that arrives while
+    the file is renamed into place is held, the file rolled back and the signal
+    then delivered (:mod:`peervalue.signals`).
+    """
+    atomic_write_many([(Path(path), data)], overwrite=overwrite)
+
+
+def atomic_write_many(files: Sequence[tuple[Path, bytes]], *, overwrite: bool = True) -> None:
+    """Write several files together or not at all (:func:`atomic_write_bytes` for each).
+
+    Every file is checked and written to a temporary file first; only when all are
+    written are they renamed into place, together, with signals held
+    (:func:`peervalue.signals.held`). If a rename fails or a signal arrives, the files
+    already renamed are rolled back: a new file is removed and a replaced one restored
+    from a hard link kept for the purpose (on a file system without hard links a
+    replaced file cannot be restored, and stays new).
+    """
+    paths = [Path(p) for p, _ in files]
+    if len({os.path.abspath(p) for p in paths}) != len(paths):
+        raise _output_error(paths[-1], "the same file is given twice", "two different files")
+    staged: list[tuple[Path, str, bool]] = []  # (path, temporary file, existed)
+    path = paths[0]
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            # a link fails if the name was taken since the check above: never a silent replace
-            os.link(tmp, path)
-            Path(tmp).unlink()
-        tmp = None
+        for path, (_, data) in zip(paths, files, strict=True):
+            current = _check_output(path, overwrite)
+            mode = stat.S_IMODE(current.st_mode) if current is not None else 0o666 & ~_umask()
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+            staged.append((path, tmp, current is not None))
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), mode)
+                handle.write(data)
+        path = _commit(staged, overwrite)
+        staged = []
     except FileExistsError:
         raise _exists_error(path) from None
     except OSError as exc:
@@ -864,5 +1015,54 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> No
         )
         raise _output_error(path, reason, expected) from None
     finally:
-        if tmp is not None:
+        for _, tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
+
+
+def _commit(staged: Sequence[tuple[Path, str, bool]], overwrite: bool) -> Path:
+    """Rename every staged file into place with signals held; roll back on any failure or
+    signal. Returns the last path handled (for a message)."""
+    done: list[tuple[Path, str | None, bool]] = []  # (path, backup, restorable)
+    path = staged[0][0]
+    try:
+        with signals.held():
+            for path, tmp, existed in staged:
+                backup: str | None = None
+                restorable = not existed
+                if existed and overwrite:
+                    backup = f"{tmp}.previous"
+                    try:
+                        os.link(path, backup)
+                        restorable = True
+                    except OSError:
+                        backup = None
+                try:
+                    if overwrite:
+                        os.replace(tmp, path)
+                    else:
+                        # a link fails if the name was taken since the check: never a
+                        # silent replace
+                        os.link(tmp, path)
+                        Path(tmp).unlink()
+                except BaseException:
+                    if backup is not None:  # this file was not replaced: keep no copy
+                        Path(backup).unlink(missing_ok=True)
+                    raise
+                done.append((path, backup, restorable))
+    except BaseException:
+        try:
+            with signals.held():  # a second signal may not cut the rollback short
+                for done_path, backup, restorable in reversed(done):
+                    if backup is not None:
+                        os.replace(backup, done_path)
+                    elif restorable:
+                        done_path.unlink(missing_ok=True)
+        except signals.Pending:
+            pass
+        signals.resend()  # a signal held during the commit (or the rollback) stops the run
+        raise
+    for _, backup, _ in done:
+        if backup is not None:
+            Path(backup).unlink(missing_ok=True)
+    signals.complete()
+    return path

@@ -29,7 +29,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from peervalue.errors import quote
-from peervalue.units import CURRENCY_UNITS, UNITS, bound_problem
+from peervalue.units import CURRENCY_UNITS, UNITS, Bound, bound_problem
 
 FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 NonNegativeNumber = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0)]
@@ -280,3 +280,96 @@ def _non_negative(q: Quantity) -> Quantity:
 
 Positive = AfterValidator(_positive)
 NonNegative = AfterValidator(_non_negative)
+
+
+def _figures(q: Quantity) -> list[tuple[str, float]]:
+    """(name, figure) of the value, its range ends and its distribution's low and high."""
+    figures = [("value", q.value)]
+    if q.range is not None:
+        figures += [("range low", q.range[0]), ("range high", q.range[1])]
+    dist = q.distribution
+    if dist is not None and dist.low is not None and dist.high is not None:
+        figures += [("distribution low", dist.low), ("distribution high", dist.high)]
+    return figures
+
+
+def at_least(minimum: Bound) -> AfterValidator:
+    """A validator refusing a value, range end or distribution low below ``minimum``
+    (a positive figure so small it makes per-FTE results explode)."""
+
+    def check(q: Quantity) -> Quantity:
+        for what, figure in _figures(q):
+            if figure < minimum.limit:
+                raise ValueError(
+                    f"{what} {figure:,.10g} {q.unit} is below the smallest plausible "
+                    f"{minimum.limit:,.10g} {q.unit} ({minimum.reason})"
+                )
+        dist = q.distribution
+        if dist is not None and dist.kind == "normal":
+            raise ValueError(
+                f"a normal distribution can draw values below the smallest plausible "
+                f"{minimum.limit:g} {q.unit}; use gamma or lognormal (or uniform, triangular, pert)"
+            )
+        return q
+
+    return AfterValidator(check)
+
+
+def at_most(maximum: Bound) -> AfterValidator:
+    """A validator refusing a value, range end or distribution high above ``maximum``."""
+
+    def check(q: Quantity) -> Quantity:
+        for what, figure in _figures(q):
+            if figure > maximum.limit:
+                raise ValueError(
+                    f"{what} {figure:,.10g} {q.unit} is above the largest plausible "
+                    f"{maximum.limit:,.10g} {q.unit} ({maximum.reason})"
+                )
+        return q
+
+    return AfterValidator(check)
+
+
+def whole_number(unit: str) -> AfterValidator:
+    """A validator for a count of people: its value and range ends are whole numbers."""
+
+    def check(q: Quantity) -> Quantity:
+        for what, figure in _figures(q):
+            if not what.startswith("distribution") and figure != round(figure):
+                raise ValueError(
+                    f"{what} {figure:g} is not a whole number of {unit}; a count of people "
+                    f"is whole (round it, or give the figure it came from)"
+                )
+        return q
+
+    return AfterValidator(check)
+
+
+#: distributions whose draws stay between 0 and 1 when their bounds do
+ZERO_ONE_KINDS = frozenset({"fixed", "beta", "uniform", "triangular", "pert"})
+
+
+def _on_zero_one(q: Quantity) -> Quantity:
+    """A probability is drawn only from a distribution on 0-1: beta, or uniform,
+    triangular or PERT with bounds in [0, 1] (checked by the bounds on the value); a
+    reported or derived figure with a range must fit the beta the range is read as."""
+    dist = q.distribution
+    if dist is not None and dist.kind not in ZERO_ONE_KINDS:
+        raise ValueError(
+            f"a {dist.kind} distribution draws values outside 0-1, but this figure is a "
+            "probability; use beta (with 'sd'), or uniform, triangular or pert over a range "
+            "within [0, 1]"
+        )
+    if dist is None and q.range is not None and q.status is not Status.ASSUMED:
+        low, high = q.range
+        sd = (high - low) / (2 * 1.959963984540054)
+        if sd > 0 and not (0 < q.value < 1 and sd**2 < q.value * (1 - q.value)):
+            raise ValueError(
+                f"the range [{low:g}, {high:g}] read as a 95% interval is too wide for a "
+                f"beta distribution around {q.value:g}, so the draws would leave 0-1; "
+                "declare distribution {kind: uniform} (or pert) over the range"
+            )
+    return q
+
+
+on_zero_one = AfterValidator(_on_zero_one)

@@ -99,6 +99,46 @@ BOUNDS: Final[dict[str, Bound]] = {
 }
 
 
+#: the smallest peer input a study or business case may state, and why: below these the
+#: break-even and per-FTE figures explode (a caseload of 1e-9 puts break-even at 4e8)
+MIN_FTE: Final[Bound] = Bound(
+    0.01, "a hundredth of a full-time post is about 20 minutes' work a week, less than any post"
+)
+MIN_FTE_YEARS: Final[Bound] = Bound(
+    0.01, "a hundredth of an FTE-year is under four days of one worker's time, too little to study"
+)
+MIN_CASELOAD: Final[Bound] = Bound(
+    0.1,
+    "one person shared by ten full-time workers; even a crisis house staffed day and night "
+    "has about 0.7 guests per FTE",
+)
+
+#: a peer worker's salary, a year of one full-time post: stated bounds (any price year)
+MIN_SALARY: Final[Bound] = Bound(
+    5_000.0,
+    "under half the lowest full-time Agenda for Change salary since it began in 2004 "
+    "(band 1, about 11,000 a year)",
+)
+MAX_SALARY: Final[Bound] = Bound(
+    250_000.0, "twice the top of Agenda for Change band 9 (about 125,000 a year in 2024-25)"
+)
+#: the whole cost of one FTE-year (salary, on-costs, overheads and capital)
+MIN_COST_PER_FTE_YEAR: Final[Bound] = Bound(5_000.0, MIN_SALARY.reason)
+MAX_COST_PER_FTE_YEAR: Final[Bound] = Bound(
+    1_000_000.0, "four times the largest plausible salary with every on-cost and overhead"
+)
+#: employer on-costs (national insurance and pension) as a share of salary, each and in all
+MAX_ON_COST_SHARE: Final[Bound] = Bound(
+    0.6,
+    "employer National Insurance and NHS pension contributions together were 37.5% of pay "
+    "at most (13.8% + 23.7% in 2024-25)",
+)
+#: each overhead (management, non-staff, capital) as a share of salary
+MAX_OVERHEAD_SHARE: Final[Bound] = Bound(
+    2.0, "twice the salary; the PSSRU Manuals' overheads for band 4 staff are 73-98% of it"
+)
+
+
 def bound_problem(unit: str, value: float, what: str = "value") -> str | None:
     """Why ``value`` (a figure in ``unit``) is implausible, or ``None`` if it is not.
 

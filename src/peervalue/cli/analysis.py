@@ -227,9 +227,19 @@ def evidence_new(
 
     Example: peervalue evidence new my_studies/core2018.yaml --outcome readmission_counts
     """
+    from peervalue.errors import input_error, quote
     from peervalue.evidence.template import id_for, study_template
     from peervalue.fileio import atomic_write_text
 
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise input_error(
+            path,
+            "",
+            "the template is a YAML study file, but the name ends in "
+            + (quote(path.suffix) if path.suffix else "no extension")
+            + ", so it would not be read as one",
+            "a name ending in .yaml, such as my_studies/core2018.yaml",
+        )
     text = study_template(outcome.value, id_for(path))
     atomic_write_text(path, text, overwrite=force)
     typer.echo(f"Wrote {path}. Edit it, then check it: peervalue evidence validate {path.parent}")

@@ -81,6 +81,49 @@ def _no_type_for_flags() -> None:
 _no_type_for_flags()
 
 
+def _one_value_per_option() -> None:
+    """Refuse an option given twice (``--evidence-set A --evidence-set B``), which Click
+    would settle silently by keeping the last. Options that take several values (a list,
+    ``multiple``) say so in ``--help`` and may repeat.
+
+    Every command's ``parse_args`` first runs Click's own parser on a copy of the
+    arguments: it returns each option in the order given, repeats included. Mistakes
+    that parser finds are left for the real parse to report as usual.
+    """
+    original = typer.core.TyperCommand.parse_args
+
+    def parse_args(self: typer.core.TyperCommand, ctx: Any, args: list[str]) -> Any:
+        if not ctx.resilient_parsing:
+            try:
+                _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+            except Exception:  # Click's own usage errors: the real parse reports them
+                order = []
+            # Typer carries its own copy of Click, so options are told by their kind
+            options: list[Any] = [p for p in order if getattr(p, "param_type_name", "") == "option"]
+            counts: dict[str, int] = {}
+            for param in options:
+                if not (param.multiple or param.count):
+                    counts[param.name or ""] = counts.get(param.name or "", 0) + 1
+            for param in options:
+                if counts.get(param.name or "", 0) > 1:
+                    from peervalue.errors import input_error
+
+                    name = max(param.opts, key=len)
+                    raise input_error(
+                        name,
+                        "",
+                        f"given {counts[param.name or '']} times; this option takes one value "
+                        "(the last would silently win)",
+                        f"{name} once (options that repeat say so in --help)",
+                    )
+        return original(self, ctx, args)
+
+    typer.core.TyperCommand.parse_args = parse_args  # type: ignore[method-assign,assignment]
+
+
+_one_value_per_option()
+
+
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
@@ -139,12 +182,26 @@ def _main(
 FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table for people; json or csv for programs.")
 ]
+
+
+def checked_output(value: Path | None) -> Path | None:
+    """An output file checked while the options are read, before any work: its folder
+    exists and may be written to, and it is not a folder, device or read-only file
+    (``-``, the screen, is not checked). Writing checks again."""
+    if value is not None and str(value) != "-":
+        from peervalue.fileio import check_output
+
+        check_output(value)
+    return value
+
+
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
         "--output",
         "-o",
         help="Write to this file (atomically) instead of the screen; - is the screen.",
+        callback=checked_output,
     ),
 ]
 WeightingOpt = Annotated[
@@ -270,6 +327,20 @@ def request(cls: type[Req], **values: Any) -> Req:
     return make_request(cls, OPTION_LABELS, **plain)
 
 
+def rendered_text(result: object, fmt: OutputFormat, **options: Any) -> str:
+    """``result`` as the text a file or a pipe receives (a table as plain text, with the
+    control characters of user text escaped)."""
+    from peervalue.report.registry import render
+
+    rendered = render(result, fmt.value, **options)
+    if fmt is OutputFormat.table:
+        from peervalue.report.safe_text import terminal_safe
+        from peervalue.report.table_analysis import plain_text
+
+        return plain_text(terminal_safe(rendered))
+    return str(rendered)
+
+
 def emit(
     result: object,
     fmt: OutputFormat,
@@ -283,8 +354,6 @@ def emit(
     ``inputs`` (a study or cost file), nor add a study file to an evidence
     folder. ``options`` go to the renderer (``title`` for tables, ``view`` for a part).
     """
-    from peervalue.report.registry import render
-
     if output is not None and str(output) == "-":
         output = None
     if output is not None:
@@ -292,18 +361,15 @@ def emit(
 
         refuse_overwriting_inputs(output, [Path(p) for p in inputs if p])
 
-    rendered = render(result, fmt.value, **options)
-    if fmt is OutputFormat.table:
-        if output is None and sys.stdout.isatty():
-            from rich.console import Console
+    if fmt is OutputFormat.table and output is None and sys.stdout.isatty():
+        from rich.console import Console
 
-            Console().print(rendered)
-            return
-        from peervalue.report.table_analysis import plain_text
+        from peervalue.report.registry import render
+        from peervalue.report.safe_text import terminal_safe
 
-        text = plain_text(rendered)
-    else:
-        text = str(rendered)
+        Console().print(terminal_safe(render(result, fmt.value, **options)))
+        return
+    text = rendered_text(result, fmt, **options)
     if output is not None:
         from peervalue.fileio import atomic_write_text
 

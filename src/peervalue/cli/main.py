@@ -9,6 +9,7 @@ a bad file, folder or option            2       ``error: <file>: field '<field>'
 an output or file-system failure        2       ``error: <file>: cannot write the output: ...``
 Ctrl-C (SIGINT), at any point           130     ``interrupted``
 SIGTERM, at any point                   143     ``terminated``
+SIGHUP (the terminal closed)            129     ``hung up``
 standard output closed early (EPIPE)    141     (nothing)
 ======================================  ======  ===========================================
 
@@ -16,6 +17,12 @@ When the reader of a pipe goes away (``peervalue psa --format csv | head -1``)
 peervalue stops as C command-line tools do: SIGPIPE has its default action
 while a command runs, so the process ends quietly and the shell reports 141
 (128 + SIGPIPE); a broken pipe noticed any other way exits with 141 too.
+
+A signal stops the run at once, and the temporary file of an output being written is
+removed, so nothing is left. While an output is renamed into place the signal is held, the
+output rolled back, and the run then stops the same way; once the output is complete (and
+until the process has exited) a signal no longer stops the run, which exits 0 with one line
+saying so (``peervalue.signals``). So the exit status and the files always agree.
 
 This module imports nothing heavy at module level (no numpy, pandas or
 pydantic), so that the handlers are in place before the command modules are
@@ -37,6 +44,7 @@ if TYPE_CHECKING:
     Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 EXIT_INPUT = 2
+EXIT_HUNG_UP = 129
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 EXIT_TERMINATED = 143
@@ -57,10 +65,20 @@ class Stop(BaseException):
         self.message = message
 
 
+#: signal -> (exit status, the one line printed)
+_STOPS: dict[int, tuple[int, str]] = {
+    signal.SIGINT: (EXIT_INTERRUPTED, "interrupted"),
+    signal.SIGTERM: (EXIT_TERMINATED, "terminated"),
+}
+if hasattr(signal, "SIGHUP"):
+    _STOPS[signal.SIGHUP] = (EXIT_HUNG_UP, "hung up")
+
+
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
-    if signum == signal.SIGTERM:
-        raise Stop(EXIT_TERMINATED, "terminated")
-    raise Stop(EXIT_INTERRUPTED, "interrupted")
+    from peervalue import signals
+
+    if signals.arrived(signum):
+        raise Stop(*_STOPS.get(signum, (EXIT_INTERRUPTED, "interrupted")))
 
 
 def _install_handlers() -> dict[int, Handler]:
@@ -71,7 +89,7 @@ def _install_handlers() -> dict[int, Handler]:
     handlers replaced, for :func:`_restore_handlers`.
     """
     sigpipe = getattr(signal, "SIGPIPE", None)
-    wanted: dict[int, Handler] = {signal.SIGINT: _raise_stop, signal.SIGTERM: _raise_stop}
+    wanted: dict[int, Handler] = {signum: _raise_stop for signum in _STOPS}
     if sigpipe is not None:
         wanted[sigpipe] = signal.SIG_DFL
     previous: dict[int, Handler] = {}
@@ -90,12 +108,23 @@ def _restore_handlers(previous: dict[int, Handler]) -> None:
         signal.signal(signum, handler)
 
 
+def _ignore_from_now(installed: dict[int, Handler]) -> None:
+    """Ignore the signals we handle until the process has exited: the exit status is
+    decided, and Python's shutdown puts a handler written in Python back to the default
+    action (which would kill a run whose output is complete), but leaves "ignore" alone."""
+    for signum in installed:
+        if signum in _STOPS:
+            signal.signal(signum, signal.SIG_IGN)
+
+
 def _print_error(message: str) -> None:
     from rich.console import Console
     from rich.markup import escape
 
+    from peervalue.report.safe_text import terminal_text
+
     Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/bold red] {escape(message)}", markup=True
+        f"[bold red]error:[/bold red] {escape(terminal_text(message))}", markup=True
     )
 
 
@@ -170,10 +199,20 @@ def _run_reporting_errors(argv: list[str] | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: every way of stopping becomes an exit status (see above)."""
+    """Console-script entry point: every way of stopping becomes an exit status (see above).
+
+    Run as the console script (``argv`` None), those signals are ignored once the exit
+    status is decided, until the process has exited, so a signal during the interpreter's
+    shutdown cannot kill a run whose output is complete; called with ``argv``
+    (in-process, as the tests do) the handlers found are restored on return.
+    """
+    from peervalue import signals
+
+    signals.reset()
     previous = _install_handlers()
     try:
         status = _run_reporting_errors(argv)
+        signals.complete()
     except Stop as stop:
         _say(stop.message)
         status = stop.status
@@ -181,5 +220,12 @@ def main(argv: list[str] | None = None) -> None:
         _say("interrupted")
         status = EXIT_INTERRUPTED
     finally:
-        _restore_handlers(previous)
+        signals.complete()  # from here on the exit status is decided
+        if argv is not None:
+            _restore_handlers(previous)
+        else:
+            _ignore_from_now(previous)
+    for signum in signals.late()[:1]:
+        name = signal.Signals(signum).name
+        _say(f"{name} arrived after the run had finished; its output is complete")
     sys.exit(status)

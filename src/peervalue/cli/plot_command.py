@@ -23,6 +23,7 @@ from peervalue.cli.common import (
     WeightingChoice,
     WeightingOpt,
     app,
+    checked_output,
     request,
 )
 from peervalue.cli.uncertainty_commands import progress_reporter
@@ -46,7 +47,12 @@ def plot(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="The file to write: .png or .svg (written atomically)."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="The file to write: .png or .svg (written atomically).",
+            callback=checked_output,
+        ),
     ] = None,
     list_figures: Annotated[
         bool, typer.Option("--list", help="List the figures and exit.")
@@ -81,7 +87,7 @@ def plot(
 
     Example: peervalue plot payback --scenario trust.toml --out payback.png
     """
-    from peervalue.errors import input_error
+    from peervalue.errors import input_error, quote
 
     if list_figures:
         _list_figures()
@@ -99,7 +105,8 @@ def plot(
         raise input_error(
             out,
             "",
-            f"cannot tell the image format from {out.suffix or 'no extension'!r}",
+            "cannot tell the image format from "
+            + (quote(out.suffix) if out.suffix else "no extension"),
             "a file name ending in .png or .svg",
         )
     from peervalue.fileio import atomic_write_bytes, refuse_existing, refuse_overwriting_inputs

@@ -25,6 +25,7 @@ from peervalue.cli.common import (
     WeightingChoice,
     WeightingOpt,
     app,
+    checked_output,
     request,
 )
 from peervalue.cli.uncertainty_commands import progress_reporter
@@ -37,7 +38,10 @@ def report(
     out: Annotated[
         Path,
         typer.Option(
-            "--out", "-o", help="The file to write: .html, .pdf or .xlsx (written atomically)."
+            "--out",
+            "-o",
+            help="The file to write: .html, .pdf or .xlsx (written atomically).",
+            callback=checked_output,
         ),
     ],
     scenario: Annotated[
@@ -64,14 +68,15 @@ def report(
 
     Example: peervalue report --scenario trust.toml --out business-case.xlsx
     """
-    from peervalue.errors import input_error
+    from peervalue.errors import input_error, quote
 
     suffix = out.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
         raise input_error(
             out,
             "",
-            f"cannot tell the report format from {out.suffix or 'no extension'!r}",
+            "cannot tell the report format from "
+            + (quote(out.suffix) if out.suffix else "no extension"),
             "a file name ending in .html, .pdf or .xlsx",
         )
     from peervalue.fileio import atomic_write_bytes, refuse_existing, refuse_overwriting_inputs

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from peervalue.cli.common import FormatOpt, OutputFormat, OutputOpt, app, emit, request
+from peervalue.cli.common import (
+    FormatOpt,
+    OutputFormat,
+    OutputOpt,
+    app,
+    checked_output,
+    emit,
+    rendered_text,
+    request,
+)
 
 scenario_app = typer.Typer(
     help="Local business cases: a scenario file layered over the national defaults, run "
@@ -28,9 +37,19 @@ def scenario_new(
 
     Example: peervalue scenario new my_case.toml && peervalue scenario run my_case.toml
     """
+    from peervalue.errors import input_error, quote
     from peervalue.fileio import atomic_write_text
     from peervalue.scenario.schema import template_file
 
+    if path.suffix.lower() != ".toml":
+        raise input_error(
+            path,
+            "",
+            "the template is a TOML scenario file, but the name ends in "
+            + (quote(path.suffix) if path.suffix else "no extension")
+            + ", so scenario run would not read it as one",
+            "a name ending in .toml, such as my_case.toml",
+        )
     atomic_write_text(path, template_file().read_text(encoding="utf-8"), overwrite=force)
     typer.echo(f"Wrote {path}. Edit it, then run: peervalue scenario run {path}")
 
@@ -53,6 +72,7 @@ def scenario_run(
             "--save-inputs",
             help="Write every resolved input to this TOML file; running it again "
             "reproduces the result exactly (one scenario only).",
+            callback=checked_output,
         ),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
@@ -75,14 +95,34 @@ def scenario_run(
         raise input_error(
             "--save-inputs", "", f"got {len(files)} scenario files", "exactly one scenario file"
         )
+    if save_inputs is not None:
+        from peervalue.fileio import refuse_overwriting_inputs
+
+        refuse_overwriting_inputs(save_inputs, list(files))
+        if output is not None and str(output) != "-":
+            refuse_overwriting_inputs(output, list(files))
+            if save_inputs.absolute() == output.absolute():
+                raise input_error(
+                    "--save-inputs",
+                    "",
+                    f"names the same file as --output ({output})",
+                    "a TOML file for the inputs and another file for the result",
+                )
     results = [
         run_scenario(request(ScenarioRequest, scenario=f, draws=draws, seed=seed)) for f in files
     ]
     if save_inputs is not None:
-        from peervalue.fileio import atomic_write_text, refuse_overwriting_inputs
+        from peervalue.fileio import atomic_write_many, atomic_write_text
 
-        refuse_overwriting_inputs(save_inputs, list(files))
-        atomic_write_text(save_inputs, save_inputs_text(files[0], results[0]))
+        inputs_text = save_inputs_text(files[0], results[0])
+        if output is not None and str(output) != "-":
+            # the inputs and the result are committed together or not at all
+            text = rendered_text(results[0], fmt)
+            atomic_write_many(
+                [(save_inputs, inputs_text.encode("utf-8")), (output, text.encode("utf-8"))]
+            )
+            return
+        atomic_write_text(save_inputs, inputs_text)
     if len(results) == 1:
         emit(results[0], fmt, output, inputs=tuple(files))
     else:

@@ -151,6 +151,7 @@ def psa(
     Example: peervalue psa --population-fte 250 --horizon 10 --discount-rate 0.035
     """
     from peervalue.service import PsaRequest, run_psa
+    from peervalue.service.runs import check_psa_view
 
     req = request(
         PsaRequest,
@@ -169,6 +170,7 @@ def psa(
         horizon=horizon,
         discount_rate=discount_rate,
     )
+    check_psa_view(req, show.value, "--show")
     with progress_reporter(draws, quiet) as progress:
         result = run_psa(req, progress)
     title = f"Monte Carlo analysis of {result.evidence}"

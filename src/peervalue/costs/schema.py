@@ -6,13 +6,39 @@ from typing import Annotated, Final, Literal, Self
 
 from pydantic import Field, model_validator
 
-from peervalue.provenance import NonNegative, Positive, PriceYear, Quantity, StrictModel, unit_check
+from peervalue.provenance import (
+    NonNegative,
+    Positive,
+    PriceYear,
+    Quantity,
+    StrictModel,
+    at_least,
+    at_most,
+    unit_check,
+)
+from peervalue.units import (
+    MAX_COST_PER_FTE_YEAR,
+    MAX_ON_COST_SHARE,
+    MAX_OVERHEAD_SHARE,
+    MAX_SALARY,
+    MIN_COST_PER_FTE_YEAR,
+    MIN_SALARY,
+    Bound,
+)
 
 BedDayCost = Annotated[Quantity, unit_check("GBP/bed-day"), Positive]
-Salary = Annotated[Quantity, unit_check("GBP/year"), Positive]
+Salary = Annotated[
+    Quantity, unit_check("GBP/year"), Positive, at_least(MIN_SALARY), at_most(MAX_SALARY)
+]
 #: an addition to salary: a proportion of it, or pounds a year
 Addition = Annotated[Quantity, unit_check("proportion", "GBP/year"), NonNegative]
-CostPerFteYear = Annotated[Quantity, unit_check("GBP/FTE-year"), Positive]
+CostPerFteYear = Annotated[
+    Quantity,
+    unit_check("GBP/FTE-year"),
+    Positive,
+    at_least(MIN_COST_PER_FTE_YEAR),
+    at_most(MAX_COST_PER_FTE_YEAR),
+]
 #: the unit cost of one event of another resource (an emergency visit, a crisis contact)
 EventCost = Annotated[Quantity, unit_check("GBP/event"), Positive]
 
@@ -73,13 +99,45 @@ class PeerWorkerComponents(StrictModel):
                 "overheads are missing: give 'management_and_administration' and "
                 "'non_staff_overheads', or one 'overheads' figure"
             )
+        self._shares_of_salary()
         return self
+
+    def _shares_of_salary(self) -> None:
+        """Each addition, as a share of salary (a proportion, or pounds over the salary),
+        within its stated bound; the employer on-costs within it in all."""
+        salary = self.salary.value
+        on_costs = 0.0
+        for name, q in self.given().items():
+            if name == "salary":
+                continue
+            bound = MAX_ON_COST_SHARE if name in PAY_COMPONENTS else MAX_OVERHEAD_SHARE
+            share = q.value if q.unit == "proportion" else q.value / salary
+            if name in PAY_COMPONENTS:
+                on_costs += share
+            _share_within(f"{name}", q, share, bound)
+        if on_costs > MAX_ON_COST_SHARE.limit:
+            raise ValueError(
+                f"employer on-costs come to {on_costs:.1%} of salary in all, above the "
+                f"plausible {MAX_ON_COST_SHARE.limit:.0%} ({MAX_ON_COST_SHARE.reason})"
+            )
 
     def given(self) -> dict[str, Quantity]:
         """The components present, in field order, keyed by field name."""
         return {
             name: q for name in type(self).model_fields if (q := getattr(self, name)) is not None
         }
+
+
+def _share_within(name: str, q: Quantity, share: float, bound: Bound) -> None:
+    if share > bound.limit:
+        given = f"{q.value:g}" if q.unit == "proportion" else f"{q.value:,.10g} GBP/year, "
+        raise ValueError(
+            f"{name}: {given}{share:.0%} of salary, is above the plausible "
+            f"{bound.limit:.0%} ({bound.reason})"
+            if q.unit != "proportion"
+            else f"{name}: {given} is {share:.0%} of salary, above the plausible "
+            f"{bound.limit:.0%} ({bound.reason}); write 14% as 0.14"
+        )
 
 
 class PeerWorkerCost(StrictModel):

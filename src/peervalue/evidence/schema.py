@@ -14,16 +14,20 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, Field, model_validator
 
 from peervalue.provenance import (
+    BOUNDED_KINDS,
     NonNegative,
     Positive,
     Quantity,
     StrictModel,
+    at_least,
+    on_zero_one,
     quantities_in,
     unit_check,
+    whole_number,
 )
-from peervalue.units import DURATION_UNITS
+from peervalue.units import DURATION_UNITS, MIN_CASELOAD, MIN_FTE, MIN_FTE_YEARS, YEARS_PER
 
-Count = Annotated[Quantity, unit_check("patients"), Positive]
+Count = Annotated[Quantity, unit_check("patients"), Positive, whole_number("patients")]
 Duration = Annotated[Quantity, unit_check(*sorted(DURATION_UNITS)), Positive]
 BedDaysPerPatient = Annotated[Quantity, unit_check("bed-days/patient"), NonNegative]
 SDBedDays = Annotated[Quantity, unit_check("bed-days/patient"), NonNegative]
@@ -32,9 +36,9 @@ TotalBedDays = Annotated[Quantity, unit_check("bed-days")]
 Admissions = Annotated[Quantity, unit_check("admissions/patient"), NonNegative]
 LengthOfStay = Annotated[Quantity, unit_check("days/admission"), NonNegative]
 PerFteYear = Annotated[Quantity, unit_check("bed-days/FTE-year")]
-Fte = Annotated[Quantity, unit_check("FTE"), Positive]
-FteYears = Annotated[Quantity, unit_check("FTE-years"), Positive]
-Caseload = Annotated[Quantity, unit_check("patients/FTE"), Positive]
+Fte = Annotated[Quantity, unit_check("FTE"), Positive, at_least(MIN_FTE)]
+FteYears = Annotated[Quantity, unit_check("FTE-years"), Positive, at_least(MIN_FTE_YEARS)]
+Caseload = Annotated[Quantity, unit_check("patients/FTE"), Positive, at_least(MIN_CASELOAD)]
 
 
 def _at_most_one(q: Quantity) -> Quantity:
@@ -55,7 +59,7 @@ def _at_most_one(q: Quantity) -> Quantity:
 
 
 Probability = Annotated[
-    Quantity, unit_check("proportion"), NonNegative, AfterValidator(_at_most_one)
+    Quantity, unit_check("proportion"), NonNegative, AfterValidator(_at_most_one), on_zero_one
 ]
 
 
@@ -78,7 +82,7 @@ ReadmissionStay = Annotated[Quantity, unit_check("days/admission"), Positive]
 #: admissions per patient whose stay was shortened (at least some admissions)
 ShortenedAdmissions = Annotated[Quantity, unit_check("admissions/patient"), Positive]
 #: patients with at least one event (e.g. readmitted) in an arm
-Events = Annotated[Quantity, unit_check("patients"), NonNegative]
+Events = Annotated[Quantity, unit_check("patients"), NonNegative, whole_number("patients")]
 #: an odds ratio or risk ratio, peer support over control (below 1: fewer events)
 RatioMeasure = Annotated[Quantity, unit_check("ratio"), Positive]
 EventsPerPatient = Annotated[Quantity, unit_check("events/patient"), NonNegative]
@@ -88,6 +92,62 @@ RESOURCE_CATEGORY = r"^[a-z][a-z0-9_]*$"
 LengthOfStayChange = Annotated[Quantity, unit_check("days/admission")]
 
 STUDY_ID = r"^[a-z][a-z0-9_-]*$"
+
+#: days in a year of the duration units (``peervalue.units.YEARS_PER`` is in years)
+DAYS_PER_YEAR = 365.25
+#: the most bed-days one FTE-year of peer work can save: a caseload of 100 people (several
+#: times any reported peer caseload) each kept out of hospital every day of the year
+MAX_SAVED_PER_FTE_YEAR = 100 * DAYS_PER_YEAR
+
+
+#: how far a figure may pass its frame before it is refused: 1%, so that durations written
+#: in different units (6 months against a 26-week follow-up: 182.6 and 182 days) still fit
+FRAME_SLACK = 1.01
+
+
+def _days(q: Quantity, figure: float) -> float:
+    return figure * YEARS_PER[q.unit] * DAYS_PER_YEAR
+
+
+def _highs(q: Quantity) -> list[tuple[str, float]]:
+    """(name, figure) of the value, the range high and the distribution high."""
+    highs = [("", q.value)]
+    if q.range is not None:
+        highs.append(("range high ", q.range[1]))
+    if q.distribution is not None and q.distribution.high is not None:
+        highs.append(("distribution high ", q.distribution.high))
+    return highs
+
+
+def _magnitudes(q: Quantity) -> list[tuple[str, float]]:
+    """(name, figure) of the value and of every end of its range and distribution."""
+    figures = [("", q.value)]
+    if q.range is not None:
+        figures += [("range low ", q.range[0]), ("range high ", q.range[1])]
+    dist = q.distribution
+    if dist is not None and dist.low is not None and dist.high is not None:
+        figures += [("distribution low ", dist.low), ("distribution high ", dist.high)]
+    return figures
+
+
+class FollowUp:
+    """A study's follow-up as the frame its per-patient figures must fit: in days, at its
+    value and at its longest (range or distribution high)."""
+
+    def __init__(self, q: Quantity) -> None:
+        self.days = _days(q, q.value)
+        self.longest = max(_days(q, figure) for _, figure in _highs(q))
+        unit = q.unit.removesuffix("s")
+        self.words = (
+            f"a {q.value:g}-day follow-up"
+            if unit == "day"
+            else f"a {q.value:g}-{unit} ({self.days:,.0f}-day) follow-up"
+        )
+
+    def limit(self, what: str) -> float:
+        """The follow-up a figure is held to: its value for a value, its longest for a
+        range or distribution end."""
+        return self.days if not what else self.longest
 
 
 class Design(StrEnum):
@@ -458,6 +518,7 @@ class Study(StrictModel):
                 "'none' for any other design"
             )
         self._events_within_arms()
+        self._within_follow_up()
         needs_control = self.outcome.kind in {
             "mean_bed_days",
             "admissions_and_length_of_stay",
@@ -482,13 +543,142 @@ class Study(StrictModel):
         for arm, events, n in arms:
             if n is None:
                 continue
-            highest = events.value if events.range is None else events.range[1]
-            if highest > n.value:
-                raise ValueError(
-                    f"outcome.{arm}_readmitted ({highest:g}) is more than the {n.value:g} "
-                    f"patients in arms.{arm}; expected a number of readmitted patients from 0 "
-                    f"to arms.{arm}"
+            for end, highest in _highs(events):
+                if highest > n.value:
+                    raise ValueError(
+                        f"outcome.{arm}_readmitted ({end}{highest:g}) is more than the "
+                        f"{n.value:g} patients in arms.{arm}; expected a number of readmitted "
+                        f"patients from 0 to arms.{arm}"
+                    )
+            dist = events.distribution
+            unbounded = (
+                dist.kind not in BOUNDED_KINDS | {"fixed"}
+                if dist is not None
+                else events.range is not None and not events.is_assumed
+            )
+            if unbounded:
+                how = (
+                    f"a {dist.kind} distribution"
+                    if dist is not None
+                    else "a reported figure's range (read as a 95% interval, drawn from a gamma)"
                 )
+                raise ValueError(
+                    f"outcome.{arm}_readmitted is drawn from {how}, which runs above the "
+                    f"{n.value:g} patients in arms.{arm}; declare distribution "
+                    "{kind: uniform} or {kind: pert} over a range within the arm"
+                )
+
+    def _within_follow_up(self) -> None:
+        """Per-patient figures that fit inside the follow-up: nobody spends more days in
+        hospital (or saves more bed-days, or has a longer readmission, or more peer support)
+        than the follow-up lasts."""
+        frame = FollowUp(self.follow_up)
+        outcome = self.outcome
+
+        def per_patient(field: str, q: Quantity, what: str = "bed-days per patient") -> None:
+            for end, figure in _magnitudes(q) if what.startswith("bed-days saved") else _highs(q):
+                limit = frame.limit(end)
+                if abs(figure) > limit * FRAME_SLACK:
+                    raise ValueError(
+                        f"{field}: {end}{figure:g} {what} in {frame.words}; no patient can "
+                        f"spend more days in hospital than the follow-up lasts (expected at "
+                        f"most {limit:,.0f})"
+                    )
+
+        if isinstance(outcome, MeanBedDays):
+            for arm in ("intervention", "control"):
+                mean: Quantity = getattr(outcome, f"{arm}_mean")
+                per_patient(f"outcome.{arm}_mean", mean)
+                sd: Quantity | None = getattr(outcome, f"{arm}_sd")
+                n = getattr(self.arms, arm)
+                if sd is not None:
+                    self._sd_within(f"outcome.{arm}_sd", sd, mean, n, frame)
+        elif isinstance(outcome, AdmissionsAndLengthOfStay):
+            for arm in ("intervention", "control"):
+                adm: Quantity = getattr(outcome, f"{arm}_admissions")
+                los: Quantity = getattr(outcome, f"{arm}_length_of_stay")
+                product = adm.value * los.value
+                if product > frame.days * FRAME_SLACK:
+                    raise ValueError(
+                        f"outcome.{arm}_admissions x outcome.{arm}_length_of_stay: "
+                        f"{adm.value:g} admissions of {los.value:g} days is {product:,.4g} "
+                        f"bed-days per patient in {frame.words}; the stays must fit in the "
+                        f"follow-up (expected at most {frame.days:,.0f} bed-days per patient)"
+                    )
+        elif isinstance(outcome, BedDaysSavedPerPatient):
+            per_patient(
+                "outcome.saved_per_patient", outcome.saved_per_patient, "bed-days saved per patient"
+            )
+        elif isinstance(outcome, TotalBedDaysSaved):
+            n = self.arms.intervention
+            for end, figure in _magnitudes(outcome.total):
+                limit = frame.limit(end) * n.value
+                if abs(figure) > limit * FRAME_SLACK:
+                    raise ValueError(
+                        f"outcome.total: {end}{figure:,.10g} bed-days saved by "
+                        f"{n.value:g} patients (arms.intervention) in {frame.words} is "
+                        f"{abs(figure) / n.value:,.4g} per patient; no patient can save more "
+                        f"days than the follow-up lasts (expected at most {limit:,.0f} "
+                        "bed-days in all)"
+                    )
+        elif isinstance(outcome, LengthOfStayDifference):
+            adm = outcome.admissions
+            saved = outcome.length_of_stay_saved
+            product = abs(saved.value) * adm.value
+            if product > frame.days * FRAME_SLACK:
+                raise ValueError(
+                    f"outcome.length_of_stay_saved x outcome.admissions: {saved.value:g} days "
+                    f"x {adm.value:g} admissions is {product:,.4g} bed-days saved per patient "
+                    f"in {frame.words}; no patient can save more days than the follow-up "
+                    f"lasts (expected at most {frame.days:,.0f})"
+                )
+        elif isinstance(outcome, ReadmissionCounts | ReadmissionOddsRatio | ReadmissionRiskRatio):
+            for end, figure in _highs(outcome.length_of_stay):
+                limit = frame.limit(end)
+                if figure > limit * FRAME_SLACK:
+                    raise ValueError(
+                        f"outcome.length_of_stay: {end}{figure:g} days per readmission in "
+                        f"{frame.words}; a readmission counted in the follow-up cannot last "
+                        f"longer than it (expected at most {limit:,.0f} days)"
+                    )
+        elif isinstance(outcome, BedDaysSavedPerFteYear):
+            for end, figure in _magnitudes(outcome.saved_per_fte_year):
+                if abs(figure) > MAX_SAVED_PER_FTE_YEAR:
+                    raise ValueError(
+                        f"outcome.saved_per_fte_year: {end}{figure:,.10g} bed-days saved per "
+                        f"FTE-year is beyond the plausible {MAX_SAVED_PER_FTE_YEAR:,.0f} (a "
+                        "caseload of 100 people, several times any reported peer caseload, "
+                        "each kept out of hospital every day of the year)"
+                    )
+        support = self.peer_input.support_duration if self.peer_input else None
+        if support is not None:
+            for end, figure in _highs(support):
+                days, limit = _days(support, figure), frame.limit(end)
+                if days > limit * FRAME_SLACK:
+                    raise ValueError(
+                        f"peer_input.support_duration: {end}{figure:g} {support.unit} "
+                        f"({days:,.0f} days) of peer support in {frame.words}; only support "
+                        "within the follow-up can have produced its outcome (expected at "
+                        f"most {limit:,.0f} days; support after it is not counted)"
+                    )
+
+    @staticmethod
+    def _sd_within(
+        field: str, sd: Quantity, mean: Quantity, n: Quantity | None, frame: FollowUp
+    ) -> None:
+        """An arm's SD that bed-days from 0 to the follow-up can have: values in [0, F] with
+        mean m have a standard deviation of at most sqrt(m (F - m)) (the Bhatia-Davis
+        inequality), times sqrt(n / (n - 1)) for a sample SD of n patients."""
+        m, days = mean.value, frame.days
+        correction = n.value / (n.value - 1) if n is not None and n.value > 1 else 2.0
+        most = (max(m * (days - m), 0.0) * correction) ** 0.5
+        if sd.value > most * FRAME_SLACK:
+            raise ValueError(
+                f"{field}: an SD of {sd.value:,.10g} bed-days per patient around a mean of "
+                f"{m:g} in {frame.words} would need patients with more bed-days than the "
+                f"follow-up has days; bed-days between 0 and {days:,.0f} with mean {m:g} have "
+                f"an SD of at most {most:,.4g} (sqrt(mean x (follow-up - mean)))"
+            )
 
     @property
     def pooled(self) -> bool:

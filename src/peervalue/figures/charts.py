@@ -262,7 +262,8 @@ def acceptability(psa: PsaResult) -> Figure:
     left.set_title("Against the cost of a bed-day")
     left.legend(loc="lower right")
     case = psa.curves.caseload
-    right.plot(case.caseload, case.prob_net_benefit_positive, color=style.GREEN)
+    by_caseload = [math.nan if p is None else p for p in case.prob_net_benefit_positive]
+    right.plot(case.caseload, by_caseload, color=style.GREEN)
     right.set_xlabel("Patients supported at once per FTE (caseload)")
     right.set_title("Against the caseload")
     for ax in (left, right):

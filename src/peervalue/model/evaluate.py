@@ -157,6 +157,12 @@ def _bed_days_per_patient(kind: str, v: Callable[[str], Array], n_int: Array) ->
     return d
 
 
+def patient_year_effect_known(spec: ModelSpec) -> bool:
+    """Whether any study gives bed-days saved per patient-year (the effect a caseload
+    multiplies): not when every study gives only bed-days per FTE-year."""
+    return any(not _per_fte_year_only(s) for s in spec.studies)
+
+
 def _per_fte_year_only(s: StudySpec) -> bool:
     return s.outcome_kind == "bed_days_saved_per_fte_year" and s.peer_form == "none"
 

@@ -27,6 +27,7 @@ from peervalue.report.rows import (
     psa_rows,
     quantity_rows,
 )
+from peervalue.report.safe_text import csv_text
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
 from peervalue.service.compare import EvidenceComparison
 from peervalue.service.cumulative import CumulativeResult
@@ -43,12 +44,16 @@ from peervalue.uncertainty.results import (
 
 
 def cell(value: Any) -> str:
-    """One CSV cell: floats to 10 significant digits, missing and non-finite as empty."""
+    """One CSV cell: floats to 10 significant digits, missing and non-finite as empty; text
+    that a spreadsheet would read as a formula with an apostrophe in front
+    (:func:`~peervalue.report.safe_text.csv_text`). Numbers stay numbers, however negative."""
     if value is None:
         return ""
     if isinstance(value, float):
         return "" if not math.isfinite(value) else f"{value:.10g}"
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return csv_text(str(value))
 
 
 def rows_to_csv(rows: list[Row], columns: list[str] | None = None) -> str:

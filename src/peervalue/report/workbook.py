@@ -60,6 +60,7 @@ from openpyxl.utils import get_column_letter
 from peervalue.fileio import atomic_write_bytes
 from peervalue.model.methods import METHOD_LABELS, METHOD_TITLES
 from peervalue.provenance import Quantity, quantities_in
+from peervalue.report.safe_text import formula_like
 from peervalue.units import CURRENCY_UNITS
 
 if TYPE_CHECKING:
@@ -83,8 +84,6 @@ FACTOR = "0.0000"
 INTEGER = "0"
 GENERAL = "General"
 
-#: first characters that make a spreadsheet read text as a formula (or a DDE command)
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: most characters an Excel cell holds
 MAX_CELL_CHARS = 32_767
 
@@ -202,7 +201,7 @@ def put_text(cell: Cell, text: str) -> None:
     clean = ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_CELL_CHARS]
     cell.value = clean
     cell.data_type = "s"  # openpyxl marks text starting with '=' as a formula; undo that
-    if clean.startswith(FORMULA_TRIGGERS):
+    if formula_like(clean):
         cell.quotePrefix = True
 
 

@@ -34,7 +34,16 @@ import annotated_types
 from pydantic.fields import FieldInfo as PydanticFieldInfo
 from pydantic_core import core_schema
 
-from peervalue.provenance import NonNegative, Positive, Quantity, unit_check
+from peervalue.provenance import (
+    NonNegative,
+    Positive,
+    Quantity,
+    at_least,
+    at_most,
+    on_zero_one,
+    unit_check,
+)
+from peervalue.units import Bound
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, GetCoreSchemaHandler
@@ -63,6 +72,12 @@ class Figure:
     high: float | None = None
     noun: str = "the figure"  #: names the figure in the high bound's message
     cost: Timing | None = None  #: set on a cost line of the business case
+    #: the smallest and largest plausible figure, with why (``provenance.at_least`` and
+    #: ``at_most``: their messages); they narrow ``low`` and ``high``
+    floor: Bound | None = None
+    ceiling: Bound | None = None
+    #: a probability: drawn only from a distribution on 0-1 (``provenance.on_zero_one``)
+    zero_one: bool = False
 
     def checks(self) -> list[Callable[..., Any]]:
         out: list[Callable[..., Any]] = [unit_check(self.unit).func]
@@ -72,6 +87,12 @@ class Figure:
             out.append(self._at_least)
         if self.high is not None:
             out.append(self._at_most)
+        if self.zero_one:
+            out.append(on_zero_one.func)
+        if self.floor is not None:
+            out.append(at_least(self.floor).func)
+        if self.ceiling is not None:
+            out.append(at_most(self.ceiling).func)
         return out
 
     def _at_least(self, q: Quantity) -> Quantity:
@@ -192,7 +213,12 @@ def _base_types(annotation: Any) -> Iterator[Any]:
 
 def _bounds(metadata: list[Any], figure: Figure | None) -> Bounds:
     if figure is not None:
-        return Bounds(figure.low, figure.high, figure.low_open)
+        if figure.floor is not None:  # inclusive, and above any low bound of 0
+            low, low_open = figure.floor.limit, False
+        else:
+            low, low_open = figure.low, figure.low_open
+        high = figure.ceiling.limit if figure.ceiling is not None else figure.high
+        return Bounds(low, high, low_open)
     low = high = None
     low_open = high_open = False
     for m in metadata:

@@ -16,8 +16,17 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
+from peervalue.errors import quote
 from peervalue.provenance import PriceYear, Quantity, StrictModel, quantities_in
 from peervalue.scenario.inputs import Figure, Input, unit_of
+from peervalue.units import (
+    MAX_COST_PER_FTE_YEAR,
+    MAX_SALARY,
+    MIN_CASELOAD,
+    MIN_COST_PER_FTE_YEAR,
+    MIN_FTE,
+    MIN_SALARY,
+)
 
 #: the rationale given to a bare number: a figure the service sets itself
 LOCAL_FIGURE = "set in the scenario file (a local figure, without a range)"
@@ -71,8 +80,9 @@ def expand_bare_numbers(data: Any) -> Any:
     return out
 
 
-Share = Annotated[Quantity, Figure("proportion", low=0, high=1, noun="a share")]
-Caseload = Annotated[Quantity, Figure("patients/FTE", low=0, low_open=True)]
+#: a share is also drawn only from a distribution on 0-1 (``zero_one``)
+Share = Annotated[Quantity, Figure("proportion", low=0, high=1, noun="a share", zero_one=True)]
+Caseload = Annotated[Quantity, Figure("patients/FTE", low=0, low_open=True, floor=MIN_CASELOAD)]
 Effect = Annotated[Quantity, Figure("bed-days/patient-year")]
 #: at most 10: the widest gap the bundled evidence's countries give, England's mean length of
 #: stay over the United States', is about 4 to 5 (39 days / 8.2 days); 10 leaves room and
@@ -82,8 +92,19 @@ OneOff = Annotated[Quantity, Figure("GBP", low=0, cost="once")]
 PerPost = Annotated[Quantity, Figure("GBP/FTE", low=0, cost="per-post")]
 PerYear = Annotated[Quantity, Figure("GBP/year", low=0, cost="per-year")]
 BedDayCost = Annotated[Quantity, Figure("GBP/bed-day", low=0, low_open=True)]
-FteYearCost = Annotated[Quantity, Figure("GBP/FTE-year", low=0, low_open=True)]
-Salary = Annotated[Quantity, Figure("GBP/year", low=0, low_open=True)]
+FteYearCost = Annotated[
+    Quantity,
+    Figure(
+        "GBP/FTE-year",
+        low=0,
+        low_open=True,
+        floor=MIN_COST_PER_FTE_YEAR,
+        ceiling=MAX_COST_PER_FTE_YEAR,
+    ),
+]
+Salary = Annotated[
+    Quantity, Figure("GBP/year", low=0, low_open=True, floor=MIN_SALARY, ceiling=MAX_SALARY)
+]
 EventRate = Annotated[Quantity, Figure("events/patient-year")]
 EventCost = Annotated[Quantity, Figure("GBP/event", low=0)]
 Fte = Annotated[float, Field(strict=True, ge=0, le=1e5, allow_inf_nan=False)]
@@ -204,10 +225,16 @@ class Staffing(StrictModel):
             where = f"item {i + 1}: " if isinstance(value, list) else ""
             if isinstance(x, bool) or not isinstance(x, int | float):
                 raise ValueError(
-                    f"{where}got {x!r}; expected a number of FTE, or a list of them (one a year)"
+                    f"{where}got {quote(x)}; expected a number of FTE, or a list of them "
+                    "(one a year)"
                 )
             if not math.isfinite(x) or not 0 <= x <= 1e5:
                 raise ValueError(f"{where}got {x!r}; expected FTE from 0 to 100,000")
+            if 0 < x < MIN_FTE.limit:
+                raise ValueError(
+                    f"{where}got {x!r} FTE, below the smallest plausible post of "
+                    f"{MIN_FTE.limit:g} FTE ({MIN_FTE.reason}); write 0 for a year without posts"
+                )
         return value
 
 
@@ -408,7 +435,7 @@ class Evidence(StrictModel):
 
             if self.set not in bundled_set_names():
                 raise ValueError(
-                    f"'set' {self.set!r} is not a bundled evidence set; expected one of: "
+                    f"'set' {quote(self.set)} is not a bundled evidence set; expected one of: "
                     f"{', '.join(bundled_set_names())}"
                 )
         if self.source != "own" and self.saved_per_patient_year is not None:

@@ -16,7 +16,7 @@ from peervalue.costs.results import (
     RebaseResult,
 )
 from peervalue.costs.schema import CostFile
-from peervalue.errors import input_error
+from peervalue.errors import input_error, quote
 from peervalue.service.requests import CostComparisonRequest, RebaseRequest
 
 
@@ -83,7 +83,8 @@ def run_cost_comparison(request: CostComparisonRequest) -> CostComparison:
         raise input_error(
             "OLDER",
             "",
-            f"{older.name!r} is at {older.price_year} prices, after NEWER's {newer.price_year}",
+            f"{quote(older.name)} is at {older.price_year} prices, after NEWER's "
+            f"{newer.price_year}",
             "the older cost set first: peervalue costs compare OLDER NEWER",
         )
     index = nhs_indexes().get("pay-and-prices")

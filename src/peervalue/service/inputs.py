@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from peervalue.costs.indices import PriceIndex, nhs_indexes
 from peervalue.costs.load import load_costs
 from peervalue.costs.schema import CostFile
-from peervalue.errors import input_error
+from peervalue.errors import input_error, quote
 from peervalue.evidence.load import Evidence, load_evidence
 from peervalue.service.requests import EvidenceRequest, RunRequest
 
@@ -85,7 +85,8 @@ def _check_resource_costs(evidence: Evidence, costs: CostFile) -> None:
                 raise input_error(
                     f"study {study.id}",
                     f"other_resources[{i}].category",
-                    f"{costs.name!r} has no unit cost for {use.category!r} (it prices: {priced})",
+                    f"{quote(costs.name)} has no unit cost for {use.category!r} "
+                    f"(it prices: {priced})",
                     "a category the cost file prices under other_resources, or --resources "
                     "bed-days",
                 )
@@ -114,7 +115,7 @@ def prepare(request: RunRequest) -> Prepared:
         raise input_error(
             "--cost-basis",
             "",
-            f"got pay, but {costs.name!r} gives only a total cost per FTE-year",
+            f"got pay, but {quote(costs.name)} gives only a total cost per FTE-year",
             "full, or a cost file whose peer worker cost is built from components",
         )
     if request.resources == "all":

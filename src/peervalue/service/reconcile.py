@@ -10,6 +10,7 @@ against the ranges the evidence files assume. Nothing here alters the defaults.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from peervalue.evidence.schema import Study
 from peervalue.model.results import AnalysisResult
@@ -56,9 +57,47 @@ def _weighted(r: AnalysisResult) -> float:
     return r.pooled.weighted_mean_ratio
 
 
+def not_the_six(evidence: Path | str | None) -> str | None:
+    """Why ``evidence`` (a folder or file; ``None``: the bundled six) has no bridge to the
+    2013 report's 4.8 : 1, or ``None`` when it holds exactly the report's six studies."""
+    from peervalue.evidence.load import load_evidence
+
+    if evidence is None:
+        return None
+    bundled, chosen = load_evidence(None), load_evidence(evidence)
+    six = {s.id for s in (*bundled.studies, *bundled.excluded)}
+    given = {s.id for s in (*chosen.studies, *chosen.excluded)}
+    if given == six:
+        return None
+    others = sorted(given - six) or sorted(six - given)
+    what = "holds studies the report did not use" if given - six else "lacks studies"
+    listed = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+    return (
+        "reconcile bridges the 2013 report's six studies to its 4.8 : 1, but this "
+        f"evidence {what} ({listed})"
+    )
+
+
+def _refuse_other_studies(request: ReconcileRequest) -> None:
+    """The bridge walks from the 2013 report's six studies to its 4.8 : 1: evidence that
+    holds other studies has no bridge to that figure."""
+    from peervalue.errors import input_error
+
+    problem = not_the_six(request.evidence)
+    if problem is not None:
+        raise input_error(
+            str(request.evidence),
+            "",
+            problem,
+            "the six studies (leave out --evidence, or a folder of their files with your "
+            "corrections); for other studies use analyse, or compare --evidence-set",
+        )
+
+
 def run_reconcile(request: ReconcileRequest) -> ReconcileResult:
     """Walk from our default analysis to the published 4.8 : 1."""
     published = trachtenberg2013().weighted_mean_ratio
+    _refuse_other_studies(request)
     base = AnalysisRequest(evidence=request.evidence, costs=request.costs, cost_basis="full")
     start = run_analysis(base)
     r0 = _weighted(start)

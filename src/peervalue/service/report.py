@@ -4,6 +4,7 @@ how to run it again. Renderers (HTML, PDF, workbook) only lay it out."""
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -34,6 +35,19 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
 
 
+def shown_path(path: Path) -> str:
+    """How a report names a file it read: one of the installed package's own files as
+    ``peervalue/data/...`` (the server's or the user's folders are nobody else's business,
+    and the hash identifies the file), any other as it was given."""
+    from importlib import resources
+
+    root = os.path.abspath(str(resources.files("peervalue")))
+    full = os.path.abspath(path)
+    if os.path.commonpath([root, full]) == root:
+        return "peervalue/" + Path(os.path.relpath(full, root)).as_posix()
+    return str(path)
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -49,15 +63,15 @@ def input_files(request: ReportRequest) -> list[InputFile]:
         from peervalue.service.inputs import resolve_evidence
 
         chosen = resolve_evidence(request).files
-        files += [InputFile("study", str(p), _sha256(p)) for p in chosen]
+        files += [InputFile("study", shown_path(p), _sha256(p)) for p in chosen]
     elif evidence is None or isinstance(evidence, Path):
         where = bundled_evidence_dir() if evidence is None else evidence
         paths = study_files(where) if where.is_dir() else [where]
-        files += [InputFile("study", str(p), _sha256(p)) for p in paths]
+        files += [InputFile("study", shown_path(p), _sha256(p)) for p in paths]
     costs = request.costs
     if costs is None or isinstance(costs, Path | str):
         path = cost_file_path(costs)
-        files.append(InputFile("costs", str(path), _sha256(path)))
+        files.append(InputFile("costs", shown_path(path), _sha256(path)))
     if isinstance(request.scenario, Path):
         files.append(InputFile("scenario", str(request.scenario), _sha256(request.scenario)))
     return files
@@ -65,12 +79,16 @@ def input_files(request: ReportRequest) -> list[InputFile]:
 
 def report_figures(request: ReportRequest) -> tuple[str, ...]:
     """The figures a report draws: all of them but those drawn only by ``peervalue plot``
-    (the funnel plot), the business-case ones only with a scenario, and the
-    bridge to the published result only for the bundled six read from files."""
-    # the bridge runs from the bundled six to the published 4.8: only for those studies
+    (the funnel plot), the business-case ones only with a scenario, and the bridge to the
+    published result only for the report's six studies read from files."""
+    from peervalue.service.reconcile import not_the_six
+
+    # the bridge runs from the six to the published 4.8: only for those studies
     from_files = all(
         x is None or isinstance(x, Path | str) for x in (request.evidence, request.costs)
     ) and request.evidence_set in (None, "cmh2013")
+    if from_files and request.evidence is not None:
+        from_files = not_the_six(request.evidence) is None  # type: ignore[arg-type]
     return tuple(
         name
         for name, spec in FIGURES.items()

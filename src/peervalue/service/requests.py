@@ -52,6 +52,7 @@ from peervalue.synthesis.priors import (
     parse_tau_prior,
 )
 from peervalue.uncertainty.results import MetaI2, MetaInterval, MetaMethod, MetaPrediction
+from peervalue.units import MIN_CASELOAD, MIN_FTE
 
 #: the most Monte Carlo draws one run accepts: a run keeps about 4 x (studies + 10)
 #: bytes a draw for percentiles and curves
@@ -114,8 +115,8 @@ PopulationFte = Annotated[
     float,
     Field(strict=True),
     _check(
-        lambda x: 0 < x <= MAX_POPULATION_FTE,
-        f"a number of FTE above 0 and at most {MAX_POPULATION_FTE:g}",
+        lambda x: MIN_FTE.limit <= x <= MAX_POPULATION_FTE,
+        f"a number of FTE from {MIN_FTE.limit:g} ({MIN_FTE.reason}) to {MAX_POPULATION_FTE:g}",
     ),
 ]
 Horizon = Annotated[
@@ -136,8 +137,9 @@ Caseload = Annotated[
     float,
     Field(strict=True),
     _check(
-        lambda k: 0 < k <= MAX_CASELOAD,
-        f"a number of patients above 0 and at most {MAX_CASELOAD:g}",
+        lambda k: MIN_CASELOAD.limit <= k <= MAX_CASELOAD,
+        f"a number of patients from {MIN_CASELOAD.limit:g} ({MIN_CASELOAD.reason}) to "
+        f"{MAX_CASELOAD:g}",
     ),
 ]
 Level = Annotated[
@@ -421,11 +423,23 @@ class SynthesisRequest(EvidenceRequest):
         return _prior_parser(parse_bias_prior, BIAS_EXPECTED)(value)
 
 
+#: the largest amount ``costs rebase`` moves between price years, in pounds
+MAX_REBASE_AMOUNT: Final = 1e13
+
+
 class RebaseRequest(Request):
     """Move ``value`` from ``from_year`` to ``to_year`` prices by one series of the index."""
 
     kind: Literal["rebase"] = "rebase"
-    value: Annotated[float, Field(strict=True, allow_inf_nan=False)]
+    value: Annotated[
+        float,
+        Field(strict=True, allow_inf_nan=False),
+        _check(
+            lambda v: abs(v) <= MAX_REBASE_AMOUNT,
+            f"an amount of at most {MAX_REBASE_AMOUNT:,.0f} pounds in magnitude (fifty times "
+            "the NHS's yearly budget; larger amounts are slips and overflow when rebased)",
+        ),
+    ]
     from_year: CoveredYear
     to_year: CoveredYear
     series: Literal["pay-and-prices", "pay", "prices"] = "pay-and-prices"
@@ -488,7 +502,8 @@ class TwoWayRequest(RunRequest):
     def _two_inputs(cls, axes: tuple[TwoWayAxis, TwoWayAxis]) -> tuple[TwoWayAxis, TwoWayAxis]:
         if axes[0] == axes[1]:
             raise _option_error(
-                f"got {axes[0]!r} twice", "two different inputs, e.g. caseload,cost_per_bed_day"
+                f"got {quote(axes[0])} twice",
+                "two different inputs, e.g. caseload,cost_per_bed_day",
             )
         return axes
 
@@ -635,6 +650,14 @@ class EvppiRequest(RunRequest):
     discount_rate: DiscountRate = 0.035
 
 
+#: request fields named by the option a user types, where a message needs the option
+OPTION_NAMES: Final = {
+    "evidence": "--evidence",
+    "evidence_set": "--evidence-set",
+    "costs": "--costs",
+}
+
+
 class PlotRequest(RunRequest):
     """Figures (``peervalue plot``, and the report): the results behind ``figures`` are
     computed once each. ``scenario`` draws the business-case figures (payback, and the
@@ -661,6 +684,34 @@ class PlotRequest(RunRequest):
     @classmethod
     def _no_empty_scenario(cls, scenario: Any) -> Any:
         return _refuse_empty_path(scenario, "a scenario file (peervalue scenario new FILE)")
+
+    @field_validator("scenario")
+    @classmethod
+    def _scenario_sets_its_own_inputs(
+        cls, scenario: Path | ScenarioFile | None, info: ValidationInfo
+    ) -> Path | ScenarioFile | None:
+        """A business case's figures take their evidence and costs from the scenario file;
+        options that would choose them are refused rather than ignored."""
+        from peervalue.figures.catalogue import FIGURES
+
+        figures = info.data.get("figures") or ()
+        if scenario is None or not all(
+            FIGURES[f].scope in ("scenario", "any") for f in figures if f in FIGURES
+        ):
+            return scenario
+        given = [
+            OPTION_NAMES[name]
+            for name in ("evidence", "evidence_set", "costs")
+            if info.data.get(name) is not None
+        ]
+        if given:
+            raise _option_error(
+                f"{' and '.join(given)} with a business case's figure "
+                f"({', '.join(figures)}), whose evidence and costs come from the scenario file",
+                "the evidence and costs set in the scenario file's [evidence] and [costs] "
+                "tables, without these options",
+            )
+        return scenario
 
     @field_validator("figures")
     @classmethod

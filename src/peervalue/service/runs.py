@@ -155,6 +155,28 @@ def _other_basis(request: AnalysisRequest, result: AnalysisResult) -> OtherBasis
     )
 
 
+def check_psa_view(request: PsaRequest, view: str, label: str = "view") -> None:
+    """Refuse, before the run, a part of the result that the evidence cannot give: the
+    caseload curve needs a study with bed-days saved per patient-year."""
+    _expect(request, PsaRequest)
+    if view != "caseload-curve":
+        return
+    from peervalue.errors import input_error
+    from peervalue.model.evaluate import patient_year_effect_known
+
+    prepared = prepare(request)
+    if not patient_year_effect_known(prepared.spec):
+        raise input_error(
+            label,
+            "",
+            "the caseload curve cannot be computed for this evidence: every study gives "
+            "bed-days saved per FTE-year only, so no effect per patient-year is known for a "
+            "caseload to multiply",
+            "evidence with at least one study whose peer input and patients are given, or "
+            "another part (summary, bed-day-curve, distributions)",
+        )
+
+
 def run_psa(request: PsaRequest, progress: Progress | None = None) -> PsaResult:
     """Monte Carlo; ``progress`` is called with the number of draws done after each chunk."""
     _expect(request, PsaRequest)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from peervalue.costs.load import load_costs
 from peervalue.costs.schema import CostFile, PeerWorkerCost
-from peervalue.errors import input_error
+from peervalue.errors import input_error, quote
 from peervalue.evidence.load import load_evidence
 from peervalue.evidence.schema import Study
 from peervalue.provenance import Quantity
@@ -87,7 +87,7 @@ def _existing(loaded: LoadedScenario, field: str, path: str, what: str) -> Path:
         raise input_error(
             loaded.source,
             field,
-            f"{what} {path!r} does not exist (looked in {where})",
+            f"{what} {quote(str(path))} does not exist (looked in {where})",
             f"the path of an existing {what}, relative to the scenario file or absolute",
         )
     return found
@@ -95,12 +95,16 @@ def _existing(loaded: LoadedScenario, field: str, path: str, what: str) -> Path:
 
 def _cost_document(loaded: LoadedScenario) -> CostFile:
     """The cost set with the scenario's own unit costs put in place of its figures."""
+    from peervalue.costs.load import bundled_cost_sets
+
     s = loaded.scenario.costs
-    base = load_costs(
-        _existing(loaded, "costs.set", s.set, "cost file")
-        if s.set.endswith((".yaml", ".yml", ".toml"))
-        else s.set
-    )
+    bundled = bundled_cost_sets().get(s.set)
+    if bundled is not None:  # a bundled set's name is never looked up as a path
+        base = load_costs(bundled)
+    elif s.set.endswith((".yaml", ".yml", ".toml")):
+        base = load_costs(_existing(loaded, "costs.set", s.set, "cost file"))
+    else:
+        base = load_costs(s.set)
     update: dict[str, object] = {}
     if s.cost_per_bed_day is not None:
         update["bed_day"] = s.cost_per_bed_day
@@ -112,7 +116,8 @@ def _cost_document(loaded: LoadedScenario) -> CostFile:
             raise input_error(
                 loaded.source,
                 "costs.salary" if s.salary is not None else "costs.band",
-                f"the cost set {s.set!r} gives a total cost per FTE-year, not a salary to replace",
+                f"the cost set {quote(s.set)} gives a total cost per FTE-year, not a salary "
+                "to replace",
                 "'cost_per_fte_year' instead, or a cost set built from components",
             )
         comps = base.peer_worker.components.model_copy(update={"salary": salary})
@@ -138,7 +143,7 @@ def _band_salary(loaded: LoadedScenario) -> Quantity:
         raise input_error(
             loaded.source,
             "costs.band",
-            f"no Agenda for Change band {band!r} in the pay table up to {year}",
+            f"no Agenda for Change band {quote(band)} in the pay table up to {year}",
             f"one of: {', '.join(bands())}",
         )
     return salary
@@ -164,7 +169,7 @@ def _studies(loaded: LoadedScenario) -> tuple[list[Study], str]:
             raise input_error(
                 loaded.source,
                 "evidence.subgroup",
-                f"no study has {field} = {value!r}",
+                f"no study has {field} = {quote(value)}",
                 f"one of: {', '.join(f'{field}={v}' for v in values)}",
             )
         studies = chosen

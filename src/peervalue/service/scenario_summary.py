@@ -257,8 +257,7 @@ def summarise(
         overrides=_overrides(loaded),
         inputs=inputs,
         notes=notes,
-        resolved=resolved_scenario(p),
-    )
+    ).with_resolved(resolved_scenario(p))
 
 
 def resolved_scenario(p: PreparedScenario) -> ScenarioFile:

@@ -78,10 +78,13 @@ def cumulative(
     streams = {d.name: parameter_stream(seed, d.name) for d in dists if not d.is_fixed}
     ratios = {m: np.empty((steps, draws)) for m in POOLING_METHODS}
     positive = {m: np.zeros(steps, dtype=np.int64) for m in POOLING_METHODS}
+    from peervalue.uncertainty.psa import chunk_for
+
+    chunk = chunk_for(CHUNK, steps)
     done = 0
     with np.errstate(all="ignore"):
         while done < draws:
-            n = min(CHUNK, draws - done)
+            n = min(chunk, draws - done)
             out = evaluate(spec, draw_chunk(dists, streams, n))
             for k in range(steps):
                 for m, (r, nb) in _pooled(out, order[: k + 1]).items():

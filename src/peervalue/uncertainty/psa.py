@@ -38,6 +38,16 @@ from peervalue.uncertainty.distributions import (
 DEFAULT_CHUNK = 1 << 16
 #: float sums are taken over blocks of this many consecutive draws (any chunk size)
 BLOCK = 1024
+#: the most draws x studies one chunk evaluates: its working arrays take about 120 bytes
+#: a cell, so a chunk stays near 120 MiB however many studies there are (the results do
+#: not depend on the chunk size)
+MAX_CHUNK_CELLS = 1 << 19
+
+
+def chunk_for(chunk_size: int, studies: int) -> int:
+    """``chunk_size``, made smaller where ``studies`` would take a chunk over
+    :data:`MAX_CHUNK_CELLS`."""
+    return max(1, min(chunk_size, MAX_CHUNK_CELLS // max(1, studies)))
 
 
 @dataclass
@@ -229,6 +239,7 @@ def run_psa(
     dists = tuple(distributions or parameter_distributions(spec))
     streams = {d.name: parameter_stream(seed, d.name) for d in dists if not d.is_fixed}
     groups = dict(groups or {})
+    chunk_size = chunk_for(chunk_size, len(spec.studies))
     sums = _Sums()
     stored = KeptDraws.empty(draws, len(spec.studies))
     done = 0

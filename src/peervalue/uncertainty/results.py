@@ -111,10 +111,12 @@ class BedDayCostCurve(ResultModel):
 
 
 class CaseloadCurve(ResultModel):
-    """P(pooled net benefit > 0) against a common caseload (patients at a time per FTE)."""
+    """P(pooled net benefit > 0) against a common caseload (patients at a time per FTE);
+    null (None) throughout when no study gives bed-days saved per patient-year, the effect
+    a caseload multiplies (every study gives bed-days per FTE-year only)."""
 
     caseload: list[float]
-    prob_net_benefit_positive: list[float]
+    prob_net_benefit_positive: list[float | None]
 
     def to_pandas(self) -> pd.DataFrame:
         return columns_frame(self.model_dump())

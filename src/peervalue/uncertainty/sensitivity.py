@@ -26,24 +26,36 @@ def one_way(
     distributions: list[ParameterDistribution] | None = None,
 ) -> SensitivityResult:
     """Tornado data for ``spec``: pooled net benefit per FTE-year at each input's low and high."""
+    from peervalue.uncertainty.psa import chunk_for
+
     dists = distributions or parameter_distributions(spec)
-    varied = [d for d in dists if d.swing()[0] != d.swing()[1]]
+    swing = {d.name: d.swing() for d in dists}  # once each: it builds a scipy distribution
+    varied = [d for d in dists if swing[d.name][0] != swing[d.name][1]]
     scenarios = 1 + 2 * len(varied)
-    values = {d.name: np.full(scenarios, d.value) for d in dists}
-    for k, d in enumerate(varied):
-        low, high = d.swing()
-        values[d.name][1 + 2 * k] = low
-        values[d.name][2 + 2 * k] = high
-    out = evaluate(spec, values)
-    net = np.broadcast_to(out.pooled_net_benefit(method), (scenarios,))
-    ratio = np.broadcast_to(out.pooled_ratio(method), (scenarios,))
+    # scenario 0 is the base; 1 + 2k and 2 + 2k put varied input k at its low and high
+    swings = {d.name: (1 + 2 * k, swing[d.name]) for k, d in enumerate(varied)}
+    net = np.empty(scenarios)
+    ratio = np.empty(scenarios)
+    # scenarios x studies grows as studies^2: evaluated a chunk of scenarios at a time
+    step = chunk_for(scenarios, len(spec.studies))
+    for start in range(0, scenarios, step):
+        stop = min(start + step, scenarios)
+        values = {d.name: np.full(stop - start, d.value) for d in dists}
+        for name, (at, (low, high)) in swings.items():
+            if start <= at < stop:
+                values[name][at - start] = low
+            if start <= at + 1 < stop:
+                values[name][at + 1 - start] = high
+        out = evaluate(spec, values)
+        net[start:stop] = np.broadcast_to(out.pooled_net_benefit(method), (stop - start,))
+        ratio[start:stop] = np.broadcast_to(out.pooled_ratio(method), (stop - start,))
     rows = [
         SensitivityRow(
             parameter=d.name,
             distribution=d.describe(),
             base_value=d.value,
-            low_value=d.swing()[0],
-            high_value=d.swing()[1],
+            low_value=swing[d.name][0],
+            high_value=swing[d.name][1],
             net_benefit_at_low=float(net[1 + 2 * k]),
             net_benefit_at_high=float(net[2 + 2 * k]),
             swing=float(abs(net[2 + 2 * k] - net[1 + 2 * k])),
@@ -61,5 +73,5 @@ def one_way(
         base_net_benefit_per_fte_year=float(net[0]),
         base_ratio=float(ratio[0]),
         inputs=rows,
-        fixed_inputs=[d.name for d in dists if d not in varied],
+        fixed_inputs=[d.name for d in dists if d.name not in swings],
     )

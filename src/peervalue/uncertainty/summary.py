@@ -10,7 +10,7 @@ import numpy as np
 
 from peervalue._version import package_version
 from peervalue.model.core import Array
-from peervalue.model.evaluate import evaluate, point_value
+from peervalue.model.evaluate import evaluate, patient_year_effect_known, point_value
 from peervalue.model.methods import METHOD_LABELS, POOLING_METHODS
 from peervalue.uncertainty.distributions import ParameterDistribution
 from peervalue.uncertainty.psa import PsaRun
@@ -210,11 +210,14 @@ def summarise(
         ).tolist(),
     )
     caseload_grid = np.arange(1.0, 41.0)
+    # with no per-patient effect the break-even caseload is undefined, not never reached
+    by_caseload: list[float | None] = (
+        probability_below(run.stored.break_even_caseload, caseload_grid).tolist()
+        if patient_year_effect_known(run.spec)
+        else [None] * caseload_grid.size
+    )
     caseload_curve = CaseloadCurve(
-        caseload=caseload_grid.tolist(),
-        prob_net_benefit_positive=probability_below(
-            run.stored.break_even_caseload, caseload_grid
-        ).tolist(),
+        caseload=caseload_grid.tolist(), prob_net_benefit_positive=by_caseload
     )
     lopsided = [
         f"{d.name}: point {d.value:.6g}, distribution mean {d.mean():.6g}"

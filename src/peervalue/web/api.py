@@ -42,6 +42,7 @@ from peervalue.web.requests import (
     WebScenarioRequest,
     WebSensitivityRequest,
     WebThresholdRequest,
+    web_document,
 )
 from peervalue.web.storage import (
     MAX_NAME,
@@ -195,6 +196,11 @@ class ScenarioBody(BaseModel):
         if (problem := name_problem(name)) is not None:
             raise ValueError(problem)
         return name.strip()
+
+    @field_validator("scenario")
+    @classmethod
+    def _names_no_file(cls, document: dict[str, Any]) -> dict[str, Any]:
+        return web_document(document)
 
     @model_validator(mode="after")
     def _document_valid(self) -> Self:

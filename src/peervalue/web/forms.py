@@ -199,7 +199,7 @@ def _as_text(f: FormField, value: Any) -> str:
         return _show(round(100 * float(value), 10))
     if f.kind == "fte":
         if isinstance(value, list):
-            return ", ".join(_show(float(_plain(v))) for v in value)
+            return RAMP_SEPARATOR.join(_show(float(_plain(v))) for v in value)
         return _show(float(value))
     if isinstance(value, float):
         return _show(value)
@@ -362,15 +362,39 @@ def _number(f: FormField, text: str) -> float:
     return x
 
 
+#: how the funded-posts field separates the years of a ramp, and how it shows one
+RAMP_SEPARATOR = "; "
+_RAMP_HELP = (
+    "separate the years with semicolons, such as 2; 4; 4, and write a part-time post with a "
+    "decimal point, such as 2.5"
+)
+
+
+def _ramp(f: FormField, text: str) -> float | list[float]:
+    """Funded posts: one number, or one a year separated by ``;`` (``2; 4; 4``). A comma
+    is refused: ``2,5`` may mean 2.5 or the years 2 and 5, and ``1,500`` 1.5 or 1,500."""
+    if "," in text:
+        raise ValueError(
+            f"'{text}' has a comma, which could be a decimal or a new year; {_RAMP_HELP}"
+        )
+    parts = [p.strip() for p in text.strip().split(";")]
+    if parts and not parts[-1] and len(parts) > 1:
+        parts.pop()  # "2; 4;" ends with the separator: no year is missing
+    if not parts or not all(parts):
+        raise ValueError(f"'{text}' has a year with no number; {_RAMP_HELP}")
+    numbers = []
+    for part in parts:
+        if len(part.split()) > 1:
+            raise ValueError(f"'{part}' is more than one number; {_RAMP_HELP}")
+        numbers.append(_number(f, part))
+    return numbers[0] if len(numbers) == 1 else numbers
+
+
 def _convert(f: FormField, text: str) -> Any:
     if f.kind == "percent":
         return round(_number(f, text) / 100, 12)
     if f.kind == "fte":
-        parts = [p for p in re.split(r"[,;\s]+", text.strip()) if p]
-        if not parts:
-            raise ValueError("give at least one number of posts")
-        numbers = [_number(f, p) for p in parts]
-        return numbers[0] if len(numbers) == 1 else numbers
+        return _ramp(f, text)
     if f.kind == "number":
         x = _number(f, text)
         return int(x) if f.step == "1" and x.is_integer() else x

@@ -56,14 +56,43 @@ def _meant(errors: list[Any]) -> list[Any]:
     """The errors of the union branch the client meant: an object or list sent where a
     path or a document may go was not meant as a path (``Path | ScenarioFile``)."""
     meant = [
-        e for e in errors if not (e.get("type") == "path_type" and isinstance(e.get("input"), dict))
+        e
+        for e in errors
+        if not (e.get("type") == "path_type" and isinstance(e.get("input"), dict | list))
     ]
     return meant or errors
+
+
+def _json_media(content_type: str) -> bool:
+    """Whether a Content-Type header says JSON (``application/json``, ``...+json``)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _not_json(request: Request, errors: list[Any]) -> JSONResponse | None:
+    """415 when a body the route reads as JSON came with another Content-Type (or none):
+    FastAPI does not parse it, and pydantic's complaint about the whole body would not say
+    why."""
+    content_type = request.headers.get("content-type", "")
+    if _json_media(content_type):
+        return None
+    if not any(tuple(e.get("loc", ())) == ("body",) for e in errors):
+        return None
+    got = f"Content-Type {content_type!r}" if content_type else "no Content-Type"
+    detail = (
+        f"the body came with {got}; send it as JSON with the header "
+        "'Content-Type: application/json' (curl: -H 'Content-Type: application/json')"
+    )
+    return problem(415, "Unsupported media type", detail, errors=[{"path": "/", "message": detail}])
 
 
 async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
     """A request that does not fit its model: 422 with the path of every bad field."""
     assert isinstance(exc, RequestValidationError)
+    if (wrong_media := _not_json(request, list(exc.errors()))) is not None:
+        return wrong_media
     errors = [
         {
             "path": "/" if err.get("type") == "json_invalid" else _path(tuple(err.get("loc", ()))),
@@ -160,6 +189,7 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     413: "The request is too large",
+    415: "Unsupported media type",
 }
 
 
@@ -217,6 +247,7 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
                 responses["422"] = problem_response("The request is not valid")
             if "requestBody" in operation:
                 responses["400"] = problem_response("The request cannot be read")
+                responses["415"] = problem_response("The body is not sent as application/json")
             if method in {"post", "put", "patch"}:
                 responses["411"] = problem_response("Length required")
                 responses["413"] = problem_response("The request is too large")
