@@ -212,6 +212,8 @@ def _base_types(annotation: Any) -> Iterator[Any]:
 
 
 def _bounds(metadata: list[Any], figure: Figure | None) -> Bounds:
+    low: float | None
+    high: float | None
     if figure is not None:
         if figure.floor is not None:  # inclusive, and above any low bound of 0
             low, low_open = figure.floor.limit, False
