@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 import peervalue
 from peervalue.model.spec import ModelSpec
 from peervalue.uncertainty.distributions import (
-    SD_PER_95_INTERVAL,
     ParameterDistribution,
     parameter_distributions,
 )
@@ -76,12 +75,19 @@ def test_reported_cost_with_range_is_gamma(bundled_spec: ModelSpec) -> None:
     assert low < 334 < high
     assert high - low == pytest.approx(2 * 1.96 * 8.5, rel=0.01)
     assert d.swing() == pytest.approx((low, high))  # no stated range: the 95% interval
-    # a reported value with a range reads the range as a 95% interval: the NI rate
+    # a derived value at the top of its range (the NI rate, 0.0896 in 0.062-0.0896) cannot
+    # be the middle of a 95% interval: a one-sided PERT with its mode at the top, shapes
+    # alpha = 1 + 4 x (0.0896 - 0.062) / 0.0276 = 5 and beta = 1 + 4 x 0 = 1, mean
+    # (0.062 + 4 x 0.0896 + 0.0896) / 6 = 0.085; no draw above 0.0896
     ni = _by_name(parameter_distributions(bundled_spec))[
         "costs:peer_worker.components.employer_national_insurance"
     ]
-    assert ni.kind == "beta"
-    assert ni.sd == pytest.approx((0.0896 - 0.062) / SD_PER_95_INTERVAL)
+    assert (ni.kind, ni.low, ni.value, ni.high) == ("pert", 0.062, 0.0896, 0.0896)
+    assert ni.mean() == pytest.approx(0.085)
+    drawn = ni.sample(np.random.default_rng(3), 100_000)
+    assert drawn.max() <= 0.0896 and drawn.min() >= 0.062
+    # the density (x - 0.062)^4 puts (1/2)^5 = 1/32 of the draws in the lower half
+    assert np.mean(drawn < (0.062 + 0.0896) / 2) == pytest.approx(1 / 32, abs=PROB_TOL)
 
 
 def test_declared_distribution_overrides_default(synthetic_copy: object) -> None:
@@ -211,7 +217,9 @@ def test_curves(spec: ModelSpec) -> None:
 
 def test_warns_when_cost_draws_reach_zero(spec: ModelSpec) -> None:
     dists = [
-        replace(d, kind="normal", sd=20_000.0) if d.name == "costs:peer_worker.total" else d
+        replace(d, kind="normal", sd=20_000.0, low=None, high=None)
+        if d.name == "costs:peer_worker.total"
+        else d
         for d in parameter_distributions(spec)
     ]
     result = summarise(run_psa(spec, 10_000, 1, distributions=dists))

@@ -252,7 +252,9 @@ def test_psa_warns_about_too_few_draws_and_ratios_that_cannot_be_computed(
     (tmp_path / "alpha.yaml").write_text(
         text.replace(
             fte,
-            "fte: {value: 2, unit: FTE, status: assumed, range: [1, 3], rationale: synthetic, "
+            # no range: a declared distribution is cut to a stated range, which would keep
+            # every draw between 1 and 3
+            "fte: {value: 2, unit: FTE, status: reported, source: {citation: synthetic}, "
             "distribution: {kind: gamma, sd: 100000}}",
         )
     )

@@ -34,6 +34,7 @@ OPTION_LABELS = {
     "draws": "--draws",
     "seed": "--seed",
     "chunk_size": "--chunk-size",
+    "sampler": "--sampler",
     "population_fte": "--population-fte",
     "horizon": "--horizon",
     "discount_rate": "--discount-rate",

@@ -61,6 +61,11 @@ class MetaI2Choice(StrEnum):
     tau2 = "tau2"
 
 
+class SamplerChoice(StrEnum):
+    random = "random"
+    sobol = "sobol"
+
+
 class PsaPart(StrEnum):
     summary = "summary"
     bed_day_curve = "bed-day-curve"
@@ -106,7 +111,7 @@ def psa(
     weighting: WeightingOpt = WeightingChoice.all,
     chunk_size: Annotated[
         int, typer.Option(help="Draws processed at once (memory only: results do not change).")
-    ] = 1 << 16,
+    ] = 1 << 14,
     population_fte: Annotated[
         float, typer.Option(help="FTE peer workers the value of information is scaled to.")
     ] = 100.0,
@@ -130,6 +135,15 @@ def psa(
             "JSON always holds everything."
         ),
     ] = PsaPart.summary,
+    sampler: Annotated[
+        SamplerChoice,
+        typer.Option(
+            help="random (pseudo-random draws) or sobol (quasi-random: 16 independently "
+            "scrambled Sobol sequences, every input by its inverse CDF; the notes and JSON "
+            "give the standard error of P(ratio > 1) and of mean net benefit from their "
+            "spread; a power of two per sequence, such as -n 16384, is best)."
+        ),
+    ] = SamplerChoice.random,
     quiet: QuietOpt = False,
     price_year: PriceYearOpt = None,
     indexation: IndexationOpt = IndexationChoice.pay_and_prices,
@@ -149,6 +163,8 @@ def psa(
     Example: peervalue psa -n 100000 --show bed-day-curve --format csv -o curve.csv
 
     Example: peervalue psa --population-fte 250 --horizon 10 --discount-rate 0.035
+
+    Example: peervalue psa --sampler sobol -n 16384
     """
     from peervalue.service import PsaRequest, run_psa
     from peervalue.service.runs import check_psa_view
@@ -169,6 +185,7 @@ def psa(
         population_fte=population_fte,
         horizon=horizon,
         discount_rate=discount_rate,
+        sampler=sampler,
     )
     check_psa_view(req, show.value, "--show")
     with progress_reporter(draws, quiet) as progress:
@@ -427,8 +444,9 @@ def evppi(
     """What further research is worth: EVPPI for every uncertain input and named groups.
 
     The expected value of partial perfect information of each input (ordering method)
-    and of groups (all peer staffing, all outcomes, unit costs, each study; additive
-    spline regression), per FTE-year and for a population, beside the EVPI.
+    and of groups (all peer staffing, all outcomes, unit costs, each study; a regression
+    that allows interactions, second order plus a Gaussian process), per FTE-year and for
+    a population, beside the EVPI.
 
     Example: peervalue evppi --draws 50000 --format csv
     """

@@ -114,6 +114,25 @@ def psa_table(
             f"Benefits count: {', '.join(result.counted_resources)} (other resources valued at "
             "the cost file's unit costs, as bed-day equivalents)."
         )
+    qmc = result.sampler_error
+    if qmc is not None:
+        lines.insert(
+            1,
+            f"Quasi-random draws: {qmc.scramblings} independently scrambled Sobol sequences; "
+            "from their spread, P(ratio > 1) "
+            + ", ".join(
+                f"{METHOD_TITLES[m]} {_pct(p.prob_ratio_above_one)} +/- "
+                f"{qmc.t_95 * qmc.prob_ratio_above_one_se[m]:.2%}"
+                for m, p in result.pooled.items()
+            )
+            + " (95%, t with "
+            + f"{qmc.scramblings - 1} df); standard error of mean net benefit "
+            + ", ".join(
+                f"{METHOD_TITLES[m]} {money(qmc.net_benefit_mean_se[m], result.currency)}"
+                for m in result.pooled
+            )
+            + ".",
+        )
     parts: list[RenderableType] = [studies, pooled, Panel(Text("\n".join(lines)), title="Notes")]
     if result.warnings:
         parts.append(Panel(Text("\n".join(result.warnings), style="yellow"), title="Warnings"))

@@ -78,7 +78,7 @@ def psa(
     draws: int = 100_000,
     seed: int = 1,
     weighting: Weighting = "all",
-    chunk_size: int = 1 << 16,
+    chunk_size: int = 1 << 14,
     population_fte: float = 100.0,
     horizon: int = 5,
     discount_rate: float = 0.035,

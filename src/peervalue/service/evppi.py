@@ -40,8 +40,9 @@ class EvppiResult(ResultModel):
     inputs: list[EvppiRow]
     note: str = (
         "EVPPI = E[max(E[NB | inputs], 0)] - max(E[NB], 0), per FTE-year of pooled net "
-        "benefit; one input by the ordering method (Strong & Oakley 2013), a group by an "
-        "additive spline regression (Strong, Oakley & Brennan 2014)."
+        "benefit; one input by the ordering method (Strong & Oakley 2013), a group by "
+        "regression that allows interactions: a second-order mean (squares and pairwise "
+        "products) plus a Gaussian process (Strong, Oakley & Brennan 2014)."
     )
 
     def rows(self) -> list[dict[str, object]]:
@@ -50,6 +51,9 @@ class EvppiResult(ResultModel):
             for r in [*self.groups, *self.inputs]
         ]
 
+
+#: how a group's EVPPI is estimated (peervalue.uncertainty.evppi.conditional_mean_gp)
+GROUP_ESTIMATOR = "GP regression"
 
 GROUPS: dict[str, Callable[[Parameter], bool]] = {
     "all peer staffing": lambda p: p.owner != COSTS and p.field.startswith("peer_input."),
@@ -118,7 +122,7 @@ def run_evppi(request: EvppiRequest) -> EvppiResult:
         if not members:
             continue
         matrix = np.column_stack([np.broadcast_to(values[m], (request.draws,)) for m in members])
-        groups.append(row(label, "group", members, evppi_regression(matrix, nb), "regression"))
+        groups.append(row(label, "group", members, evppi_regression(matrix, nb), GROUP_ESTIMATOR))
     inputs.sort(key=lambda r: -r.evppi_per_fte_year)
     groups.sort(key=lambda r: -r.evppi_per_fte_year)
     return EvppiResult(

@@ -54,10 +54,12 @@ from peervalue.synthesis.priors import (
 from peervalue.uncertainty.results import MetaI2, MetaInterval, MetaMethod, MetaPrediction
 from peervalue.units import MIN_CASELOAD, MIN_FTE
 
-#: the most Monte Carlo draws one run accepts: a run keeps about 4 x (studies + 10)
-#: bytes a draw for percentiles and curves
+#: the most Monte Carlo draws one run accepts: a run keeps about 4 x (studies + 4)
+#: bytes a draw for percentiles
 MAX_DRAWS: Final = 20_000_000
-DEFAULT_CHUNK: Final = 1 << 16
+DEFAULT_CHUNK: Final = 1 << 14
+#: scrambled Sobol sequences of a quasi-random run (peervalue.uncertainty.psa)
+SOBOL_SCRAMBLINGS: Final = 16
 MAX_CHUNK: Final = 1 << 22
 #: the longest horizon, in years, that discounting and the value of information accept
 MAX_HORIZON: Final = 50
@@ -347,6 +349,22 @@ class PsaRequest(RunRequest):
     horizon: Horizon = 5
     discount_rate: DiscountRate = 0.035
     keep_draws: bool = False
+    #: pseudo-random draws, or scrambled Sobol points with a standard error from the
+    #: spread between SOBOL_SCRAMBLINGS independent scramblings
+    sampler: Literal["random", "sobol"] = "random"
+
+    @field_validator("sampler")
+    @classmethod
+    def _enough_for_the_scramblings(cls, sampler: str, info: ValidationInfo) -> str:
+        draws = info.data.get("draws")
+        if sampler == "sobol" and isinstance(draws, int) and draws < SOBOL_SCRAMBLINGS:
+            raise _option_error(
+                f"sobol with {draws:,} draws",
+                f"at least {SOBOL_SCRAMBLINGS} draws (one point for each of its "
+                f"{SOBOL_SCRAMBLINGS} scramblings; a power of two per scrambling, such as "
+                "16,384 draws in all, is best)",
+            )
+        return sampler
 
 
 class SensitivityRequest(RunRequest):

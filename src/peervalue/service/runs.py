@@ -191,6 +191,8 @@ def run_psa(request: PsaRequest, progress: Progress | None = None) -> PsaResult:
             request.seed,
             chunk_size=request.chunk_size,
             progress=progress,
+            keep_break_evens=request.keep_draws,
+            sampler=request.sampler,
         )
         result = summarise(
             run,

@@ -6,19 +6,32 @@ along the first axis) and keeps:
 
 * running sums and counts (means, probabilities, expected value of perfect
   information), in float64;
-* the draws of the handful of outputs whose percentiles and curves are
-  reported: ratios and net benefits in float32 (4 bytes a draw each), the three
-  break-even draws behind the curves in float64, so memory grows by about
-  ``4 * (studies + 10)`` bytes per draw and the chunk's working arrays stay bounded.
+* the draws of the handful of outputs whose percentiles are reported: ratios and
+  net benefits in float32 (4 bytes a draw each), so memory grows by about
+  ``4 * (studies + 4)`` bytes per draw and the chunk's working arrays stay bounded;
+* for the curves, the count of draws whose break-even lies below each point of the
+  curve's grid (known before the first draw), chunk by chunk: the three break-even
+  draws themselves (float64) are kept only when asked for (``keep_break_evens``,
+  for figures drawn later), which saved 24 bytes a draw (240 MB at 10^7 draws).
 
 Every parameter has its own random stream, so the numbers depend on the seed
 and the number of draws only, never on the chunk size.
+
+``sampler="sobol"`` draws quasi-random points instead: ``scramblings`` independently
+scrambled Sobol sequences (scipy.stats.qmc, Owen scrambling, each seeded from the seed
+and its number), one dimension per uncertain input, each point turned into draws by
+every input's inverse CDF. The draws are split evenly between the scramblings; the
+results pool every point, and the spread of each scrambling's own estimate gives their
+standard error (``sampler_error``). Points come in sequence, so chunking does not change
+them either.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -34,8 +47,17 @@ from peervalue.uncertainty.distributions import (
     parameter_stream,
 )
 
-#: draws processed together; about 30 MB of working arrays for six studies
-DEFAULT_CHUNK = 1 << 16
+#: draws processed together: the model's working arrays take about 2.3 KB a draw for six
+#: studies (about 40 MB at this size; 150 MB at 65,536, the default until 10^7 draws had
+#: to stay under 512 MiB), and smaller chunks are no slower
+DEFAULT_CHUNK = 1 << 14
+#: how the draws are made: pseudo-random streams, or scrambled Sobol points
+Sampler = Literal["random", "sobol"]
+#: independent scramblings of the Sobol sequence, whose spread gives the standard error
+#: (the same number as peervalue.service.requests.SOBOL_SCRAMBLINGS, which checks draws)
+SOBOL_SCRAMBLINGS = 16
+#: the first word of each scrambling's seed (keeps them apart from the parameter streams)
+SOBOL_KEY = 0x50B0
 #: float sums are taken over blocks of this many consecutive draws (any chunk size)
 BLOCK = 1024
 #: the most draws x studies one chunk evaluates: its working arrays take about 120 bytes
@@ -50,10 +72,16 @@ def chunk_for(chunk_size: int, studies: int) -> int:
     return max(1, min(chunk_size, MAX_CHUNK_CELLS // max(1, studies)))
 
 
+#: points of the curve of P(net benefit > 0) against the cost per bed-day (0 to twice
+#: its point value), and the caseloads of the caseload curve
+BED_DAY_CURVE_POINTS = 41
+CASELOAD_GRID = tuple(float(k) for k in range(1, 41))
+
+
 @dataclass
 class KeptDraws:
-    """Draws kept for percentiles (float32) and break-even curves (float64, so that the
-    curves compare each draw's exact break-even with the grid).
+    """Draws kept for percentiles (float32) and, when asked for, the break-evens behind
+    the curves (float64, the exact values the curves compared with their grid).
 
     A Monte Carlo result carries them (``PsaResult.kept_draws``) when the request asks
     to keep them, so figures can be drawn from them later.
@@ -62,11 +90,11 @@ class KeptDraws:
     study_ratio: np.ndarray  #: shape (studies, draws): each study's draws contiguous
     pooled_ratio: dict[str, np.ndarray]
     pooled_net_benefit: dict[str, np.ndarray]
-    break_even_bed_day_cost: dict[str, np.ndarray]
-    break_even_caseload: np.ndarray
+    break_even_bed_day_cost: dict[str, np.ndarray] | None = None
+    break_even_caseload: np.ndarray | None = None
 
     @classmethod
-    def empty(cls, draws: int, studies: int) -> KeptDraws:
+    def empty(cls, draws: int, studies: int, break_evens: bool = False) -> KeptDraws:
         def one(dtype: type = np.float32) -> np.ndarray:
             return np.empty(draws, dtype=dtype)
 
@@ -74,9 +102,34 @@ class KeptDraws:
             study_ratio=np.empty((studies, draws), dtype=np.float32),
             pooled_ratio={m: one() for m in METHODS},
             pooled_net_benefit={m: one() for m in METHODS},
-            break_even_bed_day_cost={m: one(np.float64) for m in METHODS},
-            break_even_caseload=one(np.float64),
+            break_even_bed_day_cost={m: one(np.float64) for m in METHODS} if break_evens else None,
+            break_even_caseload=one(np.float64) if break_evens else None,
         )
+
+
+def counts_below(thresholds: Array, grid: Array) -> np.ndarray:
+    """How many ``thresholds`` lie strictly below each grid value (NaN never does).
+
+    Both are float64, so the comparison is exact: a draw counts at a grid value
+    exactly when ``threshold < value``. Each draw is placed among the sorted grid
+    values (``side="right"``: after every value it equals, NaN after all), and the
+    counts accumulate along the grid, without sorting the draws. Counts of separate
+    chunks add up to the counts of all their draws together.
+    """
+    values = np.asarray(grid, dtype=np.float64)
+    order = np.argsort(values, kind="stable")
+    ascending = values[order]
+    first_above = np.searchsorted(ascending, np.asarray(thresholds, dtype=np.float64), side="right")
+    counts = np.cumsum(np.bincount(first_above, minlength=values.size + 1))[: values.size]
+    out = np.empty(values.size, dtype=np.int64)
+    out[order] = counts
+    return out
+
+
+def bed_day_cost_grid(point: ModelOutputs) -> Array:
+    """The bed-day cost curve's grid: 0 to twice the point cost per bed-day."""
+    c_bed = float(np.asarray(point.cost_per_bed_day).reshape(-1)[0])
+    return np.linspace(0.0, 2.0 * c_bed, BED_DAY_CURVE_POINTS)
 
 
 class _Sums:
@@ -134,6 +187,10 @@ class _Sums:
     def count(self, key: str, mask: np.ndarray) -> None:
         self.counts[key] = self.counts.get(key, 0) + np.count_nonzero(mask, axis=0)
 
+    def count_curve(self, key: str, thresholds: Array, grid: Array) -> None:
+        """Add the draws whose break-even lies below each grid value (integers: exact)."""
+        self.counts[key] = self.counts.get(key, 0) + counts_below(thresholds, grid)
+
     def mean(self, key: str, draws: int) -> Array:
         return self.totals[key] / draws
 
@@ -154,6 +211,10 @@ class PsaRun:
     sums: _Sums
     stored: KeptDraws
     group_members: Mapping[str, tuple[int, ...]]
+    cost_grid: Array  #: grid of the bed-day cost curve (counts in ``sums.counts``)
+    sampler: Sampler = "random"
+    #: draws in each Sobol scrambling (their estimates are under ``rep:{r}:...`` keys)
+    scrambling_sizes: tuple[int, ...] = ()
 
 
 def _broadcast(a: Array, n: int) -> Array:
@@ -180,6 +241,8 @@ def _accumulate(
     sums: _Sums,
     stored: KeptDraws,
     groups: Mapping[str, Sequence[int]],
+    cost_grid: Array,
+    replicate: int | None = None,
 ) -> None:
     stop = start + n
     ratio = _broadcast(out.ratio, n)
@@ -200,14 +263,23 @@ def _accumulate(
         nb = core.net_benefit(b, c_bed, c_psw)
         stored.pooled_ratio[m][start:stop] = r
         stored.pooled_net_benefit[m][start:stop] = nb
-        stored.break_even_bed_day_cost[m][start:stop] = core.break_even_cost_per_bed_day(c_psw, b)
+        break_even = np.broadcast_to(core.break_even_cost_per_bed_day(c_psw, b), (n,))
+        sums.count_curve(f"curve:bed_day_cost:{m}", break_even, cost_grid)
+        if stored.break_even_bed_day_cost is not None:
+            stored.break_even_bed_day_cost[m][start:stop] = break_even
         sums.add(f"{m}:ratio", r)
         sums.count(f"{m}:ratio_above_one", r > 1)
         sums.add(f"{m}:net_benefit", nb)
         sums.count(f"{m}:net_benefit_positive", nb > 0)
         sums.add(f"{m}:max_net_benefit_0", np.maximum(nb, 0.0))
+        if replicate is not None:
+            sums.count(f"rep:{replicate}:{m}:ratio_above_one", r > 1)
+            sums.add(f"rep:{replicate}:{m}:net_benefit", nb)
     e = _broadcast(out.pooled_saved_per_patient_year, n)
-    stored.break_even_caseload[start:stop] = core.break_even_caseload(c_psw, c_bed, e)
+    break_even = np.broadcast_to(core.break_even_caseload(c_psw, c_bed, e), (n,))
+    sums.count_curve("curve:caseload", break_even, np.asarray(CASELOAD_GRID))
+    if stored.break_even_caseload is not None:
+        stored.break_even_caseload[start:stop] = break_even
     for name, members in groups.items():
         r, nb = _group_pooled(out, members, n)
         sums.add(f"group:{name}:ratio", r)
@@ -222,6 +294,9 @@ def run_psa(
     progress: Callable[[int], None] | None = None,
     groups: Mapping[str, Sequence[int]] | None = None,
     distributions: Sequence[ParameterDistribution] | None = None,
+    keep_break_evens: bool = False,
+    sampler: Sampler = "random",
+    scramblings: int = SOBOL_SCRAMBLINGS,
 ) -> PsaRun:
     """Run ``draws`` Monte Carlo draws of the whole analysis with random seed ``seed``.
 
@@ -229,6 +304,10 @@ def run_psa(
     each, the weighted-mean pooled ratio and probability of a positive net
     benefit are also accumulated (leave-one-out and subgroups use this).
     ``progress`` is called with the number of draws done after each chunk.
+    ``keep_break_evens`` keeps every draw's break-evens (24 bytes a draw) for figures;
+    the curves themselves are counted as the draws go. ``sampler="sobol"`` uses
+    ``scramblings`` scrambled Sobol sequences (module docstring); it needs at least as
+    many draws as scramblings.
     """
     # The run options were checked with the user's wording by the request
     # (peervalue.service.requests); these guard the function's own contract.
@@ -241,17 +320,25 @@ def run_psa(
     groups = dict(groups or {})
     chunk_size = chunk_for(chunk_size, len(spec.studies))
     sums = _Sums()
-    stored = KeptDraws.empty(draws, len(spec.studies))
-    done = 0
-    while done < draws:
-        n = min(chunk_size, draws - done)
-        out = evaluate(spec, draw_chunk(dists, streams, n))
-        _accumulate(out, n, done, sums, stored, groups)
-        done += n
-        if progress is not None:
-            progress(done)
-    sums.finish()
+    stored = KeptDraws.empty(draws, len(spec.studies), keep_break_evens)
     point = evaluate(spec, {d.name: np.array([d.value]) for d in dists})
+    cost_grid = bed_day_cost_grid(point)
+    sizes: tuple[int, ...] = ()
+    if sampler == "sobol":
+        if draws < scramblings:
+            raise ValueError(f"need draws >= scramblings ({scramblings}); got {draws}")
+        sizes = tuple(draws // scramblings + (r < draws % scramblings) for r in range(scramblings))
+        _run_sobol(spec, dists, seed, sizes, chunk_size, sums, stored, groups, cost_grid, progress)
+    else:
+        done = 0
+        while done < draws:
+            n = min(chunk_size, draws - done)
+            out = evaluate(spec, draw_chunk(dists, streams, n))
+            _accumulate(out, n, done, sums, stored, groups, cost_grid)
+            done += n
+            if progress is not None:
+                progress(done)
+    sums.finish()
     return PsaRun(
         spec=spec,
         distributions=dists,
@@ -262,4 +349,48 @@ def run_psa(
         sums=sums,
         stored=stored,
         group_members={k: tuple(v) for k, v in groups.items()},
+        cost_grid=cost_grid,
+        sampler=sampler,
+        scrambling_sizes=sizes,
     )
+
+
+def _run_sobol(
+    spec: ModelSpec,
+    dists: Sequence[ParameterDistribution],
+    seed: int,
+    sizes: Sequence[int],
+    chunk_size: int,
+    sums: _Sums,
+    stored: KeptDraws,
+    groups: Mapping[str, Sequence[int]],
+    cost_grid: Array,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Each scrambling's points, chunk by chunk, through every input's inverse CDF."""
+    from numpy.random import SeedSequence
+    from scipy.stats import qmc
+
+    uncertain = [d for d in dists if not d.is_fixed]
+    fixed = {d.name: np.array([d.value]) for d in dists if d.is_fixed}
+    tiny = np.finfo(np.float64).eps
+    done = 0
+    for r, size in enumerate(sizes):
+        key = SeedSequence(seed, spawn_key=(SOBOL_KEY, r))
+        engine = qmc.Sobol(max(len(uncertain), 1), scramble=True, seed=np.random.default_rng(key))
+        made = 0
+        while made < size:
+            n = min(chunk_size, size - made)
+            with warnings.catch_warnings():
+                # a chunk need not be a power of two: the sequence itself is unchanged
+                warnings.simplefilter("ignore", UserWarning)
+                u = np.clip(engine.random(n), tiny, 1.0 - tiny)
+            values = dict(fixed)
+            for j, d in enumerate(uncertain):
+                values[d.name] = d.inverse(u[:, j])
+            out = evaluate(spec, values)
+            _accumulate(out, n, done, sums, stored, groups, cost_grid, replicate=r)
+            made += n
+            done += n
+            if progress is not None:
+                progress(done)

@@ -148,6 +148,19 @@ class DistributionRow(ResultModel):
     why: str
 
 
+class SamplerError(ResultModel):
+    """The Monte Carlo error of a quasi-random (Sobol) run, from the spread between its
+    independent scramblings: for each pooling method, the standard deviation of the
+    scramblings' own estimates over sqrt(scramblings). A 95% interval is the estimate
+    +/- t(0.975, scramblings - 1) standard errors (``t_95``)."""
+
+    sampler: str
+    scramblings: int
+    t_95: float
+    prob_ratio_above_one_se: dict[PoolingMethod, float]
+    net_benefit_mean_se: dict[PoolingMethod, float]
+
+
 class PsaResult(ResultModel):
     """What ``peervalue psa`` reports: per study, pooled, curves, value of information."""
 
@@ -173,7 +186,9 @@ class PsaResult(ResultModel):
     kept_draws: Any = Field(default=None, exclude=True)
     #: what the benefits count, when more than bed-days (``--resources all``)
     counted_resources: list[str] | None = None
-    omit_when_none: ClassVar[frozenset[str]] = frozenset({"counted_resources"})
+    #: standard errors from the scramblings, when the draws are Sobol points
+    sampler_error: SamplerError | None = None
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"counted_resources", "sampler_error"})
 
     def study_rows(self) -> list[dict[str, Any]]:
         """One flat row per study (intervals spread over ``ratio_*`` and ``net_benefit_*``)."""

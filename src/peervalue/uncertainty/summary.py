@@ -13,7 +13,7 @@ from peervalue.model.core import Array
 from peervalue.model.evaluate import evaluate, patient_year_effect_known, point_value
 from peervalue.model.methods import METHOD_LABELS, POOLING_METHODS
 from peervalue.uncertainty.distributions import ParameterDistribution
-from peervalue.uncertainty.psa import PsaRun
+from peervalue.uncertainty.psa import CASELOAD_GRID, PsaRun, counts_below
 from peervalue.uncertainty.results import (
     BedDayCostCurve,
     CaseloadCurve,
@@ -23,6 +23,7 @@ from peervalue.uncertainty.results import (
     PointAndMean,
     PooledSummary,
     PsaResult,
+    SamplerError,
     StudySummary,
     ValueOfInformation,
 )
@@ -84,20 +85,9 @@ def _interval(deterministic: float, mean: float, draws: np.ndarray) -> Interval:
 
 
 def probability_below(thresholds: np.ndarray, grid: Array) -> Array:
-    """Share of draws whose break-even lies strictly below each grid value (NaN never does).
-
-    Both are float64, so the comparison is exact: a draw counts at a grid value
-    exactly when ``threshold < value``. Each draw is placed among the sorted grid
-    values (``side="right"``: after every value it equals, NaN after all), and the
-    counts accumulate along the grid, without sorting the draws.
-    """
-    values = np.asarray(grid, dtype=np.float64)
-    order = np.argsort(values, kind="stable")
-    ascending = values[order]
-    first_above = np.searchsorted(ascending, np.asarray(thresholds, dtype=np.float64), side="right")
-    counts = np.cumsum(np.bincount(first_above, minlength=values.size + 1))[: values.size]
-    shares = np.empty(values.size)
-    shares[order] = counts / thresholds.size
+    """Share of draws whose break-even lies strictly below each grid value (NaN never does);
+    see :func:`~peervalue.uncertainty.psa.counts_below`."""
+    shares: Array = counts_below(thresholds, grid) / thresholds.size
     return shares
 
 
@@ -135,6 +125,37 @@ def _warnings(run: PsaRun) -> list[str]:
             "net benefit and the median."
         )
     return out
+
+
+def sampler_error(run: PsaRun) -> SamplerError | None:
+    """Standard errors from the spread of a Sobol run's scramblings (None for random)."""
+    if run.sampler != "sobol" or len(run.scrambling_sizes) < 2:
+        return None
+    from scipy import stats
+
+    sizes = np.asarray(run.scrambling_sizes, dtype=np.float64)
+    r = sizes.size
+
+    def se(estimates: Array) -> float:
+        return float(np.std(estimates, ddof=1) / np.sqrt(r))
+
+    s = run.sums
+    return SamplerError(
+        sampler="sobol",
+        scramblings=r,
+        t_95=float(stats.t.ppf(0.975, r - 1)),
+        prob_ratio_above_one_se={
+            m: se(
+                np.array([float(s.counts[f"rep:{i}:{m}:ratio_above_one"]) for i in range(r)])
+                / sizes
+            )
+            for m in POOLING_METHODS
+        },
+        net_benefit_mean_se={
+            m: se(np.array([float(s.totals[f"rep:{i}:{m}:net_benefit"]) for i in range(r)]) / sizes)
+            for m in POOLING_METHODS
+        },
+    )
 
 
 def summarise(
@@ -198,26 +219,19 @@ def summarise(
             evpi_per_fte_year=available * evpi,
             evpi_population=available * evpi * vpi.multiplier,
         )
-    c_bed = point_value(point.cost_per_bed_day)
-    cost_grid = np.linspace(0.0, 2.0 * c_bed, 41)
     bed_curve = BedDayCostCurve(
-        cost_per_bed_day=cost_grid.tolist(),
-        prob_net_benefit_positive_weighted=probability_below(
-            run.stored.break_even_bed_day_cost["weighted"], cost_grid
-        ).tolist(),
-        prob_net_benefit_positive_sums=probability_below(
-            run.stored.break_even_bed_day_cost["sums"], cost_grid
-        ).tolist(),
+        cost_per_bed_day=run.cost_grid.tolist(),
+        prob_net_benefit_positive_weighted=s.share("curve:bed_day_cost:weighted", n).tolist(),
+        prob_net_benefit_positive_sums=s.share("curve:bed_day_cost:sums", n).tolist(),
     )
-    caseload_grid = np.arange(1.0, 41.0)
     # with no per-patient effect the break-even caseload is undefined, not never reached
     by_caseload: list[float | None] = (
-        probability_below(run.stored.break_even_caseload, caseload_grid).tolist()
+        s.share("curve:caseload", n).tolist()
         if patient_year_effect_known(run.spec)
-        else [None] * caseload_grid.size
+        else [None] * len(CASELOAD_GRID)
     )
     caseload_curve = CaseloadCurve(
-        caseload=caseload_grid.tolist(), prob_net_benefit_positive=by_caseload
+        caseload=list(CASELOAD_GRID), prob_net_benefit_positive=by_caseload
     )
     lopsided = [
         f"{d.name}: point {d.value:.6g}, distribution mean {d.mean():.6g}"
@@ -242,4 +256,5 @@ def summarise(
         lopsided_inputs=lopsided,
         warnings=_warnings(run),
         kept_draws=run.stored if keep_draws else None,
+        sampler_error=sampler_error(run),
     )
