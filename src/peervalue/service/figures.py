@@ -58,7 +58,7 @@ def collect(
     from peervalue.service.evppi import run_evppi
     from peervalue.service.reconcile import run_reconcile
     from peervalue.service.runs import run_analysis, run_meta, run_psa, run_sensitivity
-    from peervalue.service.scenario import run_scenario
+    from peervalue.service.scenario import resolve_scenario, run_scenario
     from peervalue.service.two_way import run_two_way
 
     needs = needs_of(request)
@@ -73,6 +73,12 @@ def collect(
         "cost_basis": request.cost_basis,
     }
     found: dict[str, Any] = {}
+    # the business case's files are read once, for its result and its two-way grid
+    files = (
+        resolve_scenario(request.scenario)
+        if request.scenario is not None and needs & {"two_way", "scenario"}
+        else None
+    )
     if needs & {"analysis", "leave_one_out"}:
         found["analysis"] = run_analysis(
             AnalysisRequest(
@@ -96,13 +102,13 @@ def collect(
         axes = ("caseload", "cost_per_bed_day")
         if request.scenario is not None:
             found["two_way"] = run_two_way(
-                TwoWayRequest(axes=axes, scenario=request.scenario, seed=request.seed)
+                TwoWayRequest(axes=axes, scenario=request.scenario, seed=request.seed), files
             )
         else:
             found["two_way"] = run_two_way(TwoWayRequest(**common, axes=axes, seed=request.seed))
     if "scenario" in needs and request.scenario is not None:
         found["scenario"] = run_scenario(
-            ScenarioRequest(scenario=request.scenario, seed=request.seed)
+            ScenarioRequest(scenario=request.scenario, seed=request.seed), files
         )
     if "reconcile" in needs:
         found["reconcile"] = run_reconcile(
