@@ -4,34 +4,37 @@ how to run it again. Renderers (HTML, PDF, workbook) only lay it out."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from peervalue.figures.catalogue import FIGURES, FigureInputs
+from peervalue.figures.catalogue import FIGURES
+from peervalue.report.data import InputFile, ReportContent
 from peervalue.service.requests import PlotRequest, ReportRequest
+
+__all__ = [
+    "REPORT_EVPPI_DRAWS",
+    "REPORT_FORMATS",
+    "InputFile",
+    "ReportData",
+    "draw_figures",
+    "input_files",
+    "report_bytes",
+    "report_figures",
+    "report_html",
+    "run_report",
+]
 
 #: the EVPPI regressions hold every input's draws: a report caps them here (stated in it)
 REPORT_EVPPI_DRAWS = 20_000
 
 
-@dataclass(frozen=True)
-class InputFile:
-    role: str  #: "study", "costs" or "scenario"
-    path: str
-    sha256: str
+@dataclass(frozen=True, kw_only=True)
+class ReportData(ReportContent):
+    """A report's content with the request it answers (the workbook re-reads its inputs)."""
 
-
-@dataclass(frozen=True)
-class ReportData:
     request: ReportRequest
-    inputs: FigureInputs
-    figures: tuple[str, ...]
-    files: list[InputFile]
-    version: str
-    command: str
-    evppi_draws: int
-    notes: list[str] = field(default_factory=list)
 
 
 def _sha256(path: Path) -> str:
@@ -107,8 +110,24 @@ def run_report(request: ReportRequest, command: str = "", progress: object = Non
         files=input_files(request),
         version=package_version(),
         command=command,
+        draws=request.draws,
+        seed=request.seed,
         evppi_draws=min(request.draws, REPORT_EVPPI_DRAWS),
     )
+
+
+def draw_figures(data: ReportContent) -> Mapping[str, bytes]:
+    """Every figure the report shows, drawn as SVG, by name."""
+    from peervalue.service.figures import figure_bytes
+
+    return {name: figure_bytes(name, data.inputs, "svg") for name in data.figures}
+
+
+def report_html(data: ReportContent) -> str:
+    """The report as one self-contained HTML page, its figures drawn here."""
+    from peervalue.report.html_report import render_html
+
+    return render_html(data, draw_figures(data))
 
 
 #: the report formats, by file extension, with their media types
@@ -138,9 +157,7 @@ def report_bytes(data: ReportData, fmt: str) -> bytes:
         )
     if fmt not in REPORT_FORMATS:
         raise ValueError(f"no report format {fmt!r}")
-    from peervalue.report.html_report import render_html
-
-    html = render_html(data)
+    html = report_html(data)
     if fmt == "html":
         return html.encode("utf-8")
     from peervalue.report.pdf_report import html_to_pdf
