@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import os
 import uuid
 from typing import Annotated, Any, Literal, Self
 
@@ -53,8 +51,7 @@ from peervalue.web.storage import (
     Stale,
     name_problem,
 )
-
-TOKEN_ENV = "PEERVALUE_API_TOKEN"
+from peervalue.web.tokens import is_admin, token_accepted, token_required
 
 router = APIRouter(prefix="/api/v1")
 
@@ -258,28 +255,6 @@ class RevisionOut(BaseModel):
 def _store(request: Request) -> ScenarioStore:
     store: ScenarioStore = request.app.state.store
     return store
-
-
-def admin_token() -> str:
-    """The server's admin token (PEERVALUE_API_TOKEN), or "" when it sets none."""
-    return os.environ.get(TOKEN_ENV, "")
-
-
-def token_required() -> bool:
-    """Whether saving a new case needs the admin token (PEERVALUE_API_TOKEN is set)."""
-    return bool(admin_token())
-
-
-def is_admin(given: str) -> bool:
-    """Whether ``given`` is the admin token (compared in constant time; never when unset)."""
-    expected = admin_token()
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
-
-
-def token_accepted(given: str) -> bool:
-    """Whether ``given`` may save a new case: any text when no admin token is set, else the
-    admin token itself."""
-    return not token_required() or is_admin(given)
 
 
 _bearer = HTTPBearer(

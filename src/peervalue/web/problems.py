@@ -36,7 +36,7 @@ def error_response(request: Request, status: int, title: str, detail: str) -> Re
         return problem(status, title, detail)
     from starlette.status import HTTP_400_BAD_REQUEST
 
-    from peervalue.web.pages import page
+    from peervalue.web.render import page
 
     if status in _PAGE_MESSAGES:
         detail = _PAGE_MESSAGES[status]
@@ -111,11 +111,11 @@ def _allowed_methods(request: Request) -> set[str]:
     a literal one (``/scenarios/compare``) before a template (``/scenarios/{scenario_id}``)."""
     from starlette.routing import Match
 
-    from peervalue.web.api import router
-
+    # the API's routes are the application's routes under /api/
+    routes = [r for r in request.app.routes if str(getattr(r, "path", "")).startswith("/api/")]
     paths = [
         str(getattr(route, "path", ""))
-        for route in router.routes
+        for route in routes
         if route.matches(request.scope)[0] is not Match.NONE
     ]
     if not paths:
@@ -123,7 +123,7 @@ def _allowed_methods(request: Request) -> set[str]:
     path = request.url.path if request.url.path in paths else paths[0]
     return {
         method
-        for route in router.routes
+        for route in routes
         if getattr(route, "path", None) == path
         for method in getattr(route, "methods", None) or ()
     }
