@@ -28,8 +28,10 @@ from peervalue.cli.common import (
     request,
 )
 from peervalue.cli.uncertainty_commands import progress_reporter
+from peervalue.report.formats import document_formats, extensions_in_words
 
-REPORT_SUFFIXES = (".html", ".pdf", ".xlsx")
+#: the file endings a report may have, from the document-format registry
+REPORT_SUFFIXES = tuple(f".{e}" for e in document_formats())
 
 
 @app.command()
@@ -37,7 +39,9 @@ def report(
     out: Annotated[
         Path,
         typer.Option(
-            "--out", "-o", help="The file to write: .html, .pdf or .xlsx (written atomically)."
+            "--out",
+            "-o",
+            help=f"The file to write: {extensions_in_words(dot=True)} (written atomically).",
         ),
     ],
     scenario: Annotated[
@@ -72,7 +76,7 @@ def report(
             out,
             "",
             f"cannot tell the report format from {out.suffix or 'no extension'!r}",
-            "a file name ending in .html, .pdf or .xlsx",
+            f"a file name ending in {extensions_in_words(dot=True)}",
         )
     from peervalue.fileio import atomic_write_bytes, refuse_existing, refuse_overwriting_inputs
     from peervalue.service.report import run_report

@@ -11,6 +11,7 @@ from typing import Final
 
 from peervalue.figures.catalogue import FIGURES
 from peervalue.report.data import InputFile, ReportContent
+from peervalue.report.formats import document_formats
 from peervalue.service.requests import PlotRequest, ReportRequest
 
 __all__ = [
@@ -25,6 +26,9 @@ __all__ = [
     "report_html",
     "run_report",
 ]
+
+#: the report formats, by file extension, with their media types (from the registry)
+REPORT_FORMATS: Final = {e: f.media_type for e, f in document_formats().items()}
 
 #: the EVPPI regressions hold every input's draws: a report caps them here (stated in it)
 REPORT_EVPPI_DRAWS = 20_000
@@ -130,36 +134,21 @@ def report_html(data: ReportContent) -> str:
     return render_html(data, draw_figures(data))
 
 
-#: the report formats, by file extension, with their media types
-REPORT_FORMATS: Final = {
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
 def report_bytes(data: ReportData, fmt: str) -> bytes:
-    """The report as a file's bytes: ``html`` (self-contained), ``pdf`` or ``xlsx``."""
-    if fmt == "xlsx":
-        from peervalue.report.workbook import input_rows, scenario_input_rows, workbook_bytes
+    """The report as a file's bytes in a document format (:mod:`peervalue.report.formats`):
+    ``html`` (self-contained), ``pdf`` or ``xlsx``; what the format needs is prepared here."""
+    from peervalue.report.formats import DocumentParts, build_document
+
+    if fmt not in REPORT_FORMATS:
+        raise ValueError(f"no report format {fmt!r}")
+    needs = document_formats()[fmt].needs
+    figures = draw_figures(data) if "figures" in needs else {}
+    if "inputs" in needs:
         from peervalue.service.inputs import prepare
 
         assert data.inputs.analysis is not None
         prepared = prepare(data.request)
-        rows = input_rows(prepared.evidence, prepared.costs)
-        if data.inputs.scenario is not None:
-            rows += scenario_input_rows(data.inputs.scenario)
-        return workbook_bytes(
-            analysis=data.inputs.analysis,
-            psa=data.inputs.psa,
-            scenario=data.inputs.scenario,
-            inputs=rows,
-        )
-    if fmt not in REPORT_FORMATS:
-        raise ValueError(f"no report format {fmt!r}")
-    html = report_html(data)
-    if fmt == "html":
-        return html.encode("utf-8")
-    from peervalue.report.pdf_report import html_to_pdf
-
-    return html_to_pdf(html)
+        parts = DocumentParts(figures=figures, evidence=prepared.evidence, costs=prepared.costs)
+    else:
+        parts = DocumentParts(figures=figures)
+    return build_document(fmt, data, parts)

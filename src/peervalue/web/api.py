@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -17,6 +17,7 @@ from peervalue.errors import InputError
 from peervalue.evidence.schema import Study
 from peervalue.evidence.sets import EvidenceSets
 from peervalue.model.results import AnalysisResult
+from peervalue.report.formats import document_formats, extensions_in_words
 from peervalue.scenario.documents import FORMAT_VERSION, stored
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
 from peervalue.scenario.schema import ScenarioFile
@@ -685,16 +686,19 @@ async def compare_scenarios(body: CompareBody, request: Request) -> Any:
 
 # --- reports ---------------------------------------------------------------------------
 
-ReportFormat = Literal["html", "pdf", "xlsx"]
+if TYPE_CHECKING:
+    ReportFormat = str
+else:  # the extensions of the document-format registry, as a Literal (the schema's enum)
+    ReportFormat = Literal[tuple(document_formats())]
+_FORMATS_IN_WORDS = extensions_in_words()
 _REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The report as a file (an attachment)",
         "content": {
-            "text/html": {"schema": {"type": "string"}},
-            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                "schema": {"type": "string", "format": "binary"}
-            },
+            f.media_type.split(";")[0]: {
+                "schema": {"type": "string", "format": "binary"} if f.binary else {"type": "string"}
+            }
+            for f in document_formats().values()
         },
     }
 }
@@ -726,7 +730,7 @@ def report_response(request: WebReportRequest, fmt: str, filename: str) -> Respo
 async def make_report(
     body: WebReportRequest,
     request: Request,
-    format: Annotated[ReportFormat, Query(description="html, pdf or xlsx")] = "html",
+    format: Annotated[ReportFormat, Query(description=_FORMATS_IN_WORDS)] = "html",
 ) -> Response:
     """The full report (evidence, uncertainty, and the business case when ``scenario`` is
     given) as HTML, PDF or an Excel workbook."""
@@ -742,7 +746,7 @@ async def make_report(
 async def saved_scenario_report(
     scenario_id: uuid.UUID,
     request: Request,
-    format: Annotated[ReportFormat, Query(description="html, pdf or xlsx")] = "xlsx",
+    format: Annotated[ReportFormat, Query(description=_FORMATS_IN_WORDS)] = "xlsx",
     draws: Annotated[
         int | None,
         Query(ge=1, le=MAX_WEB_REPORT_DRAWS, description="default: the case's own draws"),

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peervalue.errors import InputError
-from peervalue.web.guards import SECURITY_HEADERS
+from peervalue.web.guards import SECURITY_HEADERS as SECURITY_HEADERS
 
 if TYPE_CHECKING:
     from peervalue.web.settings import Settings

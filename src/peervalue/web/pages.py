@@ -19,8 +19,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peervalue.errors import InputError
+from peervalue.report.formats import document_formats
 from peervalue.scenario.schema import ScenarioFile
-from peervalue.service.report import REPORT_FORMATS
 from peervalue.web.api import may_change, resolve_saved
 from peervalue.web.forms import (
     fields,
@@ -540,7 +540,7 @@ async def report(request: Request) -> Response:
         return form
     fmt = form.get("format", "")
     parsed = parse_form(form)
-    if parsed.scenario is None or fmt not in REPORT_FORMATS:
+    if parsed.scenario is None or fmt not in document_formats():
         return page(
             request,
             "message.html",
