@@ -24,6 +24,7 @@ from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import PsaResult, SensitivityResult, ThresholdResult
 from peervalue.web.limits import limited
 from peervalue.web.problems import (
+    API_NAMING,
     NEEDS_TOKEN,
     NOT_FOUND,
     TIMED_OUT,
@@ -345,7 +346,7 @@ def _out(saved: Saved) -> SavedScenario:
     try:
         resolved = resolve_saved(saved, _label(saved)).scenario.model_dump(mode="json")
     except InputError as exc:
-        problems = [p.sentence() for p in exc.problems] or [exc.message()]
+        problems = [p.sentence(API_NAMING) for p in exc.problems] or [exc.message(API_NAMING)]
     return SavedScenario(
         **_summary(saved).model_dump(),
         scenario=saved.document,

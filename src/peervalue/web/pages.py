@@ -33,6 +33,7 @@ from peervalue.web.limits import limited
 from peervalue.web.ratelimit import check_token_budget, token_refused
 from peervalue.web.render import (
     CSRF_FIELD,
+    PAGE_NAMING,
     _secret,
     _session_cookie,
     _session_ok,
@@ -257,7 +258,11 @@ def _label(saved: Saved) -> str:
 
 def _cannot_run(request: Request, exc: InputError) -> HTMLResponse:
     return page(
-        request, "message.html", 422, title="This case cannot be run", message=exc.message()
+        request,
+        "message.html",
+        422,
+        title="This case cannot be run",
+        message=exc.message(PAGE_NAMING),
     )
 
 
@@ -274,7 +279,9 @@ async def _refused_save(
     try:
         shown = await _run(request, parsed.scenario)
     except InputError as exc:
-        return page(request, "message.html", 422, title="Not saved", message=exc.message())
+        return page(
+            request, "message.html", 422, title="Not saved", message=exc.message(PAGE_NAMING)
+        )
     return page(
         request,
         "results.html",

@@ -3,13 +3,39 @@ pages (any address outside the API, its schema and the static files) as an HTML 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from peervalue.errors import InputError
+from peervalue.errors import InputError, Naming
+
+#: "see also" topics (peervalue.errors.SEE_ALSO) as the API's addresses
+API_SEE_ALSO = {
+    "evidence-sets": "GET /api/v1/evidence-sets",
+    "cost-sets": "GET /api/v1/costs",
+    "figures": "the figures of a report",
+    "new-scenario": "a scenario document (the schema of POST /api/v1/scenarios/run)",
+    "study": "GET /api/v1/evidence/",
+}
+
+
+class ApiNaming(Naming):
+    """Messages in a problem document: a request field as its JSON pointer, a hint as an
+    address of the API."""
+
+    def field(self, name: str, value: str | None) -> str:
+        pointer = "/" + name.replace(".", "/")
+        return pointer if value is None else f"{pointer}: {json.dumps(value)}"
+
+    def see(self, topic: str, argument: str) -> str:
+        where = API_SEE_ALSO.get(topic, topic)
+        return f"{where}{argument}" if where.endswith("/") else f"{where} {argument}".strip()
+
+
+API_NAMING = ApiNaming()
 
 PROBLEM = "application/problem+json"
 
@@ -67,7 +93,7 @@ async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
     errors = [
         {
             "path": "/" if err.get("type") == "json_invalid" else _path(tuple(err.get("loc", ()))),
-            "message": str(err.get("msg", "")).removeprefix("Value error, "),
+            "message": API_NAMING.render(str(err.get("msg", "")).removeprefix("Value error, ")),
         }
         for err in _meant(list(exc.errors()))
     ]
@@ -80,12 +106,18 @@ async def input_problem(request: Request, exc: Exception) -> Response:
     422 with its problems (on a page's address, a page saying so)."""
     assert isinstance(exc, InputError)
     if not request.url.path.startswith(_NOT_PAGES):
-        return error_response(request, 422, "The inputs cannot be used", exc.message())
+        from peervalue.web.render import PAGE_NAMING
+
+        return error_response(request, 422, "The inputs cannot be used", exc.message(PAGE_NAMING))
+    top = [exc.request_field] if exc.request_field else []
     errors = [
-        {"path": "/" + p.field.replace(".", "/") if p.field else "/", "message": p.sentence()}
+        {
+            "path": "/" + "/".join([*top, *([p.field] if p.field else [])]).replace(".", "/"),
+            "message": p.sentence(API_NAMING),
+        }
         for p in exc.problems
     ]
-    return problem(422, "The inputs cannot be used", exc.message(), errors=errors)
+    return problem(422, "The inputs cannot be used", exc.message(API_NAMING), errors=errors)
 
 
 async def unexpected_problem(request: Request, exc: Exception) -> Response:

@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from peervalue.errors import Naming
 from peervalue.web.forms import changes, default_of, fields
 from peervalue.web.tokens import token_required
 
@@ -105,3 +106,28 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
             path="/",
         )
     return response
+
+
+#: "see also" topics (peervalue.errors.SEE_ALSO) as the pages that show them
+PAGE_SEE_ALSO = {
+    "evidence-sets": "the evidence sets on the Evidence page",
+    "cost-sets": "the cost sets on the business-case form",
+    "figures": "the figures on a results page",
+    "new-scenario": "the business-case form",
+    "study": "the study on the Evidence page:",
+}
+
+
+class PageNaming(Naming):
+    """Messages on a page: a field by its label on the form, a hint as a page."""
+
+    def field(self, name: str, value: str | None) -> str:
+        label = fields()[name].label if name in fields() else name.replace("_", " ")
+        return label if value is None else f'{label} "{value}"'
+
+    def see(self, topic: str, argument: str) -> str:
+        where = PAGE_SEE_ALSO.get(topic, topic)
+        return f"{where} {argument}" if argument else where
+
+
+PAGE_NAMING = PageNaming()
