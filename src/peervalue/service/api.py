@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     )
 
 R = TypeVar("R", bound=Request)
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: fields given as a path may be given as text
 _PATH_FIELDS = ("evidence", "costs", "scenario")
@@ -87,10 +88,10 @@ def _build(
     return make_request(cls, **values)
 
 
-def _signed(cls: type[Request], positional: Sequence[str]) -> Callable[[Callable[..., Any]], Any]:
+def _signed(cls: type[Request], positional: Sequence[str]) -> Callable[[F], F]:
     """Give the function the request's fields as its signature (for ``help`` and IDEs)."""
 
-    def sign(function: Callable[..., Any]) -> Any:
+    def sign(function: F) -> F:
         params = []
         for name in request_fields(cls):
             info = cls.model_fields[name]
