@@ -106,6 +106,7 @@ def create_app(
         settings.token_failures_per_minute, settings.runs_per_minute
     )
     app.include_router(router)
+    app.state.api_routes = router.routes  # for the Allow header of a 405 (problems.py)
     app.include_router(pages_router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")
     app.mount("/static", StaticFiles(packages=[("peervalue.web", "static")]), name="static")

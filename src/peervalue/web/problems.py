@@ -143,8 +143,8 @@ def _allowed_methods(request: Request) -> set[str]:
     a literal one (``/scenarios/compare``) before a template (``/scenarios/{scenario_id}``)."""
     from starlette.routing import Match
 
-    # the API's routes are the application's routes under /api/
-    routes = [r for r in request.app.routes if str(getattr(r, "path", "")).startswith("/api/")]
+    # the API's routes, which create_app keeps on the application's state
+    routes = list(getattr(request.app.state, "api_routes", ()))
     paths = [
         str(getattr(route, "path", ""))
         for route in routes
