@@ -174,9 +174,20 @@ def test_break_even_caseload_makes_net_present_value_zero(fte: list[float], k: f
     )
 
 
-def test_transferability_of_one_changes_nothing(hand_case: Path) -> None:
+def test_transferability_of_one_changes_nothing(hand_case: Path, tmp_path: Path) -> None:
+    d = 1 / 1.035
+    npv_full = 4_500 + 13_900 * d + 15_400 * d**2  # test_three_year_case_by_hand
     r = run_scenario(ScenarioRequest(scenario=hand_case, draws=50))
-    assert r.totals.net_present_value_without_transferability == r.totals.net_present_value
+    assert r.totals.net_present_value == pytest.approx(npv_full)
+    assert r.totals.net_present_value_without_transferability == pytest.approx(npv_full)
+    # transferability 0.5 halves the bed-days saved: benefits 22,500, 45,000, 45,000 against
+    # the same costs 40,500, 76,100, 74,600; "without transferability" is the full effect
+    half = tmp_path / "half.toml"
+    half.write_text(HAND.replace("transferability = 1", "transferability = 0.5"))
+    h = run_scenario(ScenarioRequest(scenario=half, draws=50))
+    assert [y.bed_days_saved for y in h.years] == pytest.approx([45, 90, 90])
+    assert h.totals.net_present_value == pytest.approx(-18_000 - 31_100 * d - 29_600 * d**2)
+    assert h.totals.net_present_value_without_transferability == pytest.approx(npv_full)
     p = model.project(_inputs([3.0], 0.035, tau=1.0))
     q = model.project(_inputs([3.0], 0.035, tau=0.5))
     np.testing.assert_allclose(q.bed_days_saved, 0.5 * p.bed_days_saved)

@@ -11,10 +11,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from peervalue.model.results import AnalysisResult
+    from peervalue.results.cumulative import CumulativeResult
+    from peervalue.results.evppi import EvppiResult
+    from peervalue.results.reconcile import ReconcileResult
     from peervalue.scenario.results import ScenarioResult
-    from peervalue.service.cumulative import CumulativeResult
-    from peervalue.service.evppi import EvppiResult
-    from peervalue.service.reconcile import ReconcileResult
     from peervalue.synthesis.results import SynthesisResult
     from peervalue.uncertainty.results import (
         InfluenceResult,

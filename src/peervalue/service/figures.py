@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from peervalue.errors import input_error
+from peervalue.errors import field_error, field_ref, input_error, see_also
 from peervalue.figures.catalogue import FIGURES, FigureInputs, Need
 from peervalue.service.requests import (
     AnalysisRequest,
@@ -40,11 +40,10 @@ def needs_of(request: PlotRequest) -> set[Need]:
     for name in request.figures:
         spec = FIGURES[name]
         if spec.scope == "scenario" and request.scenario is None:
-            raise input_error(
-                "--scenario",
-                "",
+            raise field_error(
+                "scenario",
                 f"the {name!r} figure is drawn for a business case, and none was given",
-                "--scenario FILE (peervalue scenario new FILE makes one)",
+                f"{field_ref('scenario', 'FILE')} ({see_also('new-scenario')} makes one)",
             )
         needs.update(spec.needs)
     return needs

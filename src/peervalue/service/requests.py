@@ -35,7 +35,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from peervalue.costs.schema import CostFile
-from peervalue.errors import InputError, InputErrorGroup, Problem, quote
+from peervalue.errors import InputError, InputErrorGroup, Problem, field_ref, quote, see_also
 from peervalue.evidence.schema import Study
 from peervalue.model.methods import CostBasis, PoolingMethod, Resources, Weighting
 from peervalue.provenance import PriceYear
@@ -170,7 +170,7 @@ def _check_set_name(name: str) -> str:
         raise _option_error(
             f"got {quote(name)}, which is not a bundled evidence set"
             + (" (a set is named, never given as a file)" if looks_like_a_file else ""),
-            f"one of {', '.join(names)} (peervalue evidence sets)",
+            f"one of {', '.join(names)} ({see_also('evidence-sets')})",
         )
     return name
 
@@ -695,13 +695,13 @@ class PlotRequest(RunRequest):
         unknown = [f for f in figures if f not in FIGURES]
         if unknown or not figures:
             got = f"unknown figure {quote(unknown[0])}" if unknown else "no figure"
-            raise _option_error(got, "one of " + ", ".join(FIGURES) + " (peervalue plot --list)")
+            raise _option_error(got, f"one of {', '.join(FIGURES)} ({see_also('figures')})")
         return figures
 
     @field_validator("scenario", mode="before")
     @classmethod
     def _no_empty_scenario(cls, scenario: Any) -> Any:
-        return _refuse_empty_path(scenario, "a scenario file (peervalue scenario new FILE)")
+        return _refuse_empty_path(scenario, f"a scenario file ({see_also('new-scenario')})")
 
     @field_validator("scenario")
     @classmethod
@@ -737,9 +737,9 @@ class PlotRequest(RunRequest):
         chosen = info.data.get("evidence_set")
         if "bridge" in figures and chosen not in (None, "cmh2013"):
             raise _option_error(
-                f"the bridge with --evidence-set {chosen}",
-                "another figure, or the bridge without --evidence-set (or with cmh2013): it "
-                "walks from the 2013 six to the published 4.8 : 1",
+                f"the bridge with {field_ref('evidence_set', str(chosen))}",
+                f"another figure, or the bridge without {field_ref('evidence_set')} (or with "
+                "cmh2013): it walks from the 2013 six to the published 4.8 : 1",
             )
         return figures
 
@@ -756,7 +756,7 @@ class ReportRequest(RunRequest):
     @field_validator("scenario", mode="before")
     @classmethod
     def _no_empty_scenario(cls, scenario: Any) -> Any:
-        return _refuse_empty_path(scenario, "a scenario file (peervalue scenario new FILE)")
+        return _refuse_empty_path(scenario, f"a scenario file ({see_also('new-scenario')})")
 
 
 R = TypeVar("R", bound=Request)
@@ -777,7 +777,8 @@ def _is_path_branch(tag: object) -> bool:
 def request_problems(
     exc: ValidationError, labels: Mapping[str, str] | None = None
 ) -> list[InputError]:
-    """One :class:`InputError` per bad field, named by ``labels`` (e.g. CLI options).
+    """One :class:`InputError` per bad field, named by ``labels`` (e.g. CLI options), or
+    else by the field, which each front end names its own way (``request_field``).
 
     For ``evidence`` and ``costs`` (a path or a document), a value that is neither
     gets one problem saying so; a document with mistakes gets one problem per
@@ -802,16 +803,24 @@ def request_problems(
     for err, problem in zip(kept, problems_from(kept), strict=True):
         top = str(err["loc"][0]) if err["loc"] else "request"
         inner = problem.field.removeprefix(top).lstrip(".")
-        by_field.setdefault(labels.get(top, top), []).append(
-            Problem(inner, problem.problem, problem.expected)
-        )
+        where = labels.get(top, top)
+        by_field.setdefault(where, []).append(Problem(inner, problem.problem, problem.expected))
     for top, value in neither.items():
         where = labels.get(top, top)
         if where not in by_field:
             by_field[where] = [
                 Problem("", f"got {type(value).__name__} {quote(value)}", _DOCUMENT_FIELDS[top])
             ]
-    return [InputError(where, problems) for where, problems in by_field.items()]
+    # unlabelled, an error names the request field, for each front end to name its own way
+    fields = set(_all_fields(exc))
+    return [
+        InputError(where, problems, request_field=where if where in fields else None)
+        for where, problems in by_field.items()
+    ]
+
+
+def _all_fields(exc: ValidationError) -> list[str]:
+    return [str(err["loc"][0]) for err in exc.errors(include_url=False) if err["loc"]]
 
 
 def make_request(cls: type[R], labels: Mapping[str, str] | None = None, **values: Any) -> R:
