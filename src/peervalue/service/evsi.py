@@ -211,8 +211,9 @@ def run_evsi(request: EvsiRequest) -> EvsiResult:
         med, lo, hi = imputation.unit_sd[cv_key]
         cv_spec = (lo, med, hi)
         cv_source = (
-            "derived: the unit SDs of the studies that report mean bed-days with SDs "
-            f"({', '.join(imputation.from_studies)}), median and range (synthesis imputation)"
+            "the synthesis's imputation: median unit SD of the studies reporting mean "
+            "bed-days with SDs, ranged from their lowest to highest and at least half to "
+            "twice the median"
         )
     trial_p12 = _beta(seed, "trial-p12", a, b, n_draws)
     trial_risk = 1.0 - (1.0 - trial_p12) ** (request.follow_up_months / 12.0)
@@ -384,8 +385,8 @@ def run_evsi(request: EvsiRequest) -> EvsiResult:
             high=pop_high,
             unit="FTE",
             status="user",
-            source="--population-fte; range --population-low/--population-high (default half "
-            "and twice: assumed, no count of peer worker posts in England was found)",
+            source="--population-fte; range --population-range LOW,HIGH (default half and "
+            "twice: assumed, no count of peer worker posts in England was found)",
         ),
         Assumption(
             name="trial set-up cost",
