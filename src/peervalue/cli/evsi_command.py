@@ -40,12 +40,18 @@ def _sizes(text: str | None) -> tuple[object, ...] | None:
     return tuple(parts)
 
 
-def _range(text: str | None) -> tuple[object, object] | None:
+def _range(text: str | None, option: str) -> tuple[object, object] | None:
+    """``LOW,HIGH`` as two values (a part that is not a number is kept as text, so the
+    request names it); another count of parts is refused here, naming ``option``."""
     if text is None:
         return None
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != 2:
-        return (text, text)
+        from peervalue.errors import input_error, quote
+
+        raise input_error(
+            option, "", f"got {quote(text)}", "LOW,HIGH: two numbers separated by a comma"
+        )
     values: list[object] = []
     for p in parts:
         try:
@@ -138,11 +144,11 @@ def evsi(
     sizes = _sizes(n)
     if sizes is not None:
         values["n"] = sizes
-    pop = _range(population_range)
+    pop = _range(population_range, "--population-range")
     if pop is not None:
         values["population_low"], values["population_high"] = pop
-    s_lo, s_hi = _range(setup_cost_range) or (None, None)
-    c_lo, c_hi = _range(cost_per_participant_range) or (None, None)
+    s_lo, s_hi = _range(setup_cost_range, "--setup-cost-range") or (None, None)
+    c_lo, c_hi = _range(cost_per_participant_range, "--cost-per-participant-range") or (None, None)
     req = request(
         EvsiRequest,
         design=design,

@@ -728,7 +728,7 @@ class EvsiRequest(RunRequest):
 
     @model_validator(mode="after")
     def _ranges(self) -> Self:
-        pairs = [
+        checks = [
             ("setup_cost", self.setup_cost_low, self.setup_cost, self.setup_cost_high),
             (
                 "cost_per_participant",
@@ -743,11 +743,14 @@ class EvsiRequest(RunRequest):
                 self.population_high if self.population_high is not None else math.inf,
             ),
         ]
-        for name, low, value, high in pairs:
+        def shown(x: float) -> str:
+            return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"
+
+        for name, low, value, high in checks:
             if not low <= value <= high:
                 raise _option_error(
-                    f"{name} {value:g} outside its range {low:g} to {high:g}",
-                    "a range that holds the value (low <= value <= high)",
+                    f"{name} {shown(value)} outside its range {shown(low)} to {shown(high)}",
+                    f"a range ({name}'s low and high) that holds the value",
                 )
         return self
 
