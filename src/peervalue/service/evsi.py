@@ -18,8 +18,9 @@ The model (every assumption is listed on the result, ``EvsiResult.assumptions``)
   support lasting ``T`` years), ``c_bed`` the cost per bed-day and ``c_fte`` the cost per
   FTE-year from the cost set (drawn as ``peervalue psa`` draws them). This follows NICE
   DSU TSD 2 and 5: relative effect from the synthesis, baseline from data on the setting.
-* **The trial** reports one summary statistic: the estimated log risk ratio of
-  readmission over ``follow_up_months`` (binomial arms; the control risk over the
+* **The trial** reports a summary statistic: the estimated log risk ratio of
+  readmission over ``follow_up_months`` with the control arm's log count (binomial arms;
+  the control risk over the
   follow-up is ``1 - (1 - p12')^(F/12)``, ``p12'`` drawn from the same distribution as
   ``p12`` but independently: the trial's sites need not match the national baseline, so
   the trial informs theta only) or the estimated log ratio of mean bed-days (normal, with

@@ -8,9 +8,10 @@ The decision is whether to employ peer workers (net benefit ``NB`` per FTE-year)
 ``E[NB | X]`` is estimated from one probabilistic sample, as Strong, Oakley, Brennan &
 Breeze (2015, Med Decis Making 35:570) proposed: for each draw ``i`` of the parameters,
 simulate the study's summary statistic ``t_i`` given that draw, then regress ``NB_i`` on
-``t_i``; the fitted values are ``E[NB | t]``. Here ``t`` is one number (the trial's
-estimate of the log ratio), and the regression is a penalised cubic B-spline in it, the
-same smoother :mod:`peervalue.uncertainty.evppi` uses for groups.
+``t_i``; the fitted values are ``E[NB | t]``. Here ``t`` is the trial's estimate of the
+log ratio (with, for readmission, the control arm's log count), and the regression is an
+additive cubic B-spline in its columns with a tiny ridge, the smoother
+:mod:`peervalue.uncertainty.evppi` uses for groups.
 
 Checks (tests/test_evsi.py): a normal prior, normal sampling and linear net benefit has
 the closed form :func:`evsi_normal_linear`; :func:`evsi_importance` is a nested Monte
@@ -35,18 +36,30 @@ SPLINE_KNOTS = 8
 RIDGE = 1e-8
 
 
-def _design(t: Array, knots: int = SPLINE_KNOTS) -> Array:
-    """Intercept and a cubic B-spline basis (one column dropped) in ``t``, knots at quantiles."""
+def _basis(t: Array, knots: int) -> Array | None:
+    """A cubic B-spline basis in one column ``t`` (its first column dropped, as the design
+    has an intercept), knots at quantiles; ``None`` when ``t`` is constant."""
     from scipy.interpolate import BSpline  # here: the result types import this module's users
 
     lo, hi = float(np.min(t)), float(np.max(t))
     if hi <= lo:
-        return np.ones((t.size, 1))
+        return None
     inner = np.unique(np.quantile(t, np.linspace(0, 1, knots + 2)[1:-1]))
     inner = inner[(inner > lo) & (inner < hi)]
     knots_all = np.concatenate([[lo] * 4, inner, [hi] * 4])
     basis = np.asarray(BSpline.design_matrix(t, knots_all, 3).toarray())
-    return np.hstack([np.ones((t.size, 1)), basis[:, 1:]])
+    return basis[:, 1:]
+
+
+def _design(t: Array, knots: int = SPLINE_KNOTS) -> Array:
+    """Intercept and an additive cubic spline in each column of ``t`` (draws,) or (draws, k)."""
+    columns = t.reshape(t.shape[0], -1)
+    parts = [np.ones((columns.shape[0], 1))]
+    for j in range(columns.shape[1]):
+        basis = _basis(np.ascontiguousarray(columns[:, j]), knots)
+        if basis is not None:
+            parts.append(basis)
+    return np.hstack(parts)
 
 
 def _solve(design: Array, nb: Array, weights: Array | None = None) -> Array:
@@ -60,7 +73,8 @@ def _solve(design: Array, nb: Array, weights: Array | None = None) -> Array:
 
 
 def conditional_mean(t: Array, nb: Array) -> Array:
-    """Fitted ``E[NB | t]`` for a one-number summary statistic ``t``."""
+    """Fitted ``E[NB | t]`` for a summary statistic ``t``: (draws,) or (draws, k), additive
+    in its columns."""
     design = _design(np.asarray(t, dtype=np.float64))
     fitted: Array = design @ _solve(design, np.asarray(nb, dtype=np.float64))
     return fitted
@@ -112,15 +126,19 @@ def bootstrap_counts(draws: int, resamples: int, rng: Generator) -> Array:
 def readmission_statistic(
     log_rr: Array, control_risk: Array, n_per_arm: int, rng: Generator
 ) -> Array:
-    """The estimated log risk ratio of a two-arm trial with ``n_per_arm`` patients a arm.
+    """The summary of a two-arm trial with ``n_per_arm`` patients a arm: (draws, 2).
 
     Readmitted counts are binomial: control ``Bin(n, p0)``, peer support ``Bin(n,
-    min(p0 exp(log_rr), 1))``; the estimate is ``ln((x_t + 0.5) / (x_c + 0.5))`` (0.5 added
-    to both counts, so no arm with no events gives an infinite value)."""
+    min(p0 exp(log_rr), 1))``. The columns are the estimated log risk ratio ``ln((x_t +
+    0.5) / (x_c + 0.5))`` and the control arm's log count ``ln(x_c + 0.5)`` (0.5 added so
+    that no arm without events gives an infinite value). The second column matters when
+    the control risk is uncertain: with the log risk ratio alone the regression loses the
+    information the control arm gives about it, and on the small case of tests/test_evsi.py
+    it fell 14% short of the nested Monte Carlo at 20 a arm (2% short with both)."""
     p1 = np.clip(control_risk * np.exp(log_rr), 0.0, 1.0)
     x_c = rng.binomial(n_per_arm, control_risk)
     x_t = rng.binomial(n_per_arm, p1)
-    stat: Array = np.log((x_t + 0.5) / (x_c + 0.5))
+    stat: Array = np.column_stack([np.log((x_t + 0.5) / (x_c + 0.5)), np.log(x_c + 0.5)])
     return stat
 
 
