@@ -202,15 +202,25 @@ def evsi_normal_linear(
     return expected_positive_part(mean, math.sqrt(variance)) - max(mean, 0.0)
 
 
+def posterior_means(nb: Array, loglik: Array) -> Array:
+    """``E[NB | data set m]`` for each row of ``loglik`` (M, N): the likelihood-weighted
+    mean of ``nb`` over the N prior draws (importance sampling from the prior)."""
+    w = np.exp(loglik - loglik.max(axis=1, keepdims=True))
+    out: Array = (w @ nb) / w.sum(axis=1)
+    return out
+
+
 def evsi_importance(nb: Array, loglik: Array) -> float:
     """Nested Monte Carlo EVSI: ``loglik`` (M, N) is each of M simulated data sets' log
     likelihood at each of the N prior draws whose net benefit is ``nb`` (N,). The posterior
     mean of NB given data set m is the likelihood-weighted mean of ``nb`` (importance
     sampling from the prior); EVSI is the mean over data sets of its positive part, less
     ``max(mean(nb), 0)``."""
-    shifted = loglik - loglik.max(axis=1, keepdims=True)
-    w = np.exp(shifted)
-    posterior_mean = (w @ nb) / w.sum(axis=1)
+    return nested_value(posterior_means(nb, loglik), nb)
+
+
+def nested_value(posterior_mean: Array, nb: Array) -> float:
+    """``mean(max(E[NB | data], 0)) - max(mean(NB), 0)`` over the simulated data sets."""
     return float(np.mean(np.maximum(posterior_mean, 0.0)) - max(float(np.mean(nb)), 0.0))
 
 
