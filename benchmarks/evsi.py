@@ -63,9 +63,7 @@ def main() -> None:
         "floor, draws": best_time(draws, args.repeats),
         "floor, one regression": best_time(lambda: ev.evsi_regression(theta, nb), args.repeats),
         "curve": best_time(lambda: run_evsi(default), args.repeats),
-        "curve, no bootstrap": best_time(
-            lambda: run_evsi(EvsiRequest(bootstrap=0)), args.repeats
-        ),
+        "curve, no bootstrap": best_time(lambda: run_evsi(EvsiRequest(bootstrap=0)), args.repeats),
         "curve, bed-days": best_time(
             lambda: run_evsi(EvsiRequest(design="rct-bed-days")), args.repeats
         ),

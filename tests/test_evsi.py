@@ -3,6 +3,7 @@ Carlo, the ordering EVSI <= EVPPI, growth with n, hand-worked ENBS, the CLI and 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -50,7 +51,7 @@ def test_closed_form_against_numerical_integration() -> None:
     def integrand(x: float) -> float:
         post_mean = (sigma**2 * m + s**2 * x) / (s**2 + sigma**2)
         predictive = stats.norm.pdf(x, m, math.sqrt(s**2 + sigma**2))
-        return max(a + b * post_mean, 0.0) * predictive
+        return float(max(a + b * post_mean, 0.0) * predictive)
 
     value, _ = integrate.quad(integrand, m - 12, m + 12, limit=200)
     expected = value - max(a + b * m, 0.0)
@@ -141,7 +142,7 @@ def test_evsi_below_the_evppi_of_the_effect_and_rising_with_n() -> None:
         values.append(ev.evsi_regression(stat, nb))
     se = 0.01 * evppi  # the bootstrap SE of these estimates is under 1% of the EVPPI
     assert all(v <= evppi + 2 * se for v in values)
-    assert all(later >= earlier - 2 * se for earlier, later in zip(values, values[1:]))
+    assert all(later >= earlier - 2 * se for earlier, later in itertools.pairwise(values))
     assert values[-1] >= 0.9 * evppi > values[0]
 
 
@@ -232,11 +233,11 @@ def test_figure_draws_the_points(result) -> None:  # type: ignore[no-untyped-def
     inputs = FigureInputs(evsi=result)
     fig = draw("evsi", inputs)
     top, bottom = fig.axes
-    evsi_line = [line for line in top.get_lines() if line.get_label() == "EVSI"][0]
-    assert list(evsi_line.get_ydata()) == pytest.approx(
+    evsi_line = next(line for line in top.get_lines() if line.get_label() == "EVSI")
+    assert np.asarray(evsi_line.get_ydata()).tolist() == pytest.approx(
         [p.evsi_per_fte_year for p in result.points]
     )
-    enbs_line = [line for line in bottom.get_lines() if line.get_label() == "ENBS"][0]
-    assert list(enbs_line.get_xdata()) == [p.n_per_arm for p in result.points]
+    enbs_line = next(line for line in bottom.get_lines() if line.get_label() == "ENBS")
+    assert np.asarray(enbs_line.get_xdata()).tolist() == [p.n_per_arm for p in result.points]
     alt = FIGURES["evsi"].alt(inputs)
     assert f"{result.points[0].n_per_arm:,} per arm" in alt

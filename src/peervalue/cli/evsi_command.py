@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -120,7 +120,10 @@ def evsi(
     price_year: PriceYearOpt = None,
     plot: Annotated[
         Path | None,
-        typer.Option(metavar="FILE", help="Also draw EVSI and ENBS against size to FILE (.png/.svg)."),
+        typer.Option(
+            metavar="FILE",
+            help="Also draw EVSI and ENBS against size to FILE (.png or .svg; replaced).",
+        ),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
@@ -133,7 +136,7 @@ def evsi(
     the trial's set-up and per-participant costs) and the best size per arm with its
     bootstrap interval. Evidence: the all-2026 set by default; costs: england-2024-25.
 
-    Example: peervalue evsi --design rct-readmission --n 100,200,400,800 --population-fte 500 --horizon 10
+    Example: peervalue evsi --n 100,200,400,800 --population-fte 500 --horizon 10
 
     Example: peervalue evsi --design rct-bed-days --format csv -o evsi.csv
     """
@@ -179,6 +182,9 @@ def evsi(
             raise input_error(
                 plot, "", "cannot tell the image format", "a file name ending in .png or .svg"
             )
+        from peervalue.fileio import refuse_overwriting_inputs
+
+        refuse_overwriting_inputs(plot, [Path(p) for p in (evidence, costs) if p])
     result = run_evsi(req)
     emit(result, fmt, output, inputs=(evidence, costs))
     if plot is not None:
@@ -186,5 +192,7 @@ def evsi(
         from peervalue.fileio import atomic_write_bytes
         from peervalue.service.figures import figure_bytes
 
-        kind = IMAGE_SUFFIXES[plot.suffix.lower()]
-        atomic_write_bytes(plot, figure_bytes("evsi", FigureInputs(evsi=result), kind), overwrite=True)  # type: ignore[arg-type]
+        kind: Literal["png", "svg"] = "png" if plot.suffix.lower() == ".png" else "svg"
+        atomic_write_bytes(
+            plot, figure_bytes("evsi", FigureInputs(evsi=result), kind), overwrite=True
+        )

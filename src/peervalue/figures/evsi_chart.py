@@ -40,7 +40,9 @@ def evsi_curve(result: EvsiResult) -> Figure:
         label="EVPPI of the effect (perfect information)",
     )
     top.yaxis.set_major_formatter(money)
-    top.set_ylabel("per FTE-year")
+    top.set_ylabel("EVSI per FTE-year")
+    top.set_xlabel("patients per arm")
+    top.tick_params(labelbottom=True)
     top.set_ylim(bottom=0)
     top.set_title(f"Value of a {result.design_label}")
     top.legend(loc="lower right", fontsize=8)
@@ -53,9 +55,7 @@ def evsi_curve(result: EvsiResult) -> Figure:
         linewidth=0,
     )
     bottom.plot(n, [p.enbs for p in result.points], "o-", color=style.BLUE, label="ENBS")
-    bottom.plot(
-        n, [p.trial_cost for p in result.points], "-", color=style.LOSS, label="trial cost"
-    )
+    bottom.plot(n, [p.trial_cost for p in result.points], "-", color=style.LOSS, label="trial cost")
     if result.optimal_n_per_arm is not None:
         bottom.axvline(result.optimal_n_per_arm, color=style.GREY, linestyle=":")
         bottom.annotate(
@@ -71,8 +71,6 @@ def evsi_curve(result: EvsiResult) -> Figure:
     bottom.set_xticks(n, [f"{x:,}" for x in n])
     bottom.minorticks_off()
     bottom.set_xlabel("patients per arm")
-    bottom.set_ylabel(
-        f"for {result.population_fte:,.0f} FTE over {result.horizon} years"
-    )
+    bottom.set_ylabel(f"ENBS, {result.population_fte:,.0f} FTE over {result.horizon} years")
     bottom.legend(loc="center right", fontsize=8)
     return fig

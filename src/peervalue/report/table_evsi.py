@@ -83,8 +83,9 @@ def evsi_table(result: EvsiResult, **_: Any) -> RenderableType:
             )
         )
     assumptions = titled_table(
-        "Assumptions", ["Input", "Value", "Range", "Unit", "Status", "Source"], {
-            "Input", "Unit", "Status", "Source"}
+        "Assumptions",
+        ["Input", "Value", "Range", "Unit", "Status", "Source"],
+        {"Input", "Unit", "Status", "Source"},
     )
     for a in result.assumptions:
         assumptions.add_row(

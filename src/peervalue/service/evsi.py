@@ -179,7 +179,9 @@ def run_evsi(request: EvsiRequest) -> EvsiResult:
             "no study gives a relative effect (a log ratio of bed-days or of readmission)",
             "evidence with at least one such study, e.g. --evidence-set all-2026",
         )
-    opts = Options(scale="relative", tau_prior=DEFAULT_TAU["relative"], mu_prior=DEFAULT_MU["relative"])
+    opts = Options(
+        scale="relative", tau_prior=DEFAULT_TAU["relative"], mu_prior=DEFAULT_MU["relative"]
+    )
     with np.errstate(all="ignore"):
         summary, fit = summarise(effects, opts, "all studies")
     mean_j, sd_j = bayes.predictive_parts(fit)

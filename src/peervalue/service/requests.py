@@ -673,7 +673,16 @@ class EvsiRequest(RunRequest):
     kind: Literal["evsi"] = "evsi"
     design: Literal["rct-readmission", "rct-bed-days"] = "rct-readmission"
     n: Annotated[tuple[int, ...], Field(min_length=1, max_length=20)] = (
-        50, 100, 200, 300, 400, 600, 800, 1200, 1600, 2400
+        50,
+        100,
+        200,
+        300,
+        400,
+        600,
+        800,
+        1200,
+        1600,
+        2400,
     )
     follow_up_months: Annotated[
         int, Field(strict=True), _check(lambda m: 1 <= m <= 60, "whole months from 1 to 60")
@@ -705,9 +714,7 @@ class EvsiRequest(RunRequest):
     @model_validator(mode="before")
     @classmethod
     def _default_evidence(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("evidence") is None and not data.get(
-            "evidence_set"
-        ):
+        if isinstance(data, dict) and data.get("evidence") is None and not data.get("evidence_set"):
             data = {**data, "evidence_set": "all-2026"}
         if isinstance(data, dict) and data.get("costs") is None:
             data = {**data, "costs": Path("england-2024-25")}
@@ -743,6 +750,7 @@ class EvsiRequest(RunRequest):
                 self.population_high if self.population_high is not None else math.inf,
             ),
         ]
+
         def shown(x: float) -> str:
             return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"
 

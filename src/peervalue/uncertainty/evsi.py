@@ -27,6 +27,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 from numpy.random import Generator
 
 from peervalue.model.core import Array
@@ -86,9 +87,7 @@ def value_from_conditional(g: Array, nb: Array, weights: Array | None = None) ->
         value = float(np.mean(np.maximum(g, 0.0)) - max(float(np.mean(nb)), 0.0))
     else:
         total = float(weights.sum())
-        value = float(
-            weights @ np.maximum(g, 0.0) / total - max(float(weights @ nb) / total, 0.0)
-        )
+        value = float(weights @ np.maximum(g, 0.0) / total - max(float(weights @ nb) / total, 0.0))
     return max(value, 0.0)
 
 
@@ -98,13 +97,13 @@ def evsi_regression(t: Array, nb: Array) -> float:
     return value_from_conditional(conditional_mean(t, nb), nb)
 
 
-def evsi_bootstrap(g: Array, nb: Array, counts: Array) -> Array:
+def evsi_bootstrap(g: Array, nb: Array, counts: npt.ArrayLike) -> Array:
     """EVSI on each bootstrap resample of the draws, given as ``counts`` (resamples,
     draws): how many times each draw is taken, with the fitted ``g = E[NB | t]`` of the
     whole sample held fixed. This measures the Monte Carlo error of the two means; the
     regression's own error (about p / N for p spline terms) is left out, which keeps B
     resamples at B dot products (a refit of every resample cost ten times the run)."""
-    w = counts.astype(np.float64)
+    w = np.asarray(counts, dtype=np.float64)
     total = w.sum(axis=1)
     gain = (w @ np.maximum(g, 0.0)) / total
     base = np.maximum((w @ nb) / total, 0.0)
@@ -112,11 +111,11 @@ def evsi_bootstrap(g: Array, nb: Array, counts: Array) -> Array:
     return out
 
 
-def bootstrap_counts(draws: int, resamples: int, rng: Generator) -> Array:
+def bootstrap_counts(draws: int, resamples: int, rng: Generator) -> npt.NDArray[np.int32]:
     """(resamples, draws) multinomial counts: each row a resample of the draws with
     replacement."""
-    counts: Array = rng.multinomial(draws, np.full(draws, 1.0 / draws), size=resamples)
-    return counts.astype(np.int32)
+    counts = rng.multinomial(draws, np.full(draws, 1.0 / draws), size=resamples)
+    return np.asarray(counts, dtype=np.int32)
 
 
 # ---------------------------------------------------------------------------------------
@@ -143,14 +142,14 @@ def readmission_statistic(
 
 
 def readmission_loglik(
-    x_t: Array, x_c: Array, n_per_arm: int, log_rr: Array, control_risk: Array
+    x_t: npt.ArrayLike, x_c: npt.ArrayLike, n_per_arm: int, log_rr: Array, control_risk: Array
 ) -> Array:
     """Log likelihood (M, N) of M observed trials (``x_t``, ``x_c``) at N parameter draws,
     dropping the binomial coefficients (they cancel in the posterior)."""
     p0 = np.clip(control_risk, 1e-12, 1 - 1e-12)[np.newaxis, :]
     p1 = np.clip(control_risk * np.exp(log_rr), 1e-12, 1 - 1e-12)[np.newaxis, :]
-    xt = x_t[:, np.newaxis]
-    xc = x_c[:, np.newaxis]
+    xt = np.asarray(x_t, dtype=np.float64)[:, np.newaxis]
+    xc = np.asarray(x_c, dtype=np.float64)[:, np.newaxis]
     out: Array = (
         xt * np.log(p1)
         + (n_per_arm - xt) * np.log1p(-p1)
@@ -166,9 +165,7 @@ def bed_days_statistic(log_ratio: Array, cv: Array, n_per_arm: int, rng: Generat
     With a coefficient of variation ``cv`` of bed-days per patient in each arm, the log of
     an arm's mean has variance about ``cv^2 / n`` (delta method), so the estimate is
     ``log_ratio + N(0, 2 cv^2 / n)``."""
-    stat: Array = log_ratio + rng.standard_normal(log_ratio.shape) * cv * math.sqrt(
-        2.0 / n_per_arm
-    )
+    stat: Array = log_ratio + rng.standard_normal(log_ratio.shape) * cv * math.sqrt(2.0 / n_per_arm)
     return stat
 
 
@@ -224,8 +221,9 @@ def nested_value(posterior_mean: Array, nb: Array) -> float:
     return float(np.mean(np.maximum(posterior_mean, 0.0)) - max(float(np.mean(nb)), 0.0))
 
 
-def enbs(evsi_population: Array, setup_cost: float, cost_per_participant: float,
-         n_per_arm: Sequence[int]) -> Array:
+def enbs(
+    evsi_population: Array, setup_cost: float, cost_per_participant: float, n_per_arm: Sequence[int]
+) -> Array:
     """Expected net benefit of sampling: population EVSI less the trial's cost,
     ``setup + per participant x 2 n`` (two arms of ``n``)."""
     n = np.asarray(n_per_arm, dtype=np.float64)
