@@ -159,6 +159,7 @@ def _run(argv: list[str] | None) -> int:
         analysis,
         costs_commands,
         evidence_commands,
+        evsi_command,
         plot_command,
         report_command,
         scenario_commands,

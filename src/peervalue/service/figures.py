@@ -135,6 +135,20 @@ def collect(
         found["synthesis"] = run_synthesis(
             SynthesisRequest(evidence=request.evidence, evidence_set=request.evidence_set)
         )
+    if "evsi" in needs:
+        from peervalue.service.evsi import run_evsi
+        from peervalue.service.requests import EvsiRequest
+
+        found["evsi"] = run_evsi(
+            EvsiRequest(
+                evidence=request.evidence,
+                evidence_set=request.evidence_set,
+                costs=request.costs,
+                price_year=request.price_year,
+                draws=max(1_000, min(request.draws, 200_000)),
+                seed=request.seed,
+            )
+        )
     return FigureInputs(**found)
 
 

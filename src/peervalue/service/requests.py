@@ -668,6 +668,119 @@ class EvppiRequest(RunRequest):
     discount_rate: DiscountRate = 0.035
 
 
+#: the most draws an EVSI run keeps, and the sample sizes per arm it accepts
+MAX_EVSI_DRAWS: Final = 200_000
+MAX_TRIAL_ARM: Final = 100_000
+MAX_TRIAL_COST: Final = 1e9
+TrialCost = Annotated[
+    float,
+    Field(strict=True),
+    _check(lambda c: 0 <= c <= MAX_TRIAL_COST, f"an amount in pounds from 0 to {MAX_TRIAL_COST:g}"),
+]
+
+
+class EvsiRequest(RunRequest):
+    """What a proposed two-arm trial is worth (``peervalue evsi``): EVSI by regression on
+    the synthesis's predictive effect, ENBS and the best size per arm (``n``).
+
+    The evidence defaults to the ``all-2026`` set (the synthesis needs studies with a
+    relative effect) and the costs to ``england-2024-25``. ``population_low`` and
+    ``population_high`` range the population (default half and twice ``population_fte``);
+    each trial cost has a stated range (``*_low``, ``*_high``)."""
+
+    kind: Literal["evsi"] = "evsi"
+    design: Literal["rct-readmission", "rct-bed-days"] = "rct-readmission"
+    n: Annotated[tuple[int, ...], Field(min_length=1, max_length=20)] = (
+        50,
+        100,
+        200,
+        300,
+        400,
+        600,
+        800,
+        1200,
+        1600,
+        2400,
+    )
+    follow_up_months: Annotated[
+        int, Field(strict=True), _check(lambda m: 1 <= m <= 60, "whole months from 1 to 60")
+    ] = 12
+    population_fte: PopulationFte = 500.0
+    population_low: PopulationFte | None = None
+    population_high: PopulationFte | None = None
+    horizon: Horizon = 10
+    discount_rate: DiscountRate = 0.035
+    setup_cost: TrialCost = 500_000.0
+    setup_cost_low: TrialCost = 250_000.0
+    setup_cost_high: TrialCost = 1_000_000.0
+    cost_per_participant: TrialCost = 1_500.0
+    cost_per_participant_low: TrialCost = 750.0
+    cost_per_participant_high: TrialCost = 3_000.0
+    draws: Annotated[
+        int,
+        Field(strict=True),
+        _check(
+            lambda n: 1_000 <= n <= MAX_EVSI_DRAWS,
+            f"a whole number from 1,000 to {MAX_EVSI_DRAWS:,} (every draw is kept)",
+        ),
+    ] = 50_000
+    bootstrap: Annotated[
+        int, Field(strict=True), _check(lambda b: 0 <= b <= 1000, "a whole number from 0 to 1,000")
+    ] = 200
+    seed: Seed = 1
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_evidence(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("evidence") is None and not data.get("evidence_set"):
+            data = {**data, "evidence_set": "all-2026"}
+        if isinstance(data, dict) and data.get("costs") is None:
+            data = {**data, "costs": Path("england-2024-25")}
+        return data
+
+    @field_validator("n")
+    @classmethod
+    def _sizes(cls, n: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [x for x in n if not 10 <= x <= MAX_TRIAL_ARM]
+        if bad:
+            raise _option_error(
+                f"got {bad[0]:,} patients per arm",
+                f"sizes per arm from 10 to {MAX_TRIAL_ARM:,}, e.g. 100,200,400,800",
+            )
+        if len(set(n)) != len(n):
+            raise _option_error("a size given twice", "different sizes per arm")
+        return tuple(sorted(n))
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Self:
+        checks = [
+            ("setup_cost", self.setup_cost_low, self.setup_cost, self.setup_cost_high),
+            (
+                "cost_per_participant",
+                self.cost_per_participant_low,
+                self.cost_per_participant,
+                self.cost_per_participant_high,
+            ),
+            (
+                "population_fte",
+                self.population_low if self.population_low is not None else 0.0,
+                self.population_fte,
+                self.population_high if self.population_high is not None else math.inf,
+            ),
+        ]
+
+        def shown(x: float) -> str:
+            return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"
+
+        for name, low, value, high in checks:
+            if not low <= value <= high:
+                raise _option_error(
+                    f"{name} {shown(value)} outside its range {shown(low)} to {shown(high)}",
+                    f"a range ({name}'s low and high) that holds the value",
+                )
+        return self
+
+
 #: request fields named by the option a user types, where a message needs the option
 OPTION_NAMES: Final = {
     "evidence": "--evidence",
