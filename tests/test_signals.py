@@ -207,3 +207,27 @@ def test_a_signal_after_the_output_is_complete_exits_0(
     assert run.code == 0
     assert "SIGTERM arrived after the run had finished; its output is complete" in run.err
     assert out.stat().st_size > 0
+
+
+def test_a_stop_raised_where_python_cannot_pass_it_on_is_sent_again() -> None:
+    """A signal that arrives while the garbage collector runs a weak reference's callback
+    raises Stop there, where Python only prints "Exception ignored" and goes on: the hook
+    sends the signal again (here SIGUSR1, so as not to stop the test run), printing nothing;
+    anything else goes to the hook it wrapped."""
+    import signal
+    import types
+
+    from peervalue.cli.main import Stop, _unraisable
+
+    got: list[int] = []
+    passed_on: list[object] = []
+    before = signal.signal(signal.SIGUSR1, lambda signum, frame: got.append(signum))
+    try:
+        hook = _unraisable(passed_on.append)
+        hook(types.SimpleNamespace(exc_value=Stop(130, "interrupted", signum=signal.SIGUSR1)))
+        other = types.SimpleNamespace(exc_value=ValueError("x"))
+        hook(other)
+    finally:
+        signal.signal(signal.SIGUSR1, before)
+    assert got == [signal.SIGUSR1]
+    assert passed_on == [other]

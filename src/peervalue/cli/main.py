@@ -59,10 +59,11 @@ class Stop(BaseException):
     temporary file is removed).
     """
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, signum: int = 0) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.signum = signum
 
 
 #: signal -> (exit status, the one line printed)
@@ -78,7 +79,24 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     from peervalue import signals
 
     if signals.arrived(signum):
-        raise Stop(*_STOPS.get(signum, (EXIT_INTERRUPTED, "interrupted")))
+        raise Stop(*_STOPS.get(signum, (EXIT_INTERRUPTED, "interrupted")), signum=signum)
+
+
+def _unraisable(previous: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A ``sys.unraisablehook`` for a :class:`Stop` raised where Python cannot pass an
+    exception on (a weak reference's callback or a ``__del__`` run by the garbage collector
+    as the signal arrived): Python would print "Exception ignored" with a traceback and go
+    on as if no signal had come. The signal is sent again instead, so that it stops the run
+    from ordinary code a moment later; any other unraisable exception is reported as before."""
+
+    def hook(unraisable: Any) -> None:
+        stop = unraisable.exc_value
+        if isinstance(stop, Stop) and stop.signum:
+            signal.raise_signal(stop.signum)
+            return
+        previous(unraisable)
+
+    return hook
 
 
 def _install_handlers() -> dict[int, Handler]:
@@ -99,13 +117,25 @@ def _install_handlers() -> dict[int, Handler]:
                 continue
             previous[signum] = signal.signal(signum, handler)
     except ValueError:
-        pass  # not the main thread: leave signal handling alone
+        return previous  # not the main thread: leave signal handling alone
+    if previous:
+        global _hook_before
+        _hook_before = sys.unraisablehook
+        sys.unraisablehook = _unraisable(_hook_before)
     return previous
+
+
+#: the unraisable hook that :func:`_install_handlers` wrapped, put back by
+#: :func:`_restore_handlers`
+_hook_before: Any = None
 
 
 def _restore_handlers(previous: dict[int, Handler]) -> None:
     for signum, handler in previous.items():
         signal.signal(signum, handler)
+    global _hook_before
+    if _hook_before is not None:
+        sys.unraisablehook, _hook_before = _hook_before, None
 
 
 def _ignore_from_now(installed: dict[int, Handler]) -> None:
