@@ -555,17 +555,21 @@ async def report(request: Request) -> Response:
             title="No report",
             message="the figures or the format are not valid; go back and try again",
         )
+    from peervalue.service.requests import make_request
     from peervalue.web.api import report_response
     from peervalue.web.requests import WebReportRequest
 
-    body = WebReportRequest.model_validate(
-        {
-            "scenario": parsed.scenario,
+    try:  # a request the report refuses is a page saying why, never a 500
+        body = make_request(
+            WebReportRequest,
+            None,
+            scenario=parsed.scenario,
             # the case's own draws and seed, as its results page shows them
-            "draws": parsed.scenario.monte_carlo.draws,
-            "seed": parsed.scenario.monte_carlo.seed,
-        }
-    )
+            draws=parsed.scenario.monte_carlo.draws,
+            seed=parsed.scenario.monte_carlo.seed,
+        )
+    except InputError as exc:
+        return page(request, "message.html", 422, title="No report", message=exc.message())
     return await limited(request, lambda: report_response(body, fmt, "business-case"))
 
 
