@@ -164,6 +164,22 @@ class Quantity(StrictModel):
             raise ValueError(
                 f"value {self.value} lies outside its distribution's [{dist.low}, {dist.high}]"
             )
+        if (
+            dist is not None
+            and dist.low is not None
+            and dist.high is not None
+            and self.range is not None
+            and (dist.low < self.range[0] or dist.high > self.range[1])
+        ):
+            # the range is what the figure can be; a distribution running past it would
+            # draw values the file itself says are impossible (or be cut to it silently)
+            low, high = self.range
+            raise ValueError(
+                f"its {dist.kind} distribution runs over [{dist.low:g}, {dist.high:g}], wider "
+                f"than the figure's own range [{low:g}, {high:g}]; give the distribution 'low' "
+                "and 'high' within the range (or leave them out to draw over the range), or "
+                "widen the range"
+            )
         if self.unit in CURRENCY_UNITS and self.price_year is None:
             raise ValueError(f"a value in {self.unit} needs a 'price_year' such as '2011-12'")
         if self.unit not in CURRENCY_UNITS and self.price_year is not None:
