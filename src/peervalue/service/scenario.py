@@ -404,16 +404,14 @@ class PreparedScenario:
         return replace(base, **changes)
 
 
-def prepare_scenario(request: ScenarioRequest) -> PreparedScenario:
-    """Resolve a scenario, check its price year, and draw every uncertain input once."""
+def _loaded(request: ScenarioRequest) -> tuple[LoadedScenario, PriceIndex]:
+    """A scenario read and checked, its price years among them, with the price index."""
     loaded = (
         load_scenario(request.scenario)
         if isinstance(request.scenario, Path)
         else from_document(request.scenario)
     )
     s = loaded.scenario
-    draws = request.draws if request.draws is not None else s.monte_carlo.draws
-    seed = request.seed if request.seed is not None else s.monte_carlo.seed
     index = nhs_indexes().get("pay-and-prices")
     if not index.covers(s.scenario.price_year):
         raise input_error(
@@ -430,6 +428,32 @@ def prepare_scenario(request: ScenarioRequest) -> PreparedScenario:
                 f"price year {q.price_year!r} is not covered by the {index.name}",
                 index.expected_years(),
             )
+    return loaded, index
+
+
+def check_scenario(request: ScenarioRequest) -> list[Path]:
+    """Read and check a scenario and every file it names (its cost file, its studies)
+    without drawing or running anything, so that a run of several scenarios refuses a
+    mistake in any of them before the first runs. Returns the files and folders the run
+    reads (the scenario, a cost file, a study folder), for an output to be checked against."""
+    loaded, _ = _loaded(request)
+    _cost_document(loaded)
+    _studies(loaded)
+    read: list[Path] = [request.scenario] if isinstance(request.scenario, Path) else []
+    costs, evidence = loaded.scenario.costs, loaded.scenario.evidence
+    if costs.set.endswith((".yaml", ".yml", ".toml")):
+        read.append(_resolve(costs.set, loaded.folder))
+    if evidence.folder and evidence.source != "own":
+        read.append(_resolve(evidence.folder, loaded.folder))
+    return read
+
+
+def prepare_scenario(request: ScenarioRequest) -> PreparedScenario:
+    """Resolve a scenario, check its price year, and draw every uncertain input once."""
+    loaded, index = _loaded(request)
+    s = loaded.scenario
+    draws = request.draws if request.draws is not None else s.monte_carlo.draws
+    seed = request.seed if request.seed is not None else s.monte_carlo.seed
     costs = _cost_document(loaded)
     studies, evidence_label = _studies(loaded)
     spec = build_spec(studies, costs, index, price_year=s.scenario.price_year)
