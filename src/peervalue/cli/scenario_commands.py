@@ -105,14 +105,17 @@ def scenario_run(
     for target in (output, save_inputs):
         if target is not None:
             refuse_overwriting_inputs(target, inputs)
-    if save_inputs is not None and output is not None:
-        if save_inputs.absolute() == output.absolute():
-            raise input_error(
-                "--save-inputs",
-                "",
-                f"names the same file as --output ({output})",
-                "a TOML file for the inputs and another file for the result",
-            )
+    if (
+        save_inputs is not None
+        and output is not None
+        and save_inputs.absolute() == output.absolute()
+    ):
+        raise input_error(
+            "--save-inputs",
+            "",
+            f"names the same file as --output ({output})",
+            "a TOML file for the inputs and another file for the result",
+        )
     results = [run_scenario(req) for req in requests]
     if save_inputs is not None:
         from peervalue.fileio import atomic_write_many, atomic_write_text
