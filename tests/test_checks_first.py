@@ -148,3 +148,51 @@ def test_an_output_that_is_an_input_of_any_scenario_is_refused_before_the_run(
     assert run.code == 2, run.err
     assert "cannot write the output: it is an input of this run" in run.err
     assert target.read_bytes() == before
+
+
+def _no_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import peervalue.service
+    import peervalue.service.cumulative
+    import peervalue.service.evppi
+    import peervalue.service.runs
+
+    for module, name in [
+        (peervalue.service, "run_psa"),
+        (peervalue.service.runs, "run_psa"),
+        (peervalue.service, "run_analysis"),
+        (peervalue.service.evppi, "run_evppi"),
+        (peervalue.service.cumulative, "run_cumulative"),
+    ]:
+        monkeypatch.setattr(module, name, _never)
+
+
+@pytest.mark.parametrize(
+    ("command", "target"),
+    [
+        (["psa", "-n", "3000000", "-q"], "{ev}/alpha.yaml"),
+        (["psa", "-n", "3000000", "-q"], "{costs}"),
+        (["analyse", "--leave-one-out"], "{ev}/beta.yaml"),
+        (["evppi", "-n", "50000"], "{costs}"),
+        (["cumulative"], "{ev}/gamma.toml"),
+    ],
+)
+def test_an_output_that_is_an_input_is_refused_before_a_long_run(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    target: str,
+) -> None:
+    import shutil
+
+    _no_run(monkeypatch)
+    ev, costs = tmp_path / "ev", tmp_path / "costs.yaml"
+    shutil.copytree(SYNTHETIC, ev)
+    shutil.copy(SYNTHETIC_COSTS, costs)
+    path = Path(target.replace("{ev}", str(ev)).replace("{costs}", str(costs)))
+    before = path.read_bytes()
+    args = [*command, "--evidence", str(ev), "--costs", str(costs), "-f", "json", "-o", str(path)]
+    run = run_cli(capsys, *args)
+    assert run.code == 2, run.err
+    assert "cannot write the output: it is an input of this run" in run.err
+    assert path.read_bytes() == before
