@@ -58,6 +58,7 @@ bench: setup
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/web.py
 	$(BIN)/python benchmarks/synthesis.py
+	$(BIN)/python benchmarks/evsi.py
 	$(BIN)/python benchmarks/slow_clients.py
 
 clean:

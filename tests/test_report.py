@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from peervalue.evidence.load import bundled_evidence_dir, study_files
-from peervalue.report.html_report import CHEERS, render_html
+from peervalue.report.html_report import CHEERS
 from peervalue.scenario.schema import template_file
-from peervalue.service.report import ReportData, run_report
+from peervalue.service.report import ReportData, report_html, run_report
 from peervalue.service.requests import ReportRequest
 from tests.cli_helpers import run_cli
 from tests.conftest import study_document
@@ -62,7 +62,7 @@ def data() -> ReportData:
 
 @pytest.fixture(scope="module")
 def page(data: ReportData) -> tuple[str, Page]:
-    html = render_html(data)
+    html = report_html(data)
     parser = Page()
     parser.feed(html)
     return html, parser
@@ -138,7 +138,7 @@ def test_user_text_is_escaped_in_html_and_stays_text_in_the_workbook(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _hostile_study(tmp_path / "studies")
-    html = render_html(run_report(ReportRequest(evidence=tmp_path / "studies", draws=500)))
+    html = report_html(run_report(ReportRequest(evidence=tmp_path / "studies", draws=500)))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script" not in html
     scenario = tmp_path / "trust.toml"

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from peervalue.report.html_report import render_html
 from peervalue.scenario.schema import template_file
-from peervalue.service.report import run_report
+from peervalue.service.report import report_html, run_report
 from peervalue.service.requests import ReportRequest
 
 TEMPLATE = template_file()
@@ -38,7 +37,7 @@ def test_report_renders_in_chromium(tmp_path: Path, width: int) -> None:
 
     data = run_report(ReportRequest(scenario=TEMPLATE, draws=1_000, seed=1))
     page_file = tmp_path / "report.html"
-    page_file.write_text(render_html(data), encoding="utf-8")
+    page_file.write_text(report_html(data), encoding="utf-8")
     shot = tmp_path / "shot.png"
     errors: list[str] = []
     requests: list[str] = []

@@ -14,8 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peervalue.scenario import model
-from peervalue.scenario.load import load_scenario, national_defaults
-from peervalue.scenario.schema import template_file
 from peervalue.service.requests import ScenarioRequest
 from peervalue.service.scenario import run_scenario
 from tests.cli_helpers import run_cli
@@ -133,12 +131,14 @@ def _inputs(
         transferability=tau * col,
         cost_per_bed_day=600.0 * col,
         cost_per_fte_year=55_000.0 * col,
-        set_up=0.0 * col,
-        recruitment_per_post=1_500.0 * col,
-        training_per_post=2_000.0 * col,
-        supervision_per_year=0.0 * col,
         cash_releasing_share=0.2 * col,
         optimism_bias=0.0 * col,
+        cost_lines={
+            "costs.set_up": model.CostLine("once", 0.0 * col),
+            "costs.recruitment_per_post": model.CostLine("per-post", 1_500.0 * col),
+            "costs.training_per_post": model.CostLine("per-post", 2_000.0 * col),
+            "costs.supervision_per_year": model.CostLine("per-year", 0.0 * col),
+        },
         discount_rate=rate,
     )
 
@@ -174,20 +174,23 @@ def test_break_even_caseload_makes_net_present_value_zero(fte: list[float], k: f
     )
 
 
-def test_transferability_of_one_changes_nothing(hand_case: Path) -> None:
+def test_transferability_of_one_changes_nothing(hand_case: Path, tmp_path: Path) -> None:
+    d = 1 / 1.035
+    npv_full = 4_500 + 13_900 * d + 15_400 * d**2  # test_three_year_case_by_hand
     r = run_scenario(ScenarioRequest(scenario=hand_case, draws=50))
-    assert r.totals.net_present_value_without_transferability == r.totals.net_present_value
+    assert r.totals.net_present_value == pytest.approx(npv_full)
+    assert r.totals.net_present_value_without_transferability == pytest.approx(npv_full)
+    # transferability 0.5 halves the bed-days saved: benefits 22,500, 45,000, 45,000 against
+    # the same costs 40,500, 76,100, 74,600; "without transferability" is the full effect
+    half = tmp_path / "half.toml"
+    half.write_text(HAND.replace("transferability = 1", "transferability = 0.5"))
+    h = run_scenario(ScenarioRequest(scenario=half, draws=50))
+    assert [y.bed_days_saved for y in h.years] == pytest.approx([45, 90, 90])
+    assert h.totals.net_present_value == pytest.approx(-18_000 - 31_100 * d - 29_600 * d**2)
+    assert h.totals.net_present_value_without_transferability == pytest.approx(npv_full)
     p = model.project(_inputs([3.0], 0.035, tau=1.0))
     q = model.project(_inputs([3.0], 0.035, tau=0.5))
     np.testing.assert_allclose(q.bed_days_saved, 0.5 * p.bed_days_saved)
-
-
-def test_template_holds_the_national_defaults() -> None:
-    template = load_scenario(template_file()).scenario
-    defaults = national_defaults()
-    assert template.quantities() == defaults.quantities()
-    assert template.costs.set == defaults.costs.set
-    assert template.scenario.discount_rate == defaults.scenario.discount_rate
 
 
 def test_overrides_are_listed_and_defaults_fill_the_rest(hand_case: Path) -> None:

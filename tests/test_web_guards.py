@@ -18,8 +18,8 @@ with warnings.catch_warnings():
 from fastapi import FastAPI
 
 from peervalue.web.app import create_app
-from peervalue.web.pages import CSRF_COOKIE, csrf_token
 from peervalue.web.ratelimit import RateLimit, RateLimited, RateLimits
+from peervalue.web.render import CSRF_COOKIE, csrf_token
 from peervalue.web.settings import load_settings
 from tests.test_web_pages import parse
 

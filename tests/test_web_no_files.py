@@ -323,6 +323,15 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         yield c
 
 
+def _loaded_libraries() -> set[str]:
+    """The files this process has mapped into memory (its shared libraries), on Linux."""
+    try:
+        lines = Path("/proc/self/maps").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return set()
+    return {line.split(None, 5)[5] for line in lines if len(line.split(None, 5)) == 6}
+
+
 def _allowed(path: str, database: Path) -> bool:
     """A file the server may open: the package's own, a library's, the database, a
     system file a library reads for itself."""
@@ -349,6 +358,9 @@ def _allowed(path: str, database: Path) -> bool:
     ]
     if path == "matplotlibrc":
         return True  # matplotlib looks for its settings file in the working directory
+    loaded = _loaded_libraries()
+    if full in loaded or any(lib.startswith(full + "/") for lib in loaded if full != "/"):
+        return True  # threadpoolctl looks up the shared libraries already loaded (BLAS threads)
     roots = [os.path.abspath(r) for r in roots]
     if any(full == os.path.dirname(r) or r.startswith(full + "/") for r in roots if full != "/"):
         return True  # a folder above an allowed one (os.path.realpath looks at each)

@@ -11,7 +11,9 @@ Quick use::
 
 For full control build a request (``peervalue.service``: ``PsaRequest`` ...) and
 run it; see docs/api.md. Names are loaded on first use, so ``import peervalue``
-is quick and loads neither numpy nor pandas.
+is quick and loads neither numpy nor pandas. ``peervalue.scenario`` and
+``peervalue.report`` are subpackages, so a business case runs as
+``peervalue.run_business_case(...)`` and a report as ``peervalue.make_report(...)``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,20 @@ if TYPE_CHECKING:
     from peervalue.errors import InputError, InputErrorGroup
     from peervalue.evidence.load import Evidence, load_evidence
     from peervalue.model.results import AnalysisResult
-    from peervalue.service.api import analyse, meta, psa, sensitivity, synthesise, threshold
+    from peervalue.service.api import (
+        analyse,
+        compare,
+        cumulative,
+        evppi,
+        make_report,
+        meta,
+        plot,
+        psa,
+        run_business_case,
+        sensitivity,
+        synthesise,
+        threshold,
+    )
 
 _LAZY = {
     "AnalysisResult": "peervalue.model.results",
@@ -32,6 +47,12 @@ _LAZY = {
     "InputError": "peervalue.errors",
     "InputErrorGroup": "peervalue.errors",
     "analyse": "peervalue.service.api",
+    "compare": "peervalue.service.api",
+    "cumulative": "peervalue.service.api",
+    "evppi": "peervalue.service.api",
+    "plot": "peervalue.service.api",
+    "make_report": "peervalue.service.api",
+    "run_business_case": "peervalue.service.api",
     "load_costs": "peervalue.costs.load",
     "load_evidence": "peervalue.evidence.load",
     "meta": "peervalue.service.api",
@@ -48,10 +69,16 @@ __all__ = [
     "InputErrorGroup",
     "__version__",
     "analyse",
+    "compare",
+    "cumulative",
+    "evppi",
     "load_costs",
     "load_evidence",
+    "make_report",
     "meta",
+    "plot",
     "psa",
+    "run_business_case",
     "sensitivity",
     "synthesise",
     "threshold",

@@ -11,6 +11,7 @@ study file in a folder) are raised as :class:`InputErrorGroup`, which is an
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,62 @@ def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
+# --- fields and "see also" hints, named by each front end in its own terms ------------
+#
+# A message from the library names a request field as ``⟦cost_basis⟧`` (or, with a value
+# to give it, ``⟦resources=bed-days⟧``) and points elsewhere as ``⟦see:evidence-sets⟧``
+# (``⟦see:study sledge2011⟧``). :meth:`InputError.message` renders them with a
+# :class:`Naming`: the plain one below names fields as the Python API does; the CLI names
+# its options and commands, the web API JSON pointers and addresses, the pages the form.
+
+_MARK = re.compile("\u27e6([^\u27e6\u27e7]*)\u27e7")
+
+#: the "see also" topics in plain words (the Python API's terms)
+SEE_ALSO: dict[str, str] = {
+    "evidence-sets": "the bundled evidence sets",
+    "cost-sets": "the bundled cost sets",
+    "figures": "the figures of peervalue.figures.catalogue.FIGURES",
+    "new-scenario": "a scenario file made from the template",
+}
+
+
+def field_ref(name: str, value: str | None = None) -> str:
+    """A request field (with a value to give it) inside a message."""
+    return f"\u27e6{name}\u27e7" if value is None else f"\u27e6{name}={value}\u27e7"
+
+
+def see_also(topic: str, argument: str = "") -> str:
+    """A "see also" hint inside a message (a topic of :data:`SEE_ALSO`)."""
+    return f"\u27e6see:{topic} {argument}\u27e7" if argument else f"\u27e6see:{topic}\u27e7"
+
+
+class Naming:
+    """How a front end names a request field and a "see also" topic (this one: as the
+    Python API does, the field's own name and the topic in plain words)."""
+
+    def field(self, name: str, value: str | None) -> str:
+        return name if value is None else f"{name}={value!r}"
+
+    def see(self, topic: str, argument: str) -> str:
+        return SEE_ALSO.get(topic, topic) + (f" {argument}" if argument else "")
+
+    def render(self, text: str) -> str:
+        """``text`` with its field references and hints named."""
+
+        def one(match: re.Match[str]) -> str:
+            inner = match.group(1)
+            if inner.startswith("see:"):
+                topic, _, argument = inner[4:].partition(" ")
+                return self.see(topic, argument)
+            name, eq, value = inner.partition("=")
+            return self.field(name, value if eq else None)
+
+        return _MARK.sub(one, text) if "\u27e6" in text else text
+
+
+PLAIN = Naming()
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input: where it is, what is wrong, what is expected."""
@@ -98,12 +155,12 @@ class Problem:
     problem: str
     expected: str = ""
 
-    def sentence(self) -> str:
+    def sentence(self, naming: Naming = PLAIN) -> str:
         text = f"field '{shorten(self.field)}': {self.problem}" if self.field else self.problem
         text = text.rstrip(".")
         if self.expected:
             text += f"; expected {self.expected.rstrip('.')}"
-        return text + "."
+        return naming.render(text + ".")
 
 
 @dataclass
@@ -112,20 +169,26 @@ class InputError(Exception):
 
     source: Path | str
     problems: list[Problem] = field(default_factory=list)
+    #: the request field the error is about, if any: each front end names it its own way
+    #: (``source`` then holds the field's own name, as the Python API calls it)
+    request_field: str | None = None
 
     def __post_init__(self) -> None:
         super().__init__(self.message())
 
-    def message(self) -> str:
-        where = str(self.source)
+    def message(self, naming: Naming = PLAIN) -> str:
+        if self.request_field is not None:
+            where = naming.field(self.request_field, None)
+        else:
+            where = naming.render(str(self.source))
         if len(where) > SOURCE_LIMIT:  # keep the end: it holds the file name
             where = f"...{where[-SOURCE_LIMIT:]}"
         if not self.problems:
             return f"{where}: invalid input."
         if len(self.problems) == 1:
-            return f"{where}: {self.problems[0].sentence()}"
+            return f"{where}: {self.problems[0].sentence(naming)}"
         lines = [f"{where}: {len(self.problems)} problems:"]
-        lines += [f"  - {p.sentence()}" for p in self.problems]
+        lines += [f"  - {p.sentence(naming)}" for p in self.problems]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -135,6 +198,11 @@ class InputError(Exception):
 def input_error(source: Path | str, field: str, problem: str, expected: str = "") -> InputError:
     """Shorthand for an :class:`InputError` with a single problem."""
     return InputError(source, [Problem(field, problem, expected)])
+
+
+def field_error(name: str, problem: str, expected: str = "") -> InputError:
+    """A request field's value is not usable: each front end names the field its own way."""
+    return InputError(name, [Problem("", problem, expected)], request_field=name)
 
 
 class InputErrorGroup(InputError):
@@ -157,5 +225,5 @@ class InputErrorGroup(InputError):
             source = self.errors[0].source if one else f"{len(sources)} input files"
         super().__init__(source, [p for e in self.errors for p in e.problems])
 
-    def message(self) -> str:
-        return "\n\n".join(e.message() for e in self.errors)
+    def message(self, naming: Naming = PLAIN) -> str:
+        return "\n\n".join(e.message(naming) for e in self.errors)

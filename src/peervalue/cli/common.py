@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 import typer.core
 
+from peervalue.errors import Naming
+
 if TYPE_CHECKING:
     from peervalue.service.requests import Request
 
@@ -38,6 +40,18 @@ OPTION_LABELS = {
     "population_fte": "--population-fte",
     "horizon": "--horizon",
     "discount_rate": "--discount-rate",
+    "n": "--n",
+    "design": "--design",
+    "follow_up_months": "--follow-up-months",
+    "population_low": "--population-range",
+    "population_high": "--population-range",
+    "setup_cost": "--setup-cost",
+    "setup_cost_low": "--setup-cost-range",
+    "setup_cost_high": "--setup-cost-range",
+    "cost_per_participant": "--cost-per-participant",
+    "cost_per_participant_low": "--cost-per-participant-range",
+    "cost_per_participant_high": "--cost-per-participant-range",
+    "bootstrap": "--bootstrap",
     "caseload": "--caseload",
     "level": "--level",
     "method": "--method",
@@ -63,6 +77,31 @@ OPTION_LABELS = {
     "bias_prior": "--bias-prior",
     "bias": "--bias/--no-bias",
 }
+
+#: "see also" topics (peervalue.errors.SEE_ALSO) as the commands that show them
+SEE_ALSO_COMMANDS = {
+    "evidence-sets": "peervalue evidence sets",
+    "cost-sets": "peervalue costs list",
+    "figures": "peervalue plot --list",
+    "new-scenario": "peervalue scenario new FILE",
+    "study": "peervalue evidence show",
+}
+
+
+def option_of(field: str) -> str:
+    """The option (or argument) a request field is given with."""
+    return OPTION_LABELS.get(field, "--" + field.replace("_", "-"))
+
+
+class CliNaming(Naming):
+    """Messages on the command line: a request field as its option, a hint as a command."""
+
+    def field(self, name: str, value: str | None) -> str:
+        return option_of(name) if value is None else f"{option_of(name)} {value}"
+
+    def see(self, topic: str, argument: str) -> str:
+        command = SEE_ALSO_COMMANDS.get(topic, topic)
+        return f"{command} {argument}" if argument else command
 
 
 def _no_type_for_flags() -> None:

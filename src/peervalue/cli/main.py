@@ -159,6 +159,7 @@ def _run(argv: list[str] | None) -> int:
         analysis,
         costs_commands,
         evidence_commands,
+        evsi_command,
         plot_command,
         report_command,
         scenario_commands,
@@ -181,15 +182,16 @@ def _run_reporting_errors(argv: list[str] | None) -> int:
     """:func:`_run`, with user mistakes and file-system failures as one message, status 2."""
     import errno
 
+    from peervalue.cli.common import CliNaming
     from peervalue.errors import InputError, InputErrorGroup
 
     try:
         return _run(argv)
     except InputErrorGroup as group:
         for err in group.errors:
-            _print_error(err.message())
+            _print_error(err.message(CliNaming()))
     except InputError as err:
-        _print_error(err.message())
+        _print_error(err.message(CliNaming()))
     except OSError as exc:
         if exc.errno == errno.EPIPE:
             _silence_stdout()

@@ -29,8 +29,10 @@ from peervalue.cli.common import (
     request,
 )
 from peervalue.cli.uncertainty_commands import progress_reporter
+from peervalue.report.formats import document_formats, extensions_in_words
 
-REPORT_SUFFIXES = (".html", ".pdf", ".xlsx")
+#: the file endings a report may have, from the document-format registry
+REPORT_SUFFIXES = tuple(f".{e}" for e in document_formats())
 
 
 @app.command()
@@ -40,7 +42,7 @@ def report(
         typer.Option(
             "--out",
             "-o",
-            help="The file to write: .html, .pdf or .xlsx (written atomically).",
+            help=f"The file to write: {extensions_in_words(dot=True)} (written atomically).",
             callback=checked_output,
         ),
     ],
@@ -77,7 +79,7 @@ def report(
             "",
             "cannot tell the report format from "
             + (quote(out.suffix) if out.suffix else "no extension"),
-            "a file name ending in .html, .pdf or .xlsx",
+            f"a file name ending in {extensions_in_words(dot=True)}",
         )
     from peervalue.fileio import atomic_write_bytes, refuse_existing, refuse_overwriting_inputs
     from peervalue.service.report import run_report

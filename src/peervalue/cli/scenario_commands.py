@@ -90,7 +90,8 @@ def scenario_run(
     from peervalue.fileio import refuse_overwriting_inputs
     from peervalue.scenario.results import ScenarioComparison
     from peervalue.service.requests import ScenarioRequest
-    from peervalue.service.scenario import check_scenario, run_scenario, save_inputs_text
+    from peervalue.service.scenario import run_scenario, save_inputs_text
+    from peervalue.service.scenario_resolve import read_paths, resolve_scenario
 
     if save_inputs is not None and len(files) != 1:
         raise input_error(
@@ -99,9 +100,11 @@ def scenario_run(
     if output is not None and str(output) == "-":
         output = None
     requests = [request(ScenarioRequest, scenario=f, draws=draws, seed=seed) for f in files]
-    # every scenario and every file it names is read and checked before any runs, and no
-    # output may replace one of them (a scenario, its cost file, a study in its folder)
-    inputs = [path for req in requests for path in check_scenario(req)]
+    # every scenario and every file it names is read and checked before any runs (each
+    # once: the runs take them as read), and no output may replace one of them (a
+    # scenario, its cost file, a study in its folder)
+    resolved = [resolve_scenario(f) for f in files]
+    inputs = [*files, *(path for r in resolved for path in read_paths(r))]
     for target in (output, save_inputs):
         if target is not None:
             refuse_overwriting_inputs(target, inputs)
@@ -116,7 +119,7 @@ def scenario_run(
             f"names the same file as --output ({output})",
             "a TOML file for the inputs and another file for the result",
         )
-    results = [run_scenario(req) for req in requests]
+    results = [run_scenario(req, r) for req, r in zip(requests, resolved, strict=True)]
     if save_inputs is not None:
         from peervalue.fileio import atomic_write_many, atomic_write_text
 

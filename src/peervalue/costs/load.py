@@ -8,7 +8,7 @@ from pathlib import Path
 
 from peervalue.costs.indices import PriceIndex, nhs_pay_and_prices
 from peervalue.costs.schema import CostFile
-from peervalue.errors import InputError, Problem, input_error
+from peervalue.errors import InputError, Problem, input_error, see_also
 from peervalue.fileio import input_path, read_mapping, validate
 
 #: the bundled cost set used when none is named: the 2013 report's price year
@@ -43,7 +43,7 @@ def cost_file_path(path_or_name: str | Path | None) -> Path:
             path,
             "",
             "is neither a cost file nor the name of a bundled cost set",
-            f"a YAML or TOML cost file, or one of: {', '.join(sets)} (peervalue costs list)",
+            f"a YAML or TOML cost file, or one of: {', '.join(sets)} ({see_also('cost-sets')})",
         )
     return path
 

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import get_args
 
-from peervalue.errors import InputError, InputErrorGroup, input_error, quote
+from peervalue.errors import InputError, InputErrorGroup, field_ref, input_error, quote
 from peervalue.evidence.schema import Outcome, Study
 from peervalue.fileio import (
     DATA_SUFFIXES,
@@ -102,7 +102,7 @@ def load_study(path: Path) -> Study:
             "",
             "this is an evidence-set file (name, why, studies or from), not a study file",
             "a study file (docs/evidence-format.md); a set is used by its name, with "
-            "--evidence-set",
+            + field_ref("evidence_set"),
         )
     return validate(Study, data, path, union_tags=OUTCOME_KINDS)
 

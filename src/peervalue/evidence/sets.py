@@ -26,7 +26,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from peervalue.errors import InputError, input_error, quote
+from peervalue.errors import InputError, field_error, input_error, quote, see_also
 from peervalue.evidence.load import Evidence, load_evidence
 from peervalue.evidence.schema import (
     BED_DAY_KINDS,
@@ -167,11 +167,10 @@ def set_path(name_or_path: str | Path) -> Path:
         return Path(text)
     path = bundled_sets_dir() / f"{text}.yaml"
     if not path.is_file():
-        raise input_error(
-            "--evidence-set",
-            "",
+        raise field_error(
+            "evidence_set",
             f"no evidence set {quote(text)}",
-            f"one of {', '.join(bundled_set_names())} (peervalue evidence sets)",
+            f"one of {', '.join(bundled_set_names())} ({see_also('evidence-sets')})",
         )
     return path
 

@@ -12,7 +12,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from peervalue.errors import input_error, quote
+from peervalue.errors import field_error, quote
 from peervalue.evidence.load import OUTCOME_KINDS
 from peervalue.evidence.schema import STUDY_ID
 
@@ -29,9 +29,7 @@ def template_kinds() -> list[str]:
 def study_template(kind: str, study_id: str) -> str:
     """A commented study file for an outcome of ``kind``, with id ``study_id``."""
     if kind not in OUTCOME_KINDS or kind not in template_kinds():
-        raise input_error(
-            "--outcome", "", f"got {quote(kind)}", f"one of {', '.join(template_kinds())}"
-        )
+        raise field_error("outcome", f"got {quote(kind)}", f"one of {', '.join(template_kinds())}")
     base = (_templates() / "study.yaml").read_text(encoding="utf-8")
     outcome = (_templates() / "outcomes" / f"{kind}.yaml").read_text(encoding="utf-8")
     return base.replace("{id}", study_id).replace("{outcome}\n", outcome)

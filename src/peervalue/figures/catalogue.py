@@ -11,10 +11,11 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from peervalue.model.results import AnalysisResult
+    from peervalue.results.cumulative import CumulativeResult
+    from peervalue.results.evppi import EvppiResult
+    from peervalue.results.evsi import EvsiResult
+    from peervalue.results.reconcile import ReconcileResult
     from peervalue.scenario.results import ScenarioResult
-    from peervalue.service.cumulative import CumulativeResult
-    from peervalue.service.evppi import EvppiResult
-    from peervalue.service.reconcile import ReconcileResult
     from peervalue.synthesis.results import SynthesisResult
     from peervalue.uncertainty.results import (
         InfluenceResult,
@@ -37,6 +38,7 @@ Need = Literal[
     "evppi",
     "cumulative",
     "synthesis",
+    "evsi",
 ]
 
 
@@ -58,6 +60,7 @@ class FigureInputs:
     evppi: EvppiResult | None = None
     cumulative: CumulativeResult | None = None
     synthesis: SynthesisResult | None = None
+    evsi: EvsiResult | None = None
 
 
 def _get(inputs: FigureInputs, name: str) -> object:
@@ -274,6 +277,30 @@ def _funnel_alt(i: FigureInputs) -> str:
     )
 
 
+def _evsi(i: FigureInputs) -> Figure:
+    from peervalue.figures.evsi_chart import evsi_curve
+
+    return evsi_curve(i.evsi)  # type: ignore[arg-type]
+
+
+def _evsi_alt(i: FigureInputs) -> str:
+    e: EvsiResult = _get(i, "evsi")  # type: ignore[assignment]
+    points = "; ".join(
+        f"{p.n_per_arm:,} per arm: EVSI {p.evsi_per_fte_year:,.0f}, ENBS {p.enbs:,.0f}"
+        for p in e.points
+    )
+    best = (
+        f"the best size is {e.optimal_n_per_arm:,} per arm"
+        if e.optimal_n_per_arm is not None
+        else "no size has a positive ENBS"
+    )
+    return (
+        f"Two line charts against patients per arm of a {e.design_label}: EVSI per FTE-year "
+        f"({e.currency}) rising towards the EVPPI of the effect, "
+        f"{e.evppi_effect_per_fte_year:,.0f}, and ENBS for the population: {points}; {best}."
+    )
+
+
 FIGURES: Final[dict[str, FigureSpec]] = {
     f.name: f
     for f in (
@@ -355,6 +382,14 @@ FIGURES: Final[dict[str, FigureSpec]] = {
             ("synthesis",),
             _funnel,
             _funnel_alt,
+            scope="plot",
+        ),
+        FigureSpec(
+            "evsi",
+            "Value of a trial (EVSI) and its net benefit (ENBS) against size per arm",
+            ("evsi",),
+            _evsi,
+            _evsi_alt,
             scope="plot",
         ),
     )

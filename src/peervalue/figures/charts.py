@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from peervalue.model.results import AnalysisResult
+    from peervalue.results.cumulative import CumulativeResult
+    from peervalue.results.evppi import EvppiResult
+    from peervalue.results.reconcile import ReconcileResult
     from peervalue.scenario.results import ScenarioResult
-    from peervalue.service.cumulative import CumulativeResult
-    from peervalue.service.evppi import EvppiResult
-    from peervalue.service.reconcile import ReconcileResult
     from peervalue.synthesis.results import FunnelPoint, SynthesisResult
     from peervalue.uncertainty.results import (
         InfluenceResult,

@@ -19,12 +19,12 @@ from peervalue.model.results import (
     AnalysisResult,
     BreakEven,
     CostSummary,
+    InfluenceResult,
     PooledResult,
     StudyResult,
 )
 from peervalue.model.spec import COSTS, ModelSpec
 from peervalue.reference import PublishedReference
-from peervalue.uncertainty.results import InfluenceResult
 
 
 def reference_analysis(

@@ -6,13 +6,46 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
-from peervalue.model.methods import Classification, CostBasis, Weighting
+from peervalue.model.methods import METHOD_LABELS, Classification, CostBasis, Weighting
 from peervalue.reference import PublishedReference
 from peervalue.results import ResultModel, frame
-from peervalue.uncertainty.results import InfluenceResult
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+# --- leave-one-out and subgroups (computed by peervalue.uncertainty.influence) ----------
+
+
+class GroupResult(ResultModel):
+    group: str
+    studies: list[str]
+    patients: float
+    weighted_mean_ratio: float
+    ratio_of_sums: float
+    mc_mean_ratio: float
+    prob_net_benefit_positive: float
+
+
+class InfluenceResult(ResultModel):
+    kind: str  #: "leave-one-out" or "subgroup:<field>"
+    draws: int
+    seed: int
+    price_year: str
+    currency: str
+    probability_method: str = METHOD_LABELS["weighted"]
+    all_studies: GroupResult
+    groups: list[GroupResult]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One flat row per group, all studies first; ``studies`` joined by commas."""
+        rows = [g.model_dump() for g in (self.all_studies, *self.groups)]
+        for row in rows:
+            row["studies"] = ", ".join(row["studies"])
+        return rows
+
+    def to_pandas(self) -> pd.DataFrame:
+        return frame(self.rows(), list(GroupResult.model_fields))
 
 
 class StudyResult(ResultModel):

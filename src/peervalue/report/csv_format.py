@@ -28,11 +28,11 @@ from peervalue.report.rows import (
     quantity_rows,
 )
 from peervalue.report.safe_text import csv_text
+from peervalue.results.compare import EvidenceComparison
+from peervalue.results.cumulative import CumulativeResult
+from peervalue.results.evppi import EvppiResult
+from peervalue.results.reconcile import ReconcileResult
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
-from peervalue.service.compare import EvidenceComparison
-from peervalue.service.cumulative import CumulativeResult
-from peervalue.service.evppi import EvppiResult
-from peervalue.service.reconcile import ReconcileResult
 from peervalue.synthesis.results import SynthesisResult
 from peervalue.uncertainty.results import (
     MetaRunResult,

@@ -1,8 +1,9 @@
 """The report as one self-contained HTML file: figures inline as SVG (with alt text), styles
 inline, no scripts, fonts or anything fetched; readable on a phone and printable.
 
-It lays out a :class:`~peervalue.service.report.ReportData` and computes nothing of its
-own beyond counting and sorting what the results hold. Every piece of text that came
+It lays out a :class:`~peervalue.report.data.ReportContent` and the figures the service
+drew for it, and computes nothing of its own beyond counting and sorting what the
+results hold. Every piece of text that came
 from an input file (study names, citations, organisation, notes) is escaped.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -19,7 +21,7 @@ from peervalue.report.words import money, percent
 
 if TYPE_CHECKING:
     from peervalue.model.results import AnalysisResult
-    from peervalue.service.report import ReportData
+    from peervalue.report.data import ReportContent
     from peervalue.uncertainty.results import PsaResult
 
 CSS = """
@@ -131,12 +133,10 @@ def inline_svg(svg: bytes, alt: str) -> str:
     return text.replace("<svg ", f'<svg role="img" aria-label="{e(alt)}" ', 1)
 
 
-def _figure(data: ReportData, name: str, number: int) -> str:
-    from peervalue.service.figures import figure_bytes
-
+def _figure(data: ReportContent, svg_file: bytes, name: str, number: int) -> str:
     spec = FIGURES[name]
     alt = spec.alt(data.inputs)
-    svg = inline_svg(figure_bytes(name, data.inputs, "svg"), alt)
+    svg = inline_svg(svg_file, alt)
     # matplotlib's ids repeat from figure to figure: prefix them so each stays its own
     svg = re.sub(r'id="([^"]+)"', rf'id="f{number}-\1"', svg)
     svg = re.sub(r'(href|clip-path|mask)=(["\'])(url\()?#([^"\')]+)', rf"\1=\2\3#f{number}-\4", svg)
@@ -146,7 +146,7 @@ def _figure(data: ReportData, name: str, number: int) -> str:
     )
 
 
-def _answer(a: AnalysisResult, p: PsaResult, data: ReportData) -> str:
+def _answer(a: AnalysisResult, p: PsaResult, data: ReportContent) -> str:
     w = p.pooled["weighted"]
     sentence1 = (
         f"On {len(a.studies)} published studies, each £1 spent on peer support workers is "
@@ -171,7 +171,7 @@ def _answer(a: AnalysisResult, p: PsaResult, data: ReportData) -> str:
     return f"<p class='lede'>{e(text)}</p>"
 
 
-def _limitations(data: ReportData) -> str:
+def _limitations(data: ReportContent) -> str:
     a, p, s = data.inputs.analysis, data.inputs.psa, data.inputs.sensitivity
     assert a is not None and p is not None
     n = len(a.studies)
@@ -218,7 +218,8 @@ def _limitations(data: ReportData) -> str:
     return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
-def render_html(data: ReportData) -> str:
+def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
+    """The page; ``figures`` holds each of ``data.figures`` drawn as an SVG file."""
     a, p = data.inputs.analysis, data.inputs.psa
     assert a is not None and p is not None
     drawn: list[str] = []
@@ -228,7 +229,7 @@ def render_html(data: ReportData) -> str:
         if name not in data.figures:
             return ""
         drawn.append(name)
-        return _figure(data, name, len(drawn))
+        return _figure(data, figures[name], name, len(drawn))
 
     sections: list[tuple[str, str, str]] = []
     sections.append(
@@ -373,8 +374,8 @@ def render_html(data: ReportData) -> str:
         (
             "appendix",
             "Reproducibility",
-            f"<p>peervalue {e(data.version)}; seed {data.request.seed}; "
-            f"{data.request.draws:,} draws "
+            f"<p>peervalue {e(data.version)}; seed {data.seed}; "
+            f"{data.draws:,} draws "
             f"(EVPPI on {data.evppi_draws:,}). To reproduce this report:</p>"
             f"<p><code>{e(data.command)}</code></p>" + _table(["Input", "File", "SHA-256"], files),
         )

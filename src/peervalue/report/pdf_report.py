@@ -11,10 +11,11 @@ def html_to_pdf(html: str) -> bytes:
         from weasyprint import HTML  # type: ignore[import-untyped]
     except (ImportError, OSError) as exc:  # OSError: the Pango libraries are missing
         raise input_error(
-            "--out",
+            "the PDF report",
             "",
             f"a PDF needs WeasyPrint and the Pango libraries, which are not available ({exc})",
-            "pip install weasyprint, and the Debian package libpango-1.0-0; or write .html",
+            "WeasyPrint (the Python package) and Pango (the Debian package libpango-1.0-0) "
+            "installed where the report is made, or the html format",
         ) from None
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf

@@ -23,9 +23,10 @@ FORMAT_MODULES: Final[dict[str, tuple[str, ...]]] = {
         "peervalue.report.table_costs",
         "peervalue.report.table_scenario",
         "peervalue.report.table_synthesis",
+        "peervalue.report.table_evsi",
     ),
     "json": ("peervalue.report.json_format",),
-    "csv": ("peervalue.report.csv_format",),
+    "csv": ("peervalue.report.csv_format", "peervalue.report.table_evsi"),
 }
 
 _RENDERERS: dict[tuple[type, str], Callable[..., Any]] = {}

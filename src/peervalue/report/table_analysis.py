@@ -16,7 +16,7 @@ from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import NoUsableOutcome, Study
 from peervalue.evidence.sets import EvidenceSets
 from peervalue.model.methods import METHOD_TITLES
-from peervalue.model.results import AnalysisResult
+from peervalue.model.results import AnalysisResult, InfluenceResult
 from peervalue.report.registry import renderer
 from peervalue.report.rows import quantity_rows, study_summary
 from peervalue.report.words import money
@@ -26,6 +26,11 @@ def num(x: float, digits: int = 1) -> str:
     if not math.isfinite(x):
         return "n/a"
     return f"{x:,.{digits}f}"
+
+
+def pct(p: float) -> str:
+    """A probability as a percentage to one decimal place (n/a when unknown)."""
+    return "n/a" if not math.isfinite(p) else f"{100 * p:.1f}%"
 
 
 def titled_table(title: str, columns: list[str], text: set[str], **options: Any) -> Table:
@@ -52,8 +57,6 @@ def _short_field(path: str) -> str:
 @renderer(AnalysisResult, "table")
 def analysis_table(result: AnalysisResult, title: str = "Analysis", **_: Any) -> RenderableType:
     """The per-study table, pooled ratios, break-even, the reference and any influence."""
-    from peervalue.report.table_uncertainty import influence_table
-
     parts = _analysis_parts(result, title)
     parts += [influence_table(i) for i in result.influence]
     return Group(*parts)
@@ -300,3 +303,39 @@ def plain_text(renderable: RenderableType) -> str:
     buffer = io.StringIO()
     Console(file=buffer, width=170, no_color=True, highlight=False).print(renderable)
     return buffer.getvalue()
+
+
+def influence_table(result: InfluenceResult) -> RenderableType:
+    title = (
+        "Leave-one-out"
+        if result.kind == "leave-one-out"
+        else f"Subgroups by {result.kind.split(':', 1)[1]}"
+    )
+    table = titled_table(
+        f"{title}: pooled ratios and probability that pooled net benefit is positive",
+        [
+            "Group",
+            "Studies",
+            "Patients",
+            METHOD_TITLES["weighted"].capitalize(),
+            METHOD_TITLES["sums"].capitalize(),
+            "MC mean ratio",
+            "P(net benefit > 0)",
+        ],
+        {"Group", "Studies"},
+    )
+    for g in [result.all_studies, *result.groups]:
+        table.add_row(
+            g.group,
+            ", ".join(g.studies),
+            f"{g.patients:,.0f}",
+            num(g.weighted_mean_ratio, 2),
+            num(g.ratio_of_sums, 2),
+            num(g.mc_mean_ratio, 2),
+            pct(g.prob_net_benefit_positive),
+        )
+    note = Text(
+        f"Probabilities from {result.draws:,} Monte Carlo draws (seed {result.seed}), "
+        f"pooling by the {METHOD_TITLES['weighted']}."
+    )
+    return Group(table, note)

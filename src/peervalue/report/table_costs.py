@@ -11,7 +11,7 @@ from peervalue.costs.results import CostComparison, CostSetList, RebaseResult
 from peervalue.report.registry import renderer
 from peervalue.report.table_analysis import num, titled_table
 from peervalue.report.words import money
-from peervalue.service.reconcile import ReconcileResult
+from peervalue.results.reconcile import ReconcileResult
 
 
 @renderer(RebaseResult, "table")

@@ -15,13 +15,13 @@ from peervalue.model.methods import METHOD_TITLES
 from peervalue.report.registry import renderer
 from peervalue.report.rows import PsaView, Row, columns_of, psa_rows
 from peervalue.report.table_analysis import figure, num, titled_table
+from peervalue.report.table_analysis import pct as _pct
 from peervalue.report.words import money
-from peervalue.service.compare import EvidenceComparison, StudyLine
-from peervalue.service.cumulative import CumulativeResult
-from peervalue.service.evppi import EvppiResult, EvppiRow
+from peervalue.results.compare import EvidenceComparison, StudyLine
+from peervalue.results.cumulative import CumulativeResult
+from peervalue.results.evppi import EvppiResult, EvppiRow
 from peervalue.uncertainty.results import (
     MEAN_VERSUS_POINT,
-    InfluenceResult,
     Interval,
     MetaRunResult,
     PsaResult,
@@ -29,10 +29,6 @@ from peervalue.uncertainty.results import (
     ThresholdResult,
     TwoWayResult,
 )
-
-
-def _pct(p: float) -> str:
-    return "n/a" if not math.isfinite(p) else f"{100 * p:.1f}%"
 
 
 def _interval_cells(i: Interval, fmt: str = "ratio", currency: str = "GBP") -> list[str]:
@@ -214,42 +210,6 @@ def threshold_table(result: ThresholdResult, **_: Any) -> RenderableType:
         f"{money(result.net_benefit_per_fte_year, result.currency)}."
     )
     return Group(table, head, Text(" ".join(result.notes)))
-
-
-def influence_table(result: InfluenceResult) -> RenderableType:
-    title = (
-        "Leave-one-out"
-        if result.kind == "leave-one-out"
-        else f"Subgroups by {result.kind.split(':', 1)[1]}"
-    )
-    table = titled_table(
-        f"{title}: pooled ratios and probability that pooled net benefit is positive",
-        [
-            "Group",
-            "Studies",
-            "Patients",
-            METHOD_TITLES["weighted"].capitalize(),
-            METHOD_TITLES["sums"].capitalize(),
-            "MC mean ratio",
-            "P(net benefit > 0)",
-        ],
-        {"Group", "Studies"},
-    )
-    for g in [result.all_studies, *result.groups]:
-        table.add_row(
-            g.group,
-            ", ".join(g.studies),
-            f"{g.patients:,.0f}",
-            num(g.weighted_mean_ratio, 2),
-            num(g.ratio_of_sums, 2),
-            num(g.mc_mean_ratio, 2),
-            _pct(g.prob_net_benefit_positive),
-        )
-    note = Text(
-        f"Probabilities from {result.draws:,} Monte Carlo draws (seed {result.seed}), "
-        f"pooling by the {METHOD_TITLES['weighted']}."
-    )
-    return Group(table, note)
 
 
 @renderer(MetaRunResult, "table")

@@ -11,10 +11,11 @@ Every input is an array of shape ``(draws, 1)`` (one value per Monte Carlo draw;
   patient-year of support);
 * gross benefit ``(b_t x c_bed + sum_j p_t x r_j x c_j) x (1 - optimism)``, of
   which ``cash share`` is cash-releasing and the rest capacity;
-* costs: filled posts x cost per FTE-year, supervision, and one-off costs: set-up
-  in year 1, and recruitment and training for each new post
-  (``max(F_t - F_{t-1}, 0)``) and each post refilled after turnover
-  (``F_t x turnover`` from year 2);
+* costs: filled posts x cost per FTE-year, and the scenario's cost lines, each by
+  when it is spent (its :class:`CostLine` timing): ``once``, in year 1 (set-up);
+  ``per-post``, for each new post (``max(F_t - F_{t-1}, 0)``) and each post refilled
+  after turnover (``F_t x turnover`` from year 2) (recruitment, training); ``per-year``,
+  in each year with funded posts (supervision);
 * net benefit, discounted at ``(1 + r)^-(t - 1)`` (year 1 undiscounted, as the
   Green Book's year 0), and its running total. The payback year is the first
   year whose cumulative discounted net benefit is 0 or more, once anything has
@@ -23,14 +24,26 @@ Every input is an array of shape ``(draws, 1)`` (one value per Monte Carlo draw;
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
 from peervalue.model.core import Array
+
+if TYPE_CHECKING:
+    from peervalue.scenario.inputs import Timing
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One cost line of the business case: its amount (per draw) and when it is spent."""
+
+    timing: Timing  #: "once" (year 1), "per-post" (each new or refilled post), "per-year"
+    amount: Array
 
 
 @dataclass(frozen=True)
@@ -45,12 +58,10 @@ class ScenarioInputs:
     transferability: Array
     cost_per_bed_day: Array
     cost_per_fte_year: Array
-    set_up: Array
-    recruitment_per_post: Array
-    training_per_post: Array
-    supervision_per_year: Array
     cash_releasing_share: Array
     optimism_bias: Array
+    #: the scenario's cost lines by their path (``costs.set_up``), in the schema's order
+    cost_lines: Mapping[str, CostLine]
     extra_rates: Sequence[Array] = ()  #: events avoided per patient-year, per resource
     extra_costs: Sequence[Array] = ()  #: unit cost of each resource's event
     discount_rate: float = 0.035
@@ -130,11 +141,18 @@ def project(x: ScenarioInputs) -> Projection:
     gross = benefit_bed_days + benefit_extra
     cash = gross * _f(x.cash_releasing_share)
     refilled = funded * _f(x.turnover_rate) * (np.arange(years) > 0)
-    per_post = _f(x.recruitment_per_post) + _f(x.training_per_post)
-    set_up = _f(x.set_up) * (np.arange(years) == 0)
-    one_off = set_up + (new_posts(funded) + refilled) * per_post
+    # each timing's lines are added first, then spread over the years
+    sums = {"once": _f(0.0), "per-post": _f(0.0), "per-year": _f(0.0)}
+    for line in x.cost_lines.values():
+        if line.timing not in sums:
+            raise ValueError(
+                f"a cost line's timing is once, per-post or per-year, not {line.timing!r}"
+            )
+        sums[line.timing] = sums[line.timing] + _f(line.amount)
+    once = sums["once"] * (np.arange(years) == 0)
+    one_off = once + (new_posts(funded) + refilled) * sums["per-post"]
     staff = filled * _f(x.cost_per_fte_year)
-    running = np.broadcast_to(_f(x.supervision_per_year), staff.shape) * (funded > 0)
+    running = np.broadcast_to(sums["per-year"], staff.shape) * (funded > 0)
     total_cost = staff + running + one_off
     net = gross - total_cost
     factors = discount_factors(years, x.discount_rate)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import PrivateAttr
+
 from peervalue.results import ResultModel
+from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import Interval
 
 
@@ -118,6 +121,20 @@ class ScenarioResult(ResultModel):
     overrides: list[Override]
     inputs: list[ResolvedInput]
     notes: list[str]
+    #: see :attr:`resolved` (private: not part of the JSON, the table or the schema)
+    _resolved: ScenarioFile | None = PrivateAttr(default=None)
+
+    @property
+    def resolved(self) -> ScenarioFile | None:
+        """The whole scenario the result was computed from (the defaults included, its files
+        by their full paths, the run's draws and seed): ``--save-inputs`` writes it."""
+        return self._resolved
+
+    def with_resolved(self, scenario: ScenarioFile) -> ScenarioResult:
+        """This result, carrying the scenario it was computed from."""
+        out = self.model_copy()
+        out._resolved = scenario
+        return out
 
     def year_rows(self) -> list[dict[str, Any]]:
         """One flat row per year (the net benefit interval spread over columns)."""

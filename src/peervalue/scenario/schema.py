@@ -14,21 +14,11 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from peervalue.errors import quote
-from peervalue.provenance import (
-    NonNegative,
-    Positive,
-    PriceYear,
-    Quantity,
-    StrictModel,
-    at_least,
-    at_most,
-    on_zero_one,
-    quantities_in,
-    unit_check,
-)
+from peervalue.provenance import PriceYear, Quantity, StrictModel, quantities_in
+from peervalue.scenario.inputs import Figure, Input, unit_of
 from peervalue.units import (
     MAX_COST_PER_FTE_YEAR,
     MAX_SALARY,
@@ -40,26 +30,6 @@ from peervalue.units import (
 
 #: the rationale given to a bare number: a figure the service sets itself
 LOCAL_FIGURE = "set in the scenario file (a local figure, without a range)"
-
-#: the unit of every figure, by its place in the file (``extra`` items: by field name)
-UNIT_OF: dict[str, str] = {
-    "staffing.vacancy_rate": "proportion",
-    "staffing.turnover_rate": "proportion",
-    "staffing.caseload": "patients/FTE",
-    "costs.cost_per_bed_day": "GBP/bed-day",
-    "costs.cost_per_fte_year": "GBP/FTE-year",
-    "costs.salary": "GBP/year",
-    "costs.set_up": "GBP",
-    "costs.recruitment_per_post": "GBP/FTE",
-    "costs.training_per_post": "GBP/FTE",
-    "costs.supervision_per_year": "GBP/year",
-    "evidence.saved_per_patient_year": "bed-days/patient-year",
-    "evidence.transferability": "ratio",
-    "benefits.cash_releasing_share": "proportion",
-    "benefits.optimism_bias": "proportion",
-    "extra.avoided_per_patient_year": "events/patient-year",
-    "extra.unit_cost": "GBP/event",
-}
 
 
 def local_figure(value: float, unit: str, price_year: str | None) -> dict[str, Any]:
@@ -110,37 +80,33 @@ def expand_bare_numbers(data: Any) -> Any:
     return out
 
 
-def _at_most_one(q: Quantity) -> Quantity:
-    highs = [q.value, *(q.range or ())]
-    if q.distribution is not None and q.distribution.high is not None:
-        highs.append(q.distribution.high)
-    if max(highs) > 1:
-        raise ValueError(f"a share runs from 0 to 1, got {max(highs):g}")
-    return q
-
-
-Share = Annotated[
-    Quantity, unit_check("proportion"), NonNegative, AfterValidator(_at_most_one), on_zero_one
-]
-Caseload = Annotated[Quantity, unit_check("patients/FTE"), Positive, at_least(MIN_CASELOAD)]
-Effect = Annotated[Quantity, unit_check("bed-days/patient-year")]
-Multiplier = Annotated[Quantity, unit_check("ratio"), Positive]
-OneOff = Annotated[Quantity, unit_check("GBP"), NonNegative]
-PerPost = Annotated[Quantity, unit_check("GBP/FTE"), NonNegative]
-PerYear = Annotated[Quantity, unit_check("GBP/year"), NonNegative]
-BedDayCost = Annotated[Quantity, unit_check("GBP/bed-day"), Positive]
+#: a share is also drawn only from a distribution on 0-1 (``zero_one``)
+Share = Annotated[Quantity, Figure("proportion", low=0, high=1, noun="a share", zero_one=True)]
+Caseload = Annotated[Quantity, Figure("patients/FTE", low=0, low_open=True, floor=MIN_CASELOAD)]
+Effect = Annotated[Quantity, Figure("bed-days/patient-year")]
+#: at most 10: the widest gap the bundled evidence's countries give, England's mean length of
+#: stay over the United States', is about 4 to 5 (39 days / 8.2 days); 10 leaves room and
+#: refuses a slip such as 12 for 1.2
+Multiplier = Annotated[Quantity, Figure("ratio", low=0, low_open=True, high=10, noun="a ratio")]
+OneOff = Annotated[Quantity, Figure("GBP", low=0, cost="once")]
+PerPost = Annotated[Quantity, Figure("GBP/FTE", low=0, cost="per-post")]
+PerYear = Annotated[Quantity, Figure("GBP/year", low=0, cost="per-year")]
+BedDayCost = Annotated[Quantity, Figure("GBP/bed-day", low=0, low_open=True)]
 FteYearCost = Annotated[
     Quantity,
-    unit_check("GBP/FTE-year"),
-    Positive,
-    at_least(MIN_COST_PER_FTE_YEAR),
-    at_most(MAX_COST_PER_FTE_YEAR),
+    Figure(
+        "GBP/FTE-year",
+        low=0,
+        low_open=True,
+        floor=MIN_COST_PER_FTE_YEAR,
+        ceiling=MAX_COST_PER_FTE_YEAR,
+    ),
 ]
 Salary = Annotated[
-    Quantity, unit_check("GBP/year"), Positive, at_least(MIN_SALARY), at_most(MAX_SALARY)
+    Quantity, Figure("GBP/year", low=0, low_open=True, floor=MIN_SALARY, ceiling=MAX_SALARY)
 ]
-EventRate = Annotated[Quantity, unit_check("events/patient-year")]
-EventCost = Annotated[Quantity, unit_check("GBP/event"), NonNegative]
+EventRate = Annotated[Quantity, Figure("events/patient-year")]
+EventCost = Annotated[Quantity, Figure("GBP/event", low=0)]
 Fte = Annotated[float, Field(strict=True, ge=0, le=1e5, allow_inf_nan=False)]
 
 EffectSource = Literal["pooled-weighted", "pooled-sums", "own"]
@@ -149,15 +115,55 @@ EffectSource = Literal["pooled-weighted", "pooled-sums", "own"]
 class About(StrictModel):
     """Who the business case is for, when it starts and over what period."""
 
-    name: str = Field(min_length=1, max_length=200)
-    organisation: str = Field(default="", max_length=200)
-    price_year: PriceYear
+    name: Annotated[
+        str,
+        Input("Name of the business case", "Shown in every output.", "text", form="text"),
+    ] = Field(min_length=1, max_length=200)
+    organisation: Annotated[
+        str, Input("Organisation", "Shown in every output.", "text", form="text")
+    ] = Field(default="", max_length=200)
+    price_year: Annotated[
+        PriceYear,
+        Input(
+            "Price year",
+            "Every pound is at this year's prices. Cost sets and figures from other years are "
+            "rebased with the NHS pay and prices index (2008-09 to 2024-25).",
+            "`YYYY-YY`",
+            form="text",
+            hint="Every pound is at this financial year's prices, e.g. 2024-25.",
+        ),
+    ]
     #: labels the years (financial years from April); a typo such as year 202 or 20250
     #: would label them "201-02" or "20250-51"
-    start: dt.date | None = Field(default=None, ge=dt.date(1948, 1, 1), le=dt.date(2100, 12, 31))
-    horizon_years: int = Field(ge=1, le=50)
-    discount_rate: Annotated[float, Field(ge=0, le=0.2, allow_inf_nan=False)]
-    notes: list[str] = Field(default_factory=list)
+    start: Annotated[
+        dt.date | None,
+        Input(
+            "Start date",
+            "Labels the years as financial years (April to March); from 1948 to 2100.",
+            "date",
+            form="date",
+            hint="Labels the years (financial years from April).",
+            unset="none",
+        ),
+    ] = Field(default=None, ge=dt.date(1948, 1, 1), le=dt.date(2100, 12, 31))
+    horizon_years: Annotated[
+        int,
+        Input("Horizon", "Years the business case runs for.", "years", "number", "years"),
+    ] = Field(ge=1, le=50)
+    discount_rate: Annotated[
+        float,
+        Field(ge=0, le=0.2, allow_inf_nan=False),
+        Input(
+            "Discount rate",
+            "HM Treasury Green Book. Year 1 is not discounted.",
+            "fraction",
+            "percent",
+            "% a year",
+        ),
+    ]
+    notes: Annotated[
+        list[str], Input("Notes", "Your own notes on the case.", "text", unset="none")
+    ] = Field(default_factory=list)
 
 
 class Staffing(StrictModel):
@@ -167,10 +173,48 @@ class Staffing(StrictModel):
     a list shorter than the horizon carries its last value on.
     """
 
-    funded_fte: Fte | list[Fte]
-    vacancy_rate: Share
-    turnover_rate: Share
-    caseload: Caseload
+    funded_fte: Annotated[
+        Fte | list[Fte],
+        Input(
+            "Funded peer support posts, year by year",
+            "One number, or one number a year (a ramp-up). The last value carries on to the "
+            "end of the horizon.",
+            "FTE",
+            "fte",
+            "FTE",
+            hint="One number, or one a year separated by semicolons (a ramp-up such as "
+            "2; 4; 4); the last number carries on to the end of the horizon. Write a "
+            "part-time post with a decimal point, such as 2.5.",
+        ),
+    ]
+    vacancy_rate: Annotated[
+        Share,
+        Input(
+            "Vacancy rate",
+            "Average share of funded posts standing empty. Empty posts cost nothing and "
+            "support no one.",
+            form="percent",
+            form_unit="%",
+        ),
+    ]
+    turnover_rate: Annotated[
+        Share,
+        Input(
+            "Turnover",
+            "Share of posts refilled each year from year 2 (recruited and trained again).",
+            form="percent",
+            form_unit="% of posts a year",
+        ),
+    ]
+    caseload: Annotated[
+        Caseload,
+        Input(
+            "Caseload",
+            "People one full-time peer worker supports at a time.",
+            form="number",
+            form_unit="people per FTE",
+        ),
+    ]
 
     @field_validator("funded_fte", mode="before")
     @classmethod
@@ -197,16 +241,90 @@ class Staffing(StrictModel):
 class Costs(StrictModel):
     """Unit costs: a cost set (bundled name or file) and the scenario's own figures."""
 
-    set: str = Field(min_length=1)
-    cost_per_bed_day: BedDayCost | None = None
-    cost_per_fte_year: FteYearCost | None = None
-    salary: Salary | None = None
+    set: Annotated[
+        str,
+        Input(
+            "Unit cost set",
+            "The unit costs: a bundled cost set (`peervalue costs list`) or a cost file.",
+            "name or file",
+            "select",
+        ),
+    ] = Field(min_length=1)
+    cost_per_bed_day: Annotated[
+        BedDayCost | None,
+        Input(
+            "Your cost per bed-day",
+            "Your local bed-day cost.",
+            form="number",
+            form_unit="£ per bed-day",
+            hint="Leave blank to use the cost set's figure.",
+            unset="the set's",
+            replaces_cost_set=True,
+        ),
+    ] = None
+    cost_per_fte_year: Annotated[
+        FteYearCost | None,
+        Input(
+            "Cost per FTE-year",
+            "Or the whole cost of a post (not with `salary` or `band`).",
+            unset="the set's",
+            replaces_cost_set=True,
+        ),
+    ] = None
+    salary: Annotated[
+        Salary | None,
+        Input(
+            "Your peer support worker salary",
+            "A salary to which the set's on-costs and overheads are added.",
+            form="number",
+            form_unit="£ a year",
+            hint="Leave blank to use the cost set's; its on-costs and overheads are added.",
+            unset="the set's",
+            replaces_cost_set=True,
+        ),
+    ] = None
     #: an Agenda for Change band ("3" or "4"): the middle of the band as the salary
-    band: str | None = Field(default=None, min_length=1, max_length=5)
-    set_up: OneOff
-    recruitment_per_post: PerPost
-    training_per_post: PerPost
-    supervision_per_year: PerYear
+    band: Annotated[
+        str | None,
+        Input(
+            "Agenda for Change band",
+            "Or an Agenda for Change band: the middle of the band (entry to top as its range) "
+            "at the latest year of the bundled pay table (2011-12, 2023-24, 2024-25) not after "
+            "the price year.",
+            '`"3"` or `"4"`',
+            replaces_cost_set=True,
+        ),
+    ] = Field(default=None, min_length=1, max_length=5)
+    set_up: Annotated[
+        OneOff, Input("Set-up cost", "One-off, in year 1.", form="number", form_unit="£ once")
+    ]
+    recruitment_per_post: Annotated[
+        PerPost,
+        Input(
+            "Recruitment",
+            "For each new post and each refilled post.",
+            form="number",
+            form_unit="£ per post filled",
+        ),
+    ]
+    training_per_post: Annotated[
+        PerPost,
+        Input(
+            "Training",
+            "For each new post and each refilled post.",
+            form="number",
+            form_unit="£ per new worker",
+        ),
+    ]
+    supervision_per_year: Annotated[
+        PerYear,
+        Input(
+            "Peer supervision",
+            "In each year with funded posts.",
+            form="number",
+            form_unit="£ a year",
+        ),
+    ]
 
     @model_validator(mode="after")
     def _one_peer_cost(self) -> Self:
@@ -227,16 +345,79 @@ class Costs(StrictModel):
 class Evidence(StrictModel):
     """The effect of peer support: pooled from studies, or the service's own estimate."""
 
-    source: EffectSource
+    source: Annotated[
+        EffectSource,
+        Input(
+            "Where the effect comes from",
+            "The effect. `pooled-weighted` takes studies weighted by all their patients. "
+            "`pooled-sums` takes all bed-days saved over all patient-years of support. `own` "
+            "takes `saved_per_patient_year`.",
+            form="select",
+            choices=(
+                ("pooled-weighted", "The studies, weighted by patients (the 2013 method)"),
+                ("pooled-sums", "The studies, all bed-days over all patient-years"),
+                ("own", "Our own estimate (below)"),
+            ),
+        ),
+    ]
     #: a folder of study files (relative to the scenario file); default: the bundled six
-    folder: str | None = Field(default=None, min_length=1)
+    folder: Annotated[
+        str | None,
+        Input(
+            "Study folder",
+            "Your own study files, relative to the scenario file.",
+            "folder",
+            unset="the bundled six",
+        ),
+    ] = Field(default=None, min_length=1)
     #: a bundled evidence set (``peervalue evidence sets``), e.g. ``all-2026``; with
     #: ``folder``, the set's studies are taken from that folder
-    set: str | None = Field(default=None, min_length=1, max_length=100)
+    set: Annotated[
+        str | None,
+        Input(
+            "Evidence",
+            "A bundled evidence set (`peervalue evidence sets`): `all-2026`, `rct-only`, "
+            "`uk-only`, `bed-days-only` or `cmh2013` (the six). With `folder`, the set's "
+            "studies are taken from your folder.",
+            "name",
+            "select",
+            hint="Which studies the effect is pooled from; see the Evidence page.",
+            unset="the bundled six",
+        ),
+    ] = Field(default=None, min_length=1, max_length=100)
     #: pool only the studies with this value of a study field, e.g. ``design=rct``
-    subgroup: str | None = Field(default=None, pattern=r"^(design|country|peer_role)=.+$")
-    saved_per_patient_year: Effect | None = None
-    transferability: Multiplier
+    subgroup: Annotated[
+        str | None,
+        Input(
+            "Of those studies, pool",
+            '`subgroup = "design=rct"` pools only some studies (by `design`, `country` or '
+            "`peer_role`).",
+            "field=value",
+            "select",
+            unset="all the studies",
+        ),
+    ] = Field(default=None, pattern=r"^(design|country|peer_role)=.+$")
+    saved_per_patient_year: Annotated[
+        Effect | None,
+        Input(
+            "Our own estimate of bed-days saved",
+            'With `source = "own"`.',
+            form="number",
+            form_unit="bed-days per patient-year",
+            hint="Used only when the effect is 'our own estimate'.",
+        ),
+    ] = None
+    transferability: Annotated[
+        Multiplier,
+        Input(
+            "Transferability to this service",
+            "Multiplies the effect, for example by the ratio of mean length of stay in England "
+            "to that in the studies' country (England's over the United States' is about 4 "
+            "to 5). Results are also shown without it.",
+            form="number",
+            form_unit="times the studies' effect",
+        ),
+    ]
 
     @model_validator(mode="after")
     def _own_needs_figure(self) -> Self:
@@ -267,25 +448,70 @@ class Evidence(StrictModel):
 class Benefits(StrictModel):
     """How much of the saving is cash, and how much to trim for optimism."""
 
-    cash_releasing_share: Share
-    optimism_bias: Share
+    cash_releasing_share: Annotated[
+        Share,
+        Input(
+            "Cash-releasing share",
+            "Share of the saving that releases cash. The rest is capacity freed for other "
+            "patients.",
+            form="percent",
+            form_unit="% of bed-days saved",
+        ),
+    ]
+    optimism_bias: Annotated[
+        Share,
+        Input(
+            "Optimism bias",
+            "Share by which benefits are reduced (Green Book supplementary guidance).",
+            form="percent",
+            form_unit="% off the benefits",
+        ),
+    ]
 
 
 class ExtraResource(StrictModel):
     """Another resource the evidence does not cover, such as A&E attendances avoided."""
 
-    name: str = Field(min_length=1, max_length=100)
-    avoided_per_patient_year: EventRate
-    unit_cost: EventCost
+    name: Annotated[
+        str,
+        Input(
+            "Resource",
+            "A resource the evidence does not cover, such as A&E attendances or crisis-team "
+            "contacts (the 2013 report allowed for no costs other than hospital bed use).",
+            "text",
+            unset="none",
+        ),
+    ] = Field(min_length=1, max_length=100)
+    avoided_per_patient_year: Annotated[
+        EventRate, Input("Events avoided", "Events avoided per patient-year of support.")
+    ]
+    unit_cost: Annotated[EventCost, Input("Unit cost", "The cost of one event.")]
 
 
 class MonteCarlo(StrictModel):
     """How many draws the business case's uncertainty takes, and from which seed."""
 
-    draws: int = Field(default=10_000, ge=1, le=200_000)
+    draws: Annotated[
+        int,
+        Input(
+            "Monte Carlo draws",
+            "How many draws the uncertainty takes; a run's own draws override it.",
+            "draws",
+            form="select",
+            choices=(("1000", "1,000 (quick)"), ("10000", "10,000"), ("50000", "50,000 (slow)")),
+        ),
+    ] = Field(default=10_000, ge=1, le=200_000)
     #: below 2**128, as every run's seed (service/requests.py): a larger one could be saved
     #: but never run
-    seed: int = Field(default=1, ge=0, lt=2**128)
+    seed: Annotated[
+        int,
+        Input(
+            "Random seed",
+            "The same seed gives the same answer; a run's own seed overrides it.",
+            form="number",
+            hint="The same seed gives the same answer.",
+        ),
+    ] = Field(default=1, ge=0, lt=2**128)
 
 
 class ScenarioFile(StrictModel):
@@ -352,3 +578,8 @@ def template_file() -> Path:
     from importlib import resources
 
     return Path(str(resources.files("peervalue") / "data" / "scenarios" / "template.toml"))
+
+
+#: the unit of every figure, by its place in the file (``extra`` items: by field name),
+#: generated from the fields' declarations
+UNIT_OF: dict[str, str] = unit_of(ScenarioFile)

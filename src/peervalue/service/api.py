@@ -1,34 +1,48 @@
 """One-call functions for Python users: keyword arguments -> request -> result.
 
-Each builds the matching request with :func:`~peervalue.service.requests.make_request`
-(so a bad option raises :class:`~peervalue.errors.InputError` with the same wording
-the command line prints) and runs it. ``evidence`` and ``costs`` may be paths,
-loaded objects (:func:`peervalue.load_evidence`, :func:`peervalue.load_costs`), a
-list of studies, or ``None`` for the bundled defaults.
+Each function takes every field of its request (:mod:`peervalue.service.requests`) as
+a keyword argument, and the first few also by position as before; the request model
+is the one place the fields are declared, so a field added there is reachable here at
+once (``help(peervalue.analyse)`` lists them). A bad value raises
+:class:`~peervalue.errors.InputError` naming the field; an unknown keyword raises
+``TypeError``. ``evidence``, ``costs`` and ``scenario`` may be paths (``str`` or
+``Path``), loaded objects (:func:`peervalue.load_evidence`,
+:func:`peervalue.load_costs`, a scenario document), a list of studies, or ``None`` for
+the bundled defaults. For example ``peervalue.analyse(evidence_set="all-2026")``.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from peervalue.service import runs
 from peervalue.service.requests import (
     AnalysisRequest,
+    CumulativeRequest,
+    EvidenceComparisonRequest,
+    EvppiRequest,
     MetaRequest,
+    PlotRequest,
     PsaRequest,
+    ReportRequest,
+    Request,
+    ScenarioRequest,
     SensitivityRequest,
+    SynthesisRequest,
     ThresholdRequest,
     make_request,
 )
 
 if TYPE_CHECKING:
-    from peervalue.costs.schema import CostFile
-    from peervalue.evidence.load import Evidence
-    from peervalue.evidence.schema import Study
-    from peervalue.model.methods import CostBasis, PoolingMethod, Weighting
+    from matplotlib.figure import Figure
+
     from peervalue.model.results import AnalysisResult
-    from peervalue.service.requests import Indexation
+    from peervalue.results.compare import EvidenceComparison
+    from peervalue.results.cumulative import CumulativeResult
+    from peervalue.results.evppi import EvppiResult
+    from peervalue.scenario.results import ScenarioResult
     from peervalue.synthesis.results import SynthesisResult
     from peervalue.uncertainty.results import (
         MetaRunResult,
@@ -37,170 +51,177 @@ if TYPE_CHECKING:
         ThresholdResult,
     )
 
-    EvidenceArg = Evidence | list[Study] | str | Path | None
-    CostsArg = CostFile | str | Path | None
+R = TypeVar("R", bound=Request)
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: fields given as a path may be given as text
+_PATH_FIELDS = ("evidence", "costs", "scenario")
 
 
-def _inputs(evidence: Any, costs: Any) -> dict[str, Any]:
-    def path(x: Any) -> Any:
-        return Path(x) if isinstance(x, str) else x
-
-    return {"evidence": path(evidence), "costs": path(costs)}
+def request_fields(cls: type[Request]) -> list[str]:
+    """The fields a caller sets (all but the request's ``kind`` tag)."""
+    return [name for name in cls.model_fields if name != "kind"]
 
 
-def analyse(
-    evidence: EvidenceArg = None,
-    costs: CostsArg = None,
-    weighting: Weighting = "all",
-    with_reference: bool = False,
-    *,
-    price_year: str | None = None,
-    indexation: Indexation = "pay-and-prices",
-    cost_basis: CostBasis | None = None,
-) -> AnalysisResult:
+def _build(
+    name: str,
+    cls: type[R],
+    positional: Sequence[str],
+    args: tuple[Any, ...],
+    options: dict[str, Any],
+) -> R:
+    if len(args) > len(positional):
+        raise TypeError(
+            f"{name}() takes at most {len(positional)} positional arguments ({len(args)} given)"
+        )
+    fields = request_fields(cls)
+    values = dict(zip(positional, args, strict=False))
+    for key, value in options.items():
+        if key not in fields:
+            raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
+        if key in values:
+            raise TypeError(f"{name}() got multiple values for argument {key!r}")
+        values[key] = value
+    for key in _PATH_FIELDS:
+        if isinstance(values.get(key), str):
+            values[key] = Path(values[key])
+    return make_request(cls, **values)
+
+
+def _signed(cls: type[Request], positional: Sequence[str]) -> Callable[[F], F]:
+    """Give the function the request's fields as its signature (for ``help`` and IDEs)."""
+
+    def sign(function: F) -> F:
+        params = []
+        for name in request_fields(cls):
+            info = cls.model_fields[name]
+            kind = (
+                inspect.Parameter.POSITIONAL_OR_KEYWORD
+                if name in positional
+                else inspect.Parameter.KEYWORD_ONLY
+            )
+            default = inspect.Parameter.empty if info.is_required() else info.get_default()
+            params.append(inspect.Parameter(name, kind, default=default))
+        params.sort(key=lambda p: p.kind)  # positional ones first, in the request's order
+        function.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        function.__doc__ = (function.__doc__ or "") + f"\n\nTakes every field of {cls.__name__}."
+        return function
+
+    return sign
+
+
+_ANALYSE = ("evidence", "costs", "weighting", "with_reference")
+_RUN = ("evidence", "costs")
+
+
+@_signed(AnalysisRequest, _ANALYSE)
+def analyse(*args: Any, **options: Any) -> AnalysisResult:
     """The Trachtenberg et al. (2013) reference analysis (see :class:`AnalysisRequest`)."""
-    request = make_request(
-        AnalysisRequest,
-        **_inputs(evidence, costs),
-        weighting=weighting,
-        with_reference=with_reference,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
-    )
-    return runs.run_analysis(request)
+    from peervalue.service.runs import run_analysis
+
+    return run_analysis(_build("analyse", AnalysisRequest, _ANALYSE, args, options))
 
 
-def psa(
-    evidence: EvidenceArg = None,
-    costs: CostsArg = None,
-    *,
-    draws: int = 100_000,
-    seed: int = 1,
-    weighting: Weighting = "all",
-    chunk_size: int = 1 << 14,
-    population_fte: float = 100.0,
-    horizon: int = 5,
-    discount_rate: float = 0.035,
-    keep_draws: bool = False,
-    price_year: str | None = None,
-    indexation: Indexation = "pay-and-prices",
-    cost_basis: CostBasis | None = None,
-) -> PsaResult:
+@_signed(PsaRequest, _RUN)
+def psa(*args: Any, **options: Any) -> PsaResult:
     """Monte Carlo over every input's distribution; see docs/uncertainty.md."""
-    request = make_request(
-        PsaRequest,
-        **_inputs(evidence, costs),
-        draws=draws,
-        seed=seed,
-        weighting=weighting,
-        chunk_size=chunk_size,
-        population_fte=population_fte,
-        horizon=horizon,
-        discount_rate=discount_rate,
-        keep_draws=keep_draws,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
-    )
-    return runs.run_psa(request)
+    from peervalue.service.runs import run_psa
+
+    return run_psa(_build("psa", PsaRequest, _RUN, args, options))
 
 
-def sensitivity(
-    evidence: EvidenceArg = None,
-    costs: CostsArg = None,
-    *,
-    pooling: PoolingMethod = "weighted",
-    weighting: Weighting = "all",
-    price_year: str | None = None,
-    indexation: Indexation = "pay-and-prices",
-    cost_basis: CostBasis | None = None,
-) -> SensitivityResult:
+@_signed(SensitivityRequest, _RUN)
+def sensitivity(*args: Any, **options: Any) -> SensitivityResult:
     """One-way sensitivity of pooled net benefit per FTE-year (tornado data)."""
-    request = make_request(
-        SensitivityRequest,
-        **_inputs(evidence, costs),
-        pooling=pooling,
-        weighting=weighting,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
-    )
-    return runs.run_sensitivity(request)
+    from peervalue.service.runs import run_sensitivity
+
+    return run_sensitivity(_build("sensitivity", SensitivityRequest, _RUN, args, options))
 
 
-def threshold(
-    evidence: EvidenceArg = None,
-    costs: CostsArg = None,
-    *,
-    pooling: PoolingMethod = "weighted",
-    weighting: Weighting = "all",
-    price_year: str | None = None,
-    indexation: Indexation = "pay-and-prices",
-    cost_basis: CostBasis | None = None,
-) -> ThresholdResult:
+@_signed(ThresholdRequest, _RUN)
+def threshold(*args: Any, **options: Any) -> ThresholdResult:
     """Break-even values of bed-days, cost per bed-day, caseload and peer worker cost."""
-    request = make_request(
-        ThresholdRequest,
-        **_inputs(evidence, costs),
-        pooling=pooling,
-        weighting=weighting,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
-    )
-    return runs.run_threshold(request)
+    from peervalue.service.runs import run_threshold
+
+    return run_threshold(_build("threshold", ThresholdRequest, _RUN, args, options))
 
 
-def meta(
-    evidence: EvidenceArg = None,
-    costs: CostsArg = None,
-    *,
-    caseload: float = 15.0,
-    level: float = 0.95,
-    weighting: Weighting = "all",
-    price_year: str | None = None,
-    indexation: Indexation = "pay-and-prices",
-    cost_basis: CostBasis | None = None,
-) -> MetaRunResult:
+@_signed(MetaRequest, _RUN)
+def meta(*args: Any, **options: Any) -> MetaRunResult:
     """Meta-analysis of bed-days saved per patient-year of support, and pooled ratios."""
-    request = make_request(
-        MetaRequest,
-        **_inputs(evidence, costs),
-        caseload=caseload,
-        level=level,
-        weighting=weighting,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
-    )
-    return runs.run_meta(request)
+    from peervalue.service.runs import run_meta
+
+    return run_meta(_build("meta", MetaRequest, _RUN, args, options))
 
 
-def synthesise(
-    evidence: EvidenceArg = None,
-    *,
-    evidence_set: str | None = None,
-    scale: Literal["relative", "absolute"] = "relative",
-    tau_prior: str | None = None,
-    mu_prior: str | None = None,
-    bias_prior: str | None = None,
-    level: float = 0.95,
-) -> SynthesisResult:
+@_signed(SynthesisRequest, ("evidence",))
+def synthesise(*args: Any, **options: Any) -> SynthesisResult:
     """The evidence synthesis (``peervalue synthesis``): every study on one scale and the
     exact Bayesian random-effects model; priors as text, e.g. ``tau_prior="halfnormal:0.5"``
     (``None``: the scale's default)."""
-    from peervalue.service.requests import SynthesisRequest
     from peervalue.service.synthesis import run_synthesis
 
-    request = make_request(
-        SynthesisRequest,
-        evidence=_inputs(evidence, None)["evidence"],
-        evidence_set=evidence_set,
-        scale=scale,
-        tau_prior=tau_prior,
-        mu_prior=mu_prior,
-        bias_prior=bias_prior,
-        level=level,
-    )
-    return run_synthesis(request)
+    return run_synthesis(_build("synthesise", SynthesisRequest, ("evidence",), args, options))
+
+
+@_signed(ScenarioRequest, ("scenario",))
+def scenario(*args: Any, **options: Any) -> ScenarioResult:
+    """A local business case: a scenario file or document, year by year, with uncertainty."""
+    from peervalue.service.scenario import run_scenario
+
+    return run_scenario(_build("scenario", ScenarioRequest, ("scenario",), args, options))
+
+
+@_signed(EvppiRequest, _RUN)
+def evppi(*args: Any, **options: Any) -> EvppiResult:
+    """What further research is worth: EVPPI for every uncertain input and named groups."""
+    from peervalue.service.evppi import run_evppi
+
+    return run_evppi(_build("evppi", EvppiRequest, _RUN, args, options))
+
+
+@_signed(CumulativeRequest, _RUN)
+def cumulative(*args: Any, **options: Any) -> CumulativeResult:
+    """How the answer moves as the studies are added, by year or by pooling weight."""
+    from peervalue.service.cumulative import run_cumulative
+
+    return run_cumulative(_build("cumulative", CumulativeRequest, _RUN, args, options))
+
+
+@_signed(EvidenceComparisonRequest, ("evidence_sets",))
+def compare(*args: Any, **options: Any) -> EvidenceComparison:
+    """Evidence sets side by side (``evidence_sets=["cmh2013", "all-2026"]``)."""
+    from peervalue.service.compare import run_compare
+
+    request = _build("compare", EvidenceComparisonRequest, ("evidence_sets",), args, options)
+    return run_compare(request)
+
+
+@_signed(PlotRequest, ("figures",))
+def plot(*args: Any, **options: Any) -> dict[str, Figure]:
+    """The named figures (``figures=("forest", "tornado")``) as matplotlib figures."""
+    from peervalue.service.figures import collect, draw
+
+    request = _build("plot", PlotRequest, ("figures",), args, options)
+    inputs = collect(request)
+    return {name: draw(name, inputs) for name in request.figures}
+
+
+def report(*args: Any, format: str = "html", **options: Any) -> bytes:
+    """The whole report as a file's bytes in ``format`` (html, pdf or xlsx)."""
+    from peervalue.service.report import report_bytes, run_report
+
+    return report_bytes(run_report(_build("report", ReportRequest, (), args, options)), format)
+
+
+_signed(ReportRequest, ())(report)
+report.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        *inspect.signature(report).parameters.values(),
+        inspect.Parameter("format", inspect.Parameter.KEYWORD_ONLY, default="html"),
+    ]
+)
+
+#: the top-level names (``peervalue.scenario`` and ``peervalue.report`` are subpackages)
+run_business_case = scenario
+make_report = report

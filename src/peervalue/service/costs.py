@@ -16,7 +16,7 @@ from peervalue.costs.results import (
     RebaseResult,
 )
 from peervalue.costs.schema import CostFile
-from peervalue.errors import input_error, quote
+from peervalue.errors import field_error, field_ref, quote
 from peervalue.service.requests import CostComparisonRequest, RebaseRequest
 
 
@@ -80,12 +80,12 @@ def run_cost_comparison(request: CostComparisonRequest) -> CostComparison:
 
     older, newer = load_costs(request.older), load_costs(request.newer)
     if older.price_year > newer.price_year:
-        raise input_error(
-            "OLDER",
-            "",
-            f"{quote(older.name)} is at {older.price_year} prices, after NEWER's "
-            f"{newer.price_year}",
-            "the older cost set first: peervalue costs compare OLDER NEWER",
+        raise field_error(
+            "older",
+            f"{quote(older.name)} is at {older.price_year} prices, after "
+            f"{field_ref('newer')}'s {newer.price_year}",
+            f"the older cost set first, as {field_ref('older')}, then the newer as "
+            + field_ref("newer"),
         )
     index = nhs_indexes().get("pay-and-prices")
     to_year = newer.price_year

@@ -6,50 +6,14 @@ from collections.abc import Callable
 
 from peervalue.model.methods import METHOD_LABELS
 from peervalue.model.spec import COSTS, Parameter
-from peervalue.results import ResultModel
+from peervalue.results.evppi import EvppiResult, EvppiRow
 from peervalue.service.inputs import prepare
 from peervalue.service.requests import EvppiRequest
 
-# numpy, scipy and the model are imported by run_evppi, not here: the renderers import the
-# result types below, and a command such as ``evidence list`` must not load them
+# numpy, scipy and the model are imported by run_evppi, not here: a command such as
+# ``evidence list`` must not load them. The result types live in peervalue.results.evppi.
 
-
-class EvppiRow(ResultModel):
-    name: str
-    kind: str  #: "input" or "group"
-    members: list[str]
-    evppi_per_fte_year: float
-    evppi_population: float
-    share_of_evpi: float
-    estimator: str
-
-
-class EvppiResult(ResultModel):
-    """EVPPI per input and per group, largest first, beside the EVPI."""
-
-    method: str
-    price_year: str
-    currency: str
-    cost_basis: str
-    draws: int
-    seed: int
-    evpi_per_fte_year: float
-    evpi_population: float
-    population_multiplier: float
-    groups: list[EvppiRow]
-    inputs: list[EvppiRow]
-    note: str = (
-        "EVPPI = E[max(E[NB | inputs], 0)] - max(E[NB], 0), per FTE-year of pooled net "
-        "benefit; one input by the ordering method (Strong & Oakley 2013), a group by "
-        "regression that allows interactions: a second-order mean (squares and pairwise "
-        "products) plus a Gaussian process (Strong, Oakley & Brennan 2014)."
-    )
-
-    def rows(self) -> list[dict[str, object]]:
-        return [
-            {**r.model_dump(), "members": ", ".join(r.members)}
-            for r in [*self.groups, *self.inputs]
-        ]
+__all__ = ["GROUPS", "EvppiResult", "EvppiRow", "run_evppi"]
 
 
 #: how a group's EVPPI is estimated (peervalue.uncertainty.evppi.conditional_mean_gp)

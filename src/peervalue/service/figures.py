@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from peervalue.errors import input_error
+from peervalue.errors import field_error, field_ref, input_error, see_also
 from peervalue.figures.catalogue import FIGURES, FigureInputs, Need
 from peervalue.service.requests import (
     AnalysisRequest,
@@ -40,11 +40,10 @@ def needs_of(request: PlotRequest) -> set[Need]:
     for name in request.figures:
         spec = FIGURES[name]
         if spec.scope == "scenario" and request.scenario is None:
-            raise input_error(
-                "--scenario",
-                "",
+            raise field_error(
+                "scenario",
                 f"the {name!r} figure is drawn for a business case, and none was given",
-                "--scenario FILE (peervalue scenario new FILE makes one)",
+                f"{field_ref('scenario', 'FILE')} ({see_also('new-scenario')} makes one)",
             )
         needs.update(spec.needs)
     return needs
@@ -58,7 +57,7 @@ def collect(
     from peervalue.service.evppi import run_evppi
     from peervalue.service.reconcile import run_reconcile
     from peervalue.service.runs import run_analysis, run_meta, run_psa, run_sensitivity
-    from peervalue.service.scenario import run_scenario
+    from peervalue.service.scenario import resolve_scenario, run_scenario
     from peervalue.service.two_way import run_two_way
 
     needs = needs_of(request)
@@ -73,6 +72,12 @@ def collect(
         "cost_basis": request.cost_basis,
     }
     found: dict[str, Any] = {}
+    # the business case's files are read once, for its result and its two-way grid
+    files = (
+        resolve_scenario(request.scenario)
+        if request.scenario is not None and needs & {"two_way", "scenario"}
+        else None
+    )
     if needs & {"analysis", "leave_one_out"}:
         found["analysis"] = run_analysis(
             AnalysisRequest(
@@ -96,13 +101,13 @@ def collect(
         axes = ("caseload", "cost_per_bed_day")
         if request.scenario is not None:
             found["two_way"] = run_two_way(
-                TwoWayRequest(axes=axes, scenario=request.scenario, seed=request.seed)
+                TwoWayRequest(axes=axes, scenario=request.scenario, seed=request.seed), files
             )
         else:
             found["two_way"] = run_two_way(TwoWayRequest(**common, axes=axes, seed=request.seed))
     if "scenario" in needs and request.scenario is not None:
         found["scenario"] = run_scenario(
-            ScenarioRequest(scenario=request.scenario, seed=request.seed)
+            ScenarioRequest(scenario=request.scenario, seed=request.seed), files
         )
     if "reconcile" in needs:
         found["reconcile"] = run_reconcile(
@@ -129,6 +134,20 @@ def collect(
 
         found["synthesis"] = run_synthesis(
             SynthesisRequest(evidence=request.evidence, evidence_set=request.evidence_set)
+        )
+    if "evsi" in needs:
+        from peervalue.service.evsi import run_evsi
+        from peervalue.service.requests import EvsiRequest
+
+        found["evsi"] = run_evsi(
+            EvsiRequest(
+                evidence=request.evidence,
+                evidence_set=request.evidence_set,
+                costs=request.costs,
+                price_year=request.price_year,
+                draws=max(1_000, min(request.draws, 200_000)),
+                seed=request.seed,
+            )
         )
     return FigureInputs(**found)
 

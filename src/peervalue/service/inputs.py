@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from peervalue.costs.indices import PriceIndex, nhs_indexes
 from peervalue.costs.load import load_costs
 from peervalue.costs.schema import CostFile
-from peervalue.errors import input_error, quote
+from peervalue.errors import field_error, field_ref, input_error, quote
 from peervalue.evidence.load import Evidence, load_evidence
 from peervalue.service.requests import EvidenceRequest, RunRequest
 
@@ -87,8 +87,8 @@ def _check_resource_costs(evidence: Evidence, costs: CostFile) -> None:
                     f"other_resources[{i}].category",
                     f"{quote(costs.name)} has no unit cost for {use.category!r} "
                     f"(it prices: {priced})",
-                    "a category the cost file prices under other_resources, or --resources "
-                    "bed-days",
+                    "a category the cost file prices under other_resources, or "
+                    + field_ref("resources", "bed-days"),
                 )
 
 
@@ -112,9 +112,8 @@ def prepare(request: RunRequest) -> Prepared:
     index = indexes.get("pay-and-prices")
     pay_index = indexes.get("pay") if request.indexation == "pay-for-pay" else None
     if request.cost_basis == "pay" and costs.peer_worker.components is None:
-        raise input_error(
-            "--cost-basis",
-            "",
+        raise field_error(
+            "cost_basis",
             f"got pay, but {quote(costs.name)} gives only a total cost per FTE-year",
             "full, or a cost file whose peer worker cost is built from components",
         )

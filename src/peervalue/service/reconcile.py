@@ -15,42 +15,12 @@ from pathlib import Path
 from peervalue.evidence.schema import Study
 from peervalue.model.results import AnalysisResult
 from peervalue.reference import trachtenberg2013
-from peervalue.results import ResultModel
+from peervalue.results.reconcile import BridgeStep, ReconcileResult
 from peervalue.service.inputs import resolve_evidence
 from peervalue.service.requests import AnalysisRequest, ReconcileRequest, ThresholdRequest
 from peervalue.service.runs import run_analysis, run_threshold
 
-
-class BridgeStep(ResultModel):
-    """One change of assumption and where it leaves the weighted mean ratio."""
-
-    step: str
-    change: str
-    reason: str
-    ratio_after: float
-    change_in_ratio: float
-    share_of_gap: float  #: change / (published - start)
-
-
-class ReconcileResult(ResultModel):
-    """Our ratio, the published one, and the named steps between them."""
-
-    evidence: str
-    start_ratio: float
-    start_basis: str
-    published_ratio: float
-    gap: float
-    steps: list[BridgeStep]
-    remaining_gap: float
-    required_caseload: float  #: common caseload giving the published ratio after the steps
-    implied_caseload: float  #: the caseload the evidence's own staffing implies after them
-    assumed_caseload: float
-    caseload_range: tuple[float, float]
-    caseload_plausible: bool | None
-    verdict: str
-
-    def rows(self) -> list[dict[str, object]]:
-        return [s.model_dump() for s in self.steps]
+__all__ = ["BridgeStep", "ReconcileResult", "run_reconcile"]
 
 
 def _weighted(r: AnalysisResult) -> float:

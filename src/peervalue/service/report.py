@@ -5,34 +5,41 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from peervalue.figures.catalogue import FIGURES, FigureInputs
+from peervalue.figures.catalogue import FIGURES
+from peervalue.report.data import InputFile, ReportContent
+from peervalue.report.formats import document_formats
 from peervalue.service.requests import PlotRequest, ReportRequest
+
+__all__ = [
+    "REPORT_EVPPI_DRAWS",
+    "REPORT_FORMATS",
+    "InputFile",
+    "ReportData",
+    "draw_figures",
+    "input_files",
+    "report_bytes",
+    "report_figures",
+    "report_html",
+    "run_report",
+]
+
+#: the report formats, by file extension, with their media types (from the registry)
+REPORT_FORMATS: Final = {e: f.media_type for e, f in document_formats().items()}
 
 #: the EVPPI regressions hold every input's draws: a report caps them here (stated in it)
 REPORT_EVPPI_DRAWS = 20_000
 
 
-@dataclass(frozen=True)
-class InputFile:
-    role: str  #: "study", "costs" or "scenario"
-    path: str
-    sha256: str
+@dataclass(frozen=True, kw_only=True)
+class ReportData(ReportContent):
+    """A report's content with the request it answers (the workbook re-reads its inputs)."""
 
-
-@dataclass(frozen=True)
-class ReportData:
     request: ReportRequest
-    inputs: FigureInputs
-    figures: tuple[str, ...]
-    files: list[InputFile]
-    version: str
-    command: str
-    evppi_draws: int
-    notes: list[str] = field(default_factory=list)
 
 
 def shown_path(path: Path) -> str:
@@ -125,42 +132,41 @@ def run_report(request: ReportRequest, command: str = "", progress: object = Non
         files=input_files(request),
         version=package_version(),
         command=command,
+        draws=request.draws,
+        seed=request.seed,
         evppi_draws=min(request.draws, REPORT_EVPPI_DRAWS),
     )
 
 
-#: the report formats, by file extension, with their media types
-REPORT_FORMATS: Final = {
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+def draw_figures(data: ReportContent) -> Mapping[str, bytes]:
+    """Every figure the report shows, drawn as SVG, by name."""
+    from peervalue.service.figures import figure_bytes
+
+    return {name: figure_bytes(name, data.inputs, "svg") for name in data.figures}
+
+
+def report_html(data: ReportContent) -> str:
+    """The report as one self-contained HTML page, its figures drawn here."""
+    from peervalue.report.html_report import render_html
+
+    return render_html(data, draw_figures(data))
 
 
 def report_bytes(data: ReportData, fmt: str) -> bytes:
-    """The report as a file's bytes: ``html`` (self-contained), ``pdf`` or ``xlsx``."""
-    if fmt == "xlsx":
-        from peervalue.report.workbook import input_rows, scenario_input_rows, workbook_bytes
+    """The report as a file's bytes in a document format (:mod:`peervalue.report.formats`):
+    ``html`` (self-contained), ``pdf`` or ``xlsx``; what the format needs is prepared here."""
+    from peervalue.report.formats import DocumentParts, build_document
+
+    if fmt not in REPORT_FORMATS:
+        raise ValueError(f"no report format {fmt!r}")
+    needs = document_formats()[fmt].needs
+    figures = draw_figures(data) if "figures" in needs else {}
+    if "inputs" in needs:
         from peervalue.service.inputs import prepare
 
         assert data.inputs.analysis is not None
         prepared = prepare(data.request)
-        rows = input_rows(prepared.evidence, prepared.costs)
-        if data.inputs.scenario is not None:
-            rows += scenario_input_rows(data.inputs.scenario)
-        return workbook_bytes(
-            analysis=data.inputs.analysis,
-            psa=data.inputs.psa,
-            scenario=data.inputs.scenario,
-            inputs=rows,
-        )
-    if fmt not in REPORT_FORMATS:
-        raise ValueError(f"no report format {fmt!r}")
-    from peervalue.report.html_report import render_html
-
-    html = render_html(data)
-    if fmt == "html":
-        return html.encode("utf-8")
-    from peervalue.report.pdf_report import html_to_pdf
-
-    return html_to_pdf(html)
+        parts = DocumentParts(figures=figures, evidence=prepared.evidence, costs=prepared.costs)
+    else:
+        parts = DocumentParts(figures=figures)
+    return build_document(fmt, data, parts)

@@ -35,7 +35,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from peervalue.costs.schema import CostFile
-from peervalue.errors import InputError, InputErrorGroup, Problem, quote
+from peervalue.errors import InputError, InputErrorGroup, Problem, field_ref, quote, see_also
 from peervalue.evidence.schema import Study
 from peervalue.model.methods import CostBasis, PoolingMethod, Resources, Weighting
 from peervalue.provenance import PriceYear
@@ -170,7 +170,7 @@ def _check_set_name(name: str) -> str:
         raise _option_error(
             f"got {quote(name)}, which is not a bundled evidence set"
             + (" (a set is named, never given as a file)" if looks_like_a_file else ""),
-            f"one of {', '.join(names)} (peervalue evidence sets)",
+            f"one of {', '.join(names)} ({see_also('evidence-sets')})",
         )
     return name
 
@@ -668,6 +668,119 @@ class EvppiRequest(RunRequest):
     discount_rate: DiscountRate = 0.035
 
 
+#: the most draws an EVSI run keeps, and the sample sizes per arm it accepts
+MAX_EVSI_DRAWS: Final = 200_000
+MAX_TRIAL_ARM: Final = 100_000
+MAX_TRIAL_COST: Final = 1e9
+TrialCost = Annotated[
+    float,
+    Field(strict=True),
+    _check(lambda c: 0 <= c <= MAX_TRIAL_COST, f"an amount in pounds from 0 to {MAX_TRIAL_COST:g}"),
+]
+
+
+class EvsiRequest(RunRequest):
+    """What a proposed two-arm trial is worth (``peervalue evsi``): EVSI by regression on
+    the synthesis's predictive effect, ENBS and the best size per arm (``n``).
+
+    The evidence defaults to the ``all-2026`` set (the synthesis needs studies with a
+    relative effect) and the costs to ``england-2024-25``. ``population_low`` and
+    ``population_high`` range the population (default half and twice ``population_fte``);
+    each trial cost has a stated range (``*_low``, ``*_high``)."""
+
+    kind: Literal["evsi"] = "evsi"
+    design: Literal["rct-readmission", "rct-bed-days"] = "rct-readmission"
+    n: Annotated[tuple[int, ...], Field(min_length=1, max_length=20)] = (
+        50,
+        100,
+        200,
+        300,
+        400,
+        600,
+        800,
+        1200,
+        1600,
+        2400,
+    )
+    follow_up_months: Annotated[
+        int, Field(strict=True), _check(lambda m: 1 <= m <= 60, "whole months from 1 to 60")
+    ] = 12
+    population_fte: PopulationFte = 500.0
+    population_low: PopulationFte | None = None
+    population_high: PopulationFte | None = None
+    horizon: Horizon = 10
+    discount_rate: DiscountRate = 0.035
+    setup_cost: TrialCost = 500_000.0
+    setup_cost_low: TrialCost = 250_000.0
+    setup_cost_high: TrialCost = 1_000_000.0
+    cost_per_participant: TrialCost = 1_500.0
+    cost_per_participant_low: TrialCost = 750.0
+    cost_per_participant_high: TrialCost = 3_000.0
+    draws: Annotated[
+        int,
+        Field(strict=True),
+        _check(
+            lambda n: 1_000 <= n <= MAX_EVSI_DRAWS,
+            f"a whole number from 1,000 to {MAX_EVSI_DRAWS:,} (every draw is kept)",
+        ),
+    ] = 50_000
+    bootstrap: Annotated[
+        int, Field(strict=True), _check(lambda b: 0 <= b <= 1000, "a whole number from 0 to 1,000")
+    ] = 200
+    seed: Seed = 1
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_evidence(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("evidence") is None and not data.get("evidence_set"):
+            data = {**data, "evidence_set": "all-2026"}
+        if isinstance(data, dict) and data.get("costs") is None:
+            data = {**data, "costs": Path("england-2024-25")}
+        return data
+
+    @field_validator("n")
+    @classmethod
+    def _sizes(cls, n: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [x for x in n if not 10 <= x <= MAX_TRIAL_ARM]
+        if bad:
+            raise _option_error(
+                f"got {bad[0]:,} patients per arm",
+                f"sizes per arm from 10 to {MAX_TRIAL_ARM:,}, e.g. 100,200,400,800",
+            )
+        if len(set(n)) != len(n):
+            raise _option_error("a size given twice", "different sizes per arm")
+        return tuple(sorted(n))
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Self:
+        checks = [
+            ("setup_cost", self.setup_cost_low, self.setup_cost, self.setup_cost_high),
+            (
+                "cost_per_participant",
+                self.cost_per_participant_low,
+                self.cost_per_participant,
+                self.cost_per_participant_high,
+            ),
+            (
+                "population_fte",
+                self.population_low if self.population_low is not None else 0.0,
+                self.population_fte,
+                self.population_high if self.population_high is not None else math.inf,
+            ),
+        ]
+
+        def shown(x: float) -> str:
+            return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"
+
+        for name, low, value, high in checks:
+            if not low <= value <= high:
+                raise _option_error(
+                    f"{name} {shown(value)} outside its range {shown(low)} to {shown(high)}",
+                    f"a range ({name}'s low and high) that holds the value",
+                )
+        return self
+
+
 #: request fields named by the option a user types, where a message needs the option
 OPTION_NAMES: Final = {
     "evidence": "--evidence",
@@ -695,13 +808,13 @@ class PlotRequest(RunRequest):
         unknown = [f for f in figures if f not in FIGURES]
         if unknown or not figures:
             got = f"unknown figure {quote(unknown[0])}" if unknown else "no figure"
-            raise _option_error(got, "one of " + ", ".join(FIGURES) + " (peervalue plot --list)")
+            raise _option_error(got, f"one of {', '.join(FIGURES)} ({see_also('figures')})")
         return figures
 
     @field_validator("scenario", mode="before")
     @classmethod
     def _no_empty_scenario(cls, scenario: Any) -> Any:
-        return _refuse_empty_path(scenario, "a scenario file (peervalue scenario new FILE)")
+        return _refuse_empty_path(scenario, f"a scenario file ({see_also('new-scenario')})")
 
     @field_validator("scenario")
     @classmethod
@@ -737,9 +850,9 @@ class PlotRequest(RunRequest):
         chosen = info.data.get("evidence_set")
         if "bridge" in figures and chosen not in (None, "cmh2013"):
             raise _option_error(
-                f"the bridge with --evidence-set {chosen}",
-                "another figure, or the bridge without --evidence-set (or with cmh2013): it "
-                "walks from the 2013 six to the published 4.8 : 1",
+                f"the bridge with {field_ref('evidence_set', str(chosen))}",
+                f"another figure, or the bridge without {field_ref('evidence_set')} (or with "
+                "cmh2013): it walks from the 2013 six to the published 4.8 : 1",
             )
         return figures
 
@@ -756,7 +869,7 @@ class ReportRequest(RunRequest):
     @field_validator("scenario", mode="before")
     @classmethod
     def _no_empty_scenario(cls, scenario: Any) -> Any:
-        return _refuse_empty_path(scenario, "a scenario file (peervalue scenario new FILE)")
+        return _refuse_empty_path(scenario, f"a scenario file ({see_also('new-scenario')})")
 
 
 R = TypeVar("R", bound=Request)
@@ -777,7 +890,8 @@ def _is_path_branch(tag: object) -> bool:
 def request_problems(
     exc: ValidationError, labels: Mapping[str, str] | None = None
 ) -> list[InputError]:
-    """One :class:`InputError` per bad field, named by ``labels`` (e.g. CLI options).
+    """One :class:`InputError` per bad field, named by ``labels`` (e.g. CLI options), or
+    else by the field, which each front end names its own way (``request_field``).
 
     For ``evidence`` and ``costs`` (a path or a document), a value that is neither
     gets one problem saying so; a document with mistakes gets one problem per
@@ -802,16 +916,24 @@ def request_problems(
     for err, problem in zip(kept, problems_from(kept), strict=True):
         top = str(err["loc"][0]) if err["loc"] else "request"
         inner = problem.field.removeprefix(top).lstrip(".")
-        by_field.setdefault(labels.get(top, top), []).append(
-            Problem(inner, problem.problem, problem.expected)
-        )
+        where = labels.get(top, top)
+        by_field.setdefault(where, []).append(Problem(inner, problem.problem, problem.expected))
     for top, value in neither.items():
         where = labels.get(top, top)
         if where not in by_field:
             by_field[where] = [
                 Problem("", f"got {type(value).__name__} {quote(value)}", _DOCUMENT_FIELDS[top])
             ]
-    return [InputError(where, problems) for where, problems in by_field.items()]
+    # unlabelled, an error names the request field, for each front end to name its own way
+    fields = set(_all_fields(exc))
+    return [
+        InputError(where, problems, request_field=where if where in fields else None)
+        for where, problems in by_field.items()
+    ]
+
+
+def _all_fields(exc: ValidationError) -> list[str]:
+    return [str(err["loc"][0]) for err in exc.errors(include_url=False) if err["loc"]]
 
 
 def make_request(cls: type[R], labels: Mapping[str, str] | None = None, **values: Any) -> R:

@@ -80,7 +80,7 @@ def run_study(request: StudyRequest) -> Study:
 
 def _refer_to_the_library(six: Evidence, study_id: str) -> None:
     """A study added since 2013, asked for among the default six: say where it is."""
-    from peervalue.errors import input_error, quote
+    from peervalue.errors import field_ref, input_error, quote
     from peervalue.evidence.sets import load_library
 
     if study_id in {s.id for s in six.listed}:
@@ -91,7 +91,8 @@ def _refer_to_the_library(six: Evidence, study_id: str) -> None:
             "id",
             f"no study with id {quote(study_id)} among the 2013 six",
             f"one of {', '.join(s.id for s in six.listed)}; {study_id} is in the bundled "
-            "library, shown with the evidence set all-2026 (--evidence-set all-2026)",
+            "library, shown with the evidence set all-2026 "
+            f"({field_ref('evidence_set', 'all-2026')})",
         )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from peervalue.errors import input_error
+from peervalue.errors import field_ref, input_error
 from peervalue.service.inputs import resolve_evidence
 from peervalue.service.requests import SynthesisRequest
 
@@ -51,5 +51,6 @@ def run_synthesis(request: SynthesisRequest) -> SynthesisResult:
             "outcome",
             str(exc),
             "at least one study whose effect and arm sizes put it on this scale (try "
-            "--scale absolute, which takes savings reported without a control-arm level)",
+            f"{field_ref('scale', 'absolute')}, which takes savings reported without a "
+            "control-arm level)",
         ) from None

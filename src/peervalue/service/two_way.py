@@ -3,6 +3,8 @@ business case's net present value, over a grid of two inputs."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from peervalue.model.core import Array
@@ -16,14 +18,18 @@ from peervalue.uncertainty.distributions import (
     parameter_stream,
 )
 from peervalue.uncertainty.results import TwoWayResult
+
+if TYPE_CHECKING:
+    from peervalue.service.scenario_resolve import ResolvedFiles
 from peervalue.uncertainty.two_way import AXIS_LABELS, axis_values, reference_surface
 
 
-def run_two_way(request: TwoWayRequest) -> TwoWayResult:
-    """Net benefit and P(net benefit > 0) over the grid of ``request.axes``."""
+def run_two_way(request: TwoWayRequest, files: ResolvedFiles | None = None) -> TwoWayResult:
+    """Net benefit and P(net benefit > 0) over the grid of ``request.axes`` (``files``: the
+    scenario's files resolved already, so a report reads them once)."""
     with np.errstate(all="ignore"):
         if request.scenario is not None:
-            return _scenario(request)
+            return _scenario(request, files)
         return _reference(request)
 
 
@@ -75,12 +81,12 @@ def _implied_caseload(point: dict[str, Array]) -> float:
     return b / e if e > 0 and b > 0 else float("nan")
 
 
-def _scenario(request: TwoWayRequest) -> TwoWayResult:
+def _scenario(request: TwoWayRequest, files: ResolvedFiles | None = None) -> TwoWayResult:
     from peervalue.service.scenario import prepare_scenario
 
     assert request.scenario is not None
     p = prepare_scenario(
-        ScenarioRequest(scenario=request.scenario, draws=request.draws, seed=request.seed)
+        ScenarioRequest(scenario=request.scenario, draws=request.draws, seed=request.seed), files
     )
     base_inputs = p.inputs(drawn=False)
     bases = {
@@ -137,6 +143,11 @@ def _repeat(
             continue
         elif f.name in ("extra_rates", "extra_costs"):
             changes[f.name] = [np.repeat(np.asarray(v), times, axis=0) for v in value]
+        elif f.name == "cost_lines":
+            changes[f.name] = {
+                k: replace(line, amount=np.repeat(np.asarray(line.amount), times, axis=0))
+                for k, line in value.items()
+            }
         else:
             changes[f.name] = np.repeat(np.asarray(value), times, axis=0)
     return replace(inputs, **changes)  # type: ignore[arg-type]

@@ -14,9 +14,9 @@ from typing import Literal
 from peervalue.evidence.schema import Study
 from peervalue.evidence.sets import STUDY_FIELDS
 from peervalue.model import core
+from peervalue.model.results import GroupResult, InfluenceResult
 from peervalue.model.spec import ModelSpec
 from peervalue.uncertainty.psa import run_psa
-from peervalue.uncertainty.results import GroupResult, InfluenceResult
 
 SubgroupField = Literal[
     "design", "country", "peer_role", "randomisation", "bundled", "risk_of_bias", "outcome"

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from peervalue.model.methods import METHOD_LABELS, CostBasis, PoolingMethod
+from peervalue.model.methods import CostBasis, PoolingMethod
+
+# leave-one-out and subgroups are part of the reference analysis's result (model/):
+# re-exported here, where they were first defined
+from peervalue.model.results import GroupResult as GroupResult
+from peervalue.model.results import InfluenceResult as InfluenceResult
 from peervalue.results import ResultModel, columns_frame, frame
 
 if TYPE_CHECKING:
@@ -323,40 +328,6 @@ class ThresholdResult(ResultModel):
 
     def to_pandas(self) -> pd.DataFrame:
         return frame([t.model_dump() for t in self.thresholds], list(Threshold.model_fields))
-
-
-# --- leave-one-out and subgroups -----------------------------------------------------
-
-
-class GroupResult(ResultModel):
-    group: str
-    studies: list[str]
-    patients: float
-    weighted_mean_ratio: float
-    ratio_of_sums: float
-    mc_mean_ratio: float
-    prob_net_benefit_positive: float
-
-
-class InfluenceResult(ResultModel):
-    kind: str  #: "leave-one-out" or "subgroup:<field>"
-    draws: int
-    seed: int
-    price_year: str
-    currency: str
-    probability_method: str = METHOD_LABELS["weighted"]
-    all_studies: GroupResult
-    groups: list[GroupResult]
-
-    def rows(self) -> list[dict[str, Any]]:
-        """One flat row per group, all studies first; ``studies`` joined by commas."""
-        rows = [g.model_dump() for g in (self.all_studies, *self.groups)]
-        for row in rows:
-            row["studies"] = ", ".join(row["studies"])
-        return rows
-
-    def to_pandas(self) -> pd.DataFrame:
-        return frame(self.rows(), list(GroupResult.model_fields))
 
 
 # --- meta-analysis -------------------------------------------------------------------

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import os
 import uuid
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -19,12 +17,14 @@ from peervalue.errors import InputError
 from peervalue.evidence.schema import Study
 from peervalue.evidence.sets import EvidenceSets
 from peervalue.model.results import AnalysisResult
+from peervalue.report.formats import document_formats, extensions_in_words
 from peervalue.scenario.documents import FORMAT_VERSION, stored
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import PsaResult, SensitivityResult, ThresholdResult
 from peervalue.web.limits import limited
 from peervalue.web.problems import (
+    API_NAMING,
     NEEDS_TOKEN,
     NOT_FOUND,
     TIMED_OUT,
@@ -54,8 +54,7 @@ from peervalue.web.storage import (
     Stale,
     name_problem,
 )
-
-TOKEN_ENV = "PEERVALUE_API_TOKEN"
+from peervalue.web.tokens import is_admin, token_accepted, token_required
 
 router = APIRouter(prefix="/api/v1")
 
@@ -266,28 +265,6 @@ def _store(request: Request) -> ScenarioStore:
     return store
 
 
-def admin_token() -> str:
-    """The server's admin token (PEERVALUE_API_TOKEN), or "" when it sets none."""
-    return os.environ.get(TOKEN_ENV, "")
-
-
-def token_required() -> bool:
-    """Whether saving a new case needs the admin token (PEERVALUE_API_TOKEN is set)."""
-    return bool(admin_token())
-
-
-def is_admin(given: str) -> bool:
-    """Whether ``given`` is the admin token (compared in constant time; never when unset)."""
-    expected = admin_token()
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
-
-
-def token_accepted(given: str) -> bool:
-    """Whether ``given`` may save a new case: any text when no admin token is set, else the
-    admin token itself."""
-    return not token_required() or is_admin(given)
-
-
 _bearer = HTTPBearer(
     auto_error=False,
     description="The admin token (PEERVALUE_API_TOKEN) to save a case on a server that sets "
@@ -375,7 +352,7 @@ def _out(saved: Saved) -> SavedScenario:
     try:
         resolved = resolve_saved(saved, _label(saved)).scenario.model_dump(mode="json")
     except InputError as exc:
-        problems = [p.sentence() for p in exc.problems] or [exc.message()]
+        problems = [p.sentence(API_NAMING) for p in exc.problems] or [exc.message(API_NAMING)]
     return SavedScenario(
         **_summary(saved).model_dump(),
         scenario=saved.document,
@@ -716,16 +693,19 @@ async def compare_scenarios(body: CompareBody, request: Request) -> Any:
 
 # --- reports ---------------------------------------------------------------------------
 
-ReportFormat = Literal["html", "pdf", "xlsx"]
+if TYPE_CHECKING:
+    ReportFormat = str
+else:  # the extensions of the document-format registry, as a Literal (the schema's enum)
+    ReportFormat = Literal[tuple(document_formats())]
+_FORMATS_IN_WORDS = extensions_in_words()
 _REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The report as a file (an attachment)",
         "content": {
-            "text/html": {"schema": {"type": "string"}},
-            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                "schema": {"type": "string", "format": "binary"}
-            },
+            f.media_type.split(";")[0]: {
+                "schema": {"type": "string", "format": "binary"} if f.binary else {"type": "string"}
+            }
+            for f in document_formats().values()
         },
     }
 }
@@ -757,7 +737,7 @@ def report_response(request: WebReportRequest, fmt: str, filename: str) -> Respo
 async def make_report(
     body: WebReportRequest,
     request: Request,
-    format: Annotated[ReportFormat, Query(description="html, pdf or xlsx")] = "html",
+    format: Annotated[ReportFormat, Query(description=_FORMATS_IN_WORDS)] = "html",
 ) -> Response:
     """The full report (evidence, uncertainty, and the business case when ``scenario`` is
     given) as HTML, PDF or an Excel workbook."""
@@ -773,7 +753,7 @@ async def make_report(
 async def saved_scenario_report(
     scenario_id: uuid.UUID,
     request: Request,
-    format: Annotated[ReportFormat, Query(description="html, pdf or xlsx")] = "xlsx",
+    format: Annotated[ReportFormat, Query(description=_FORMATS_IN_WORDS)] = "xlsx",
     draws: Annotated[
         int | None,
         Query(ge=1, le=MAX_WEB_REPORT_DRAWS, description="default: the case's own draws"),

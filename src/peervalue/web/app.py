@@ -10,22 +10,13 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peervalue.errors import InputError
+from peervalue.web.guards import SECURITY_HEADERS as SECURITY_HEADERS
 
 if TYPE_CHECKING:
     from peervalue.web.settings import Settings
 
 #: the largest request body accepted (a scenario or a few studies are a few kilobytes)
 MAX_BODY_BYTES = 1_000_000
-
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-    "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    # same-origin: a form sent from our own page carries its Origin (with no-referrer a
-    # browser sends "Origin: null", which the origin check cannot tell from another site's)
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
 
 
 def swagger_assets() -> str:
@@ -115,6 +106,7 @@ def create_app(
         settings.token_failures_per_minute, settings.runs_per_minute
     )
     app.include_router(router)
+    app.state.api_routes = router.routes  # for the Allow header of a 405 (problems.py)
     app.include_router(pages_router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")
     app.mount("/static", StaticFiles(packages=[("peervalue.web", "static")]), name="static")

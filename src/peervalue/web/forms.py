@@ -14,18 +14,19 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import ValidationError
 
 from peervalue.errors import Problem
+from peervalue.scenario.inputs import FormKind, ScenarioInput
 from peervalue.scenario.results import Override
 from peervalue.scenario.schema import ScenarioFile
 
 #: the name a new business case starts with
 NEW_CASE_NAME = "Peer support workers: a business case"
 
-Kind = Literal["text", "number", "percent", "date", "select", "fte"]
+Kind = FormKind
 
 
 @dataclass(frozen=True)
@@ -62,191 +63,69 @@ class Default:
     url: str = ""
 
 
-def _sections() -> tuple[Section, ...]:
-    from peervalue.costs.load import bundled_cost_sets, load_costs
+#: the form's sections: the scenario's tables in the order the form asks for them
+SECTIONS = (
+    ("scenario", "About the business case"),
+    ("staffing", "Staffing"),
+    ("costs", "Costs"),
+    ("evidence", "Effect of peer support"),
+    ("benefits", "Benefits"),
+    ("monte_carlo", "Uncertainty"),
+)
 
-    # by their titles, not their file names: "England 2024-25 (NCC 2024/25 bed-day; ...)"
-    cost_sets = tuple((name, load_costs(path).name) for name, path in bundled_cost_sets().items())
-    return (
+
+def _choices(name: str) -> tuple[tuple[str, str], ...]:
+    """The choices of a select whose schema field names none: bundled sets, by title."""
+    if name == "costs.set":
+        from peervalue.costs.load import bundled_cost_sets, load_costs
+
+        # by their titles, not their file names: "England 2024-25 (NCC 2024/25 bed-day; ...)"
+        return tuple((n, load_costs(path).name) for n, path in bundled_cost_sets().items())
+    if name == "evidence.set":
+        return evidence_set_options()
+    if name == "evidence.subgroup":
+        return (("", "All of them"), *subgroup_options())
+    raise KeyError(f"no choices for the select {name!r}")
+
+
+def form_field(info: ScenarioInput) -> FormField:
+    """A field of the form from its scenario field's declaration: the label, unit words,
+    hint and kind, and the bounds (times 100 for a percent)."""
+    declared = info.input
+    assert declared.form is not None
+    scale = 100 if declared.form == "percent" else 1
+    low, high = info.bounds.low, info.bounds.high
+    options = declared.choices
+    if declared.form == "select" and not options:
+        options = _choices(info.path)
+    return FormField(
+        info.path,
+        declared.title,
+        declared.form,
+        declared.form_unit,
+        hint=declared.hint,
+        step="1" if info.integer else "any",
+        low=None if low is None else low * scale,
+        high=None if high is None else high * scale,
+        options=options,
+        optional=info.optional,
+    )
+
+
+def _sections() -> tuple[Section, ...]:
+    from peervalue.scenario.inputs import catalogue
+
+    inputs = catalogue()
+    return tuple(
         Section(
-            "About the business case",
-            (
-                FormField("scenario.name", "Name of the business case", "text"),
-                FormField("scenario.organisation", "Organisation", "text", optional=True),
-                FormField(
-                    "scenario.price_year",
-                    "Price year",
-                    "text",
-                    hint="Every pound is at this financial year's prices, e.g. 2024-25.",
-                ),
-                FormField(
-                    "scenario.start",
-                    "Start date",
-                    "date",
-                    hint="Labels the years (financial years from April).",
-                    optional=True,
-                ),
-                FormField(
-                    "scenario.horizon_years", "Horizon", "number", "years", step="1", low=1, high=50
-                ),
-                FormField(
-                    "scenario.discount_rate", "Discount rate", "percent", "% a year", low=0, high=20
-                ),
+            title,
+            tuple(
+                form_field(f)
+                for f in inputs.values()
+                if f.table == table and f.input.form is not None
             ),
-        ),
-        Section(
-            "Staffing",
-            (
-                FormField(
-                    "staffing.funded_fte",
-                    "Funded peer support posts, year by year",
-                    "fte",
-                    "FTE",
-                    hint="One number, or one a year separated by semicolons (a ramp-up such "
-                    "as 2; 4; 4); the last number carries on to the end of the horizon. "
-                    "Write a part-time post with a decimal point, such as 2.5.",
-                ),
-                FormField("staffing.vacancy_rate", "Vacancy rate", "percent", "%", low=0, high=100),
-                FormField(
-                    "staffing.turnover_rate",
-                    "Turnover",
-                    "percent",
-                    "% of posts a year",
-                    low=0,
-                    high=100,
-                ),
-                FormField("staffing.caseload", "Caseload", "number", "people per FTE", low=0),
-            ),
-        ),
-        Section(
-            "Costs",
-            (
-                FormField("costs.set", "Unit cost set", "select", options=cost_sets),
-                FormField(
-                    "costs.cost_per_bed_day",
-                    "Your cost per bed-day",
-                    "number",
-                    "£ per bed-day",
-                    hint="Leave blank to use the cost set's figure.",
-                    low=0,
-                    optional=True,
-                ),
-                FormField(
-                    "costs.salary",
-                    "Your peer support worker salary",
-                    "number",
-                    "£ a year",
-                    hint="Leave blank to use the cost set's; its on-costs and overheads are added.",
-                    low=0,
-                    optional=True,
-                ),
-                FormField("costs.set_up", "Set-up cost", "number", "£ once", low=0),
-                FormField(
-                    "costs.recruitment_per_post",
-                    "Recruitment",
-                    "number",
-                    "£ per post filled",
-                    low=0,
-                ),
-                FormField(
-                    "costs.training_per_post", "Training", "number", "£ per new worker", low=0
-                ),
-                FormField(
-                    "costs.supervision_per_year", "Peer supervision", "number", "£ a year", low=0
-                ),
-            ),
-        ),
-        Section(
-            "Effect of peer support",
-            (
-                FormField(
-                    "evidence.source",
-                    "Where the effect comes from",
-                    "select",
-                    options=(
-                        ("pooled-weighted", "The studies, weighted by patients (the 2013 method)"),
-                        ("pooled-sums", "The studies, all bed-days over all patient-years"),
-                        ("own", "Our own estimate (below)"),
-                    ),
-                ),
-                FormField(
-                    "evidence.set",
-                    "Evidence",
-                    "select",
-                    options=evidence_set_options(),
-                    optional=True,
-                    hint="Which studies the effect is pooled from; see the Evidence page.",
-                ),
-                FormField(
-                    "evidence.subgroup",
-                    "Of those studies, pool",
-                    "select",
-                    options=(("", "All of them"), *subgroup_options()),
-                    optional=True,
-                ),
-                FormField(
-                    "evidence.saved_per_patient_year",
-                    "Our own estimate of bed-days saved",
-                    "number",
-                    "bed-days per patient-year",
-                    hint="Used only when the effect is 'our own estimate'.",
-                    low=0,
-                    optional=True,
-                ),
-                FormField(
-                    "evidence.transferability",
-                    "Transferability to this service",
-                    "number",
-                    "times the studies' effect",
-                    low=0,
-                    high=1,
-                ),
-            ),
-        ),
-        Section(
-            "Benefits",
-            (
-                FormField(
-                    "benefits.cash_releasing_share",
-                    "Cash-releasing share",
-                    "percent",
-                    "% of bed-days saved",
-                    low=0,
-                    high=100,
-                ),
-                FormField(
-                    "benefits.optimism_bias",
-                    "Optimism bias",
-                    "percent",
-                    "% off the benefits",
-                    low=0,
-                    high=100,
-                ),
-            ),
-        ),
-        Section(
-            "Uncertainty",
-            (
-                FormField(
-                    "monte_carlo.draws",
-                    "Monte Carlo draws",
-                    "select",
-                    options=(
-                        ("1000", "1,000 (quick)"),
-                        ("10000", "10,000"),
-                        ("50000", "50,000 (slow)"),
-                    ),
-                ),
-                FormField(
-                    "monte_carlo.seed",
-                    "Random seed",
-                    "number",
-                    step="1",
-                    low=0,
-                    hint="The same seed gives the same answer.",
-                ),
-            ),
-        ),
+        )
+        for table, title in SECTIONS
     )
 
 
@@ -529,7 +408,7 @@ def _convert(f: FormField, text: str) -> Any:
     if f.kind == "select":
         if text not in {value for value, _ in f.options}:
             raise ValueError(f"'{text}' is not one of the choices")
-        return int(text) if f.name == "monte_carlo.draws" else text
+        return int(text) if f.step == "1" else text
     return text.strip()
 
 

@@ -28,6 +28,17 @@ from peervalue.web.settings import Settings, normal_host
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+#: the headers every response carries (set by the application and by a guard's refusal)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    # same-origin: a form sent from our own page carries its Origin (with no-referrer a
+    # browser sends "Origin: null", which the origin check cannot tell from another site's)
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
 
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
@@ -99,7 +110,7 @@ async def refuse(
     request = Request(scope, receive)
     response: Any
     if _is_page(request.url.path):
-        from peervalue.web.pages import page
+        from peervalue.web.render import page
 
         response = page(request, "message.html", status, title=title, message=detail)
     else:
@@ -108,8 +119,6 @@ async def refuse(
         response = problem(status, title, detail)
     for name, value in (headers or {}).items():
         response.headers[name] = value
-    from peervalue.web.app import SECURITY_HEADERS
-
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     await response(scope, receive, send)

@@ -10,25 +10,19 @@ unsaved case), ``/evidence`` and ``/evidence/{id}``.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
-import secrets
 import uuid
-from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from peervalue.errors import InputError
+from peervalue.report.formats import document_formats
 from peervalue.scenario.schema import ScenarioFile
-from peervalue.service.report import REPORT_FORMATS
-from peervalue.web.api import is_admin, may_change, resolve_saved, token_accepted, token_required
+from peervalue.web.api import may_change, resolve_saved
 from peervalue.web.forms import (
-    changes,
-    default_of,
     fields,
     form_values,
     parse_form,
@@ -37,95 +31,19 @@ from peervalue.web.forms import (
 )
 from peervalue.web.limits import limited
 from peervalue.web.ratelimit import check_token_budget, token_refused
+from peervalue.web.render import (
+    CSRF_FIELD,
+    PAGE_NAMING,
+    _secret,
+    _session_cookie,
+    _session_ok,
+    csrf_token,
+    page,
+)
 from peervalue.web.storage import MAX_REVISION, Saved, ScenarioStore, Stale, name_problem
+from peervalue.web.tokens import is_admin, token_accepted
 
 router = APIRouter(include_in_schema=False)
-
-#: the session cookie the CSRF token is bound to (``__Host-`` prefixed on HTTPS)
-CSRF_COOKIE = "peervalue_csrf"
-CSRF_FIELD = "csrf_token"
-
-
-@cache
-def templates() -> Environment:
-    env = Environment(
-        loader=PackageLoader("peervalue.web", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    from peervalue.report.words import money, percent
-
-    env.filters["money"] = money
-    env.filters["percent"] = percent
-    env.globals["default_of"] = default_of
-    env.globals["changes"] = changes
-    env.globals["field_label"] = lambda name: fields()[name].label if name in fields() else name
-    return env
-
-
-def _session_cookie(request: Request) -> str:
-    """The session cookie's name: on HTTPS with the ``__Host-`` prefix, which a browser
-    accepts only from this host itself (never from a sibling subdomain)."""
-    return f"__Host-{CSRF_COOKIE}" if request.url.scheme == "https" else CSRF_COOKIE
-
-
-def _session_ok(session: str) -> bool:
-    return len(session) == 43 and session.replace("-", "").replace("_", "").isalnum()
-
-
-def csrf_token(secret: bytes, session: str) -> str:
-    """The CSRF token of a session: HMAC-SHA256 of its id under the server's secret
-    (PEERVALUE_SECRET_KEY, or the secret file every worker shares), base64url."""
-    digest = hmac.new(secret, b"peervalue-csrf\x00" + session.encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
-
-
-def _secret(request: Request) -> bytes:
-    secret: bytes = request.app.state.settings.secret_key
-    return secret
-
-
-def _token(request: Request) -> tuple[str, str | None]:
-    """The CSRF token for the browser's session, and a new session id to set as its cookie
-    (``None`` when the browser already has one)."""
-    session = request.cookies.get(_session_cookie(request), "")
-    new = None
-    if not _session_ok(session):
-        session = new = secrets.token_urlsafe(32)
-    return csrf_token(_secret(request), session), new
-
-
-def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """A page with the CSRF token in its forms: signed with the server's secret and bound
-    to the session id in a SameSite=Strict, HttpOnly cookie."""
-    token, new_session = _token(request)
-    from peervalue._version import package_version
-
-    html = (
-        templates()
-        .get_template(template)
-        .render(
-            csrf_field=CSRF_FIELD,
-            csrf_token=token,
-            version=package_version(),
-            token_needed=token_required(),
-            path=request.url.path,
-            **context,
-        )
-    )
-    response = HTMLResponse(html, status_code=status_code)
-    response.headers["Cache-Control"] = "no-store"
-    if new_session is not None:
-        response.set_cookie(
-            _session_cookie(request),
-            new_session,
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-            path="/",
-        )
-    return response
 
 
 async def _form(request: Request) -> dict[str, str] | HTMLResponse:
@@ -340,7 +258,11 @@ def _label(saved: Saved) -> str:
 
 def _cannot_run(request: Request, exc: InputError) -> HTMLResponse:
     return page(
-        request, "message.html", 422, title="This case cannot be run", message=exc.message()
+        request,
+        "message.html",
+        422,
+        title="This case cannot be run",
+        message=exc.message(PAGE_NAMING),
     )
 
 
@@ -357,7 +279,9 @@ async def _refused_save(
     try:
         shown = await _run(request, parsed.scenario)
     except InputError as exc:
-        return page(request, "message.html", 422, title="Not saved", message=exc.message())
+        return page(
+            request, "message.html", 422, title="Not saved", message=exc.message(PAGE_NAMING)
+        )
     return page(
         request,
         "results.html",
@@ -623,7 +547,7 @@ async def report(request: Request) -> Response:
         return form
     fmt = form.get("format", "")
     parsed = parse_form(form)
-    if parsed.scenario is None or fmt not in REPORT_FORMATS:
+    if parsed.scenario is None or fmt not in document_formats():
         return page(
             request,
             "message.html",

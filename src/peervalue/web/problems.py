@@ -3,13 +3,39 @@ pages (any address outside the API, its schema and the static files) as an HTML 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from peervalue.errors import InputError
+from peervalue.errors import InputError, Naming
+
+#: "see also" topics (peervalue.errors.SEE_ALSO) as the API's addresses
+API_SEE_ALSO = {
+    "evidence-sets": "GET /api/v1/evidence-sets",
+    "cost-sets": "GET /api/v1/costs",
+    "figures": "the figures of a report",
+    "new-scenario": "a scenario document (the schema of POST /api/v1/scenarios/run)",
+    "study": "GET /api/v1/evidence/",
+}
+
+
+class ApiNaming(Naming):
+    """Messages in a problem document: a request field as its JSON pointer, a hint as an
+    address of the API."""
+
+    def field(self, name: str, value: str | None) -> str:
+        pointer = "/" + name.replace(".", "/")
+        return pointer if value is None else f"{pointer}: {json.dumps(value)}"
+
+    def see(self, topic: str, argument: str) -> str:
+        where = API_SEE_ALSO.get(topic, topic)
+        return f"{where}{argument}" if where.endswith("/") else f"{where} {argument}".strip()
+
+
+API_NAMING = ApiNaming()
 
 PROBLEM = "application/problem+json"
 
@@ -36,7 +62,7 @@ def error_response(request: Request, status: int, title: str, detail: str) -> Re
         return problem(status, title, detail)
     from starlette.status import HTTP_400_BAD_REQUEST
 
-    from peervalue.web.pages import page
+    from peervalue.web.render import page
 
     if status in _PAGE_MESSAGES:
         detail = _PAGE_MESSAGES[status]
@@ -96,7 +122,7 @@ async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
     errors = [
         {
             "path": "/" if err.get("type") == "json_invalid" else _path(tuple(err.get("loc", ()))),
-            "message": str(err.get("msg", "")).removeprefix("Value error, "),
+            "message": API_NAMING.render(str(err.get("msg", "")).removeprefix("Value error, ")),
         }
         for err in _meant(list(exc.errors()))
     ]
@@ -109,12 +135,18 @@ async def input_problem(request: Request, exc: Exception) -> Response:
     422 with its problems (on a page's address, a page saying so)."""
     assert isinstance(exc, InputError)
     if not request.url.path.startswith(_NOT_PAGES):
-        return error_response(request, 422, "The inputs cannot be used", exc.message())
+        from peervalue.web.render import PAGE_NAMING
+
+        return error_response(request, 422, "The inputs cannot be used", exc.message(PAGE_NAMING))
+    top = [exc.request_field] if exc.request_field else []
     errors = [
-        {"path": "/" + p.field.replace(".", "/") if p.field else "/", "message": p.sentence()}
+        {
+            "path": "/" + "/".join([*top, *([p.field] if p.field else [])]).replace(".", "/"),
+            "message": p.sentence(API_NAMING),
+        }
         for p in exc.problems
     ]
-    return problem(422, "The inputs cannot be used", exc.message(), errors=errors)
+    return problem(422, "The inputs cannot be used", exc.message(API_NAMING), errors=errors)
 
 
 async def unexpected_problem(request: Request, exc: Exception) -> Response:
@@ -140,11 +172,11 @@ def _allowed_methods(request: Request) -> set[str]:
     a literal one (``/scenarios/compare``) before a template (``/scenarios/{scenario_id}``)."""
     from starlette.routing import Match
 
-    from peervalue.web.api import router
-
+    # the API's routes, which create_app keeps on the application's state
+    routes = list(getattr(request.app.state, "api_routes", ()))
     paths = [
         str(getattr(route, "path", ""))
-        for route in router.routes
+        for route in routes
         if route.matches(request.scope)[0] is not Match.NONE
     ]
     if not paths:
@@ -152,7 +184,7 @@ def _allowed_methods(request: Request) -> set[str]:
     path = request.url.path if request.url.path in paths else paths[0]
     return {
         method
-        for route in router.routes
+        for route in routes
         if getattr(route, "path", None) == path
         for method in getattr(route, "methods", None) or ()
     }

@@ -1,0 +1,223 @@
+"""A business case's parameters: the scenario's own figures drawn beside the evidence's and
+the cost set's (the same distributions and streams as ``peervalue psa``), the effect per
+draw, and the model inputs at the point values or the draws (:class:`PreparedScenario`).
+
+The scenario figures drawn and the cost lines are those its schema declares
+(:mod:`peervalue.scenario.inputs`), never a list of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from peervalue.costs.indices import PriceIndex, nhs_indexes
+from peervalue.errors import input_error
+from peervalue.evidence.schema import Study
+from peervalue.model.core import Array
+from peervalue.model.evaluate import evaluate, unit_costs
+from peervalue.model.methods import DOMINANT_SHARE
+from peervalue.model.spec import ModelSpec, Parameter, build_spec
+from peervalue.scenario import model
+from peervalue.scenario.inputs import cost_lines, drawn_figures
+from peervalue.scenario.load import LoadedScenario
+from peervalue.scenario.schema import ScenarioFile
+from peervalue.service.requests import ScenarioRequest
+from peervalue.service.scenario_resolve import ResolvedFiles, resolve_scenario
+from peervalue.uncertainty.distributions import (
+    ParameterDistribution,
+    distributions_of,
+    first_draws,
+)
+
+OWNER = "scenario"
+#: the scenario figures drawn as parameters, by their place in the file (from the schema)
+SCENARIO_FIGURES: tuple[str, ...] = tuple(drawn_figures())
+#: the cost lines, by their place in the file, with when each is spent (from the schema)
+COST_LINES = cost_lines()
+
+
+def _scenario_parameters(s: ScenarioFile, index: PriceIndex) -> list[Parameter]:
+    """The scenario's own figures as model parameters at its price year: those its schema
+    draws (an optional one only when set), then each ``[[extra]]`` resource's."""
+    figures = s.quantities()
+    params = []
+    for path in SCENARIO_FIGURES:
+        q = figures.get(path)
+        if q is None:
+            continue  # an optional figure the scenario leaves unset
+        factor = 1.0
+        if q.price_year is not None and q.price_year != s.scenario.price_year:
+            factor = index.factor(q.price_year, s.scenario.price_year)
+        params.append(Parameter(OWNER, path, q, factor, q.unit))
+    for i, extra in enumerate(s.extra):
+        params.append(
+            Parameter(
+                OWNER,
+                f"extra[{i}].avoided_per_patient_year",
+                extra.avoided_per_patient_year,
+                1.0,
+                extra.avoided_per_patient_year.unit,
+            )
+        )
+        q = extra.unit_cost
+        factor = index.factor(q.price_year, s.scenario.price_year) if q.price_year else 1.0
+        params.append(Parameter(OWNER, f"extra[{i}].unit_cost", q, factor, q.unit))
+    return params
+
+
+def _effect(spec: ModelSpec, values: Mapping[str, Array], source: str) -> Array:
+    """Bed-days saved per patient-year of support, per draw, from the evidence."""
+    out = evaluate(spec, values)
+    if source == "pooled-sums":
+        from peervalue.model.core import sum_studies
+
+        patient_years = out.n_intervention * out.support_years
+        return np.asarray(sum_studies(out.total_saved) / sum_studies(patient_years))
+    return np.asarray(out.pooled_saved_per_patient_year)
+
+
+def dominant_study(
+    spec: ModelSpec, values: Mapping[str, Array], source: str, studies: list[str]
+) -> str | None:
+    """A note when one study carries at least half of the pooled effect's weight (patients
+    for ``pooled-weighted``, patient-years of support for ``pooled-sums``), else ``None``."""
+    if source == "own" or len(studies) < 2:
+        return None
+    out = evaluate(spec, values)
+    if source == "pooled-sums":
+        weight, what = out.n_intervention * out.support_years, "patient-years of support"
+    else:
+        weight, what = out.weight, "patients"
+    w = np.asarray(weight, dtype=np.float64).reshape(len(studies), -1)[:, 0]
+    if not np.isfinite(w).all() or w.sum() <= 0:
+        return None
+    top = int(np.argmax(w))
+    share = float(w[top] / w.sum())
+    if share < DOMINANT_SHARE:
+        return None
+    return (
+        f"{studies[top]} carries {share:.0%} of the {what} that weight the pooled effect, "
+        "so the answer leans heavily on that one study; see its quality with "
+        f"'peervalue evidence show {studies[top]} --evidence-set all-2026'."
+    )
+
+
+def _column(values: Mapping[str, Array], name: str, n: int) -> Array:
+    """A parameter's draws as a ``(n, 1)`` column (a fixed one broadcast)."""
+    return np.broadcast_to(np.asarray(values[name], dtype=np.float64).reshape(-1, 1), (n, 1))
+
+
+def _inputs(
+    s: ScenarioFile, spec: ModelSpec, values: Mapping[str, Array], n: int, effect: Array
+) -> model.ScenarioInputs:
+    def v(path: str) -> Array:
+        return _column(values, f"{OWNER}:{path}", n)
+
+    c_bed, c_psw = unit_costs(spec, values)
+    return model.ScenarioInputs(
+        funded_fte=np.asarray(s.funded_fte_by_year(), dtype=np.float64),
+        vacancy_rate=v("staffing.vacancy_rate"),
+        turnover_rate=v("staffing.turnover_rate"),
+        caseload=v("staffing.caseload"),
+        effect=np.broadcast_to(np.asarray(effect, dtype=np.float64).reshape(-1, 1), (n, 1)),
+        transferability=v("evidence.transferability"),
+        cost_per_bed_day=np.broadcast_to(np.asarray(c_bed).reshape(-1, 1), (n, 1)),
+        cost_per_fte_year=np.broadcast_to(np.asarray(c_psw).reshape(-1, 1), (n, 1)),
+        cash_releasing_share=v("benefits.cash_releasing_share"),
+        optimism_bias=v("benefits.optimism_bias"),
+        cost_lines={path: model.CostLine(timing, v(path)) for path, timing in COST_LINES.items()},
+        extra_rates=[v(f"extra[{i}].avoided_per_patient_year") for i in range(len(s.extra))],
+        extra_costs=[v(f"extra[{i}].unit_cost") for i in range(len(s.extra))],
+        discount_rate=s.scenario.discount_rate,
+    )
+
+
+@dataclass(frozen=True)
+class PreparedScenario:
+    """A scenario resolved over the defaults, with its point values and its draws."""
+
+    files: ResolvedFiles
+    loaded: LoadedScenario
+    spec: ModelSpec
+    parameters: list[Parameter]
+    dists: list[ParameterDistribution]
+    point_values: dict[str, Array]
+    drawn: dict[str, Array]
+    point_effect: Array
+    drawn_effect: Array
+    studies: list[Study]
+    evidence_label: str
+    draws: int
+    seed: int
+
+    def inputs(
+        self, drawn: bool, overrides: Mapping[str, Array] | None = None
+    ) -> model.ScenarioInputs:
+        """Model inputs at the point values or the draws; ``overrides`` replace any of
+        ``caseload``, ``effect``, ``cost_per_bed_day``, ``cost_per_fte_year``,
+        ``transferability`` (arrays that broadcast against ``(draws, 1)``)."""
+        values = self.drawn if drawn else self.point_values
+        n = self.draws if drawn else 1
+        effect = self.drawn_effect if drawn else self.point_effect
+        base = _inputs(self.loaded.scenario, self.spec, values, n, effect)
+        if not overrides:
+            return base
+        changes: dict[str, Any] = {k: np.asarray(v, dtype=np.float64) for k, v in overrides.items()}
+        return replace(base, **changes)
+
+
+def prepare_scenario(
+    request: ScenarioRequest, files: ResolvedFiles | None = None
+) -> PreparedScenario:
+    """Resolve a scenario (or take ``files``, resolved already from ``request.scenario``)
+    and draw every uncertain input once."""
+    files = files if files is not None else resolve_scenario(request.scenario)
+    loaded = files.loaded
+    s = loaded.scenario
+    draws = request.draws if request.draws is not None else s.monte_carlo.draws
+    seed = request.seed if request.seed is not None else s.monte_carlo.seed
+    index = nhs_indexes().get("pay-and-prices")
+    spec = build_spec(files.studies, files.costs, index, price_year=s.scenario.price_year)
+    parameters = [*spec.parameters, *_scenario_parameters(s, index)]
+    dists = distributions_of(parameters)
+    with np.errstate(all="ignore"):
+        point_values = {d.name: np.array([d.value]) for d in dists}
+        drawn = {d.name: first_draws(d, seed, draws) for d in dists}
+        point_effect, drawn_effect = _effects(s, spec, point_values, drawn, draws)
+    return PreparedScenario(
+        files,
+        loaded,
+        spec,
+        parameters,
+        dists,
+        point_values,
+        drawn,
+        point_effect,
+        drawn_effect,
+        files.studies,
+        files.evidence_label,
+        draws,
+        seed,
+    )
+
+
+def _effects(
+    s: ScenarioFile, spec: ModelSpec, point: Mapping[str, Array], drawn: Mapping[str, Array], n: int
+) -> tuple[Array, Array]:
+    if s.evidence.source == "own":
+        name = f"{OWNER}:evidence.saved_per_patient_year"
+        return np.asarray(point[name]), np.broadcast_to(np.asarray(drawn[name]), (n,))
+    point_effect = _effect(spec, point, s.evidence.source)
+    drawn_effect = np.broadcast_to(_effect(spec, drawn, s.evidence.source), (n,))
+    if not np.isfinite(point_effect).all():
+        raise input_error(
+            "evidence",
+            "",
+            "the pooled effect per patient-year of support cannot be computed from these studies",
+            "studies that give bed-days per patient with their peer input (or source 'own')",
+        )
+    return point_effect, drawn_effect
