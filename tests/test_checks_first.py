@@ -94,3 +94,105 @@ def test_a_caseload_curve_that_cannot_be_computed_is_null_never_zero(tmp_path: P
     assert all(p is not None for p in probs)
     values = [p for p in probs if p is not None]
     assert values == sorted(values) and values[-1] > values[0]
+
+
+# --- scenario run: every file checked before any runs (issue 23 follow-up) -----------------
+
+
+def test_scenario_run_checks_every_file_before_running_any(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_computation: None
+) -> None:
+    (tmp_path / "a.toml").write_text(SCENARIO)
+    (tmp_path / "b.toml").write_text("[staffing]\ncaseload = -3\n")
+    out = tmp_path / "o.json"
+    run = run_cli(capsys, "scenario", "run", str(tmp_path / "a.toml"), str(tmp_path / "b.toml"),
+                  "-f", "json", "-o", str(out))  # fmt: skip
+    # the second file's mistake is reported; the first was never run (no_computation)
+    assert run.code == 2, run.err
+    assert "b.toml" in run.err and "staffing.caseload" in run.err
+    assert not out.exists()
+
+
+def test_scenario_run_checks_the_files_a_scenario_names_before_running_any(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_computation: None
+) -> None:
+    (tmp_path / "a.toml").write_text(SCENARIO)
+    (tmp_path / "b.toml").write_text('[costs]\nset = "missing-costs.yaml"\n')
+    run = run_cli(capsys, "scenario", "run", str(tmp_path / "a.toml"), str(tmp_path / "b.toml"),
+                  "-f", "json")  # fmt: skip
+    assert run.code == 2, run.err
+    assert "b.toml" in run.err and "costs.set" in run.err and "does not exist" in run.err
+
+
+@pytest.mark.parametrize("which", ["second scenario", "cost file", "study in the folder"])
+def test_an_output_that_is_an_input_of_any_scenario_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_computation: None, which: str
+) -> None:
+    import shutil
+
+    shutil.copy(SYNTHETIC_COSTS, tmp_path / "costs.yaml")
+    shutil.copytree(SYNTHETIC, tmp_path / "ev")
+    (tmp_path / "a.toml").write_text(SCENARIO)
+    (tmp_path / "b.toml").write_text(
+        '[scenario]\nprice_year = "2011-12"\n[costs]\nset = "costs.yaml"\n'
+        '[evidence]\nfolder = "ev"\n'
+    )
+    target = {
+        "second scenario": tmp_path / "b.toml",
+        "cost file": tmp_path / "costs.yaml",
+        "study in the folder": tmp_path / "ev" / "alpha.yaml",
+    }[which]
+    before = target.read_bytes()
+    run = run_cli(capsys, "scenario", "run", str(tmp_path / "a.toml"), str(tmp_path / "b.toml"),
+                  "-f", "json", "-o", str(target))  # fmt: skip
+    assert run.code == 2, run.err
+    assert "cannot write the output: it is an input of this run" in run.err
+    assert target.read_bytes() == before
+
+
+def _no_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import peervalue.service
+    import peervalue.service.cumulative
+    import peervalue.service.evppi
+    import peervalue.service.runs
+
+    for module, name in [
+        (peervalue.service, "run_psa"),
+        (peervalue.service.runs, "run_psa"),
+        (peervalue.service, "run_analysis"),
+        (peervalue.service.evppi, "run_evppi"),
+        (peervalue.service.cumulative, "run_cumulative"),
+    ]:
+        monkeypatch.setattr(module, name, _never)
+
+
+@pytest.mark.parametrize(
+    ("command", "target"),
+    [
+        (["psa", "-n", "3000000", "-q"], "{ev}/alpha.yaml"),
+        (["psa", "-n", "3000000", "-q"], "{costs}"),
+        (["analyse", "--leave-one-out"], "{ev}/beta.yaml"),
+        (["evppi", "-n", "50000"], "{costs}"),
+        (["cumulative"], "{ev}/gamma.toml"),
+    ],
+)
+def test_an_output_that_is_an_input_is_refused_before_a_long_run(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    target: str,
+) -> None:
+    import shutil
+
+    _no_run(monkeypatch)
+    ev, costs = tmp_path / "ev", tmp_path / "costs.yaml"
+    shutil.copytree(SYNTHETIC, ev)
+    shutil.copy(SYNTHETIC_COSTS, costs)
+    path = Path(target.replace("{ev}", str(ev)).replace("{costs}", str(costs)))
+    before = path.read_bytes()
+    args = [*command, "--evidence", str(ev), "--costs", str(costs), "-f", "json", "-o", str(path)]
+    run = run_cli(capsys, *args)
+    assert run.code == 2, run.err
+    assert "cannot write the output: it is an input of this run" in run.err
+    assert path.read_bytes() == before

@@ -138,3 +138,64 @@ def test_tables_escape_control_characters(
     assert run.code == 0, run.err
     assert not any(_acts(c) for c in run.out.replace("\n", ""))
     assert ("\\x1b" in run.out) is shows_country
+
+
+# --- JSON output escapes the same characters, and other invisible ones (issue 23 follow-up) --
+
+
+def _invisible(char: str) -> bool:
+    """Independent statement of what JSON output writes as an escape: what a terminal acts
+    on, every format character (Cf) and the line and paragraph separators."""
+    import unicodedata
+
+    return _acts(char) or unicodedata.category(char) == "Cf" or char in "\u2028\u2029"
+
+
+@given(st.text())
+def test_json_output_escapes_invisible_characters_and_loses_nothing(text: str) -> None:
+    import json
+
+    from peervalue.report.json_format import to_json
+
+    written = to_json({"title": text, "list": [text, 1.5]})
+    assert not any(_invisible(c) for c in written.replace("\n", ""))
+    assert json.loads(written) == {"title": text, "list": [text, 1.5]}
+    # text with nothing invisible is written exactly as json.dumps writes it
+    if not any(_invisible(c) for c in text):
+        expected = json.dumps({"title": text, "list": [text, 1.5]}, indent=2, ensure_ascii=False)
+        assert written == expected + "\n"
+
+
+def test_json_escape_examples() -> None:
+    from peervalue.report.safe_text import json_safe
+
+    assert json_safe('"\u202eevil\u2069"') == '"\\u202eevil\\u2069"'
+    assert json_safe('"a\u200bb\u00adc\ufeff"') == '"a\\u200bb\\u00adc\\ufeff"'
+    assert json_safe('"\x7f\x9b"') == '"\\u007f\\u009b"'
+    # a tag character above U+FFFF (E0001 = D800 + 0x380, DC00 + 0x001) as a surrogate pair
+    assert json_safe('"\U000e0001"') == '"\\udb40\\udc01"'
+    assert json_safe('"Espa\xf1a \u00a3 \u0930\u094d"') == '"Espa\xf1a \u00a3 \u0930\u094d"'
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["evidence", "list", "--evidence", "{ev}", "--format", "json"],
+        ["evidence", "show", "alpha", "--evidence", "{ev}", "--format", "json"],
+        ["analyse", "--evidence", "{ev}", "--costs", str(SYNTHETIC_COSTS), "--format", "json"],
+    ],
+)
+def test_json_outputs_escape_bidirectional_controls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    import json
+
+    ev = _hostile_evidence(tmp_path)
+    run = run_cli(capsys, *[a.replace("{ev}", str(ev)) for a in args])
+    assert run.code == 0, run.err
+    assert not any(_invisible(c) for c in run.out.replace("\n", ""))
+    data = json.loads(run.out)
+    if "analyse" not in args:  # the analysis shows no country; the others give it back whole
+        rows = data if isinstance(data, list) else [data]
+        assert "\\u202eX" in run.out
+        assert HOSTILE_COUNTRY in [r["country"] for r in rows]

@@ -244,8 +244,14 @@ def test_numpy_numbers_are_named_as_such() -> None:
 
 
 def test_psa_warns_about_too_few_draws_and_ratios_that_cannot_be_computed(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A study file can no longer declare a gamma that draws zero FTE (issue 23: at most
+    # 2.5% of draws below 0.01 FTE); the warning stays as a safety net, tested here with
+    # that limit lifted.
+    import peervalue.provenance
+
+    monkeypatch.setattr(peervalue.provenance, "MAX_SHARE_BELOW", 1.0)
     text = (SYNTHETIC / "alpha.yaml").read_text()
     fte = "fte: {value: 2, unit: FTE, status: assumed, range: [1, 3], rationale: synthetic}"
     assert fte in text
@@ -259,6 +265,9 @@ def test_psa_warns_about_too_few_draws_and_ratios_that_cannot_be_computed(
         )
     )
     result = peervalue.psa(tmp_path, SYNTHETIC_COSTS, draws=50)
+    monkeypatch.undo()
+    with pytest.raises(peervalue.InputError, match="draws below the smallest plausible"):
+        peervalue.psa(tmp_path, SYNTHETIC_COSTS, draws=50)
     assert result.warnings[0].startswith("Only 50 draws")
     assert any(
         w.startswith("alpha: 50 of 50 draws of the ratio cannot be computed")

@@ -22,6 +22,7 @@ how much we trust it::
 
 from __future__ import annotations
 
+import math
 import re
 from enum import StrEnum
 from typing import Annotated, Literal, Self
@@ -29,7 +30,14 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from peervalue.errors import quote
-from peervalue.units import CURRENCY_UNITS, UNITS, Bound, bound_problem
+from peervalue.units import (
+    CURRENCY_UNITS,
+    POSITIVE_MINIMA,
+    SMALLEST_NONZERO,
+    UNITS,
+    Bound,
+    bound_problem,
+)
 
 FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 NonNegativeNumber = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0)]
@@ -164,6 +172,22 @@ class Quantity(StrictModel):
             raise ValueError(
                 f"value {self.value} lies outside its distribution's [{dist.low}, {dist.high}]"
             )
+        if (
+            dist is not None
+            and dist.low is not None
+            and dist.high is not None
+            and self.range is not None
+            and (dist.low < self.range[0] or dist.high > self.range[1])
+        ):
+            # the range is what the figure can be; a distribution running past it would
+            # draw values the file itself says are impossible (or be cut to it silently)
+            low, high = self.range
+            raise ValueError(
+                f"its {dist.kind} distribution runs over [{dist.low:g}, {dist.high:g}], wider "
+                f"than the figure's own range [{low:g}, {high:g}]; give the distribution 'low' "
+                "and 'high' within the range (or leave them out to draw over the range), or "
+                "widen the range"
+            )
         if self.unit in CURRENCY_UNITS and self.price_year is None:
             raise ValueError(f"a value in {self.unit} needs a 'price_year' such as '2011-12'")
         if self.unit not in CURRENCY_UNITS and self.price_year is not None:
@@ -251,6 +275,63 @@ def unit_check(*allowed: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+#: the largest share of an unbounded distribution's draws allowed below a figure's least
+#: plausible value (its 95% interval may reach it, no more)
+MAX_SHARE_BELOW = 0.025
+
+
+def _gamma_below(shape: float, x: float) -> float:
+    """P(X < x) for a gamma of ``shape`` and scale 1 (the regularised lower incomplete gamma
+    function), for ``0 < x <= shape``: its power series (each term x / (shape + n) times
+    the last, so it converges), or, for a shape so large that the series is long, the
+    Wilson-Hilferty normal approximation (accurate to about 1e-4 there)."""
+    if shape > 1e5:
+        z = ((x / shape) ** (1 / 3) - (1 - 1 / (9 * shape))) / math.sqrt(1 / (9 * shape))
+        return 0.5 * math.erfc(-z / math.sqrt(2))
+    term = total = 1.0
+    n = 0
+    while term > 1e-15 * total and n < 1_000_000:
+        n += 1
+        term *= x / (shape + n)
+        total += term
+    log_p = shape * math.log(x) - x - math.lgamma(shape + 1) + math.log(total)
+    return min(1.0, math.exp(log_p))
+
+
+def share_below(q: Quantity, limit: float) -> float:
+    """The share of draws of ``q``'s declared gamma or log-normal (not cut to a range) that
+    fall below ``limit`` (0 < limit <= value); 0 for any other distribution."""
+    dist = q.distribution
+    if dist is None or dist.kind not in {"gamma", "lognormal"} or not dist.sd or q.range:
+        return 0.0
+    m, sd = q.value, dist.sd
+    if dist.kind == "gamma":
+        return _gamma_below((m / sd) ** 2, limit * m / sd**2)
+    sigma2 = math.log1p(sd**2 / m**2)
+    mu = math.log(m) - sigma2 / 2
+    return 0.5 * math.erfc(-(math.log(limit) - mu) / math.sqrt(2 * sigma2))
+
+
+def _spread_problem(q: Quantity, limit: float, what: str) -> str | None:
+    """Why ``q``'s gamma or log-normal draws too often below ``limit`` (``what`` says what
+    the limit is), or None."""
+    share = share_below(q, limit)
+    if share <= MAX_SHARE_BELOW:
+        return None
+    dist = q.distribution
+    assert dist is not None and dist.sd is not None
+    return (
+        f"a {dist.kind} distribution with sd {dist.sd:,.10g} around {q.value:,.10g} {q.unit} "
+        f"draws below {what} in {share:.1%} of draws (at most {MAX_SHARE_BELOW:.1%} may), so "
+        "the per-FTE and break-even results would explode; give a smaller 'sd', or a 'range' "
+        "on the quantity for the draws to stay within"
+    )
+
+
+def _smallest(minimum: Bound, unit: str) -> str:
+    return f"the smallest plausible {minimum.limit:,.10g} {unit} ({minimum.reason})"
+
+
 def _positive(q: Quantity) -> Quantity:
     if q.value <= 0:
         raise ValueError(f"must be greater than zero, got {q.value:g}")
@@ -264,6 +345,16 @@ def _positive(q: Quantity) -> Quantity:
         )
     if dist is not None and dist.low is not None and dist.low <= 0:
         raise ValueError(f"the distribution must stay above zero, got low {dist.low:g}")
+    minimum = POSITIVE_MINIMA.get(q.unit)
+    near_zero = (
+        _spread_problem(
+            q, SMALLEST_NONZERO, f"{SMALLEST_NONZERO:g} (this figure must stay above zero)"
+        )
+        if minimum is None or minimum.limit > q.value  # (at_least refuses such a value)
+        else _spread_problem(q, minimum.limit, _smallest(minimum, q.unit))
+    )
+    if near_zero is not None:
+        raise ValueError(near_zero)
     return q
 
 
@@ -310,6 +401,9 @@ def at_least(minimum: Bound) -> AfterValidator:
                 f"a normal distribution can draw values below the smallest plausible "
                 f"{minimum.limit:g} {q.unit}; use gamma or lognormal (or uniform, triangular, pert)"
             )
+        below = _spread_problem(q, minimum.limit, _smallest(minimum, q.unit))
+        if below is not None:
+            raise ValueError(below)
         return q
 
     return AfterValidator(check)

@@ -157,3 +157,14 @@ def bound_problem(unit: str, value: float, what: str = "value") -> str | None:
             f"use 0 or a magnitude of at least {SMALLEST_NONZERO:g}"
         )
     return None
+
+
+#: the stated minimum of a positive figure in each unit that has one (a positive figure in
+#: GBP/year is a salary): what a spread-out distribution of the figure must not draw below
+POSITIVE_MINIMA: Final[dict[str, Bound]] = {
+    "FTE": MIN_FTE,
+    "FTE-years": MIN_FTE_YEARS,
+    "patients/FTE": MIN_CASELOAD,
+    "GBP/year": MIN_SALARY,
+    "GBP/FTE-year": MIN_COST_PER_FTE_YEAR,
+}

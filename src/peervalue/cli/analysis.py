@@ -30,6 +30,7 @@ from peervalue.cli.common import (
     app,
     emit,
     evidence_app,
+    keep_inputs,
     request,
 )
 
@@ -153,6 +154,7 @@ def analyse_cmd(
         indexation=indexation,
         cost_basis=cost_basis,
     )
+    keep_inputs(output, (evidence, costs))
     result = run_analysis(req)
     emit(result, fmt, output, inputs=(evidence, costs), title=f"Analysis of {result.evidence}")
 

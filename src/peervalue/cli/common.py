@@ -381,6 +381,17 @@ def rendered_text(result: object, fmt: OutputFormat, **options: Any) -> str:
     return str(rendered)
 
 
+def keep_inputs(output: Path | None, inputs: Sequence[str | Path | None]) -> None:
+    """Refuse, before the run, an ``output`` that would replace one of the run's ``inputs``
+    (a study, cost or scenario file) or add a study file to an evidence folder;
+    :func:`emit` checks again as it writes. ``-`` (standard output) passes."""
+    if output is None or str(output) == "-":
+        return
+    from peervalue.fileio import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs(output, [Path(p) for p in inputs if p])
+
+
 def emit(
     result: object,
     fmt: OutputFormat,
@@ -396,10 +407,7 @@ def emit(
     """
     if output is not None and str(output) == "-":
         output = None
-    if output is not None:
-        from peervalue.fileio import refuse_overwriting_inputs
-
-        refuse_overwriting_inputs(output, [Path(p) for p in inputs if p])
+    keep_inputs(output, inputs)
 
     if fmt is OutputFormat.table and output is None and sys.stdout.isatty():
         from rich.console import Console

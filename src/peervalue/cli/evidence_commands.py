@@ -26,6 +26,7 @@ from peervalue.cli.common import (
     WeightingOpt,
     app,
     emit,
+    keep_inputs,
     request,
 )
 
@@ -83,6 +84,7 @@ def cumulative(
         indexation=indexation,
         cost_basis=cost_basis,
     )
+    keep_inputs(output, (evidence, costs))
     emit(run_cumulative(req), fmt, output, inputs=(evidence, costs))
 
 

@@ -87,35 +87,44 @@ def scenario_run(
     Example: peervalue scenario run a.toml b.toml --format csv -o cases.csv
     """
     from peervalue.errors import input_error
+    from peervalue.fileio import refuse_overwriting_inputs
     from peervalue.scenario.results import ScenarioComparison
     from peervalue.service.requests import ScenarioRequest
     from peervalue.service.scenario import run_scenario, save_inputs_text
+    from peervalue.service.scenario_resolve import read_paths, resolve_scenario
 
     if save_inputs is not None and len(files) != 1:
         raise input_error(
             "--save-inputs", "", f"got {len(files)} scenario files", "exactly one scenario file"
         )
-    if save_inputs is not None:
-        from peervalue.fileio import refuse_overwriting_inputs
-
-        refuse_overwriting_inputs(save_inputs, list(files))
-        if output is not None and str(output) != "-":
-            refuse_overwriting_inputs(output, list(files))
-            if save_inputs.absolute() == output.absolute():
-                raise input_error(
-                    "--save-inputs",
-                    "",
-                    f"names the same file as --output ({output})",
-                    "a TOML file for the inputs and another file for the result",
-                )
-    results = [
-        run_scenario(request(ScenarioRequest, scenario=f, draws=draws, seed=seed)) for f in files
-    ]
+    if output is not None and str(output) == "-":
+        output = None
+    requests = [request(ScenarioRequest, scenario=f, draws=draws, seed=seed) for f in files]
+    # every scenario and every file it names is read and checked before any runs (each
+    # once: the runs take them as read), and no output may replace one of them (a
+    # scenario, its cost file, a study in its folder)
+    resolved = [resolve_scenario(f) for f in files]
+    inputs = [*files, *(path for r in resolved for path in read_paths(r))]
+    for target in (output, save_inputs):
+        if target is not None:
+            refuse_overwriting_inputs(target, inputs)
+    if (
+        save_inputs is not None
+        and output is not None
+        and save_inputs.absolute() == output.absolute()
+    ):
+        raise input_error(
+            "--save-inputs",
+            "",
+            f"names the same file as --output ({output})",
+            "a TOML file for the inputs and another file for the result",
+        )
+    results = [run_scenario(req, r) for req, r in zip(requests, resolved, strict=True)]
     if save_inputs is not None:
         from peervalue.fileio import atomic_write_many, atomic_write_text
 
         inputs_text = save_inputs_text(files[0], results[0])
-        if output is not None and str(output) != "-":
+        if output is not None:
             # the inputs and the result are committed together or not at all
             text = rendered_text(results[0], fmt)
             atomic_write_many(
@@ -124,6 +133,6 @@ def scenario_run(
             return
         atomic_write_text(save_inputs, inputs_text)
     if len(results) == 1:
-        emit(results[0], fmt, output, inputs=tuple(files))
+        emit(results[0], fmt, output, inputs=tuple(inputs))
     else:
-        emit(ScenarioComparison(scenarios=results), fmt, output, inputs=tuple(files))
+        emit(ScenarioComparison(scenarios=results), fmt, output, inputs=tuple(inputs))

@@ -32,6 +32,7 @@ from peervalue.cli.common import (
     WeightingOpt,
     app,
     emit,
+    keep_inputs,
     request,
 )
 
@@ -188,6 +189,7 @@ def psa(
         sampler=sampler,
     )
     check_psa_view(req, show.value, "--show")
+    keep_inputs(output, (evidence, costs))
     with progress_reporter(draws, quiet) as progress:
         result = run_psa(req, progress)
     title = f"Monte Carlo analysis of {result.evidence}"
@@ -268,6 +270,7 @@ def sensitivity(
             scenario=scenario,
             **{k: v for k, v in given.items() if v is not None},
         )
+        keep_inputs(output, (evidence, costs, scenario))
         emit(run_two_way(req2), fmt, output, inputs=(evidence, costs, scenario))
         return
     from peervalue.errors import input_error
@@ -470,4 +473,5 @@ def evppi(
         indexation=indexation,
         cost_basis=cost_basis,
     )
+    keep_inputs(output, (evidence, costs))
     emit(run_evppi(req), fmt, output, inputs=(evidence, costs))

@@ -10,12 +10,15 @@ from peervalue.evidence.load import Evidence
 from peervalue.evidence.schema import Study
 from peervalue.report.registry import renderer
 from peervalue.report.rows import evidence_rows
+from peervalue.report.safe_text import json_safe
 from peervalue.results import ResultModel, clean_json
 
 
 def to_json(data: Any) -> str:
-    """Indented JSON text with a final newline; non-ASCII kept as is."""
-    return json.dumps(clean_json(data), indent=2, ensure_ascii=False) + "\n"
+    """Indented JSON text with a final newline; non-ASCII kept as is, but for control,
+    bidirectional and other invisible format characters in user text, written as
+    ``\\uXXXX`` escapes (:func:`peervalue.report.safe_text.json_safe`)."""
+    return json_safe(json.dumps(clean_json(data), indent=2, ensure_ascii=False)) + "\n"
 
 
 @renderer(ResultModel, "json")

@@ -18,11 +18,21 @@ that may act on it rather than show it:
   applies to text only: a number, however negative, stays a number. CSV text
   cells also have the characters a terminal acts on escaped, as in tables.
 
+JSON output (:func:`json_safe`) escapes the same characters a terminal acts on, and
+with them every other invisible format character (Unicode category Cf: zero-width
+spaces and joiners, the soft hyphen, the byte order mark, tag characters) and the line
+and paragraph separators U+2028 and U+2029, each as a ``\\uXXXX`` escape (a surrogate
+pair above U+FFFF). A JSON escape loses nothing (a reader gets the same text back), so
+JSON can escape this wider set, where a table keeps joiners that some scripts and emoji
+need; every other character, ``£`` and accented letters among them, is written as is.
+
 Nothing here imports rich at module level.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -57,6 +67,30 @@ def csv_text(text: str) -> str:
 def _acts(char: str) -> bool:
     code = ord(char)
     return (code < 0x20 and char != "\n") or 0x7F <= code <= 0x9F or char in _BIDI
+
+
+#: characters a JSON document may hold that are not printable ASCII (json.dumps escapes
+#: the C0 controls itself): each is looked at by :func:`_json_escape`
+_NOT_ASCII = re.compile("[\x7f-\U0010ffff]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if not (_acts(char) or char in "\u2028\u2029" or unicodedata.category(char) == "Cf"):
+        return char
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_safe(document: str) -> str:
+    """A JSON document (from ``json.dumps(..., ensure_ascii=False)``) with every character
+    a terminal acts on, every other invisible format character (category Cf) and U+2028
+    and U+2029 written as ``\\uXXXX`` escapes. These characters can only stand inside
+    strings, where an escape means the same character, so the data is unchanged."""
+    return _NOT_ASCII.sub(_json_escape, document)
 
 
 def terminal_text(text: str) -> str:

@@ -36,6 +36,18 @@ def resolve_scenario(scenario: Path | ScenarioFile) -> ResolvedFiles:
     return ResolvedFiles(loaded, costs, studies, label)
 
 
+def read_paths(files: ResolvedFiles) -> list[Path]:
+    """The cost file and study folder a resolved scenario names (none for a bundled cost
+    set or evidence), for an output to be checked against before a run."""
+    s = files.loaded.scenario
+    paths = []
+    if s.costs.set.endswith((".yaml", ".yml", ".toml")):
+        paths.append(_resolve(s.costs.set, files.loaded.folder))
+    if s.evidence.folder and s.evidence.source != "own":
+        paths.append(_resolve(s.evidence.folder, files.loaded.folder))
+    return paths
+
+
 def _check_price_years(loaded: LoadedScenario) -> None:
     """The scenario's price year, and every figure's, covered by the price index."""
     from peervalue.costs.indices import nhs_indexes
