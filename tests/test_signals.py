@@ -61,6 +61,29 @@ COMMANDS: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["o.json", "s.toml"],
     ),
+    "evppi": (["evppi", "-n", "20000", "-f", "json", "-o", "e.json"], ["e.json"]),
+    "cumulative": (
+        ["cumulative", "--evidence-set", "all-2026", "-n", "100000", "-f", "json", "-o", "c.json"],
+        ["c.json"],
+    ),
+    "compare": (
+        [
+            "compare",
+            "--evidence-set",
+            "cmh2013",
+            "--evidence-set",
+            "all-2026",
+            "-n",
+            "100000",
+            "-f",
+            "json",
+            "-o",
+            "k.json",
+        ],
+        ["k.json"],
+    ),
+    "evsi": (["evsi", "--design", "rct-readmission", "-f", "json", "-o", "v.json"], ["v.json"]),
+    "plot": (["plot", "payback", "--scenario", "case.toml", "-o", "p.svg"], ["p.svg"]),
 }
 
 
