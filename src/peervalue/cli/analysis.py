@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
+    DEFAULT_PRICES,
     CostBasisChoice,
-    CostBasisOpt,
     CostsOpt,
     DrawsOpt,
     EvidenceOpt,
@@ -21,6 +21,7 @@ from peervalue.cli.common import (
     IndexationOpt,
     OutputFormat,
     OutputOpt,
+    Prices,
     PriceYearOpt,
     ResourcesChoice,
     ResourcesOpt,
@@ -30,6 +31,7 @@ from peervalue.cli.common import (
     app,
     emit,
     evidence_app,
+    option_groups,
     request,
 )
 
@@ -98,6 +100,7 @@ def reproduce(
 
 
 @app.command("analyse")
+@option_groups
 def analyse_cmd(
     evidence: EvidenceOpt = None,
     evidence_set: EvidenceSetOpt = None,
@@ -120,9 +123,7 @@ def analyse_cmd(
     ] = None,
     draws: DrawsOpt = 20_000,
     seed: SeedOpt = 1,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     output: OutputOpt = None,
 ) -> None:
     """Run the same analysis on your own study files and/or unit-cost file.
@@ -149,9 +150,7 @@ def analyse_cmd(
         subgroup=subgroup,
         draws=draws,
         seed=seed,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
     result = run_analysis(req)
     emit(result, fmt, output, inputs=(evidence, costs), title=f"Analysis of {result.evidence}")

@@ -9,16 +9,14 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
-    CostBasisOpt,
+    DEFAULT_PRICES,
     CostsOpt,
     EvidenceOpt,
     EvidenceSetOpt,
     FormatOpt,
-    IndexationChoice,
-    IndexationOpt,
     OutputFormat,
     OutputOpt,
-    PriceYearOpt,
+    Prices,
     ResourcesChoice,
     ResourcesOpt,
     SeedOpt,
@@ -26,6 +24,7 @@ from peervalue.cli.common import (
     WeightingOpt,
     app,
     emit,
+    option_groups,
     request,
 )
 
@@ -36,6 +35,7 @@ class OrderChoice(StrEnum):
 
 
 @app.command()
+@option_groups
 def cumulative(
     evidence: EvidenceOpt = None,
     evidence_set: EvidenceSetOpt = None,
@@ -53,9 +53,7 @@ def cumulative(
         int, typer.Option("--draws", "-n", help="Monte Carlo draws (100 to 200,000).")
     ] = 20_000,
     seed: SeedOpt = 1,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -79,14 +77,13 @@ def cumulative(
         weighting=weighting,
         draws=draws,
         seed=seed,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
     emit(run_cumulative(req), fmt, output, inputs=(evidence, costs))
 
 
 @app.command()
+@option_groups
 def compare(
     evidence_sets: Annotated[
         list[str],
@@ -105,9 +102,7 @@ def compare(
         int, typer.Option("--draws", "-n", help="Monte Carlo draws (100 to 200,000).")
     ] = 20_000,
     seed: SeedOpt = 1,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -130,8 +125,6 @@ def compare(
         weighting=weighting,
         draws=draws,
         seed=seed,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
     emit(run_compare(req), fmt, output, inputs=(evidence, costs))

@@ -8,14 +8,12 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
-    CostBasisOpt,
+    DEFAULT_PRICES,
     CostsOpt,
     EvidenceOpt,
     EvidenceSetOpt,
     ForceOpt,
-    IndexationChoice,
-    IndexationOpt,
-    PriceYearOpt,
+    Prices,
     QuietOpt,
     ResourcesChoice,
     ResourcesOpt,
@@ -24,6 +22,7 @@ from peervalue.cli.common import (
     WeightingOpt,
     app,
     checked_output,
+    option_groups,
     request,
 )
 from peervalue.cli.uncertainty_commands import progress_reporter
@@ -41,6 +40,7 @@ def _list_figures() -> None:
 
 
 @app.command()
+@option_groups
 def plot(
     name: Annotated[
         str | None, typer.Argument(help="The figure to draw (peervalue plot --list).")
@@ -73,9 +73,7 @@ def plot(
         int, typer.Option("--draws", "-n", help="Monte Carlo draws behind the figure.")
     ] = 20_000,
     seed: SeedOpt = 1,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -124,9 +122,7 @@ def plot(
         weighting=weighting,
         draws=draws,
         seed=seed,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
     refuse_overwriting_inputs(out, [Path(p) for p in (evidence, costs, scenario) if p])
     if not force:

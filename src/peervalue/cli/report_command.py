@@ -10,14 +10,12 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
-    CostBasisOpt,
+    DEFAULT_PRICES,
     CostsOpt,
     EvidenceOpt,
     EvidenceSetOpt,
     ForceOpt,
-    IndexationChoice,
-    IndexationOpt,
-    PriceYearOpt,
+    Prices,
     QuietOpt,
     ResourcesChoice,
     ResourcesOpt,
@@ -26,6 +24,7 @@ from peervalue.cli.common import (
     WeightingOpt,
     app,
     checked_output,
+    option_groups,
     request,
 )
 from peervalue.cli.uncertainty_commands import progress_reporter
@@ -36,6 +35,7 @@ REPORT_SUFFIXES = tuple(f".{e}" for e in document_formats())
 
 
 @app.command()
+@option_groups
 def report(
     out: Annotated[
         Path,
@@ -57,9 +57,7 @@ def report(
     weighting: WeightingOpt = WeightingChoice.all,
     draws: Annotated[int, typer.Option("--draws", "-n", help="Monte Carlo draws.")] = 100_000,
     seed: SeedOpt = 1,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -95,9 +93,7 @@ def report(
         weighting=weighting,
         draws=draws,
         seed=seed,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
     refuse_overwriting_inputs(out, [Path(p) for p in (evidence, costs, scenario) if p])
     if not force:

@@ -11,19 +11,17 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
-    CostBasisOpt,
+    DEFAULT_PRICES,
     CostsOpt,
     DrawsOpt,
     EvidenceOpt,
     EvidenceSetOpt,
     FormatOpt,
-    IndexationChoice,
-    IndexationOpt,
     OutputFormat,
     OutputOpt,
     PoolingChoice,
     PoolingOpt,
-    PriceYearOpt,
+    Prices,
     QuietOpt,
     ResourcesChoice,
     ResourcesOpt,
@@ -32,6 +30,7 @@ from peervalue.cli.common import (
     WeightingOpt,
     app,
     emit,
+    option_groups,
     request,
 )
 
@@ -101,6 +100,7 @@ def progress_reporter(draws: int, quiet: bool) -> Iterator[Callable[[int], None]
 
 
 @app.command()
+@option_groups
 def psa(
     draws: DrawsOpt = 100_000,
     seed: SeedOpt = 1,
@@ -145,9 +145,7 @@ def psa(
         ),
     ] = SamplerChoice.random,
     quiet: QuietOpt = False,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -176,9 +174,7 @@ def psa(
         resources=resources,
         costs=costs,
         weighting=weighting,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
         draws=draws,
         seed=seed,
         chunk_size=chunk_size,
@@ -195,6 +191,7 @@ def psa(
 
 
 @app.command()
+@option_groups
 def sensitivity(
     evidence: EvidenceOpt = None,
     evidence_set: EvidenceSetOpt = None,
@@ -202,9 +199,7 @@ def sensitivity(
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     two_way: Annotated[
         str | None,
         typer.Option(
@@ -261,9 +256,7 @@ def sensitivity(
             costs=costs,
             weighting=weighting,
             pooling=pooling,
-            price_year=price_year,
-            indexation=indexation,
-            cost_basis=cost_basis,
+            **prices._asdict(),
             axes=axes,
             scenario=scenario,
             **{k: v for k, v in given.items() if v is not None},
@@ -295,14 +288,13 @@ def sensitivity(
         costs=costs,
         weighting=weighting,
         pooling=pooling,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
     emit(run_sensitivity(req), fmt, output, inputs=(evidence, costs))
 
 
 @app.command()
+@option_groups
 def threshold(
     evidence: EvidenceOpt = None,
     evidence_set: EvidenceSetOpt = None,
@@ -310,9 +302,7 @@ def threshold(
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -333,14 +323,13 @@ def threshold(
         costs=costs,
         weighting=weighting,
         pooling=pooling,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
     emit(run_threshold(req), fmt, output, inputs=(evidence, costs))
 
 
 @app.command()
+@option_groups
 def meta(
     evidence: EvidenceOpt = None,
     evidence_set: EvidenceSetOpt = None,
@@ -378,9 +367,7 @@ def meta(
             help="I^2 from Cochran's Q for every method, or from each method's tau^2 (metafor).",
         ),
     ] = MetaI2Choice.q,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -403,9 +390,7 @@ def meta(
         resources=resources,
         costs=costs,
         weighting=weighting,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
         caseload=caseload,
         level=level,
         method=method,
@@ -417,6 +402,7 @@ def meta(
 
 
 @app.command()
+@option_groups
 def evppi(
     evidence: EvidenceOpt = None,
     evidence_set: EvidenceSetOpt = None,
@@ -435,9 +421,7 @@ def evppi(
     discount_rate: Annotated[
         float, typer.Option(help="Annual discount rate, 0 to 0.2 (0.035 is 3.5%).")
     ] = 0.035,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -466,8 +450,6 @@ def evppi(
         population_fte=population_fte,
         horizon=horizon,
         discount_rate=discount_rate,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
     emit(run_evppi(req), fmt, output, inputs=(evidence, costs))
