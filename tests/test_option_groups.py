@@ -1,6 +1,7 @@
-"""The shared run options declared once (issue 17, item 4): ``--price-year``,
-``--indexation`` and ``--cost-basis`` come from the ``Prices`` option group, put in each
-command's signature by ``option_groups``, and reach the request as given."""
+"""The shared run options declared once (issue 17, item 4): ``--evidence``,
+``--evidence-set`` and ``--resources`` come from the ``Studies`` option group, and
+``--price-year``, ``--indexation`` and ``--cost-basis`` from the ``Prices`` group, put in
+each command's signature by ``option_groups``; they reach the request as given."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ CLI = Path(__file__).resolve().parents[1] / "src" / "peervalue" / "cli"
 
 def test_no_command_declares_the_price_options_itself() -> None:
     # `reproduce` keeps its own --cost-basis (another default and help: pay, with the other
-    # basis beside it), so it declares all three; every other command takes the group
+    # basis beside it), so it declares all three; every other command takes the groups
     for path in sorted(CLI.glob("*.py")):
         if path.name == "common.py":
             continue
@@ -28,6 +29,13 @@ def test_no_command_declares_the_price_options_itself() -> None:
         expected = 1 if path.name == "analysis.py" else 0
         assert text.count("indexation: IndexationOpt") == expected, path.name
         assert text.count("cost_basis: CostBasisOpt") == 0, path.name
+        # the three study options together are the group (evidence list/show, reproduce and
+        # compare take some of them with others, so they declare theirs themselves)
+        trio = (
+            "evidence: EvidenceOpt = None,\n    evidence_set: EvidenceSetOpt = None,\n"
+            "    resources: ResourcesOpt"
+        )
+        assert trio not in text, path.name
 
 
 def _tiny_app(seen: list[Prices]) -> typer.Typer:
@@ -62,6 +70,20 @@ def test_the_group_arrives_as_one_value_with_the_others_around_it() -> None:
     places = [help_text.index(o) for o in ("--first", "--price-year", "--indexation")]
     assert places == sorted(places) and places[-1] < help_text.index("--cost-basis")
     assert help_text.index("--cost-basis") < help_text.index("--last")
+
+
+def test_a_command_passes_the_studies_on(capsys: pytest.CaptureFixture[str]) -> None:
+    import peervalue
+
+    args = ("--evidence-set", "all-2026", "--resources", "all")
+    data = json.loads(run_cli(capsys, "threshold", *args, "--format", "json").out)
+    direct = peervalue.threshold(evidence_set="all-2026", resources="all")
+    got = [t["break_even"] for t in data["thresholds"]]
+    assert got == pytest.approx([t.break_even for t in direct.thresholds])
+    assert data["thresholds"][0]["current"] == pytest.approx(direct.thresholds[0].current)
+    assert data["thresholds"][0]["current"] != pytest.approx(
+        peervalue.threshold().thresholds[0].current
+    )
 
 
 def test_a_command_passes_the_prices_on(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,7 @@ import typer
 
 from peervalue.cli.common import (
     DEFAULT_PRICES,
+    DEFAULT_STUDIES,
     CostBasisChoice,
     CostsOpt,
     DrawsOpt,
@@ -26,6 +27,7 @@ from peervalue.cli.common import (
     ResourcesChoice,
     ResourcesOpt,
     SeedOpt,
+    Studies,
     WeightingChoice,
     WeightingOpt,
     app,
@@ -102,9 +104,7 @@ def reproduce(
 @app.command("analyse")
 @option_groups
 def analyse_cmd(
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     weighting: WeightingOpt = WeightingChoice.all,
@@ -140,9 +140,7 @@ def analyse_cmd(
 
     req = request(
         AnalysisRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         with_reference=reference,
@@ -153,7 +151,13 @@ def analyse_cmd(
         **prices._asdict(),
     )
     result = run_analysis(req)
-    emit(result, fmt, output, inputs=(evidence, costs), title=f"Analysis of {result.evidence}")
+    emit(
+        result,
+        fmt,
+        output,
+        inputs=(studies.evidence, costs),
+        title=f"Analysis of {result.evidence}",
+    )
 
 
 @evidence_app.command("list")

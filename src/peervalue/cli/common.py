@@ -347,6 +347,15 @@ IndexationOpt = Annotated[
 ]
 
 
+class Studies(NamedTuple):
+    """The shared options that choose a run's studies (``--evidence``, ``--evidence-set``,
+    ``--resources``), declared once, as :class:`Prices` is."""
+
+    evidence: str | None  #: text, as --evidence is read (see EvidenceOpt)
+    evidence_set: str | None
+    resources: ResourcesChoice
+
+
 class Prices(NamedTuple):
     """The shared options that set a run's prices, declared once: a command takes them as
     one parameter typed ``Prices`` under :func:`option_groups`, and passes them on with
@@ -366,9 +375,15 @@ def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
 #: the options' defaults: a command's default for its ``Prices`` parameter (never used:
 #: :func:`option_groups` puts the options in its place)
 DEFAULT_PRICES = Prices(None, IndexationChoice.pay_and_prices, None)
+DEFAULT_STUDIES = Studies(None, None, ResourcesChoice.bed_days)
 
 #: each option group: the options it stands for in a command's signature, in help order
 OPTION_GROUPS: dict[type, tuple[inspect.Parameter, ...]] = {
+    Studies: (
+        _option("evidence", EvidenceOpt, DEFAULT_STUDIES.evidence),
+        _option("evidence_set", EvidenceSetOpt, DEFAULT_STUDIES.evidence_set),
+        _option("resources", ResourcesOpt, DEFAULT_STUDIES.resources),
+    ),
     Prices: (
         _option("price_year", PriceYearOpt, DEFAULT_PRICES.price_year),
         _option("indexation", IndexationOpt, DEFAULT_PRICES.indexation),
@@ -380,9 +395,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def option_groups(command: F) -> F:
-    """Put each parameter of ``command`` typed as an option group (:class:`Prices`) in
-    place of the group's options, where it stands, so ``--help`` lists them there; the
-    command receives the group as one value. Put it under ``@app.command()``."""
+    """Put each parameter of ``command`` typed as an option group (:class:`Studies`,
+    :class:`Prices`) in place of the group's options, where it stands, so ``--help`` lists
+    them there; the command receives the group as one value. Put it under
+    ``@app.command()``."""
     hints = typing.get_type_hints(command, include_extras=True)
     params: list[inspect.Parameter] = []
     groups: dict[str, tuple[type, list[str]]] = {}

@@ -10,9 +10,9 @@ import typer
 
 from peervalue.cli.common import (
     DEFAULT_PRICES,
+    DEFAULT_STUDIES,
     CostsOpt,
     EvidenceOpt,
-    EvidenceSetOpt,
     FormatOpt,
     OutputFormat,
     OutputOpt,
@@ -20,6 +20,7 @@ from peervalue.cli.common import (
     ResourcesChoice,
     ResourcesOpt,
     SeedOpt,
+    Studies,
     WeightingChoice,
     WeightingOpt,
     app,
@@ -37,9 +38,7 @@ class OrderChoice(StrEnum):
 @app.command()
 @option_groups
 def cumulative(
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     order: Annotated[
         OrderChoice,
@@ -69,9 +68,7 @@ def cumulative(
 
     req = request(
         CumulativeRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         order=order,
         weighting=weighting,
@@ -79,7 +76,7 @@ def cumulative(
         seed=seed,
         **prices._asdict(),
     )
-    emit(run_cumulative(req), fmt, output, inputs=(evidence, costs))
+    emit(run_cumulative(req), fmt, output, inputs=(studies.evidence, costs))
 
 
 @app.command()

@@ -9,15 +9,13 @@ import typer
 
 from peervalue.cli.common import (
     DEFAULT_PRICES,
+    DEFAULT_STUDIES,
     CostsOpt,
-    EvidenceOpt,
-    EvidenceSetOpt,
     ForceOpt,
     Prices,
     QuietOpt,
-    ResourcesChoice,
-    ResourcesOpt,
     SeedOpt,
+    Studies,
     WeightingChoice,
     WeightingOpt,
     app,
@@ -64,9 +62,7 @@ def plot(
             help="A business case (scenario file): draws its payback and two-way figures.",
         ),
     ] = None,
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     draws: Annotated[
@@ -115,16 +111,14 @@ def plot(
         PlotRequest,
         figures=(name,),
         scenario=scenario,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         draws=draws,
         seed=seed,
         **prices._asdict(),
     )
-    refuse_overwriting_inputs(out, [Path(p) for p in (evidence, costs, scenario) if p])
+    refuse_overwriting_inputs(out, [Path(p) for p in (studies.evidence, costs, scenario) if p])
     if not force:
         refuse_existing(out)
     with progress_reporter(draws, quiet) as progress:

@@ -11,15 +11,13 @@ import typer
 
 from peervalue.cli.common import (
     DEFAULT_PRICES,
+    DEFAULT_STUDIES,
     CostsOpt,
-    EvidenceOpt,
-    EvidenceSetOpt,
     ForceOpt,
     Prices,
     QuietOpt,
-    ResourcesChoice,
-    ResourcesOpt,
     SeedOpt,
+    Studies,
     WeightingChoice,
     WeightingOpt,
     app,
@@ -50,9 +48,7 @@ def report(
         str | None,
         typer.Option(metavar="FILE", help="Add a local business case (a scenario file)."),
     ] = None,
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     draws: Annotated[int, typer.Option("--draws", "-n", help="Monte Carlo draws.")] = 100_000,
@@ -86,16 +82,14 @@ def report(
     req = request(
         ReportRequest,
         scenario=scenario,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         draws=draws,
         seed=seed,
         **prices._asdict(),
     )
-    refuse_overwriting_inputs(out, [Path(p) for p in (evidence, costs, scenario) if p])
+    refuse_overwriting_inputs(out, [Path(p) for p in (studies.evidence, costs, scenario) if p])
     if not force:
         refuse_existing(out)
     command = "peervalue " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "peervalue report"

@@ -12,10 +12,9 @@ import typer
 
 from peervalue.cli.common import (
     DEFAULT_PRICES,
+    DEFAULT_STUDIES,
     CostsOpt,
     DrawsOpt,
-    EvidenceOpt,
-    EvidenceSetOpt,
     FormatOpt,
     OutputFormat,
     OutputOpt,
@@ -23,9 +22,8 @@ from peervalue.cli.common import (
     PoolingOpt,
     Prices,
     QuietOpt,
-    ResourcesChoice,
-    ResourcesOpt,
     SeedOpt,
+    Studies,
     WeightingChoice,
     WeightingOpt,
     app,
@@ -104,9 +102,7 @@ def progress_reporter(draws: int, quiet: bool) -> Iterator[Callable[[int], None]
 def psa(
     draws: DrawsOpt = 100_000,
     seed: SeedOpt = 1,
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     chunk_size: Annotated[
@@ -169,9 +165,7 @@ def psa(
 
     req = request(
         PsaRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         **prices._asdict(),
@@ -187,15 +181,13 @@ def psa(
     with progress_reporter(draws, quiet) as progress:
         result = run_psa(req, progress)
     title = f"Monte Carlo analysis of {result.evidence}"
-    emit(result, fmt, output, inputs=(evidence, costs), title=title, view=show.value)
+    emit(result, fmt, output, inputs=(studies.evidence, costs), title=title, view=show.value)
 
 
 @app.command()
 @option_groups
 def sensitivity(
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
@@ -250,9 +242,7 @@ def sensitivity(
         given = {"grid": grid, "draws": draws, "seed": seed}
         req2 = request(
             TwoWayRequest,
-            evidence=evidence,
-            evidence_set=evidence_set,
-            resources=resources,
+            **studies._asdict(),
             costs=costs,
             weighting=weighting,
             pooling=pooling,
@@ -261,7 +251,7 @@ def sensitivity(
             scenario=scenario,
             **{k: v for k, v in given.items() if v is not None},
         )
-        emit(run_two_way(req2), fmt, output, inputs=(evidence, costs, scenario))
+        emit(run_two_way(req2), fmt, output, inputs=(studies.evidence, costs, scenario))
         return
     from peervalue.errors import input_error
 
@@ -282,23 +272,19 @@ def sensitivity(
 
     req = request(
         SensitivityRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         pooling=pooling,
         **prices._asdict(),
     )
-    emit(run_sensitivity(req), fmt, output, inputs=(evidence, costs))
+    emit(run_sensitivity(req), fmt, output, inputs=(studies.evidence, costs))
 
 
 @app.command()
 @option_groups
 def threshold(
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
@@ -317,23 +303,19 @@ def threshold(
 
     req = request(
         ThresholdRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         pooling=pooling,
         **prices._asdict(),
     )
-    emit(run_threshold(req), fmt, output, inputs=(evidence, costs))
+    emit(run_threshold(req), fmt, output, inputs=(studies.evidence, costs))
 
 
 @app.command()
 @option_groups
 def meta(
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     caseload: Annotated[
@@ -385,9 +367,7 @@ def meta(
 
     req = request(
         MetaRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         **prices._asdict(),
@@ -398,15 +378,13 @@ def meta(
         prediction=prediction,
         i2_from=i2,
     )
-    emit(run_meta(req), fmt, output, inputs=(evidence, costs))
+    emit(run_meta(req), fmt, output, inputs=(studies.evidence, costs))
 
 
 @app.command()
 @option_groups
 def evppi(
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
@@ -439,9 +417,7 @@ def evppi(
 
     req = request(
         EvppiRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         pooling=pooling,
@@ -452,4 +428,4 @@ def evppi(
         discount_rate=discount_rate,
         **prices._asdict(),
     )
-    emit(run_evppi(req), fmt, output, inputs=(evidence, costs))
+    emit(run_evppi(req), fmt, output, inputs=(studies.evidence, costs))
