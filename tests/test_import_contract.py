@@ -180,32 +180,9 @@ def test_no_upward_imports() -> None:
     assert not upward, f"{len(upward)} imports against the layers:\n" + "\n".join(lines)
 
 
-#: rings not yet broken, each with its reason; the test fails when one is gone, so that
-#: it is struck off here. The scenario package's four modules: load.py reads a file through
-#: documents.py's format upgrade, which layers over load.py's national defaults; schema.py
-#: takes its fields' declarations from inputs.py, whose catalogue defaults to the schema and
-#: whose docs table reads the national defaults (imports inside functions). To break it:
-#: the defaults and layering in a module of their own below documents.py and load.py, and
-#: the catalogue's default and the docs table in a module above schema.py.
-KNOWN_CYCLES: list[list[str]] = [
-    [
-        "peervalue.scenario.documents",
-        "peervalue.scenario.inputs",
-        "peervalue.scenario.load",
-        "peervalue.scenario.schema",
-    ],
-]
-
-
 def test_no_import_cycles() -> None:
-    rings = [ring for ring in cycles(import_graph()) if ring not in KNOWN_CYCLES]
-    assert not rings, f"{len(rings)} import cycles:\n" + "\n".join(map(" <-> ".join, rings))
-
-
-def test_known_cycles_are_still_there() -> None:
     rings = cycles(import_graph())
-    gone = [ring for ring in KNOWN_CYCLES if ring not in rings]
-    assert not gone, f"strike these off KNOWN_CYCLES, they are broken: {gone}"
+    assert not rings, f"{len(rings)} import cycles:\n" + "\n".join(map(" <-> ".join, rings))
 
 
 def test_renderers_import_no_front_end_or_service() -> None:

@@ -43,6 +43,18 @@ def test_each_step_is_one_named_change() -> None:
     # the caseload that would give 4.8: ratio is proportional to a common caseload
     threshold = peervalue.threshold(kept, cost_basis="pay", weighting="intervention")
     assert r.required_caseload == pytest.approx(4.8 * threshold.thresholds[2].break_even)
+    # and independently, from the study and cost files: required = 4.8 * c_psw / (c_bed * e),
+    # e = bed-days saved per patient-year of support, pooled by intervention-arm size n over
+    # the four studies left (bed-days saved per patient / years of support):
+    #   klein1998   n=10   6 / 0.5 (6 months)            = 12
+    #   lawn2008    n=49   (300 / 49) / 0.25 (3 months)  = 1200 / 49
+    #   min2007     n=106  (1549 / 106) / 1 (12 months)  = 1549 / 106
+    #   sledge2011  n=38   9 / 0.75 (9 months)           = 12
+    #   e = (120 + 1200 + 1549 + 456) / 203 = 3325 / 203
+    # c_bed = 334 (2011-12 bed-day), c_psw = PAY = 20,183 * 1.2296 = 24,817.0168, so
+    #   required = 4.8 * 24,817.0168 * 203 / (334 * 3325) = 24,181,701.17 / 1,110,550
+    assert r.required_caseload == pytest.approx(4.8 * PAY * 203 / (334 * 3325), rel=1e-9)
+    assert r.required_caseload == pytest.approx(21.7745, abs=1e-4)
     assert r.caseload_range == (8.0, 25.0)
     assert r.caseload_plausible is (8 <= r.required_caseload <= 25)
     assert "lower bound" in r.verdict

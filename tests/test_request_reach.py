@@ -1,4 +1,4 @@
-"""Every request field is reachable from the Python API and the command line.
+"""Every request field is reachable from the Python API, the command line and the web API.
 
 The request models (service/requests.py) declare the fields once; the Python functions
 take them from there, and each command's options map onto them (a few options are
@@ -158,3 +158,119 @@ def test_every_field_is_an_option_of_its_command(command: str, cls: type[Request
     missing = set(request_fields(cls)) - options - set(NOT_ON_THE_CLI)
     missing -= set(NOT_ON_THE_COMMAND.get(command, {}))
     assert not missing, f"peervalue {command} offers no option for {sorted(missing)}"
+
+
+# --- the web API ----------------------------------------------------------------------
+
+#: web endpoint -> (its service request, where its run is looked up when called)
+ENDPOINTS: dict[str, tuple[type[Request], str, str]] = {
+    "/api/v1/analysis": (AnalysisRequest, "peervalue.service.runs", "run_analysis"),
+    "/api/v1/psa": (PsaRequest, "peervalue.service.runs", "run_psa"),
+    "/api/v1/sensitivity": (SensitivityRequest, "peervalue.service.runs", "run_sensitivity"),
+    "/api/v1/thresholds": (ThresholdRequest, "peervalue.service.runs", "run_threshold"),
+    "/api/v1/scenarios/run": (ScenarioRequest, "peervalue.service.scenario", "run_scenario"),
+    "/api/v1/reports": (ReportRequest, "peervalue.web.api", "report_response"),
+}
+
+#: requests with no web endpoint, and why
+NO_WEB_ENDPOINT = {
+    MetaRequest: "the meta-analysis is on the command line and in Python",
+    SynthesisRequest: "the Bayesian synthesis takes minutes; not run on the web",
+    EvppiRequest: "EVPPI (regressions over draws) is not run on the web",
+    CumulativeRequest: "in the report (POST /api/v1/reports), not an endpoint of its own",
+    EvidenceComparisonRequest: "evidence sets are compared on the command line",
+    PlotRequest: "the figures are in the report (POST /api/v1/reports)",
+    TwoWayRequest: "two-way sensitivity is on the command line and in Python",
+}
+
+#: fields a web endpoint does not take, and why
+NOT_ON_THE_WEB = {
+    # the web API returns summaries: keep_draws=true is refused with a 422
+    "keep_draws": "Python only",
+}
+
+
+def _sample(field: str) -> dict[str, Any]:
+    """A body setting ``field`` to a value other than its default."""
+    study = peervalue.load_evidence().studies[0].model_dump(mode="json")
+    values: dict[str, dict[str, Any]] = {
+        "evidence": {"evidence": [study]},
+        "evidence_label": {"evidence": [study], "evidence_label": "our two studies"},
+        "evidence_set": {"evidence_set": "all-2026"},
+        "resources": {"resources": "all"},
+        "costs": {"costs": "england-2024-25"},
+        "weighting": {"weighting": "intervention"},
+        "price_year": {"price_year": "2024-25"},
+        "indexation": {"indexation": "pay-for-pay"},
+        "cost_basis": {"cost_basis": "pay"},
+        "with_reference": {"with_reference": True},
+        "compare_cost_basis": {"compare_cost_basis": True},
+        "leave_one_out": {"leave_one_out": True},
+        "subgroup": {"subgroup": "design"},
+        "draws": {"draws": 123},
+        "seed": {"seed": 7},
+        "chunk_size": {"chunk_size": 1000},
+        "population_fte": {"population_fte": 50.0},
+        "horizon": {"horizon": 3},
+        "discount_rate": {"discount_rate": 0.05},
+        "sampler": {"sampler": "sobol"},
+        "pooling": {"pooling": "sums"},
+    }
+    return values[field]
+
+
+def test_every_request_has_a_web_endpoint_or_a_reason() -> None:
+    # the requests the Python API and the command line are checked for, above
+    runs = set(PYTHON.values()) | set(COMMANDS.values())
+    served = {cls for cls, _, _ in ENDPOINTS.values()}
+    assert runs - served == set(NO_WEB_ENDPOINT), (runs - served) ^ set(NO_WEB_ENDPOINT)
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_every_field_reaches_the_service_from_the_web(
+    path: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import tomllib
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's notice about httpx versions
+        from fastapi.testclient import TestClient
+
+    from peervalue.scenario.schema import template_file
+    from peervalue.web.app import create_app
+
+    cls, module, name = ENDPOINTS[path]
+    seen: list[Request] = []
+
+    class Reached(Exception):
+        pass
+
+    def capture(request: Request, *args: Any, **kwargs: Any) -> Any:
+        seen.append(request)
+        raise Reached
+
+    monkeypatch.setattr(__import__(module, fromlist=[name]), name, capture)
+    base: dict[str, Any] = {}
+    if path == "/api/v1/scenarios/run":
+        document = tomllib.loads(template_file().read_text(encoding="utf-8"))
+        document["scenario"]["start"] = document["scenario"]["start"].isoformat()
+        base = {"scenario": document}
+    app = create_app(f"sqlite:///{tmp_path / 'db'}", allowed_hosts=["testserver"])
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for field in request_fields(cls):
+            if field in NOT_ON_THE_WEB or field == "scenario":
+                continue
+            body = base | _sample(field)
+            seen.clear()
+            answer = client.post(path, json=body)
+            assert seen, f"{path} {field}: {answer.status_code} {answer.text[:300]}"
+            got = seen[0].model_dump(mode="json")
+            default = cls.model_fields[field].default
+            if field == "costs":  # a bundled set's name reaches the service as its file
+                assert Path(got[field]).name == "england-2024-25.yaml", path
+            elif isinstance(body[field], str | int | float | bool):
+                assert got[field] == body[field], (path, field)
+            elif field == "evidence":
+                assert [s["id"] for s in got[field]] == [body[field][0]["id"]], path
+            assert got[field] != default, (path, field)

@@ -16,14 +16,14 @@ import pytest
 from pydantic import ValidationError
 
 from peervalue.scenario import model
-from peervalue.scenario.inputs import (
-    Input,
+from peervalue.scenario.catalogue import (
     catalogue,
     cost_lines,
     docs_with_table,
     drawn_figures,
     unit_of,
 )
+from peervalue.scenario.inputs import Input
 from peervalue.scenario.load import (
     layered,
     load_scenario,
@@ -165,7 +165,7 @@ def test_the_figures_drawn_and_the_cost_lines() -> None:
 
 def test_docs_input_table_matches_the_schema() -> None:
     text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
-    assert docs_with_table(text) == text, "run: python -m peervalue.scenario.inputs"
+    assert docs_with_table(text) == text, "run: python -m peervalue.scenario.catalogue"
     for path, f in catalogue().items():
         head = f"`{f.name}`"
         rows = [line for line in text.splitlines() if line.startswith("| ") and head in line]

@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
+    DEFAULT_PRICES,
+    DEFAULT_STUDIES,
     CostBasisChoice,
-    CostBasisOpt,
     CostsOpt,
     DrawsOpt,
     EvidenceOpt,
@@ -21,16 +22,19 @@ from peervalue.cli.common import (
     IndexationOpt,
     OutputFormat,
     OutputOpt,
+    Prices,
     PriceYearOpt,
     ResourcesChoice,
     ResourcesOpt,
     SeedOpt,
+    Studies,
     WeightingChoice,
     WeightingOpt,
     app,
     emit,
     evidence_app,
     keep_inputs,
+    option_groups,
     request,
 )
 
@@ -99,10 +103,9 @@ def reproduce(
 
 
 @app.command("analyse")
+@option_groups
 def analyse_cmd(
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     weighting: WeightingOpt = WeightingChoice.all,
@@ -121,9 +124,7 @@ def analyse_cmd(
     ] = None,
     draws: DrawsOpt = 20_000,
     seed: SeedOpt = 1,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     output: OutputOpt = None,
 ) -> None:
     """Run the same analysis on your own study files and/or unit-cost file.
@@ -140,9 +141,7 @@ def analyse_cmd(
 
     req = request(
         AnalysisRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         with_reference=reference,
@@ -150,13 +149,17 @@ def analyse_cmd(
         subgroup=subgroup,
         draws=draws,
         seed=seed,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
-    keep_inputs(output, (evidence, costs))
+    keep_inputs(output, (studies.evidence, costs))
     result = run_analysis(req)
-    emit(result, fmt, output, inputs=(evidence, costs), title=f"Analysis of {result.evidence}")
+    emit(
+        result,
+        fmt,
+        output,
+        inputs=(studies.evidence, costs),
+        title=f"Analysis of {result.evidence}",
+    )
 
 
 @evidence_app.command("list")

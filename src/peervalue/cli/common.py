@@ -9,11 +9,14 @@ so ``peervalue --version`` and ``--help`` start quickly.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
-from collections.abc import Sequence
+import typing
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TypeVar
 
 import typer
 import typer.core
@@ -342,6 +345,84 @@ IndexationOpt = Annotated[
         "the NHSCII pay index for salary and on-costs (pay-for-pay).",
     ),
 ]
+
+
+class Studies(NamedTuple):
+    """The shared options that choose a run's studies (``--evidence``, ``--evidence-set``,
+    ``--resources``), declared once, as :class:`Prices` is."""
+
+    evidence: str | None  #: text, as --evidence is read (see EvidenceOpt)
+    evidence_set: str | None
+    resources: ResourcesChoice
+
+
+class Prices(NamedTuple):
+    """The shared options that set a run's prices, declared once: a command takes them as
+    one parameter typed ``Prices`` under :func:`option_groups`, and passes them on with
+    ``**prices._asdict()``."""
+
+    price_year: str | None
+    indexation: IndexationChoice
+    cost_basis: CostBasisChoice | None
+
+
+def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default, annotation=annotation
+    )
+
+
+#: the options' defaults: a command's default for its ``Prices`` parameter (never used:
+#: :func:`option_groups` puts the options in its place)
+DEFAULT_PRICES = Prices(None, IndexationChoice.pay_and_prices, None)
+DEFAULT_STUDIES = Studies(None, None, ResourcesChoice.bed_days)
+
+#: each option group: the options it stands for in a command's signature, in help order
+OPTION_GROUPS: dict[type, tuple[inspect.Parameter, ...]] = {
+    Studies: (
+        _option("evidence", EvidenceOpt, DEFAULT_STUDIES.evidence),
+        _option("evidence_set", EvidenceSetOpt, DEFAULT_STUDIES.evidence_set),
+        _option("resources", ResourcesOpt, DEFAULT_STUDIES.resources),
+    ),
+    Prices: (
+        _option("price_year", PriceYearOpt, DEFAULT_PRICES.price_year),
+        _option("indexation", IndexationOpt, DEFAULT_PRICES.indexation),
+        _option("cost_basis", CostBasisOpt, DEFAULT_PRICES.cost_basis),
+    ),
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def option_groups(command: F) -> F:
+    """Put each parameter of ``command`` typed as an option group (:class:`Studies`,
+    :class:`Prices`) in place of the group's options, where it stands, so ``--help`` lists
+    them there; the command receives the group as one value. Put it under
+    ``@app.command()``."""
+    hints = typing.get_type_hints(command, include_extras=True)
+    params: list[inspect.Parameter] = []
+    groups: dict[str, tuple[type, list[str]]] = {}
+    for param in inspect.signature(command).parameters.values():
+        annotation = hints.get(param.name, param.annotation)
+        if annotation in OPTION_GROUPS:
+            options = OPTION_GROUPS[annotation]
+            groups[param.name] = (annotation, [o.name for o in options])
+            params.extend(options)
+        else:
+            params.append(param.replace(annotation=annotation))
+
+    @functools.wraps(command)
+    def run(**values: Any) -> Any:
+        for name, (group, names) in groups.items():
+            values[name] = group(**{n: values.pop(n) for n in names})
+        return command(**values)
+
+    del run.__wrapped__  # typer reads the new signature, not the command's
+    run.__signature__ = inspect.Signature(params, return_annotation=None)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
+    return typing.cast(F, run)
+
+
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing file.")]
 QuietOpt = Annotated[
     bool,

@@ -9,24 +9,24 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
-    CostBasisOpt,
+    DEFAULT_PRICES,
+    DEFAULT_STUDIES,
     CostsOpt,
     EvidenceOpt,
-    EvidenceSetOpt,
     FormatOpt,
-    IndexationChoice,
-    IndexationOpt,
     OutputFormat,
     OutputOpt,
-    PriceYearOpt,
+    Prices,
     ResourcesChoice,
     ResourcesOpt,
     SeedOpt,
+    Studies,
     WeightingChoice,
     WeightingOpt,
     app,
     emit,
     keep_inputs,
+    option_groups,
     request,
 )
 
@@ -37,10 +37,9 @@ class OrderChoice(StrEnum):
 
 
 @app.command()
+@option_groups
 def cumulative(
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     order: Annotated[
         OrderChoice,
@@ -54,9 +53,7 @@ def cumulative(
         int, typer.Option("--draws", "-n", help="Monte Carlo draws (100 to 200,000).")
     ] = 20_000,
     seed: SeedOpt = 1,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -72,23 +69,20 @@ def cumulative(
 
     req = request(
         CumulativeRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         order=order,
         weighting=weighting,
         draws=draws,
         seed=seed,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
-    keep_inputs(output, (evidence, costs))
-    emit(run_cumulative(req), fmt, output, inputs=(evidence, costs))
+    keep_inputs(output, (studies.evidence, costs))
+    emit(run_cumulative(req), fmt, output, inputs=(studies.evidence, costs))
 
 
 @app.command()
+@option_groups
 def compare(
     evidence_sets: Annotated[
         list[str],
@@ -107,9 +101,7 @@ def compare(
         int, typer.Option("--draws", "-n", help="Monte Carlo draws (100 to 200,000).")
     ] = 20_000,
     seed: SeedOpt = 1,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -132,8 +124,6 @@ def compare(
         weighting=weighting,
         draws=draws,
         seed=seed,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
     emit(run_compare(req), fmt, output, inputs=(evidence, costs))

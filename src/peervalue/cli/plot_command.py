@@ -8,22 +8,19 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
-    CostBasisOpt,
+    DEFAULT_PRICES,
+    DEFAULT_STUDIES,
     CostsOpt,
-    EvidenceOpt,
-    EvidenceSetOpt,
     ForceOpt,
-    IndexationChoice,
-    IndexationOpt,
-    PriceYearOpt,
+    Prices,
     QuietOpt,
-    ResourcesChoice,
-    ResourcesOpt,
     SeedOpt,
+    Studies,
     WeightingChoice,
     WeightingOpt,
     app,
     checked_output,
+    option_groups,
     request,
 )
 from peervalue.cli.uncertainty_commands import progress_reporter
@@ -41,6 +38,7 @@ def _list_figures() -> None:
 
 
 @app.command()
+@option_groups
 def plot(
     name: Annotated[
         str | None, typer.Argument(help="The figure to draw (peervalue plot --list).")
@@ -64,18 +62,14 @@ def plot(
             help="A business case (scenario file): draws its payback and two-way figures.",
         ),
     ] = None,
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     draws: Annotated[
         int, typer.Option("--draws", "-n", help="Monte Carlo draws behind the figure.")
     ] = 20_000,
     seed: SeedOpt = 1,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -117,18 +111,14 @@ def plot(
         PlotRequest,
         figures=(name,),
         scenario=scenario,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         draws=draws,
         seed=seed,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
-    refuse_overwriting_inputs(out, [Path(p) for p in (evidence, costs, scenario) if p])
+    refuse_overwriting_inputs(out, [Path(p) for p in (studies.evidence, costs, scenario) if p])
     if not force:
         refuse_existing(out)
     with progress_reporter(draws, quiet) as progress:

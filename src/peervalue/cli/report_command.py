@@ -10,22 +10,19 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
-    CostBasisOpt,
+    DEFAULT_PRICES,
+    DEFAULT_STUDIES,
     CostsOpt,
-    EvidenceOpt,
-    EvidenceSetOpt,
     ForceOpt,
-    IndexationChoice,
-    IndexationOpt,
-    PriceYearOpt,
+    Prices,
     QuietOpt,
-    ResourcesChoice,
-    ResourcesOpt,
     SeedOpt,
+    Studies,
     WeightingChoice,
     WeightingOpt,
     app,
     checked_output,
+    option_groups,
     request,
 )
 from peervalue.cli.uncertainty_commands import progress_reporter
@@ -36,6 +33,7 @@ REPORT_SUFFIXES = tuple(f".{e}" for e in document_formats())
 
 
 @app.command()
+@option_groups
 def report(
     out: Annotated[
         Path,
@@ -50,16 +48,12 @@ def report(
         str | None,
         typer.Option(metavar="FILE", help="Add a local business case (a scenario file)."),
     ] = None,
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     draws: Annotated[int, typer.Option("--draws", "-n", help="Monte Carlo draws.")] = 100_000,
     seed: SeedOpt = 1,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -88,18 +82,14 @@ def report(
     req = request(
         ReportRequest,
         scenario=scenario,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         draws=draws,
         seed=seed,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
-    refuse_overwriting_inputs(out, [Path(p) for p in (evidence, costs, scenario) if p])
+    refuse_overwriting_inputs(out, [Path(p) for p in (studies.evidence, costs, scenario) if p])
     if not force:
         refuse_existing(out)
     command = "peervalue " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "peervalue report"

@@ -11,28 +11,25 @@ from typing import Annotated
 import typer
 
 from peervalue.cli.common import (
-    CostBasisOpt,
+    DEFAULT_PRICES,
+    DEFAULT_STUDIES,
     CostsOpt,
     DrawsOpt,
-    EvidenceOpt,
-    EvidenceSetOpt,
     FormatOpt,
-    IndexationChoice,
-    IndexationOpt,
     OutputFormat,
     OutputOpt,
     PoolingChoice,
     PoolingOpt,
-    PriceYearOpt,
+    Prices,
     QuietOpt,
-    ResourcesChoice,
-    ResourcesOpt,
     SeedOpt,
+    Studies,
     WeightingChoice,
     WeightingOpt,
     app,
     emit,
     keep_inputs,
+    option_groups,
     request,
 )
 
@@ -102,12 +99,11 @@ def progress_reporter(draws: int, quiet: bool) -> Iterator[Callable[[int], None]
 
 
 @app.command()
+@option_groups
 def psa(
     draws: DrawsOpt = 100_000,
     seed: SeedOpt = 1,
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     chunk_size: Annotated[
@@ -146,9 +142,7 @@ def psa(
         ),
     ] = SamplerChoice.random,
     quiet: QuietOpt = False,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -172,14 +166,10 @@ def psa(
 
     req = request(
         PsaRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
         draws=draws,
         seed=seed,
         chunk_size=chunk_size,
@@ -189,24 +179,21 @@ def psa(
         sampler=sampler,
     )
     check_psa_view(req, show.value, "--show")
-    keep_inputs(output, (evidence, costs))
+    keep_inputs(output, (studies.evidence, costs))
     with progress_reporter(draws, quiet) as progress:
         result = run_psa(req, progress)
     title = f"Monte Carlo analysis of {result.evidence}"
-    emit(result, fmt, output, inputs=(evidence, costs), title=title, view=show.value)
+    emit(result, fmt, output, inputs=(studies.evidence, costs), title=title, view=show.value)
 
 
 @app.command()
+@option_groups
 def sensitivity(
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     two_way: Annotated[
         str | None,
         typer.Option(
@@ -257,21 +244,17 @@ def sensitivity(
         given = {"grid": grid, "draws": draws, "seed": seed}
         req2 = request(
             TwoWayRequest,
-            evidence=evidence,
-            evidence_set=evidence_set,
-            resources=resources,
+            **studies._asdict(),
             costs=costs,
             weighting=weighting,
             pooling=pooling,
-            price_year=price_year,
-            indexation=indexation,
-            cost_basis=cost_basis,
+            **prices._asdict(),
             axes=axes,
             scenario=scenario,
             **{k: v for k, v in given.items() if v is not None},
         )
-        keep_inputs(output, (evidence, costs, scenario))
-        emit(run_two_way(req2), fmt, output, inputs=(evidence, costs, scenario))
+        keep_inputs(output, (studies.evidence, costs, scenario))
+        emit(run_two_way(req2), fmt, output, inputs=(studies.evidence, costs, scenario))
         return
     from peervalue.errors import input_error
 
@@ -292,30 +275,23 @@ def sensitivity(
 
     req = request(
         SensitivityRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         pooling=pooling,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
-    emit(run_sensitivity(req), fmt, output, inputs=(evidence, costs))
+    emit(run_sensitivity(req), fmt, output, inputs=(studies.evidence, costs))
 
 
 @app.command()
+@option_groups
 def threshold(
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -330,24 +306,19 @@ def threshold(
 
     req = request(
         ThresholdRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         pooling=pooling,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
-    emit(run_threshold(req), fmt, output, inputs=(evidence, costs))
+    emit(run_threshold(req), fmt, output, inputs=(studies.evidence, costs))
 
 
 @app.command()
+@option_groups
 def meta(
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     caseload: Annotated[
@@ -381,9 +352,7 @@ def meta(
             help="I^2 from Cochran's Q for every method, or from each method's tau^2 (metafor).",
         ),
     ] = MetaI2Choice.q,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -401,14 +370,10 @@ def meta(
 
     req = request(
         MetaRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
         caseload=caseload,
         level=level,
         method=method,
@@ -416,14 +381,13 @@ def meta(
         prediction=prediction,
         i2_from=i2,
     )
-    emit(run_meta(req), fmt, output, inputs=(evidence, costs))
+    emit(run_meta(req), fmt, output, inputs=(studies.evidence, costs))
 
 
 @app.command()
+@option_groups
 def evppi(
-    evidence: EvidenceOpt = None,
-    evidence_set: EvidenceSetOpt = None,
-    resources: ResourcesOpt = ResourcesChoice.bed_days,
+    studies: Studies = DEFAULT_STUDIES,
     costs: CostsOpt = None,
     weighting: WeightingOpt = WeightingChoice.all,
     pooling: PoolingOpt = PoolingChoice.weighted,
@@ -438,9 +402,7 @@ def evppi(
     discount_rate: Annotated[
         float, typer.Option(help="Annual discount rate, 0 to 0.2 (0.035 is 3.5%).")
     ] = 0.035,
-    price_year: PriceYearOpt = None,
-    indexation: IndexationOpt = IndexationChoice.pay_and_prices,
-    cost_basis: CostBasisOpt = None,
+    prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -458,9 +420,7 @@ def evppi(
 
     req = request(
         EvppiRequest,
-        evidence=evidence,
-        evidence_set=evidence_set,
-        resources=resources,
+        **studies._asdict(),
         costs=costs,
         weighting=weighting,
         pooling=pooling,
@@ -469,9 +429,7 @@ def evppi(
         population_fte=population_fte,
         horizon=horizon,
         discount_rate=discount_rate,
-        price_year=price_year,
-        indexation=indexation,
-        cost_basis=cost_basis,
+        **prices._asdict(),
     )
-    keep_inputs(output, (evidence, costs))
-    emit(run_evppi(req), fmt, output, inputs=(evidence, costs))
+    keep_inputs(output, (studies.evidence, costs))
+    emit(run_evppi(req), fmt, output, inputs=(studies.evidence, costs))

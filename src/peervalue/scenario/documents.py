@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from peervalue.errors import input_error
-from peervalue.scenario.load import LoadedScenario, layered, national_defaults
+from peervalue.scenario.defaults import LoadedScenario, layered, national_defaults
 from peervalue.scenario.schema import ScenarioFile
 
 #: the format every document is saved in

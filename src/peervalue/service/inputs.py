@@ -8,8 +8,11 @@ index and builds the :class:`~peervalue.model.spec.ModelSpec` every run uses.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from peervalue.costs.indices import PriceIndex, nhs_indexes
 from peervalue.costs.load import load_costs
@@ -22,7 +25,47 @@ if TYPE_CHECKING:
     from peervalue.model.spec import ModelSpec
 
 
+T = TypeVar("T")
+
+#: what a run has loaded so far, by what it was loaded from (None: outside a run)
+_LOADED: ContextVar[dict[tuple[str, str], Any] | None] = ContextVar(
+    "peervalue_loaded_inputs", default=None
+)
+
+
+@contextmanager
+def one_load_per_run() -> Iterator[None]:
+    """Within this block, each request's evidence, unit costs and prepared inputs are loaded
+    once and reused by every later request that names the same inputs: a report runs a
+    dozen analyses over the same files, and reads each once."""
+    token = _LOADED.set({})
+    try:
+        yield
+    finally:
+        _LOADED.reset(token)
+
+
+def _once(what: str, request: EvidenceRequest, fields: set[str], load: Callable[[], T]) -> T:
+    loaded = _LOADED.get()
+    if loaded is None:
+        return load()
+    key = (what, request.model_dump_json(include=fields))
+    if key not in loaded:
+        loaded[key] = load()
+    found: T = loaded[key]
+    return found
+
+
+_EVIDENCE_FIELDS = {"evidence", "evidence_label", "evidence_set", "resources"}
+
+
 def resolve_evidence(request: EvidenceRequest) -> Evidence:
+    """The request's studies (see :func:`_resolve_evidence`), loaded once per run within
+    :func:`one_load_per_run`."""
+    return _once("evidence", request, _EVIDENCE_FIELDS, lambda: _resolve_evidence(request))
+
+
+def _resolve_evidence(request: EvidenceRequest) -> Evidence:
     """The request's studies: loaded from its path, taken from its list, or the bundled six;
     with ``evidence_set``, that set's studies from them (or from the bundled library).
 
@@ -71,6 +114,10 @@ def poolable_evidence(request: EvidenceRequest) -> Evidence:
 
 def resolve_costs(request: RunRequest) -> CostFile:
     """The request's unit costs: its document, its file, or the bundled England 2011-12."""
+    return _once("costs", request, {"costs"}, lambda: _resolve_costs(request))
+
+
+def _resolve_costs(request: RunRequest) -> CostFile:
     if isinstance(request.costs, CostFile):
         return request.costs  # price years checked when the request was validated
     return load_costs(request.costs)
@@ -103,7 +150,13 @@ class Prepared:
 
 
 def prepare(request: RunRequest) -> Prepared:
-    """Load the request's inputs and build the model spec (the only place that does)."""
+    """Load the request's inputs and build the model spec (the only place that does); once
+    per run for the same inputs within :func:`one_load_per_run`."""
+    fields = set(RunRequest.model_fields) - {"kind"}
+    return _once("prepared", request, fields, lambda: _prepare(request))
+
+
+def _prepare(request: RunRequest) -> Prepared:
     from peervalue.model.spec import build_spec
 
     evidence = poolable_evidence(request)

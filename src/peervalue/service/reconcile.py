@@ -31,10 +31,13 @@ def not_the_six(evidence: Path | str | None) -> str | None:
     """Why ``evidence`` (a folder or file; ``None``: the bundled six) has no bridge to the
     2013 report's 4.8 : 1, or ``None`` when it holds exactly the report's six studies."""
     from peervalue.evidence.load import load_evidence
+    from peervalue.service.inputs import resolve_evidence
+    from peervalue.service.requests import EvidenceRequest
 
     if evidence is None:
         return None
-    bundled, chosen = load_evidence(None), load_evidence(evidence)
+    # through resolve_evidence: a report reads the folder once for this and its analyses
+    bundled, chosen = load_evidence(None), resolve_evidence(EvidenceRequest(evidence=evidence))
     six = {s.id for s in (*bundled.studies, *bundled.excluded)}
     given = {s.id for s in (*chosen.studies, *chosen.excluded)}
     if given == six:

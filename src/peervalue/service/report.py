@@ -8,12 +8,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from peervalue.figures.catalogue import FIGURES
 from peervalue.report.data import InputFile, ReportContent
 from peervalue.report.formats import document_formats
 from peervalue.service.requests import PlotRequest, ReportRequest
+
+if TYPE_CHECKING:
+    from peervalue.service.inputs import Prepared
 
 __all__ = [
     "REPORT_EVPPI_DRAWS",
@@ -37,9 +40,11 @@ REPORT_EVPPI_DRAWS = 20_000
 
 @dataclass(frozen=True, kw_only=True)
 class ReportData(ReportContent):
-    """A report's content with the request it answers (the workbook re-reads its inputs)."""
+    """A report's content with the request it answers and its inputs as the run prepared
+    them (the workbook lists the studies and unit costs from these, reading no file again)."""
 
     request: ReportRequest
+    prepared: Prepared | None = None
 
 
 def shown_path(path: Path) -> str:
@@ -106,8 +111,17 @@ def report_figures(request: ReportRequest) -> tuple[str, ...]:
 
 
 def run_report(request: ReportRequest, command: str = "", progress: object = None) -> ReportData:
+    from peervalue.service.inputs import one_load_per_run
+
+    # every analysis of the report (and the workbook's inputs sheets) reads each file once
+    with one_load_per_run():
+        return _run_report(request, command, progress)
+
+
+def _run_report(request: ReportRequest, command: str, progress: object) -> ReportData:
     from peervalue._version import package_version
     from peervalue.service.figures import collect
+    from peervalue.service.inputs import prepare
 
     figures = report_figures(request)
     plot = PlotRequest(
@@ -127,6 +141,7 @@ def run_report(request: ReportRequest, command: str = "", progress: object = Non
     inputs = collect(plot, progress, evppi_draws=REPORT_EVPPI_DRAWS)  # type: ignore[arg-type]
     return ReportData(
         request=request,
+        prepared=prepare(request),
         inputs=inputs,
         figures=figures,
         files=input_files(request),
@@ -162,10 +177,12 @@ def report_bytes(data: ReportData, fmt: str) -> bytes:
     needs = document_formats()[fmt].needs
     figures = draw_figures(data) if "figures" in needs else {}
     if "inputs" in needs:
-        from peervalue.service.inputs import prepare
-
         assert data.inputs.analysis is not None
-        prepared = prepare(data.request)
+        prepared = data.prepared
+        if prepared is None:  # report data made otherwise than by run_report
+            from peervalue.service.inputs import prepare
+
+            prepared = prepare(data.request)
         parts = DocumentParts(figures=figures, evidence=prepared.evidence, costs=prepared.costs)
     else:
         parts = DocumentParts(figures=figures)

@@ -22,7 +22,7 @@ from peervalue.model.evaluate import evaluate, unit_costs
 from peervalue.model.methods import DOMINANT_SHARE
 from peervalue.model.spec import ModelSpec, Parameter, build_spec
 from peervalue.scenario import model
-from peervalue.scenario.inputs import cost_lines, drawn_figures
+from peervalue.scenario.catalogue import cost_lines, drawn_figures
 from peervalue.scenario.load import LoadedScenario
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.service.requests import ScenarioRequest

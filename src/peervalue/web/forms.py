@@ -113,7 +113,7 @@ def form_field(info: ScenarioInput) -> FormField:
 
 
 def _sections() -> tuple[Section, ...]:
-    from peervalue.scenario.inputs import catalogue
+    from peervalue.scenario.catalogue import catalogue
 
     inputs = catalogue()
     return tuple(
