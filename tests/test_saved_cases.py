@@ -497,3 +497,12 @@ def test_an_unsaved_case_downloads_at_the_draws_and_seed_its_page_shows(
     assert report.status_code == 200
     used = (report.headers["x-peervalue-draws"], report.headers["x-peervalue-seed"])
     assert used == ("1000", "3")
+
+
+def test_a_page_note_about_a_dominant_study_names_no_command(client: TestClient) -> None:
+    """The business case's note that one study carries most of the weight (Landers & Zhou
+    2014 holds 95% of all-2026's patients) told the calculator's user to type a command."""
+    form = {**_form(client), "evidence.set": "all-2026", "monte_carlo.draws": "1000"}
+    page = client.post("/calculate", data=form)
+    assert page.status_code == 200 and "leans heavily" in page.text
+    assert "peervalue evidence" not in page.text and "--evidence-set" not in page.text

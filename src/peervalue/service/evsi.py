@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from peervalue.errors import field_ref
 from peervalue.results.evsi import Assumption, EvsiPoint, EvsiResult
 from peervalue.service.requests import EvsiRequest
 
@@ -107,7 +108,7 @@ def run_evsi(request: EvsiRequest) -> EvsiResult:
             evidence.origin,
             "outcome",
             "no study gives a relative effect (a log ratio of bed-days or of readmission)",
-            "evidence with at least one such study, e.g. --evidence-set all-2026",
+            "evidence with at least one such study, e.g. " + field_ref("evidence_set", "all-2026"),
         )
     opts = Options(
         scale="relative", tau_prior=DEFAULT_TAU["relative"], mu_prior=DEFAULT_MU["relative"]

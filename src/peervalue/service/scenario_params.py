@@ -101,8 +101,8 @@ def dominant_study(
         return None
     return (
         f"{studies[top]} carries {share:.0%} of the {what} that weight the pooled effect, "
-        "so the answer leans heavily on that one study; see its quality with "
-        f"'peervalue evidence show {studies[top]} --evidence-set all-2026'."
+        "so the answer leans heavily on that one study; check its design and risk of bias "
+        "before relying on the answer (its record in the bundled evidence, under the same id)."
     )
 
 
