@@ -334,23 +334,21 @@ def _require_owner(request: Request, store: ScenarioStore, scenario_id: str, giv
         )
 
 
-def resolve_saved(saved: Saved | Revision, label: str) -> Any:
+def resolve_saved(saved: Saved | Revision) -> Any:
     """A stored document as the scenario it makes today (:class:`LoadedScenario`); a problem
-    is an :class:`InputError` naming the saved case, never a 500."""
+    is an :class:`InputError` naming the saved case, its revision and format, never a 500."""
     from peervalue.scenario.documents import load_document
 
+    case = saved.id if isinstance(saved, Saved) else saved.scenario_id
+    label = f"saved case {case} (revision {saved.revision}, format {saved.format_version})"
     return load_document(saved.document, saved.format_version, label)
-
-
-def _label(saved: Saved) -> str:
-    return f"saved case {saved.id} (revision {saved.revision}, format {saved.format_version})"
 
 
 def _out(saved: Saved) -> SavedScenario:
     resolved: dict[str, Any] | None = None
     problems: list[str] = []
     try:
-        resolved = resolve_saved(saved, _label(saved)).scenario.model_dump(mode="json")
+        resolved = resolve_saved(saved).scenario.model_dump(mode="json")
     except InputError as exc:
         problems = [p.sentence(API_NAMING) for p in exc.problems] or [exc.message(API_NAMING)]
     return SavedScenario(
@@ -608,7 +606,7 @@ def saved_run_request(
 ) -> WebScenarioRequest:
     """The run of a saved case: at its own ``[monte_carlo]`` draws and seed unless the
     request gives others (every route that runs a saved case uses this)."""
-    scenario = resolve_saved(saved, _label(saved)).scenario
+    scenario = resolve_saved(saved).scenario
     return _scenario_request(scenario, draws, seed)
 
 
@@ -765,7 +763,7 @@ async def saved_scenario_report(
     saved = await run_in_threadpool(_store(request).get, str(scenario_id))
     if saved is None:
         return _missing(scenario_id)
-    scenario = resolve_saved(saved, _label(saved)).scenario
+    scenario = resolve_saved(saved).scenario
     used_draws = draws if draws is not None else scenario.monte_carlo.draws
     used_seed = seed if seed is not None else scenario.monte_carlo.seed
     from peervalue.service.requests import make_request

@@ -107,7 +107,7 @@ async def calculator(request: Request, scenario: str | None = None) -> Response:
     if saved is None:
         return _not_found(request, "No saved business case has that address.")
     try:
-        loaded = resolve_saved(saved, _label(saved))
+        loaded = resolve_saved(saved)
     except InputError as exc:
         return _cannot_run(request, exc)
     values = form_values(loaded.scenario.model_dump(mode="json"))
@@ -250,10 +250,6 @@ async def _editing_from_form(request: Request, form: dict[str, str]) -> dict[str
     if saved is None or not await _may_change(request, saved, form):
         return None
     return {"id": saved.id, "revision": int(revision), "name": saved.name}
-
-
-def _label(saved: Saved) -> str:
-    return f"saved case {saved.id} (revision {saved.revision})"
 
 
 def _cannot_run(request: Request, exc: InputError) -> HTMLResponse:
@@ -482,7 +478,7 @@ async def saved_page(request: Request, scenario_id: str, key: str | None = None)
         _set_cookie(response, request, _cookie_name(OWNER_COOKIE, saved.id), key, OWNER_COOKIE_AGE)
         return response
     try:
-        scenario = resolve_saved(saved, _label(saved)).scenario
+        scenario = resolve_saved(saved).scenario
         shown = await _run(request, scenario)
     except InputError as exc:
         return _cannot_run(request, exc)
@@ -525,7 +521,7 @@ async def old_revision(request: Request, scenario_id: str, number: int) -> Respo
     if found is None:
         return _not_found(request, f"This business case has no revision {number}.")
     try:
-        scenario = resolve_saved(found, f"saved case {saved.id} (revision {number})").scenario
+        scenario = resolve_saved(found).scenario
         shown = await _run(request, scenario)
     except InputError as exc:
         return _cannot_run(request, exc)
