@@ -20,21 +20,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from collections.abc import Callable
+
+from timing import best_time
 
 TARGET_SECONDS = 10.0
 DRAWS = 50_000
-
-
-def best_time(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # warm-up (imports, caches)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from collections.abc import Callable
 from typing import Any
+
+from timing import best_time
 
 TARGET_SECONDS = 0.1
 STUDIES = 50
@@ -70,16 +70,6 @@ def _studies(k: int) -> list[Any]:
             )
         )
     return out
-
-
-def best_time(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # warm-up (imports, caches)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:
