@@ -145,6 +145,10 @@ def path_values(planted: Path) -> list[str]:
         str(planted / "studies"),
         str(planted / "scenario.toml"),
         os.path.relpath(planted / "costs.yaml"),
+        # from the folders the service serves files from, whatever the checkout's depth
+        os.path.relpath(planted / "costs.yaml", PACKAGE / "web" / "static"),
+        os.path.relpath(planted / "costs.yaml", PACKAGE.parent),
+        "../" * 40 + "etc/passwd",
     ]
 
 

@@ -19,13 +19,6 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES = 1_000_000
 
 
-def swagger_assets() -> str:
-    """The folder of Swagger UI's script and style sheet (from the fastapi-offline wheel)."""
-    from importlib.resources import files
-
-    return str(files("fastapi_offline") / "static")
-
-
 def create_app(
     database_url: str | None = None,
     *,
@@ -46,12 +39,12 @@ def create_app(
     names; Starlette's test client sends 'testserver'). A client may start
     ``runs_per_minute`` runs and reports a minute (PEERVALUE_RUNS_PER_MINUTE, else 60; 0: no
     limit). ``settings`` replaces the environment altogether."""
-    from fastapi.staticfiles import StaticFiles
     from sqlalchemy.exc import SQLAlchemyError
 
     from peervalue._version import package_version
     from peervalue.errors import input_error
     from peervalue.web.api import router
+    from peervalue.web.assets import KnownFiles, package_assets, swagger_assets
     from peervalue.web.guards import OwnLocations, SameOrigin, TrustedHosts
     from peervalue.web.limits import RunLimiter, RunLimitExceeded
     from peervalue.web.pages import router as pages_router
@@ -108,8 +101,9 @@ def create_app(
     app.include_router(router)
     app.state.api_routes = router.routes  # for the Allow header of a 405 (problems.py)
     app.include_router(pages_router)
-    app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")
-    app.mount("/static", StaticFiles(packages=[("peervalue.web", "static")]), name="static")
+    # files the package held at start-up, looked up by name: a request's path never reaches the disk
+    app.mount("/static/swagger", KnownFiles(swagger_assets()), name="swagger")
+    app.mount("/static", KnownFiles(package_assets()), name="static")
     app.add_exception_handler(RequestValidationError, validation_problem)
     app.add_exception_handler(InputError, input_problem)
     app.add_exception_handler(StarletteHTTPException, http_problem)
