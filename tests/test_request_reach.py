@@ -214,6 +214,7 @@ def _sample(field: str) -> dict[str, Any]:
         "horizon": {"horizon": 3},
         "discount_rate": {"discount_rate": 0.05},
         "sampler": {"sampler": "sobol"},
+        "probability": {"probability": "conditional"},
         "pooling": {"pooling": "sums"},
     }
     return values[field]

@@ -40,6 +40,7 @@ OPTION_LABELS = {
     "seed": "--seed",
     "chunk_size": "--chunk-size",
     "sampler": "--sampler",
+    "probability": "--probability",
     "population_fte": "--population-fte",
     "horizon": "--horizon",
     "discount_rate": "--discount-rate",

@@ -64,6 +64,11 @@ class SamplerChoice(StrEnum):
     sobol = "sobol"
 
 
+class ProbabilityChoice(StrEnum):
+    share = "share"
+    conditional = "conditional"
+
+
 class PsaPart(StrEnum):
     summary = "summary"
     bed_day_curve = "bed-day-curve"
@@ -141,6 +146,15 @@ def psa(
             "spread; a power of two per sequence, such as -n 16384, is best)."
         ),
     ] = SamplerChoice.random,
+    probability: Annotated[
+        ProbabilityChoice,
+        typer.Option(
+            help="How the pooled P(ratio > 1) is estimated: share (of draws above 1) or "
+            "conditional (the average of its probability given every input but one, chosen "
+            "from the point values; far less noisy, with a standard error in the notes and "
+            "JSON from 16 scramblings or batches of draws)."
+        ),
+    ] = ProbabilityChoice.share,
     quiet: QuietOpt = False,
     prices: Prices = DEFAULT_PRICES,
     fmt: FormatOpt = OutputFormat.table,
@@ -160,6 +174,8 @@ def psa(
     Example: peervalue psa --population-fte 250 --horizon 10 --discount-rate 0.035
 
     Example: peervalue psa --sampler sobol -n 16384
+
+    Example: peervalue psa --sampler sobol --probability conditional -n 16384
     """
     from peervalue.service import PsaRequest, run_psa
     from peervalue.service.runs import check_psa_view
@@ -177,6 +193,7 @@ def psa(
         horizon=horizon,
         discount_rate=discount_rate,
         sampler=sampler,
+        probability=probability,
     )
     check_psa_view(req, show.value, "--show")
     keep_inputs(output, (studies.evidence, costs))

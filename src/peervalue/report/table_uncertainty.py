@@ -25,6 +25,7 @@ from peervalue.uncertainty.results import (
     Interval,
     MetaRunResult,
     PsaResult,
+    SamplerError,
     SensitivityResult,
     ThresholdResult,
     TwoWayResult,
@@ -114,8 +115,13 @@ def psa_table(
     if qmc is not None:
         lines.insert(
             1,
-            f"Quasi-random draws: {qmc.scramblings} independently scrambled Sobol sequences; "
-            "from their spread, P(ratio > 1) "
+            (
+                f"Quasi-random draws: {qmc.scramblings} independently scrambled Sobol sequences; "
+                if qmc.sampler == "sobol"
+                else f"Pseudo-random draws in {qmc.scramblings} consecutive batches; "
+            )
+            + _conditioned(qmc)
+            + "from their spread, P(ratio > 1) "
             + ", ".join(
                 f"{METHOD_TITLES[m]} {_pct(p.prob_ratio_above_one)} +/- "
                 f"{qmc.t_95 * qmc.prob_ratio_above_one_se[m]:.2%}"
@@ -133,6 +139,17 @@ def psa_table(
     if result.warnings:
         parts.append(Panel(Text("\n".join(result.warnings), style="yellow"), title="Warnings"))
     return Group(*parts)
+
+
+def _conditioned(qmc: SamplerError) -> str:
+    """How a conditional run's pooled probabilities were estimated (empty for shares)."""
+    if qmc.probability != "conditional" or not qmc.conditioned_on:
+        return ""
+    given = "; ".join(
+        f"{METHOD_TITLES[m]} given every input but {name}" if name else f"{METHOD_TITLES[m]} share"
+        for m, name in qmc.conditioned_on.items()
+    )
+    return f"P(ratio > 1) averaged as a probability ({given}); "
 
 
 def rows_table(rows: list[Row], title: str) -> RenderableType:

@@ -352,6 +352,10 @@ class PsaRequest(RunRequest):
     #: pseudo-random draws, or scrambled Sobol points with a standard error from the
     #: spread between SOBOL_SCRAMBLINGS independent scramblings
     sampler: Literal["random", "sobol"] = "random"
+    #: the pooled P(ratio > 1) as the share of draws above 1, or as the average of its
+    #: probability given every input but one (uncertainty.conditional), with a standard
+    #: error from SOBOL_SCRAMBLINGS scramblings (sobol) or batches of draws (random)
+    probability: Literal["share", "conditional"] = "share"
 
     @field_validator("sampler")
     @classmethod
@@ -365,6 +369,18 @@ class PsaRequest(RunRequest):
                 "16,384 draws in all, is best)",
             )
         return sampler
+
+    @field_validator("probability")
+    @classmethod
+    def _enough_for_the_batches(cls, probability: str, info: ValidationInfo) -> str:
+        draws = info.data.get("draws")
+        if probability == "conditional" and isinstance(draws, int) and draws < SOBOL_SCRAMBLINGS:
+            raise _option_error(
+                f"conditional with {draws:,} draws",
+                f"at least {SOBOL_SCRAMBLINGS} draws (its error comes from "
+                f"{SOBOL_SCRAMBLINGS} independent batches or scramblings of the draws)",
+            )
+        return probability
 
 
 class SensitivityRequest(RunRequest):

@@ -194,6 +194,7 @@ def run_psa(request: PsaRequest, progress: Progress | None = None) -> PsaResult:
             progress=progress,
             keep_break_evens=request.keep_draws,
             sampler=request.sampler,
+            probability=request.probability,
         )
         result = summarise(
             run,

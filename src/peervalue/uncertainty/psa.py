@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -39,7 +39,13 @@ from peervalue.model import core
 from peervalue.model.core import Array
 from peervalue.model.evaluate import ModelOutputs, evaluate
 from peervalue.model.methods import POOLING_METHODS as METHODS
+from peervalue.model.methods import PoolingMethod
 from peervalue.model.spec import ModelSpec
+from peervalue.uncertainty.conditional import (
+    Conditioning,
+    choose_conditioning,
+    conditional_probability,
+)
 from peervalue.uncertainty.distributions import (
     ParameterDistribution,
     draw_chunk,
@@ -53,6 +59,9 @@ from peervalue.uncertainty.distributions import (
 DEFAULT_CHUNK = 1 << 14
 #: how the draws are made: pseudo-random streams, or scrambled Sobol points
 Sampler = Literal["random", "sobol"]
+#: how the pooled P(ratio > 1) is estimated: the share of draws above 1, or the average
+#: probability given every input but one (:mod:`.conditional`), with a stated error
+Probability = Literal["share", "conditional"]
 #: independent scramblings of the Sobol sequence, whose spread gives the standard error
 #: (the same number as peervalue.service.requests.SOBOL_SCRAMBLINGS, which checks draws)
 SOBOL_SCRAMBLINGS = 16
@@ -213,8 +222,12 @@ class PsaRun:
     group_members: Mapping[str, tuple[int, ...]]
     cost_grid: Array  #: grid of the bed-day cost curve (counts in ``sums.counts``)
     sampler: Sampler = "random"
-    #: draws in each Sobol scrambling (their estimates are under ``rep:{r}:...`` keys)
+    #: draws in each Sobol scrambling, or batch of pseudo-random draws (their estimates
+    #: are under ``rep:{r}:...`` keys)
     scrambling_sizes: tuple[int, ...] = ()
+    probability: Probability = "share"
+    #: the input each pooled method's conditional probability is conditioned on
+    conditioned_on: Mapping[str, str | None] = field(default_factory=dict)
 
 
 def _broadcast(a: Array, n: int) -> Array:
@@ -243,6 +256,7 @@ def _accumulate(
     groups: Mapping[str, Sequence[int]],
     cost_grid: Array,
     replicate: int | None = None,
+    conditional: Mapping[PoolingMethod, Array] | None = None,
 ) -> None:
     stop = start + n
     ratio = _broadcast(out.ratio, n)
@@ -275,6 +289,10 @@ def _accumulate(
         if replicate is not None:
             sums.count(f"rep:{replicate}:{m}:ratio_above_one", r > 1)
             sums.add(f"rep:{replicate}:{m}:net_benefit", nb)
+        if conditional is not None:
+            sums.add(f"{m}:conditional", conditional[m])
+            if replicate is not None:
+                sums.add(f"rep:{replicate}:{m}:conditional", conditional[m])
     e = _broadcast(out.pooled_saved_per_patient_year, n)
     break_even = np.broadcast_to(core.break_even_caseload(c_psw, c_bed, e), (n,))
     sums.count_curve("curve:caseload", break_even, np.asarray(CASELOAD_GRID))
@@ -297,6 +315,7 @@ def run_psa(
     keep_break_evens: bool = False,
     sampler: Sampler = "random",
     scramblings: int = SOBOL_SCRAMBLINGS,
+    probability: Probability = "share",
 ) -> PsaRun:
     """Run ``draws`` Monte Carlo draws of the whole analysis with random seed ``seed``.
 
@@ -307,7 +326,10 @@ def run_psa(
     ``keep_break_evens`` keeps every draw's break-evens (24 bytes a draw) for figures;
     the curves themselves are counted as the draws go. ``sampler="sobol"`` uses
     ``scramblings`` scrambled Sobol sequences (module docstring); it needs at least as
-    many draws as scramblings.
+    many draws as scramblings. ``probability="conditional"`` also averages each pooled
+    method's probability given every input but one (:mod:`.conditional`); with
+    pseudo-random draws it splits them into ``scramblings`` consecutive batches (the
+    same draws) whose spread gives its error, as the scramblings do for Sobol points.
     """
     # The run options were checked with the user's wording by the request
     # (peervalue.service.requests); these guard the function's own contract.
@@ -323,21 +345,38 @@ def run_psa(
     stored = KeptDraws.empty(draws, len(spec.studies), keep_break_evens)
     point = evaluate(spec, {d.name: np.array([d.value]) for d in dists})
     cost_grid = bed_day_cost_grid(point)
+    conditioning: dict[PoolingMethod, Conditioning | None] | None = None
+    if probability == "conditional":
+        conditioning = choose_conditioning(spec, dists)
     sizes: tuple[int, ...] = ()
-    if sampler == "sobol":
+    if sampler == "sobol" or conditioning is not None:
         if draws < scramblings:
             raise ValueError(f"need draws >= scramblings ({scramblings}); got {draws}")
         sizes = tuple(draws // scramblings + (r < draws % scramblings) for r in range(scramblings))
-        _run_sobol(spec, dists, seed, sizes, chunk_size, sums, stored, groups, cost_grid, progress)
+
+    def step(values: Mapping[str, Array], n: int, start: int, replicate: int | None) -> None:
+        out = evaluate(spec, values)
+        conditional = None
+        if conditioning is not None:
+            nb = {m: out.pooled_net_benefit(m) for m in METHODS}
+            conditional = conditional_probability(spec, values, nb, n, conditioning)
+        _accumulate(
+            out, n, start, sums, stored, groups, cost_grid, replicate, conditional=conditional
+        )
+        if progress is not None:
+            progress(start + n)
+
+    if sampler == "sobol":
+        _run_sobol(dists, seed, sizes, chunk_size, step)
     else:
         done = 0
-        while done < draws:
-            n = min(chunk_size, draws - done)
-            out = evaluate(spec, draw_chunk(dists, streams, n))
-            _accumulate(out, n, done, sums, stored, groups, cost_grid)
-            done += n
-            if progress is not None:
-                progress(done)
+        for r, size in enumerate(sizes or (draws,)):
+            made = 0
+            while made < size:
+                n = min(chunk_size, size - made)
+                step(draw_chunk(dists, streams, n), n, done, r if sizes else None)
+                made += n
+                done += n
     sums.finish()
     return PsaRun(
         spec=spec,
@@ -352,20 +391,19 @@ def run_psa(
         cost_grid=cost_grid,
         sampler=sampler,
         scrambling_sizes=sizes,
+        probability=probability,
+        conditioned_on={
+            m: None if c is None else c.dist.name for m, c in (conditioning or {}).items()
+        },
     )
 
 
 def _run_sobol(
-    spec: ModelSpec,
     dists: Sequence[ParameterDistribution],
     seed: int,
     sizes: Sequence[int],
     chunk_size: int,
-    sums: _Sums,
-    stored: KeptDraws,
-    groups: Mapping[str, Sequence[int]],
-    cost_grid: Array,
-    progress: Callable[[int], None] | None,
+    step: Callable[[Mapping[str, Array], int, int, int | None], None],
 ) -> None:
     """Each scrambling's points, chunk by chunk, through every input's inverse CDF."""
     from numpy.random import SeedSequence
@@ -388,9 +426,6 @@ def _run_sobol(
             values = dict(fixed)
             for j, d in enumerate(uncertain):
                 values[d.name] = d.inverse(u[:, j])
-            out = evaluate(spec, values)
-            _accumulate(out, n, done, sums, stored, groups, cost_grid, replicate=r)
+            step(values, n, done, r)
             made += n
             done += n
-            if progress is not None:
-                progress(done)

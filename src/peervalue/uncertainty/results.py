@@ -164,6 +164,13 @@ class SamplerError(ResultModel):
     t_95: float
     prob_ratio_above_one_se: dict[PoolingMethod, float]
     net_benefit_mean_se: dict[PoolingMethod, float]
+    #: "conditional": the pooled probabilities (and their errors) are averages of the
+    #: probability given every input but the one named here per method (None: that
+    #: method's own share); with pseudo-random draws, ``scramblings`` counts consecutive
+    #: batches of draws instead
+    probability: str | None = None
+    conditioned_on: dict[PoolingMethod, str | None] | None = None
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"probability", "conditioned_on"})
 
 
 class PsaResult(ResultModel):

@@ -29,6 +29,9 @@ from peervalue.uncertainty.results import (
 )
 
 PERCENTILES = (2.5, 50.0, 97.5)
+#: the pooled probabilities a conditional run replaces by its conditional average (they
+#: are the same event when the peer worker cost is positive, as a warning checks)
+CONDITIONAL_KEYS = frozenset({"ratio_above_one", "net_benefit_positive"})
 #: warn when a peer worker cost draw falls below this share of its point value
 LOW_COST_SHARE = 0.1
 
@@ -129,7 +132,7 @@ def _warnings(run: PsaRun) -> list[str]:
 
 def sampler_error(run: PsaRun) -> SamplerError | None:
     """Standard errors from the spread of a Sobol run's scramblings (None for random)."""
-    if run.sampler != "sobol" or len(run.scrambling_sizes) < 2:
+    if len(run.scrambling_sizes) < 2:
         return None
     from scipy import stats
 
@@ -140,21 +143,28 @@ def sampler_error(run: PsaRun) -> SamplerError | None:
         return float(np.std(estimates, ddof=1) / np.sqrt(r))
 
     s = run.sums
+    conditional = run.probability == "conditional"
+
+    def replicate(i: int, m: str) -> float:
+        if conditional:
+            return float(s.totals[f"rep:{i}:{m}:conditional"])
+        return float(s.counts[f"rep:{i}:{m}:ratio_above_one"])
+
     return SamplerError(
-        sampler="sobol",
+        sampler=run.sampler,
         scramblings=r,
         t_95=float(stats.t.ppf(0.975, r - 1)),
         prob_ratio_above_one_se={
-            m: se(
-                np.array([float(s.counts[f"rep:{i}:{m}:ratio_above_one"]) for i in range(r)])
-                / sizes
-            )
-            for m in POOLING_METHODS
+            m: se(np.array([replicate(i, m) for i in range(r)]) / sizes) for m in POOLING_METHODS
         },
         net_benefit_mean_se={
             m: se(np.array([float(s.totals[f"rep:{i}:{m}:net_benefit"]) for i in range(r)]) / sizes)
             for m in POOLING_METHODS
         },
+        probability="conditional" if conditional else None,
+        conditioned_on={m: run.conditioned_on.get(m) for m in POOLING_METHODS}
+        if conditional
+        else None,
     )
 
 
@@ -200,6 +210,9 @@ def summarise(
             return float(s.mean(f"{m}:{key}", n))
 
         def share(key: str, m: str = m) -> float:
+            if run.probability == "conditional" and key in CONDITIONAL_KEYS:
+                # P(ratio > 1) = P(net benefit > 0) for a positive cost (module docstring)
+                return float(s.mean(f"{m}:conditional", n))
             return float(s.share(f"{m}:{key}", n))
 
         det_nb = point_value(point.pooled_net_benefit(m))
