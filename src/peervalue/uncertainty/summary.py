@@ -64,19 +64,73 @@ def distribution_row(d: ParameterDistribution) -> DistributionRow:
     )
 
 
-def percentiles(draws: np.ndarray, qs: tuple[float, ...] = PERCENTILES) -> list[float]:
-    """``np.percentile(draws, qs)`` (linear interpolation), from one partition.
+#: arrays shorter than this are partitioned whole (the bracketing below does not pay)
+BRACKET_MIN_SIZE = 1 << 16
+#: every this-many-th draw forms the sample that brackets each order statistic
+BRACKET_STRIDE = 64
+#: the bracket reaches this many sample positions either side of the order statistic's
+#: place in the sample (the rank's standard deviation there is at most sqrt(n / 4) / 64
+#: draws, about 8 sample positions at 10^6 draws; 64 gives room without cost)
+BRACKET_SLACK = 64
 
-    One ``np.partition`` on the handful of order statistics the percentiles need
-    puts exactly those values in place (the same numbers a full sort gives) in
-    linear time, several times faster than sorting a million draws.
+
+def percentiles(draws: np.ndarray, qs: tuple[float, ...] = PERCENTILES) -> list[float]:
+    """``np.percentile(draws, qs)`` (linear interpolation), from the order statistics alone.
+
+    Only the handful of order statistics the percentiles need are found (the same
+    numbers a full sort gives). For a long array, each is first bracketed by a sorted
+    sample of every BRACKET_STRIDE-th draw: one pass counts the draws below the bracket,
+    one picks out those inside it, and a partition of those few puts the order statistic
+    in place. A bracket that misses (its count says the rank lies outside) falls back to
+    one ``np.partition`` of the whole array, so the result is exact either way.
     """
     position = np.asarray(qs) / 100.0 * (draws.size - 1)
     below = np.floor(position).astype(np.int64)
     above = np.minimum(below + 1, draws.size - 1)
-    ordered = np.partition(draws, np.unique(np.concatenate([below, above])))
-    low, high = ordered[below].astype(np.float64), ordered[above].astype(np.float64)
+    ranks = np.unique(np.concatenate([below, above]))
+    found = _order_statistics(draws, ranks)
+    value = dict(zip(ranks.tolist(), found, strict=True))
+    low = np.array([value[int(k)] for k in below], dtype=np.float64)
+    high = np.array([value[int(k)] for k in above], dtype=np.float64)
     return [float(x) for x in low + (position - below) * (high - low)]
+
+
+def _order_statistics(draws: np.ndarray, ranks: np.ndarray) -> list[float]:
+    """The values at 0-based ``ranks`` (sorted, unique) of ``draws`` sorted ascending."""
+    n = draws.size
+    if n < BRACKET_MIN_SIZE or np.isnan(draws).any():
+        ordered = np.partition(draws, ranks)
+        return [float(ordered[k]) for k in ranks]
+    sample = np.sort(draws[::BRACKET_STRIDE])
+    m = sample.size
+    out: list[float] = []
+    # ranks next to each other (a percentile's two neighbours) share one bracket
+    groups: list[list[int]] = []
+    for k in ranks.tolist():
+        if groups and k - groups[-1][-1] <= 1:
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    for group in groups:
+        at_low = group[0] * m // n - BRACKET_SLACK
+        at_high = group[-1] * m // n + BRACKET_SLACK
+        lo = sample[at_low] if at_low >= 0 else None
+        hi = sample[at_high] if at_high < m else None
+        inside = np.ones(n, dtype=bool)
+        before = 0
+        if lo is not None:
+            np.greater_equal(draws, lo, out=inside)
+            before = n - int(np.count_nonzero(inside))
+        if hi is not None:
+            inside &= draws <= hi
+        kept = draws[inside]
+        local = [k - before for k in group]
+        if local[0] < 0 or local[-1] >= kept.size:
+            ordered = np.partition(draws, ranks)  # the bracket missed: the whole array
+            return [float(ordered[k]) for k in ranks]
+        placed = np.partition(kept, local)
+        out.extend(float(placed[k]) for k in local)
+    return out
 
 
 def _interval(deterministic: float, mean: float, draws: np.ndarray) -> Interval:
