@@ -62,7 +62,7 @@ def test_percentiles_with_a_nan_match_numpys_partition() -> None:
     seed=st.integers(0, 2**32 - 1),
 )
 def test_places_match_a_binary_search(first: float, step: float, k: int, seed: int) -> None:
-    grid = first + step * np.arange(k)
+    grid = (first + step * np.arange(k)).astype(np.float64)
     rng = np.random.default_rng(seed)
     x = np.concatenate(
         [
@@ -74,5 +74,5 @@ def test_places_match_a_binary_search(first: float, step: float, k: int, seed: i
         ]
     )
     np.testing.assert_array_equal(places(grid, x), np.searchsorted(grid, x, side="right"))
-    uneven = np.sort(np.concatenate([grid, grid[:1] + step / 3]))
+    uneven = np.sort(np.concatenate([grid, grid[:1] + step / 3])).astype(np.float64)
     np.testing.assert_array_equal(places(uneven, x), np.searchsorted(uneven, x, side="right"))

@@ -152,7 +152,7 @@ def places(ascending: Array, x: Array) -> np.ndarray:
         guess = np.floor((x - ascending[0]) / step) + 1.0
     np.clip(guess, 0, k, out=guess)
     guess[np.isnan(guess)] = k
-    j = guess.astype(np.intp)
+    j: np.ndarray = guess.astype(np.intp)
     above = np.append(ascending, np.inf)  # above[j]: the first value past place j
     below = np.insert(ascending, 0, -np.inf)  # below[j]: the last value at or before it
     while True:
