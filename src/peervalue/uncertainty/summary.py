@@ -6,6 +6,8 @@ typed :class:`~peervalue.uncertainty.results.PsaResult`.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from peervalue._version import package_version
@@ -66,12 +68,15 @@ def distribution_row(d: ParameterDistribution) -> DistributionRow:
 
 #: arrays shorter than this are partitioned whole (the bracketing below does not pay)
 BRACKET_MIN_SIZE = 1 << 16
-#: every this-many-th draw forms the sample that brackets each order statistic
-BRACKET_STRIDE = 64
-#: the bracket reaches this many sample positions either side of the order statistic's
-#: place in the sample (the rank's standard deviation there is at most sqrt(n / 4) / 64
-#: draws, about 8 sample positions at 10^6 draws; 64 gives room without cost)
-BRACKET_SLACK = 64
+#: draws compared with a bracket at a time (bounds the masks' memory: 1 MiB)
+BRACKET_SLICE = 1 << 20
+#: every this-many-th draw forms the sample that brackets each order statistic (odd, so
+#: a stride through Sobol points, whose structure runs in powers of two, stays a fair sample)
+BRACKET_STRIDE = 61
+#: the bracket reaches this many standard deviations of an order statistic's place in the
+#: sample either side of it (a place's standard deviation is at most sqrt(m) / 2 in a
+#: sample of m: the bracket then holds about 2 x 6 x sqrt(m) / 2 x 61 draws)
+BRACKET_SDS = 6
 
 
 def percentiles(draws: np.ndarray, qs: tuple[float, ...] = PERCENTILES) -> list[float]:
@@ -96,13 +101,14 @@ def percentiles(draws: np.ndarray, qs: tuple[float, ...] = PERCENTILES) -> list[
 
 
 def _order_statistics(draws: np.ndarray, ranks: np.ndarray) -> list[float]:
-    """The values at 0-based ``ranks`` (sorted, unique) of ``draws`` sorted ascending."""
+    """The values at 0-based ``ranks`` (sorted, unique) of ``draws`` sorted ascending
+    (NaN last, as numpy sorts)."""
     n = draws.size
-    if n < BRACKET_MIN_SIZE or np.isnan(draws).any():
-        ordered = np.partition(draws, ranks)
-        return [float(ordered[k]) for k in ranks]
+    if n < BRACKET_MIN_SIZE:
+        return _partitioned(draws, ranks)
     sample = np.sort(draws[::BRACKET_STRIDE])
     m = sample.size
+    slack = math.ceil(BRACKET_SDS * math.sqrt(m) / 2) + 1
     out: list[float] = []
     # ranks next to each other (a percentile's two neighbours) share one bracket
     groups: list[list[int]] = []
@@ -112,25 +118,38 @@ def _order_statistics(draws: np.ndarray, ranks: np.ndarray) -> list[float]:
         else:
             groups.append([k])
     for group in groups:
-        at_low = group[0] * m // n - BRACKET_SLACK
-        at_high = group[-1] * m // n + BRACKET_SLACK
+        at_low = group[0] * m // n - slack
+        at_high = group[-1] * m // n + slack
         lo = sample[at_low] if at_low >= 0 else None
         hi = sample[at_high] if at_high < m else None
-        inside = np.ones(n, dtype=bool)
+        if lo is None and hi is None:
+            return _partitioned(draws, ranks)
         before = 0
-        if lo is not None:
-            np.greater_equal(draws, lo, out=inside)
-            before = n - int(np.count_nonzero(inside))
-        if hi is not None:
-            inside &= draws <= hi
-        kept = draws[inside]
+        pieces = []
+        # slice by slice, so the masks stay small whatever the number of draws (NaN
+        # compares false: never below, never inside; a rank among them misses below)
+        for start in range(0, n, BRACKET_SLICE):
+            part = draws[start : start + BRACKET_SLICE]
+            if lo is None:
+                inside = part <= hi
+            else:
+                before += int(np.count_nonzero(part < lo))
+                inside = part >= lo
+                if hi is not None:
+                    inside &= part <= hi
+            pieces.append(part[inside])
+        kept = np.concatenate(pieces)
         local = [k - before for k in group]
         if local[0] < 0 or local[-1] >= kept.size:
-            ordered = np.partition(draws, ranks)  # the bracket missed: the whole array
-            return [float(ordered[k]) for k in ranks]
+            return _partitioned(draws, ranks)  # the bracket missed: the whole array
         placed = np.partition(kept, local)
         out.extend(float(placed[k]) for k in local)
     return out
+
+
+def _partitioned(draws: np.ndarray, ranks: np.ndarray) -> list[float]:
+    ordered = np.partition(draws, ranks)
+    return [float(ordered[k]) for k in ranks]
 
 
 def _interval(deterministic: float, mean: float, draws: np.ndarray) -> Interval:
