@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import PrivateAttr
 
@@ -121,6 +121,10 @@ class ScenarioResult(ResultModel):
     overrides: list[Override]
     inputs: list[ResolvedInput]
     notes: list[str]
+    #: set when the price year is a forecast year: its index and the range drawn from
+    price_index_note: str | None = None
+
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"price_index_note"})
     #: see :attr:`resolved` (private: not part of the JSON, the table or the schema)
     _resolved: ScenarioFile | None = PrivateAttr(default=None)
 

@@ -127,7 +127,7 @@ class About(StrictModel):
         Input(
             "Price year",
             "Every pound is at this year's prices. Cost sets and figures from other years are "
-            "rebased with the NHS pay and prices index (2008-09 to 2024-25).",
+            "rebased with the NHS pay and prices index (2008-09 to 2027-28).",
             "`YYYY-YY`",
             form="text",
             hint="Every pound is at this financial year's prices, e.g. 2024-25.",
@@ -289,7 +289,7 @@ class Costs(StrictModel):
         Input(
             "Agenda for Change band",
             "Or an Agenda for Change band: the middle of the band (entry to top as its range) "
-            "at the latest year of the bundled pay table (2011-12, 2023-24, 2024-25) not after "
+            "at the latest year of the bundled pay table (2011-12, 2023-24, 2024-25, 2025-26) not after "
             "the price year.",
             '`"3"` or `"4"`',
             replaces_cost_set=True,

@@ -26,6 +26,7 @@ from peervalue.scenario.catalogue import cost_lines, drawn_figures
 from peervalue.scenario.load import LoadedScenario
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.service.requests import ScenarioRequest
+from peervalue.service.scenario_forecast import with_forecast_draws
 from peervalue.service.scenario_resolve import ResolvedFiles, resolve_scenario
 from peervalue.uncertainty.distributions import (
     ParameterDistribution,
@@ -187,6 +188,7 @@ def prepare_scenario(
     with np.errstate(all="ignore"):
         point_values = {d.name: np.array([d.value]) for d in dists}
         drawn = {d.name: first_draws(d, seed, draws) for d in dists}
+        drawn = with_forecast_draws(parameters, drawn, index, s.scenario.price_year, seed, draws)
         point_effect, drawn_effect = _effects(s, spec, point_values, drawn, draws)
     return PreparedScenario(
         files,

@@ -7,6 +7,7 @@ import datetime as dt
 
 import numpy as np
 
+from peervalue.costs.indices import nhs_indexes
 from peervalue.model.core import Array
 from peervalue.model.evaluate import unit_costs
 from peervalue.provenance import Quantity
@@ -237,6 +238,9 @@ def summarise(
     dominant = dominant_study(spec, point_values, s.evidence.source, effect.studies)
     if dominant is not None:
         notes.append(dominant)
+    forecast = nhs_indexes().get("pay-and-prices").forecast_note(s.scenario.price_year)
+    if forecast is not None:
+        notes.append(forecast[0].upper() + forecast[1:] + ".")
     return ScenarioResult(
         name=s.scenario.name,
         organisation=s.scenario.organisation,
@@ -257,6 +261,7 @@ def summarise(
         overrides=_overrides(loaded),
         inputs=inputs,
         notes=notes,
+        price_index_note=forecast,
     ).with_resolved(resolved_scenario(p))
 
 
