@@ -39,6 +39,8 @@ OWNER = "scenario"
 SCENARIO_FIGURES: tuple[str, ...] = tuple(drawn_figures())
 #: the cost lines, by their place in the file, with when each is spent (from the schema)
 COST_LINES = cost_lines()
+#: the share of overheads and capital a trust adds (drawn with perspective "trust-cash")
+OVERHEAD_SHARE = "costs.trust_overhead_share"
 
 
 def _scenario_parameters(s: ScenarioFile, index: PriceIndex) -> list[Parameter]:
@@ -50,6 +52,8 @@ def _scenario_parameters(s: ScenarioFile, index: PriceIndex) -> list[Parameter]:
         q = figures.get(path)
         if q is None:
             continue  # an optional figure the scenario leaves unset
+        if path == OVERHEAD_SHARE and s.costs.perspective != "trust-cash":
+            continue  # counted only from the trust's perspective
         factor = 1.0
         if q.price_year is not None and q.price_year != s.scenario.price_year:
             factor = index.factor(q.price_year, s.scenario.price_year)
@@ -183,6 +187,8 @@ def prepare_scenario(
     seed = request.seed if request.seed is not None else s.monte_carlo.seed
     index = nhs_indexes().get("pay-and-prices")
     spec = build_spec(files.studies, files.costs, index, price_year=s.scenario.price_year)
+    if s.costs.perspective == "trust-cash":
+        spec = replace(spec, peer_worker_overhead_share=f"{OWNER}:{OVERHEAD_SHARE}")
     parameters = [*spec.parameters, *_scenario_parameters(s, index)]
     dists = distributions_of(parameters)
     with np.errstate(all="ignore"):

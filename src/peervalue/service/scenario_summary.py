@@ -9,6 +9,7 @@ import numpy as np
 
 from peervalue.costs.indices import nhs_indexes
 from peervalue.model.core import Array
+from peervalue.costs.perspective import TRUST_PENSION_RATE
 from peervalue.model.evaluate import unit_costs
 from peervalue.provenance import Quantity
 from peervalue.scenario import model
@@ -238,6 +239,8 @@ def summarise(
     dominant = dominant_study(spec, point_values, s.evidence.source, effect.studies)
     if dominant is not None:
         notes.append(dominant)
+    if spec.peer_worker_overhead_share is not None:
+        notes.append(trust_cash_note(loaded, c_psw))
     forecast = nhs_indexes().get("pay-and-prices").forecast_note(s.scenario.price_year)
     if forecast is not None:
         notes.append(forecast[0].upper() + forecast[1:] + ".")
@@ -263,6 +266,32 @@ def summarise(
         notes=notes,
         price_index_note=forecast,
     ).with_resolved(resolved_scenario(p))
+
+
+def trust_cash_note(loaded: LoadedScenario, c_psw: float) -> str:
+    """What a post costs the trust (``c_psw``), beside its cost to the public sector."""
+    from peervalue.costs.indices import nhs_indexes
+    from peervalue.model.spec import build_spec
+    from peervalue.service.scenario_resolve import public_sector_costs
+
+    s = loaded.scenario
+    public = build_spec(
+        [], public_sector_costs(loaded), nhs_indexes().get("pay-and-prices"),
+        price_year=s.scenario.price_year,
+    )
+    values = {k: np.array([v]) for k, v in public.point_values().items()}
+    full = float(unit_costs(public, values)[1].reshape(-1)[0])
+    share, pension = s.costs.trust_overhead_share, s.costs.trust_pension_rate
+    share_words = "the defaults' share" if share is None else f"{share.value:.0%}"
+    if share is not None and share.range and share.range[0] != share.range[1]:
+        share_words += f" (range {share.range[0]:.0%} to {share.range[1]:.0%})"
+    rate = pension.value if pension is not None else TRUST_PENSION_RATE
+    return (
+        f"Costed as the trust pays (perspective trust-cash): employer pension {rate:.2%} of "
+        f"salary and {share_words} of the cost set's overheads and capital, "
+        f"{c_psw:,.0f} GBP per FTE-year; the public sector's cost of the same post (full "
+        f"employer pension, every overhead and capital) is {full:,.0f} GBP per FTE-year."
+    )
 
 
 def resolved_scenario(p: PreparedScenario) -> ScenarioFile:
