@@ -21,6 +21,7 @@ from peervalue.model.core import Array
 from peervalue.model.evaluate import evaluate, unit_costs
 from peervalue.model.methods import DOMINANT_SHARE
 from peervalue.model.spec import ModelSpec, Parameter, build_spec
+from peervalue.provenance import Quantity
 from peervalue.scenario import model
 from peervalue.scenario.catalogue import cost_lines, drawn_figures
 from peervalue.scenario.load import LoadedScenario
@@ -43,6 +44,18 @@ COST_LINES = cost_lines()
 OVERHEAD_SHARE = "costs.trust_overhead_share"
 
 
+def overhead_share(s: ScenarioFile) -> Quantity:
+    """The share of overheads and capital a trust adds: the scenario's, else the national
+    defaults' (a document sent to the API need not give it)."""
+    if s.costs.trust_overhead_share is not None:
+        return s.costs.trust_overhead_share
+    from peervalue.scenario.load import national_defaults
+
+    share = national_defaults().costs.trust_overhead_share
+    assert share is not None  # the bundled defaults give it
+    return share
+
+
 def _scenario_parameters(s: ScenarioFile, index: PriceIndex) -> list[Parameter]:
     """The scenario's own figures as model parameters at its price year: those its schema
     draws (an optional one only when set), then each ``[[extra]]`` resource's."""
@@ -50,10 +63,12 @@ def _scenario_parameters(s: ScenarioFile, index: PriceIndex) -> list[Parameter]:
     params = []
     for path in SCENARIO_FIGURES:
         q = figures.get(path)
+        if path == OVERHEAD_SHARE:
+            if s.costs.perspective != "trust-cash":
+                continue  # counted only from the trust's perspective
+            q = overhead_share(s)
         if q is None:
             continue  # an optional figure the scenario leaves unset
-        if path == OVERHEAD_SHARE and s.costs.perspective != "trust-cash":
-            continue  # counted only from the trust's perspective
         factor = 1.0
         if q.price_year is not None and q.price_year != s.scenario.price_year:
             factor = index.factor(q.price_year, s.scenario.price_year)

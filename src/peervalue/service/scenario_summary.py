@@ -24,7 +24,12 @@ from peervalue.scenario.results import (
     ScenarioYear,
 )
 from peervalue.scenario.schema import ScenarioFile
-from peervalue.service.scenario_params import OWNER, PreparedScenario, dominant_study
+from peervalue.service.scenario_params import (
+    OWNER,
+    PreparedScenario,
+    dominant_study,
+    overhead_share,
+)
 from peervalue.service.scenario_resolve import with_full_paths
 from peervalue.uncertainty.summary import percentiles
 
@@ -281,9 +286,9 @@ def trust_cash_note(loaded: LoadedScenario, c_psw: float) -> str:
     )
     values = {k: np.array([v]) for k, v in public.point_values().items()}
     full = float(unit_costs(public, values)[1].reshape(-1)[0])
-    share, pension = s.costs.trust_overhead_share, s.costs.trust_pension_rate
-    share_words = "the defaults' share" if share is None else f"{share.value:.0%}"
-    if share is not None and share.range and share.range[0] != share.range[1]:
+    share, pension = overhead_share(s), s.costs.trust_pension_rate
+    share_words = f"{share.value:.0%}"
+    if share.range and share.range[0] != share.range[1]:
         share_words += f" (range {share.range[0]:.0%} to {share.range[1]:.0%})"
     rate = pension.value if pension is not None else TRUST_PENSION_RATE
     return (
