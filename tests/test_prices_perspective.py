@@ -133,16 +133,27 @@ def test_a_case_priced_in_a_forecast_year_draws_its_index(tmp_path: Path) -> Non
     assert any(n.startswith("Priced at 2027-28, a forecast year") for n in r.notes)
     assert "price_index_note" in r.to_dict()
     # a year that is not forecast adds nothing to the JSON
-    assert "price_index_note" not in run_scenario(
-        ScenarioRequest(scenario=_case(tmp_path, "2025-26"), draws=200)
-    ).to_dict()
+    assert (
+        "price_index_note"
+        not in run_scenario(
+            ScenarioRequest(scenario=_case(tmp_path, "2025-26"), draws=200)
+        ).to_dict()
+    )
 
 
 def test_the_cli_marks_a_forecast_year(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "r.json"
     run = run_cli(
-        capsys, "scenario", "run", str(_case(tmp_path, "2026-27")), "-n", "200",
-        "-f", "json", "-o", str(out),
+        capsys,
+        "scenario",
+        "run",
+        str(_case(tmp_path, "2026-27")),
+        "-n",
+        "200",
+        "-f",
+        "json",
+        "-o",
+        str(out),
     )
     assert run.code == 0, run.err
     data = json.loads(out.read_text())
@@ -184,6 +195,11 @@ def test_band_4_costed_the_trust_way(tmp_path: Path) -> None:
     # the share is drawn within its range only from the trust's perspective
     assert any(i.field == "scenario:costs.trust_overhead_share" for i in r.inputs)
     assert not any("trust_overhead_share" in i.field for i in public.inputs)
+    # the build-up shows both, and its trust total is the model's
+    b = r.cost_build_up
+    assert b is not None and public.cost_build_up is None
+    assert b.trust_cash == pytest.approx(trust, rel=1e-9)
+    assert b.public_sector == pytest.approx(public.cost_per_fte_year, rel=1e-9)
 
 
 def test_the_trust_overhead_share_is_drawn(tmp_path: Path) -> None:

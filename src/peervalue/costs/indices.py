@@ -68,13 +68,15 @@ class LaterYear(StrictModel):
     @model_validator(mode="after")
     def _ranged(self) -> Self:
         if self.kind == "forecast":
-            missing = [f for f in ("pay_and_prices", "pay", "prices") if f not in (self.range or {})]
+            missing = [
+                f for f in ("pay_and_prices", "pay", "prices") if f not in (self.range or {})
+            ]
             if missing:
                 raise ValueError(f"a forecast year needs a 'range' for {', '.join(missing)}")
-        for field, (low, high) in (self.range or {}).items():
-            if not low <= getattr(self, field) <= high:
+        for name, (low, high) in (self.range or {}).items():
+            if not low <= getattr(self, name) <= high:
                 raise ValueError(
-                    f"range of {field}: {getattr(self, field)} is not within [{low}, {high}]"
+                    f"range of {name}: {getattr(self, name)} is not within [{low}, {high}]"
                 )
         return self
 
@@ -256,9 +258,7 @@ def load_price_indexes(path: Path) -> PriceIndexes:
     series: dict[IndexName, PriceIndex] = {
         "pay-and-prices": PriceIndex(
             "NHS pay and prices index (HCHS, then NHSCII)",
-            chain_levels(
-                base, extended("pay_and_prices", dict(data.nhscii_growth_percent.values))
-            ),
+            chain_levels(base, extended("pay_and_prices", dict(data.nhscii_growth_percent.values))),
             data.edition,
             provisional,
             forecast("pay_and_prices"),
@@ -268,7 +268,7 @@ def load_price_indexes(path: Path) -> PriceIndexes:
         "pay": ("pay", data.nhscii_pay_growth_percent),
         "prices": ("prices", data.nhscii_prices_growth_percent),
     }
-    for name, (field, growth) in parts.items():
+    for name, (part, growth) in parts.items():
         if growth is None:
             series[name] = replace(
                 series["pay-and-prices"], name=f"NHS pay and prices index (no {name} series)"
@@ -276,10 +276,10 @@ def load_price_indexes(path: Path) -> PriceIndexes:
         else:
             series[name] = PriceIndex(
                 f"NHS {name} index (HCHS pay and prices, then NHSCII {name})",
-                chain_levels(base, extended(field, dict(growth.values))),
+                chain_levels(base, extended(part, dict(growth.values))),
                 data.edition,
                 (*growth.provisional, *estimates),
-                forecast(field),
+                forecast(part),
             )
     return PriceIndexes(series, data.edition)
 

@@ -45,9 +45,7 @@ def trust_pension(rate: Quantity | None = None) -> Quantity:
     )
 
 
-def trust_cash_problem(
-    costs: CostFile, set_name: str, own_total: bool
-) -> tuple[str, str] | None:
+def trust_cash_problem(costs: CostFile, set_name: str, own_total: bool) -> tuple[str, str] | None:
     """Why ``costs`` cannot be costed the trust's way (what is wrong, what is expected), or
     ``None``: the cost must be built from components with the employer pension apart."""
     expected = (
@@ -122,13 +120,15 @@ def build_up(
 ) -> CostBuildUp:
     """Both perspectives' build-up from a salary, the components given as proportions of it
     (``rates``) and those in pounds a year (``amounts``), all at one price year."""
-    lines = [BuildUpLine(
-        component="salary",
-        public_sector=salary,
-        trust_cash=salary,
-        rate_public_sector=None,
-        rate_trust_cash=None,
-    )]
+    lines = [
+        BuildUpLine(
+            component="salary",
+            public_sector=salary,
+            trust_cash=salary,
+            rate_public_sector=None,
+            rate_trust_cash=None,
+        )
+    ]
     for name in [*rates, *amounts]:
         is_rate = name in rates
         full = rates[name] if is_rate else amounts[name]

@@ -290,8 +290,8 @@ class Costs(StrictModel):
         Input(
             "Agenda for Change band",
             "Or an Agenda for Change band: the middle of the band (entry to top as its range) "
-            "at the latest year of the bundled pay table (2011-12, 2023-24, 2024-25, 2025-26) not after "
-            "the price year.",
+            "at the latest year of the bundled pay table (2011-12, 2023-24, 2024-25, 2025-26) "
+            "not after the price year.",
             '`"3"` or `"4"`',
             replaces_cost_set=True,
         ),

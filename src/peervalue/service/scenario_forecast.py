@@ -29,9 +29,7 @@ def forecast_growth_draws(index: PriceIndex, seed: int, n: int) -> dict[str, Arr
     out = {}
     for year, (point, low, high) in index.forecast.items():
         rng = parameter_stream(seed, STREAM.format(year=year))
-        out[year] = (
-            np.full(n, point) if low == high else rng.triangular(low, point, high, size=n)
-        )
+        out[year] = np.full(n, point) if low == high else rng.triangular(low, point, high, size=n)
     return out
 
 
