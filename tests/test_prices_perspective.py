@@ -250,3 +250,37 @@ def test_the_build_up_both_ways() -> None:
     pension = next(line for line in b.lines if line.component == "employer_superannuation")
     assert (pension.rate_public_sector, pension.rate_trust_cash) == (0.237, 0.1438)
     assert pension.trust_cash == pytest.approx(27_822 * 0.1438)
+
+
+def test_the_calculator_takes_the_trust_view_and_a_forecast_year(tmp_path: Path) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's notice about httpx versions
+        from fastapi.testclient import TestClient
+
+    from peervalue.web.app import create_app
+    from tests.test_web_pages import parse, text_of
+
+    app = create_app(
+        f"sqlite:///{tmp_path / 'calc.db'}", allowed_hosts=["testserver"], runs_per_minute=0
+    )
+    with TestClient(app) as client:
+        values = parse(client.get("/").text).values
+        assert values["costs.perspective"] == "public-sector"  # the default
+        values.update(
+            {
+                "scenario.price_year": "2027-28",
+                "costs.set": "england-2025-26",
+                "costs.perspective": "trust-cash",
+                "monte_carlo.draws": "1000",
+            }
+        )
+        got = client.post("/calculate", data=values)
+        assert got.status_code == 200, got.text[:2000]
+        words = text_of(got.text)
+        assert "Costed as the trust pays (perspective trust-cash): employer pension 14.38%" in words
+        assert "Priced at 2027-28, a forecast year" in words
+        values["scenario.price_year"] = "2028-29"
+        refused = client.post("/calculate", data=values)
+        assert "2028-29" in text_of(refused.text) and "2027-28" in text_of(refused.text)
