@@ -60,4 +60,4 @@ def test_unknown_price_year_names_field(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         peervalue.load_costs(costs)
     msg = str(info.value)
-    assert "price_year" in msg and "2031-32" in msg and "2008-09 to 2024-25" in msg
+    assert "price_year" in msg and "2031-32" in msg and "2008-09 to 2027-28" in msg

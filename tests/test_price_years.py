@@ -44,7 +44,7 @@ def test_index_ratio_from_the_published_series() -> None:
     assert result.factor == pytest.approx(expected, rel=1e-12)
     assert result.factor == pytest.approx(1.3437, abs=5e-5)  # the reference notes' check
     assert result.result == pytest.approx(334 * expected, rel=1e-12)
-    assert result.provisional_years == ["2024-25"]
+    assert result.provisional_years == ["2024-25", "2025-26"]  # 2025-26: an estimate
     pay = run_rebase(RebaseRequest(value=1.0, from_year="2011-12", to_year="2024-25", series="pay"))
     assert pay.factor == pytest.approx(293.1 / 282.5 * _chained(NHSCII_PAY), rel=1e-12)
     # within the HCHS years the three series agree (no separate pay index before 2015-16)
@@ -111,7 +111,12 @@ def test_pay_for_pay_moves_salary_by_the_pay_index() -> None:
 
 def test_bundled_cost_sets() -> None:
     sets = {c.name: c for c in run_cost_sets().cost_sets}
-    assert list(sets) == ["england-2011-12", "england-2023-24", "england-2024-25"]
+    assert list(sets) == [
+        "england-2011-12",
+        "england-2023-24",
+        "england-2024-25",
+        "england-2025-26",
+    ]
     # PSSRU 2024 Manual, Table 8.2.1, band 4: 26,399 + 8,165 + 7,708 + 11,842 + 7,689
     assert sets["england-2023-24"].cost_per_fte_year == pytest.approx(61_803, abs=0.01)
     assert sets["england-2023-24"].cost_per_bed_day == 575
@@ -122,6 +127,14 @@ def test_bundled_cost_sets() -> None:
     overheads = (7_708 + 11_842 + 7_689) * 1.0402
     expected = 27_822 * (1 + 0.09286 + 0.237) + overheads
     assert sets["england-2024-25"].cost_per_fte_year == pytest.approx(expected, rel=1e-9)
+    # 2025-26: band 4 mid (27,485 + 30,162) / 2 = 28,823.5; NI 15% above 5,000:
+    # 0.15 x 23,823.5 / 28,823.5 = 0.12398; pension 23.7%; overheads from 2023-24 by 4.02%
+    # then the 2025-26 estimate 2.91% (0.645 x 3.6 + 0.355 x 1.655 = 2.909525, written 2.91)
+    overheads = (7_708 + 11_842 + 7_689) * 1.0402 * 1.0291
+    expected = 28_823.5 * (1 + 0.12398 + 0.237) + overheads  # = 68,387
+    assert sets["england-2025-26"].cost_per_fte_year == pytest.approx(expected, rel=1e-9)
+    assert sets["england-2025-26"].cost_per_fte_year == pytest.approx(68_387, abs=1)
+    assert sets["england-2025-26"].cost_per_bed_day == pytest.approx(719.10 * 1.0291, rel=1e-12)
     # the break-even of the design notes: 61,803 / 575 = 107.5 bed-days per FTE-year
     at_2023 = peervalue.analyse(costs="england-2023-24")
     assert at_2023.break_even.bed_days_saved_per_fte_year == pytest.approx(61_803 / 575, abs=1e-3)
@@ -164,7 +177,7 @@ def test_costs_commands(capsys: pytest.CaptureFixture[str]) -> None:
         (["costs", "rebase", "inf", "--from", "2011-12", "--to", "2024-25"], "VALUE"),
         (["costs", "show", "england-1999-00"], "bundled cost set"),
         (["reproduce", "--costs", "england-2099-00"], "england-2011-12"),
-        (["psa", "-n", "10", "--price-year", "2007-08"], "2008-09 to 2024-25"),
+        (["psa", "-n", "10", "--price-year", "2007-08"], "2008-09 to 2027-28"),
         (["meta", "--price-year", "twenty"], "--price-year"),
     ],
 )

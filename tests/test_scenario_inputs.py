@@ -123,6 +123,8 @@ def test_the_unit_map_is_the_schemas() -> None:
         "costs.cost_per_bed_day": "GBP/bed-day",
         "costs.cost_per_fte_year": "GBP/FTE-year",
         "costs.salary": "GBP/year",
+        "costs.trust_pension_rate": "proportion",
+        "costs.trust_overhead_share": "proportion",
         "costs.set_up": "GBP",
         "costs.recruitment_per_post": "GBP/FTE",
         "costs.training_per_post": "GBP/FTE",
@@ -153,6 +155,7 @@ def test_the_figures_drawn_and_the_cost_lines() -> None:
         "evidence.transferability",
         "benefits.cash_releasing_share",
         "benefits.optimism_bias",
+        "costs.trust_overhead_share",  # optional: drawn with perspective "trust-cash"
         "evidence.saved_per_patient_year",  # optional: drawn when the scenario sets it
     ]
     assert cost_lines() == {

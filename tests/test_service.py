@@ -122,7 +122,7 @@ def test_in_memory_cost_document_outside_the_price_index_is_refused_on_validatio
     error = caught.value.errors()[0]
     assert error["loc"] == ("costs",)
     assert "price year '1990-91' is not covered" in error["msg"]
-    assert "a financial year from 2008-09 to 2024-25" in error["msg"]
+    assert "a financial year from 2008-09 to 2027-28" in error["msg"]
 
 
 def test_in_memory_studies_must_be_unique_and_present() -> None:

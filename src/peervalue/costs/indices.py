@@ -8,16 +8,21 @@ file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
 from peervalue.provenance import PriceYear, Source, Status, StrictModel
+
+if TYPE_CHECKING:  # numpy only for the type of drawn arrays; not imported at start-up
+    import numpy as np
+    from numpy.typing import NDArray
 
 IndexLevel = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0)]
 GrowthPercent = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=-50, lt=100)]
@@ -42,6 +47,40 @@ class GrowthSeries(IndexSeries):
     provisional: list[PriceYear] = Field(default_factory=list)
 
 
+SeriesField = Literal["pay_and_prices", "pay", "prices"]
+
+
+class LaterYear(StrictModel):
+    """A year after the pinned edition: an estimate from published figures (held fixed) or
+    a forecast (assumed growth with a range, drawn in a business case's Monte Carlo)."""
+
+    kind: Literal["estimate", "forecast"]
+    pay_and_prices: GrowthPercent
+    pay: GrowthPercent
+    prices: GrowthPercent
+    #: low and high growth (per cent) of each series; required for a forecast
+    range: dict[SeriesField, tuple[GrowthPercent, GrowthPercent]] | None = None
+    status: Status
+    formula: str | None = None
+    rationale: str | None = None
+    source: Source | None = None
+
+    @model_validator(mode="after")
+    def _ranged(self) -> Self:
+        if self.kind == "forecast":
+            missing = [
+                f for f in ("pay_and_prices", "pay", "prices") if f not in (self.range or {})
+            ]
+            if missing:
+                raise ValueError(f"a forecast year needs a 'range' for {', '.join(missing)}")
+        for name, (low, high) in (self.range or {}).items():
+            if not low <= getattr(self, name) <= high:
+                raise ValueError(
+                    f"range of {name}: {getattr(self, name)} is not within [{low}, {high}]"
+                )
+        return self
+
+
 class PriceIndexFile(StrictModel):
     """Schema of a price-index file: base levels, then yearly growth chained onto them.
 
@@ -55,10 +94,12 @@ class PriceIndexFile(StrictModel):
     nhscii_growth_percent: GrowthSeries
     nhscii_pay_growth_percent: GrowthSeries | None = None
     nhscii_prices_growth_percent: GrowthSeries | None = None
+    #: years after the edition: estimates, then forecasts
+    later_years: dict[PriceYear, LaterYear] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consecutive(self) -> Self:
-        years = [*self.hchs_levels.values, *self.nhscii_growth_percent.values]
+        years = [*self.hchs_levels.values, *self.nhscii_growth_percent.values, *self.later_years]
         starts = [int(y[:4]) for y in years]
         for before, after in pairwise(starts):
             if after != before + 1:
@@ -75,6 +116,9 @@ class PriceIndexFile(StrictModel):
                 self.nhscii_growth_percent.values
             ):
                 raise ValueError(f"'{name}' must cover the same years as 'nhscii_growth_percent'")
+        kinds = [y.kind for y in self.later_years.values()]
+        if kinds != sorted(kinds):  # "estimate" < "forecast"
+            raise ValueError("later years: every estimate must come before the forecasts")
         return self
 
 
@@ -90,6 +134,8 @@ class PriceIndex:
     levels: dict[str, float]
     source: str
     provisional: tuple[str, ...] = ()
+    #: forecast years: (assumed growth, low, high), per cent into the year
+    forecast: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     @property
     def years(self) -> list[str]:
@@ -99,7 +145,56 @@ class PriceIndex:
         return year in self.levels
 
     def expected_years(self) -> str:
-        return f"a financial year from {self.years[0]} to {self.years[-1]}"
+        text = f"a financial year from {self.years[0]} to {self.years[-1]}"
+        if self.forecast:
+            text += f" ({' and '.join(self.forecast)} are forecasts)"
+        return text
+
+    def is_forecast(self, year: str) -> bool:
+        return year in self.forecast
+
+    def level_range(self, year: str) -> tuple[float, float]:
+        """The level of ``year`` at every forecast year's low and at every one's high
+        growth (the point level twice for a year that is not forecast and follows none)."""
+        low = high = self.levels[year]
+        for y, (point, lo, hi) in self.forecast.items():
+            if y <= year:
+                low *= (1 + lo / 100) / (1 + point / 100)
+                high *= (1 + hi / 100) / (1 + point / 100)
+        return low, high
+
+    def forecast_note(self, year: str) -> str | None:
+        """A sentence saying that ``year`` is a forecast year, with its index and range;
+        ``None`` for a year that is not forecast."""
+        if not self.is_forecast(year):
+            return None
+        low, high = self.level_range(year)
+        last = next(y for y in reversed(self.years) if y not in self.forecast)
+        growth = "; ".join(
+            f"{y} {p:g}% ({lo:g}% to {hi:g}%)"
+            for y, (p, lo, hi) in self.forecast.items()
+            if y <= year
+        )
+        return (
+            f"priced at {year}, a forecast year: index {self.levels[year]:.1f} "
+            f"(range {low:.1f} to {high:.1f}; {last} = {self.levels[last]:.1f}) of the "
+            f"{self.name}, from assumed growth {growth}; a business case's Monte Carlo "
+            "draws it within that range"
+        )
+
+    def forecast_ratio(
+        self, from_year: str, to_year: str, growth: Mapping[str, NDArray[np.float64]]
+    ) -> Any:
+        """The drawn rebasing factor over the point one, ``factor(draws) / factor(point)``,
+        for the forecast years in ``(from_year, to_year]``; ``growth`` holds each forecast
+        year's drawn growth (per cent). 1.0 when no forecast year is crossed. Rebasing
+        backwards from a forecast year divides instead."""
+        lo, hi, sign = (from_year, to_year, 1) if from_year <= to_year else (to_year, from_year, -1)
+        ratio: Any = 1.0
+        for y, (point, _, _) in self.forecast.items():
+            if lo < y <= hi:
+                ratio = ratio * ((1 + growth[y] / 100) / (1 + point / 100)) ** sign
+        return ratio
 
     def factor(self, from_year: str, to_year: str) -> float:
         """Multiplier taking a cost at ``from_year`` prices to ``to_year`` prices."""
@@ -146,20 +241,34 @@ def load_price_indexes(path: Path) -> PriceIndexes:
 
     data = validate(PriceIndexFile, read_mapping(path), path)
     base = dict(data.hchs_levels.values)
-    provisional = tuple(data.nhscii_growth_percent.provisional)
+    later = data.later_years
+    estimates = tuple(y for y, v in later.items() if v.kind == "estimate")
+
+    def extended(field: SeriesField, growth: dict[str, float]) -> dict[str, float]:
+        return {**growth, **{y: getattr(v, field) for y, v in later.items()}}
+
+    def forecast(field: SeriesField) -> dict[str, tuple[float, float, float]]:
+        return {
+            y: (getattr(v, field), *(v.range or {})[field])
+            for y, v in later.items()
+            if v.kind == "forecast"
+        }
+
+    provisional = (*data.nhscii_growth_percent.provisional, *estimates)
     series: dict[IndexName, PriceIndex] = {
         "pay-and-prices": PriceIndex(
             "NHS pay and prices index (HCHS, then NHSCII)",
-            chain_levels(base, dict(data.nhscii_growth_percent.values)),
+            chain_levels(base, extended("pay_and_prices", dict(data.nhscii_growth_percent.values))),
             data.edition,
             provisional,
+            forecast("pay_and_prices"),
         )
     }
-    parts: dict[IndexName, GrowthSeries | None] = {
-        "pay": data.nhscii_pay_growth_percent,
-        "prices": data.nhscii_prices_growth_percent,
+    parts: dict[IndexName, tuple[SeriesField, GrowthSeries | None]] = {
+        "pay": ("pay", data.nhscii_pay_growth_percent),
+        "prices": ("prices", data.nhscii_prices_growth_percent),
     }
-    for name, growth in parts.items():
+    for name, (part, growth) in parts.items():
         if growth is None:
             series[name] = replace(
                 series["pay-and-prices"], name=f"NHS pay and prices index (no {name} series)"
@@ -167,9 +276,10 @@ def load_price_indexes(path: Path) -> PriceIndexes:
         else:
             series[name] = PriceIndex(
                 f"NHS {name} index (HCHS pay and prices, then NHSCII {name})",
-                chain_levels(base, dict(growth.values)),
+                chain_levels(base, extended(part, dict(growth.values))),
                 data.edition,
-                tuple(growth.provisional),
+                (*growth.provisional, *estimates),
+                forecast(part),
             )
     return PriceIndexes(series, data.edition)
 

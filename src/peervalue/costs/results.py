@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from peervalue.results import ResultModel
 
@@ -20,6 +20,10 @@ class RebaseResult(ResultModel):
     edition: str
     provisional_years: list[str]  #: years of the series the edition marks provisional
     formula: str
+    #: set when either year is a forecast year: its index and the range drawn from
+    forecast_note: str | None = None
+
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"forecast_note"})
 
     def rows(self) -> list[dict[str, Any]]:
         return [self.model_dump(exclude={"provisional_years"})]

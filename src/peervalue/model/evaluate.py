@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from peervalue.costs.schema import PAY_COMPONENTS
 from peervalue.evidence.schema import NOT_POOLED
 from peervalue.model import conversions, core
 from peervalue.model.core import Array
@@ -187,12 +188,32 @@ def unit_costs(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> tuple[Array,
     c_bed = c("bed_day")
     if spec.peer_worker_form == "total":
         return c_bed, c("peer_worker.total")
+    if spec.peer_worker_overhead_share is not None:
+        return c_bed, _shared_overheads_cost(spec, values, c)
     c_psw = core.peer_worker_cost(
         c("peer_worker.components.salary"),
         [c(f"peer_worker.components.{name}") for name in spec.peer_worker_rates],
         [c(f"peer_worker.components.{name}") for name in spec.peer_worker_amounts],
     )
     return c_bed, c_psw
+
+
+def _shared_overheads_cost(
+    spec: ModelSpec, values: Mapping[str, ArrayLike], c: Callable[[str], Array]
+) -> Array:
+    """Cost per FTE-year with only a share of the overheads and capital: salary x (1 +
+    pay rates + share x overhead rates) + share x overhead amounts."""
+    share = np.asarray(values[spec.peer_worker_overhead_share or ""], dtype=np.float64)
+
+    def scaled(name: str) -> Array:
+        x = c(f"peer_worker.components.{name}")
+        return x if name in PAY_COMPONENTS else share * x
+
+    return core.peer_worker_cost(
+        c("peer_worker.components.salary"),
+        [scaled(name) for name in spec.peer_worker_rates],
+        [scaled(name) for name in spec.peer_worker_amounts],
+    )
 
 
 def evaluate(spec: ModelSpec, values: Mapping[str, ArrayLike]) -> ModelOutputs:

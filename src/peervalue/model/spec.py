@@ -80,6 +80,9 @@ class ModelSpec:
     cost_basis: CostBasis = "full"
     #: the resources counted: ``bed-days`` (the reference) or ``all``
     resources: Resources = "bed-days"
+    #: the name of a value (a share, 0-1) that scales every peer worker component that is
+    #: not pay (overheads and capital); ``None``: all of them count in full
+    peer_worker_overhead_share: str | None = None
 
     @property
     def resource_categories(self) -> tuple[str, ...]:

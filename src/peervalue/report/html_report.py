@@ -340,6 +340,7 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
                 f"Business case: {e(sc.name)}",
                 f"<p>{e(sc.organisation)}; {sc.horizon_years} years from {e(sc.start or 'year 1')}"
                 f", {e(sc.price_year)} prices, discounted at {sc.discount_rate:.1%}.</p>"
+                + (f"<p>Note: {e(sc.price_index_note)}.</p>" if sc.price_index_note else "")
                 + _table(
                     [
                         "Year",

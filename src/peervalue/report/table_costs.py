@@ -26,6 +26,8 @@ def rebase_table(result: RebaseResult, **_: Any) -> RenderableType:
     ]
     if provisional:
         lines.append(f"provisional in this edition: {', '.join(provisional)}")
+    if result.forecast_note:
+        lines.append(f"note: {result.forecast_note}")
     return Text("\n".join(lines))
 
 

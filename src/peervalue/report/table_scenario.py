@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
+from peervalue.costs.perspective import CostBuildUp
 from peervalue.report.registry import renderer
 from peervalue.report.table_analysis import num, titled_table
 from peervalue.report.words import money, scenario_headline
@@ -82,6 +83,8 @@ def scenario_table(r: ScenarioResult, **_: Any) -> RenderableType:
         Text("\n".join(lines)),
         overrides if r.overrides else Text("The scenario uses the national defaults throughout."),
     ]
+    if r.cost_build_up is not None:
+        parts.append(build_up_table(r.cost_build_up))
     if r.notes:
         parts.append(Panel(Text("\n".join(r.notes), style="yellow"), title="Notes"))
     return Group(*parts)
@@ -116,3 +119,25 @@ def comparison_table(c: ScenarioComparison, **_: Any) -> RenderableType:
             num(r.totals.payback_year, 0),
         )
     return Group(table, *(scenario_table(r) for r in c.scenarios))
+
+
+def build_up_table(b: CostBuildUp) -> RenderableType:
+    """A post's cost per FTE-year, component by component, for the public sector and the trust."""
+    table = titled_table(
+        f"Cost per FTE-year built up, {b.price_year} prices (trust: {b.overhead_share:.0%} of "
+        "overheads and capital)",
+        ["Component", "Public sector", "Trust cash"],
+        {"Component"},
+    )
+
+    def cell(amount: float, rate: float | None) -> str:
+        return f"{amount:,.0f}" + (f" ({rate:.2%})" if rate is not None else "")
+
+    for line in b.lines:
+        table.add_row(
+            line.component.replace("_", " "),
+            cell(line.public_sector, line.rate_public_sector),
+            cell(line.trust_cash, line.rate_trust_cash),
+        )
+    table.add_row("total", f"{b.public_sector:,.0f}", f"{b.trust_cash:,.0f}")
+    return table

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import PrivateAttr
 
+from peervalue.costs.perspective import CostBuildUp
 from peervalue.results import ResultModel
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.uncertainty.results import Interval
@@ -121,6 +122,12 @@ class ScenarioResult(ResultModel):
     overrides: list[Override]
     inputs: list[ResolvedInput]
     notes: list[str]
+    #: set when the price year is a forecast year: its index and the range drawn from
+    price_index_note: str | None = None
+    #: with perspective "trust-cash": a post's cost built up both ways
+    cost_build_up: CostBuildUp | None = None
+
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"price_index_note", "cost_build_up"})
     #: see :attr:`resolved` (private: not part of the JSON, the table or the schema)
     _resolved: ScenarioFile | None = PrivateAttr(default=None)
 

@@ -110,6 +110,7 @@ EventCost = Annotated[Quantity, Figure("GBP/event", low=0)]
 Fte = Annotated[float, Field(strict=True, ge=0, le=1e5, allow_inf_nan=False)]
 
 EffectSource = Literal["pooled-weighted", "pooled-sums", "own"]
+CostPerspective = Literal["public-sector", "trust-cash"]
 
 
 class About(StrictModel):
@@ -127,7 +128,7 @@ class About(StrictModel):
         Input(
             "Price year",
             "Every pound is at this year's prices. Cost sets and figures from other years are "
-            "rebased with the NHS pay and prices index (2008-09 to 2024-25).",
+            "rebased with the NHS pay and prices index (2008-09 to 2027-28).",
             "`YYYY-YY`",
             form="text",
             hint="Every pound is at this financial year's prices, e.g. 2024-25.",
@@ -289,12 +290,51 @@ class Costs(StrictModel):
         Input(
             "Agenda for Change band",
             "Or an Agenda for Change band: the middle of the band (entry to top as its range) "
-            "at the latest year of the bundled pay table (2011-12, 2023-24, 2024-25) not after "
-            "the price year.",
+            "at the latest year of the bundled pay table (2011-12, 2023-24, 2024-25, 2025-26) "
+            "not after the price year.",
             '`"3"` or `"4"`',
             replaces_cost_set=True,
         ),
     ] = Field(default=None, min_length=1, max_length=5)
+    #: whose costs: the public sector's (full employer pension, all overheads and capital)
+    #: or the trust's cash (the pension share trusts pay, a share of overheads and capital)
+    perspective: Annotated[
+        CostPerspective,
+        Input(
+            "Cost perspective",
+            "`public-sector`: the full cost (employer pension at the full rate, every "
+            "overhead and capital). `trust-cash`: what the trust pays, with employer pension "
+            "at `trust_pension_rate` and only `trust_overhead_share` of the overheads and "
+            "capital; needs a cost set built from components with the pension apart.",
+            form="select",
+            choices=(
+                ("public-sector", "Public sector: full pension, overheads and capital"),
+                ("trust-cash", "Trust cash: 14.38% pension and the overheads a post adds"),
+            ),
+        ),
+    ] = "public-sector"
+    trust_pension_rate: Annotated[
+        Share | None,
+        Input(
+            "Employer pension the trust pays",
+            "With `trust-cash`: replaces the cost set's employer pension rate.",
+            form="percent",
+            form_unit="% of salary",
+            unset="14.38%",
+            replaces_cost_set=True,
+        ),
+    ] = None
+    trust_overhead_share: Annotated[
+        Share | None,
+        Input(
+            "Share of overheads and capital the trust adds",
+            "With `trust-cash`: the share of the cost set's overheads and capital that one "
+            "more post really adds to the trust's spending.",
+            form="percent",
+            form_unit="% of overheads",
+            unset="the defaults'",
+        ),
+    ] = None
     set_up: Annotated[
         OneOff, Input("Set-up cost", "One-off, in year 1.", form="number", form_unit="£ once")
     ]

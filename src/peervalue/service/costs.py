@@ -49,7 +49,14 @@ def run_rebase(request: RebaseRequest) -> RebaseResult:
         edition=indexes.edition,
         provisional_years=list(index.provisional),
         formula=f"value x level({request.to_year}) / level({request.from_year})",
+        forecast_note=forecast_notes(index, request.from_year, request.to_year),
     )
+
+
+def forecast_notes(index: PriceIndex, *years: str) -> str | None:
+    """The forecast note of each forecast year among ``years`` (``None``: none is)."""
+    notes = [n for y in dict.fromkeys(years) if (n := index.forecast_note(y)) is not None]
+    return "; ".join(notes) or None
 
 
 def run_cost_sets() -> CostSetList:

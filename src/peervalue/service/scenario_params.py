@@ -21,11 +21,13 @@ from peervalue.model.core import Array
 from peervalue.model.evaluate import evaluate, unit_costs
 from peervalue.model.methods import DOMINANT_SHARE
 from peervalue.model.spec import ModelSpec, Parameter, build_spec
+from peervalue.provenance import Quantity
 from peervalue.scenario import model
 from peervalue.scenario.catalogue import cost_lines, drawn_figures
 from peervalue.scenario.load import LoadedScenario
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.service.requests import ScenarioRequest
+from peervalue.service.scenario_forecast import with_forecast_draws
 from peervalue.service.scenario_resolve import ResolvedFiles, resolve_scenario
 from peervalue.uncertainty.distributions import (
     ParameterDistribution,
@@ -38,6 +40,20 @@ OWNER = "scenario"
 SCENARIO_FIGURES: tuple[str, ...] = tuple(drawn_figures())
 #: the cost lines, by their place in the file, with when each is spent (from the schema)
 COST_LINES = cost_lines()
+#: the share of overheads and capital a trust adds (drawn with perspective "trust-cash")
+OVERHEAD_SHARE = "costs.trust_overhead_share"
+
+
+def overhead_share(s: ScenarioFile) -> Quantity:
+    """The share of overheads and capital a trust adds: the scenario's, else the national
+    defaults' (a document sent to the API need not give it)."""
+    if s.costs.trust_overhead_share is not None:
+        return s.costs.trust_overhead_share
+    from peervalue.scenario.load import national_defaults
+
+    share = national_defaults().costs.trust_overhead_share
+    assert share is not None  # the bundled defaults give it
+    return share
 
 
 def _scenario_parameters(s: ScenarioFile, index: PriceIndex) -> list[Parameter]:
@@ -47,6 +63,10 @@ def _scenario_parameters(s: ScenarioFile, index: PriceIndex) -> list[Parameter]:
     params = []
     for path in SCENARIO_FIGURES:
         q = figures.get(path)
+        if path == OVERHEAD_SHARE:
+            if s.costs.perspective != "trust-cash":
+                continue  # counted only from the trust's perspective
+            q = overhead_share(s)
         if q is None:
             continue  # an optional figure the scenario leaves unset
         factor = 1.0
@@ -182,11 +202,14 @@ def prepare_scenario(
     seed = request.seed if request.seed is not None else s.monte_carlo.seed
     index = nhs_indexes().get("pay-and-prices")
     spec = build_spec(files.studies, files.costs, index, price_year=s.scenario.price_year)
+    if s.costs.perspective == "trust-cash":
+        spec = replace(spec, peer_worker_overhead_share=f"{OWNER}:{OVERHEAD_SHARE}")
     parameters = [*spec.parameters, *_scenario_parameters(s, index)]
     dists = distributions_of(parameters)
     with np.errstate(all="ignore"):
         point_values = {d.name: np.array([d.value]) for d in dists}
         drawn = {d.name: first_draws(d, seed, draws) for d in dists}
+        drawn = with_forecast_draws(parameters, drawn, index, s.scenario.price_year, seed, draws)
         point_effect, drawn_effect = _effects(s, spec, point_values, drawn, draws)
     return PreparedScenario(
         files,

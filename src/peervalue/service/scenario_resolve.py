@@ -4,7 +4,7 @@ Each file is read here, once per run (:func:`resolve_scenario`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from peervalue.costs.load import load_costs
@@ -105,6 +105,13 @@ def _existing(loaded: LoadedScenario, field: str, path: str, what: str) -> Path:
     return found
 
 
+def public_sector_costs(loaded: LoadedScenario) -> CostFile:
+    """The scenario's cost document from the public sector's perspective (whatever its own)."""
+    s = loaded.scenario
+    costs = s.costs.model_copy(update={"perspective": "public-sector"})
+    return _cost_document(replace(loaded, scenario=s.model_copy(update={"costs": costs})))
+
+
 def _cost_document(loaded: LoadedScenario) -> CostFile:
     """The cost set with the scenario's own unit costs put in place of its figures."""
     from peervalue.costs.load import bundled_cost_sets
@@ -134,7 +141,15 @@ def _cost_document(loaded: LoadedScenario) -> CostFile:
             )
         comps = base.peer_worker.components.model_copy(update={"salary": salary})
         update["peer_worker"] = PeerWorkerCost(components=comps)
-    return base.model_copy(update=update) if update else base
+    costs = base.model_copy(update=update) if update else base
+    if s.perspective == "trust-cash":
+        from peervalue.costs.perspective import trust_cash_problem, with_trust_pension
+
+        problem = trust_cash_problem(costs, s.set, s.cost_per_fte_year is not None)
+        if problem is not None:
+            raise input_error(loaded.source, "costs.perspective", *problem)
+        costs = with_trust_pension(costs, s.trust_pension_rate)
+    return costs
 
 
 def _band_salary(loaded: LoadedScenario) -> Quantity:

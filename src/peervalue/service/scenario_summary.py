@@ -7,6 +7,8 @@ import datetime as dt
 
 import numpy as np
 
+from peervalue.costs.indices import nhs_indexes
+from peervalue.costs.perspective import TRUST_PENSION_RATE, CostBuildUp
 from peervalue.model.core import Array
 from peervalue.model.evaluate import unit_costs
 from peervalue.provenance import Quantity
@@ -22,7 +24,12 @@ from peervalue.scenario.results import (
     ScenarioYear,
 )
 from peervalue.scenario.schema import ScenarioFile
-from peervalue.service.scenario_params import OWNER, PreparedScenario, dominant_study
+from peervalue.service.scenario_params import (
+    OWNER,
+    PreparedScenario,
+    dominant_study,
+    overhead_share,
+)
 from peervalue.service.scenario_resolve import with_full_paths
 from peervalue.uncertainty.summary import percentiles
 
@@ -237,6 +244,13 @@ def summarise(
     dominant = dominant_study(spec, point_values, s.evidence.source, effect.studies)
     if dominant is not None:
         notes.append(dominant)
+    breakdown = None
+    if spec.peer_worker_overhead_share is not None:
+        note, breakdown = trust_cash_note(loaded, c_psw)
+        notes.append(note)
+    forecast = nhs_indexes().get("pay-and-prices").forecast_note(s.scenario.price_year)
+    if forecast is not None:
+        notes.append(forecast[0].upper() + forecast[1:] + ".")
     return ScenarioResult(
         name=s.scenario.name,
         organisation=s.scenario.organisation,
@@ -257,7 +271,52 @@ def summarise(
         overrides=_overrides(loaded),
         inputs=inputs,
         notes=notes,
+        price_index_note=forecast,
+        cost_build_up=breakdown,
     ).with_resolved(resolved_scenario(p))
+
+
+def trust_cash_note(loaded: LoadedScenario, c_psw: float) -> tuple[str, CostBuildUp | None]:
+    """What a post costs the trust (``c_psw``), beside its cost to the public sector, and the
+    build-up of both (``None`` when the cost set gives a total)."""
+    from peervalue.costs.indices import nhs_indexes
+    from peervalue.costs.perspective import build_up
+    from peervalue.model.spec import build_spec
+    from peervalue.service.scenario_resolve import public_sector_costs
+
+    s = loaded.scenario
+    public = build_spec(
+        [],
+        public_sector_costs(loaded),
+        nhs_indexes().get("pay-and-prices"),
+        price_year=s.scenario.price_year,
+    )
+    values = {k: np.array([v]) for k, v in public.point_values().items()}
+    full = float(unit_costs(public, values)[1].reshape(-1)[0])
+    share, pension = overhead_share(s), s.costs.trust_pension_rate
+    share_words = f"{share.value:.0%}"
+    if share.range and share.range[0] != share.range[1]:
+        share_words += f" (range {share.range[0]:.0%} to {share.range[1]:.0%})"
+    rate = pension.value if pension is not None else TRUST_PENSION_RATE
+    note = (
+        f"Costed as the trust pays (perspective trust-cash): employer pension {rate:.2%} of "
+        f"salary and {share_words} of the cost set's overheads and capital, "
+        f"{c_psw:,.0f} GBP per FTE-year; the public sector's cost of the same post (full "
+        f"employer pension, every overhead and capital) is {full:,.0f} GBP per FTE-year."
+    )
+    prefix = "costs:peer_worker.components."
+    comps = {
+        k.removeprefix(prefix): v for k, v in public.point_values().items() if k.startswith(prefix)
+    }
+    if "salary" not in comps:
+        return note, None
+    salary = comps.pop("salary")
+    rates = {n: comps[n] for n in public.peer_worker_rates}
+    amounts = {n: comps[n] for n in public.peer_worker_amounts}
+    breakdown = build_up(
+        amounts, rates, salary, share.value, rate, s.costs.set, s.scenario.price_year
+    )
+    return note, breakdown
 
 
 def resolved_scenario(p: PreparedScenario) -> ScenarioFile:
