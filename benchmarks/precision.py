@@ -69,7 +69,9 @@ def main() -> None:
     for label, sampler, probability in ways:
         if sampler == "random" and probability == "share":
             draws = binomial_draws()
-            half = {m: 1.959964 * math.sqrt(q * (1 - q) / draws) for m, q in p.items()}
+            half: dict[str, float] = {
+                m: 1.959964 * math.sqrt(q * (1 - q) / draws) for m, q in p.items()
+            }
         else:
             draws = SCRAMBLINGS << 6
             half = stated(draws, sampler, probability)
