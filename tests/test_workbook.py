@@ -98,9 +98,20 @@ def check_number(cell: Any, expected: float | None, number_format: str) -> None:
 
 
 def test_sheets_and_headers(book: openpyxl.Workbook) -> None:
-    assert book.sheetnames == ["Inputs", "Studies", "Pooled", "Scenario years", "Monte Carlo"]
+    assert book.sheetnames == [
+        "Contents",
+        "Inputs",
+        "Studies",
+        "Pooled",
+        "Costs",
+        "Business case",
+        "Scenario years",
+        "Monte Carlo",
+    ]
     for ws in book.worksheets:
-        assert ws.freeze_panes == "A2", ws.title
+        # the business case keeps its step names and units in view beside the years
+        assert ws.freeze_panes == ("D2" if ws.title == "Business case" else "A2"), ws.title
+        assert ws.sheet_state == "visible", ws.title
         headers = [c for c in ws[1] if c.value is not None]
         assert headers and all(c.font.bold for c in headers), ws.title
         assert all(c.data_type == "s" for c in headers), ws.title
@@ -110,10 +121,11 @@ def test_sheets_and_headers(book: openpyxl.Workbook) -> None:
 
 def test_only_the_results_given_get_a_sheet(bundled: Bundled) -> None:
     wb = build_workbook(analysis=bundled.analysis)
-    assert wb.sheetnames == ["Inputs", "Studies", "Pooled"]
+    assert wb.sheetnames == ["Contents", "Inputs", "Studies", "Pooled"]
     assert wb["Inputs"].max_row == 1  # header only: no inputs and no scenario given
+    assert [r[0] for r in wb["Contents"].iter_rows(min_row=2, values_only=True)] == wb.sheetnames
     wb = build_workbook(analysis=bundled.analysis, psa=bundled.psa)
-    assert wb.sheetnames == ["Inputs", "Studies", "Pooled", "Monte Carlo"]
+    assert wb.sheetnames == ["Contents", "Inputs", "Studies", "Pooled", "Monte Carlo"]
 
 
 def test_studies_sheet_equals_the_json_result(bundled: Bundled, book: openpyxl.Workbook) -> None:
@@ -259,13 +271,30 @@ def test_inputs_sheet_lists_every_quantity_with_its_provenance(
 ) -> None:
     ws = book["Inputs"]
     col = columns(ws)
-    assert ws.max_row - 1 == bundled.study_quantities + bundled.cost_quantities
-    assert len(bundled.inputs) == ws.max_row - 1
     rows = {
         (ws.cell(r, col["Where"]).value, ws.cell(r, col["Field"]).value): r
         for r in range(2, ws.max_row + 1)
     }
     assert len(rows) == ws.max_row - 1  # one row per quantity, none twice
+    names = [ws.cell(r, col["Name"]).value for r in range(2, ws.max_row + 1)]
+    assert len(set(names)) == len(names)
+    studies = {s.id for s in bundled.analysis.studies}
+    # the analysis's figures once (the scenario's copies of the same studies are not repeated)
+    assert sum(where in studies for where, _ in rows) == bundled.study_quantities
+    assert sum(where == "costs" for where, _ in rows) == bundled.cost_quantities
+    # then every figure of the business case, under its own name
+    for item in bundled.scenario.inputs:
+        where, _, field = item.field.partition(":")
+        if where in studies:
+            continue
+        where = {"costs": "case costs"}.get(where, where)
+        assert (where, field) in rows, item.field
+    caseload = rows[("scenario", "staffing.caseload")]
+    assert ws.cell(caseload, col["Name"]).value == "staffing_caseload"
+    assert book.defined_names["staffing_caseload"].attr_text == f"'Inputs'!$D${caseload}"
+    assert ws.cell(caseload, col["Distribution (Monte Carlo; years, £ at the run's prices)"]).value == (
+        "pert(8, mode 15, 25)"  # the template: 15 patients/FTE, range 8 to 25
+    )
     bed_day = rows[("costs", "bed_day")]
     check_number(ws.cell(bed_day, col["Value"]), 334, "£#,##0.00")
     assert ws.cell(bed_day, col["Unit"]).value == "GBP/bed-day"
@@ -307,14 +336,16 @@ def test_scenario_overrides_are_marked_and_its_name_stays_text(tmp_path: Path) -
     rows = {r.key: r for r in scenario_input_rows(scenario)}
     assert rows["scenario:staffing.caseload"].overridden
     assert rows["scenario:staffing.caseload"].value == 10
-    assert rows["costs:bed_day"].overridden and rows["costs:bed_day"].value == 500
+    assert rows["case costs:bed_day"].overridden and rows["case costs:bed_day"].value == 500
     assert not rows["scenario:staffing.vacancy_rate"].overridden
     path = tmp_path / "case.xlsx"
     write_workbook(path, analysis=analyse(), scenario=scenario)  # inputs: the scenario's
     wb = openpyxl.load_workbook(path)
     name = wb["Scenario years"]["A2"]
     assert name.value == "=cmd|' /C calc'!A0" and name.data_type == "s"
-    assert wb["Inputs"].max_row - 1 == len(scenario.inputs)
+    # the scenario's inputs, its discount rate, funded posts by year, effect, index levels
+    extra = 1 + scenario.horizon_years + 1 + 1
+    assert wb["Inputs"].max_row - 1 == len(scenario.inputs) + extra
 
 
 def _study(study_id: str, author: str, country: str) -> Study:

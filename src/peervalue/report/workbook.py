@@ -232,19 +232,16 @@ def scenario_input_rows(scenario: ScenarioResult) -> list[InputRow]:
 
 
 def merge_input_rows(rows: Iterable[InputRow]) -> list[InputRow]:
-    """Every input once: a later row with the key of an earlier one (a study listed by the
-    analysis and again by the scenario) replaces it in place when its value is the same;
-    when it differs the later row is kept under ``case <where>``."""
+    """Every input once: a later row with the name of an earlier one (a study's figure
+    listed by the analysis in its file's units and again by the scenario in the model's)
+    is dropped, the earlier row taking its distribution if it had none."""
     out: dict[str, InputRow] = {}
     for r in rows:
         old = out.get(r.name)
         if old is None:
             out[r.name] = r
-        elif old.value == r.value:
-            out[r.name] = replace(old, distribution=r.distribution or old.distribution)
-        else:
-            moved = replace(r, where=f"case {r.where}")
-            out[moved.name] = moved
+        elif old.distribution is None:
+            out[r.name] = replace(old, distribution=r.distribution)
     return list(out.values())
 
 
@@ -430,7 +427,7 @@ def _inputs_sheet(sheet: _Sheet, rows: Sequence[InputRow]) -> None:
             "Unit",
             "Price year",
             "Status",
-            "Distribution (Monte Carlo)",
+            "Distribution (Monte Carlo; years, £ at the run's prices)",
             "Low",
             "High",
             "Source",
@@ -816,18 +813,17 @@ def build_workbook(
 ) -> Workbook:
     """The workbook, in memory (see the module docstring for its sheets).
 
-    The Inputs sheet lists ``inputs``; when they are not given it lists the
-    scenario's resolved inputs (:func:`scenario_input_rows`), else only its header.
+    The Inputs sheet lists ``inputs``, then, with a scenario, its resolved inputs
+    (:func:`scenario_input_rows`) and the business case's other inputs
+    (:func:`case_extra_rows`), each name once (:func:`merge_input_rows`).
     """
     wb = Workbook()
     default = wb.active
     if default is not None:
         wb.remove(default)
-    if inputs is None:
-        inputs = scenario_input_rows(scenario) if scenario is not None else []
-    inputs = list(inputs)
+    inputs = list(inputs or [])
     if scenario is not None:
-        inputs += case_extra_rows(scenario)
+        inputs += scenario_input_rows(scenario) + case_extra_rows(scenario)
     inputs = merge_input_rows(inputs)
 
     sheets: list[_Sheet] = []
