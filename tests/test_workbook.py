@@ -477,3 +477,34 @@ def test_a_failed_rename_leaves_the_old_file_and_no_temporary(
         write_workbook(path, analysis=bundled.analysis, force=True)
     assert path.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
+
+
+def test_user_text_stays_text_on_every_sheet_of_the_live_workbook(tmp_path: Path) -> None:
+    """Formulas only where the model is (Costs column C, Business case from column D);
+    an input whose name, field and source begin with '=' stays text, as do the case's
+    name and organisation."""
+    case = tmp_path / "case.toml"
+    case.write_text(
+        "[scenario]\nname = \"=cmd|' /C calc'!A0\"\norganisation = '=1+1'\n"
+        "[staffing]\ncaseload = 10\n"
+    )
+    scenario = run_scenario(ScenarioRequest(scenario=case, draws=200))
+    hostile = InputRow("=cmd", "=SUM(A1)", 1.0, "ratio", None, INJECTION, None, "assumed")
+    path = tmp_path / "case.xlsx"
+    write_workbook(path, analysis=analyse(), scenario=scenario, inputs=[hostile])
+    wb = openpyxl.load_workbook(path)
+    texts = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    assert ws.title in {"Costs", "Business case"}, cell.coordinate
+                    assert cell.column == 3 if ws.title == "Costs" else cell.column >= 4
+                    assert ws.cell(cell.row, 1).data_type == "s"  # its label is text
+                elif isinstance(cell.value, str):
+                    assert cell.data_type == "s"
+                    texts.add(cell.value)
+    assert {"=cmd", "=SUM(A1)", INJECTION, "=cmd|' /C calc'!A0", "=1+1"} <= texts
+    # the hostile input's name is made of letters, digits and '_' only
+    assert "cmd_SUM_A1" in wb.defined_names
+    assert wb.defined_names["cmd_SUM_A1"].attr_text.startswith("'Inputs'!$D$")
