@@ -292,9 +292,9 @@ def test_inputs_sheet_lists_every_quantity_with_its_provenance(
     caseload = rows[("scenario", "staffing.caseload")]
     assert ws.cell(caseload, col["Name"]).value == "staffing_caseload"
     assert book.defined_names["staffing_caseload"].attr_text == f"'Inputs'!$D${caseload}"
-    assert ws.cell(caseload, col["Distribution (Monte Carlo; years, £ at the run's prices)"]).value == (
-        "pert(8, mode 15, 25)"  # the template: 15 patients/FTE, range 8 to 25
-    )
+    drawn = col["Distribution (Monte Carlo; years, £ at the run's prices)"]
+    # the template: 15 patients/FTE, range 8 to 25
+    assert ws.cell(caseload, drawn).value == "pert(8, mode 15, 25)"
     bed_day = rows[("costs", "bed_day")]
     check_number(ws.cell(bed_day, col["Value"]), 334, "£#,##0.00")
     assert ws.cell(bed_day, col["Unit"]).value == "GBP/bed-day"

@@ -184,7 +184,7 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
 def _check_equal(book: openpyxl.Workbook, engine: Engine) -> None:
     """Every engine-backed cell of ``book`` equals ``engine`` (see the module docstring)."""
     ws = book["Business case"]
-    rows = {ws.cell(r, 3).value: r for r in range(2, len(STEPS) + 2) if ws.cell(r, 3).value}
+    rows = {str(ws.cell(r, 3).value): r for r in range(2, len(STEPS) + 2) if ws.cell(r, 3).value}
     assert sorted(rows) == sorted(step_fields())
     horizon = engine.projection.total_cost.shape[-1]
     for field, row in rows.items():

@@ -53,10 +53,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
-from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 
 from peervalue.fileio import atomic_write_bytes
 from peervalue.model.methods import METHOD_LABELS, METHOD_TITLES
@@ -172,7 +172,6 @@ def _row(
     )
 
 
-
 def input_rows(
     evidence: Iterable[Study],
     costs: CostFile,
@@ -194,9 +193,7 @@ def input_rows(
         for study in evidence
         for field, q in quantities_in(study).items()
     ]
-    rows += [
-        _row("costs", field, q, overridden, dist) for field, q in quantities_in(costs).items()
-    ]
+    rows += [_row("costs", field, q, overridden, dist) for field, q in quantities_in(costs).items()]
     return rows
 
 
@@ -436,6 +433,7 @@ def _inputs_sheet(sheet: _Sheet, rows: Sequence[InputRow]) -> None:
         ]
     )
     wb = sheet.ws.parent
+    assert wb is not None
     for r in rows:
         fmt = INPUT_MONEY if r.unit in CURRENCY_UNITS else GENERAL
         values = [

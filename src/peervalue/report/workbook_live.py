@@ -10,7 +10,8 @@ or LibreOffice recalculates the case.
 ``Costs`` rebases each money figure of the scenario's cost set and cost lines to the
 scenario's price year (``value x index(target) / index(price year)``, the
 ``pay-and-prices`` index the engine uses) and builds the cost per peer worker FTE-year
-(``salary x (1 + sum of rates) + sum of amounts``, as :func:`peervalue.model.core.peer_worker_cost`).
+(``salary x (1 + sum of rates) + sum of amounts``, as
+:func:`peervalue.model.core.peer_worker_cost`).
 
 ``Business case`` has one row per step of :func:`peervalue.scenario.model.project`, years
 across (:data:`STEPS`), then the headline results (:data:`RESULTS`). **Adding a model
@@ -166,9 +167,7 @@ STEPS: list[Step] = [
         "Bed-days saved: patient-years x effect x transferability",
         "bed-days",
         _AMOUNT,
-        lambda c, t: (
-            f"{c.ref('patient_years', t)}*{c.plan.effect}*evidence_transferability"
-        ),
+        lambda c, t: f"{c.ref('patient_years', t)}*{c.plan.effect}*evidence_transferability",
         "bed_days_saved",
     ),
     Step(
@@ -176,9 +175,7 @@ STEPS: list[Step] = [
         "Bed-day benefit: bed-days x cost per bed-day x (1 - optimism bias)",
         "£",
         _MONEY,
-        lambda c, t: (
-            f"{c.ref('bed_days_saved', t)}*cost_per_bed_day*(1-benefits_optimism_bias)"
-        ),
+        lambda c, t: f"{c.ref('bed_days_saved', t)}*cost_per_bed_day*(1-benefits_optimism_bias)",
         "benefit_bed_days",
     ),
     Step(
@@ -293,8 +290,10 @@ STEPS: list[Step] = [
         "Cumulative discounted net benefit",
         "£",
         _MONEY,
-        lambda c, t: f"{_prev(c, 'cumulative_discounted_net_benefit', t)}"
-        f"+{c.ref('discounted_net_benefit', t)}",
+        lambda c, t: (
+            f"{_prev(c, 'cumulative_discounted_net_benefit', t)}"
+            f"+{c.ref('discounted_net_benefit', t)}"
+        ),
         "cumulative_discounted_net_benefit",
     ),
     Step(
@@ -405,7 +404,7 @@ RESULTS: list[Result] = [
         lambda c: (
             f"IF({_disc(c, 'benefit_bed_days')}>0,"
             f"(result_discounted_cost-{_disc(c, 'benefit_extra')})"
-            f"/({_disc(c, 'benefit_bed_days')}/cost_per_bed_day),\"\")"
+            f'/({_disc(c, "benefit_bed_days")}/cost_per_bed_day),"")'
         ),
     ),
 ]
