@@ -4,6 +4,7 @@ formula-like text stays text, and writing is atomic and refuses to overwrite."""
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -508,3 +509,42 @@ def test_user_text_stays_text_on_every_sheet_of_the_live_workbook(tmp_path: Path
     # the hostile input's name is made of letters, digits and '_' only
     assert "cmd_SUM_A1" in wb.defined_names
     assert wb.defined_names["cmd_SUM_A1"].attr_text.startswith("'Inputs'!$D$")
+
+
+_FUNCTIONS = {"SUM", "SUMPRODUCT", "MAX", "IF", "AND", "OR", "MATCH"}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # the effect given by the user, a whole cost per post, and another resource
+        "[evidence]\nsource = 'own'\nsaved_per_patient_year = 8\n"
+        "[costs]\ncost_per_fte_year = 60000\n"
+        "[[extra]]\nname = 'A&E'\navoided_per_patient_year = 0.5\n"
+        "unit_cost = { value = 300, unit = 'GBP/event', price_year = '2023-24', "
+        "status = 'assumed', range = [200, 400], rationale = 'local' }\n",
+        "[costs]\nsalary = 27000\n",
+    ],
+)
+def test_every_name_a_formula_uses_is_defined(tmp_path: Path, extra: str) -> None:
+    """Whatever the scenario's effect and cost forms, the formulas refer only to defined
+    names, to cells, and to functions both Excel and LibreOffice evaluate."""
+    case = tmp_path / "case.toml"
+    case.write_text("[scenario]\nname = 'case'\nstart = 2026-04-01\n" + extra)
+    try:
+        scenario = run_scenario(ScenarioRequest(scenario=case, draws=100))
+    except InputError as e:  # pragma: no cover - shows a schema change in the failure
+        pytest.fail(str(e))
+    wb = build_workbook(analysis=analyse(), scenario=scenario)
+    defined = set(wb.defined_names)
+    assert {"result_npv", "cost_per_fte_year", "staffing_caseload"} <= defined
+    used: set[str] = set()
+    for title in ("Costs", "Business case"):
+        for row in wb[title].iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type == "f":
+                    text = re.sub(r'"[^"]*"', "", cell.value).replace("$", "")
+                    used |= set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b(?!\()", text))
+                    assert set(re.findall(r"\b([A-Z]+)\(", text)) <= _FUNCTIONS, cell.value
+    cells = {u for u in used if re.fullmatch(r"[A-Z]{1,3}[0-9]+", u)}
+    assert used - cells <= defined, sorted(used - cells - defined)

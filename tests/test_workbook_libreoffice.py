@@ -51,6 +51,30 @@ SOFFICE = shutil.which("soffice")
 CASELOAD, BED_DAY, FUNDED = 20.0, 650.0, [3.0, 5.0, 5.0, 6.0, 6.0]
 
 
+#: the other forms: the user's own effect, a whole cost per post at older prices (rebased
+#: on the Costs sheet), another resource avoided, posts from year 2, a 7-year horizon
+OTHER_CASE = """
+[scenario]
+name = "other forms"
+price_year = "2024-25"
+horizon_years = 7
+discount_rate = 0.03
+[staffing]
+funded_fte = [0, 3, 3, 5]
+[evidence]
+source = "own"
+saved_per_patient_year = 6
+[costs]
+cost_per_fte_year = { value = 52000, unit = "GBP/FTE-year", price_year = "2022-23", \
+status = "assumed", range = [45000, 60000], rationale = "local" }
+[[extra]]
+name = "A&E"
+avoided_per_patient_year = 0.5
+unit_cost = { value = 300, unit = "GBP/event", price_year = "2023-24", status = "assumed", \
+range = [200, 400], rationale = "local" }
+"""
+
+
 @dataclasses.dataclass(frozen=True)
 class Engine:
     projection: model.Projection
@@ -143,6 +167,8 @@ class Recalculated:
     base: openpyxl.Workbook  #: the template case, recalculated
     changed: openpyxl.Workbook  #: the same with caseload, bed-day cost and funded posts changed
     changed_scenario: Path  #: a scenario file with the same three changes
+    other: openpyxl.Workbook  #: a case with its own effect, a whole post cost, a resource
+    other_scenario: Path
 
 
 @pytest.fixture(scope="module")
@@ -172,12 +198,20 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
     changed_scenario = tmp / "changed.toml"
     changed_scenario.write_text(text)
 
+    other_scenario = tmp / "other.toml"
+    other_scenario.write_text(OTHER_CASE)
+    other = tmp / "other.xlsx"
+    other_result = run_scenario(ScenarioRequest(scenario=other_scenario, draws=DRAWS))
+    write_workbook(other, analysis=analyse(), scenario=other_result)
+
     out = tmp / "out"
-    _recalculate([base, changed], out, tmp / "profile")
+    _recalculate([base, changed, other], out, tmp / "profile")
     return Recalculated(
         openpyxl.load_workbook(out / "base.xlsx", data_only=True),
         openpyxl.load_workbook(out / "changed.xlsx", data_only=True),
         changed_scenario,
+        openpyxl.load_workbook(out / "other.xlsx", data_only=True),
+        other_scenario,
     )
 
 
@@ -219,3 +253,12 @@ def test_three_changed_inputs_recalculate_to_scenario_run(recalculated: Recalcul
     assert not math.isclose(engine.totals.net_present_value, before.totals.net_present_value)
     _check_equal(recalculated.changed, engine)
     assert _cell(recalculated.changed, "staffing_caseload").value == CASELOAD
+
+
+def test_other_forms_recalculate_to_the_engine(recalculated: Recalculated) -> None:
+    engine = _engine(recalculated.other_scenario)
+    # nothing is spent or gained in year 1 (no posts), so payback counts from year 2
+    assert engine.projection.total_cost[0, 0] == 0.0
+    # the post cost is at 2022-23 prices: the Costs sheet's index formula must rebase it
+    assert engine.cost_per_fte_year > 52000
+    _check_equal(recalculated.other, engine)
