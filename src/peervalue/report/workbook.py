@@ -6,11 +6,13 @@ Nothing here runs the model: :func:`build_workbook` lays out an
 :class:`~peervalue.scenario.results.ScenarioResult` and the input figures) as
 sheets, and :func:`write_workbook` saves it atomically. The sheets are
 
+``Contents``
+    each sheet and what it holds;
 ``Inputs``
-    every input figure (:func:`input_rows`, or the scenario's resolved inputs):
-    value, unit, price year, range, status, source citation and address; rows
-    whose figure was overridden say ``yes`` in the "Overridden" column and are
-    shaded;
+    every input figure once (:func:`input_rows`, then the scenario's resolved inputs
+    and :func:`case_extra_rows`): its defined name, value, unit, price year, status,
+    Monte Carlo distribution, range, source citation and address; rows whose figure
+    was overridden say ``yes`` in the "Overridden" column and are shaded;
 ``Studies``
     one row per study of the reference analysis;
 ``Pooled``
@@ -18,8 +20,13 @@ sheets, and :func:`write_workbook` saves it atomically. The sheets are
     has it), the published 2013 ratio beside the weighted mean when the result
     carries ``published_reference``; below it the studies by class and the
     published reference;
+``Costs``, ``Business case``
+    (only with a scenario) live formulas over the Inputs names
+    (:mod:`peervalue.report.workbook_live`): rebasing, the peer worker cost, the case
+    year by year and the named headline results;
 ``Scenario years``
-    (only with a scenario) the business case year by year, then its totals;
+    (only with a scenario) snapshot: the business case year by year as computed, with
+    its Monte Carlo spread, then its totals;
 ``Monte Carlo``
     (only with a Monte Carlo result) per pooling method the deterministic
     value, mean, median, 95% interval and probabilities.
@@ -27,7 +34,8 @@ sheets, and :func:`write_workbook` saves it atomically. The sheets are
 Numbers are stored as numbers with a number format (money ``£#,##0``, input
 figures in pounds ``£#,##0.00`` to keep their pence, ratios ``0.00``,
 probabilities ``0.0%``); a missing, NaN or infinite figure is an empty cell.
-Every sheet has a bold header row frozen in place (``freeze_panes = "A2"``).
+Every sheet has a bold header row frozen in place (``freeze_panes = "A2"``; the Business
+case ``"D2"``, keeping its steps in view).
 
 Formula injection: every text cell goes through one helper, :func:`put_text`,
 which stores the exact text as a string (``cell.data_type = "s"``, written as
