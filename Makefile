@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/psa.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/workbook.py
 	$(BIN)/python benchmarks/web.py
 	$(BIN)/python benchmarks/synthesis.py
 	$(BIN)/python benchmarks/evsi.py

@@ -401,7 +401,17 @@ def test_save_gives_a_stable_address_with_downloads(client: TestClient) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(book.content))
-    assert wb.sheetnames == ["Inputs", "Studies", "Pooled", "Scenario years", "Monte Carlo"]
+    assert wb.sheetnames == [
+        "Contents",
+        "Inputs",
+        "Studies",
+        "Pooled",
+        "Costs",
+        "Business case",
+        "Scenario years",
+        "Monte Carlo",
+    ]
+    assert "result_npv" in wb.defined_names  # the live business case
     rows = [[c for c in row if c is not None] for row in wb["Inputs"].iter_rows(values_only=True)]
     assert any("staffing.caseload" in str(r) and 20 in r for r in rows), rows
     # the edit link fills the form with the saved figures

@@ -4,6 +4,7 @@ formula-like text stays text, and writing is atomic and refuses to overwrite."""
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,9 +99,20 @@ def check_number(cell: Any, expected: float | None, number_format: str) -> None:
 
 
 def test_sheets_and_headers(book: openpyxl.Workbook) -> None:
-    assert book.sheetnames == ["Inputs", "Studies", "Pooled", "Scenario years", "Monte Carlo"]
+    assert book.sheetnames == [
+        "Contents",
+        "Inputs",
+        "Studies",
+        "Pooled",
+        "Costs",
+        "Business case",
+        "Scenario years",
+        "Monte Carlo",
+    ]
     for ws in book.worksheets:
-        assert ws.freeze_panes == "A2", ws.title
+        # the business case keeps its step names and units in view beside the years
+        assert ws.freeze_panes == ("D2" if ws.title == "Business case" else "A2"), ws.title
+        assert ws.sheet_state == "visible", ws.title
         headers = [c for c in ws[1] if c.value is not None]
         assert headers and all(c.font.bold for c in headers), ws.title
         assert all(c.data_type == "s" for c in headers), ws.title
@@ -110,10 +122,11 @@ def test_sheets_and_headers(book: openpyxl.Workbook) -> None:
 
 def test_only_the_results_given_get_a_sheet(bundled: Bundled) -> None:
     wb = build_workbook(analysis=bundled.analysis)
-    assert wb.sheetnames == ["Inputs", "Studies", "Pooled"]
+    assert wb.sheetnames == ["Contents", "Inputs", "Studies", "Pooled"]
     assert wb["Inputs"].max_row == 1  # header only: no inputs and no scenario given
+    assert [r[0] for r in wb["Contents"].iter_rows(min_row=2, values_only=True)] == wb.sheetnames
     wb = build_workbook(analysis=bundled.analysis, psa=bundled.psa)
-    assert wb.sheetnames == ["Inputs", "Studies", "Pooled", "Monte Carlo"]
+    assert wb.sheetnames == ["Contents", "Inputs", "Studies", "Pooled", "Monte Carlo"]
 
 
 def test_studies_sheet_equals_the_json_result(bundled: Bundled, book: openpyxl.Workbook) -> None:
@@ -259,13 +272,30 @@ def test_inputs_sheet_lists_every_quantity_with_its_provenance(
 ) -> None:
     ws = book["Inputs"]
     col = columns(ws)
-    assert ws.max_row - 1 == bundled.study_quantities + bundled.cost_quantities
-    assert len(bundled.inputs) == ws.max_row - 1
     rows = {
         (ws.cell(r, col["Where"]).value, ws.cell(r, col["Field"]).value): r
         for r in range(2, ws.max_row + 1)
     }
     assert len(rows) == ws.max_row - 1  # one row per quantity, none twice
+    names = [ws.cell(r, col["Name"]).value for r in range(2, ws.max_row + 1)]
+    assert len(set(names)) == len(names)
+    studies = {s.id for s in bundled.analysis.studies}
+    # the analysis's figures once (the scenario's copies of the same studies are not repeated)
+    assert sum(where in studies for where, _ in rows) == bundled.study_quantities
+    assert sum(where == "costs" for where, _ in rows) == bundled.cost_quantities
+    # then every figure of the business case, under its own name
+    for item in bundled.scenario.inputs:
+        where, _, field = item.field.partition(":")
+        if where in studies:
+            continue
+        where = {"costs": "case costs"}.get(where, where)
+        assert (where, field) in rows, item.field
+    caseload = rows[("scenario", "staffing.caseload")]
+    assert ws.cell(caseload, col["Name"]).value == "staffing_caseload"
+    assert book.defined_names["staffing_caseload"].attr_text == f"'Inputs'!$D${caseload}"
+    drawn = col["Distribution (Monte Carlo; years, £ at the run's prices)"]
+    # the template: 15 patients/FTE, range 8 to 25
+    assert ws.cell(caseload, drawn).value == "pert(8, mode 15, 25)"
     bed_day = rows[("costs", "bed_day")]
     check_number(ws.cell(bed_day, col["Value"]), 334, "£#,##0.00")
     assert ws.cell(bed_day, col["Unit"]).value == "GBP/bed-day"
@@ -307,14 +337,16 @@ def test_scenario_overrides_are_marked_and_its_name_stays_text(tmp_path: Path) -
     rows = {r.key: r for r in scenario_input_rows(scenario)}
     assert rows["scenario:staffing.caseload"].overridden
     assert rows["scenario:staffing.caseload"].value == 10
-    assert rows["costs:bed_day"].overridden and rows["costs:bed_day"].value == 500
+    assert rows["case costs:bed_day"].overridden and rows["case costs:bed_day"].value == 500
     assert not rows["scenario:staffing.vacancy_rate"].overridden
     path = tmp_path / "case.xlsx"
     write_workbook(path, analysis=analyse(), scenario=scenario)  # inputs: the scenario's
     wb = openpyxl.load_workbook(path)
     name = wb["Scenario years"]["A2"]
     assert name.value == "=cmd|' /C calc'!A0" and name.data_type == "s"
-    assert wb["Inputs"].max_row - 1 == len(scenario.inputs)
+    # the scenario's inputs, its discount rate, funded posts by year, effect, index levels
+    extra = 1 + scenario.horizon_years + 1 + 1
+    assert wb["Inputs"].max_row - 1 == len(scenario.inputs) + extra
 
 
 def _study(study_id: str, author: str, country: str) -> Study:
@@ -446,3 +478,73 @@ def test_a_failed_rename_leaves_the_old_file_and_no_temporary(
         write_workbook(path, analysis=bundled.analysis, force=True)
     assert path.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
+
+
+def test_user_text_stays_text_on_every_sheet_of_the_live_workbook(tmp_path: Path) -> None:
+    """Formulas only where the model is (Costs column C, Business case from column D);
+    an input whose name, field and source begin with '=' stays text, as do the case's
+    name and organisation."""
+    case = tmp_path / "case.toml"
+    case.write_text(
+        "[scenario]\nname = \"=cmd|' /C calc'!A0\"\norganisation = '=1+1'\n"
+        "[staffing]\ncaseload = 10\n"
+    )
+    scenario = run_scenario(ScenarioRequest(scenario=case, draws=200))
+    hostile = InputRow("=cmd", "=SUM(A1)", 1.0, "ratio", None, INJECTION, None, "assumed")
+    path = tmp_path / "case.xlsx"
+    write_workbook(path, analysis=analyse(), scenario=scenario, inputs=[hostile])
+    wb = openpyxl.load_workbook(path)
+    texts = set()
+    for ws in wb.worksheets:
+        for r, row in enumerate(ws.iter_rows(), start=1):
+            for c, cell in enumerate(row, start=1):
+                if cell.data_type == "f":
+                    assert ws.title in {"Costs", "Business case"}, cell.coordinate
+                    assert c == 3 if ws.title == "Costs" else c >= 4
+                    assert ws.cell(r, 1).data_type == "s"  # its label is text
+                elif isinstance(cell.value, str):
+                    assert cell.data_type == "s"
+                    texts.add(cell.value)
+    assert {"=cmd", "=SUM(A1)", INJECTION, "=cmd|' /C calc'!A0", "=1+1"} <= texts
+    # the hostile input's name is made of letters, digits and '_' only
+    assert "cmd_SUM_A1" in wb.defined_names
+    assert wb.defined_names["cmd_SUM_A1"].attr_text.startswith("'Inputs'!$D$")
+
+
+_FUNCTIONS = {"SUM", "SUMPRODUCT", "MAX", "IF", "AND", "OR", "MATCH"}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # the effect given by the user, a whole cost per post, and another resource
+        "[evidence]\nsource = 'own'\nsaved_per_patient_year = 8\n"
+        "[costs]\ncost_per_fte_year = 60000\n"
+        "[[extra]]\nname = 'A&E'\navoided_per_patient_year = 0.5\n"
+        "unit_cost = { value = 300, unit = 'GBP/event', price_year = '2023-24', "
+        "status = 'assumed', range = [200, 400], rationale = 'local' }\n",
+        "[costs]\nsalary = 27000\n",
+    ],
+)
+def test_every_name_a_formula_uses_is_defined(tmp_path: Path, extra: str) -> None:
+    """Whatever the scenario's effect and cost forms, the formulas refer only to defined
+    names, to cells, and to functions both Excel and LibreOffice evaluate."""
+    case = tmp_path / "case.toml"
+    case.write_text("[scenario]\nname = 'case'\nstart = 2026-04-01\n" + extra)
+    try:
+        scenario = run_scenario(ScenarioRequest(scenario=case, draws=100))
+    except InputError as e:  # pragma: no cover - shows a schema change in the failure
+        pytest.fail(str(e))
+    wb = build_workbook(analysis=analyse(), scenario=scenario)
+    defined = set(wb.defined_names)
+    assert {"result_npv", "cost_per_fte_year", "staffing_caseload"} <= defined
+    used: set[str] = set()
+    for title in ("Costs", "Business case"):
+        for row in wb[title].iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type == "f":
+                    text = re.sub(r'"[^"]*"', "", cell.value).replace("$", "")
+                    used |= set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b(?!\()", text))
+                    assert set(re.findall(r"\b([A-Z]+)\(", text)) <= _FUNCTIONS, cell.value
+    cells = {u for u in used if re.fullmatch(r"[A-Z]{1,3}[0-9]+", u)}
+    assert used - cells <= defined, sorted(used - cells - defined)

@@ -6,11 +6,13 @@ Nothing here runs the model: :func:`build_workbook` lays out an
 :class:`~peervalue.scenario.results.ScenarioResult` and the input figures) as
 sheets, and :func:`write_workbook` saves it atomically. The sheets are
 
+``Contents``
+    each sheet and what it holds;
 ``Inputs``
-    every input figure (:func:`input_rows`, or the scenario's resolved inputs):
-    value, unit, price year, range, status, source citation and address; rows
-    whose figure was overridden say ``yes`` in the "Overridden" column and are
-    shaded;
+    every input figure once (:func:`input_rows`, then the scenario's resolved inputs
+    and :func:`case_extra_rows`): its defined name, value, unit, price year, status,
+    Monte Carlo distribution, range, source citation and address; rows whose figure
+    was overridden say ``yes`` in the "Overridden" column and are shaded;
 ``Studies``
     one row per study of the reference analysis;
 ``Pooled``
@@ -18,8 +20,13 @@ sheets, and :func:`write_workbook` saves it atomically. The sheets are
     has it), the published 2013 ratio beside the weighted mean when the result
     carries ``published_reference``; below it the studies by class and the
     published reference;
+``Costs``, ``Business case``
+    (only with a scenario) live formulas over the Inputs names
+    (:mod:`peervalue.report.workbook_live`): rebasing, the peer worker cost, the case
+    year by year and the named headline results;
 ``Scenario years``
-    (only with a scenario) the business case year by year, then its totals;
+    (only with a scenario) snapshot: the business case year by year as computed, with
+    its Monte Carlo spread, then its totals;
 ``Monte Carlo``
     (only with a Monte Carlo result) per pooling method the deterministic
     value, mean, median, 95% interval and probabilities.
@@ -27,7 +34,8 @@ sheets, and :func:`write_workbook` saves it atomically. The sheets are
 Numbers are stored as numbers with a number format (money ``£#,##0``, input
 figures in pounds ``£#,##0.00`` to keep their pence, ratios ``0.00``,
 probabilities ``0.0%``); a missing, NaN or infinite figure is an empty cell.
-Every sheet has a bold header row frozen in place (``freeze_panes = "A2"``).
+Every sheet has a bold header row frozen in place (``freeze_panes = "A2"``; the Business
+case ``"D2"``, keeping its steps in view).
 
 Formula injection: every text cell goes through one helper, :func:`put_text`,
 which stores the exact text as a string (``cell.data_type = "s"``, written as
@@ -47,8 +55,8 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,11 +64,20 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 
 from peervalue.fileio import atomic_write_bytes
 from peervalue.model.methods import METHOD_LABELS, METHOD_TITLES
 from peervalue.provenance import Quantity, quantities_in
 from peervalue.report.safe_text import formula_like
+from peervalue.report.workbook_live import (
+    CASE_COSTS,
+    case_input_key,
+    defined_name,
+    plan_case,
+    write_case,
+    write_costs,
+)
 from peervalue.units import CURRENCY_UNITS
 
 if TYPE_CHECKING:
@@ -92,6 +109,9 @@ SHEET_STUDIES = "Studies"
 SHEET_POOLED = "Pooled"
 SHEET_SCENARIO = "Scenario years"
 SHEET_MONTE_CARLO = "Monte Carlo"
+SHEET_CONTENTS = "Contents"
+SHEET_COSTS = "Costs"
+SHEET_CASE = "Business case"
 
 _BOLD = Font(bold=True)
 _OVERRIDDEN_FILL = PatternFill(fill_type="solid", start_color="FFF2CC", end_color="FFF2CC")
@@ -123,14 +143,27 @@ class InputRow:
     overridden: bool = False
     low: float | None = None  #: the range of an assumed (or ranged) figure
     high: float | None = None
+    distribution: str | None = None  #: how the Monte Carlo draws it, in words
 
     @property
     def key(self) -> str:
         """``where:field``, the key :func:`input_rows` takes in ``overridden``."""
         return f"{self.where}:{self.field}"
 
+    @property
+    def name(self) -> str:
+        """The workbook's defined name of its cell (``staffing.caseload`` ->
+        ``staffing_caseload``; ``sledge2011:arms.control`` -> ``sledge2011_arms_control``)."""
+        return defined_name(case_input_key(self.where, self.field))
 
-def _row(where: str, field: str, q: Quantity, overridden: Collection[str]) -> InputRow:
+
+def _row(
+    where: str,
+    field: str,
+    q: Quantity,
+    overridden: Collection[str],
+    distributions: Mapping[str, str],
+) -> InputRow:
     return InputRow(
         where=where,
         field=field,
@@ -143,25 +176,32 @@ def _row(where: str, field: str, q: Quantity, overridden: Collection[str]) -> In
         overridden=f"{where}:{field}" in overridden,
         low=None if q.range is None else q.range[0],
         high=None if q.range is None else q.range[1],
+        distribution=distributions.get(f"{where}:{field}"),
     )
 
 
 def input_rows(
-    evidence: Iterable[Study], costs: CostFile, *, overridden: Collection[str] = ()
+    evidence: Iterable[Study],
+    costs: CostFile,
+    *,
+    overridden: Collection[str] = (),
+    distributions: Mapping[str, str] | None = None,
 ) -> list[InputRow]:
     """Every quantity of the studies (``evidence``: an ``Evidence`` or a list of studies)
     and of the cost document, in file order, walked by
     :func:`peervalue.provenance.quantities_in`.
 
     ``overridden`` names the figures to mark as overridden by ``where:field``
-    (``"costs:bed_day"``, ``"sledge2011:arms.intervention"``).
+    (``"costs:bed_day"``, ``"sledge2011:arms.intervention"``); ``distributions`` gives how
+    the Monte Carlo draws each figure, in words, by the same key.
     """
+    dist = distributions or {}
     rows = [
-        _row(study.id, field, q, overridden)
+        _row(study.id, field, q, overridden, dist)
         for study in evidence
         for field, q in quantities_in(study).items()
     ]
-    rows += [_row("costs", field, q, overridden) for field, q in quantities_in(costs).items()]
+    rows += [_row("costs", field, q, overridden, dist) for field, q in quantities_in(costs).items()]
     return rows
 
 
@@ -174,6 +214,8 @@ def scenario_input_rows(scenario: ScenarioResult) -> list[InputRow]:
         where, _, field = item.field.partition(":")
         if not field:
             where, field = "scenario", where
+        if where == "costs":
+            where = CASE_COSTS  # the scenario's cost set, beside the analysis's
         overridden = (where == "scenario" and field in changed) or (
             _SCENARIO_COST_FIELDS.get(item.field) in changed
         )
@@ -188,8 +230,91 @@ def scenario_input_rows(scenario: ScenarioResult) -> list[InputRow]:
                 url=None,
                 status=item.status,
                 overridden=overridden,
+                distribution=item.distribution,
             )
         )
+    return rows
+
+
+def merge_input_rows(rows: Iterable[InputRow]) -> list[InputRow]:
+    """Every input once: a later row with the name of an earlier one (a study's figure
+    listed by the analysis in its file's units and again by the scenario in the model's)
+    is dropped, the earlier row taking its distribution if it had none."""
+    out: dict[str, InputRow] = {}
+    for r in rows:
+        old = out.get(r.name)
+        if old is None:
+            out[r.name] = r
+        elif old.distribution is None:
+            out[r.name] = replace(old, distribution=r.distribution)
+    return list(out.values())
+
+
+def case_extra_rows(scenario: ScenarioResult) -> list[InputRow]:
+    """The business case's inputs that are not among its figures: the discount rate, the
+    funded posts of each year, the effect (bed-days saved per patient-year) when it comes
+    from the evidence, and the price index levels the Costs sheet rebases with."""
+    from peervalue.costs.indices import nhs_indexes
+    from peervalue.scenario.catalogue import cost_lines
+
+    index = nhs_indexes().get("pay-and-prices")
+    rows = [
+        InputRow(
+            "scenario",
+            "scenario.discount_rate",
+            scenario.discount_rate,
+            "rate per year",
+            None,
+            "the scenario file",
+            None,
+            "set",
+            distribution="fixed",
+        )
+    ]
+    rows += [
+        InputRow(
+            "scenario",
+            f"staffing.funded_fte.y{y.year}",
+            y.funded_fte,
+            "FTE",
+            None,
+            f"the scenario file (year {y.year}, {y.label})",
+            None,
+            "set",
+            distribution="fixed",
+        )
+        for y in scenario.years
+    ]
+    if scenario.effect.source != "own":
+        rows.append(
+            InputRow(
+                "effect",
+                "saved_per_patient_year",
+                scenario.effect.bed_days_saved_per_patient_year,
+                "bed-days/patient-year",
+                None,
+                f"{scenario.effect.source} effect of {scenario.effect.evidence}: "
+                + ", ".join(scenario.effect.studies),
+                None,
+                "derived",
+                distribution="drawn through the studies' inputs",
+            )
+        )
+    plan = plan_case(scenario, dict(cost_lines()))
+    rows += [
+        InputRow(
+            "index",
+            year,
+            index.levels[year],
+            "index level",
+            year,
+            index.source,
+            None,
+            "reported",
+            distribution="fixed",
+        )
+        for year in plan.index_years
+    ]
     return rows
 
 
@@ -283,6 +408,12 @@ class _Sheet:
             self.ws.column_dimensions[get_column_letter(col)].width = width
 
 
+def _today() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
 # --- sheets ------------------------------------------------------------------------
 
 
@@ -291,38 +422,89 @@ def _prices(price_year: str) -> str:
 
 
 def _inputs_sheet(sheet: _Sheet, rows: Sequence[InputRow]) -> None:
+    """Every input once, its value in column D under its defined name (column A)."""
     sheet.header(
         [
+            "Name",
             "Where",
             "Field",
             "Value",
             "Unit",
             "Price year",
+            "Status",
+            "Distribution (Monte Carlo; years, £ at the run's prices)",
             "Low",
             "High",
-            "Status",
             "Source",
             "URL",
             "Overridden",
         ]
     )
+    wb = sheet.ws.parent
+    assert wb is not None
     for r in rows:
         fmt = INPUT_MONEY if r.unit in CURRENCY_UNITS else GENERAL
         values = [
+            r.name,
             r.where,
             r.field,
             r.value,
             r.unit,
             r.price_year,
+            r.status,
+            r.distribution,
             r.low,
             r.high,
-            r.status,
             r.source,
             r.url,
             "yes" if r.overridden else "no",
         ]
-        formats = [None, None, fmt, None, None, fmt, fmt, None, None, None, None]
+        formats = [None, None, None, fmt, None, None, None, None, fmt, fmt, None, None, None]
+        add_name(wb, r.name, f"{_quoted(sheet.ws.title)}!$D${sheet.next_row}")
         sheet.row(values, formats, _OVERRIDDEN_FILL if r.overridden else None)
+
+
+def _quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def add_name(wb: Workbook, name: str, ref: str) -> None:
+    """A workbook-level defined name for ``ref`` (``'Inputs'!$D$5``)."""
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+#: what each sheet does, for the Contents sheet
+SHEET_PURPOSE = {
+    SHEET_CONTENTS: "This list.",
+    SHEET_INPUTS: "Every input once: value, unit, price year, status, how the Monte Carlo "
+    "draws it, range and source. Each value cell has a name (column A) that the "
+    "formulas use; change a value here and the Costs and Business case sheets recalculate.",
+    SHEET_STUDIES: "The reference analysis study by study (values as computed).",
+    SHEET_POOLED: "The pooled ratios by method and the published 2013 ratio (values).",
+    SHEET_COSTS: "Live formulas: the scenario's costs rebased to its price year and the "
+    "peer worker cost per FTE-year built from its components.",
+    SHEET_CASE: "Live formulas: the business case year by year (one row per model step), "
+    "then the headline results, named result_npv, result_cash_npv, "
+    "result_benefit_cost_ratio, result_payback_year, result_break_even_caseload.",
+    SHEET_SCENARIO: "Snapshot (values): the business case by year as peervalue computed it, "
+    "with its Monte Carlo spread; it does not recalculate.",
+    SHEET_MONTE_CARLO: "Snapshot (values): the Monte Carlo results, with their draws, seed "
+    "and date; it does not recalculate.",
+}
+
+
+def _contents_sheet(sheet: _Sheet, titles: Sequence[str]) -> None:
+    sheet.header(["Sheet", "What it holds"])
+    for title in titles:
+        sheet.row([title, SHEET_PURPOSE[title]], [None, None])
+
+
+def _put_at(ws: Worksheet, row: int, col: int, value: object, fmt: str | None) -> None:
+    cell = ws.cell(row=row, column=col)
+    assert isinstance(cell, Cell)
+    put(cell, value, fmt)
+    if row == 1:
+        cell.font = _BOLD
 
 
 def _studies_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
@@ -615,6 +797,12 @@ def _monte_carlo_sheet(sheet: _Sheet, psa: PsaResult) -> None:
             for p in psa.pooled.values()
         ),
     )
+    sheet.gap()
+    sheet.header(["Snapshot", "Value"])
+    sheet.row(["Values, not formulas: a Monte Carlo run of", "peervalue"], [None, None])
+    sheet.row(["Draws", psa.draws], [None, COUNT])
+    sheet.row(["Seed", psa.seed], [None, INTEGER])
+    sheet.row(["Written on (UTC)", _today()], [None, None])
     notes = [psa.mean_versus_deterministic, *psa.warnings]
     sheet.gap()
     sheet.header(["Notes"])
@@ -631,15 +819,18 @@ def build_workbook(
 ) -> Workbook:
     """The workbook, in memory (see the module docstring for its sheets).
 
-    The Inputs sheet lists ``inputs``; when they are not given it lists the
-    scenario's resolved inputs (:func:`scenario_input_rows`), else only its header.
+    The Inputs sheet lists ``inputs``, then, with a scenario, its resolved inputs
+    (:func:`scenario_input_rows`) and the business case's other inputs
+    (:func:`case_extra_rows`), each name once (:func:`merge_input_rows`).
     """
     wb = Workbook()
     default = wb.active
     if default is not None:
         wb.remove(default)
-    if inputs is None:
-        inputs = scenario_input_rows(scenario) if scenario is not None else []
+    inputs = list(inputs or [])
+    if scenario is not None:
+        inputs += scenario_input_rows(scenario) + case_extra_rows(scenario)
+    inputs = merge_input_rows(inputs)
 
     sheets: list[_Sheet] = []
 
@@ -647,10 +838,35 @@ def build_workbook(
         sheets.append(_Sheet(wb.create_sheet(title)))
         return sheets[-1]
 
+    titles = [SHEET_CONTENTS, SHEET_INPUTS, SHEET_STUDIES, SHEET_POOLED]
+    if scenario is not None:
+        titles += [SHEET_COSTS, SHEET_CASE, SHEET_SCENARIO]
+    if psa is not None:
+        titles.append(SHEET_MONTE_CARLO)
+    _contents_sheet(sheet(SHEET_CONTENTS), titles)
     _inputs_sheet(sheet(SHEET_INPUTS), inputs)
     _studies_sheet(sheet(SHEET_STUDIES), analysis)
     _pooled_sheet(sheet(SHEET_POOLED), analysis)
     if scenario is not None:
+        from peervalue.scenario.catalogue import cost_lines
+
+        plan = plan_case(scenario, dict(cost_lines()))
+
+        def name(defined: str, ref: str, title: str = "") -> None:
+            add_name(wb, defined, f"{_quoted(title)}!{ref}")
+
+        write_costs(
+            wb.create_sheet(SHEET_COSTS),
+            plan,
+            _put_at,
+            lambda n, ref: name(n, ref, SHEET_COSTS),
+        )
+        write_case(
+            wb.create_sheet(SHEET_CASE),
+            plan,
+            _put_at,
+            lambda n, ref: name(n, ref, SHEET_CASE),
+        )
         _scenario_sheet(sheet(SHEET_SCENARIO), scenario)
     if psa is not None:
         _monte_carlo_sheet(sheet(SHEET_MONTE_CARLO), psa)

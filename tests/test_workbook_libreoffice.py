@@ -1,0 +1,264 @@
+"""The live workbook recalculated by LibreOffice equals the engine.
+
+LibreOffice (Debian's ``libreoffice-calc-nogui``, installed by ``.ci/run``) opens the
+written workbook headless, with a fresh profile told to recalculate every formula on load,
+and saves it again; openpyxl then reads the values it computed (the workbook carries no
+cached values of its own, so every figure read here was computed by LibreOffice). One
+LibreOffice start converts both workbooks of this module.
+
+The comparison is generic: every row of the Business case sheet that names a
+:class:`~peervalue.scenario.model.Projection` field is compared year by year with the
+engine's array, every Projection field must have such a row, and every ``result_*`` name in
+the workbook must have its engine figure in :data:`ENGINE_RESULTS` (so a new model step or
+result with no row, or a row with no engine figure, fails here).
+
+Skipped only when soffice is missing outside CI; in CI (``CI=true``) a missing soffice fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pytest
+
+from peervalue.report.workbook import write_workbook
+from peervalue.report.workbook_live import STEPS, step_fields
+from peervalue.scenario import model
+from peervalue.scenario.schema import template_file
+from peervalue.service.api import analyse
+from peervalue.service.requests import ScenarioRequest
+from peervalue.service.scenario import prepare_scenario, run_scenario
+
+#: LibreOffice writes 15 significant digits; the issue asks for 1e-9 relative
+REL = 1e-9
+#: figures that are exactly 0 in the engine (no other resources) compare absolutely
+ABS = 1e-9
+DRAWS = 100  # the deterministic figures do not depend on the draws; keep the run short
+
+SOFFICE = shutil.which("soffice")
+
+#: the changed inputs of the second test: caseload 15 -> 20 patients/FTE, bed-day cost
+#: 719.10 -> 650 (£, 2024-25), funded posts [2, 4, 4, 4, 4] -> [3, 5, 5, 6, 6]
+CASELOAD, BED_DAY, FUNDED = 20.0, 650.0, [3.0, 5.0, 5.0, 6.0, 6.0]
+
+
+#: the other forms: the user's own effect, a whole cost per post at older prices (rebased
+#: on the Costs sheet), another resource avoided, posts from year 2, a 7-year horizon
+OTHER_CASE = """
+[scenario]
+name = "other forms"
+price_year = "2024-25"
+horizon_years = 7
+discount_rate = 0.03
+[staffing]
+funded_fte = [0, 3, 3, 5]
+[evidence]
+source = "own"
+saved_per_patient_year = 6
+[costs]
+cost_per_fte_year = { value = 52000, unit = "GBP/FTE-year", price_year = "2022-23", \
+status = "assumed", range = [45000, 60000], rationale = "local" }
+[[extra]]
+name = "A&E"
+avoided_per_patient_year = 0.5
+unit_cost = { value = 300, unit = "GBP/event", price_year = "2023-24", status = "assumed", \
+range = [200, 400], rationale = "local" }
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Engine:
+    projection: model.Projection
+    totals: Any
+    cost_per_bed_day: float
+    cost_per_fte_year: float
+
+
+#: the engine's figure of each headline result of the workbook
+ENGINE_RESULTS: dict[str, Callable[[Engine], float]] = {
+    "result_discounted_benefit": lambda e: e.totals.discounted_benefit,
+    "result_discounted_cost": lambda e: e.totals.discounted_cost,
+    "result_npv": lambda e: e.totals.net_present_value,
+    # cash NPV: cash-releasing benefit minus costs, discounted (from the engine's arrays)
+    "result_cash_npv": lambda e: float(
+        e.projection.discounted_total(e.projection.cash_releasing - e.projection.total_cost)[0]
+    ),
+    "result_benefit_cost_ratio": lambda e: e.totals.benefit_cost_ratio,
+    "result_net_return_per_pound": lambda e: e.totals.net_return_per_pound,
+    "result_payback_year": lambda e: e.totals.payback_year,
+    "result_break_even_caseload": lambda e: e.totals.break_even_caseload,
+    "result_break_even_cost_per_bed_day": lambda e: e.totals.break_even_cost_per_bed_day,
+}
+
+
+def _engine(scenario: Path) -> Engine:
+    request = ScenarioRequest(scenario=scenario, draws=DRAWS)
+    prepared = prepare_scenario(request)
+    with np.errstate(all="ignore"):
+        projection = model.project(prepared.inputs(drawn=False))
+    result = run_scenario(request)
+    return Engine(projection, result.totals, result.cost_per_bed_day, result.cost_per_fte_year)
+
+
+def _cell(book: openpyxl.Workbook, name: str) -> Any:
+    ((sheet, ref),) = list(book.defined_names[name].destinations)
+    return book[sheet][ref.replace("$", "")]
+
+
+def _close(got: Any, expected: float, where: str) -> None:
+    if math.isnan(expected):
+        assert got in (None, ""), f"{where}: the engine gives NaN, the workbook {got!r}"
+        return
+    assert isinstance(got, int | float), f"{where}: {got!r} is not a number"
+    assert math.isclose(got, expected, rel_tol=REL, abs_tol=ABS), f"{where}: {got} != {expected}"
+
+
+def _soffice() -> str:
+    if SOFFICE is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("soffice is missing: .ci/run must install libreoffice-calc-nogui")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return SOFFICE
+
+
+def _recalculate(files: list[Path], out: Path, profile: Path) -> None:
+    """Open ``files`` in one headless LibreOffice, recalculating every formula on load,
+    and save them as .xlsx in ``out``."""
+    config = profile / "user"
+    config.mkdir(parents=True)
+    always = '<prop oor:name="{0}" oor:op="fuse"><value>0</value></prop>'
+    items = "".join(
+        f'<item oor:path="/org.openoffice.Office.Calc/Formula/Load">{always.format(p)}</item>'
+        for p in ("OOXMLRecalcMode", "ODFRecalcMode")
+    )
+    (config / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' + items + "</oor:items>"
+    )
+    command = [
+        _soffice(),
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "xlsx",
+        "--outdir",
+        str(out),
+        *map(str, files),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    missing = [f.name for f in files if not (out / f.name).exists()]
+    assert not missing, f"LibreOffice wrote no {missing}: {done.stdout} {done.stderr}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Recalculated:
+    base: openpyxl.Workbook  #: the template case, recalculated
+    changed: openpyxl.Workbook  #: the same with caseload, bed-day cost and funded posts changed
+    changed_scenario: Path  #: a scenario file with the same three changes
+    other: openpyxl.Workbook  #: a case with its own effect, a whole post cost, a resource
+    other_scenario: Path
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
+    _soffice()
+    tmp = tmp_path_factory.mktemp("live")
+    scenario = run_scenario(ScenarioRequest(scenario=template_file(), draws=DRAWS))
+    base = tmp / "base.xlsx"
+    write_workbook(base, analysis=analyse(), scenario=scenario)
+
+    book = openpyxl.load_workbook(base)
+    _cell(book, "staffing_caseload").value = CASELOAD
+    _cell(book, "case_costs_bed_day").value = BED_DAY
+    for year, fte in enumerate(FUNDED, start=1):
+        _cell(book, f"staffing_funded_fte_y{year}").value = fte
+    changed = tmp / "changed.xlsx"
+    book.save(changed)
+
+    text = template_file().read_text()
+    assert "funded_fte = [2, 4, 4, 4, 4]" in text and "caseload = { value = 15," in text
+    text = text.replace("funded_fte = [2, 4, 4, 4, 4]", f"funded_fte = {FUNDED}")
+    text = text.replace("caseload = { value = 15,", f"caseload = {{ value = {CASELOAD},")
+    text = text.replace(
+        'set = "england-2024-25"',
+        f'set = "england-2024-25"\ncost_per_bed_day = {BED_DAY}',
+    )
+    changed_scenario = tmp / "changed.toml"
+    changed_scenario.write_text(text)
+
+    other_scenario = tmp / "other.toml"
+    other_scenario.write_text(OTHER_CASE)
+    other = tmp / "other.xlsx"
+    other_result = run_scenario(ScenarioRequest(scenario=other_scenario, draws=DRAWS))
+    write_workbook(other, analysis=analyse(), scenario=other_result)
+
+    out = tmp / "out"
+    _recalculate([base, changed, other], out, tmp / "profile")
+    return Recalculated(
+        openpyxl.load_workbook(out / "base.xlsx", data_only=True),
+        openpyxl.load_workbook(out / "changed.xlsx", data_only=True),
+        changed_scenario,
+        openpyxl.load_workbook(out / "other.xlsx", data_only=True),
+        other_scenario,
+    )
+
+
+def _check_equal(book: openpyxl.Workbook, engine: Engine) -> None:
+    """Every engine-backed cell of ``book`` equals ``engine`` (see the module docstring)."""
+    ws = book["Business case"]
+    rows = {str(ws.cell(r, 3).value): r for r in range(2, len(STEPS) + 2) if ws.cell(r, 3).value}
+    assert sorted(rows) == sorted(step_fields())
+    horizon = engine.projection.total_cost.shape[-1]
+    for field, row in rows.items():
+        expected = np.broadcast_to(getattr(engine.projection, field), (1, horizon))[0]
+        for t in range(horizon):
+            _close(ws.cell(row, 4 + t).value, float(expected[t]), f"{field} year {t + 1}")
+    names = sorted(n for n in book.defined_names if n.startswith("result_"))
+    assert names == sorted(ENGINE_RESULTS)
+    for name, figure in ENGINE_RESULTS.items():
+        _close(_cell(book, name).value, float(figure(engine)), name)
+    _close(_cell(book, "cost_per_bed_day").value, engine.cost_per_bed_day, "cost_per_bed_day")
+    _close(_cell(book, "cost_per_fte_year").value, engine.cost_per_fte_year, "cost_per_fte_year")
+
+
+def test_every_projection_field_has_a_row() -> None:
+    fields = [f.name for f in dataclasses.fields(model.Projection)]
+    assert sorted(step_fields()) == sorted(fields)
+
+
+def test_recalculated_workbook_equals_the_engine(recalculated: Recalculated) -> None:
+    engine = _engine(template_file())
+    # the template case pays back in year 1 at 838,426 (a value someone could get wrong:
+    # the sheet's own NPV must be the engine's, not a pasted figure)
+    assert engine.totals.payback_year == 1.0
+    _check_equal(recalculated.base, engine)
+
+
+def test_three_changed_inputs_recalculate_to_scenario_run(recalculated: Recalculated) -> None:
+    engine = _engine(recalculated.changed_scenario)
+    before = _engine(template_file())
+    # the changes move the answer (more posts, bigger caseloads, cheaper beds)
+    assert not math.isclose(engine.totals.net_present_value, before.totals.net_present_value)
+    _check_equal(recalculated.changed, engine)
+    assert _cell(recalculated.changed, "staffing_caseload").value == CASELOAD
+
+
+def test_other_forms_recalculate_to_the_engine(recalculated: Recalculated) -> None:
+    engine = _engine(recalculated.other_scenario)
+    # nothing is spent or gained in year 1 (no posts), so payback counts from year 2
+    assert engine.projection.total_cost[0, 0] == 0.0
+    # the post cost is at 2022-23 prices: the Costs sheet's index formula must rebase it
+    assert engine.cost_per_fte_year > 52000
+    _check_equal(recalculated.other, engine)
