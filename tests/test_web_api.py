@@ -171,6 +171,7 @@ def test_security_headers_and_schema(client: TestClient) -> None:
         "england-2011-12",
         "england-2023-24",
         "england-2024-25",
+        "england-2025-26",
     ]
     for name, value in SECURITY_HEADERS.items():
         assert got.headers[name] == value
