@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import PrivateAttr
 
@@ -68,13 +68,25 @@ class ScenarioUncertainty(ResultModel):
 
 
 class EffectUsed(ResultModel):
-    """Where the effect came from."""
+    """Where the effect came from. A relative source (the synthesis) also gives its ratio
+    (peer support over usual care, at the median log ratio) with its 95% interval and the
+    baseline bed-days per patient-year of support it applies to; ``studies`` are then those
+    the synthesis takes."""
 
     source: str
     bed_days_saved_per_patient_year: float  #: the point value, before transferability
     transferability: float
     studies: list[str]
     evidence: str
+    label: str | None = None
+    ratio: float | None = None
+    ratio_low: float | None = None
+    ratio_high: float | None = None
+    baseline_bed_days_per_patient_year: float | None = None
+    synthesis: str | None = None
+    omit_when_none: ClassVar[frozenset[str]] = frozenset(
+        {"label", "ratio", "ratio_low", "ratio_high", "baseline_bed_days_per_patient_year", "synthesis"}
+    )
 
 
 class Override(ResultModel):
