@@ -8,6 +8,7 @@ from pydantic import PrivateAttr
 
 from peervalue.results import ResultModel
 from peervalue.scenario.schema import ScenarioFile
+from peervalue.scenario.structural import StructuralPanel
 from peervalue.uncertainty.results import Interval
 
 
@@ -133,6 +134,8 @@ class ScenarioResult(ResultModel):
     overrides: list[Override]
     inputs: list[ResolvedInput]
     notes: list[str]
+    #: the answer under each choice of effect, side by side (structural uncertainty)
+    structural: StructuralPanel | None = None
     #: see :attr:`resolved` (private: not part of the JSON, the table or the schema)
     _resolved: ScenarioFile | None = PrivateAttr(default=None)
 

@@ -58,7 +58,12 @@ def run_scenario(request: ScenarioRequest, files: ResolvedFiles | None = None) -
         )
         mc = model.project(p.inputs(drawn=True))
         effect = effect_used(p)
-        return summarise(p, effect, (point, without, mc))
+        result = summarise(p, effect, (point, without, mc))
+    from peervalue.service.structural import structural_panel
+
+    panel = structural_panel(p)
+    out = result.model_copy(update={"structural": panel})
+    return out.with_resolved(result.resolved) if result.resolved is not None else out
 
 
 def effect_used(p: PreparedScenario) -> EffectUsed:
