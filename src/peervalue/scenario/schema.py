@@ -634,7 +634,9 @@ class ScenarioFile(StrictModel):
     staffing: Staffing
     costs: Costs
     evidence: Evidence
-    baseline: Baseline
+    #: a whole document written before the table existed (an API body) takes the national
+    #: defaults' baseline
+    baseline: Baseline = Field(default_factory=lambda: _national_baseline())
     benefits: Benefits
     extra: list[ExtraResource] = Field(default_factory=list)
 
@@ -679,6 +681,12 @@ class ScenarioFile(StrictModel):
         if isinstance(fte, list):
             return [fte[min(i, len(fte) - 1)] for i in range(years)]
         return [fte] * years
+
+
+def _national_baseline() -> Baseline:
+    from peervalue.scenario.defaults import national_defaults
+
+    return national_defaults().baseline
 
 
 def bundled_defaults_file() -> Path:

@@ -253,7 +253,7 @@ def effects_for(
         except NoRelativeEffect as exc:
             raise input_error(
                 where,
-                "source",
+                "evidence.source",
                 str(exc),
                 "evidence with a study that gives a log ratio of bed-days or of readmission "
                 "(such as the all-2026 set), or source 'pooled-weighted', 'pooled-sums' or 'own'",
