@@ -69,6 +69,7 @@ SECTIONS = (
     ("staffing", "Staffing"),
     ("costs", "Costs"),
     ("evidence", "Effect of peer support"),
+    ("baseline", "Hospital use without peer support"),
     ("benefits", "Benefits"),
     ("monte_carlo", "Uncertainty"),
 )
@@ -472,7 +473,11 @@ def parse_form(form: Mapping[str, str]) -> Parsed:
                 _same(_plain(a), b) for a, b in zip(default, value, strict=True)
             )
         else:
-            same = default is not None and _same(default, value)
+            # a default with more digits than the form shows (CORE's 83/216) comes back as
+            # it was shown: still the default
+            same = default is not None and (
+                _same(default, value) or text.strip() == _as_text(f, default)
+            )
         if not same:
             table, _, field = name.partition(".")
             overrides.setdefault(table, {})[field] = value
