@@ -221,3 +221,27 @@ def test_own_effect_still_gets_the_panel_on_the_default_evidence(tmp_path: Path)
     assert panel.rows[0].net_present_value == pytest.approx(r.totals.net_present_value)
     assert [x.source for x in panel.rows[1:]] == list(CHOICES)
     assert "all-2026" in panel.evidence
+
+
+def test_the_readme_shows_the_2026_answer_beside_the_2013_one(tmp_path: Path) -> None:
+    """The README's table of the template's figures is what a run gives (not typed by hand:
+    a change of figures fails here until the table is updated)."""
+    from peervalue.report.words import money, percent
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    begin = readme.index("<!-- template figures")
+    table = readme[begin : readme.index("<!-- end of template figures -->")]
+    rows = [line for line in table.splitlines() if line.startswith("| 20")]
+    assert len(rows) == 2
+    for row, evidence in zip(rows, ("", 'source = "pooled-weighted"'), strict=True):
+        r = run_scenario(ScenarioRequest(scenario=_template(tmp_path, evidence=evidence)))
+        u = r.uncertainty
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1:] == [
+            f"{r.effect.bed_days_saved_per_patient_year:.2f}",
+            money(r.totals.net_present_value, "GBP"),
+            f"{money(u.net_present_value.p2_5, 'GBP')} to {money(u.net_present_value.p97_5, 'GBP')}",
+            percent(u.prob_net_present_value_positive),
+            f"{r.totals.benefit_cost_ratio:.2f}",
+        ], row
+    assert "0.63" in rows[0] and "49.2" in rows[0]

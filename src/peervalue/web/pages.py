@@ -81,11 +81,15 @@ def _results(scenario: ScenarioFile) -> dict[str, Any]:
     from peervalue.service.scenario import run_scenario
     from peervalue.web.requests import WebScenarioRequest
 
+    from peervalue.report.structural_cells import HEAD, structural_cells
+
     result = run_scenario(make_request(WebScenarioRequest, None, scenario=scenario))
     inputs = FigureInputs(scenario=result)
+    rows, words = structural_cells(result)
     return {
         "result": result,
         "headline": scenario_headline(result),
+        "structural": {"head": HEAD, "rows": rows, "words": words},
         "figure": {
             "src": _svg_data_uri(figure_bytes("payback", inputs, "svg")),
             "alt": FIGURES["payback"].alt(inputs),
