@@ -56,9 +56,7 @@ def test_effect_times_baseline_by_hand() -> None:
 
 def test_a_scenario_applies_the_ratio_to_its_own_baseline(tmp_path: Path) -> None:
     fixed = "[baseline]\nadmissions_per_patient_year = 0.5\nlength_of_stay = 30\nsupport_months = 3"
-    r = run_scenario(
-        ScenarioRequest(scenario=_template(tmp_path, baseline_block=fixed), draws=500)
-    )
+    r = run_scenario(ScenarioRequest(scenario=_template(tmp_path, baseline_block=fixed), draws=500))
     e = r.effect
     assert e.source == "predictive" and e.studies == ["sledge2011", "core2018", "croft2015"]
     assert e.baseline_bed_days_per_patient_year == pytest.approx(60.0)  # as above
@@ -240,7 +238,8 @@ def test_the_readme_shows_the_2026_answer_beside_the_2013_one(tmp_path: Path) ->
         assert cells[1:] == [
             f"{r.effect.bed_days_saved_per_patient_year:.2f}",
             money(r.totals.net_present_value, "GBP"),
-            f"{money(u.net_present_value.p2_5, 'GBP')} to {money(u.net_present_value.p97_5, 'GBP')}",
+            f"{money(u.net_present_value.p2_5, 'GBP')} to "
+            f"{money(u.net_present_value.p97_5, 'GBP')}",
             percent(u.prob_net_present_value_positive),
             f"{r.totals.benefit_cost_ratio:.2f}",
         ], row

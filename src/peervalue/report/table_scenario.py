@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -120,17 +121,19 @@ def structural_parts(r: ScenarioResult) -> list[RenderableType]:
             num(row.bed_days_saved_per_patient_year, 2),
             num(row.ratio, 2) if row.ratio is not None else "-",
             money(row.net_present_value, cur),
-            f"{money(row.net_present_value_p2_5, cur)} to {money(row.net_present_value_p97_5, cur)}",
+            f"{money(row.net_present_value_p2_5, cur)} to "
+            f"{money(row.net_present_value_p97_5, cur)}",
             _pct(row.prob_net_present_value_positive),
             num(row.benefit_cost_ratio, 2),
         )
     words = f"Default: {panel.default}. {panel.why_default} {panel.note}"
-    if r.effect.ratio is not None:
+    e = r.effect
+    if e.ratio is not None and e.ratio_low is not None and e.ratio_high is not None:
         words = (
-            f"This case's effect: ratio {num(r.effect.ratio, 2)} (95% "
-            f"{num(r.effect.ratio_low, 2)} to {num(r.effect.ratio_high, 2)}) on a baseline of "
-            f"{num(r.effect.baseline_bed_days_per_patient_year, 1)} bed-days per patient-year "
-            f"of support ({r.effect.synthesis}). " + words
+            f"This case's effect: ratio {num(e.ratio, 2)} (95% "
+            f"{num(e.ratio_low, 2)} to {num(e.ratio_high, 2)}) on a baseline of "
+            f"{num(e.baseline_bed_days_per_patient_year or math.nan, 1)} bed-days per "
+            f"patient-year of support ({e.synthesis}). " + words
         )
     return [table, Text(words)]
 

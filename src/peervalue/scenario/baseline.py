@@ -23,7 +23,11 @@ fewer). Pure arithmetic on floats or numpy arrays (broadcast); nothing is import
 
 from __future__ import annotations
 
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 MONTHS_PER_YEAR: Final = 12.0
 
@@ -33,17 +37,16 @@ LENGTH_OF_STAY: Final = "baseline.length_of_stay"
 SUPPORT_MONTHS: Final = "baseline.support_months"
 FIELDS: Final = (ADMISSIONS, LENGTH_OF_STAY, SUPPORT_MONTHS)
 
-T = TypeVar("T")
+#: a float, or an array of them (the arithmetic broadcasts)
+T = TypeVar("T", float, "npt.NDArray[np.float64]")
 
 
 def baseline_bed_days(admissions: T, length_of_stay: T, support_months: T) -> T:
     """Bed-days per patient-year of support without peer support: ``a x LOS x 12 / T``."""
-    out: T = admissions * length_of_stay * MONTHS_PER_YEAR / support_months  # type: ignore[operator]
-    return out
+    return admissions * length_of_stay * MONTHS_PER_YEAR / support_months
 
 
 def bed_days_saved(ratio: T, baseline: T) -> T:
     """Bed-days saved per patient-year of support: ``(1 - ratio) x baseline`` (``ratio``:
     hospital use with peer support over without, ``exp(theta)``)."""
-    out: T = (1.0 - ratio) * baseline  # type: ignore[operator]
-    return out
+    return (1.0 - ratio) * baseline

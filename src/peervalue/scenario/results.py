@@ -86,7 +86,14 @@ class EffectUsed(ResultModel):
     baseline_bed_days_per_patient_year: float | None = None
     synthesis: str | None = None
     omit_when_none: ClassVar[frozenset[str]] = frozenset(
-        {"label", "ratio", "ratio_low", "ratio_high", "baseline_bed_days_per_patient_year", "synthesis"}
+        {
+            "label",
+            "ratio",
+            "ratio_low",
+            "ratio_high",
+            "baseline_bed_days_per_patient_year",
+            "synthesis",
+        }
     )
 
 

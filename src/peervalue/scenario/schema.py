@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal, Self
 
@@ -20,13 +21,13 @@ from peervalue.errors import quote
 from peervalue.provenance import PriceYear, Quantity, StrictModel, quantities_in
 from peervalue.scenario.inputs import Figure, Input, unit_of
 from peervalue.units import (
-    Bound,
     MAX_COST_PER_FTE_YEAR,
     MAX_SALARY,
     MIN_CASELOAD,
     MIN_COST_PER_FTE_YEAR,
     MIN_FTE,
     MIN_SALARY,
+    Bound,
 )
 
 #: the rationale given to a bare number: a figure the service sets itself
@@ -124,7 +125,12 @@ EffectSource = Literal[
     "own",
 ]
 #: the sources that take the synthesis's relative effect (``peervalue.scenario.baseline``)
-RELATIVE_SOURCES: tuple[str, ...] = ("predictive", "posterior-mean", "randomised-only", "bias-adjusted")
+RELATIVE_SOURCES: tuple[str, ...] = (
+    "predictive",
+    "posterior-mean",
+    "randomised-only",
+    "bias-adjusted",
+)
 #: the evidence set a relative source synthesises when the scenario names none
 DEFAULT_SYNTHESIS_SET = "all-2026"
 
@@ -151,9 +157,7 @@ LengthOfStay = Annotated[
 ]
 SupportMonths = Annotated[
     Quantity,
-    Figure(
-        "months", low=0, low_open=True, floor=MIN_SUPPORT_MONTHS, ceiling=MAX_SUPPORT_MONTHS
-    ),
+    Figure("months", low=0, low_open=True, floor=MIN_SUPPORT_MONTHS, ceiling=MAX_SUPPORT_MONTHS),
 ]
 
 
@@ -407,7 +411,10 @@ class Evidence(StrictModel):
                 ("posterior-mean", "The synthesis: the mean relative effect"),
                 ("randomised-only", "The synthesis of randomised trials only"),
                 ("bias-adjusted", "The synthesis, adjusted for bias in weaker designs"),
-                ("pooled-weighted", "The studies' bed-days, weighted by patients (the 2013 method)"),
+                (
+                    "pooled-weighted",
+                    "The studies' bed-days, weighted by patients (the 2013 method)",
+                ),
                 ("pooled-sums", "The studies, all bed-days over all patient-years"),
                 ("own", "Our own estimate (below)"),
             ),
@@ -540,10 +547,10 @@ class Baseline(StrictModel):
     @model_validator(mode="after")
     def _no_more_than_a_year_in_hospital(self) -> Self:
         def highest(q: Quantity) -> float:
-            ends = [q.value, *(q.range or ())]
+            ends: list[float] = [float(q.value), *(float(x) for x in q.range or ())]
             d = q.distribution
             if d is not None and d.high is not None:
-                ends.append(d.high)
+                ends.append(float(d.high))
             return max(ends)
 
         a, los = highest(self.admissions_per_patient_year), highest(self.length_of_stay)
@@ -683,10 +690,16 @@ class ScenarioFile(StrictModel):
         return [fte] * years
 
 
-def _national_baseline() -> Baseline:
-    from peervalue.scenario.defaults import national_defaults
+@cache
+def _bundled_baseline() -> Baseline:
+    from peervalue.fileio import read_mapping
 
-    return national_defaults().baseline
+    return Baseline.model_validate(read_mapping(bundled_defaults_file())["baseline"])
+
+
+def _national_baseline() -> Baseline:
+    """The national defaults' ``[baseline]`` (read from the bundled file, once)."""
+    return _bundled_baseline()
 
 
 def bundled_defaults_file() -> Path:

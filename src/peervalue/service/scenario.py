@@ -50,7 +50,6 @@ def run_scenario(request: ScenarioRequest, files: ResolvedFiles | None = None) -
     twice, as a report's business case and its two-way grid). The result carries the
     resolved scenario it was computed from (``resolved``)."""
     p = prepare_scenario(request, files)
-    s = p.loaded.scenario
     with np.errstate(all="ignore"):
         point = model.project(p.inputs(drawn=False))
         without = model.project(
@@ -91,7 +90,7 @@ def effect_used(p: PreparedScenario) -> EffectUsed:
         transferability=s.evidence.transferability.value,
         studies=[st.id for st in p.studies] if rel is None else list(rel.summary.studies),
         evidence=p.evidence_label,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 

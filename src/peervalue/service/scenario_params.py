@@ -26,8 +26,8 @@ from peervalue.scenario.catalogue import cost_lines, drawn_figures
 from peervalue.scenario.load import LoadedScenario
 from peervalue.scenario.schema import RELATIVE_SOURCES, ScenarioFile
 from peervalue.service.requests import ScenarioRequest
-from peervalue.service.scenario_resolve import ResolvedFiles, resolve_scenario
 from peervalue.service.scenario_effects import RelativeEffect
+from peervalue.service.scenario_resolve import ResolvedFiles, resolve_scenario
 from peervalue.uncertainty.distributions import (
     ParameterDistribution,
     distributions_of,
@@ -239,7 +239,9 @@ def effects_for(
     the baseline; the 2013 methods pool the studies' bed-days; ``own`` takes the figure."""
     if source == "own":
         name = f"{OWNER}:evidence.saved_per_patient_year"
-        return Effects(source, np.asarray(point[name]), np.broadcast_to(np.asarray(drawn[name]), (n,)))
+        return Effects(
+            source, np.asarray(point[name]), np.broadcast_to(np.asarray(drawn[name]), (n,))
+        )
     if source in RELATIVE_SOURCES:
         from peervalue.service.scenario_effects import (
             NoRelativeEffect,

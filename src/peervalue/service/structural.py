@@ -31,9 +31,7 @@ def choice_row(p: PreparedScenario, source: str, scenario_source: str) -> Struct
     label = LABELS[source]
     try:
         with np.errstate(all="ignore"):
-            e = effects_for(
-                source, p.spec, p.studies, p.point_values, p.drawn, p.draws, p.seed
-            )
+            e = effects_for(source, p.spec, p.studies, p.point_values, p.drawn, p.draws, p.seed)
     except InputError as exc:
         why = "; ".join(problem.problem for problem in exc.problems) or str(exc)
         return missing_row(source, label, why, scenario_source)

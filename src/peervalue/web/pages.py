@@ -75,13 +75,12 @@ def _results(scenario: ScenarioFile) -> dict[str, Any]:
     """Run a business case at its own ``[monte_carlo]`` draws and seed and draw its figure
     (in a worker thread); a case the web will not run raises :class:`InputError`."""
     from peervalue.figures.catalogue import FIGURES, FigureInputs
+    from peervalue.report.structural_cells import HEAD, structural_cells
     from peervalue.report.words import scenario_headline
     from peervalue.service.figures import figure_bytes
     from peervalue.service.requests import make_request
     from peervalue.service.scenario import run_scenario
     from peervalue.web.requests import WebScenarioRequest
-
-    from peervalue.report.structural_cells import HEAD, structural_cells
 
     result = run_scenario(make_request(WebScenarioRequest, None, scenario=scenario))
     inputs = FigureInputs(scenario=result)
