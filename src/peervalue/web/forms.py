@@ -131,13 +131,21 @@ def _sections() -> tuple[Section, ...]:
 
 
 def evidence_set_options() -> tuple[tuple[str, str], ...]:
-    """The bundled evidence sets as choices; the default (no set) is the six of 2013."""
+    """The bundled evidence sets as choices; the default (no set) is the six of 2013 for the
+    2013 methods and all-2026 for the synthesis (``evidence_set_of``)."""
     from peervalue.evidence.sets import DEFAULT_SET, bundled_set_names, load_set
 
     others = [
         (name, load_set(name)[0].title) for name in bundled_set_names() if name != DEFAULT_SET
     ]
-    return (("", f"{load_set(DEFAULT_SET)[0].title} (the default)"), *others)
+    return (
+        (
+            "",
+            f"{load_set(DEFAULT_SET)[0].title} (the default for the 2013 methods; the "
+            "synthesis takes all-2026)",
+        ),
+        *others,
+    )
 
 
 #: the subgroups the form offers to pool, where some bundled study belongs to them
