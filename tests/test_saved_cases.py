@@ -25,6 +25,7 @@ PAST = {
     "format-1.json": 1,
     "format-1-before-supervision.json": 1,
     "format-2.json": 2,
+    "format-3.json": 3,
 }
 
 
@@ -62,11 +63,26 @@ def test_a_fixture_of_each_format_loads_to_the_same_case(name: str) -> None:
 
 def test_format_1_becomes_the_case_own_figures() -> None:
     # the template differs from the national defaults in its name, organisation, start and
-    # posts; the fixture adds draws and seed: those, and the price year (always kept), remain
+    # posts; the fixture adds draws and seed: those, and the price year (always kept), remain;
+    # and its effect, the 2013 weighted mean, is no longer the default, so it is kept too
     got = upgrade(_fixture("format-1.json"), 1, "format-1.json")
-    assert got == _fixture("format-2.json")
-    assert set(got) == {"scenario", "monte_carlo", "staffing"}
+    assert got == _fixture("format-3.json")
+    assert set(got) == {"scenario", "monte_carlo", "staffing", "evidence"}
     assert set(got["scenario"]) == {"name", "organisation", "price_year", "start"}
+    assert got["evidence"] == {"source": "pooled-weighted"}
+
+
+def test_a_format_2_case_without_a_source_keeps_the_effect_it_had() -> None:
+    # format 2's default effect was the 2013 weighted mean; the upgrade says so, so the case
+    # runs as it did; a case that chose its source keeps its choice
+    assert upgrade(_fixture("format-2.json"), 2, "f2") == _fixture("format-3.json")
+    chose = {**_fixture("format-2.json"), "evidence": {"source": "pooled-sums"}}
+    assert upgrade(chose, 2, "f2")["evidence"] == {"source": "pooled-sums"}
+    assert load_document(_fixture("format-2.json"), 2).scenario.evidence.source == (
+        "pooled-weighted"
+    )
+    # the same figures sent as the current format take today's default
+    assert load_document(_fixture("format-2.json")).scenario.evidence.source == "predictive"
 
 
 def test_a_figure_that_differs_from_today_default_is_kept_as_the_case_own() -> None:
@@ -209,8 +225,8 @@ def test_a_case_saved_before_formats_opens_runs_and_reports_after_the_upgrade(
         )
         assert put.status_code == 200, put.text
         # saved again in today's format: its own figures only
-        assert put.json()["format_version"] == 2 and put.json()["revision"] == 4
-        assert put.json()["scenario"] == _fixture("format-2.json")
+        assert put.json()["format_version"] == FORMAT_VERSION and put.json()["revision"] == 4
+        assert put.json()["scenario"] == _fixture("format-3.json")
 
 
 def test_a_stored_document_that_cannot_be_read_is_a_clear_answer_never_a_500(
@@ -502,7 +518,12 @@ def test_an_unsaved_case_downloads_at_the_draws_and_seed_its_page_shows(
 def test_a_page_note_about_a_dominant_study_names_no_command(client: TestClient) -> None:
     """The business case's note that one study carries most of the weight (Landers & Zhou
     2014 holds 95% of all-2026's patients) told the calculator's user to type a command."""
-    form = {**_form(client), "evidence.set": "all-2026", "monte_carlo.draws": "1000"}
+    form = {
+        **_form(client),
+        "evidence.source": "pooled-weighted",
+        "evidence.set": "all-2026",
+        "monte_carlo.draws": "1000",
+    }
     page = client.post("/calculate", data=form)
     assert page.status_code == 200 and "leans heavily" in page.text
     assert "peervalue evidence" not in page.text and "--evidence-set" not in page.text

@@ -240,7 +240,10 @@ def test_several_scenarios_side_by_side(
 
 def test_pooled_evidence_effect_is_the_weighted_mean_per_patient_year(tmp_path: Path) -> None:
     path = tmp_path / "pooled.toml"
-    path.write_text('[scenario]\nname = "pooled"\n[evidence]\nsubgroup = "design=rct"\n')
+    path.write_text(
+        '[scenario]\nname = "pooled"\n[evidence]\nsource = "pooled-weighted"\n'
+        'subgroup = "design=rct"\n'
+    )
     r = run_scenario(ScenarioRequest(scenario=path, draws=100))
     assert r.effect.studies == ["rivera2007", "sledge2011"]
     # Rivera saves 0; Sledge 9 bed-days over 0.75 years of support = 12 per patient-year;
@@ -307,7 +310,7 @@ def test_a_pooled_effect_resting_on_one_study_says_so(tmp_path: Path) -> None:
 
     six = notes('source = "pooled-weighted"')
     assert len(six) == 1 and six[0].startswith("min2007 carries 56% of the patients")
-    newer = notes('set = "all-2026"')
+    newer = notes('source = "pooled-weighted"\nset = "all-2026"')
     assert len(newer) == 1 and newer[0].startswith("landers2014 carries 95% of the patients")
     assert notes('source = "own"\nsaved_per_patient_year = 5') == []
     # weighted by patient-years of support, no study of the six holds half

@@ -289,7 +289,7 @@ def test_defaults_are_written_in_the_forms_units() -> None:
     )
     assert shown("staffing.vacancy_rate") == "10% (assumed, range 0% to 20%)"
     assert shown("monte_carlo.draws") == "10,000 (national default)"
-    assert shown("evidence.source").startswith("The studies, weighted by patients")
+    assert shown("evidence.source").startswith("The synthesis: a new service's relative effect")
     assert shown("costs.set").startswith("England 2024-25 (")  # its title, not its file name
     assert shown("costs.cost_per_bed_day") == "£719.10 per bed-day (from the cost set, reported)"
     assert fields()["staffing.funded_fte"].label == "Funded peer support posts, year by year"
@@ -320,7 +320,9 @@ def test_what_a_case_sets_is_in_the_forms_words(client: TestClient) -> None:
 def test_the_cash_releasing_share_shows_in_the_year_table(client: TestClient) -> None:
     """The share changes no net present value (it splits the benefit), so the page showed
     no change at all when it was set; the year table gives the cash-releasing part."""
-    for share, first_year in (("0", "£0"), ("100", "£111,155")):
+    # year 1 at the national defaults: 0.9 filled FTE x 15 patients x 18.165 bed-days saved
+    # per patient-year (the synthesis's ratio 0.6307 on 49.185 bed-days) x £719.10 = £176,346
+    for share, first_year in (("0", "£0"), ("100", "£176,346")):
         values = _filled(
             client, **{"benefits.cash_releasing_share": share, "monte_carlo.draws": "1000"}
         )

@@ -37,6 +37,7 @@ UNITS: Final[dict[str, str]] = {
     "events/patient-year": "events (such as A&E attendances) per patient-year of peer support",
     "GBP/event": "pounds sterling per event",
     "events/patient": "events (such as emergency department visits) per patient over the follow-up",
+    "admissions/patient-year": "hospital admissions per person-year, without peer support",
 }
 
 #: length of one unit of each duration, in years
@@ -96,6 +97,7 @@ BOUNDS: Final[dict[str, Bound]] = {
     "events/patient-year": Bound(1e4, "more than one event every hour for a year"),
     "GBP/event": Bound(1e7, "ten million pounds for one event"),
     "events/patient": Bound(1e5, "more than one event every eight hours for a century"),
+    "admissions/patient-year": Bound(366.0, "more than one admission a day"),
 }
 
 

@@ -111,7 +111,12 @@ def quantities_csv(document: Study | CostFile, **_: Any) -> str:
 
 @renderer(ScenarioResult, "csv")
 def scenario_csv(result: ScenarioResult, **_: Any) -> str:
-    return rows_to_csv(result.year_rows())
+    """One row per year, then one per effect choice of the structural panel (``row_type``
+    ``structural``; its columns follow the years')."""
+    rows: list[Row] = list(result.year_rows())
+    if result.structural is not None:
+        rows += [{"row_type": "structural", **r} for r in result.structural.table_rows()]
+    return rows_to_csv(rows)
 
 
 @renderer(EvidenceComparison, "csv")

@@ -22,6 +22,7 @@ from peervalue.report.words import money, percent
 if TYPE_CHECKING:
     from peervalue.model.results import AnalysisResult
     from peervalue.report.data import ReportContent
+    from peervalue.scenario.results import ScenarioResult
     from peervalue.uncertainty.results import PsaResult
 
 CSS = """
@@ -123,6 +124,17 @@ def _table(head: list[str], rows: list[list[str]], numeric: set[int] | None = No
     )
     table = f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
     return f"<div class='scroll'>{table}</div>"
+
+
+def _structural(sc: ScenarioResult) -> str:
+    """The business case under each effect choice (structural uncertainty)."""
+    from peervalue.report.structural_cells import HEAD, NUMERIC, structural_cells
+
+    rows, words = structural_cells(sc)
+    if not rows:
+        return ""
+    cells = [[e(c) for c in row] for row in rows]
+    return f"<h3>Under each choice of effect</h3><p>{e(words)}</p>" + _table(HEAD, cells, NUMERIC)
 
 
 def inline_svg(svg: bytes, alt: str) -> str:
@@ -354,7 +366,8 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
                     years,
                     {1, 2, 3, 4, 5, 6},
                 )
-                + fig("payback"),
+                + fig("payback")
+                + _structural(sc),
             )
         )
     sections.append(("limitations", "Limitations", _limitations(data)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -81,6 +82,7 @@ def scenario_table(r: ScenarioResult, **_: Any) -> RenderableType:
         Panel(Text(scenario_headline(r)), title="In short", expand=False),
         table,
         Text("\n".join(lines)),
+        *structural_parts(r),
         overrides if r.overrides else Text("The scenario uses the national defaults throughout."),
     ]
     if r.cost_build_up is not None:
@@ -88,6 +90,55 @@ def scenario_table(r: ScenarioResult, **_: Any) -> RenderableType:
     if r.notes:
         parts.append(Panel(Text("\n".join(r.notes), style="yellow"), title="Notes"))
     return Group(*parts)
+
+
+def structural_parts(r: ScenarioResult) -> list[RenderableType]:
+    """The answer under each effect choice, side by side (nothing without a panel)."""
+    panel = r.structural
+    if panel is None:
+        return []
+    cur = r.currency
+    table = titled_table(
+        f"The answer under each choice of effect ({panel.evidence})",
+        [
+            "Effect",
+            "Source name",
+            "Bed-days saved per patient-year",
+            "Ratio",
+            "Net present value",
+            "95% interval",
+            "P(NPV > 0)",
+            "Benefit:cost",
+        ],
+        {"Effect", "Source name"},
+    )
+    for row in panel.rows:
+        marks = [m for m, on in (("default", row.is_default), ("this case", row.is_scenario)) if on]
+        label = row.label + (f" [{', '.join(marks)}]" if marks else "")
+        if row.note is not None:
+            table.add_row(label, row.source, "-", "-", "-", row.note, "-", "-")
+            continue
+        table.add_row(
+            label,
+            row.source,
+            num(row.bed_days_saved_per_patient_year, 2),
+            num(row.ratio, 2) if row.ratio is not None else "-",
+            money(row.net_present_value, cur),
+            f"{money(row.net_present_value_p2_5, cur)} to "
+            f"{money(row.net_present_value_p97_5, cur)}",
+            _pct(row.prob_net_present_value_positive),
+            num(row.benefit_cost_ratio, 2),
+        )
+    words = f"Default: {panel.default}. {panel.why_default} {panel.note}"
+    e = r.effect
+    if e.ratio is not None and e.ratio_low is not None and e.ratio_high is not None:
+        words = (
+            f"This case's effect: ratio {num(e.ratio, 2)} (95% "
+            f"{num(e.ratio_low, 2)} to {num(e.ratio_high, 2)}) on a baseline of "
+            f"{num(e.baseline_bed_days_per_patient_year or math.nan, 1)} bed-days per "
+            f"patient-year of support ({e.synthesis}). " + words
+        )
+    return [table, Text(words)]
 
 
 @renderer(ScenarioComparison, "table")

@@ -14,7 +14,10 @@ Formats:
 1. the whole scenario document merged over the national defaults of the day it was saved
    (``ScenarioFile.model_dump(mode="json")``; peervalue's web storage up to format 2);
 2. the case's own figures: only the fields that differ from the national defaults, plus its
-   name and price year, which are always kept (a bare number is money at that price year).
+   name and price year, which are always kept (a bare number is money at that price year);
+3. as 2, from the release whose default effect is the evidence synthesis's predictive
+   relative effect (``evidence.source = "predictive"``); a format-2 case that never set its
+   source meant the default of its day, the 2013 weighted mean, and is upgraded to say so.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from peervalue.scenario.defaults import LoadedScenario, layered, national_defaul
 from peervalue.scenario.schema import ScenarioFile
 
 #: the format every document is saved in
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 #: what each format holds, in words (for errors and the docs)
 FORMATS: dict[int, str] = {
     1: "the whole scenario merged over the national defaults of the day it was saved",
     2: "the case's own figures only, layered over the current national defaults",
+    3: "the case's own figures only; the default effect is the synthesis's predictive effect",
 }
 
 #: the fields every stored document keeps even when they equal the default: the case's name,
@@ -83,8 +87,28 @@ def _upgrade_1_to_2(document: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: the effect every case without a source of its own took up to format 2
+FORMAT_2_SOURCE = "pooled-weighted"
+
+
+def _upgrade_2_to_3(document: dict[str, Any]) -> dict[str, Any]:
+    """The default effect changed from the 2013 weighted mean to the synthesis's predictive
+    effect: a case that set no source took the old default, so it keeps it (its figures do
+    not change on upgrade). A case that set a source keeps that."""
+    out = dict(document)
+    evidence = out.get("evidence")
+    if evidence is None:
+        out["evidence"] = {"source": FORMAT_2_SOURCE}
+    elif isinstance(evidence, dict) and "source" not in evidence:
+        out["evidence"] = {**evidence, "source": FORMAT_2_SOURCE}
+    return out
+
+
 #: ``UPGRADES[n]`` turns a format-``n`` document into format ``n + 1``
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _upgrade_1_to_2}
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _upgrade_1_to_2,
+    2: _upgrade_2_to_3,
+}
 
 
 def upgrade(document: Mapping[str, Any], version: int, source: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pydantic import PrivateAttr
 from peervalue.costs.perspective import CostBuildUp
 from peervalue.results import ResultModel
 from peervalue.scenario.schema import ScenarioFile
+from peervalue.scenario.structural import StructuralPanel
 from peervalue.uncertainty.results import Interval
 
 
@@ -69,13 +70,32 @@ class ScenarioUncertainty(ResultModel):
 
 
 class EffectUsed(ResultModel):
-    """Where the effect came from."""
+    """Where the effect came from. A relative source (the synthesis) also gives its ratio
+    (peer support over usual care, at the median log ratio) with its 95% interval and the
+    baseline bed-days per patient-year of support it applies to; ``studies`` are then those
+    the synthesis takes."""
 
     source: str
     bed_days_saved_per_patient_year: float  #: the point value, before transferability
     transferability: float
     studies: list[str]
     evidence: str
+    label: str | None = None
+    ratio: float | None = None
+    ratio_low: float | None = None
+    ratio_high: float | None = None
+    baseline_bed_days_per_patient_year: float | None = None
+    synthesis: str | None = None
+    omit_when_none: ClassVar[frozenset[str]] = frozenset(
+        {
+            "label",
+            "ratio",
+            "ratio_low",
+            "ratio_high",
+            "baseline_bed_days_per_patient_year",
+            "synthesis",
+        }
+    )
 
 
 class Override(ResultModel):
@@ -128,6 +148,8 @@ class ScenarioResult(ResultModel):
     cost_build_up: CostBuildUp | None = None
 
     omit_when_none: ClassVar[frozenset[str]] = frozenset({"price_index_note", "cost_build_up"})
+    #: the answer under each choice of effect, side by side (structural uncertainty)
+    structural: StructuralPanel | None = None
     #: see :attr:`resolved` (private: not part of the JSON, the table or the schema)
     _resolved: ScenarioFile | None = PrivateAttr(default=None)
 

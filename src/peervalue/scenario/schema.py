@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -26,6 +27,7 @@ from peervalue.units import (
     MIN_COST_PER_FTE_YEAR,
     MIN_FTE,
     MIN_SALARY,
+    Bound,
 )
 
 #: the rationale given to a bare number: a figure the service sets itself
@@ -109,7 +111,54 @@ EventRate = Annotated[Quantity, Figure("events/patient-year")]
 EventCost = Annotated[Quantity, Figure("GBP/event", low=0)]
 Fte = Annotated[float, Field(strict=True, ge=0, le=1e5, allow_inf_nan=False)]
 
-EffectSource = Literal["pooled-weighted", "pooled-sums", "own"]
+#: the effect's source: the synthesis's relative effect applied to the baseline (``predictive``,
+#: the default: a new service's effect; ``posterior-mean``: the mean effect;
+#: ``randomised-only`` and ``bias-adjusted``: the predictive of those variants), the 2013
+#: absolute methods (``pooled-weighted``, ``pooled-sums``), or the service's own figure
+EffectSource = Literal[
+    "predictive",
+    "posterior-mean",
+    "randomised-only",
+    "bias-adjusted",
+    "pooled-weighted",
+    "pooled-sums",
+    "own",
+]
+#: the sources that take the synthesis's relative effect (``peervalue.scenario.baseline``)
+RELATIVE_SOURCES: tuple[str, ...] = (
+    "predictive",
+    "posterior-mean",
+    "randomised-only",
+    "bias-adjusted",
+)
+#: the evidence set a relative source synthesises when the scenario names none
+DEFAULT_SYNTHESIS_SET = "all-2026"
+
+#: at most one admission a month, every month: people readmitted most often average far fewer
+MAX_ADMISSIONS: Final = Bound(
+    12.0, "an admission every month of the year; the people readmitted most often average fewer"
+)
+#: a stay longer than a year is long-stay care, not an acute admission
+MAX_LENGTH_OF_STAY: Final = Bound(
+    366.0, "a stay longer than a year is long-stay care, not an acute admission"
+)
+MIN_SUPPORT_MONTHS: Final = Bound(0.25, "about a week of peer support, shorter than any study's")
+MAX_SUPPORT_MONTHS: Final = Bound(
+    24.0, "two years; the studies' peer support lasted from about two to twelve months"
+)
+#: admissions a year x days per admission cannot pass a year in hospital
+MAX_BASELINE_DAYS: Final = 366.0
+Admissions = Annotated[
+    Quantity,
+    Figure("admissions/patient-year", low=0, noun="admissions a year", ceiling=MAX_ADMISSIONS),
+]
+LengthOfStay = Annotated[
+    Quantity, Figure("days/admission", low=0, low_open=True, ceiling=MAX_LENGTH_OF_STAY)
+]
+SupportMonths = Annotated[
+    Quantity,
+    Figure("months", low=0, low_open=True, floor=MIN_SUPPORT_MONTHS, ceiling=MAX_SUPPORT_MONTHS),
+]
 CostPerspective = Literal["public-sector", "trust-cash"]
 
 
@@ -389,12 +438,23 @@ class Evidence(StrictModel):
         EffectSource,
         Input(
             "Where the effect comes from",
-            "The effect. `pooled-weighted` takes studies weighted by all their patients. "
-            "`pooled-sums` takes all bed-days saved over all patient-years of support. `own` "
-            "takes `saved_per_patient_year`.",
+            "The effect. `predictive` (the default) takes the evidence synthesis's relative "
+            "effect for a new service (its predictive distribution, heterogeneity included) "
+            "and applies it to the `[baseline]` bed-days; `posterior-mean` takes its mean "
+            "effect instead; `randomised-only` and `bias-adjusted` take the predictive effect "
+            "of those variants. `pooled-weighted` (the 2013 method) takes studies' bed-days "
+            "saved weighted by all their patients; `pooled-sums` takes all bed-days saved over "
+            "all patient-years of support. `own` takes `saved_per_patient_year`.",
             form="select",
             choices=(
-                ("pooled-weighted", "The studies, weighted by patients (the 2013 method)"),
+                ("predictive", "The synthesis: a new service's relative effect (default)"),
+                ("posterior-mean", "The synthesis: the mean relative effect"),
+                ("randomised-only", "The synthesis of randomised trials only"),
+                ("bias-adjusted", "The synthesis, adjusted for bias in weaker designs"),
+                (
+                    "pooled-weighted",
+                    "The studies' bed-days, weighted by patients (the 2013 method)",
+                ),
                 ("pooled-sums", "The studies, all bed-days over all patient-years"),
                 ("own", "Our own estimate (below)"),
             ),
@@ -422,7 +482,7 @@ class Evidence(StrictModel):
             "name",
             "select",
             hint="Which studies the effect is pooled from; see the Evidence page.",
-            unset="the bundled six",
+            unset="all-2026 for the synthesis, the bundled six for the 2013 methods",
         ),
     ] = Field(default=None, min_length=1, max_length=100)
     #: pool only the studies with this value of a study field, e.g. ``design=rct``
@@ -481,6 +541,65 @@ class Evidence(StrictModel):
         if self.source != "own" and self.saved_per_patient_year is not None:
             raise ValueError(
                 f"'saved_per_patient_year' is used only with source 'own', not {self.source!r}"
+            )
+        return self
+
+
+class Baseline(StrictModel):
+    """Hospital use without peer support among the people supported: what the synthesis's
+    relative effect applies to (:mod:`peervalue.scenario.baseline`). Bed-days per
+    patient-year of support = admissions a year x days per admission x 12 / months of
+    support (each person is followed for the year after support begins)."""
+
+    admissions_per_patient_year: Annotated[
+        Admissions,
+        Input(
+            "Admissions a year without peer support",
+            "Admissions (or readmissions) per person in the year after peer support would "
+            "begin, among the people a service supports, without peer support.",
+            form="number",
+            form_unit="admissions per person a year",
+            hint="The national default is the control arm of the UK trial CORE: 83 of 216 "
+            "readmitted within a year.",
+        ),
+    ]
+    length_of_stay: Annotated[
+        LengthOfStay,
+        Input(
+            "Days per admission",
+            "Your mean length of stay per admission (days in hospital).",
+            form="number",
+            form_unit="days per admission",
+            hint="England's adult acute mean stay was 32 days in 2014 and 39 in 2023.",
+        ),
+    ]
+    support_months: Annotated[
+        SupportMonths,
+        Input(
+            "Months of peer support per person",
+            "How long each person is supported; with the caseload it sets how many people "
+            "a worker supports in a year.",
+            form="number",
+            form_unit="months per person",
+        ),
+    ]
+
+    @model_validator(mode="after")
+    def _no_more_than_a_year_in_hospital(self) -> Self:
+        def highest(q: Quantity) -> float:
+            ends: list[float] = [float(q.value), *(float(x) for x in q.range or ())]
+            d = q.distribution
+            if d is not None and d.high is not None:
+                ends.append(float(d.high))
+            return max(ends)
+
+        a, los = highest(self.admissions_per_patient_year), highest(self.length_of_stay)
+        if a * los > MAX_BASELINE_DAYS:
+            raise ValueError(
+                f"'admissions_per_patient_year' up to {a:g} admissions a year of "
+                f"'length_of_stay' up to {los:g} days is {a * los:,.0f} days in hospital a "
+                f"year, more than the {MAX_BASELINE_DAYS:g} days a year holds; expected "
+                "admissions a year x days per admission of at most 366"
             )
         return self
 
@@ -562,6 +681,9 @@ class ScenarioFile(StrictModel):
     staffing: Staffing
     costs: Costs
     evidence: Evidence
+    #: a whole document written before the table existed (an API body) takes the national
+    #: defaults' baseline
+    baseline: Baseline = Field(default_factory=lambda: _national_baseline())
     benefits: Benefits
     extra: list[ExtraResource] = Field(default_factory=list)
 
@@ -606,6 +728,18 @@ class ScenarioFile(StrictModel):
         if isinstance(fte, list):
             return [fte[min(i, len(fte) - 1)] for i in range(years)]
         return [fte] * years
+
+
+@cache
+def _bundled_baseline() -> Baseline:
+    from peervalue.fileio import read_mapping
+
+    return Baseline.model_validate(read_mapping(bundled_defaults_file())["baseline"])
+
+
+def _national_baseline() -> Baseline:
+    """The national defaults' ``[baseline]`` (read from the bundled file, once)."""
+    return _bundled_baseline()
 
 
 def bundled_defaults_file() -> Path:

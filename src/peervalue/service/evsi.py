@@ -39,7 +39,7 @@ The model (every assumption is listed on the result, ``EvsiResult.assumptions``)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from peervalue.errors import field_ref
 from peervalue.results.evsi import Assumption, EvsiPoint, EvsiResult
@@ -48,14 +48,10 @@ from peervalue.service.requests import EvsiRequest
 if TYPE_CHECKING:
     from peervalue.model.core import Array
 
-#: the 12-month readmission risk without peer support: CORE's control arm, 83 of 216
-#: readmitted to acute care within a year (Johnson et al. 2018), as Beta(83, 216 - 83)
-READMIT_EVENTS: Final = 83
-READMIT_PATIENTS: Final = 216
-#: days per readmission, triangular (low, mode, high): England's adult acute mean stay
-LOS_DAYS: Final = (16.0, 32.0, 39.0)
-#: months of peer support per patient, triangular (CORE: up to ten weekly sessions)
-SUPPORT_MONTHS: Final = (2.5, 3.0, 4.0)
+#: the baseline (12-month readmission risk, days per readmission, months of support) is the
+#: business case's: the ``[baseline]`` table of the national defaults, drawn as declared there
+#: (Beta(83, 133) from CORE's control arm; triangular 16-32-39 days; triangular 2.5-3-4
+#: months) and combined by :func:`peervalue.scenario.baseline.baseline_bed_days`
 #: patients one FTE supports at once, triangular (the bundled default and range)
 CASELOAD: Final = (8.0, 15.0, 25.0)
 #: fallback CV of bed-days per patient when no study reports a spread (assumed)
@@ -74,11 +70,17 @@ def _triangular(rng_seed: int, name: str, spec: tuple[float, float, float], n: i
     return out
 
 
-def _beta(rng_seed: int, name: str, a: float, b: float, n: int) -> Array:
-    from peervalue.uncertainty.distributions import parameter_stream
+def _baseline_draws(rng_seed: int, name: str, path: str, n: int) -> tuple[Array, Any]:
+    """Draws of one baseline figure of the national defaults, on the stream ``evsi:name``,
+    and its distribution."""
+    from peervalue.model.spec import Parameter
+    from peervalue.scenario.defaults import national_defaults
+    from peervalue.uncertainty.distributions import distributions_of, parameter_stream
 
-    out: Array = parameter_stream(rng_seed, f"evsi:{name}").beta(a, b, n)
-    return out
+    q = national_defaults().quantities()[path]
+    (dist,) = distributions_of([Parameter("baseline", path, q, 1.0, q.unit)])
+    out: Array = dist.sample(parameter_stream(rng_seed, f"evsi:{name}"), n)
+    return out, dist
 
 
 def run_evsi(request: EvsiRequest) -> EvsiResult:
@@ -130,12 +132,13 @@ def run_evsi(request: EvsiRequest) -> EvsiResult:
     c_bed = np.broadcast_to(np.asarray(c_bed, dtype=np.float64), (n_draws,))
     c_fte = np.broadcast_to(np.asarray(c_fte, dtype=np.float64), (n_draws,))
 
-    a, b = READMIT_EVENTS, READMIT_PATIENTS - READMIT_EVENTS
-    p12 = _beta(seed, "p12", a, b, n_draws)
-    los = _triangular(seed, "los", LOS_DAYS, n_draws)
-    support_years = _triangular(seed, "support", SUPPORT_MONTHS, n_draws) / 12.0
+    from peervalue.scenario import baseline as home
+
+    p12, p12_dist = _baseline_draws(seed, "p12", home.ADMISSIONS, n_draws)
+    los, los_dist = _baseline_draws(seed, "los", home.LENGTH_OF_STAY, n_draws)
+    months, months_dist = _baseline_draws(seed, "support", home.SUPPORT_MONTHS, n_draws)
     caseload = _triangular(seed, "caseload", CASELOAD, n_draws)
-    baseline = p12 * los / support_years
+    baseline = home.baseline_bed_days(p12, los, months)
     nb = caseload * (1.0 - np.exp(theta)) * baseline * c_bed - c_fte
 
     cv_key = "log ratio of mean bed-days"
@@ -149,7 +152,7 @@ def run_evsi(request: EvsiRequest) -> EvsiResult:
             "bed-days with SDs, ranged from their lowest to highest and at least half to "
             "twice the median"
         )
-    trial_p12 = _beta(seed, "trial-p12", a, b, n_draws)
+    trial_p12, _ = _baseline_draws(seed, "trial-p12", home.ADMISSIONS, n_draws)
     trial_risk = 1.0 - (1.0 - trial_p12) ** (request.follow_up_months / 12.0)
     cv = _triangular(seed, "cv", cv_spec, n_draws)
 
@@ -240,31 +243,35 @@ def run_evsi(request: EvsiRequest) -> EvsiResult:
         ),
         Assumption(
             name="12-month readmission risk without peer support",
-            value=a / (a + b),
+            value=p12_dist.value,
             low=float(np.percentile(p12, 2.5)),
             high=float(np.percentile(p12, 97.5)),
             unit="proportion",
             status="reported",
-            source="CORE trial control arm, 83 of 216 (Johnson et al. 2018), as Beta(83, 133)",
+            source="CORE trial control arm, 83 of 216 (Johnson et al. 2018), as Beta(83, 133): "
+            "the business case's baseline (national defaults, baseline."
+            "admissions_per_patient_year)",
         ),
         Assumption(
             name="days per readmission",
-            value=LOS_DAYS[1],
-            low=LOS_DAYS[0],
-            high=LOS_DAYS[2],
+            value=los_dist.value,
+            low=los_dist.lo,
+            high=los_dist.hi,
             unit="days",
             status="assumed",
             source="England adult acute mean stay 32 (2014) to 39 (2023) days, King's Fund "
-            "Mental health 360; 16 if half of readmissions use no bed (as core2018.yaml)",
+            "Mental health 360; 16 if half of readmissions use no bed (as core2018.yaml); "
+            f"{los_dist.describe()} (national defaults, baseline.length_of_stay)",
         ),
         Assumption(
             name="peer support per patient",
-            value=SUPPORT_MONTHS[1],
-            low=SUPPORT_MONTHS[0],
-            high=SUPPORT_MONTHS[2],
+            value=months_dist.value,
+            low=months_dist.lo,
+            high=months_dist.hi,
             unit="months",
             status="assumed",
-            source="CORE: up to ten weekly sessions (as core2018.yaml), triangular",
+            source="CORE: up to ten weekly sessions (as core2018.yaml); "
+            f"{months_dist.describe()} (national defaults, baseline.support_months)",
         ),
         Assumption(
             name="caseload",

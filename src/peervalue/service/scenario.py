@@ -50,21 +50,48 @@ def run_scenario(request: ScenarioRequest, files: ResolvedFiles | None = None) -
     twice, as a report's business case and its two-way grid). The result carries the
     resolved scenario it was computed from (``resolved``)."""
     p = prepare_scenario(request, files)
-    s = p.loaded.scenario
     with np.errstate(all="ignore"):
         point = model.project(p.inputs(drawn=False))
         without = model.project(
             p.inputs(drawn=False, overrides={"transferability": np.ones((1, 1))})
         )
         mc = model.project(p.inputs(drawn=True))
-        effect = EffectUsed(
-            source=s.evidence.source,
-            bed_days_saved_per_patient_year=float(p.point_effect.reshape(-1)[0]),
-            transferability=s.evidence.transferability.value,
-            studies=[st.id for st in p.studies],
-            evidence=p.evidence_label,
-        )
-        return summarise(p, effect, (point, without, mc))
+        effect = effect_used(p)
+        result = summarise(p, effect, (point, without, mc))
+    from peervalue.service.structural import structural_panel
+
+    panel = structural_panel(p)
+    out = result.model_copy(update={"structural": panel})
+    return out.with_resolved(result.resolved) if result.resolved is not None else out
+
+
+def effect_used(p: PreparedScenario) -> EffectUsed:
+    """Where a prepared scenario's effect comes from, with the synthesis behind a relative
+    source (its ratio, interval and studies) and the baseline it applies to."""
+    from peervalue.service.scenario_effects import LABELS, baseline_of
+
+    s = p.loaded.scenario
+    rel = p.effects.relative if p.effects is not None else None
+    extra: dict[str, object] = {}
+    if rel is not None:
+        extra = {
+            "label": LABELS[rel.source],
+            "ratio": rel.ratio,
+            "ratio_low": float(np.exp(rel.interval.low)),
+            "ratio_high": float(np.exp(rel.interval.high)),
+            "baseline_bed_days_per_patient_year": float(baseline_of(p.point_values)[0]),
+            "synthesis": f"{rel.summary.k} studies on the relative scale "
+            f"({', '.join(rel.summary.studies)}); priors tau ~ {rel.summary.tau_prior}, "
+            f"mean ~ {rel.summary.mu_prior}",
+        }
+    return EffectUsed(
+        source=s.evidence.source,
+        bed_days_saved_per_patient_year=float(p.point_effect.reshape(-1)[0]),
+        transferability=s.evidence.transferability.value,
+        studies=[st.id for st in p.studies] if rel is None else list(rel.summary.studies),
+        evidence=p.evidence_label,
+        **extra,
+    )
 
 
 def save_inputs_text(path: Path | str, result: ScenarioResult) -> str:

@@ -25,8 +25,9 @@ from peervalue.provenance import Quantity
 from peervalue.scenario import model
 from peervalue.scenario.catalogue import cost_lines, drawn_figures
 from peervalue.scenario.load import LoadedScenario
-from peervalue.scenario.schema import ScenarioFile
+from peervalue.scenario.schema import RELATIVE_SOURCES, ScenarioFile
 from peervalue.service.requests import ScenarioRequest
+from peervalue.service.scenario_effects import RelativeEffect
 from peervalue.service.scenario_forecast import with_forecast_draws
 from peervalue.service.scenario_resolve import ResolvedFiles, resolve_scenario
 from peervalue.uncertainty.distributions import (
@@ -105,7 +106,7 @@ def dominant_study(
 ) -> str | None:
     """A note when one study carries at least half of the pooled effect's weight (patients
     for ``pooled-weighted``, patient-years of support for ``pooled-sums``), else ``None``."""
-    if source == "own" or len(studies) < 2:
+    if source == "own" or source in RELATIVE_SOURCES or len(studies) < 2:
         return None
     out = evaluate(spec, values)
     if source == "pooled-sums":
@@ -173,6 +174,8 @@ class PreparedScenario:
     evidence_label: str
     draws: int
     seed: int
+    #: the effect's point and draws, with the synthesis behind a relative source
+    effects: Effects | None = None
 
     def inputs(
         self, drawn: bool, overrides: Mapping[str, Array] | None = None
@@ -210,7 +213,9 @@ def prepare_scenario(
         point_values = {d.name: np.array([d.value]) for d in dists}
         drawn = {d.name: first_draws(d, seed, draws) for d in dists}
         drawn = with_forecast_draws(parameters, drawn, index, s.scenario.price_year, seed, draws)
-        point_effect, drawn_effect = _effects(s, spec, point_values, drawn, draws)
+        effects = effects_for(
+            s.evidence.source, spec, files.studies, point_values, drawn, draws, seed, loaded.source
+        )
     return PreparedScenario(
         files,
         loaded,
@@ -219,28 +224,75 @@ def prepare_scenario(
         dists,
         point_values,
         drawn,
-        point_effect,
-        drawn_effect,
+        effects.point,
+        effects.drawn,
         files.studies,
         files.evidence_label,
         draws,
         seed,
+        effects,
     )
 
 
-def _effects(
-    s: ScenarioFile, spec: ModelSpec, point: Mapping[str, Array], drawn: Mapping[str, Array], n: int
-) -> tuple[Array, Array]:
-    if s.evidence.source == "own":
+@dataclass(frozen=True)
+class Effects:
+    """One effect choice's bed-days saved per patient-year of support: at the point values
+    ``(1,)`` and per draw ``(n,)``, with the synthesis behind a relative choice."""
+
+    source: str
+    point: Array
+    drawn: Array
+    relative: RelativeEffect | None = None
+
+
+def effects_for(
+    source: str,
+    spec: ModelSpec,
+    studies: list[Study],
+    point: Mapping[str, Array],
+    drawn: Mapping[str, Array],
+    n: int,
+    seed: int,
+    where: str = "evidence",
+) -> Effects:
+    """The effect of ``source`` on these studies, at the point values and per draw.
+
+    A relative source (:data:`~peervalue.scenario.schema.RELATIVE_SOURCES`) takes the
+    synthesis's log ratio (its median, and draws from the common numbers of ``seed``) times
+    the baseline; the 2013 methods pool the studies' bed-days; ``own`` takes the figure."""
+    if source == "own":
         name = f"{OWNER}:evidence.saved_per_patient_year"
-        return np.asarray(point[name]), np.broadcast_to(np.asarray(drawn[name]), (n,))
-    point_effect = _effect(spec, point, s.evidence.source)
-    drawn_effect = np.broadcast_to(_effect(spec, drawn, s.evidence.source), (n,))
+        return Effects(
+            source, np.asarray(point[name]), np.broadcast_to(np.asarray(drawn[name]), (n,))
+        )
+    if source in RELATIVE_SOURCES:
+        from peervalue.service.scenario_effects import (
+            NoRelativeEffect,
+            common_numbers,
+            relative_effect,
+            saved,
+        )
+
+        try:
+            rel = relative_effect(source, studies, common_numbers(seed, n))
+        except NoRelativeEffect as exc:
+            raise input_error(
+                where,
+                "evidence.source",
+                str(exc),
+                "evidence with a study that gives a log ratio of bed-days or of readmission "
+                "(such as the all-2026 set), or source 'pooled-weighted', 'pooled-sums' or 'own'",
+            ) from None
+        point_effect = np.asarray(saved(rel.point, point), dtype=np.float64).reshape(-1)
+        drawn_effect = np.broadcast_to(np.asarray(saved(rel.drawn, drawn)), (n,))
+        return Effects(source, point_effect, drawn_effect, rel)
+    point_effect = _effect(spec, point, source)
+    drawn_effect = np.broadcast_to(_effect(spec, drawn, source), (n,))
     if not np.isfinite(point_effect).all():
         raise input_error(
-            "evidence",
+            where,
             "",
             "the pooled effect per patient-year of support cannot be computed from these studies",
             "studies that give bed-days per patient with their peer input (or source 'own')",
         )
-    return point_effect, drawn_effect
+    return Effects(source, point_effect, drawn_effect)

@@ -181,10 +181,11 @@ def _studies(loaded: LoadedScenario) -> tuple[list[Study], str]:
     if ev.source == "own":
         return [], "the scenario's own estimate"
     folder = _existing(loaded, "evidence.folder", ev.folder, "study folder") if ev.folder else None
-    if ev.set is not None:
+    chosen_set = evidence_set_of(loaded.scenario)
+    if chosen_set is not None:
         from peervalue.evidence.sets import load_library, select_set
 
-        evidence = select_set(ev.set, load_library(folder))
+        evidence = select_set(chosen_set, load_library(folder))
     else:
         evidence = load_evidence(folder)
     studies = list(evidence.studies)
@@ -201,6 +202,17 @@ def _studies(loaded: LoadedScenario) -> tuple[list[Study], str]:
             )
         studies = chosen
     return studies, evidence.origin + (f", {ev.subgroup}" if ev.subgroup else "")
+
+
+def evidence_set_of(scenario: ScenarioFile) -> str | None:
+    """The evidence set a scenario's effect takes: its own, or for a relative source with
+    neither set nor folder, :data:`~peervalue.scenario.schema.DEFAULT_SYNTHESIS_SET`."""
+    from peervalue.scenario.schema import DEFAULT_SYNTHESIS_SET, RELATIVE_SOURCES
+
+    ev = scenario.evidence
+    if ev.set is None and not ev.folder and ev.source in RELATIVE_SOURCES:
+        return DEFAULT_SYNTHESIS_SET
+    return ev.set
 
 
 def _field(study: Study, field: str) -> str:

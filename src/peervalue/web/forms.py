@@ -69,6 +69,7 @@ SECTIONS = (
     ("staffing", "Staffing"),
     ("costs", "Costs"),
     ("evidence", "Effect of peer support"),
+    ("baseline", "Hospital use without peer support"),
     ("benefits", "Benefits"),
     ("monte_carlo", "Uncertainty"),
 )
@@ -130,13 +131,21 @@ def _sections() -> tuple[Section, ...]:
 
 
 def evidence_set_options() -> tuple[tuple[str, str], ...]:
-    """The bundled evidence sets as choices; the default (no set) is the six of 2013."""
+    """The bundled evidence sets as choices; the default (no set) is the six of 2013 for the
+    2013 methods and all-2026 for the synthesis (``evidence_set_of``)."""
     from peervalue.evidence.sets import DEFAULT_SET, bundled_set_names, load_set
 
     others = [
         (name, load_set(name)[0].title) for name in bundled_set_names() if name != DEFAULT_SET
     ]
-    return (("", f"{load_set(DEFAULT_SET)[0].title} (the default)"), *others)
+    return (
+        (
+            "",
+            f"{load_set(DEFAULT_SET)[0].title} (the default for the 2013 methods; the "
+            "synthesis takes all-2026)",
+        ),
+        *others,
+    )
 
 
 #: the subgroups the form offers to pool, where some bundled study belongs to them
@@ -472,7 +481,11 @@ def parse_form(form: Mapping[str, str]) -> Parsed:
                 _same(_plain(a), b) for a, b in zip(default, value, strict=True)
             )
         else:
-            same = default is not None and _same(default, value)
+            # a default with more digits than the form shows (CORE's 83/216) comes back as
+            # it was shown: still the default
+            same = default is not None and (
+                _same(default, value) or text.strip() == _as_text(f, default)
+            )
         if not same:
             table, _, field = name.partition(".")
             overrides.setdefault(table, {})[field] = value

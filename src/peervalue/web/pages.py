@@ -75,6 +75,7 @@ def _results(scenario: ScenarioFile) -> dict[str, Any]:
     """Run a business case at its own ``[monte_carlo]`` draws and seed and draw its figure
     (in a worker thread); a case the web will not run raises :class:`InputError`."""
     from peervalue.figures.catalogue import FIGURES, FigureInputs
+    from peervalue.report.structural_cells import HEAD, structural_cells
     from peervalue.report.words import scenario_headline
     from peervalue.service.figures import figure_bytes
     from peervalue.service.requests import make_request
@@ -83,9 +84,11 @@ def _results(scenario: ScenarioFile) -> dict[str, Any]:
 
     result = run_scenario(make_request(WebScenarioRequest, None, scenario=scenario))
     inputs = FigureInputs(scenario=result)
+    rows, words = structural_cells(result)
     return {
         "result": result,
         "headline": scenario_headline(result),
+        "structural": {"head": HEAD, "rows": rows, "words": words},
         "figure": {
             "src": _svg_data_uri(figure_bytes("payback", inputs, "svg")),
             "alt": FIGURES["payback"].alt(inputs),
