@@ -23,7 +23,6 @@ def evsi_curve(result: EvsiResult) -> Figure:
     fig = Figure(figsize=(7.5, 6.4), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True)
     n = [p.n_per_arm for p in result.points]
-    money = _money(result.currency)
     top.fill_between(
         n,
         [p.evsi_per_fte_year_low for p in result.points],
@@ -39,7 +38,7 @@ def evsi_curve(result: EvsiResult) -> Figure:
         linestyle="--",
         label="EVPPI of the effect (perfect information)",
     )
-    top.yaxis.set_major_formatter(money)
+    top.yaxis.set_major_formatter(_money(result.currency))
     top.set_ylabel("EVSI per FTE-year")
     top.set_xlabel("patients per arm")
     top.tick_params(labelbottom=True)
@@ -66,7 +65,7 @@ def evsi_curve(result: EvsiResult) -> Figure:
             fontsize=8,
         )
     bottom.axhline(0, color="black", linewidth=0.8)
-    bottom.yaxis.set_major_formatter(money)
+    bottom.yaxis.set_major_formatter(_money(result.currency))
     bottom.set_xscale("log")
     bottom.set_xticks(n, [f"{x:,}" for x in n])
     bottom.minorticks_off()
