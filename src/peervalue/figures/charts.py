@@ -509,7 +509,7 @@ def leave_one_out(result: InfluenceResult) -> Figure:
             xytext=(4, 0),
             textcoords="offset points",
             va="center",
-            fontsize=8,
+            fontsize=style.SMALL,
             color=style.GREY,
         )
     ax.set_xlabel("Pooled benefit : cost ratio")
@@ -543,7 +543,7 @@ def bridge(result: ReconcileResult) -> Figure:
             xytext=(0, 3),
             textcoords="offset points",
             ha="center",
-            fontsize=8,
+            fontsize=style.SMALL,
         )
         level = s.ratio_after
     ax.bar(
@@ -585,7 +585,7 @@ def evppi(result: EvppiResult) -> Figure:
             xytext=(3, 0),
             textcoords="offset points",
             va="center",
-            fontsize=8,
+            fontsize=style.SMALL,
         )
     ax.set_yticks(ys, names)
     ax.xaxis.set_major_formatter(_money(result.currency))
@@ -710,7 +710,9 @@ def funnel(result: SynthesisResult) -> Figure:
             label="filled (trim-and-fill)",
         )
     for p in ss.funnel:
-        ax.annotate(p.id, (p.effect, p.se), textcoords="offset points", xytext=(5, 3), fontsize=8)
+        ax.annotate(
+            p.id, (p.effect, p.se), textcoords="offset points", xytext=(5, 3), fontsize=style.SMALL
+        )
     ax.set_ylim(max_se, 0.0)
     ax.set_xlabel(result.unit)
     ax.set_ylabel("Standard error")

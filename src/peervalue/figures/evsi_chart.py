@@ -44,7 +44,7 @@ def evsi_curve(result: EvsiResult) -> Figure:
     top.tick_params(labelbottom=True)
     top.set_ylim(bottom=0)
     top.set_title(f"Value of a {result.design_label}")
-    top.legend(loc="lower right", fontsize=8)
+    top.legend(loc="lower right", fontsize=style.SMALL)
     bottom.fill_between(
         n,
         [p.enbs_low for p in result.points],
@@ -62,7 +62,7 @@ def evsi_curve(result: EvsiResult) -> Figure:
             (result.optimal_n_per_arm, result.optimal_enbs),
             xytext=(4, -14),
             textcoords="offset points",
-            fontsize=8,
+            fontsize=style.SMALL,
         )
     bottom.axhline(0, color="black", linewidth=0.8)
     bottom.yaxis.set_major_formatter(_money(result.currency))
@@ -71,5 +71,5 @@ def evsi_curve(result: EvsiResult) -> Figure:
     bottom.minorticks_off()
     bottom.set_xlabel("patients per arm")
     bottom.set_ylabel(f"ENBS, {result.population_fte:,.0f} FTE over {result.horizon} years")
-    bottom.legend(loc="center right", fontsize=8)
+    bottom.legend(loc="center right", fontsize=style.SMALL)
     return fig
