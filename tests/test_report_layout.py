@@ -167,17 +167,24 @@ def small_text(page: Any) -> list[str]:
 
 
 def columns_off_screen(page: Any, selector: str) -> list[str]:
-    """The names of the table's columns whose cells are not all within the screen's width."""
+    """The names of the table's columns whose cells are not all in view: within the screen's
+    width and within the table's scrolling box (which would hide them)."""
     return list(
         page.eval_on_selector(
             selector,
             """(table) => {
               const names = [...table.querySelectorAll('thead th')].map(th => th.textContent);
               const lost = new Set();
+              // what can be seen: the screen, and inside it the table's scrolling box
+              const box = table.closest('.scroll');
+              const edge = box ? box.getBoundingClientRect() : {left: 0, right: innerWidth};
+              const left = Math.max(0, edge.left), right = Math.min(innerWidth, edge.right);
               for (const row of table.querySelectorAll('tbody tr')) {
                 [...row.children].forEach((cell, i) => {
                   const r = cell.getBoundingClientRect();
-                  if (r.width === 0 || r.left < 0 || r.right > innerWidth) lost.add(names[i]);
+                  if (r.width === 0 || r.left < left - 0.5 || r.right > right + 0.5) {
+                    lost.add(names[i]);
+                  }
                 });
               }
               return [...lost];
