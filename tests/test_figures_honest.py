@@ -325,3 +325,42 @@ def test_the_reference_base_explains_its_implied_caseload(evidence: FigureInputs
     at_base = float(np.interp(t.x_base, t.x_values, column))
     c_psw = a.costs.cost_per_fte_year
     assert at_base == pytest.approx((a.pooled.weighted_mean_ratio - 1) * c_psw, rel=1e-6)
+
+
+def overlapping_texts(fig: Figure) -> list[str]:
+    """Pairs of texts (titles, labels, tick labels, annotations, legend entries) whose drawn
+    boxes overlap."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    from matplotlib.text import Text
+
+    candidates: list[Text] = [*fig.texts]
+    for lg in fig.legends:
+        candidates += lg.get_texts()
+    for ax in fig.axes:
+        candidates += [ax.title, ax._left_title, ax._right_title]  # type: ignore[attr-defined]
+        candidates += [ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        for axis in (ax.xaxis, ax.yaxis):  # the ticks drawn: those in view
+            for tick in axis._update_ticks():  # type: ignore[attr-defined]
+                candidates += [tick.label1, tick.label2]
+        if ax.get_legend() is not None:
+            candidates += ax.get_legend().get_texts()  # type: ignore[union-attr]
+    texts = [t for t in candidates if t.get_visible() and t.get_text().strip()]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    found = []
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            inter = Bbox.intersection(box_a, box_b)
+            if inter is not None and inter.width > 1 and inter.height > 1:
+                found.append(f"{a!r} overlaps {b!r}")
+    return found
+
+
+@pytest.mark.parametrize("name", ["forest", "ratio-distribution", "two-way", "evppi"])
+def test_no_text_overlaps_another(evidence: FigureInputs, name: str) -> None:
+    assert overlapping_texts(draw(name, evidence)) == []
+
+
+def test_no_text_overlaps_another_in_a_business_case(case: FigureInputs) -> None:
+    assert overlapping_texts(draw("payback", case)) == []

@@ -186,7 +186,7 @@ def forest(analysis: AnalysisResult, psa: PsaResult, meta: MetaRunResult | None)
             " that pool fewer than 2 studies"
         )
     ax.set_xlabel(xlabel)
-    ax.set_title("Benefit : cost ratio, by study and pooled (95% intervals)")
+    ax.set_title("Ratio by study and pooled (95% intervals)")
     ax.grid(axis="y", visible=False)
     _legend_below(ax)
     return fig
