@@ -342,7 +342,7 @@ def overlapping_texts(fig: Figure) -> list[str]:
         candidates += [ax.title, ax._left_title, ax._right_title]  # type: ignore[attr-defined]
         candidates += [ax.xaxis.label, ax.yaxis.label, *ax.texts]
         for axis in (ax.xaxis, ax.yaxis):  # the ticks drawn: those in view
-            for tick in axis._update_ticks():  # type: ignore[attr-defined]
+            for tick in axis._update_ticks():  # type: ignore[union-attr]
                 candidates += [tick.label1, tick.label2]
         if ax.get_legend() is not None:
             candidates += ax.get_legend().get_texts()  # type: ignore[union-attr]
