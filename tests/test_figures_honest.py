@@ -202,6 +202,7 @@ def test_money_ticks_of_the_evppi_defect_read_differently() -> None:
     assert money_labels([0, 500_000, 1_000_000, 1_500_000]) == ["£0", "£0.5m", "£1.0m", "£1.5m"]
     assert money_value(1440.4) == "£1,440" and money_value(0.44) == "£0.44"
     assert plain(1440.2) == "1,440" and plain(0.01234) == "0.0123" and plain(17.16) == "17.2"
+    assert plain(1.0) == "1" and plain(0.5) == "0.5" and plain(-3.14159) == "-3.14"
 
 
 @given(

@@ -19,13 +19,15 @@ _SCALES: tuple[tuple[float, str], ...] = ((1e6, "m"), (1e3, "k"), (1.0, ""))
 
 def plain(x: float, figures: int = 3) -> str:
     """A number for a label, never in scientific notation: thousands with separators and no
-    decimals (``1,440``), smaller values to ``figures`` significant figures (``0.0123``)."""
+    decimals (``1,440``), smaller values to ``figures`` significant figures without trailing
+    zeros (``0.0123``, ``17.2``, ``1``)."""
     if not math.isfinite(x):
         return "n/a"
     if abs(x) >= 10 ** (figures - 1) or x == 0:
         return f"{x:,.0f}"
     decimals = figures - 1 - math.floor(math.log10(abs(x)))
-    return f"{x:,.{decimals}f}"
+    text = f"{x:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _scale(largest: float) -> tuple[float, str]:
