@@ -110,7 +110,7 @@ def test_results_sit_beside_the_published_ratio_and_limitations_come_from_data(
     assert "6 of 6 studies are from outside the UK (Australia, USA)" in text
     assert "4 of 6 studies are not randomised trials" in text
     assert "only 1 of 6 studies report an outcome with a standard error" in text
-    assert html.count("<tr><td>") >= len(CHEERS)
+    assert html.count("<tr><td") >= len(CHEERS)
 
 
 def test_appendix_hashes_every_input_and_gives_the_command(page: tuple[str, Page]) -> None:

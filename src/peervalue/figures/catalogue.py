@@ -91,9 +91,15 @@ def _forest(i: FigureInputs) -> Figure:
 def _forest_alt(i: FigureInputs) -> str:
     a: AnalysisResult = _get(i, "analysis")  # type: ignore[assignment]
     p: PsaResult = _get(i, "psa")  # type: ignore[assignment]
-    studies = "; ".join(f"{s.citation} {s.ratio:.2f}" for s in a.studies)
+    total = sum(s.pooling_weight for s in a.studies) or float("nan")
+    studies = "; ".join(
+        f"{s.citation} {s.ratio:.2f} (weight {100 * s.pooling_weight / total:.1f}%)"
+        for s in a.studies
+    )
+    k = sum(1 for s in a.studies if s.ratio == s.ratio)
     pooled = "; ".join(
-        f"{s.label} {s.ratio.deterministic:.2f} (95% {s.ratio.p2_5:.2f} to {s.ratio.p97_5:.2f})"
+        f"{s.label}, k = {k}: {s.ratio.deterministic:.2f} "
+        f"(95% {s.ratio.p2_5:.2f} to {s.ratio.p97_5:.2f})"
         for s in p.pooled.values()
     )
     return (
@@ -127,12 +133,14 @@ def _distribution(i: FigureInputs) -> Figure:
 
 
 def _distribution_alt(i: FigureInputs) -> str:
+    from peervalue.figures.labels import percent
+
     p: PsaResult = _get(i, "psa")  # type: ignore[assignment]
     w = p.pooled["weighted"]
     return (
         f"Histogram of {p.draws:,} Monte Carlo draws of the pooled ratio ({w.label}): median "
         f"{w.ratio.median:.2f}, 95% interval {w.ratio.p2_5:.2f} to {w.ratio.p97_5:.2f}; "
-        f"{w.prob_ratio_above_one:.1%} of draws lie above 1."
+        f"{percent(w.prob_ratio_above_one)} of draws lie above 1."
     )
 
 
@@ -160,11 +168,13 @@ def _two_way(i: FigureInputs) -> Figure:
 
 def _two_way_alt(i: FigureInputs) -> str:
     t: TwoWayResult = _get(i, "two_way")  # type: ignore[assignment]
+    from peervalue.figures.labels import plain
+
     return (
-        f"Heat map of {t.outcome} over {t.x_label} ({t.x_values[0]:,.3g} to "
-        f"{t.x_values[-1]:,.3g}) and {t.y_label} ({t.y_values[0]:,.3g} to {t.y_values[-1]:,.3g}); "
-        "blue where it is positive, red where negative, a black line at break-even and a star "
-        "at the base case."
+        f"Heat map of {t.outcome} over {t.x_label} ({plain(t.x_values[0])} to "
+        f"{plain(t.x_values[-1])}) and {t.y_label} ({plain(t.y_values[0])} to "
+        f"{plain(t.y_values[-1])}); blue where it is positive, red where negative, a black line "
+        f"at break-even and a star at the base case ({plain(t.x_base)}, {plain(t.y_base)})."
     )
 
 
@@ -243,10 +253,12 @@ def _cumulative(i: FigureInputs) -> Figure:
 
 
 def _cumulative_alt(i: FigureInputs) -> str:
+    from peervalue.figures.labels import percent
+
     c: CumulativeResult = _get(i, "cumulative")  # type: ignore[assignment]
     path = "; ".join(
         f"{s.citation} {s.pooled['weighted'].deterministic:.2f}"
-        f" ({s.pooled['weighted'].prob_net_benefit_positive:.0%})"
+        f" ({percent(s.pooled['weighted'].prob_net_benefit_positive)})"
         for s in c.steps
     )
     return (
@@ -263,17 +275,23 @@ def _funnel(i: FigureInputs) -> Figure:
 
 
 def _funnel_alt(i: FigureInputs) -> str:
+    from peervalue.figures.labels import plain
+
     r: SynthesisResult = _get(i, "synthesis")  # type: ignore[assignment]
     points = "; ".join(
-        f"{p.id} {p.effect:.3g} (se {p.se:.3g}{', imputed' if p.imputed else ''})"
+        f"{p.id} {plain(p.effect)} (se {plain(p.se)}{', imputed' if p.imputed else ''})"
         for p in r.small_study.funnel
     )
     egger = r.small_study.egger
-    test = f" Egger's test p = {egger.p_value:.3g}." if egger is not None else " Too few for Egger."
+    test = (
+        f" Egger's test p = {plain(egger.p_value)}." if egger is not None else " Too few for Egger."
+    )
     warn = " " + r.small_study.warnings[0] + "." if r.small_study.warnings else ""
     return (
         f"Funnel plot of each study's effect ({r.unit}) against its standard error, with "
-        f"the posterior mean {r.main.mu.mean:.3g} and a pseudo 95% funnel: {points}." + test + warn
+        f"the posterior mean {plain(r.main.mu.mean)} and a pseudo 95% funnel: {points}."
+        + test
+        + warn
     )
 
 

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import PercentFormatter
 
 from peervalue.figures import style
+from peervalue.figures.labels import MoneyFormatter, money_value, percent, plain
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -43,19 +44,10 @@ def style_context() -> Iterator[None]:
         yield
 
 
-def _money(currency: str) -> FuncFormatter:
-    symbol = "£" if currency == "GBP" else f"{currency} "
-
-    def fmt(x: float, _pos: int | None = None) -> str:
-        sign = "-" if x < 0 else ""
-        x = abs(x)
-        if x >= 1e6:
-            return f"{sign}{symbol}{x / 1e6:.1f}m"
-        if x >= 1e4:
-            return f"{sign}{symbol}{x / 1e3:.0f}k"
-        return f"{sign}{symbol}{x:,.0f}"
-
-    return FuncFormatter(fmt)
+def _money(currency: str) -> MoneyFormatter:
+    """Money ticks chosen together (no two alike, never scientific); called with one
+    value, the same words as a label (:func:`~peervalue.figures.labels.money_value`)."""
+    return MoneyFormatter(currency)
 
 
 def _figure(width: float, height: float) -> tuple[Figure, Axes]:
@@ -69,7 +61,7 @@ def _finite(x: float | None) -> bool:
 
 def _num(x: float) -> str:
     """A value for a label: thousands with separators, small values to 3 figures."""
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+    return plain(x)
 
 
 def _short(label: str) -> str:
@@ -77,53 +69,103 @@ def _short(label: str) -> str:
     return label.split(" (")[0]
 
 
-def _legend_below(ax: Axes, columns: int = 2) -> None:
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=columns)
+def _legend_below(ax: Axes, columns: int = 2, handles: Sequence[object] | None = None) -> None:
+    """The legend under the figure, outside every axes (the constrained layout makes room
+    for it), so no line, bar or label can run through it."""
+    fig = ax.get_figure()
+    assert isinstance(fig, Figure)
+    if handles is None:
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=columns)
+    else:
+        fig.legend(handles=handles, loc="outside lower center", ncol=columns)
 
 
 # --- forest plot ---------------------------------------------------------------------
 
 
 def forest(analysis: AnalysisResult, psa: PsaResult, meta: MetaRunResult | None) -> Figure:
-    """Each study's ratio with its 95% Monte Carlo interval, then the pooled ratios by
-    method, with a line at 1 (benefits equal costs) and the published 4.8 marked."""
+    """Each study's ratio with its 95% Monte Carlo interval, its marker's area in proportion
+    to its weight in the weighted mean (the weight printed in a column on the right), then
+    the pooled ratios by method, each labelled with the number of studies it pools (k).
+    A meta-analysis row is drawn only when it pools two studies or more: one study is not
+    a pooled result. A line at 1 (benefits equal costs) and the published 4.8 marked."""
     intervals = {s.id: s.ratio for s in psa.studies}
-    rows: list[tuple[str, float, float, float, str]] = []
+    total_weight = sum(s.pooling_weight for s in analysis.studies)
+    rows: list[tuple[str, float, float, float, str, float]] = []
     for s in analysis.studies:
         iv = intervals.get(s.id)
         lo, hi = (iv.p2_5, iv.p97_5) if iv is not None else (math.nan, math.nan)
-        rows.append((s.citation, s.ratio, lo, hi, "study"))
+        share = s.pooling_weight / total_weight if total_weight > 0 else math.nan
+        rows.append((s.citation, s.ratio, lo, hi, "study", share))
+    k_all = sum(1 for s in analysis.studies if _finite(s.ratio))
     for p in psa.pooled.values():
         rows.append(
             (
-                f"Pooled: {_short(p.label)}",
+                f"Pooled: {_short(p.label)} (k = {k_all})",
                 p.ratio.deterministic,
                 p.ratio.p2_5,
                 p.ratio.p97_5,
                 "pooled",
+                math.nan,
             )
         )
+    left_out: list[str] = []
     if meta is not None:
         for r in meta.pooling_comparison.rows:
-            if r.method.startswith("meta-analysis"):
-                rows.append(
-                    (
-                        "Pooled: " + r.method.replace("meta-analysis (", "meta, ").replace(")", ""),
-                        r.ratio,
-                        r.ratio_ci_low,
-                        r.ratio_ci_high,
-                        "meta",
-                    )
+            if not r.method.startswith("meta-analysis"):
+                continue
+            name = r.method.replace("meta-analysis (", "meta, ").replace(")", "")
+            if r.studies < 2:
+                left_out.append(name.removeprefix("meta, "))
+                continue
+            rows.append(
+                (
+                    f"Pooled: {name} (k = {r.studies})",
+                    r.ratio,
+                    r.ratio_ci_low,
+                    r.ratio_ci_high,
+                    "meta",
+                    math.nan,
                 )
-    fig, ax = _figure(8.5, 0.36 * len(rows) + 2.2)
+            )
+    fig, ax = _figure(8.5, 0.36 * len(rows) + 2.4)
     ys = np.arange(len(rows))[::-1]
     colours = {"study": style.BLACK, "pooled": style.BLUE, "meta": style.GREEN}
     markers = {"study": "s", "pooled": "D", "meta": "o"}
-    for y, (_label, point, lo, hi, kind) in zip(ys, rows, strict=True):
+    largest = max((r[5] for r in rows if _finite(r[5])), default=1.0)
+    for y, (_label, point, lo, hi, kind, share) in zip(ys, rows, strict=True):
         if _finite(lo) and _finite(hi):
             ax.hlines(y, lo, hi, color=colours[kind], linewidth=1.6)
+        size = 6.0
+        if kind == "study" and _finite(share) and largest > 0:
+            # marker area in proportion to weight: its side goes with the square root
+            size = max(2.5, FOREST_MARKER_MAX * math.sqrt(share / largest))
         if _finite(point):
-            ax.plot(point, y, marker=markers[kind], color=colours[kind], markersize=6, linestyle="")
+            ax.plot(
+                point, y, marker=markers[kind], color=colours[kind], markersize=size, linestyle=""
+            )
+        if kind == "study":
+            ax.annotate(
+                f"{100 * share:.1f}%" if _finite(share) else "n/a",
+                (1.0, y),
+                xycoords=("axes fraction", "data"),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                ha="left",
+                fontsize=style.SMALL,
+            )
+    ax.annotate(
+        "weight in the\nweighted mean",
+        (1.0, 1.0),
+        xycoords="axes fraction",
+        xytext=(6, 2),
+        textcoords="offset points",
+        va="bottom",
+        ha="left",
+        fontsize=style.SMALL,
+        fontweight="bold",
+    )
     ax.axvline(
         1.0, color=style.LOSS, linewidth=1.2, linestyle="--", label="ratio 1: benefits = costs"
     )
@@ -137,11 +179,21 @@ def forest(analysis: AnalysisResult, psa: PsaResult, meta: MetaRunResult | None)
             label=f"published {ref.weighted_mean_ratio:g} : 1 (2013)",
         )
     ax.set_yticks(ys, [r[0] for r in rows])
-    ax.set_xlabel(f"Benefit : cost ratio ({psa.price_year} prices)")
-    ax.set_title("Benefit : cost ratio, by study and pooled (95% intervals)")
+    xlabel = f"Benefit : cost ratio ({psa.price_year} prices); marker area: weight"
+    if left_out:
+        xlabel += (
+            f"\nNot drawn: {len(left_out)} meta-analysis row{'s' if len(left_out) > 1 else ''}"
+            " that pool fewer than 2 studies"
+        )
+    ax.set_xlabel(xlabel)
+    ax.set_title("Ratio by study and pooled (95% intervals)")
     ax.grid(axis="y", visible=False)
     _legend_below(ax)
     return fig
+
+
+#: the largest study's marker side, in points (the others scale by the square root of weight)
+FOREST_MARKER_MAX = 13.0
 
 
 # --- tornado -------------------------------------------------------------------------
@@ -167,7 +219,10 @@ def tornado(result: SensitivityResult, top: int = 12) -> Figure:
     ]
     handles.append(
         ax.axvline(
-            base, color=style.BLACK, linewidth=1, label=f"base case {_money(result.currency)(base)}"
+            base,
+            color=style.BLACK,
+            linewidth=1,
+            label=f"base case {money_value(base, result.currency)}",
         )
     )
     handles.append(
@@ -180,7 +235,7 @@ def tornado(result: SensitivityResult, top: int = 12) -> Figure:
     ax.set_xlabel(f"Pooled net benefit per FTE-year ({result.price_year} prices)")
     ax.set_title("Inputs that move net benefit most")
     ax.grid(axis="y", visible=False)
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
+    _legend_below(ax, handles=handles)
     return fig
 
 
@@ -188,7 +243,9 @@ def tornado(result: SensitivityResult, top: int = 12) -> Figure:
 
 
 def ratio_distribution(psa: PsaResult, method: str = "weighted") -> Figure:
-    """Histogram of the pooled ratio's draws, the share above 1 shaded and stated."""
+    """Histogram of the pooled ratio's draws over the range that holds all but the outer
+    0.1% at each end; the draws beyond it are counted in the axis label, never piled into
+    the end bars. The share above 1 is given in the legend, worded as everywhere else."""
     if psa.kept_draws is None:
         raise ValueError("the Monte Carlo result has no kept draws (PsaRequest(keep_draws=True))")
     draws = np.asarray(psa.kept_draws.pooled_ratio[method], dtype=float)
@@ -196,13 +253,13 @@ def ratio_distribution(psa: PsaResult, method: str = "weighted") -> Figure:
     summary = psa.pooled[method]  # type: ignore[index]
     lo, hi = np.quantile(draws, [0.001, 0.999]) if draws.size else (0.0, 1.0)
     edges = np.linspace(min(lo, 0.9), max(hi, 1.1), 61)
-    fig, ax = _figure(7.5, 3.8)
-    counts, _ = np.histogram(np.clip(draws, edges[0], edges[-1]), bins=edges)
+    fig, ax = _figure(7.5, 4.2)
+    counts, _ = np.histogram(draws, bins=edges)  # draws outside the edges are not counted
     share = counts / max(draws.size, 1)
     centres = (edges[:-1] + edges[1:]) / 2
     colours = [style.GAIN if c >= 1 else style.LOSS for c in centres]
     ax.bar(centres, share, width=np.diff(edges), color=colours, edgecolor="white", linewidth=0.3)
-    ax.axvline(1.0, color=style.BLACK, linewidth=1.2, linestyle="--")
+    ax.axvline(1.0, color=style.BLACK, linewidth=1.2, linestyle="--", label="ratio 1")
     ax.axvline(
         summary.ratio.deterministic,
         color=style.ORANGE,
@@ -216,23 +273,36 @@ def ratio_distribution(psa: PsaResult, method: str = "weighted") -> Figure:
         linestyle=":",
         label=f"Monte Carlo mean {summary.ratio.mean:.2f}",
     )
-    ax.text(
-        0.98,
-        0.95,
-        f"P(ratio > 1) = {summary.prob_ratio_above_one:.1%}",
-        transform=ax.transAxes,
-        ha="right",
-        va="top",
-        fontsize=11,
-        fontweight="bold",
-        color=style.GAIN,
+    from matplotlib.patches import Patch
+
+    handles, _labels = ax.get_legend_handles_labels()
+    handles.append(
+        Patch(
+            color=style.GAIN,
+            label=f"ratio above 1 in {percent(summary.prob_ratio_above_one)} of draws",
+        )
     )
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-    ax.set_xlabel(f"Pooled benefit : cost ratio ({_short(summary.label)})")
+    ax.set_xlabel(
+        f"Pooled benefit : cost ratio ({_short(summary.label)})\n"
+        + tails_note(int(np.sum(draws < edges[0])), int(np.sum(draws > edges[-1])), edges.tolist())
+    )
     ax.set_ylabel("Share of draws")
     ax.set_title(f"How sure: {psa.draws:,} Monte Carlo draws of the pooled ratio")
-    ax.legend(loc="upper left")
+    _legend_below(ax, handles=handles)
     return fig
+
+
+def tails_note(below: int, above: int, edges: Sequence[float]) -> str:
+    """What the histogram leaves out at each end, in words."""
+    if below == 0 and above == 0:
+        return "every draw is shown"
+    parts = []
+    if below:
+        parts.append(f"{below:,} draw{'s' if below != 1 else ''} below {edges[0]:.2f}")
+    if above:
+        parts.append(f"{above:,} draw{'s' if above != 1 else ''} above {edges[-1]:.2f}")
+    return "not shown: " + " and ".join(parts)
 
 
 # --- acceptability-style curves ------------------------------------------------------
@@ -260,7 +330,7 @@ def acceptability(psa: PsaResult) -> Figure:
     left.set_xlabel(f"Cost per bed-day ({psa.price_year} prices)")
     left.set_ylabel("P(benefits exceed costs)")
     left.set_title("Against the cost of a bed-day")
-    left.legend(loc="lower right")
+    _legend_below(left)
     case = psa.curves.caseload
     by_caseload = [math.nan if p is None else p for p in case.prob_net_benefit_positive]
     right.plot(case.caseload, by_caseload, color=style.GREEN)
@@ -296,7 +366,7 @@ def two_way(result: TwoWayResult) -> Figure:
         markersize=14,
         markeredgecolor=style.BLACK,
         linestyle="",
-        label="base case",
+        label=two_way_base_note(result) or "base case",
     )
     bar = fig.colorbar(mesh, ax=ax, format=_money(result.currency))
     bar.set_label(f"{result.outcome} ({result.price_year} prices)")
@@ -304,8 +374,32 @@ def two_way(result: TwoWayResult) -> Figure:
     ax.set_ylabel(result.y_label)
     ax.set_title("Two-way sensitivity (black line: break-even)")
     ax.grid(visible=False)
-    ax.legend(loc="upper left")
+    _legend_below(ax, columns=1)
     return fig
+
+
+def two_way_base_note(result: TwoWayResult) -> str:
+    """Why the reference analysis's base case sits where it does on a caseload axis: there
+    the base is the caseload the studies' own staffing implies (pooled bed-days saved per
+    FTE-year over pooled bed-days saved per patient-year of support), not the caseload
+    assumed for the studies that report no staffing. Empty for a business case, whose base
+    is its stated caseload."""
+    if result.outcome != REFERENCE_OUTCOME:
+        return ""
+    axes = {result.x: result.x_base, result.y: result.y_base}
+    if "caseload" not in axes:
+        return ""
+    return (
+        f"base case: {axes['caseload']:.1f} patients per FTE, the caseload the studies' own\n"
+        "staffing implies (pooled bed-days saved per FTE-year divided by pooled\n"
+        "bed-days saved per patient-year of support), not the caseload assumed\n"
+        "for studies that report no staffing; elsewhere on the map one common\n"
+        "caseload replaces every study's own staffing"
+    )
+
+
+#: the two-way outcome of the reference analysis (:mod:`peervalue.service.two_way`)
+REFERENCE_OUTCOME = "pooled net benefit per FTE-year"
 
 
 # --- scenario payback ----------------------------------------------------------------
@@ -377,7 +471,7 @@ def payback(result: ScenarioResult) -> Figure:
     ax.yaxis.set_major_formatter(_money(result.currency))
     ax.set_ylabel(f"{result.price_year} prices, discounted at {result.discount_rate:.1%}")
     ax.set_title(f"{result.name}: when does it pay back?")
-    ax.legend(loc="upper left")
+    _legend_below(ax)
     return fig
 
 
@@ -409,13 +503,13 @@ def leave_one_out(result: InfluenceResult) -> Figure:
     ax.set_yticks(ys, [g.group for g in groups])
     for y, g in zip(ys, groups, strict=True):
         ax.annotate(
-            f"P(net benefit > 0) {g.prob_net_benefit_positive:.0%}",
+            f"P(net benefit > 0) {percent(g.prob_net_benefit_positive)}",
             (1.0, y),
             xycoords=("axes fraction", "data"),
             xytext=(4, 0),
             textcoords="offset points",
             va="center",
-            fontsize=8,
+            fontsize=style.SMALL,
             color=style.GREY,
         )
     ax.set_xlabel("Pooled benefit : cost ratio")
@@ -449,7 +543,7 @@ def bridge(result: ReconcileResult) -> Figure:
             xytext=(0, 3),
             textcoords="offset points",
             ha="center",
-            fontsize=8,
+            fontsize=style.SMALL,
         )
         level = s.ratio_after
     ax.bar(
@@ -486,12 +580,12 @@ def evppi(result: EvppiResult) -> Figure:
     ax.barh(ys, values, color=[style.GREY, *[style.BLUE] * len(rows)], height=0.6)
     for y, v in zip(ys, values, strict=True):
         ax.annotate(
-            _money(result.currency)(v),
+            money_value(v, result.currency),
             (v, y),
             xytext=(3, 0),
             textcoords="offset points",
             va="center",
-            fontsize=8,
+            fontsize=style.SMALL,
         )
     ax.set_yticks(ys, names)
     ax.xaxis.set_major_formatter(_money(result.currency))
@@ -548,7 +642,7 @@ def cumulative(result: CumulativeResult) -> Figure:
     top.set_xlabel("Studies pooled")
     order = "publication year" if result.order == "year" else "weight"
     top.set_title(f"As studies are added (by {order}): pooled ratio with 95% interval")
-    top.legend(loc="upper right")
+    _legend_below(top)
     bottom.set_ylim(-0.02, 1.02)
     bottom.axhline(0.5, color=style.GREY, linewidth=0.8, linestyle=":")
     bottom.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -616,7 +710,9 @@ def funnel(result: SynthesisResult) -> Figure:
             label="filled (trim-and-fill)",
         )
     for p in ss.funnel:
-        ax.annotate(p.id, (p.effect, p.se), textcoords="offset points", xytext=(5, 3), fontsize=8)
+        ax.annotate(
+            p.id, (p.effect, p.se), textcoords="offset points", xytext=(5, 3), fontsize=style.SMALL
+        )
     ax.set_ylim(max_se, 0.0)
     ax.set_xlabel(result.unit)
     ax.set_ylabel("Standard error")

@@ -23,7 +23,6 @@ def evsi_curve(result: EvsiResult) -> Figure:
     fig = Figure(figsize=(7.5, 6.4), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True)
     n = [p.n_per_arm for p in result.points]
-    money = _money(result.currency)
     top.fill_between(
         n,
         [p.evsi_per_fte_year_low for p in result.points],
@@ -39,13 +38,13 @@ def evsi_curve(result: EvsiResult) -> Figure:
         linestyle="--",
         label="EVPPI of the effect (perfect information)",
     )
-    top.yaxis.set_major_formatter(money)
+    top.yaxis.set_major_formatter(_money(result.currency))
     top.set_ylabel("EVSI per FTE-year")
     top.set_xlabel("patients per arm")
     top.tick_params(labelbottom=True)
     top.set_ylim(bottom=0)
     top.set_title(f"Value of a {result.design_label}")
-    top.legend(loc="lower right", fontsize=8)
+    top.legend(loc="lower right", fontsize=style.SMALL)
     bottom.fill_between(
         n,
         [p.enbs_low for p in result.points],
@@ -63,14 +62,14 @@ def evsi_curve(result: EvsiResult) -> Figure:
             (result.optimal_n_per_arm, result.optimal_enbs),
             xytext=(4, -14),
             textcoords="offset points",
-            fontsize=8,
+            fontsize=style.SMALL,
         )
     bottom.axhline(0, color="black", linewidth=0.8)
-    bottom.yaxis.set_major_formatter(money)
+    bottom.yaxis.set_major_formatter(_money(result.currency))
     bottom.set_xscale("log")
     bottom.set_xticks(n, [f"{x:,}" for x in n])
     bottom.minorticks_off()
     bottom.set_xlabel("patients per arm")
     bottom.set_ylabel(f"ENBS, {result.population_fte:,.0f} FTE over {result.horizon} years")
-    bottom.legend(loc="center right", fontsize=8)
+    bottom.legend(loc="center right", fontsize=style.SMALL)
     return fig

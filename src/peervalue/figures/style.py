@@ -40,3 +40,7 @@ RC: Final[dict[str, Any]] = {
     "svg.fonttype": "none",  # text stays text in SVG: searchable, and smaller
     "svg.hashsalt": "peervalue",  # the same figure gives the same SVG bytes
 }
+
+#: the smallest text any figure uses, in points (annotations, weights, notes); the HTML
+#: report keeps a figure wide enough on a phone for this to read at its minimum size
+SMALL: Final = 8.5

@@ -14,9 +14,11 @@ import math
 import re
 from collections.abc import Mapping
 from html import escape
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from peervalue.figures.catalogue import FIGURES
+from peervalue.figures.sizing import readable_width
 from peervalue.report.words import money, percent
 
 if TYPE_CHECKING:
@@ -57,6 +59,9 @@ code { font-size: 0.85rem; word-break: break-all; }
 @media print { nav a::after { content: leader('.') target-counter(attr(href), page); } }
 @page { size: A4; margin: 18mm 15mm; @bottom-center { content: counter(page); } }
 """
+#: phone and print rules (stacked tables, figures kept readable, the contents list in
+#: print), after the rules above so they take precedence
+CSS += (resources.files("peervalue.report") / "report.css").read_text(encoding="utf-8")
 
 #: CHEERS 2022 (Husereau et al. 2022): where each item is addressed, or why not applicable
 CHEERS: tuple[tuple[int, str, str], ...] = (
@@ -113,16 +118,20 @@ def _num(x: float, places: int = 2) -> str:
 def _table(head: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
     th = "".join(f"<th scope='col'>{h}</th>" for h in head)
+    # each cell names its column (data-label): on a phone a wide table stacks its rows
+    # and prints those names beside the values (report.css), so no column is lost
+    labels = [f" data-label='{e(re.sub(r'<[^>]+>', '', h))}'" for h in head]
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td class='num'>{c}</td>" if i in numeric else f"<td>{c}</td>"
+            f"<td class='num'{labels[i]}>{c}</td>" if i in numeric else f"<td{labels[i]}>{c}</td>"
             for i, c in enumerate(row)
         )
         + "</tr>"
         for row in rows
     )
-    table = f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+    stack = " class='stack'" if len(head) >= STACK_FROM_COLUMNS else ""
+    table = f"<table{stack}><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
     return f"<div class='scroll'>{table}</div>"
 
 
@@ -135,6 +144,10 @@ def _structural(sc: ScenarioResult) -> str:
         return ""
     cells = [[e(c) for c in row] for row in rows]
     return f"<h3>Under each choice of effect</h3><p>{e(words)}</p>" + _table(HEAD, cells, NUMERIC)
+
+
+#: tables this wide stack their rows on a phone (report.css); narrower ones fit or scroll
+STACK_FROM_COLUMNS = 5
 
 
 def inline_svg(svg: bytes, alt: str) -> str:
@@ -152,9 +165,13 @@ def _figure(data: ReportContent, svg_file: bytes, name: str, number: int) -> str
     # matplotlib's ids repeat from figure to figure: prefix them so each stays its own
     svg = re.sub(r'id="([^"]+)"', rf'id="f{number}-\1"', svg)
     svg = re.sub(r'(href|clip-path|mask)=(["\'])(url\()?#([^"\')]+)', rf"\1=\2\3#f{number}-\4", svg)
+    # at least as wide as its smallest text needs (figures/sizing.py); on a phone the
+    # figure scrolls sideways inside its own box
+    readable = readable_width(svg_file)
     return (
-        f"<figure id='figure-{e(name)}'>{svg}<figcaption>Figure {number}. {e(spec.title)}. "
-        f"{e(alt)}</figcaption></figure>"
+        f"<figure id='figure-{e(name)}'><div class='figure-scroll' "
+        f"style='--readable: {readable}px'>{svg}</div><figcaption>Figure {number}. "
+        f"{e(spec.title)}. {e(alt)}</figcaption></figure>"
     )
 
 

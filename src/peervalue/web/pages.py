@@ -75,6 +75,7 @@ def _results(scenario: ScenarioFile) -> dict[str, Any]:
     """Run a business case at its own ``[monte_carlo]`` draws and seed and draw its figure
     (in a worker thread); a case the web will not run raises :class:`InputError`."""
     from peervalue.figures.catalogue import FIGURES, FigureInputs
+    from peervalue.figures.sizing import readable_width
     from peervalue.report.structural_cells import HEAD, structural_cells
     from peervalue.report.words import scenario_headline
     from peervalue.service.figures import figure_bytes
@@ -85,12 +86,16 @@ def _results(scenario: ScenarioFile) -> dict[str, Any]:
     result = run_scenario(make_request(WebScenarioRequest, None, scenario=scenario))
     inputs = FigureInputs(scenario=result)
     rows, words = structural_cells(result)
+    svg = figure_bytes("payback", inputs, "svg")
     return {
         "result": result,
         "headline": scenario_headline(result),
         "structural": {"head": HEAD, "rows": rows, "words": words},
         "figure": {
-            "src": _svg_data_uri(figure_bytes("payback", inputs, "svg")),
+            "src": _svg_data_uri(svg),
+            # the width (CSS px) at which its smallest text is readable: on a phone the
+            # figure keeps it and scrolls sideways in its box (peervalue.css)
+            "width": readable_width(svg),
             "alt": FIGURES["payback"].alt(inputs),
             "title": FIGURES["payback"].title,
         },

@@ -1,0 +1,367 @@
+"""Figures that cannot mislead (issue 21, item 2): pooled rows only where something is
+pooled, markers sized by weight, no line or bar through a legend or a label (checked from
+the drawn artists' boxes), money ticks that never repeat or turn scientific, the
+histogram's tails counted, one wording for probabilities, and the two-way map's base case
+explained where it is not a stated input."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import QuadMesh
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+from matplotlib.transforms import Bbox
+
+from peervalue.figures.catalogue import FIGURES, FigureInputs
+from peervalue.figures.charts import FOREST_MARKER_MAX, style_context
+from peervalue.figures.labels import money_labels, money_value, plain
+from peervalue.report.words import percent
+from peervalue.scenario.schema import template_file
+from peervalue.service.figures import collect, draw
+from peervalue.service.requests import PlotRequest
+
+DRAWS = 2_000
+
+
+@pytest.fixture(scope="module")
+def evidence() -> FigureInputs:
+    """The reference analysis (no business case): its two-way map has a caseload axis."""
+    names = ("forest", "ratio-distribution", "two-way", "evppi", "leave-one-out")
+    return collect(PlotRequest(figures=names, draws=DRAWS, seed=3))
+
+
+@pytest.fixture(scope="module")
+def case() -> FigureInputs:
+    return collect(
+        PlotRequest(figures=("payback", "two-way"), scenario=template_file(), draws=DRAWS, seed=3)
+    )
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]  # type: ignore[attr-defined]
+
+
+# --- crossings, from the drawn artists' boxes ------------------------------------------
+
+
+def crossings(fig: Figure) -> list[str]:
+    """Every line, collection line or bar that runs through a legend or a text label inside
+    an axes, found from the boxes of the drawn artists in display coordinates."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    boxes: list[tuple[str, Bbox]] = [
+        ("legend", lg.get_window_extent(renderer)) for lg in fig.legends
+    ]
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None:
+            boxes.append(("legend", legend.get_window_extent(renderer)))
+        boxes += [
+            (f"text {t.get_text()!r}", t.get_window_extent(renderer))
+            for t in ax.texts
+            if t.get_visible() and t.get_text().strip()
+        ]
+    found: list[str] = []
+    for ax in fig.axes:
+        for name, box in boxes:
+            inside = Bbox.intersection(box, ax.bbox)  # marks are clipped to their axes
+            if inside is None or inside.width <= 0 or inside.height <= 0:
+                continue
+            for mark in _marks(ax, renderer):
+                kind, hit = mark(inside)
+                if hit:
+                    found.append(f"{kind} crosses {name}")
+    return found
+
+
+def _marks(ax: Any, renderer: Any) -> list[Any]:
+    marks: list[Any] = []
+    for line in ax.get_lines():
+        path = line.get_transform().transform_path(line.get_path())
+        drawn_line = line.get_linestyle() not in ("None", "", " ")
+
+        def hit(box: Bbox, path: Any = path, drawn_line: bool = drawn_line) -> tuple[str, bool]:
+            if drawn_line and path.intersects_bbox(box, filled=False):
+                return "line", True
+            return "marker", bool(box.count_contains(path.vertices))
+
+        marks.append(hit)
+    for coll in ax.collections:
+        if isinstance(coll, QuadMesh):  # the heat map's background, not a mark
+            continue
+        paths = [coll.get_transform().transform_path(p) for p in coll.get_paths()]
+        marks.append(
+            lambda box, paths=paths: (
+                "collection",
+                any(p.intersects_bbox(box, filled=False) for p in paths if len(p.vertices)),
+            )
+        )
+    for patch in ax.patches:
+        if isinstance(patch, Rectangle):
+            extent = patch.get_window_extent(renderer)
+            marks.append(lambda box, extent=extent: ("bar", extent.overlaps(box)))
+    return marks
+
+
+def test_the_crossing_check_finds_a_line_through_a_legend() -> None:
+    """The check itself can fail: a legend in the upper left with a line drawn through it."""
+    with style_context():
+        fig = Figure(figsize=(4, 3))
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [1, 1], label="a line along the top")
+        ax.plot([0, 1], [0, 1.2], label="a rising line")
+        ax.set_ylim(0, 1.1)
+        ax.legend(loc="upper left")
+        assert any("line crosses legend" in c for c in crossings(fig))
+        clean = Figure(figsize=(4, 3))
+        ax = clean.add_subplot()
+        ax.plot([0, 1], [0, 0.2])
+        ax.text(0.9, 1.0, "far away", ha="right", va="top")
+        ax.set_ylim(0, 1.1)
+        assert crossings(clean) == []
+
+
+@pytest.mark.parametrize("name", ["ratio-distribution", "two-way", "forest", "evppi"])
+def test_nothing_crosses_a_legend_or_a_label(evidence: FigureInputs, name: str) -> None:
+    assert crossings(draw(name, evidence)) == []
+
+
+@pytest.mark.parametrize("name", ["payback", "two-way"])
+def test_nothing_crosses_a_legend_or_a_label_in_a_business_case(
+    case: FigureInputs, name: str
+) -> None:
+    assert crossings(draw(name, case)) == []
+
+
+# --- the forest plot ----------------------------------------------------------------------
+
+
+def test_forest_pools_only_where_two_studies_or_more_are_pooled(evidence: FigureInputs) -> None:
+    a, meta = evidence.analysis, evidence.meta
+    assert a is not None and meta is not None
+    fig = draw("forest", evidence)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    pooled = [label for label in labels if label.startswith("Pooled")]
+    # the bundled six: only Sledge 2011 reports a standard error, so every meta-analysis
+    # row pools one study and none is drawn; the two pooled ratios pool all six
+    meta_rows = [r for r in meta.pooling_comparison.rows if r.method.startswith("meta")]
+    assert meta_rows and all(r.studies == 1 for r in meta_rows)
+    assert pooled == [
+        "Pooled: weighted mean of ratios (k = 6)",
+        "Pooled: ratio of sums (k = 6)",
+    ]
+    assert any(
+        "Not drawn: 4 meta-analysis rows that pool fewer than 2 studies" in t for t in _texts(fig)
+    )
+    for label in pooled:
+        k = int(re.search(r"\(k = (\d+)\)", label).group(1))  # type: ignore[union-attr]
+        assert k >= 2
+
+
+def test_forest_markers_and_weight_column_follow_the_weights(evidence: FigureInputs) -> None:
+    a = evidence.analysis
+    assert a is not None
+    fig = draw("forest", evidence)
+    ax = fig.axes[0]
+    # weights by hand: each study's patients over all patients (the weighted mean's weights)
+    total = sum(s.pooling_weight for s in a.studies)
+    shares = [s.pooling_weight / total for s in a.studies]
+    assert sum(shares) == pytest.approx(1.0)
+    column = [t.get_text() for t in ax.texts if t.get_text().endswith("%")]
+    assert column == [f"{100 * w:.1f}%" for w in shares]
+    assert any(t.get_text().startswith("weight") for t in ax.texts)
+    squares = [ln for ln in ax.get_lines() if ln.get_marker() == "s"]
+    sizes = [ln.get_markersize() for ln in squares]
+    largest = max(shares)
+    # area (side squared) in proportion to weight, above the smallest drawable side
+    for size, w in zip(sizes, shares, strict=True):
+        expected = FOREST_MARKER_MAX * math.sqrt(w / largest)
+        assert size == pytest.approx(max(2.5, expected))
+    biggest = sizes[shares.index(largest)]
+    assert biggest == pytest.approx(FOREST_MARKER_MAX) and biggest == max(sizes)
+
+
+# --- money ticks and plain numbers ----------------------------------------------------------
+
+
+def test_money_ticks_of_the_evppi_defect_read_differently() -> None:
+    # the EVPPI axis read "£0 £0 £1 £2 £2 £2 £3 £4" for ticks 0, 0.5, ..., 3.5
+    ticks = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5]
+    assert money_labels(ticks) == ["£0", "£0.5", "£1.0", "£1.5", "£2.0", "£2.5", "£3.0", "£3.5"]
+    assert money_labels([-200_000, 0, 200_000]) == ["-£200k", "£0", "£200k"]
+    assert money_labels([0, 500_000, 1_000_000, 1_500_000]) == ["£0", "£0.5m", "£1.0m", "£1.5m"]
+    assert money_value(1440.4) == "£1,440" and money_value(0.44) == "£0.44"
+    assert plain(1440.2) == "1,440" and plain(0.01234) == "0.0123" and plain(17.16) == "17.2"
+    assert plain(1.0) == "1" and plain(0.5) == "0.5" and plain(-3.14159) == "-3.14"
+
+
+@given(
+    mantissa=st.sampled_from([1.0, 2.0, 2.5, 5.0]),
+    power=st.integers(min_value=-2, max_value=7),
+    start=st.integers(min_value=-20, max_value=20),
+    n=st.integers(min_value=2, max_value=12),
+)
+def test_money_ticks_never_repeat_or_turn_scientific(
+    mantissa: float, power: int, start: int, n: int
+) -> None:
+    step = mantissa * 10.0**power
+    ticks = [(start + i) * step for i in range(n)]
+    labels = money_labels(ticks)
+    assert len(set(labels)) == n, labels
+    assert not any(re.search(r"\de[+-]?\d", label) for label in labels), labels
+
+
+def test_drawn_money_axes_have_distinct_ticks(evidence: FigureInputs, case: FigureInputs) -> None:
+    for fig in (draw("evppi", evidence), draw("payback", case), draw("two-way", evidence)):
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()  # type: ignore[no-untyped-call]
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                labels = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+                if any("£" in label for label in labels):
+                    assert len(set(labels)) == len(labels), labels
+
+
+def test_no_caption_or_label_is_in_scientific_notation(
+    evidence: FigureInputs, case: FigureInputs
+) -> None:
+    for inputs in (evidence, case):
+        for name, spec in FIGURES.items():
+            if not all(getattr(inputs, need, None) is not None for need in spec.needs):
+                continue
+            if name == "leave-one-out" and not inputs.analysis.influence:  # type: ignore[union-attr]
+                continue
+            alt = spec.alt(inputs)
+            assert not re.search(r"\d\.?\d*e[+-]\d", alt), (name, alt)
+    # the two-way caption gave "1.44e+03" for a bed-day cost axis that reaches £1,440
+    t = evidence.two_way
+    assert t is not None
+    alt = FIGURES["two-way"].alt(evidence)
+    assert plain(t.y_values[-1]) in alt and "," in plain(max(t.y_values[-1], 1000.0))
+
+
+# --- the histogram's tails and the wording of probabilities ---------------------------------
+
+
+def test_histogram_counts_the_draws_beyond_its_range(evidence: FigureInputs) -> None:
+    psa = evidence.psa
+    assert psa is not None and psa.kept_draws is not None
+    fig = draw("ratio-distribution", evidence)
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    draws = np.asarray(psa.kept_draws.pooled_ratio["weighted"], dtype=float)
+    draws = draws[np.isfinite(draws)]
+    low = bars[0].get_x()
+    high = bars[-1].get_x() + bars[-1].get_width()
+    below, above = int(np.sum(draws < low - 1e-12)), int(np.sum(draws > high + 1e-12))
+    assert below + above > 0  # 0.1% of 2,000 draws lie beyond each end
+    # the bars hold only the draws inside their range: nothing piled into the end bars
+    inside = draws[(draws >= low - 1e-12) & (draws <= high + 1e-12)]
+    heights = [b.get_height() for b in bars]
+    assert sum(heights) == pytest.approx(inside.size / draws.size)
+    first = np.sum((inside >= low - 1e-12) & (inside < bars[0].get_x() + bars[0].get_width()))
+    assert heights[0] == pytest.approx(first / draws.size)
+    assert f"{below:,} draw" in ax.get_xlabel() and f"{above:,} draw" in ax.get_xlabel()
+    assert f"below {low:.2f}" in ax.get_xlabel() and f"above {high:.2f}" in ax.get_xlabel()
+
+
+def test_probabilities_are_worded_as_in_the_reports(evidence: FigureInputs) -> None:
+    psa, a = evidence.psa, evidence.analysis
+    assert psa is not None and a is not None
+    p = psa.pooled["weighted"].prob_ratio_above_one
+    texts = _texts(draw("ratio-distribution", evidence))
+    assert f"ratio above 1 in {percent(p)} of draws" in texts
+    assert not any(re.search(r"\d+\.\d%", t) for t in texts if "of draws" in t)
+    assert f"{percent(p)} of draws lie above 1" in FIGURES["ratio-distribution"].alt(evidence)
+    loo = [t for t in _texts(draw("leave-one-out", evidence)) if t.startswith("P(net")]
+    groups = next(g for g in a.influence if g.kind == "leave-one-out")
+    expected = [groups.all_studies, *groups.groups]
+    assert loo == [f"P(net benefit > 0) {percent(g.prob_net_benefit_positive)}" for g in expected]
+
+
+def test_percent_never_rounds_to_certainty() -> None:
+    assert percent(0.9996) == "over 99%" and percent(0.0004) == "under 1%"
+    assert percent(0.953) == "95%" and percent(1.0) == "100%"
+
+
+# --- the two-way map's base case ----------------------------------------------------------
+
+
+def _star(fig: Figure) -> Line2D:
+    return next(ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "*")
+
+
+def test_the_business_case_base_sits_at_its_stated_caseload(case: FigureInputs) -> None:
+    t = case.two_way
+    assert t is not None
+    star = _star(draw("two-way", case))
+    # the template states caseload = 15 (data/scenarios/template.toml)
+    assert t.x == "caseload" and t.x_base == 15.0
+    assert np.asarray(star.get_xdata(), dtype=float)[0] == 15.0
+    assert star.get_label() == "base case"
+
+
+def test_the_reference_base_explains_its_implied_caseload(evidence: FigureInputs) -> None:
+    t, a = evidence.two_way, evidence.analysis
+    assert t is not None and a is not None
+    assert t.x == "caseload" and t.x_base != 15.0  # implied by the studies' staffing
+    star = _star(draw("two-way", evidence))
+    label = str(star.get_label())
+    assert f"{t.x_base:.1f} patients per FTE" in label and "staffing implies" in label
+    # and it is the base case: at the star, the map gives the analysis's own net benefit,
+    # net = ratio x c_psw - c_psw (the weighted mean of ratios at the point values)
+    # (caseload x effect x bed-day cost - c_psw is bilinear, so interpolating is exact)
+    z = np.asarray(t.net_benefit)
+    column = [float(np.interp(t.y_base, t.y_values, row)) for row in z]
+    at_base = float(np.interp(t.x_base, t.x_values, column))
+    c_psw = a.costs.cost_per_fte_year
+    assert at_base == pytest.approx((a.pooled.weighted_mean_ratio - 1) * c_psw, rel=1e-6)
+
+
+def overlapping_texts(fig: Figure) -> list[str]:
+    """Pairs of texts (titles, labels, tick labels, annotations, legend entries) whose drawn
+    boxes overlap."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    from matplotlib.text import Text
+
+    candidates: list[Text] = [*fig.texts]
+    for lg in fig.legends:
+        candidates += lg.get_texts()
+    for ax in fig.axes:
+        candidates += [ax.title, ax._left_title, ax._right_title]  # type: ignore[attr-defined]
+        candidates += [ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        for axis in (ax.xaxis, ax.yaxis):  # the ticks drawn: those in view
+            for tick in axis._update_ticks():  # type: ignore[union-attr]
+                candidates += [tick.label1, tick.label2]
+        if ax.get_legend() is not None:
+            candidates += ax.get_legend().get_texts()  # type: ignore[union-attr]
+    texts = [t for t in candidates if t.get_visible() and t.get_text().strip()]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    found = []
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            inter = Bbox.intersection(box_a, box_b)
+            if inter is not None and inter.width > 1 and inter.height > 1:
+                found.append(f"{a!r} overlaps {b!r}")
+    return found
+
+
+@pytest.mark.parametrize("name", ["forest", "ratio-distribution", "two-way", "evppi"])
+def test_no_text_overlaps_another(evidence: FigureInputs, name: str) -> None:
+    assert overlapping_texts(draw(name, evidence)) == []
+
+
+def test_no_text_overlaps_another_in_a_business_case(case: FigureInputs) -> None:
+    assert overlapping_texts(draw("payback", case)) == []

@@ -1,0 +1,252 @@
+"""The report's layout on paper and on a phone (issue 21, items 2 and 5): the PDF's contents
+list read back from the text positions poppler gives (no page number runs into another
+entry), and the HTML report in Debian's chromium at 390 px (no text under the minimum,
+figure text included; every column of the business case's table on screen) and in print
+(no scrolling boxes, rows kept whole)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peervalue.figures.sizing import MIN_FIGURE_TEXT_PX, readable_width
+from peervalue.scenario.schema import template_file
+from peervalue.service.report import ReportData, report_html, run_report
+from peervalue.service.requests import ReportRequest
+from tests.test_report_browser import _chromium
+
+#: the smallest text outside figures, in CSS pixels, at any width
+MIN_TEXT_PX = 12.0
+PHONE = 390
+
+
+@pytest.fixture(scope="module")
+def data() -> ReportData:
+    return run_report(ReportRequest(scenario=template_file(), draws=1_000, seed=2))
+
+
+@pytest.fixture(scope="module")
+def html(data: ReportData) -> str:
+    return report_html(data)
+
+
+# --- the PDF's contents list ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def page_lines(pdf: Path, page: int) -> list[list[Word]]:
+    """The words of one page, line by line, from ``pdftotext -bbox-layout``."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    root = ET.fromstring(out)
+    lines = []
+    for line in root.iter("{http://www.w3.org/1999/xhtml}line"):
+        words = [
+            Word(
+                w.text or "",
+                float(w.attrib["xMin"]),
+                float(w.attrib["yMin"]),
+                float(w.attrib["xMax"]),
+                float(w.attrib["yMax"]),
+            )
+            for w in line.iter("{http://www.w3.org/1999/xhtml}word")
+        ]
+        if words:
+            lines.append(sorted(words, key=lambda w: w.x0))
+    return lines
+
+
+def contents_problems(pdf: Path, entries: int) -> list[str]:
+    """What is wrong with page 1's contents list: each of ``entries`` lines must start with
+    its number ("3."), end with a page number that is the rightmost word of its line, and no
+    two words on the page may overlap."""
+    lines = page_lines(pdf, 1)
+    problems: list[str] = []
+    words = [w for line in lines for w in line]
+    for i, a in enumerate(words):
+        for b in words[i + 1 :]:
+            dx = min(a.x1, b.x1) - max(a.x0, b.x0)
+            dy = min(a.y1, b.y1) - max(a.y0, b.y0)
+            if dx > 0.5 and dy > 0.5:
+                problems.append(f"{a.text!r} overlaps {b.text!r}")
+    found = [line for line in lines if re.fullmatch(r"\d+\.", line[0].text)]
+    numbers = [int(line[0].text[:-1]) for line in found]
+    if numbers != list(range(1, entries + 1)):
+        problems.append(f"contents entries numbered {numbers}, expected 1 to {entries}")
+    for line in found:
+        text = " ".join(w.text for w in line)
+        if not re.fullmatch(r"\d+", line[-1].text):
+            problems.append(f"no page number at the end of {text!r}")
+        elif any(w.x1 > line[-1].x0 + 0.5 for w in line[:-1]):
+            problems.append(f"the page number is not the last word of {text!r}")
+        if sum(1 for w in line if re.fullmatch(r"\d+\.", w.text)) > 1:
+            problems.append(f"two entries on one line: {text!r}")
+    return problems
+
+
+def test_the_pdf_contents_list_does_not_overlap(tmp_path: Path, html: str) -> None:
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install poppler-utils (.ci/run)")
+        pytest.skip("poppler-utils not installed")
+    from peervalue.report.pdf_report import html_to_pdf
+
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(html_to_pdf(html))
+    nav = html[html.index("<nav") : html.index("</nav>")]
+    assert contents_problems(pdf, nav.count("<li>")) == []
+
+
+# --- sizes of figures ------------------------------------------------------------------------
+
+
+def test_readable_width_from_the_smallest_text() -> None:
+    # 8.5 px text in a 540-unit-wide figure: 10 px when shown 10 x 540 / 8.5 = 635.3 px wide
+    svg = (
+        b'<svg width="540pt" viewBox="0 0 540 300"><text style="font-size: 9.5px">a</text>'
+        b'<text style="font: 400 8.5px sans; font-size: 8.5px">b</text></svg>'
+    )
+    assert readable_width(svg) == 636
+    assert readable_width(svg, min_px=12) == 763  # 12 x 540 / 8.5 = 762.4
+    assert readable_width(b"<svg></svg>") == 0
+
+
+# --- the HTML report in a browser ------------------------------------------------------------
+
+#: every visible text node's font size in CSS pixels, scaled by its SVG's zoom inside figures
+TEXT_SIZES = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    if (el.closest('thead') && el.closest('table.stack') && innerWidth < 640) continue;
+    if (el.closest('title, desc, metadata, style')) continue;
+    let size = parseFloat(style.fontSize);
+    const svg = el.closest('svg');
+    if (svg) size *= svg.getScreenCTM().a;
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0 && rect.height === 0) continue;
+    out.push([svg ? 'figure' : 'text', size, node.textContent.trim().slice(0, 40)]);
+  }
+  return out;
+}"""
+
+
+def small_text(page: Any) -> list[str]:
+    """Text under the minimum: figure text under MIN_FIGURE_TEXT_PX, other text under
+    MIN_TEXT_PX."""
+    return [
+        f"{kind} {size:.1f}px {text!r}"
+        for kind, size, text in page.evaluate(TEXT_SIZES)
+        if size < (MIN_FIGURE_TEXT_PX if kind == "figure" else MIN_TEXT_PX) - 0.05
+    ]
+
+
+def columns_off_screen(page: Any, selector: str) -> list[str]:
+    """The names of the table's columns whose cells are not all in view: within the screen's
+    width and within the table's scrolling box (which would hide them)."""
+    return list(
+        page.eval_on_selector(
+            selector,
+            """(table) => {
+              const names = [...table.querySelectorAll('thead th')].map(th => th.textContent);
+              const lost = new Set();
+              // what can be seen: the screen, and inside it the table's scrolling box
+              const box = table.closest('.scroll');
+              const edge = box ? box.getBoundingClientRect() : {left: 0, right: innerWidth};
+              const left = Math.max(0, edge.left), right = Math.min(innerWidth, edge.right);
+              for (const row of table.querySelectorAll('tbody tr')) {
+                [...row.children].forEach((cell, i) => {
+                  const r = cell.getBoundingClientRect();
+                  if (r.width === 0 || r.left < left - 0.5 || r.right > right + 0.5) {
+                    lost.add(names[i]);
+                  }
+                });
+              }
+              return [...lost];
+            }""",
+        )
+    )
+
+
+def _open(p: Any, executable: str, url: str, width: int, media: str = "screen") -> Any:
+    browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.emulate_media(media=media)
+    page.goto(url)
+    return browser, page
+
+
+def test_the_report_reads_on_a_phone(tmp_path: Path, html: str) -> None:
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    page_file = tmp_path / "report.html"
+    page_file.write_text(html, encoding="utf-8")
+    with sync_playwright() as p:
+        browser, page = _open(p, executable, page_file.as_uri(), PHONE)
+        try:
+            small = small_text(page)
+            lost = columns_off_screen(page, "#business-case table")
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            figures = page.eval_on_selector_all(
+                "figure .figure-scroll",
+                "els => els.map(e => [e.scrollWidth, e.clientWidth])",
+            )
+        finally:
+            browser.close()
+    assert small == []
+    assert lost == []  # the cumulative discounted net benefit (the NPV) included
+    assert scroll_width <= PHONE  # the page itself never scrolls sideways
+    assert figures and all(inner > outer for inner, outer in figures)  # the figures scroll
+
+
+def test_the_report_prints_whole(tmp_path: Path, html: str) -> None:
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    page_file = tmp_path / "report.html"
+    page_file.write_text(html, encoding="utf-8")
+    with sync_playwright() as p:
+        browser, page = _open(p, executable, page_file.as_uri(), 794, media="print")
+        try:
+            boxes = page.eval_on_selector_all(
+                ".scroll, .figure-scroll", "els => els.map(e => getComputedStyle(e).overflowX)"
+            )
+            rows = page.eval_on_selector_all(
+                "tr, figure", "els => els.map(e => getComputedStyle(e).breakInside)"
+            )
+            columns = page.eval_on_selector("nav ol", "e => getComputedStyle(e).columnCount")
+            headings = page.eval_on_selector_all(
+                "h2", "els => els.map(e => getComputedStyle(e).breakAfter)"
+            )
+        finally:
+            browser.close()
+    assert set(boxes) == {"visible"}  # tables and figures whole, nothing scrolled away
+    assert set(rows) == {"avoid"}
+    assert columns in ("1", "auto")
+    assert set(headings) == {"avoid"}
