@@ -18,7 +18,15 @@ from peervalue.fileio import read_mapping, validate
 from peervalue.scenario.schema import ScenarioFile, bundled_defaults_file, expand_bare_numbers
 
 #: tables whose keys merge with the defaults (everything else replaces them whole)
-_TABLES = ("scenario", "monte_carlo", "staffing", "costs", "evidence", "benefits")
+_TABLES = (
+    "scenario",
+    "monte_carlo",
+    "staffing",
+    "costs",
+    "evidence",
+    "benefits",
+    "affordability",
+)
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,18 @@ def _inputs(
         extra_rates=[v(f"extra[{i}].avoided_per_patient_year") for i in range(len(s.extra))],
         extra_costs=[v(f"extra[{i}].unit_cost") for i in range(len(s.extra))],
         discount_rate=s.scenario.discount_rate,
+        cost_optimism=v("costs.optimism_bias"),
+        effect_lag_months=v("staffing.effect_lag_months"),
+        discount_bands=discount_bands(s),
     )
+
+
+def discount_bands(s: ScenarioFile) -> tuple[tuple[int, float], ...] | None:
+    """The scenario's discount schedule as bands (None: every year at its rate)."""
+    from peervalue.scenario.discounting import bands_of
+
+    schedule = s.scenario.resolved_schedule()
+    return None if schedule == "constant" else bands_of(schedule, s.scenario.discount_rate)
 
 
 @dataclass(frozen=True)
