@@ -34,18 +34,8 @@ def percent(p: float | None) -> str:
 
 
 def scenario_headline(r: ScenarioResult) -> str:
-    """A business case's answer in two plain sentences."""
-    t, u = r.totals, r.uncertainty
-    payback = (
-        f"pays back in year {t.payback_year:.0f}"
-        if math.isfinite(t.payback_year)
-        else "does not pay back within the horizon"
-    )
-    verdict = "saves more than it costs" if t.net_present_value > 0 else "costs more than it saves"
-    return (
-        f"Over {r.horizon_years} years, the case {verdict}: a net present value of "
-        f"{money(t.net_present_value, r.currency)} at {r.price_year} prices "
-        f"(95% interval {money(u.net_present_value.p2_5, r.currency)} to "
-        f"{money(u.net_present_value.p97_5, r.currency)}), and it {payback}. "
-        f"The chance that benefits exceed costs is {percent(u.prob_net_present_value_positive)}."
-    )
+    """A business case's answer in plain sentences: the economic case and the financial
+    (cash) case apart (:func:`peervalue.report.case_words.case_headline`)."""
+    from peervalue.report.case_words import case_headline
+
+    return case_headline(r)
