@@ -12,6 +12,7 @@ from peervalue.report.registry import renderer
 from peervalue.report.table_analysis import num, titled_table
 from peervalue.report.words import money, scenario_headline
 from peervalue.report.words import percent as _pct
+from peervalue.scenario.case_sensitivity import CaseTornadoResult
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
 
 
@@ -174,3 +175,31 @@ def comparison_table(c: ScenarioComparison, **_: Any) -> RenderableType:
             num(r.totals.cash_payback_year, 0),
         )
     return Group(table, *(scenario_table(r) for r in c.scenarios))
+
+
+@renderer(CaseTornadoResult, "table")
+def case_tornado_table(r: CaseTornadoResult, **_: Any) -> RenderableType:
+    cur = r.currency
+    which = "cash" if r.outcome == "cash" else "economic"
+    table = titled_table(
+        f"{r.name}: inputs that move the {which} NPV most ({r.price_year} prices; base "
+        f"economic {money(r.base_npv, cur)}, cash {money(r.base_cash_npv, cur)})",
+        ["Input", "Low", "High", "NPV at low", "NPV at high", "Cash NPV at low", "Cash NPV at high"],
+        {"Input"},
+    )
+    for row in r.inputs:
+        table.add_row(
+            f"{row.label} ({row.parameter})",
+            f"{row.low_value:,.4g}",
+            f"{row.high_value:,.4g}",
+            money(row.npv_at_low, cur),
+            money(row.npv_at_high, cur),
+            money(row.cash_npv_at_low, cur),
+            money(row.cash_npv_at_high, cur),
+        )
+    note = Text(
+        f"{len(r.fixed_inputs)} inputs have no stated uncertainty and are not varied."
+        if r.fixed_inputs
+        else "Every input is varied."
+    )
+    return Group(table, note)

@@ -531,7 +531,7 @@ class Benefits(StrictModel):
     optimism_bias: Annotated[
         Share,
         Input(
-            "Optimism bias",
+            "Optimism bias on benefits",
             "Share by which benefits are reduced (Green Book supplementary guidance).",
             form="percent",
             form_unit="% off the benefits",

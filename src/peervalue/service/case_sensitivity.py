@@ -14,7 +14,7 @@ one and a half times its value, a share kept within 0-1).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,6 +28,7 @@ from peervalue.service.scenario_params import OWNER, PreparedScenario, _effect, 
 from peervalue.uncertainty.results import TwoWayResult
 
 if TYPE_CHECKING:
+    from peervalue.scenario.schema import ScenarioFile
     from peervalue.service.scenario_resolve import ResolvedFiles
 
 #: the pooled effect, varied as one input
@@ -146,7 +147,8 @@ def _tornado(request: CaseSensitivityRequest, p: PreparedScenario) -> CaseTornad
 def axis_names(p: PreparedScenario) -> list[str]:
     """The inputs a two-way grid may take: every parameter of the run (scenario figures by
     their path) and ``effect``."""
-    return [d.name.removeprefix(f"{OWNER}:") for d in p.dists] + [EFFECT]
+    own = [d.name.removeprefix(f"{OWNER}:") for d in p.dists if d.name.startswith(f"{OWNER}:")]
+    return own + [EFFECT] + [d.name for d in p.dists if not d.name.startswith(f"{OWNER}:")]
 
 
 def _axis(p: PreparedScenario, name: str, points: int) -> tuple[Array, float, str]:
@@ -253,4 +255,32 @@ def _effect_depends(p: PreparedScenario, names: tuple[str, str]) -> bool:
     )
 
 
-__all__ = ["run_case_tornado", "run_case_two_way", "axis_names", "replace"]
+#: the report's two-way map of a case: the cash NPV over the cash-releasing share and caseload
+REPORT_AXES = ("benefits.cash_releasing_share", "staffing.caseload")
+
+
+def case_figures(
+    scenario: Path | ScenarioFile,
+    needs: set[str],
+    draws: int,
+    seed: int,
+    files: ResolvedFiles | None = None,
+) -> dict[str, object]:
+    """The results a report's case figures are drawn from (at most 2,000 draws)."""
+    n = max(100, min(draws, 2_000))
+    out: dict[str, object] = {}
+    if "case_tornado" in needs:
+        out["case_tornado"] = run_case_tornado(
+            CaseSensitivityRequest(scenario=scenario, draws=n, seed=seed), files
+        )
+    if "case_two_way" in needs:
+        out["case_two_way"] = run_case_two_way(
+            CaseSensitivityRequest(
+                scenario=scenario, draws=n, seed=seed, axes=REPORT_AXES, outcome="cash"
+            ),
+            files,
+        )
+    return out
+
+
+__all__ = ["REPORT_AXES", "axis_names", "case_figures", "run_case_tornado", "run_case_two_way"]
