@@ -36,7 +36,9 @@ def case_tornado(result: CaseTornadoResult, top: int = 10) -> Figure:
         ax.set_title(title)
         ax.set_xlabel(f"{result.price_year} prices, {result.horizon_years} years, discounted")
         ax.grid(axis="y", visible=False)
-    axes[0].set_yticks(ys, [f"{r.label[:48]} ({r.low_value:.3g} to {r.high_value:.3g})" for r in rows])
+    axes[0].set_yticks(
+        ys, [f"{r.label[:48]} ({r.low_value:.3g} to {r.high_value:.3g})" for r in rows]
+    )
     from matplotlib.patches import Patch
 
     fig.legend(

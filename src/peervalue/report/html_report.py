@@ -348,6 +348,7 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
             for y in sc.affordability.years
         ]
         from peervalue.report.case_words import case_headline
+
         sections.append(
             (
                 "business-case",

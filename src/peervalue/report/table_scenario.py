@@ -184,7 +184,15 @@ def case_tornado_table(r: CaseTornadoResult, **_: Any) -> RenderableType:
     table = titled_table(
         f"{r.name}: inputs that move the {which} NPV most ({r.price_year} prices; base "
         f"economic {money(r.base_npv, cur)}, cash {money(r.base_cash_npv, cur)})",
-        ["Input", "Low", "High", "NPV at low", "NPV at high", "Cash NPV at low", "Cash NPV at high"],
+        [
+            "Input",
+            "Low",
+            "High",
+            "NPV at low",
+            "NPV at high",
+            "Cash NPV at low",
+            "Cash NPV at high",
+        ],
         {"Input"},
     )
     for row in r.inputs:

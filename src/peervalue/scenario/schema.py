@@ -95,9 +95,7 @@ Uplift = Annotated[Quantity, Figure("proportion", low=0, high=2, noun="an uplift
 #: months before a new worker is fully effective: at most a year
 LagMonths = Annotated[Quantity, Figure("months", low=0, high=12, noun="the effect lag in months")]
 #: a yearly rise in pay or prices (nominal cash for affordability): -10% to +30% a year
-YearlyRise = Annotated[
-    Quantity, Figure("proportion", low=-0.1, high=0.3, noun="a yearly rise")
-]
+YearlyRise = Annotated[Quantity, Figure("proportion", low=-0.1, high=0.3, noun="a yearly rise")]
 OneOff = Annotated[Quantity, Figure("GBP", low=0, cost="once")]
 PerPost = Annotated[Quantity, Figure("GBP/FTE", low=0, cost="per-post")]
 PerYear = Annotated[Quantity, Figure("GBP/year", low=0, cost="per-year")]
@@ -204,7 +202,7 @@ class About(StrictModel):
             raise ValueError(
                 f"'discount_rate' {self.discount_rate:g} is used only with discount_schedule "
                 f"'constant'; the schedule {schedule!r} sets its own rates (from {own:.3g}); "
-                "set discount_schedule = \"constant\" to discount every year at your rate, or "
+                'set discount_schedule = "constant" to discount every year at your rate, or '
                 "leave discount_rate out"
             )
         return self

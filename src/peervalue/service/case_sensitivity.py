@@ -126,7 +126,9 @@ def _tornado(request: CaseSensitivityRequest, p: PreparedScenario) -> CaseTornad
             )
         )
     key = "cash_swing" if request.outcome == "cash" else "swing"
-    rows.sort(key=lambda r: (-getattr(r, key) if np.isfinite(getattr(r, key)) else 0.0, r.parameter))
+    rows.sort(
+        key=lambda r: (-getattr(r, key) if np.isfinite(getattr(r, key)) else 0.0, r.parameter)
+    )
     s = p.loaded.scenario
     return CaseTornadoResult(
         name=s.scenario.name,
@@ -183,8 +185,12 @@ def run_case_two_way(
 ) -> TwoWayResult:
     """The case's NPV (economic or cash) and P(NPV > 0) over a grid of two inputs."""
     if request.axes is None:
-        raise input_error("--axes", "", "is missing", "two inputs, e.g. "
-                          "benefits.cash_releasing_share,staffing.caseload")
+        raise input_error(
+            "--axes",
+            "",
+            "is missing",
+            "two inputs, e.g. benefits.cash_releasing_share,staffing.caseload",
+        )
     p = _prepare(request, files)
     with np.errstate(all="ignore"):
         return _two_way(request, p)
@@ -250,9 +256,7 @@ def _effect_depends(p: PreparedScenario, names: tuple[str, str]) -> bool:
     scenario_names = {d.name for d in p.dists if d.name.startswith(f"{OWNER}:")}
     spec_names = {d.name for d in p.dists} - scenario_names
     own = p.loaded.scenario.evidence.source == "own"
-    return any(
-        (n in spec_names) or (own and n == "evidence.saved_per_patient_year") for n in names
-    )
+    return any((n in spec_names) or (own and n == "evidence.saved_per_patient_year") for n in names)
 
 
 #: the report's two-way map of a case: the cash NPV over the cash-releasing share and caseload

@@ -235,9 +235,7 @@ def summarise(
         payback_year_median=float(np.median(np.where(paid, payback_draws, np.inf)))
         if np.mean(paid) >= 0.5
         else float("nan"),
-        cash_net_present_value=Interval(
-            **_interval(totals.cash_net_present_value, mc_cash_npv)
-        ),
+        cash_net_present_value=Interval(**_interval(totals.cash_net_present_value, mc_cash_npv)),
         prob_cash_net_present_value_positive=float(np.mean(mc_cash_npv > 0)),
         cash_payback_by_year={
             str(t): float(np.mean(cash_paid & (cash_payback_draws <= t)))
