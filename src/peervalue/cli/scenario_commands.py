@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -139,7 +139,7 @@ def scenario_run(
         emit(ScenarioComparison(scenarios=results), fmt, output, inputs=tuple(inputs))
 
 
-class CaseOutcome(str, Enum):
+class CaseOutcome(StrEnum):
     economic = "economic"
     cash = "cash"
 
@@ -200,7 +200,8 @@ def scenario_two_way(
     """Two-way sensitivity of the case's own NPV: the NPV and P(NPV > 0) over a grid of two
     of its inputs, each across its range.
 
-    Example: peervalue scenario two-way my_case.toml --axes benefits.cash_releasing_share,staffing.caseload --outcome cash
+    Example: peervalue scenario two-way my_case.toml --outcome cash
+    --axes benefits.cash_releasing_share,staffing.caseload
     """
     from peervalue.errors import input_error
     from peervalue.service.case_sensitivity import run_case_two_way

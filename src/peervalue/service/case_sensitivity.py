@@ -14,6 +14,7 @@ one and a half times its value, a share kept within 0-1).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -265,7 +266,7 @@ REPORT_AXES = ("benefits.cash_releasing_share", "staffing.caseload")
 
 def case_figures(
     scenario: Path | ScenarioFile,
-    needs: set[str],
+    needs: Collection[str],
     draws: int,
     seed: int,
     files: ResolvedFiles | None = None,
