@@ -162,7 +162,7 @@ def _answer(a: AnalysisResult, p: PsaResult, data: ReportContent) -> str:
     text = f"{sentence1} {sentence2}"
     sc = data.inputs.scenario
     if sc is not None:
-        from peervalue.report.case_words import case_headline
+        from peervalue.report.words import scenario_headline as case_headline
 
         text += f" For {sc.organisation or sc.name}'s business case: {case_headline(sc)}"
     return f"<p class='lede'>{e(text)}</p>"
@@ -347,7 +347,7 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
             ]
             for y in sc.affordability.years
         ]
-        from peervalue.report.case_words import case_headline
+        from peervalue.report.words import scenario_headline as case_headline
 
         sections.append(
             (

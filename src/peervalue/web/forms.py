@@ -70,6 +70,7 @@ SECTIONS = (
     ("costs", "Costs"),
     ("evidence", "Effect of peer support"),
     ("benefits", "Benefits"),
+    ("affordability", "Affordability: cash in each year's own prices"),
     ("monte_carlo", "Uncertainty"),
 )
 
