@@ -38,8 +38,9 @@ SCHEDULES: dict[str, tuple[tuple[int, float], ...]] = {
     ),
 }
 
-#: the choices in words (the form's select and the docs)
+#: the choices in words (the form's select; blank: unset, see ``About.discount_schedule``)
 SCHEDULE_WORDS: tuple[tuple[str, str], ...] = (
+    ("", "Green Book (3.5%, then 3.0% after 30 years), or the rate below if you change it"),
     ("green-book", "Green Book: 3.5% a year to year 30, then 3.0% (to year 75)"),
     ("green-book-health", "Green Book, health: 1.5% a year to year 30, then 1.29%"),
     ("constant", "The same rate every year (the discount rate below)"),
