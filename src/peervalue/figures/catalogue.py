@@ -183,8 +183,17 @@ def _payback_alt(i: FigureInputs) -> str:
     s: ScenarioResult = _get(i, "scenario")  # type: ignore[assignment]
     path = "; ".join(f"{y.label} {y.cumulative_discounted_net_benefit:,.0f}" for y in s.years)
     pay = s.totals.payback_year
-    when = f"it pays back in year {pay:.0f}" if pay == pay else "it does not pay back"
-    return f"Cumulative discounted net benefit by year ({s.currency}): {path}; {when}."
+    when = (
+        f"the value of the bed-days saved covers the cost by year {pay:.0f}"
+        if pay == pay
+        else "the value of the bed-days saved does not cover the cost"
+    )
+    cash = s.totals.cash_payback_year
+    paid = f"pays back in cash in year {cash:.0f}" if cash == cash else "does not pay back in cash"
+    return (
+        f"Cumulative discounted net benefit by year ({s.currency}): {path}; {when}. Counting "
+        f"only the cash released (cash NPV {s.totals.cash_net_present_value:,.0f}), it {paid}."
+    )
 
 
 def _leave_one_out(i: FigureInputs) -> Figure:
