@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from peervalue.report.words import scenario_headline
 from peervalue.scenario import model
 from peervalue.scenario.discounting import SCHEDULES, schedule_factors, schedule_words
+from peervalue.scenario.results import ScenarioResult
 from peervalue.service.requests import CaseSensitivityRequest, ScenarioRequest
 from peervalue.service.scenario import run_scenario
 from tests.cli_helpers import run_cli
@@ -61,7 +62,7 @@ price_inflation = 0
 """
 
 
-def _run(tmp_path: Path, text: str, name: str = "case.toml", draws: int = 200) -> object:
+def _run(tmp_path: Path, text: str, name: str = "case.toml", draws: int = 200) -> ScenarioResult:
     path = tmp_path / name
     path.write_text(text)
     return run_scenario(ScenarioRequest(scenario=path, draws=draws))
