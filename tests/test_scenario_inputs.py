@@ -150,18 +150,20 @@ def test_the_figures_drawn_and_the_cost_lines() -> None:
         "staffing.vacancy_rate",
         "staffing.turnover_rate",
         "staffing.caseload",
-        "staffing.effect_lag_months",
         "costs.set_up",
         "costs.recruitment_per_post",
         "costs.training_per_post",
         "costs.supervision_per_year",
-        "costs.optimism_bias",
         "evidence.transferability",
         "benefits.cash_releasing_share",
         "benefits.optimism_bias",
+        # optional (issue 19): unset in a whole document means none; the national
+        # defaults set them
+        "staffing.effect_lag_months",
+        "costs.optimism_bias",
+        "evidence.saved_per_patient_year",  # optional: drawn when the scenario sets it
         "affordability.pay_award",
         "affordability.price_inflation",
-        "evidence.saved_per_patient_year",  # optional: drawn when the scenario sets it
     ]
     assert cost_lines() == {
         "costs.set_up": "once",

@@ -264,15 +264,16 @@ class Staffing(StrictModel):
         ),
     ]
     effect_lag_months: Annotated[
-        LagMonths,
+        LagMonths | None,
         Input(
             "Months before a new worker is fully effective",
             "A new or replacement worker's first months (training, building a caseload) count "
             "as this many months without effect, in the year the post is created or refilled.",
             form="number",
             form_unit="months (0 to 12)",
+            unset="none (a whole document without it: no lag)",
         ),
-    ]
+    ] = None
 
     @field_validator("funded_fte", mode="before")
     @classmethod
@@ -384,15 +385,16 @@ class Costs(StrictModel):
         ),
     ]
     optimism_bias: Annotated[
-        Uplift,
+        Uplift | None,
         Input(
             "Optimism bias on costs",
             "Uplift to every cost for optimism (HM Treasury Green Book supplementary "
             "guidance: 0% to 41% on operating costs).",
             form="percent",
             form_unit="% added to the costs",
+            unset="none (a whole document without it: no uplift)",
         ),
-    ]
+    ] = None
 
     @model_validator(mode="after")
     def _one_peer_cost(self) -> Self:
@@ -542,25 +544,27 @@ class Affordability(StrictModel):
     economic case stays in real terms, at the price year's prices)."""
 
     pay_award: Annotated[
-        YearlyRise,
+        YearlyRise | None,
         Input(
             "Pay award",
             "Yearly rise in Agenda for Change pay: the peer workers' pay, recruitment, "
             "training and supervision in each year's own prices.",
             form="percent",
             form_unit="% a year",
+            unset="none (no rise)",
         ),
-    ]
+    ] = None
     price_inflation: Annotated[
-        YearlyRise,
+        YearlyRise | None,
         Input(
             "NHS cost inflation",
             "Yearly rise in the cost of a bed-day and of other prices (set-up, other "
             "resources), for the cash released in each year's own prices.",
             form="percent",
             form_unit="% a year",
+            unset="none (no rise)",
         ),
-    ]
+    ] = None
 
 
 class ExtraResource(StrictModel):
@@ -617,7 +621,7 @@ class ScenarioFile(StrictModel):
     costs: Costs
     evidence: Evidence
     benefits: Benefits
-    affordability: Affordability
+    affordability: Affordability = Field(default_factory=Affordability)
     extra: list[ExtraResource] = Field(default_factory=list)
 
     @model_validator(mode="before")

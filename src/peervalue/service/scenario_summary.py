@@ -309,7 +309,10 @@ def affordability(
 
     def rises(values: dict[str, Array], n: int) -> tuple[Array, Array]:
         def column(path: str) -> Array:
-            a = np.asarray(values[f"{OWNER}:affordability.{path}"], dtype=np.float64)
+            name = f"{OWNER}:affordability.{path}"
+            if name not in values:  # unset: no rise
+                return np.zeros((n, 1))
+            a = np.asarray(values[name], dtype=np.float64)
             return np.broadcast_to(a.reshape(-1, 1), (n, 1))
 
         return column("pay_award"), column("price_inflation")
