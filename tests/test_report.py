@@ -78,7 +78,9 @@ def test_html_is_self_contained(page: tuple[str, Page]) -> None:
 
 def test_every_figure_is_inline_with_alt_text(data: ReportData, page: tuple[str, Page]) -> None:
     _, p = page
-    assert len(p.svgs) == len(data.figures) == 10  # all ten with a scenario
+    # all twelve with a scenario (the case's own tornado and two-way map: issue 19)
+    assert len(p.svgs) == len(data.figures) == 12
+    assert {"case-tornado", "case-two-way"} <= set(data.figures)
     assert "cumulative" in data.figures  # the pooled ratio as studies are added
     for svg in p.svgs:
         assert svg.get("role") == "img"
@@ -208,3 +210,19 @@ def test_pdf_has_pages_text_and_a_drawn_first_page(
 
     pixels = mpimg.imread(next(tmp_path.glob("p*.png")))
     assert pixels.std() > 0.05  # not a blank page
+
+
+def test_the_business_case_gives_the_economic_and_the_cash_case(
+    data: ReportData, page: tuple[str, Page]
+) -> None:
+    html, _ = page
+    sc = data.inputs.scenario
+    assert sc is not None
+    from peervalue.report.words import money
+
+    # the template: value exceeds cost, the cash released does not (issue 19)
+    assert sc.totals.net_present_value > 0 > sc.totals.cash_net_present_value
+    assert f"a cash net present value of {money(sc.totals.cash_net_present_value)}" in html
+    assert "The two cases disagree" in html
+    assert "Financial case: cash by year at each year's own prices" in html
+    assert money(sc.affordability.years[0].cost) in html

@@ -31,6 +31,7 @@ funded_fte = [1, 2]          # a ramp-up: 1 post in year 1, 2 from year 2
 vacancy_rate = 0.1
 turnover_rate = 0.2
 caseload = 10
+effect_lag_months = 0
 
 [costs]
 set = "england-2024-25"
@@ -40,6 +41,7 @@ set_up = 1000
 recruitment_per_post = 1000
 training_per_post = 500
 supervision_per_year = 2000
+optimism_bias = 0
 
 [evidence]
 source = "own"

@@ -120,6 +120,7 @@ def test_the_unit_map_is_the_schemas() -> None:
         "staffing.vacancy_rate": "proportion",
         "staffing.turnover_rate": "proportion",
         "staffing.caseload": "patients/FTE",
+        "staffing.effect_lag_months": "months",
         "costs.cost_per_bed_day": "GBP/bed-day",
         "costs.cost_per_fte_year": "GBP/FTE-year",
         "costs.salary": "GBP/year",
@@ -129,6 +130,7 @@ def test_the_unit_map_is_the_schemas() -> None:
         "costs.recruitment_per_post": "GBP/FTE",
         "costs.training_per_post": "GBP/FTE",
         "costs.supervision_per_year": "GBP/year",
+        "costs.optimism_bias": "proportion",
         "evidence.saved_per_patient_year": "bed-days/patient-year",
         "evidence.transferability": "ratio",
         "baseline.admissions_per_patient_year": "admissions/patient-year",
@@ -136,6 +138,8 @@ def test_the_unit_map_is_the_schemas() -> None:
         "baseline.support_months": "months",
         "benefits.cash_releasing_share": "proportion",
         "benefits.optimism_bias": "proportion",
+        "affordability.pay_award": "proportion",
+        "affordability.price_inflation": "proportion",
         "extra.avoided_per_patient_year": "events/patient-year",
         "extra.unit_cost": "GBP/event",
     }
@@ -162,7 +166,13 @@ def test_the_figures_drawn_and_the_cost_lines() -> None:
         "benefits.cash_releasing_share",
         "benefits.optimism_bias",
         "costs.trust_overhead_share",  # optional: drawn with perspective "trust-cash"
+        # optional (issue 19): unset in a whole document means none; the national
+        # defaults set them
+        "staffing.effect_lag_months",
+        "costs.optimism_bias",
         "evidence.saved_per_patient_year",  # optional: drawn when the scenario sets it
+        "affordability.pay_award",
+        "affordability.price_inflation",
     ]
     assert cost_lines() == {
         "costs.set_up": "once",

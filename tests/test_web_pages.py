@@ -319,10 +319,18 @@ def test_what_a_case_sets_is_in_the_forms_words(client: TestClient) -> None:
 
 def test_the_cash_releasing_share_shows_in_the_year_table(client: TestClient) -> None:
     """The share changes no net present value (it splits the benefit), so the page showed
+<<<<<<< HEAD
     no change at all when it was set; the year table gives the cash-releasing part."""
     # year 1 at the national defaults: 0.9 filled FTE x 15 patients x 18.165 bed-days saved
     # per patient-year (the synthesis's ratio 0.6307 on 49.185 bed-days) x £719.10 = £176,346
     for share, first_year in (("0", "£0"), ("100", "£176,346")):
+=======
+    no change at all when it was set; the year table gives the cash-releasing part.
+    Year 1: 111,155 of benefit from 0.9 filled posts before the effect lag (issue 19); the
+    new post's first 3 months count as without effect, 0.9 x 3/12 = 0.225 of the 0.9, so
+    111,155 x 0.675 / 0.9 = 83,366."""
+    for share, first_year in (("0", "£0"), ("100", "£83,366")):
+>>>>>>> cash-case
         values = _filled(
             client, **{"benefits.cash_releasing_share": share, "monte_carlo.draws": "1000"}
         )
@@ -337,12 +345,20 @@ def test_payback_names_its_financial_year_when_the_case_has_a_start(
 ) -> None:
     """The year table is labelled 2025-26...; "Payback: year 1" alone left the reader to
     count rows."""
-    values = _filled(client, **{"scenario.start": "2025-04-01", "monte_carlo.draws": "1000"})
+    # payback is said only of cash (issue 19): all the benefit cash-releasing, year 1's
+    # cash (83,366) exceeds its cost (71,830)
+    cash = {"benefits.cash_releasing_share": "100", "monte_carlo.draws": "1000"}
+    values = _filled(client, **{"scenario.start": "2025-04-01", **cash})
     words = text_of(client.post("/calculate", data=values).text)
-    assert "Payback year 1 (2025-26)" in words
-    assert "Payback year 1 Break-even" in text_of(
+    assert "Cash payback year 1 (2025-26)" in words
+    assert "Cash payback year 1 Break-even" in text_of(
+        client.post("/calculate", data=_filled(client, **cash)).text
+    )
+    # at the default 20% the cash never covers the cost
+    default = text_of(
         client.post("/calculate", data=_filled(client, **{"monte_carlo.draws": "1000"})).text
     )
+    assert "Cash payback not within 5 years" in default
 
 
 def test_a_case_that_saves_nothing_has_no_break_even_caseload(client: TestClient) -> None:

@@ -1,7 +1,8 @@
-"""Commands for local business cases: scenario new, scenario run."""
+"""Commands for local business cases: scenario new, run, tornado and two-way."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -136,3 +137,86 @@ def scenario_run(
         emit(results[0], fmt, output, inputs=tuple(inputs))
     else:
         emit(ScenarioComparison(scenarios=results), fmt, output, inputs=tuple(inputs))
+
+
+class CaseOutcome(StrEnum):
+    economic = "economic"
+    cash = "cash"
+
+
+OutcomeOpt = Annotated[
+    CaseOutcome,
+    typer.Option(
+        "--outcome",
+        help="economic: the NPV of every bed-day saved; cash: the cash NPV (cash released only).",
+    ),
+]
+
+
+@scenario_app.command("tornado")
+def scenario_tornado(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A scenario file.")],
+    outcome: OutcomeOpt = CaseOutcome.economic,
+    draws: Annotated[
+        int, typer.Option("--draws", "-n", help="Draws for the pooled effect's interval.")
+    ] = 1000,
+    seed: Annotated[int, typer.Option("--seed", "-s", help="Random seed.")] = 1,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """One-way sensitivity of the case's own NPV: each input from low to high, the economic
+    and cash NPV at each end, widest first.
+
+    Example: peervalue scenario tornado my_case.toml --outcome cash
+    """
+    from peervalue.service.case_sensitivity import run_case_tornado
+    from peervalue.service.requests import CaseSensitivityRequest
+
+    req = request(
+        CaseSensitivityRequest, scenario=file, outcome=outcome.value, draws=draws, seed=seed
+    )
+    emit(run_case_tornado(req), fmt, output, inputs=(file,))
+
+
+@scenario_app.command("two-way")
+def scenario_two_way(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A scenario file.")],
+    axes: Annotated[
+        str,
+        typer.Option(
+            "--axes",
+            metavar="X,Y",
+            help="Two inputs of the case, by their place in the file (e.g. "
+            "benefits.cash_releasing_share,staffing.caseload) or effect.",
+        ),
+    ],
+    outcome: OutcomeOpt = CaseOutcome.economic,
+    grid: Annotated[int, typer.Option(help="Grid points per input (2 to 51).")] = 11,
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Monte Carlo draws.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", "-s", help="Random seed.")] = 1,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Two-way sensitivity of the case's own NPV: the NPV and P(NPV > 0) over a grid of two
+    of its inputs, each across its range.
+
+    Example: peervalue scenario two-way my_case.toml --outcome cash
+    --axes benefits.cash_releasing_share,staffing.caseload
+    """
+    from peervalue.errors import input_error
+    from peervalue.service.case_sensitivity import run_case_two_way
+    from peervalue.service.requests import CaseSensitivityRequest
+
+    parts = tuple(part.strip() for part in axes.split(","))
+    if len(parts) != 2 or not all(parts):
+        raise input_error("--axes", "", f"got {axes!r}", "two inputs separated by a comma")
+    req = request(
+        CaseSensitivityRequest,
+        scenario=file,
+        outcome=outcome.value,
+        axes=parts,
+        grid=grid,
+        draws=draws,
+        seed=seed,
+    )
+    emit(run_case_two_way(req), fmt, output, inputs=(file,))

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from peervalue.results.evppi import EvppiResult
     from peervalue.results.evsi import EvsiResult
     from peervalue.results.reconcile import ReconcileResult
+    from peervalue.scenario.case_sensitivity import CaseTornadoResult
     from peervalue.scenario.results import ScenarioResult
     from peervalue.synthesis.results import SynthesisResult
     from peervalue.uncertainty.results import (
@@ -39,6 +40,8 @@ Need = Literal[
     "cumulative",
     "synthesis",
     "evsi",
+    "case_tornado",
+    "case_two_way",
 ]
 
 
@@ -61,6 +64,8 @@ class FigureInputs:
     cumulative: CumulativeResult | None = None
     synthesis: SynthesisResult | None = None
     evsi: EvsiResult | None = None
+    case_tornado: CaseTornadoResult | None = None
+    case_two_way: TwoWayResult | None = None
 
 
 def _get(inputs: FigureInputs, name: str) -> object:
@@ -188,8 +193,17 @@ def _payback_alt(i: FigureInputs) -> str:
     s: ScenarioResult = _get(i, "scenario")  # type: ignore[assignment]
     path = "; ".join(f"{y.label} {y.cumulative_discounted_net_benefit:,.0f}" for y in s.years)
     pay = s.totals.payback_year
-    when = f"it pays back in year {pay:.0f}" if pay == pay else "it does not pay back"
-    return f"Cumulative discounted net benefit by year ({s.currency}): {path}; {when}."
+    when = (
+        f"the value of the bed-days saved covers the cost by year {pay:.0f}"
+        if pay == pay
+        else "the value of the bed-days saved does not cover the cost"
+    )
+    cash = s.totals.cash_payback_year
+    paid = f"pays back in cash in year {cash:.0f}" if cash == cash else "does not pay back in cash"
+    return (
+        f"Cumulative discounted net benefit by year ({s.currency}): {path}; {when}. Counting "
+        f"only the cash released (cash NPV {s.totals.cash_net_present_value:,.0f}), it {paid}."
+    )
 
 
 def _leave_one_out(i: FigureInputs) -> Figure:
@@ -319,6 +333,36 @@ def _evsi_alt(i: FigureInputs) -> str:
     )
 
 
+def _case_tornado(i: FigureInputs) -> Figure:
+    from peervalue.figures.case_charts import case_tornado
+
+    return case_tornado(i.case_tornado)  # type: ignore[arg-type]
+
+
+def _case_tornado_alt(i: FigureInputs) -> str:
+    t: CaseTornadoResult = _get(i, "case_tornado")  # type: ignore[assignment]
+    top = "; ".join(
+        f"{r.label} from {r.npv_at_low:,.0f} to {r.npv_at_high:,.0f} (cash {r.cash_npv_at_low:,.0f}"
+        f" to {r.cash_npv_at_high:,.0f})"
+        for r in t.inputs[:3]
+    )
+    return (
+        f"Two tornado charts of the business case's net present value, economic (base "
+        f"{t.base_npv:,.0f} {t.currency}) and cash (base {t.base_cash_npv:,.0f}). The three "
+        f"widest: {top}."
+    )
+
+
+def _case_two_way(i: FigureInputs) -> Figure:
+    from peervalue.figures.charts import two_way
+
+    return two_way(i.case_two_way)  # type: ignore[arg-type]
+
+
+def _case_two_way_alt(i: FigureInputs) -> str:
+    return _two_way_alt(FigureInputs(two_way=_get(i, "case_two_way")))  # type: ignore[arg-type]
+
+
 FIGURES: Final[dict[str, FigureSpec]] = {
     f.name: f
     for f in (
@@ -364,6 +408,22 @@ FIGURES: Final[dict[str, FigureSpec]] = {
             ("scenario",),
             _payback,
             _payback_alt,
+            scope="scenario",
+        ),
+        FigureSpec(
+            "case-tornado",
+            "Business case: inputs that move its economic and cash NPV most",
+            ("case_tornado",),
+            _case_tornado,
+            _case_tornado_alt,
+            scope="scenario",
+        ),
+        FigureSpec(
+            "case-two-way",
+            "Business case: cash NPV by cash-releasing share and caseload",
+            ("case_two_way",),
+            _case_two_way,
+            _case_two_way_alt,
             scope="scenario",
         ),
         FigureSpec(

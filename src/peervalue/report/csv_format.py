@@ -32,6 +32,7 @@ from peervalue.results.compare import EvidenceComparison
 from peervalue.results.cumulative import CumulativeResult
 from peervalue.results.evppi import EvppiResult
 from peervalue.results.reconcile import ReconcileResult
+from peervalue.scenario.case_sensitivity import CaseTornadoResult
 from peervalue.scenario.results import ScenarioComparison, ScenarioResult
 from peervalue.synthesis.results import SynthesisResult
 from peervalue.uncertainty.results import (
@@ -131,6 +132,11 @@ def synthesis_csv(result: SynthesisResult, **_: Any) -> str:
 
 @renderer(CumulativeResult, "csv")
 def cumulative_csv(result: CumulativeResult, **_: Any) -> str:
+    return rows_to_csv(result.rows())
+
+
+@renderer(CaseTornadoResult, "csv")
+def case_tornado_csv(result: CaseTornadoResult, **_: Any) -> str:
     return rows_to_csv(result.rows())
 
 

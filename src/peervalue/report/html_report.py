@@ -191,12 +191,9 @@ def _answer(a: AnalysisResult, p: PsaResult, data: ReportContent) -> str:
     text = f"{sentence1} {sentence2}"
     sc = data.inputs.scenario
     if sc is not None:
-        u = sc.uncertainty
-        text += (
-            f" For {sc.organisation or sc.name}'s business case, the net present value over "
-            f"{sc.horizon_years} years is {money(sc.totals.net_present_value, sc.currency)}, "
-            f"positive with probability {percent(u.prob_net_present_value_positive)}."
-        )
+        from peervalue.report.words import scenario_headline as case_headline
+
+        text += f" For {sc.organisation or sc.name}'s business case: {case_headline(sc)}"
     return f"<p class='lede'>{e(text)}</p>"
 
 
@@ -360,16 +357,35 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
                 money(y.net_benefit, sc.currency),
                 money(y.cumulative_discounted_net_benefit, sc.currency),
                 percent(y.prob_paid_back),
+                money(y.cash_releasing, sc.currency),
+                money(y.cash_net_benefit, sc.currency),
+                money(y.cumulative_discounted_cash_net_benefit, sc.currency),
+                percent(y.prob_cash_paid_back),
             ]
             for y in sc.years
         ]
+        cash_years = [
+            [
+                e(y.label),
+                money(y.cost, sc.currency),
+                money(y.cash_released, sc.currency),
+                money(y.net_cash, sc.currency),
+                f"{money(y.net_cash_interval.p2_5, sc.currency)} to "
+                f"{money(y.net_cash_interval.p97_5, sc.currency)}",
+                money(y.cumulative_net_cash, sc.currency),
+            ]
+            for y in sc.affordability.years
+        ]
+        from peervalue.report.words import scenario_headline as case_headline
+
         sections.append(
             (
                 "business-case",
                 f"Business case: {e(sc.name)}",
                 f"<p>{e(sc.organisation)}; {sc.horizon_years} years from {e(sc.start or 'year 1')}"
-                f", {e(sc.price_year)} prices, discounted at {sc.discount_rate:.1%}.</p>"
+                f", {e(sc.price_year)} prices, discounted at {e(sc.discounting)}.</p>"
                 + (f"<p>Note: {e(sc.price_index_note)}.</p>" if sc.price_index_note else "")
+                + f"<p>{e(case_headline(sc))}</p>"
                 + _table(
                     [
                         "Year",
@@ -378,12 +394,34 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
                         "Benefit",
                         "Net benefit",
                         "Cumulative (discounted)",
-                        "P(paid back)",
+                        "P(value covers cost)",
+                        "Cash released",
+                        "Cash net",
+                        "Cumulative cash (discounted)",
+                        "P(paid back in cash)",
                     ],
                     years,
-                    {1, 2, 3, 4, 5, 6},
+                    {1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
+                )
+                + f"<h3>Financial case: cash by year at each year's own prices</h3><p>Pay awards "
+                f"{sc.affordability.pay_award:.1%} a year on the costs, NHS cost inflation "
+                f"{sc.affordability.price_inflation:.1%} a year on the cash released; not "
+                "discounted.</p>"
+                + _table(
+                    [
+                        "Year",
+                        "Cost",
+                        "Cash released",
+                        "Net cash",
+                        "95% interval",
+                        "Cumulative net cash",
+                    ],
+                    cash_years,
+                    {1, 2, 3, 4, 5},
                 )
                 + fig("payback")
+                + fig("case-tornado")
+                + fig("case-two-way")
                 + _structural(sc),
             )
         )

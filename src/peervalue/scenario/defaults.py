@@ -18,7 +18,16 @@ from peervalue.fileio import read_mapping, validate
 from peervalue.scenario.schema import ScenarioFile, bundled_defaults_file, expand_bare_numbers
 
 #: tables whose keys merge with the defaults (everything else replaces them whole)
-_TABLES = ("scenario", "monte_carlo", "staffing", "costs", "evidence", "baseline", "benefits")
+_TABLES = (
+    "scenario",
+    "monte_carlo",
+    "staffing",
+    "costs",
+    "evidence",
+    "baseline",
+    "benefits",
+    "affordability",
+)
 
 
 @dataclass(frozen=True)

@@ -4,22 +4,30 @@ Every input is an array of shape ``(draws, 1)`` (one value per Monte Carlo draw;
 ``draws`` is 1 for the deterministic case) except the funded posts, shape
 ``(years,)``; outputs have shape ``(draws, years)``. For year ``t`` (1 to H):
 
-* filled posts ``f_t = F_t x (1 - vacancy)``; patient-years of support
-  ``p_t = f_t x caseload`` (a full-time worker supports ``caseload`` people at a
-  time, all year);
+* filled posts ``f_t = F_t x (1 - vacancy)``; newcomers ``n_t = new_t + refilled_t``
+  (posts created, ``max(F_t - F_{t-1}, 0)``, and refilled after turnover,
+  ``F_t x turnover`` from year 2); posts in effect ``e_t = max(f_t - (1 - vacancy) x n_t x
+  lag / 12, 0)`` (``lag``: months before a new worker is fully effective); patient-years
+  of support ``p_t = e_t x caseload`` (a full-time worker supports ``caseload`` people at
+  a time, all year);
 * bed-days saved ``b_t = p_t x e x transferability`` (``e``: bed-days saved per
   patient-year of support);
 * gross benefit ``(b_t x c_bed + sum_j p_t x r_j x c_j) x (1 - optimism)``, of
   which ``cash share`` is cash-releasing and the rest capacity;
 * costs: filled posts x cost per FTE-year, and the scenario's cost lines, each by
   when it is spent (its :class:`CostLine` timing): ``once``, in year 1 (set-up);
-  ``per-post``, for each new post (``max(F_t - F_{t-1}, 0)``) and each post refilled
-  after turnover (``F_t x turnover`` from year 2) (recruitment, training); ``per-year``,
-  in each year with funded posts (supervision);
-* net benefit, discounted at ``(1 + r)^-(t - 1)`` (year 1 undiscounted, as the
-  Green Book's year 0), and its running total. The payback year is the first
-  year whose cumulative discounted net benefit is 0 or more, once anything has
-  been spent or gained (leading years without posts or costs do not count).
+  ``per-post``, for each newcomer ``n_t`` (recruitment, training); ``per-year``,
+  in each year with funded posts (supervision); every cost line (staff, one-off,
+  running) times ``(1 + cost optimism)``, the Green Book's uplift for optimism;
+* net benefit (the economic case: every bed-day saved valued) ``gross_t - cost_t`` and
+  cash net benefit (the financial case: only the cash-releasing part)
+  ``cash_t - cost_t``, each discounted by the factor ``D_t`` of year ``t`` (year 1
+  undiscounted, as the Green Book's year 0; :mod:`peervalue.scenario.discounting`:
+  ``D_t = D_{t-1} / (1 + r(t))``, ``r`` the schedule's rate of year ``t``, or
+  ``(1 + r)^-(t - 1)`` at a constant rate), and their running totals. The payback year
+  (economic or cash) is the first year whose cumulative discounted net benefit is 0 or
+  more, once anything has been spent or gained (leading years without posts or costs do
+  not count).
 """
 
 from __future__ import annotations
@@ -65,6 +73,13 @@ class ScenarioInputs:
     extra_rates: Sequence[Array] = ()  #: events avoided per patient-year, per resource
     extra_costs: Sequence[Array] = ()  #: unit cost of each resource's event
     discount_rate: float = 0.035
+    #: uplift to every cost for optimism (0: none)
+    cost_optimism: Array | float = 0.0
+    #: months before a new worker is fully effective (0 to 12)
+    effect_lag_months: Array | float = 0.0
+    #: the discount schedule's bands (first year counted as year 0, rate); None: every
+    #: year at ``discount_rate``
+    discount_bands: tuple[tuple[int, float], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,26 +102,37 @@ class Projection:
     discount_factor: Array  #: (years,)
     discounted_net_benefit: Array
     cumulative_discounted_net_benefit: Array
+    effective_fte: Array  #: filled posts less newcomers' months without effect
+    cash_net_benefit: Array  #: cash-releasing benefit less every cost (the financial case)
+    discounted_cash_net_benefit: Array
+    cumulative_discounted_cash_net_benefit: Array
 
     def discounted_total(self, a: Array) -> Array:
         """Sum over years of ``a`` discounted (shape ``(draws,)``)."""
         total: Array = np.sum(a * self.discount_factor, axis=-1)
         return total
 
-    def in_credit(self) -> npt.NDArray[np.bool_]:
-        """Whether cumulative discounted net benefit is 0 or more in each year, counting only
-        years from the first in which anything is spent or gained (``(draws, years)``)."""
+    def in_credit(self, cash: bool = False) -> npt.NDArray[np.bool_]:
+        """Whether cumulative discounted net benefit (``cash``: cash net benefit) is 0 or
+        more in each year, counting only years from the first in which anything is spent
+        or gained (``(draws, years)``)."""
         active = (np.asarray(self.total_cost) != 0) | (np.asarray(self.gross_benefit) != 0)
         started = np.cumsum(active, axis=-1) > 0
-        return np.asarray((self.cumulative_discounted_net_benefit >= 0) & started)
+        running = (
+            self.cumulative_discounted_cash_net_benefit
+            if cash
+            else self.cumulative_discounted_net_benefit
+        )
+        return np.asarray((running >= 0) & started)
 
-    def payback_year(self) -> Array:
-        """First year (1-based) with cumulative discounted net benefit >= 0; NaN if none.
+    def payback_year(self, cash: bool = False) -> Array:
+        """First year (1-based) with cumulative discounted net benefit (``cash``: cash net
+        benefit) >= 0; NaN if none.
 
         Leading years in which nothing is spent or gained yet (posts funded from a later
         year) do not count as paid back: the case has nothing to pay back until then.
         """
-        paid = self.in_credit()
+        paid = self.in_credit(cash)
         first = np.argmax(paid, axis=-1).astype(np.float64) + 1.0
         return np.where(paid.any(axis=-1), first, np.nan)
 
@@ -115,8 +141,16 @@ def _f(x: ArrayLike) -> Array:
     return np.asarray(x, dtype=np.float64)
 
 
-def discount_factors(years: int, rate: float) -> Array:
-    """``(1 + rate)^-(t - 1)`` for t = 1..years: year 1 is not discounted."""
+def discount_factors(
+    years: int, rate: float, bands: tuple[tuple[int, float], ...] | None = None
+) -> Array:
+    """``(1 + rate)^-(t - 1)`` for t = 1..years: year 1 is not discounted; with ``bands``
+    (a schedule, :func:`peervalue.scenario.discounting.schedule_factors`) the running
+    product of each year's rate."""
+    if bands is not None:
+        from peervalue.scenario.discounting import schedule_factors
+
+        return schedule_factors(years, bands)
     return (1.0 + rate) ** -np.arange(years, dtype=np.float64)
 
 
@@ -131,7 +165,11 @@ def project(x: ScenarioInputs) -> Projection:
     funded = _f(x.funded_fte)
     years = funded.shape[-1]
     filled = funded * (1.0 - _f(x.vacancy_rate))
-    patient_years = filled * _f(x.caseload)
+    refilled = funded * _f(x.turnover_rate) * (np.arange(years) > 0)
+    newcomers = new_posts(funded) + refilled
+    lost = (1.0 - _f(x.vacancy_rate)) * newcomers * _f(x.effect_lag_months) / 12.0
+    effective = np.maximum(filled - lost, 0.0)
+    patient_years = effective * _f(x.caseload)
     bed_days = patient_years * _f(x.effect) * _f(x.transferability)
     keep = 1.0 - _f(x.optimism_bias)
     benefit_bed_days = bed_days * _f(x.cost_per_bed_day) * keep
@@ -140,7 +178,6 @@ def project(x: ScenarioInputs) -> Projection:
         benefit_extra = benefit_extra + patient_years * _f(rate) * _f(cost) * keep
     gross = benefit_bed_days + benefit_extra
     cash = gross * _f(x.cash_releasing_share)
-    refilled = funded * _f(x.turnover_rate) * (np.arange(years) > 0)
     # each timing's lines are added first, then spread over the years
     sums = {"once": _f(0.0), "per-post": _f(0.0), "per-year": _f(0.0)}
     for line in x.cost_lines.values():
@@ -149,15 +186,18 @@ def project(x: ScenarioInputs) -> Projection:
                 f"a cost line's timing is once, per-post or per-year, not {line.timing!r}"
             )
         sums[line.timing] = sums[line.timing] + _f(line.amount)
+    uplift = 1.0 + _f(x.cost_optimism)
     once = sums["once"] * (np.arange(years) == 0)
-    one_off = once + (new_posts(funded) + refilled) * sums["per-post"]
-    staff = filled * _f(x.cost_per_fte_year)
-    running = np.broadcast_to(sums["per-year"], staff.shape) * (funded > 0)
+    one_off = (once + newcomers * sums["per-post"]) * uplift
+    staff = filled * _f(x.cost_per_fte_year) * uplift
+    running = np.broadcast_to(sums["per-year"] * uplift, staff.shape) * (funded > 0)
     total_cost = staff + running + one_off
     net = gross - total_cost
-    factors = discount_factors(years, x.discount_rate)
+    cash_net = cash - total_cost
+    factors = discount_factors(years, x.discount_rate, x.discount_bands)
     discounted = net * factors
-    shape = np.broadcast_shapes(gross.shape, total_cost.shape)
+    shape = np.broadcast_shapes(gross.shape, total_cost.shape, cash_net.shape)
+    cash_discounted = np.broadcast_to(cash_net * factors, shape)
     return Projection(
         filled_fte=np.broadcast_to(filled, shape),
         patient_years=np.broadcast_to(patient_years, shape),
@@ -175,6 +215,10 @@ def project(x: ScenarioInputs) -> Projection:
         discount_factor=factors,
         discounted_net_benefit=np.broadcast_to(discounted, shape),
         cumulative_discounted_net_benefit=np.cumsum(np.broadcast_to(discounted, shape), axis=-1),
+        effective_fte=np.broadcast_to(effective, shape),
+        cash_net_benefit=np.broadcast_to(cash_net, shape),
+        discounted_cash_net_benefit=cash_discounted,
+        cumulative_discounted_cash_net_benefit=np.cumsum(cash_discounted, axis=-1),
     )
 
 

@@ -37,6 +37,11 @@ class ScenarioYear(ResultModel):
     cumulative_discounted_net_benefit: float
     net_benefit_interval: Interval
     prob_paid_back: float  #: share of draws whose cumulative discounted net benefit is >= 0
+    effective_fte: float  #: filled posts less newcomers' months without effect (the lag)
+    cash_net_benefit: float  #: cash-releasing benefit less every cost (the financial case)
+    discounted_cash_net_benefit: float
+    cumulative_discounted_cash_net_benefit: float
+    prob_cash_paid_back: float  #: share of draws whose cumulative discounted cash is >= 0
 
 
 class ScenarioTotals(ResultModel):
@@ -54,6 +59,11 @@ class ScenarioTotals(ResultModel):
     break_even_caseload: float
     break_even_cost_per_bed_day: float
     net_present_value_without_transferability: float
+    #: the financial case: discounted cash-releasing benefit, and it less every cost
+    discounted_cash_benefit: float
+    cash_net_present_value: float
+    #: first year with cumulative discounted cash net benefit >= 0 (NaN: never)
+    cash_payback_year: float
 
 
 class ScenarioUncertainty(ResultModel):
@@ -67,6 +77,33 @@ class ScenarioUncertainty(ResultModel):
     payback_by_year: dict[str, float]  #: "1".."H" -> share of draws paid back by that year
     prob_never_pays_back: float
     payback_year_median: float  #: NaN when fewer than half the draws pay back
+    cash_net_present_value: Interval
+    prob_cash_net_present_value_positive: float
+    cash_payback_by_year: dict[str, float]  #: "1".."H" -> share paid back in cash by then
+    prob_cash_never_pays_back: float
+
+
+class CashYear(ResultModel):
+    """One financial year's cash at its own prices (nominal), for affordability."""
+
+    year: int
+    label: str
+    cost: float  #: every cost, at the year's own prices (pay awards applied)
+    cash_released: float  #: the cash-releasing benefit, at the year's own prices
+    net_cash: float
+    net_cash_interval: Interval
+    cumulative_net_cash: float
+
+
+class Affordability(ResultModel):
+    """The financial case in each year's own prices, beside the real-terms economic case."""
+
+    pay_award: float  #: a year, at the point value
+    price_inflation: float  #: a year, at the point value
+    years: list[CashYear]
+    total_cost: float
+    total_cash_released: float
+    total_net_cash: float
 
 
 class EffectUsed(ResultModel):
@@ -131,6 +168,9 @@ class ScenarioResult(ResultModel):
     start: str | None
     horizon_years: int
     discount_rate: float
+    #: the discount schedule used (green-book, green-book-health or constant), in words too
+    discount_schedule: str
+    discounting: str
     cost_set: str
     cost_per_bed_day: float
     cost_per_fte_year: float
@@ -139,6 +179,7 @@ class ScenarioResult(ResultModel):
     years: list[ScenarioYear]
     totals: ScenarioTotals
     uncertainty: ScenarioUncertainty
+    affordability: Affordability
     overrides: list[Override]
     inputs: list[ResolvedInput]
     notes: list[str]

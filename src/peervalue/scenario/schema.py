@@ -19,6 +19,7 @@ from pydantic import Field, field_validator, model_validator
 
 from peervalue.errors import quote
 from peervalue.provenance import PriceYear, Quantity, StrictModel, quantities_in
+from peervalue.scenario.discounting import SCHEDULE_WORDS, DiscountSchedule, first_rate
 from peervalue.scenario.inputs import Figure, Input, unit_of
 from peervalue.units import (
     MAX_COST_PER_FTE_YEAR,
@@ -90,6 +91,13 @@ Effect = Annotated[Quantity, Figure("bed-days/patient-year")]
 #: stay over the United States', is about 4 to 5 (39 days / 8.2 days); 10 leaves room and
 #: refuses a slip such as 12 for 1.2
 Multiplier = Annotated[Quantity, Figure("ratio", low=0, low_open=True, high=10, noun="a ratio")]
+#: an uplift to costs for optimism: from 0 (none) to 2 (costs trebled; the Green Book's
+#: largest generic uplift, for equipment and development, is 200%)
+Uplift = Annotated[Quantity, Figure("proportion", low=0, high=2, noun="an uplift")]
+#: months before a new worker is fully effective: at most a year
+LagMonths = Annotated[Quantity, Figure("months", low=0, high=12, noun="the effect lag in months")]
+#: a yearly rise in pay or prices (nominal cash for affordability): -10% to +30% a year
+YearlyRise = Annotated[Quantity, Figure("proportion", low=-0.1, high=0.3, noun="a yearly rise")]
 OneOff = Annotated[Quantity, Figure("GBP", low=0, cost="once")]
 PerPost = Annotated[Quantity, Figure("GBP/FTE", low=0, cost="per-post")]
 PerYear = Annotated[Quantity, Figure("GBP/year", low=0, cost="per-year")]
@@ -205,7 +213,8 @@ class About(StrictModel):
         Field(ge=0, le=0.2, allow_inf_nan=False),
         Input(
             "Discount rate",
-            "HM Treasury Green Book. Year 1 is not discounted.",
+            "With discount_schedule `constant` (or unset, at a rate other than 3.5%): every "
+            "year at this rate. Year 1 is not discounted.",
             "fraction",
             "percent",
             "% a year",
@@ -214,6 +223,45 @@ class About(StrictModel):
     notes: Annotated[
         list[str], Input("Notes", "Your own notes on the case.", "text", unset="none")
     ] = Field(default_factory=list)
+    #: the Green Book's schedules, or the same rate every year; unset: the Green Book's
+    #: standard schedule when ``discount_rate`` is its 3.5%, else that rate every year
+    discount_schedule: Annotated[
+        DiscountSchedule | None,
+        Input(
+            "Discount schedule",
+            "`green-book`: 3.5% a year to year 31, then 3.0% (HM Treasury Green Book, the "
+            "declining long-term rate; the first year is the Green Book's year 0). "
+            "`green-book-health`: 1.5% a year to year 31, then 1.29% (health effects). "
+            "`constant`: every year at `discount_rate`.",
+            form="select",
+            choices=SCHEDULE_WORDS,
+            hint="The Green Book's rate falls from 3.5% to 3.0% after 30 years.",
+            unset="`green-book` (or `constant` when you set another discount rate)",
+        ),
+    ] = None
+
+    @model_validator(mode="after")
+    def _rate_fits_schedule(self) -> Self:
+        schedule = self.discount_schedule
+        if schedule is None or schedule == "constant":
+            return self
+        own = first_rate(schedule, self.discount_rate)
+        if not math.isclose(self.discount_rate, 0.035) and not math.isclose(
+            self.discount_rate, own
+        ):
+            raise ValueError(
+                f"'discount_rate' {self.discount_rate:g} is used only with discount_schedule "
+                f"'constant'; the schedule {schedule!r} sets its own rates (from {own:.3g}); "
+                'set discount_schedule = "constant" to discount every year at your rate, or '
+                "leave discount_rate out"
+            )
+        return self
+
+    def resolved_schedule(self) -> DiscountSchedule:
+        """The schedule the case is discounted by (an unset one resolved, see the field)."""
+        if self.discount_schedule is not None:
+            return self.discount_schedule
+        return "green-book" if math.isclose(self.discount_rate, 0.035) else "constant"
 
 
 class Staffing(StrictModel):
@@ -265,6 +313,17 @@ class Staffing(StrictModel):
             form_unit="people per FTE",
         ),
     ]
+    effect_lag_months: Annotated[
+        LagMonths | None,
+        Input(
+            "Months before a new worker is fully effective",
+            "A new or replacement worker's first months (training, building a caseload) count "
+            "as this many months without effect, in the year the post is created or refilled.",
+            form="number",
+            form_unit="months (0 to 12)",
+            unset="none (a whole document without it: no lag)",
+        ),
+    ] = None
 
     @field_validator("funded_fte", mode="before")
     @classmethod
@@ -414,6 +473,17 @@ class Costs(StrictModel):
             form_unit="£ a year",
         ),
     ]
+    optimism_bias: Annotated[
+        Uplift | None,
+        Input(
+            "Optimism bias on costs",
+            "Uplift to every cost for optimism (HM Treasury Green Book supplementary "
+            "guidance: 0% to 41% on operating costs).",
+            form="percent",
+            form_unit="% added to the costs",
+            unset="none (a whole document without it: no uplift)",
+        ),
+    ] = None
 
     @model_validator(mode="after")
     def _one_peer_cost(self) -> Self:
@@ -620,12 +690,40 @@ class Benefits(StrictModel):
     optimism_bias: Annotated[
         Share,
         Input(
-            "Optimism bias",
+            "Optimism bias on benefits",
             "Share by which benefits are reduced (Green Book supplementary guidance).",
             form="percent",
             form_unit="% off the benefits",
         ),
     ]
+
+
+class Affordability(StrictModel):
+    """Yearly rises in pay and prices, for the nominal cash of the financial case (the
+    economic case stays in real terms, at the price year's prices)."""
+
+    pay_award: Annotated[
+        YearlyRise | None,
+        Input(
+            "Pay award",
+            "Yearly rise in Agenda for Change pay: the peer workers' pay, recruitment, "
+            "training and supervision in each year's own prices.",
+            form="percent",
+            form_unit="% a year",
+            unset="none (no rise)",
+        ),
+    ] = None
+    price_inflation: Annotated[
+        YearlyRise | None,
+        Input(
+            "NHS cost inflation",
+            "Yearly rise in the cost of a bed-day and of other prices (set-up, other "
+            "resources), for the cash released in each year's own prices.",
+            form="percent",
+            form_unit="% a year",
+            unset="none (no rise)",
+        ),
+    ] = None
 
 
 class ExtraResource(StrictModel):
@@ -685,6 +783,7 @@ class ScenarioFile(StrictModel):
     #: defaults' baseline
     baseline: Baseline = Field(default_factory=lambda: _national_baseline())
     benefits: Benefits
+    affordability: Affordability = Field(default_factory=Affordability)
     extra: list[ExtraResource] = Field(default_factory=list)
 
     @model_validator(mode="before")

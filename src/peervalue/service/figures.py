@@ -75,7 +75,8 @@ def collect(
     # the business case's files are read once, for its result and its two-way grid
     files = (
         resolve_scenario(request.scenario)
-        if request.scenario is not None and needs & {"two_way", "scenario"}
+        if request.scenario is not None
+        and needs & {"two_way", "scenario", "case_tornado", "case_two_way"}
         else None
     )
     if needs & {"analysis", "leave_one_out"}:
@@ -109,6 +110,10 @@ def collect(
         found["scenario"] = run_scenario(
             ScenarioRequest(scenario=request.scenario, seed=request.seed), files
         )
+    if needs & {"case_tornado", "case_two_way"} and request.scenario is not None:
+        from peervalue.service.case_sensitivity import case_figures
+
+        found.update(case_figures(request.scenario, needs, request.draws, request.seed, files))
     if "reconcile" in needs:
         found["reconcile"] = run_reconcile(
             ReconcileRequest(evidence=_path(request.evidence), costs=_path(request.costs))

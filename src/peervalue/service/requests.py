@@ -966,3 +966,21 @@ def make_request(cls: type[R], labels: Mapping[str, str] | None = None, **values
         if len(errors) == 1:
             raise errors[0] from None
         raise InputErrorGroup(errors) from None
+
+
+class CaseSensitivityRequest(Request):
+    """Sensitivity of a business case's own net present value (economic or cash): a tornado
+    of every uncertain input, or (``axes``) a two-way grid of two of them
+    (:mod:`peervalue.service.case_sensitivity`)."""
+
+    kind: Literal["case-sensitivity"] = "case-sensitivity"
+    scenario: Path | ScenarioFile
+    outcome: Literal["economic", "cash"] = "economic"
+    axes: tuple[str, str] | None = None
+    grid: Annotated[
+        int, Field(strict=True), _check(lambda g: 2 <= g <= 51, "a whole number from 2 to 51")
+    ] = 11
+    draws: Annotated[
+        int, Field(strict=True), _check(lambda n: 1 <= n <= 20_000, "from 1 to 20,000")
+    ] = 1_000
+    seed: Seed = 1

@@ -138,6 +138,11 @@ def _inputs(
     def v(path: str) -> Array:
         return _column(values, f"{OWNER}:{path}", n)
 
+    def v_or_0(path: str) -> Array:
+        """An optional figure's column; unset: 0 (no lag, no uplift)."""
+        name = f"{OWNER}:{path}"
+        return _column(values, name, n) if name in values else np.zeros((n, 1))
+
     c_bed, c_psw = unit_costs(spec, values)
     return model.ScenarioInputs(
         funded_fte=np.asarray(s.funded_fte_by_year(), dtype=np.float64),
@@ -154,7 +159,18 @@ def _inputs(
         extra_rates=[v(f"extra[{i}].avoided_per_patient_year") for i in range(len(s.extra))],
         extra_costs=[v(f"extra[{i}].unit_cost") for i in range(len(s.extra))],
         discount_rate=s.scenario.discount_rate,
+        cost_optimism=v_or_0("costs.optimism_bias"),
+        effect_lag_months=v_or_0("staffing.effect_lag_months"),
+        discount_bands=discount_bands(s),
     )
+
+
+def discount_bands(s: ScenarioFile) -> tuple[tuple[int, float], ...] | None:
+    """The scenario's discount schedule as bands (None: every year at its rate)."""
+    from peervalue.scenario.discounting import bands_of
+
+    schedule = s.scenario.resolved_schedule()
+    return None if schedule == "constant" else bands_of(schedule, s.scenario.discount_rate)
 
 
 @dataclass(frozen=True)

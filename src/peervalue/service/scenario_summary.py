@@ -13,8 +13,12 @@ from peervalue.model.core import Array
 from peervalue.model.evaluate import unit_costs
 from peervalue.provenance import Quantity
 from peervalue.scenario import model
+from peervalue.scenario.affordability import nominal, years_after_price_year
+from peervalue.scenario.discounting import first_rate, schedule_words
 from peervalue.scenario.load import LoadedScenario, national_defaults
 from peervalue.scenario.results import (
+    Affordability,
+    CashYear,
     EffectUsed,
     Override,
     ResolvedInput,
@@ -147,6 +151,8 @@ def summarise(
     funded = s.funded_fte_by_year()
     payback_draws = mc.payback_year()
     in_credit = mc.in_credit()
+    cash_payback_draws = mc.payback_year(cash=True)
+    cash_in_credit = mc.in_credit(cash=True)
     years = []
     for t in range(s.scenario.horizon_years):
 
@@ -178,6 +184,13 @@ def summarise(
                     **_interval(at(point.net_benefit), np.asarray(mc.net_benefit)[:, t])
                 ),
                 prob_paid_back=float(np.mean(in_credit[:, t])),
+                effective_fte=at(point.effective_fte),
+                cash_net_benefit=at(point.cash_net_benefit),
+                discounted_cash_net_benefit=at(point.discounted_cash_net_benefit),
+                cumulative_discounted_cash_net_benefit=at(
+                    point.cumulative_discounted_cash_net_benefit
+                ),
+                prob_cash_paid_back=float(np.mean(cash_in_credit[:, t])),
             )
         )
     d_benefit = float(point.discounted_total(point.gross_benefit)[0])
@@ -203,6 +216,9 @@ def summarise(
         net_present_value_without_transferability=float(
             without.discounted_total(without.net_benefit)[0]
         ),
+        discounted_cash_benefit=float(point.discounted_total(point.cash_releasing)[0]),
+        cash_net_present_value=float(point.discounted_total(point.cash_net_benefit)[0]),
+        cash_payback_year=float(point.payback_year(cash=True)[0]),
     )
     mc_benefit = mc.discounted_total(mc.gross_benefit)
     mc_cost = mc.discounted_total(mc.total_cost)
@@ -210,6 +226,8 @@ def summarise(
     with np.errstate(divide="ignore", invalid="ignore"):
         mc_bcr = np.where(mc_cost > 0, mc_benefit / mc_cost, np.nan)
     paid = np.isfinite(payback_draws)
+    cash_paid = np.isfinite(cash_payback_draws)
+    mc_cash_npv = np.asarray(mc.discounted_total(mc.cash_net_benefit))
     uncertainty = ScenarioUncertainty(
         draws=draws,
         seed=seed,
@@ -224,6 +242,13 @@ def summarise(
         payback_year_median=float(np.median(np.where(paid, payback_draws, np.inf)))
         if np.mean(paid) >= 0.5
         else float("nan"),
+        cash_net_present_value=Interval(**_interval(totals.cash_net_present_value, mc_cash_npv)),
+        prob_cash_net_present_value_positive=float(np.mean(mc_cash_npv > 0)),
+        cash_payback_by_year={
+            str(t): float(np.mean(cash_paid & (cash_payback_draws <= t)))
+            for t in range(1, s.scenario.horizon_years + 1)
+        },
+        prob_cash_never_pays_back=float(np.mean(~cash_paid)),
     )
     inputs = [
         ResolvedInput(
@@ -237,6 +262,7 @@ def summarise(
         )
         for d, p in zip(dists, parameters, strict=True)
     ]
+    schedule = s.scenario.resolved_schedule()
     categories = ["inpatient bed-days"] + [e.name for e in s.extra]
     notes = []
     if draws < 1000:
@@ -259,7 +285,9 @@ def summarise(
         currency="GBP",
         start=s.scenario.start.isoformat() if s.scenario.start else None,
         horizon_years=s.scenario.horizon_years,
-        discount_rate=s.scenario.discount_rate,
+        discount_rate=first_rate(schedule, s.scenario.discount_rate),
+        discount_schedule=schedule,
+        discounting=schedule_words(schedule, s.scenario.discount_rate, s.scenario.horizon_years),
         cost_set=s.costs.set,
         cost_per_bed_day=c_bed,
         cost_per_fte_year=c_psw,
@@ -268,6 +296,7 @@ def summarise(
         years=years,
         totals=totals,
         uncertainty=uncertainty,
+        affordability=affordability(p, point, mc),
         overrides=_overrides(loaded),
         inputs=inputs,
         notes=notes,
@@ -325,3 +354,52 @@ def resolved_scenario(p: PreparedScenario) -> ScenarioFile:
     s = with_full_paths(p.loaded) if p.loaded.folder is not None else p.loaded.scenario
     mc = s.monte_carlo.model_copy(update={"draws": p.draws, "seed": p.seed})
     return s.model_copy(update={"monte_carlo": mc})
+
+
+def affordability(
+    p: PreparedScenario, point: model.Projection, mc: model.Projection
+) -> Affordability:
+    """The financial case's cash by financial year at each year's own prices
+    (:mod:`peervalue.scenario.affordability`), at the point values and over the draws."""
+    from peervalue.uncertainty.results import Interval
+
+    s = p.loaded.scenario
+    k = years_after_price_year(s.scenario.start, s.scenario.price_year, s.scenario.horizon_years)
+
+    def rises(values: dict[str, Array], n: int) -> tuple[Array, Array]:
+        def column(path: str) -> Array:
+            name = f"{OWNER}:affordability.{path}"
+            if name not in values:  # unset: no rise
+                return np.zeros((n, 1))
+            a = np.asarray(values[name], dtype=np.float64)
+            return np.broadcast_to(a.reshape(-1, 1), (n, 1))
+
+        return column("pay_award"), column("price_inflation")
+
+    pay, prices = rises(p.point_values, 1)
+    cost = nominal(point.total_cost, pay, k)[0]
+    cash = nominal(point.cash_releasing, prices, k)[0]
+    mc_pay, mc_prices = rises(p.drawn, p.draws)
+    mc_net = nominal(mc.cash_releasing, mc_prices, k) - nominal(mc.total_cost, mc_pay, k)
+    net = cash - cost
+    running = np.cumsum(net)
+    years = [
+        CashYear(
+            year=t + 1,
+            label=_label(s.scenario.start, t + 1),
+            cost=float(cost[t]),
+            cash_released=float(cash[t]),
+            net_cash=float(net[t]),
+            net_cash_interval=Interval(**_interval(float(net[t]), np.asarray(mc_net)[:, t])),
+            cumulative_net_cash=float(running[t]),
+        )
+        for t in range(s.scenario.horizon_years)
+    ]
+    return Affordability(
+        pay_award=float(np.asarray(pay).reshape(-1)[0]),
+        price_inflation=float(np.asarray(prices).reshape(-1)[0]),
+        years=years,
+        total_cost=float(np.sum(cost)),
+        total_cash_released=float(np.sum(cash)),
+        total_net_cash=float(np.sum(net)),
+    )

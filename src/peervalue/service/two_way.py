@@ -139,7 +139,7 @@ def _repeat(
         value = getattr(inputs, f.name)
         if f.name in overrides:
             changes[f.name] = overrides[f.name]
-        elif f.name == "funded_fte" or f.name == "discount_rate":
+        elif f.name in ("funded_fte", "discount_rate", "discount_bands"):
             continue
         elif f.name in ("extra_rates", "extra_costs"):
             changes[f.name] = [np.repeat(np.asarray(v), times, axis=0) for v in value]

@@ -71,6 +71,7 @@ SECTIONS = (
     ("evidence", "Effect of peer support"),
     ("baseline", "Hospital use without peer support"),
     ("benefits", "Benefits"),
+    ("affordability", "Affordability: cash in each year's own prices"),
     ("monte_carlo", "Uncertainty"),
 )
 

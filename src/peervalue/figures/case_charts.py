@@ -1,0 +1,53 @@
+"""The business case's own sensitivity: a tornado of its economic and cash net present value."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from peervalue.figures import style
+from peervalue.figures.charts import _money
+
+if TYPE_CHECKING:
+    from peervalue.scenario.case_sensitivity import CaseTornadoResult
+
+
+def case_tornado(result: CaseTornadoResult, top: int = 10) -> Figure:
+    """Economic NPV (left) and cash NPV (right) at each input's low and high, the inputs
+    that move the result's own outcome most first."""
+    key = "cash_swing" if result.outcome == "cash" else "swing"
+    rows = [r for r in result.inputs if np.isfinite(getattr(r, key))][:top]
+    fig = Figure(figsize=(11.0, 0.38 * max(len(rows), 1) + 2.4), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    ys = np.arange(len(rows))[::-1]
+    panels = (
+        ("Economic NPV (all bed-days)", result.base_npv, "npv_at_low", "npv_at_high"),
+        ("Cash NPV (cash released)", result.base_cash_npv, "cash_npv_at_low", "cash_npv_at_high"),
+    )
+    for ax, (title, base, low, high) in zip(axes, panels, strict=True):
+        for y, r in zip(ys, rows, strict=True):
+            ax.barh(y, getattr(r, low) - base, left=base, color=style.SKY, height=0.6)
+            ax.barh(y, getattr(r, high) - base, left=base, color=style.BLUE, height=0.6)
+        ax.axvline(base, color=style.BLACK, linewidth=1)
+        ax.axvline(0, color=style.LOSS, linewidth=1.2, linestyle="--")
+        ax.xaxis.set_major_formatter(_money(result.currency))
+        ax.set_title(title)
+        ax.set_xlabel(f"{result.price_year} prices, {result.horizon_years} years, discounted")
+        ax.grid(axis="y", visible=False)
+    axes[0].set_yticks(
+        ys, [f"{r.label[:48]} ({r.low_value:.3g} to {r.high_value:.3g})" for r in rows]
+    )
+    from matplotlib.patches import Patch
+
+    fig.legend(
+        handles=[
+            Patch(color=style.SKY, label="input at its low value"),
+            Patch(color=style.BLUE, label="input at its high value"),
+        ],
+        loc="outside lower center",
+        ncol=2,
+    )
+    fig.suptitle(f"{result.name}: inputs that move the net present value most")
+    return fig
