@@ -319,18 +319,12 @@ def test_what_a_case_sets_is_in_the_forms_words(client: TestClient) -> None:
 
 def test_the_cash_releasing_share_shows_in_the_year_table(client: TestClient) -> None:
     """The share changes no net present value (it splits the benefit), so the page showed
-<<<<<<< HEAD
     no change at all when it was set; the year table gives the cash-releasing part."""
     # year 1 at the national defaults: 0.9 filled FTE x 15 patients x 18.165 bed-days saved
     # per patient-year (the synthesis's ratio 0.6307 on 49.185 bed-days) x £719.10 = £176,346
-    for share, first_year in (("0", "£0"), ("100", "£176,346")):
-=======
-    no change at all when it was set; the year table gives the cash-releasing part.
-    Year 1: 111,155 of benefit from 0.9 filled posts before the effect lag (issue 19); the
-    new post's first 3 months count as without effect, 0.9 x 3/12 = 0.225 of the 0.9, so
-    111,155 x 0.675 / 0.9 = 83,366."""
-    for share, first_year in (("0", "£0"), ("100", "£83,366")):
->>>>>>> cash-case
+    # before the effect lag (issue 19): the new posts' first 3 months count as without
+    # effect, so 176,346 x (1 - 3/12) = £132,259 (from the unrounded 176,345.9)
+    for share, first_year in (("0", "£0"), ("100", "£132,259")):
         values = _filled(
             client, **{"benefits.cash_releasing_share": share, "monte_carlo.draws": "1000"}
         )
