@@ -60,3 +60,5 @@ class ReportContent:
     #: what the report's analysis runs on, when that is not the request's own evidence
     #: and costs (a business case: its evidence, costs and price year)
     scope: str = ""
+    #: the evidence's label as the report shows it (no folder of the machine that made it)
+    evidence_label: str = ""

@@ -334,24 +334,24 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
     facts = {f.id: f for f in data.studies}
     shares = narrative.weight_shares(a)
     evidence_rows = []
-    for s in a.studies:
-        f = facts.get(s.id)
-        n = f"{s.n_intervention:,.0f}" + (
-            f" / {s.n_control:,.0f}" if math.isfinite(s.n_control) and s.n_control else ""
+    for row in a.studies:
+        f = facts.get(row.id)
+        n = f"{row.n_intervention:,.0f}" + (
+            f" / {row.n_control:,.0f}" if math.isfinite(row.n_control) and row.n_control else ""
         )
         evidence_rows.append(
             [
-                e(s.citation) + ("" if f is None or f.published else " (unpublished)"),
-                e(s.design),
-                e(s.country),
+                e(row.citation) + ("" if f is None or f.published else " (unpublished)"),
+                e(row.design),
+                e(row.country),
                 n,
                 e(f.follow_up if f else ""),
                 e(f.outcome if f else ""),
-                _num(s.bed_days_saved_per_patient, 1),
-                _num(s.fte_years, 1),
-                _num(s.ratio),
-                f"{shares[s.citation]:.0%}" if math.isfinite(shares[s.citation]) else "n/a",
-                e(", ".join(s.assumed_inputs) or "none"),
+                _num(row.bed_days_saved_per_patient, 1),
+                _num(row.fte_years, 1),
+                _num(row.ratio),
+                f"{shares[row.citation]:.0%}" if math.isfinite(shares[row.citation]) else "n/a",
+                e(", ".join(row.assumed_inputs) or "none"),
             ]
         )
     not_pooled = narrative.not_pooled_items(data.studies)
@@ -383,7 +383,7 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
                 evidence_rows,
                 {3, 6, 7, 8, 9},
             )
-            + f"<p class='note'>Evidence: {e(a.evidence)}.</p>"
+            + f"<p class='note'>Evidence: {e(data.evidence_label or a.evidence)}.</p>"
             + left_out,
         )
     )
@@ -438,7 +438,8 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
             "uncertainty",
             "Uncertainty",
             f"<p>{p.draws:,} Monte Carlo draws (seed {p.seed}) of the "
-            f"{narrative.plural(len(p.distributions), 'input')} given a range or distribution; "
+            f"{narrative.plural(narrative.drawn_inputs(p), 'input')} given a range or "
+            "distribution; "
             f"{narrative.plural(len(p.fixed_inputs), 'input')} held fixed (Appendix: inputs).</p>"
             + _evpi(p)
             + fig("ratio-distribution")
@@ -525,7 +526,7 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{title}</title><style>{CSS}</style></head><body>"
         f"<header><h1>{title}</h1><p class='meta'>peervalue {e(data.version)}, {today}; "
-        f"{e(a.evidence)}; costs {e(a.costs.name)}; {e(a.price_year)} prices.</p></header>"
+        f"{e(data.evidence_label or a.evidence)}; costs {e(a.costs.name)}; {e(a.price_year)} prices.</p></header>"
         f"<h2 class='first' id='answer'>The answer</h2>{_answer(a, p, data)}"
         f"<nav aria-label='Contents'><h3>Contents</h3><ol>{toc}</ol></nav>{body}</body></html>"
     )

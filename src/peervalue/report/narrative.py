@@ -52,13 +52,18 @@ def studies_phrase(facts: Sequence[StudyFacts], pooled_ids: Sequence[str]) -> st
 
 def uncertainty_phrase(p: PsaResult) -> str:
     """How much of the input is drawn: every input only when none is held fixed."""
-    drawn, fixed = len(p.distributions), len(p.fixed_inputs)
+    drawn, fixed = drawn_inputs(p), len(p.fixed_inputs)
     if fixed == 0:
         return f"Allowing for uncertainty in every input ({drawn} drawn)"
     return (
         f"Allowing for uncertainty in the {plural(drawn, 'input')} given a range or "
         f"distribution ({fixed} more are held at their stated values: see Appendix: inputs)"
     )
+
+
+def drawn_inputs(p: PsaResult) -> int:
+    """How many inputs the Monte Carlo draws (its distributions list the fixed ones too)."""
+    return sum(d.parameter not in p.fixed_inputs for d in p.distributions)
 
 
 def assumed_outcomes(a: AnalysisResult) -> list[str]:
@@ -71,9 +76,7 @@ def assumed_outcomes(a: AnalysisResult) -> list[str]:
 def assumed_staffing(a: AnalysisResult) -> list[str]:
     """The citations of the studies whose peer staffing is (in part) an assumption."""
     return [
-        s.citation
-        for s in a.studies
-        if any(f.startswith("peer_input.") for f in s.assumed_inputs)
+        s.citation for s in a.studies if any(f.startswith("peer_input.") for f in s.assumed_inputs)
     ]
 
 

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from peervalue.model.spec import ModelSpec
     from peervalue.provenance import Quantity
     from peervalue.service.inputs import Prepared
-    from peervalue.uncertainty.results import PsaResult
     from peervalue.service.scenario_resolve import ResolvedFiles
+    from peervalue.uncertainty.results import PsaResult
 
 __all__ = [
     "REPORT_EVPPI_DRAWS",
@@ -79,6 +79,14 @@ def shown_command(command: str) -> str:
     except ValueError:  # unbalanced quotes: shown as given, less any absolute path
         words = command.split()
     return shlex.join(shown_path(Path(w)) if os.path.isabs(w) else w for w in words)
+
+
+def shown_text(text: str) -> str:
+    """Text (an evidence label) with each absolute path in it named as :func:`shown_path`
+    names files."""
+    import re
+
+    return re.sub(r"(?<![\w.])/[^\s,;()]+", lambda m: shown_path(Path(m.group(0))), text)
 
 
 def _sha256(path: Path) -> str:
@@ -165,7 +173,9 @@ def for_business_case(request: ReportRequest) -> tuple[ReportRequest, ResolvedFi
     }
     if files.studies:
         update["evidence"] = [*files.studies, *files.not_pooled]
-        update["evidence_label"] = f"the business case's evidence: {files.evidence_label}"
+        update["evidence_label"] = (
+            f"the business case's evidence: {shown_text(files.evidence_label)}"
+        )
     return request.model_copy(update=update), files
 
 
@@ -256,7 +266,7 @@ def scope_words(request: ReportRequest, scenario: ResolvedFiles | None) -> str:
     if scenario.studies:
         return (
             f"Every section of this report uses the business case's own inputs: its evidence "
-            f"({scenario.evidence_label}), its {costs} and its price year "
+            f"({shown_text(scenario.evidence_label)}), its {costs} and its price year "
             f"({s.scenario.price_year})."
         )
     return (
@@ -318,6 +328,7 @@ def _run_report(request: ReportRequest, command: str, progress: object) -> Repor
         studies=study_facts(prepared.evidence),
         input_rows=input_rows(prepared.spec, inputs.psa),
         scope=scope_words(request, scenario_files),
+        evidence_label=shown_text(inputs.analysis.evidence) if inputs.analysis else "",
         inputs=inputs,
         figures=figures,
         files=input_files(request, scenario_files),
