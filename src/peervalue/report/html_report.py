@@ -526,7 +526,8 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{title}</title><style>{CSS}</style></head><body>"
         f"<header><h1>{title}</h1><p class='meta'>peervalue {e(data.version)}, {today}; "
-        f"{e(data.evidence_label or a.evidence)}; costs {e(a.costs.name)}; {e(a.price_year)} prices.</p></header>"
+        f"{e(data.evidence_label or a.evidence)}; costs {e(a.costs.name)}; "
+        f"{e(a.price_year)} prices.</p></header>"
         f"<h2 class='first' id='answer'>The answer</h2>{_answer(a, p, data)}"
         f"<nav aria-label='Contents'><h3>Contents</h3><ol>{toc}</ol></nav>{body}</body></html>"
     )
