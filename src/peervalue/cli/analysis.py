@@ -134,7 +134,8 @@ def analyse_cmd(
     and the probability of a positive net benefit change without each study, or
     within designs, countries or peer roles (--draws and --seed set the Monte Carlo).
 
-    Example: peervalue analyse --evidence my_studies/ --costs my_costs.yaml --format json
+    Example: peervalue evidence new my_studies/a.yaml && peervalue costs new my_costs.yaml
+    && peervalue analyse --evidence my_studies/ --costs my_costs.yaml --format json
 
     Example: peervalue analyse --leave-one-out --subgroup design
     """
@@ -283,7 +284,8 @@ def evidence_validate(
 
     Example: peervalue evidence new my_studies/a.yaml && peervalue evidence validate my_studies/
 
-    Example: peervalue evidence validate my_studies/a.yaml
+    Example: peervalue evidence new my_studies/b.yaml
+    && peervalue evidence validate my_studies/b.yaml
     """
     from peervalue.evidence.template import PLACEHOLDER, unedited_fields
     from peervalue.service import EvidenceRequest, run_evidence
