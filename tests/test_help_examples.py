@@ -13,8 +13,8 @@ import re
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import click
 import pytest
 import typer
 
@@ -26,7 +26,7 @@ NOT_RUN = {
 }
 
 
-def _commands() -> Iterator[tuple[str, click.Command]]:
+def _commands() -> Iterator[tuple[str, Any]]:
     from peervalue.cli import (  # noqa: F401  (each module adds its commands to the app)
         analysis,
         costs_commands,
@@ -41,7 +41,7 @@ def _commands() -> Iterator[tuple[str, click.Command]]:
     )
     from peervalue.cli.common import app
 
-    def walk(command: click.Command, name: str) -> Iterator[tuple[str, click.Command]]:
+    def walk(command: Any, name: str) -> Iterator[tuple[str, Any]]:
         yield name, command
         for sub_name, sub in sorted(getattr(command, "commands", {}).items()):
             yield from walk(sub, f"{name} {sub_name}")
