@@ -315,3 +315,20 @@ def test_a_report_on_a_folder_given_by_its_full_path_does_not_show_it(tmp_path: 
     )
     assert str(tmp_path) not in html
     assert "peervalue report --evidence studies --out r.html" in html
+
+
+def test_the_workbook_says_why_results_differ_from_its_own_analysis(
+    case_data: ReportData,
+) -> None:
+    import io
+
+    import openpyxl
+
+    from peervalue.service.report import report_bytes
+
+    book = openpyxl.load_workbook(io.BytesIO(report_bytes(case_data, "xlsx")))
+    cells = [str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value]
+    said = [c for c in cells if c.startswith("The 2013 report obtained")]
+    assert said, "no 'why results differ' text in the workbook"
+    assert all("It costs a peer worker on pay" not in c for c in cells)
+    assert "at its full cost" in said[0] and "outcomes assumed for none" in said[0]

@@ -60,6 +60,7 @@ from openpyxl.utils import get_column_letter
 from peervalue.fileio import atomic_write_bytes
 from peervalue.model.methods import METHOD_LABELS, METHOD_TITLES
 from peervalue.provenance import Quantity, quantities_in
+from peervalue.report.narrative import differences
 from peervalue.report.safe_text import formula_like
 from peervalue.units import CURRENCY_UNITS
 
@@ -463,7 +464,7 @@ def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
             ["Published reference", ref.citation],
             ["Published at", ref.url],
             ["Published price year", ref.price_year],
-            ["Why results differ", ref.why_results_differ],
+            ["Why results differ", differences(analysis)],
         ]
     sheet.table([_Column("About"), _Column("")], about)
 
