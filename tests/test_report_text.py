@@ -152,6 +152,11 @@ def test_the_bridge_is_drawn_only_for_the_six_at_bundled_2011_12_prices(tmp_path
     assert not bridge_defined(ReportRequest(cost_basis="pay"))
     assert not bridge_defined(ReportRequest(evidence_set="all-2026"))
     assert not bridge_defined(ReportRequest(scenario=template_file()))
+    assert not bridge_defined(ReportRequest(costs=DATA / "synthetic_costs.yaml"))  # a total
+    # a user's own 2011-12 cost file built from components (the report's inputs, say) keeps it
+    own = tmp_path / "report_costs.yaml"
+    shutil.copy(bundled_cost_sets()["england-2011-12"], own)
+    assert bridge_defined(ReportRequest(costs=own))
 
 
 def test_evidence_or_costs_beside_a_scenario_are_refused(

@@ -181,23 +181,22 @@ def for_business_case(request: ReportRequest) -> tuple[ReportRequest, ResolvedFi
 
 def bridge_defined(request: ReportRequest) -> bool:
     """Whether the bridge to the published 4.8 : 1 is defined for the request: only for the
-    2013 report's six studies (bundled, or a folder of their files, read from files) with
-    the bundled 2011-12 costs at 2011-12 prices, where its steps mean what they say."""
-    from peervalue.costs.load import DEFAULT_COST_SET, bundled_cost_sets
+    2013 report's six studies (bundled, or a folder of their files) with costs at 2011-12
+    prices built from components (its first step moves to the pay basis), reported at
+    2011-12 prices, where its steps and their shares mean what they say."""
+    from peervalue.service.inputs import resolve_costs
     from peervalue.service.reconcile import not_the_six
 
     if request.scenario is not None or isinstance(request.evidence, list):
         return False
-    if request.evidence_set not in (None, "cmh2013"):
+    if request.evidence_set not in (None, "cmh2013") or request.cost_basis is not None:
         return False
-    costs = request.costs
-    default = bundled_cost_sets()[DEFAULT_COST_SET]
-    if costs is not None and not (
-        isinstance(costs, Path | str)
-        and (str(costs) == DEFAULT_COST_SET or Path(costs).resolve() == default.resolve())
+    if request.price_year not in (None, "2011-12") or not (
+        request.costs is None or isinstance(request.costs, Path | str)
     ):
         return False
-    if request.price_year not in (None, "2011-12") or request.cost_basis is not None:
+    costs = resolve_costs(request)
+    if costs.price_year != "2011-12" or costs.peer_worker.components is None:
         return False
     return request.evidence is None or not_the_six(request.evidence) is None
 
