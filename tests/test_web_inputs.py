@@ -91,7 +91,7 @@ def _pdf_text(data: bytes) -> str:
 def test_a_report_over_the_web_shows_no_server_path(client: TestClient, fmt: str) -> None:
     got = client.post(
         f"/api/v1/reports?format={fmt}",
-        json={"scenario": _scenario(), "draws": 200, "costs": "england-2024-25"},
+        json={"scenario": _scenario(), "draws": 200},
     )
     assert got.status_code == 200, got.text[:500]
     if fmt == "xlsx":
@@ -108,14 +108,22 @@ def test_a_report_over_the_web_shows_no_server_path(client: TestClient, fmt: str
     assert not leaked, leaked
 
 
-def test_the_command_line_report_names_a_users_own_file_as_given(tmp_path: Path) -> None:
+def test_the_command_line_report_names_a_users_own_file_without_its_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file outside the working folder by its name alone (the hash identifies it), one
+    below it relative to it: never the machine's absolute path (issue 21, item 4)."""
     from peervalue.service.report import input_files, shown_path
     from peervalue.service.requests import ReportRequest
 
-    own = tmp_path / "costs.yaml"
+    own = tmp_path / "mine" / "costs.yaml"
+    own.parent.mkdir()
     own.write_text((DATA / "synthetic_costs.yaml").read_text())
     files = input_files(ReportRequest(costs=own))
-    assert [f.path for f in files if f.role == "costs"] == [str(own)]
+    assert [f.path for f in files if f.role == "costs"] == ["costs.yaml"]
+    monkeypatch.chdir(tmp_path)
+    files = input_files(ReportRequest(costs=own))
+    assert [f.path for f in files if f.role == "costs"] == ["mine/costs.yaml"]
     assert (
         shown_path(Path(peervalue.__file__).parent / "data" / "x.yaml") == "peervalue/data/x.yaml"
     )

@@ -34,6 +34,7 @@ from peervalue.cli.common import (
     emit,
     evidence_app,
     keep_inputs,
+    make_folder,
     option_groups,
     request,
 )
@@ -133,7 +134,8 @@ def analyse_cmd(
     and the probability of a positive net benefit change without each study, or
     within designs, countries or peer roles (--draws and --seed set the Monte Carlo).
 
-    Example: peervalue analyse --evidence my_studies/ --costs my_costs.yaml --format json
+    Example: peervalue evidence new my_studies/a.yaml && peervalue costs new my_costs.yaml
+    && peervalue analyse --evidence my_studies/ --costs my_costs.yaml --format json
 
     Example: peervalue analyse --leave-one-out --subgroup design
     """
@@ -227,8 +229,8 @@ def evidence_new(
 ) -> None:
     """Write a commented template for a new study file, with an outcome of the chosen kind.
 
-    Every figure is an example to replace; every text to replace says REPLACE. The
-    template is valid as written, so evidence validate passes before you edit it.
+    Every figure is an example to replace; every text to replace says REPLACE, and
+    evidence validate warns of any left. A missing folder is made.
 
     Example: peervalue evidence new my_studies/core2018.yaml --outcome readmission_counts
     """
@@ -246,6 +248,7 @@ def evidence_new(
             "a name ending in .yaml, such as my_studies/core2018.yaml",
         )
     text = study_template(outcome.value, id_for(path))
+    make_folder(path)
     atomic_write_text(path, text, overwrite=force)
     typer.echo(f"Wrote {path}. Edit it, then check it: peervalue evidence validate {path.parent}")
 
@@ -276,14 +279,28 @@ def evidence_validate(
     """Check every study file in DIR (or the one file given); report all problems, exit 2
     if any.
 
-    Example: peervalue evidence validate my_studies/
+    A study whose texts still say REPLACE (a template not yet edited) is valid but
+    warned of, on standard error.
 
-    Example: peervalue evidence validate my_studies/core2018.yaml
+    Example: peervalue evidence new my_studies/a.yaml && peervalue evidence validate my_studies/
+
+    Example: peervalue evidence new my_studies/b.yaml
+    && peervalue evidence validate my_studies/b.yaml
     """
+    from peervalue.evidence.template import PLACEHOLDER, unedited_fields
     from peervalue.service import EvidenceRequest, run_evidence
 
     evidence = run_evidence(request(EvidenceRequest, evidence=directory))
     emit(evidence, fmt, output, inputs=(directory,), view="validate")
+    for study in evidence.listed:
+        fields = unedited_fields(study)
+        if fields:
+            shown = ", ".join(fields[:4]) + (", ..." if len(fields) > 4 else "")
+            typer.echo(
+                f"warning: {study.id}: {len(fields)} text(s) still say {PLACEHOLDER} ({shown}); "
+                "edit them before the study is pooled",
+                err=True,
+            )
 
 
 @app.command()

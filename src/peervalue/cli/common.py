@@ -228,6 +228,24 @@ FormatOpt = Annotated[
 ]
 
 
+def make_folder(path: Path) -> None:
+    """Make the folder a new file goes in (and its parents), or say why it cannot be made."""
+    from peervalue.errors import input_error
+
+    folder = path.parent
+    if str(folder) in ("", "."):
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise input_error(
+            path,
+            "",
+            f"its folder {folder} cannot be made ({exc.strerror or exc})",
+            "a path in a folder you may create or write to",
+        ) from None
+
+
 def checked_output(value: Path | None) -> Path | None:
     """An output file checked while the options are read, before any work: its folder
     exists and may be written to, and it is not a folder, device or read-only file

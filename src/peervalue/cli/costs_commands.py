@@ -1,4 +1,4 @@
-"""Commands about unit costs: costs list, show, rebase and compare."""
+"""Commands about unit costs: costs list, show, new, rebase and compare."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import typer
 from peervalue.cli.common import (
     EvidenceOpt,
     EvidenceSetOpt,
+    ForceOpt,
     FormatOpt,
     OutputFormat,
     OutputOpt,
@@ -18,6 +19,7 @@ from peervalue.cli.common import (
     WeightingOpt,
     app,
     emit,
+    make_folder,
     request,
 )
 
@@ -61,6 +63,57 @@ def costs_show(
     from peervalue.costs.load import load_costs
 
     emit(load_costs(name), fmt, output, inputs=(name,))
+
+
+#: what a new cost file says above the figures it starts from
+COST_TEMPLATE_HEAD = """\
+# A unit-cost file for peervalue (peervalue costs new). It starts as a copy of the bundled
+# set {name!r}: replace any figure with your own, at the price year you give it, and say
+# where it comes from (source: citation, url, locator) or, for an estimate, mark it
+# status: assumed with a range: [low, high] and a rationale. Run it with:
+#   peervalue analyse --costs THIS_FILE     (or set = "THIS_FILE" in a scenario's [costs])
+# The peer worker's cost is either built from components (salary, on-costs, overheads, as
+# below) or one figure for the whole post, in place of the components block:
+#   peer_worker:
+#     total: {{value: 60000, unit: GBP/FTE-year, price_year: 2024-25, status: reported,
+#             source: {{citation: "Our finance team, 2025 budget"}}}}
+# Every field is described in docs/evidence-format.md, section 9 (the unit-cost file).
+
+"""
+
+
+@costs_app.command("new")
+def costs_new(
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="Where to write the template.")],
+    start: Annotated[
+        str, typer.Option("--from", help="The bundled cost set to start from.")
+    ] = "england-2024-25",
+    force: ForceOpt = False,
+) -> None:
+    """Write a commented cost-file template: a bundled set's figures, with their sources,
+    to replace with your own. A missing folder is made.
+
+    Example: peervalue costs new my_costs.yaml && peervalue threshold --costs my_costs.yaml
+    """
+    from peervalue.costs.load import bundled_cost_sets
+    from peervalue.errors import input_error, quote
+    from peervalue.fileio import atomic_write_text
+
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise input_error(
+            path,
+            "",
+            "the template is a YAML cost file, but the name ends in "
+            + (quote(path.suffix) if path.suffix else "no extension"),
+            "a name ending in .yaml, such as my_costs.yaml",
+        )
+    sets = bundled_cost_sets()
+    if start not in sets:
+        raise input_error("--from", "", f"no bundled cost set {quote(start)}", ", ".join(sets))
+    body = sets[start].read_text(encoding="utf-8")
+    make_folder(path)
+    atomic_write_text(path, COST_TEMPLATE_HEAD.format(name=start) + body, overwrite=force)
+    typer.echo(f"Wrote {path}. Edit it, then use it: peervalue analyse --costs {path}")
 
 
 @costs_app.command("rebase")

@@ -79,7 +79,8 @@ def plot(
 
     Example: peervalue plot forest --out forest.svg
 
-    Example: peervalue plot payback --scenario trust.toml --out payback.png
+    Example: peervalue scenario new trust.toml
+    && peervalue plot payback --scenario trust.toml --out payback.png
     """
     from peervalue.errors import input_error, quote
 

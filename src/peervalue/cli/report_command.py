@@ -60,9 +60,10 @@ def report(
     """Write a report: the answer, method, evidence, results beside the published 4.8,
     uncertainty with figures, limitations, a CHEERS 2022 table and how to reproduce it.
 
-    Example: peervalue report --out report.html
+    Example: peervalue report --draws 2000 --out report.html
 
-    Example: peervalue report --scenario trust.toml --out business-case.xlsx
+    Example: peervalue scenario new trust.toml
+    && peervalue report --scenario trust.toml --draws 2000 --out business-case.xlsx
     """
     from peervalue.errors import input_error, quote
 

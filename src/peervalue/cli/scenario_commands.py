@@ -83,9 +83,10 @@ def scenario_run(
 
     With several files the results are shown side by side.
 
-    Example: peervalue scenario run my_case.toml
+    Example: peervalue scenario new my_case.toml && peervalue scenario run my_case.toml
 
-    Example: peervalue scenario run a.toml b.toml --format csv -o cases.csv
+    Example: peervalue scenario new a.toml && peervalue scenario new b.toml
+    && peervalue scenario run a.toml b.toml --format csv -o cases.csv
     """
     from peervalue.errors import input_error
     from peervalue.fileio import refuse_overwriting_inputs

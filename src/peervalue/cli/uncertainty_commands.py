@@ -317,7 +317,7 @@ def threshold(
     Each is the value at which pooled net benefit per FTE-year is zero, the
     other inputs at their point values.
 
-    Example: peervalue threshold --costs my_costs.yaml
+    Example: peervalue costs new my_costs.yaml && peervalue threshold --costs my_costs.yaml
     """
     from peervalue.service import ThresholdRequest, run_threshold
 

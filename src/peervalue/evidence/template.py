@@ -2,8 +2,8 @@
 
 The template is data (``peervalue/data/templates``): a commented study file with the
 outcome block of the chosen kind put in. Every template is a valid study as written,
-so ``evidence validate`` passes on it before any edit; every figure is an example to
-replace, and every text to replace says REPLACE.
+so ``evidence validate`` reads it before any edit, and warns of every text still saying
+REPLACE (:func:`unedited_fields`); every figure is an example to replace.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from pathlib import Path
 
 from peervalue.errors import field_error, quote
 from peervalue.evidence.load import OUTCOME_KINDS
-from peervalue.evidence.schema import STUDY_ID
+from peervalue.evidence.schema import STUDY_ID, Study
+
+#: the word the templates put in every text to replace
+PLACEHOLDER = "REPLACE"
 
 
 def _templates() -> Path:
@@ -39,3 +42,23 @@ def id_for(path: Path) -> str:
     """A study id from a file name (``Core 2018.yaml`` -> ``core2018``), or ``newstudy``."""
     stem = re.sub(r"[^a-z0-9_-]", "", path.stem.lower())
     return stem if re.match(STUDY_ID, stem) else "newstudy"
+
+
+def unedited_fields(study: Study) -> list[str]:
+    """The dotted paths of a study's texts that still hold the template's placeholder
+    (``REPLACE``): a template validated or pooled before it was edited."""
+    found: list[str] = []
+
+    def walk(value: object, path: str) -> None:
+        if isinstance(value, str):
+            if PLACEHOLDER in value:
+                found.append(path)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}" if path else str(k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]")
+
+    walk(study.model_dump(mode="json"), "")
+    return found

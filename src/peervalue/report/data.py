@@ -16,6 +16,32 @@ class InputFile:
     sha256: str
 
 
+@dataclass(frozen=True)
+class StudyFacts:
+    """What the report says of one study beyond its result: what kind of source it is,
+    its follow-up and outcome, and (for a study recorded but not pooled) why not."""
+
+    id: str
+    citation: str
+    published: bool  #: a journal or DOI is cited (else: an unpublished or local evaluation)
+    follow_up: str  #: e.g. "9 months"
+    outcome: str  #: the outcome's kind, in words
+    pooled: bool = True
+    reason: str = ""  #: why it is not pooled
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """One model input as the inputs appendix lists it."""
+
+    name: str  #: owner:field, e.g. "sledge2011:outcome.control_mean"
+    value: str  #: the point value with its unit
+    range: str  #: the assumed range, or "" for none
+    distribution: str  #: how the Monte Carlo draws it ("fixed" when it does not)
+    source: str
+    status: str  #: reported, derived or assumed
+
+
 @dataclass(frozen=True, kw_only=True)
 class ReportContent:
     inputs: FigureInputs
@@ -27,3 +53,12 @@ class ReportContent:
     seed: int
     evppi_draws: int
     notes: list[str] = field(default_factory=list)
+    #: every study the report read, pooled or not (for the evidence table and its words)
+    studies: list[StudyFacts] = field(default_factory=list)
+    #: every model input, for the inputs appendix
+    input_rows: list[InputRow] = field(default_factory=list)
+    #: what the report's analysis runs on, when that is not the request's own evidence
+    #: and costs (a business case: its evidence, costs and price year)
+    scope: str = ""
+    #: the evidence's label as the report shows it (no folder of the machine that made it)
+    evidence_label: str = ""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from peervalue.figures.catalogue import FIGURES
 from peervalue.figures.sizing import readable_width
+from peervalue.report import narrative
 from peervalue.report.words import money, percent
 
 if TYPE_CHECKING:
@@ -63,45 +64,84 @@ code { font-size: 0.85rem; word-break: break-all; }
 #: print), after the rules above so they take precedence
 CSS += (resources.files("peervalue.report") / "report.css").read_text(encoding="utf-8")
 
-#: CHEERS 2022 (Husereau et al. 2022): where each item is addressed, or why not applicable
-CHEERS: tuple[tuple[int, str, str], ...] = (
-    (1, "Title", "Report title"),
-    (2, "Abstract", "The answer"),
-    (3, "Background and objectives", "The answer; Method"),
+#: CHEERS 2022 (Husereau et al. 2022), graded: each item's status (addressed, partly, not
+#: addressed) and where in the report, or why not. Item 10 depends on a business case.
+CHEERS: tuple[tuple[int, str, str, str], ...] = (
+    (1, "Title", "addressed", "Report title"),
+    (2, "Abstract", "partly", "The answer (a summary, not a structured abstract)"),
+    (3, "Background and objectives", "partly", "The answer; Method (no wider background)"),
+    (4, "Health economic analysis plan", "not addressed", "No plan was registered"),
+    (5, "Study population", "partly", "Evidence (patients, country, design per study)"),
+    (6, "Setting and location", "addressed", "Evidence (country); Method"),
+    (7, "Comparators", "addressed", "Method (care without the peer workers)"),
+    (8, "Perspective", "addressed", "Method (NHS, bed-days only)"),
+    (9, "Time horizon", "addressed", "Evidence (each study's follow-up); Method"),
+    (10, "Discount rate", "partly", "Ratios per FTE-year are not discounted"),
+    (11, "Selection of outcomes", "addressed", "Method (inpatient bed-days saved)"),
+    (12, "Measurement of outcomes", "addressed", "Evidence (outcome, effect); Appendix: inputs"),
+    (13, "Valuation of outcomes", "addressed", "Method (cost per bed-day); Appendix: inputs"),
     (
-        4,
-        "Health economic analysis plan",
-        "Not applicable: no plan was registered; the method follows Trachtenberg et al. (2013)",
+        14,
+        "Measurement and valuation of resources and costs",
+        "addressed",
+        "Method; Appendix: inputs",
     ),
-    (5, "Study population", "Evidence"),
-    (6, "Setting and location", "Evidence (country); Method"),
-    (7, "Comparators", "Method (usual care without peer workers, as in each study)"),
-    (8, "Perspective", "Method (NHS hospital bed-days only)"),
-    (9, "Time horizon", "Method (each study's follow-up); Business case (its horizon)"),
-    (10, "Discount rate", "Business case (the scenario's rate); not applicable to one-year ratios"),
-    (11, "Selection of outcomes", "Method (inpatient bed-days saved)"),
-    (12, "Measurement of outcomes", "Evidence; Method"),
-    (13, "Valuation of outcomes", "Method (cost per bed-day)"),
-    (14, "Measurement and valuation of resources and costs", "Method; Appendix: inputs"),
-    (15, "Currency, price date and conversion", "Method (price year and index)"),
-    (16, "Rationale and description of model", "Method"),
-    (17, "Analytics and assumptions", "Method; Evidence (assumed inputs)"),
-    (18, "Characterising heterogeneity", "Limitations (heterogeneity); leave-one-out figure"),
-    (19, "Characterising distributional effects", "Not addressed: no data on who benefits"),
-    (20, "Characterising uncertainty", "Uncertainty"),
+    (15, "Currency, price date and conversion", "addressed", "Method; Appendix: inputs"),
+    (16, "Rationale and description of model", "partly", "Method (in words, no diagram)"),
+    (17, "Analytics and assumptions", "addressed", "Method; Appendix: inputs; Limitations"),
+    (
+        18,
+        "Characterising heterogeneity",
+        "partly",
+        "Limitations (I², tau²); leave-one-out figure; no subgroup analysis",
+    ),
+    (19, "Characterising distributional effects", "not addressed", "No data on who benefits"),
+    (20, "Characterising uncertainty", "addressed", "Uncertainty; Appendix: inputs"),
     (
         21,
         "Approach to engagement with patients and others affected",
-        "Not addressed by this software",
+        "not addressed",
+        "No engagement was part of this analysis",
     ),
-    (22, "Study parameters", "Appendix: inputs (and the evidence files)"),
-    (23, "Summary of main results", "Results"),
-    (24, "Effect of uncertainty", "Uncertainty"),
-    (25, "Effect of engagement with patients and others affected", "Not addressed"),
-    (26, "Study findings, limitations, generalisability and current knowledge", "Limitations"),
-    (27, "Source of funding", "Not applicable: to be completed by the report's author"),
-    (28, "Conflicts of interest", "Not applicable: to be completed by the report's author"),
+    (22, "Study parameters", "addressed", "Appendix: inputs; Evidence"),
+    (23, "Summary of main results", "addressed", "Results"),
+    (24, "Effect of uncertainty", "addressed", "Uncertainty"),
+    (
+        25,
+        "Effect of engagement with patients and others affected",
+        "not addressed",
+        "No engagement was part of this analysis",
+    ),
+    (
+        26,
+        "Study findings, limitations, generalisability and current knowledge",
+        "partly",
+        "Limitations; Results (beside the 2013 report)",
+    ),
+    (
+        27,
+        "Source of funding",
+        "not addressed",
+        "Not known to the software: the report's author must state it",
+    ),
+    (
+        28,
+        "Conflicts of interest",
+        "not addressed",
+        "Not known to the software: the report's author must state them",
+    ),
 )
+
+
+def cheers_rows(business_case: bool) -> list[tuple[int, str, str, str]]:
+    """The graded checklist; with a business case, its discount rate addresses item 10."""
+    return [
+        (n, topic, "addressed", "Business case (its discount rate)")
+        if n == 10 and business_case
+        else (n, topic, status, where)
+        for n, topic, status, where in CHEERS
+    ]
+
 
 UK = {"england", "scotland", "wales", "northern ireland", "uk", "united kingdom"}
 
@@ -177,15 +217,16 @@ def _figure(data: ReportContent, svg_file: bytes, name: str, number: int) -> str
 
 def _answer(a: AnalysisResult, p: PsaResult, data: ReportContent) -> str:
     w = p.pooled["weighted"]
+    what = narrative.studies_phrase(data.studies, [s.id for s in a.studies])
     sentence1 = (
-        f"On {len(a.studies)} published studies, each £1 spent on peer support workers is "
+        f"On {what}, each £1 spent on peer support workers is "
         f"estimated to save about £{w.ratio.deterministic:.2f} in psychiatric inpatient "
         f"bed-days ({a.price_year} prices, {a.costs.basis} cost of a peer worker)."
         if a.currency == "GBP"
-        else f"On {len(a.studies)} studies the benefit : cost ratio is {w.ratio.deterministic:.2f}."
+        else f"On {what} the benefit : cost ratio is {w.ratio.deterministic:.2f}."
     )
     sentence2 = (
-        f"Allowing for uncertainty in every input, the probability that the savings exceed "
+        f"{narrative.uncertainty_phrase(p)}, the probability that the savings exceed "
         f"the cost is {percent(w.prob_net_benefit_positive)}."
     )
     text = f"{sentence1} {sentence2}"
@@ -194,7 +235,14 @@ def _answer(a: AnalysisResult, p: PsaResult, data: ReportContent) -> str:
         from peervalue.report.words import scenario_headline as case_headline
 
         text += f" For {sc.organisation or sc.name}'s business case: {case_headline(sc)}"
-    return f"<p class='lede'>{e(text)}</p>"
+    warnings = narrative.page_one_warnings(a, p)
+    warned = (
+        "<ul class='warnings'>" + "".join(f"<li>{e(w)}</li>" for w in warnings) + "</ul>"
+        if warnings
+        else ""
+    )
+    scope = f"<p class='note'>{e(data.scope)}</p>" if data.scope else ""
+    return f"<p class='lede'>{e(text)}</p>{warned}{scope}"
 
 
 def _limitations(data: ReportContent) -> str:
@@ -244,6 +292,41 @@ def _limitations(data: ReportContent) -> str:
     return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
+def _evpi(p: PsaResult) -> str:
+    """The expected value of perfect information, per FTE-year and for the population."""
+    w = p.pooled.get("weighted")
+    if w is None or not math.isfinite(w.evpi_population):
+        return ""
+    v = p.value_of_information
+    return (
+        f"<p>Expected value of perfect information: {money(w.evpi_per_fte_year, p.currency)} "
+        f"per FTE-year; for a population of {v.fte:,.0f} FTE over {v.horizon_years} years, "
+        f"discounted at {v.discount_rate:.1%}, {money(w.evpi_population, p.currency)} "
+        "(the most that removing all uncertainty could be worth to that decision).</p>"
+    )
+
+
+def _inputs_appendix(data: ReportContent) -> str:
+    """Every model input: value, range, distribution, source and status."""
+    rows = [
+        [
+            f"<code>{e(r.name)}</code>",
+            e(r.value),
+            e(r.range or "none"),
+            e(r.distribution),
+            e(r.source or "not stated"),
+            e(r.status),
+        ]
+        for r in data.input_rows
+    ]
+    return (
+        f"<p>The {len(rows)} inputs of the model, as the evidence and cost files give them "
+        "(values in the files' own units; the Monte Carlo draws each as shown, "
+        "and holds an input marked fixed at its value).</p>"
+        + _table(["Input", "Value", "Range", "Distribution", "Source", "Status"], rows)
+    )
+
+
 def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
     """The page; ``figures`` holds each of ``data.figures`` drawn as an SVG file."""
     a, p = data.inputs.analysis, data.inputs.psa
@@ -274,16 +357,60 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
             f"workers; the perspective is the NHS's, counting bed-days only.</p>",
         )
     )
-    evidence_rows = [
-        [e(s.citation), e(s.design), e(s.country), e(", ".join(s.assumed_inputs) or "none")]
-        for s in a.studies
-    ]
+    facts = {f.id: f for f in data.studies}
+    shares = narrative.weight_shares(a)
+    evidence_rows = []
+    for row in a.studies:
+        f = facts.get(row.id)
+        n = f"{row.n_intervention:,.0f}" + (
+            f" / {row.n_control:,.0f}" if math.isfinite(row.n_control) and row.n_control else ""
+        )
+        evidence_rows.append(
+            [
+                e(row.citation) + ("" if f is None or f.published else " (unpublished)"),
+                e(row.design),
+                e(row.country),
+                n,
+                e(f.follow_up if f else ""),
+                e(f.outcome if f else ""),
+                _num(row.bed_days_saved_per_patient, 1),
+                _num(row.fte_years, 1),
+                _num(row.ratio),
+                f"{shares[row.citation]:.0%}" if math.isfinite(shares[row.citation]) else "n/a",
+                e(", ".join(row.assumed_inputs) or "none"),
+            ]
+        )
+    not_pooled = narrative.not_pooled_items(data.studies)
+    left_out = (
+        "<h3>Studies recorded but not pooled</h3><ul>"
+        + "".join(f"<li>{e(x)}</li>" for x in not_pooled)
+        + "</ul>"
+        if not_pooled
+        else ""
+    )
     sections.append(
         (
             "evidence",
             "Evidence",
-            _table(["Study", "Design", "Country", "Assumed inputs"], evidence_rows)
-            + f"<p class='note'>Evidence: {e(a.evidence)}.</p>",
+            _table(
+                [
+                    "Study",
+                    "Design",
+                    "Country",
+                    "Patients (peer / control)",
+                    "Follow-up",
+                    "Outcome",
+                    "Bed-days saved per patient",
+                    "FTE-years",
+                    "Ratio",
+                    "Weight",
+                    "Assumed inputs",
+                ],
+                evidence_rows,
+                {3, 6, 7, 8, 9},
+            )
+            + f"<p class='note'>Evidence: {e(data.evidence_label or a.evidence)}.</p>"
+            + left_out,
         )
     )
     result_rows = []
@@ -316,7 +443,7 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
     if ref is not None:
         published = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in ref.classification.items())
         classes += f" The 2013 report: {e(published)}."
-        classes += f"</p><p class='note'>{e(ref.why_results_differ)}"
+        classes += f"</p><p class='note'>{e(narrative.differences(a))}"
     classes += "</p>"
     sections.append(
         (
@@ -336,7 +463,11 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
         (
             "uncertainty",
             "Uncertainty",
-            f"<p>{p.draws:,} Monte Carlo draws (seed {p.seed}) of every uncertain input.</p>"
+            f"<p>{p.draws:,} Monte Carlo draws (seed {p.seed}) of the "
+            f"{narrative.plural(narrative.drawn_inputs(p), 'input')} given a range or "
+            "distribution; "
+            f"{narrative.plural(len(p.fixed_inputs), 'input')} held fixed (Appendix: inputs).</p>"
+            + _evpi(p)
             + fig("ratio-distribution")
             + fig("acceptability")
             + fig("tornado")
@@ -431,11 +562,12 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
             "cheers",
             "CHEERS 2022 checklist",
             _table(
-                ["Item", "Topic", "Where addressed"],
-                [[str(n), e(t), e(w)] for n, t, w in CHEERS],
+                ["Item", "Topic", "Status", "Where (or why not)"],
+                [[str(n), e(t), e(s), e(w)] for n, t, s, w in cheers_rows(sc is not None)],
             ),
         )
     )
+    sections.append(("inputs", "Appendix: inputs", _inputs_appendix(data)))
     files = [
         [e(f.role), f"<code>{e(f.path)}</code>", f"<code>{f.sha256}</code>"] for f in data.files
     ]
@@ -463,7 +595,8 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{title}</title><style>{CSS}</style></head><body>"
         f"<header><h1>{title}</h1><p class='meta'>peervalue {e(data.version)}, {today}; "
-        f"{e(a.evidence)}; costs {e(a.costs.name)}; {e(a.price_year)} prices.</p></header>"
+        f"{e(data.evidence_label or a.evidence)}; costs {e(a.costs.name)}; "
+        f"{e(a.price_year)} prices.</p></header>"
         f"<h2 class='first' id='answer'>The answer</h2>{_answer(a, p, data)}"
         f"<nav aria-label='Contents'><h3>Contents</h3><ol>{toc}</ol></nav>{body}</body></html>"
     )

@@ -69,6 +69,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from peervalue.fileio import atomic_write_bytes
 from peervalue.model.methods import METHOD_LABELS, METHOD_TITLES
 from peervalue.provenance import Quantity, quantities_in
+from peervalue.report.narrative import differences
 from peervalue.report.safe_text import formula_like
 from peervalue.report.workbook_live import (
     CASE_COSTS,
@@ -645,7 +646,7 @@ def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
             ["Published reference", ref.citation],
             ["Published at", ref.url],
             ["Published price year", ref.price_year],
-            ["Why results differ", ref.why_results_differ],
+            ["Why results differ", differences(analysis)],
         ]
     sheet.table([_Column("About"), _Column("")], about)
 

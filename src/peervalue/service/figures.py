@@ -63,6 +63,7 @@ def collect(
     needs = needs_of(request)
     common: dict[str, Any] = {
         "evidence": request.evidence,
+        "evidence_label": request.evidence_label,
         "evidence_set": request.evidence_set,
         "resources": request.resources,
         "costs": request.costs,

@@ -67,10 +67,41 @@ def _refuse_other_studies(request: ReconcileRequest) -> None:
         )
 
 
+def _refuse_other_costs(request: ReconcileRequest) -> None:
+    """The bridge's shares are of a distance at the report's 2011-12 prices, and its first
+    step moves a peer worker built from components to the pay basis: costs at another
+    price year, or one total for the post, have no bridge (at 2024-25 its shares added to
+    176%)."""
+    from peervalue.errors import input_error
+    from peervalue.service.inputs import resolve_costs
+    from peervalue.service.requests import AnalysisRequest
+
+    costs = resolve_costs(AnalysisRequest(costs=request.costs))
+    where = str(request.costs) if request.costs is not None else "costs"
+    if costs.price_year != "2011-12":
+        raise input_error(
+            where,
+            "price_year",
+            f"the bridge runs to the 2013 report's 4.8 : 1 at 2011-12 prices, but these costs "
+            f"are at {costs.price_year} prices",
+            "a cost file at 2011-12 prices (leave out --costs for the bundled one); other "
+            "costs: use analyse",
+        )
+    if costs.peer_worker.components is None:
+        raise input_error(
+            where,
+            "peer_worker",
+            "the bridge's first step costs a peer worker on pay, but this cost file gives only "
+            "a total cost per FTE-year",
+            "a cost file whose peer worker cost is built from components (salary, on-costs)",
+        )
+
+
 def run_reconcile(request: ReconcileRequest) -> ReconcileResult:
     """Walk from our default analysis to the published 4.8 : 1."""
     published = trachtenberg2013().weighted_mean_ratio
     _refuse_other_studies(request)
+    _refuse_other_costs(request)
     base = AnalysisRequest(evidence=request.evidence, costs=request.costs, cost_basis="full")
     start = run_analysis(base)
     r0 = _weighted(start)

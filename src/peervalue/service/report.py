@@ -11,12 +11,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from peervalue.figures.catalogue import FIGURES
-from peervalue.report.data import InputFile, ReportContent
+from peervalue.report.data import InputFile, InputRow, ReportContent, StudyFacts
 from peervalue.report.formats import document_formats
 from peervalue.service.requests import PlotRequest, ReportRequest
 
 if TYPE_CHECKING:
+    from peervalue.evidence.load import Evidence
+    from peervalue.model.spec import ModelSpec
+    from peervalue.provenance import Quantity
     from peervalue.service.inputs import Prepared
+    from peervalue.service.scenario_resolve import ResolvedFiles
+    from peervalue.uncertainty.results import PsaResult
 
 __all__ = [
     "REPORT_EVPPI_DRAWS",
@@ -49,26 +54,74 @@ class ReportData(ReportContent):
 
 def shown_path(path: Path) -> str:
     """How a report names a file it read: one of the installed package's own files as
-    ``peervalue/data/...`` (the server's or the user's folders are nobody else's business,
-    and the hash identifies the file), any other as it was given."""
+    ``peervalue/data/...``, a file below the working folder relative to it, any other by
+    its name alone (the server's or the user's folders are nobody else's business, and the
+    hash identifies the file)."""
     from importlib import resources
 
     root = os.path.abspath(str(resources.files("peervalue")))
     full = os.path.abspath(path)
     if os.path.commonpath([root, full]) == root:
         return "peervalue/" + Path(os.path.relpath(full, root)).as_posix()
-    return str(path)
+    here = os.path.abspath(os.getcwd())
+    if os.path.commonpath([here, full]) == here:
+        return Path(os.path.relpath(full, here)).as_posix()
+    return Path(path).name
+
+
+def shown_command(command: str) -> str:
+    """The command that made a report with every absolute path in it named as
+    :func:`shown_path` names files (no folder of the machine that made it)."""
+    import shlex
+
+    try:
+        words = shlex.split(command)
+    except ValueError:  # unbalanced quotes: shown as given, less any absolute path
+        words = command.split()
+    return shlex.join(shown_path(Path(w)) if os.path.isabs(w) else w for w in words)
+
+
+def shown_text(text: str) -> str:
+    """Text (an evidence label) with each absolute path in it named as :func:`shown_path`
+    names files."""
+    import re
+
+    return re.sub(r"(?<![\w.])/[^\s,;()]+", lambda m: shown_path(Path(m.group(0))), text)
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def input_files(request: ReportRequest) -> list[InputFile]:
-    """Every file the report read, with its SHA-256 (in-memory documents are not files)."""
+def _scenario_files(files: ResolvedFiles, scenario: object) -> list[InputFile]:
+    """The files a business case read: its scenario file, its cost file (a bundled set's
+    own file) and its study files; an in-memory scenario is not a file."""
+    from peervalue.costs.load import bundled_cost_sets
+
+    found: list[InputFile] = []
+    if isinstance(scenario, Path):
+        found.append(InputFile("scenario", shown_path(scenario), _sha256(scenario)))
+    s = files.loaded.scenario.costs
+    bundled = bundled_cost_sets().get(s.set)
+    cost_path = bundled
+    if cost_path is None:
+        from peervalue.service.scenario_resolve import read_paths
+
+        cost_path = next((p for p in read_paths(files) if p.is_file()), None)
+    if cost_path is not None:
+        found.append(InputFile("costs", shown_path(cost_path), _sha256(cost_path)))
+    found += [InputFile("study", shown_path(p), _sha256(p)) for p in files.study_files]
+    return found
+
+
+def input_files(request: ReportRequest, scenario: ResolvedFiles | None = None) -> list[InputFile]:
+    """Every file the report read, with its SHA-256 (in-memory documents are not files);
+    for a business case (``scenario``, resolved), exactly the files the case read."""
     from peervalue.costs.load import cost_file_path
     from peervalue.evidence.load import bundled_evidence_dir, study_files
 
+    if scenario is not None:
+        return _scenario_files(scenario, request.scenario)
     files: list[InputFile] = []
     evidence = request.evidence
     if request.evidence_set is not None and not isinstance(evidence, list):
@@ -85,28 +138,154 @@ def input_files(request: ReportRequest) -> list[InputFile]:
         path = cost_file_path(costs)
         files.append(InputFile("costs", shown_path(path), _sha256(path)))
     if isinstance(request.scenario, Path):
-        files.append(InputFile("scenario", str(request.scenario), _sha256(request.scenario)))
+        files.append(InputFile("scenario", shown_path(request.scenario), _sha256(request.scenario)))
     return files
+
+
+def for_business_case(request: ReportRequest) -> tuple[ReportRequest, ResolvedFiles | None]:
+    """The request every section of a report runs on. With a scenario, its own studies
+    (pooled and not), its cost set with its own unit costs and its price year take the
+    place of the request's evidence and costs, so the whole report is one analysis; a
+    scenario with its own estimate of the effect has no studies, and the report's evidence
+    sections keep the request's (stated in the report). Evidence, costs or a price year
+    given beside a scenario are refused: the scenario file says which it uses."""
+    from peervalue.errors import field_error, field_ref
+    from peervalue.service.scenario_resolve import resolve_scenario
+
+    if request.scenario is None:
+        return request, None
+    given = [
+        f
+        for f in ("evidence", "evidence_set", "costs", "price_year", "cost_basis")
+        if getattr(request, f) is not None
+    ]
+    if given:
+        raise field_error(
+            given[0],
+            "a business case's report uses the scenario's own evidence, costs and price year",
+            f"no {field_ref(given[0])} with a scenario: set it in the scenario file "
+            "([evidence] folder or set, [costs] set, [scenario] price_year)",
+        )
+    files = resolve_scenario(request.scenario)
+    update: dict[str, object] = {
+        "costs": files.costs,
+        "price_year": files.loaded.scenario.scenario.price_year,
+    }
+    if files.studies:
+        update["evidence"] = [*files.studies, *files.not_pooled]
+        update["evidence_label"] = (
+            f"the business case's evidence: {shown_text(files.evidence_label)}"
+        )
+    return request.model_copy(update=update), files
+
+
+def bridge_defined(request: ReportRequest) -> bool:
+    """Whether the bridge to the published 4.8 : 1 is defined for the request: only for the
+    2013 report's six studies (bundled, or a folder of their files) with costs at 2011-12
+    prices built from components (its first step moves to the pay basis), reported at
+    2011-12 prices, where its steps and their shares mean what they say."""
+    from peervalue.service.inputs import resolve_costs
+    from peervalue.service.reconcile import not_the_six
+
+    if request.scenario is not None or isinstance(request.evidence, list):
+        return False
+    if request.evidence_set not in (None, "cmh2013") or request.cost_basis is not None:
+        return False
+    if request.price_year not in (None, "2011-12") or not (
+        request.costs is None or isinstance(request.costs, Path | str)
+    ):
+        return False
+    costs = resolve_costs(request)
+    if costs.price_year != "2011-12" or costs.peer_worker.components is None:
+        return False
+    return request.evidence is None or not_the_six(request.evidence) is None
+
+
+def study_facts(evidence: Evidence) -> list[StudyFacts]:
+    """Each study the report read, pooled ones first: what kind of source, its follow-up and
+    outcome, and for a study recorded but not pooled the reason its file gives."""
+    facts = []
+    for s in evidence.listed:
+        q = s.follow_up
+        reason = str(getattr(s.outcome, "reason", "") or "")
+        facts.append(
+            StudyFacts(
+                id=s.id,
+                citation=f"{' '.join(s.citation.authors[:1])}"
+                + (" et al." if len(s.citation.authors) > 1 else "")
+                + f" {s.citation.year}",
+                published=bool(s.citation.journal or s.citation.doi),
+                follow_up=f"{q.value:g} {q.unit}",
+                outcome=s.outcome.kind.replace("_", " "),
+                pooled=s in evidence.studies,
+                reason=" ".join(reason.split()),
+            )
+        )
+    return facts
+
+
+def _number(x: float) -> str:
+    return f"{x:,.6g}"
+
+
+def _source(q: Quantity) -> str:
+    if q.source is not None:
+        return q.source.citation + (f", {q.source.locator}" if q.source.locator else "")
+    if q.formula:
+        return f"derived: {q.formula}"
+    return q.rationale or ""
+
+
+def input_rows(spec: ModelSpec, psa: PsaResult | None) -> list[InputRow]:
+    """Every model input with its value, range, how it is drawn, its source and status."""
+    drawn = {d.parameter: d.description for d in psa.distributions} if psa else {}
+    rows = []
+    for p in spec.parameters:
+        q = p.quantity
+        unit = q.unit + (f", {q.price_year} prices" if q.price_year else "")
+        rows.append(
+            InputRow(
+                name=p.name,
+                value=f"{_number(q.value)} {unit}",
+                range="" if q.range is None else f"{_number(q.range[0])} to {_number(q.range[1])}",
+                distribution=drawn.get(p.name, "fixed"),
+                source=" ".join(_source(q).split()),
+                status=str(getattr(q.status, "value", q.status)),
+            )
+        )
+    return rows
+
+
+def scope_words(request: ReportRequest, scenario: ResolvedFiles | None) -> str:
+    """What a business case's report runs on, in a sentence (empty without a scenario)."""
+    if scenario is None:
+        return ""
+    s = scenario.loaded.scenario
+    costs = f"costs {scenario.costs.name}"
+    if scenario.studies:
+        return (
+            f"Every section of this report uses the business case's own inputs: its evidence "
+            f"({shown_text(scenario.evidence_label)}), its {costs} and its price year "
+            f"({s.scenario.price_year})."
+        )
+    return (
+        "The business case uses its own estimate of the effect, not pooled studies; the "
+        "evidence, results and uncertainty sections show the bundled studies at the case's "
+        f"{costs} and price year ({s.scenario.price_year}), for context only."
+    )
 
 
 def report_figures(request: ReportRequest) -> tuple[str, ...]:
     """The figures a report draws: all of them but those drawn only by ``peervalue plot``
     (the funnel plot), the business-case ones only with a scenario, and the bridge to the
-    published result only for the report's six studies read from files."""
-    from peervalue.service.reconcile import not_the_six
-
-    # the bridge runs from the six to the published 4.8: only for those studies
-    from_files = all(
-        x is None or isinstance(x, Path | str) for x in (request.evidence, request.costs)
-    ) and request.evidence_set in (None, "cmh2013")
-    if from_files and request.evidence is not None:
-        from_files = not_the_six(request.evidence) is None  # type: ignore[arg-type]
+    published result only where it is defined (:func:`bridge_defined`)."""
+    bridge = bridge_defined(request)
     return tuple(
         name
         for name, spec in FIGURES.items()
         if (spec.scope != "scenario" or request.scenario is not None)
         and spec.scope != "plot"
-        and (name != "bridge" or from_files)
+        and (name != "bridge" or bridge)
     )
 
 
@@ -123,10 +302,12 @@ def _run_report(request: ReportRequest, command: str, progress: object) -> Repor
     from peervalue.service.figures import collect
     from peervalue.service.inputs import prepare
 
+    request, scenario_files = for_business_case(request)
     figures = report_figures(request)
     plot = PlotRequest(
         figures=figures,
         evidence=request.evidence,
+        evidence_label=request.evidence_label,
         evidence_set=request.evidence_set,
         resources=request.resources,
         costs=request.costs,
@@ -139,14 +320,19 @@ def _run_report(request: ReportRequest, command: str, progress: object) -> Repor
         scenario=request.scenario,
     )
     inputs = collect(plot, progress, evppi_draws=REPORT_EVPPI_DRAWS)  # type: ignore[arg-type]
+    prepared = prepare(request)
     return ReportData(
         request=request,
-        prepared=prepare(request),
+        prepared=prepared,
+        studies=study_facts(prepared.evidence),
+        input_rows=input_rows(prepared.spec, inputs.psa),
+        scope=scope_words(request, scenario_files),
+        evidence_label=shown_text(inputs.analysis.evidence) if inputs.analysis else "",
         inputs=inputs,
         figures=figures,
-        files=input_files(request),
+        files=input_files(request, scenario_files),
         version=package_version(),
-        command=command,
+        command=shown_command(command),
         draws=request.draws,
         seed=request.seed,
         evppi_draws=min(request.draws, REPORT_EVPPI_DRAWS),

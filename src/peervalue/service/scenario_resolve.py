@@ -25,6 +25,10 @@ class ResolvedFiles:
     costs: CostFile  #: the cost set, with the scenario's own unit costs in place
     studies: list[Study]
     evidence_label: str
+    #: the study files the studies were read from (none for an own estimate), and the
+    #: studies recorded but not pooled among those chosen (a report lists them)
+    study_files: tuple[Path, ...] = ()
+    not_pooled: tuple[Study, ...] = ()
 
 
 def resolve_scenario(scenario: Path | ScenarioFile) -> ResolvedFiles:
@@ -32,8 +36,8 @@ def resolve_scenario(scenario: Path | ScenarioFile) -> ResolvedFiles:
     loaded = load_scenario(scenario) if isinstance(scenario, Path) else from_document(scenario)
     _check_price_years(loaded)
     costs = _cost_document(loaded)
-    studies, label = _studies(loaded)
-    return ResolvedFiles(loaded, costs, studies, label)
+    studies, label, study_files, not_pooled = _studies(loaded)
+    return ResolvedFiles(loaded, costs, studies, label, study_files, not_pooled)
 
 
 def read_paths(files: ResolvedFiles) -> list[Path]:
@@ -176,10 +180,12 @@ def _band_salary(loaded: LoadedScenario) -> Quantity:
     return salary
 
 
-def _studies(loaded: LoadedScenario) -> tuple[list[Study], str]:
+def _studies(
+    loaded: LoadedScenario,
+) -> tuple[list[Study], str, tuple[Path, ...], tuple[Study, ...]]:
     ev = loaded.scenario.evidence
     if ev.source == "own":
-        return [], "the scenario's own estimate"
+        return [], "the scenario's own estimate", (), ()
     folder = _existing(loaded, "evidence.folder", ev.folder, "study folder") if ev.folder else None
     chosen_set = evidence_set_of(loaded.scenario)
     if chosen_set is not None:
@@ -189,6 +195,7 @@ def _studies(loaded: LoadedScenario) -> tuple[list[Study], str]:
     else:
         evidence = load_evidence(folder)
     studies = list(evidence.studies)
+    not_pooled = evidence.excluded
     if ev.subgroup:
         field, _, value = ev.subgroup.partition("=")
         chosen = [s for s in studies if _field(s, field) == value]
@@ -201,7 +208,13 @@ def _studies(loaded: LoadedScenario) -> tuple[list[Study], str]:
                 f"one of: {', '.join(f'{field}={v}' for v in values)}",
             )
         studies = chosen
-    return studies, evidence.origin + (f", {ev.subgroup}" if ev.subgroup else "")
+        not_pooled = tuple(s for s in not_pooled if _field(s, field) == value)
+    kept = {s.id for s in (*studies, *not_pooled)}
+    files = (
+        tuple(f for i, f in evidence.sources if i in kept) if evidence.sources else evidence.files
+    )
+    label = evidence.origin + (f", {ev.subgroup}" if ev.subgroup else "")
+    return studies, label, files, not_pooled
 
 
 def evidence_set_of(scenario: ScenarioFile) -> str | None:
