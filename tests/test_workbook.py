@@ -344,8 +344,10 @@ def test_scenario_overrides_are_marked_and_its_name_stays_text(tmp_path: Path) -
     wb = openpyxl.load_workbook(path)
     name = wb["Scenario years"]["A2"]
     assert name.value == "=cmd|' /C calc'!A0" and name.data_type == "s"
-    # the scenario's inputs, its discount rate, funded posts by year, effect, index levels
-    extra = 1 + scenario.horizon_years + 1 + 1
+    # the scenario's inputs, its discount rate, funded posts by year, the rate of each year
+    # after the first (the discount schedule), the effect (the synthesis's ratio), the index
+    # level (one: the cost set's price year is the case's)
+    extra = 1 + scenario.horizon_years + (scenario.horizon_years - 1) + 1 + 1
     assert wb["Inputs"].max_row - 1 == len(scenario.inputs) + extra
 
 

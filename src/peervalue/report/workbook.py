@@ -257,8 +257,10 @@ def case_extra_rows(scenario: ScenarioResult) -> list[InputRow]:
     from the evidence, and the price index levels the Costs sheet rebases with."""
     from peervalue.costs.indices import nhs_indexes
     from peervalue.scenario.catalogue import cost_lines
+    from peervalue.scenario.discounting import bands_of, yearly_rates
 
     index = nhs_indexes().get("pay-and-prices")
+    bands = bands_of(scenario.discount_schedule, scenario.discount_rate)
     rows = [
         InputRow(
             "scenario",
@@ -286,7 +288,43 @@ def case_extra_rows(scenario: ScenarioResult) -> list[InputRow]:
         )
         for y in scenario.years
     ]
-    if scenario.effect.source != "own":
+    rows += [
+        InputRow(
+            "scenario",
+            f"scenario.discount_rate.y{t}",
+            float(rate),
+            "rate per year",
+            None,
+            f"the discount schedule, {scenario.discount_schedule} (year {t} back to year {t - 1})",
+            None,
+            "set",
+            distribution="fixed",
+        )
+        for t, rate in enumerate(yearly_rates(scenario.horizon_years, bands), start=1)
+        if t > 1
+    ]
+    if scenario.effect.source != "own" and scenario.effect.ratio is not None:
+        rows.append(
+            InputRow(
+                "effect",
+                "ratio",
+                scenario.effect.ratio,
+                "ratio",
+                None,
+                f"{scenario.effect.label or scenario.effect.source} of {scenario.effect.evidence}"
+                f": {scenario.effect.synthesis or ', '.join(scenario.effect.studies)}",
+                None,
+                "derived",
+                distribution="drawn from the synthesis"
+                + (
+                    f" (95% {scenario.effect.ratio_low:.3g} to {scenario.effect.ratio_high:.3g})"
+                    if scenario.effect.ratio_low is not None
+                    and scenario.effect.ratio_high is not None
+                    else ""
+                ),
+            )
+        )
+    elif scenario.effect.source != "own":
         rows.append(
             InputRow(
                 "effect",

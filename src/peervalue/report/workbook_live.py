@@ -81,8 +81,10 @@ class CasePlan:
     amounts: list[CaseCost]  #: additions in pounds a year
     cost_lines: dict[str, tuple[str, CaseCost]]  #: path -> (timing, rebased cost line)
     extras: list[tuple[str, CaseCost]]  #: (rate name, rebased unit cost) per resource
-    effect: str  #: the Inputs name of bed-days saved per patient-year
+    effect: str  #: bed-days saved per patient-year: an Inputs name, or a formula over them
     index_years: list[str]
+    lag: str = "0"  #: the Inputs name of the effect lag in months ("0": none)
+    cost_optimism: str = "0"  #: the Inputs name of the uplift to costs ("0": none)
 
 
 # --- the Business case sheet ---------------------------------------------------------
@@ -134,6 +136,11 @@ def _extra(c: Ctx, t: int) -> str:
     return "+".join(terms) if terms else "0"
 
 
+def rate_name(t: int) -> str:
+    """The Inputs name of the rate that discounts year ``t`` (1-based) back to year t - 1."""
+    return f"scenario_discount_rate_y{t}"
+
+
 def _prev(c: Ctx, field: str, t: int) -> str:
     return "0" if t == 1 else c.ref(field, t - 1)
 
@@ -147,6 +154,20 @@ STEPS: list[Step] = [
     Step("year", "Year of the case", "year", "0", lambda c, t: str(t)),
     Step("funded_fte", "Funded posts", "FTE", _FTE, lambda c, t: f"staffing_funded_fte_y{t}"),
     Step(
+        "new_posts",
+        "New posts: max(funded - last year's funded, 0)",
+        "FTE",
+        _FTE,
+        lambda c, t: f"MAX({c.ref('funded_fte', t)}-{_prev(c, 'funded_fte', t)},0)",
+    ),
+    Step(
+        "refilled",
+        "Posts refilled after turnover (from year 2): funded x turnover",
+        "FTE",
+        _FTE,
+        lambda c, t: "0" if t == 1 else f"{c.ref('funded_fte', t)}*staffing_turnover_rate",
+    ),
+    Step(
         "filled_fte",
         "Filled posts: funded x (1 - vacancy rate)",
         "FTE",
@@ -155,11 +176,22 @@ STEPS: list[Step] = [
         "filled_fte",
     ),
     Step(
+        "effective_fte",
+        "Posts in effect: max(filled - (1 - vacancy) x (new + refilled) x lag months / 12, 0)",
+        "FTE",
+        _FTE,
+        lambda c, t: (
+            f"MAX({c.ref('filled_fte', t)}-(1-staffing_vacancy_rate)"
+            f"*({c.ref('new_posts', t)}+{c.ref('refilled', t)})*{c.plan.lag}/12,0)"
+        ),
+        "effective_fte",
+    ),
+    Step(
         "patient_years",
-        "Patient-years supported: filled x caseload",
+        "Patient-years supported: posts in effect x caseload",
         "patient-years",
         _AMOUNT,
-        lambda c, t: f"{c.ref('filled_fte', t)}*staffing_caseload",
+        lambda c, t: f"{c.ref('effective_fte', t)}*staffing_caseload",
         "patient_years",
     ),
     Step(
@@ -211,44 +243,34 @@ STEPS: list[Step] = [
         "capacity",
     ),
     Step(
-        "new_posts",
-        "New posts: max(funded - last year's funded, 0)",
-        "FTE",
-        _FTE,
-        lambda c, t: f"MAX({c.ref('funded_fte', t)}-{_prev(c, 'funded_fte', t)},0)",
-    ),
-    Step(
-        "refilled",
-        "Posts refilled after turnover (from year 2): funded x turnover",
-        "FTE",
-        _FTE,
-        lambda c, t: "0" if t == 1 else f"{c.ref('funded_fte', t)}*staffing_turnover_rate",
-    ),
-    Step(
         "staff_cost",
-        "Staff cost: filled x cost per FTE-year",
+        "Staff cost: filled x cost per FTE-year x (1 + optimism uplift on costs)",
         "£",
         _MONEY,
-        lambda c, t: f"{c.ref('filled_fte', t)}*cost_per_fte_year",
+        lambda c, t: f"{c.ref('filled_fte', t)}*cost_per_fte_year*(1+{c.plan.cost_optimism})",
         "staff_cost",
     ),
     Step(
         "one_off_cost",
-        "One-off costs: set-up (year 1) + (new + refilled) x per-post costs",
+        "One-off costs: (set-up (year 1) + (new + refilled) x per-post costs) x (1 + uplift)",
         "£",
         _MONEY,
         lambda c, t: (
-            ("" if t > 1 else f"{c.lines('once')}+")
+            "("
+            + ("" if t > 1 else f"{c.lines('once')}+")
             + f"({c.ref('new_posts', t)}+{c.ref('refilled', t)})*{c.lines('per-post')}"
+            + f")*(1+{c.plan.cost_optimism})"
         ),
         "one_off_cost",
     ),
     Step(
         "running_cost",
-        "Running costs (years with funded posts)",
+        "Running costs (years with funded posts) x (1 + uplift)",
         "£",
         _MONEY,
-        lambda c, t: f"IF({c.ref('funded_fte', t)}>0,{c.lines('per-year')},0)",
+        lambda c, t: (
+            f"IF({c.ref('funded_fte', t)}>0,{c.lines('per-year')}*(1+{c.plan.cost_optimism}),0)"
+        ),
         "running_cost",
     ),
     Step(
@@ -271,10 +293,10 @@ STEPS: list[Step] = [
     ),
     Step(
         "discount_factor",
-        "Discount factor: (1 + rate)^-(year - 1)",
+        "Discount factor: last year's / (1 + this year's rate); year 1 is 1",
         "factor",
         "0.0000",
-        lambda c, t: f"(1+scenario_discount_rate)^-({c.ref('year', t)}-1)",
+        lambda c, t: "1" if t == 1 else f"{_prev(c, 'discount_factor', t)}/(1+{rate_name(t)})",
         "discount_factor",
     ),
     Step(
@@ -297,6 +319,33 @@ STEPS: list[Step] = [
         "cumulative_discounted_net_benefit",
     ),
     Step(
+        "cash_net_benefit",
+        "Cash net benefit: cash-releasing benefit - total cost (the financial case)",
+        "£",
+        _MONEY,
+        lambda c, t: f"{c.ref('cash_releasing', t)}-{c.ref('total_cost', t)}",
+        "cash_net_benefit",
+    ),
+    Step(
+        "discounted_cash_net_benefit",
+        "Discounted cash net benefit",
+        "£",
+        _MONEY,
+        lambda c, t: f"{c.ref('cash_net_benefit', t)}*{c.ref('discount_factor', t)}",
+        "discounted_cash_net_benefit",
+    ),
+    Step(
+        "cumulative_discounted_cash_net_benefit",
+        "Cumulative discounted cash net benefit",
+        "£",
+        _MONEY,
+        lambda c, t: (
+            f"{_prev(c, 'cumulative_discounted_cash_net_benefit', t)}"
+            f"+{c.ref('discounted_cash_net_benefit', t)}"
+        ),
+        "cumulative_discounted_cash_net_benefit",
+    ),
+    Step(
         "started",
         "Anything spent or gained by now (1 yes, 0 no)",
         "flag",
@@ -313,6 +362,16 @@ STEPS: list[Step] = [
         "0",
         lambda c, t: (
             f"IF(AND({c.ref('cumulative_discounted_net_benefit', t)}>=0,"
+            f"{c.ref('started', t)}=1),1,0)"
+        ),
+    ),
+    Step(
+        "in_credit_cash",
+        "Paid back in cash: cumulative discounted cash net benefit >= 0 once started (1 yes)",
+        "flag",
+        "0",
+        lambda c, t: (
+            f"IF(AND({c.ref('cumulative_discounted_cash_net_benefit', t)}>=0,"
             f"{c.ref('started', t)}=1),1,0)"
         ),
     ),
@@ -358,10 +417,14 @@ RESULTS: list[Result] = [
         "Cash net present value: cash-releasing benefit - costs, discounted",
         "£",
         _MONEY,
-        lambda c: (
-            f"SUMPRODUCT({c.span('cash_releasing')}-{c.span('total_cost')},"
-            f"{c.span('discount_factor')})"
-        ),
+        lambda c: f"SUM({c.span('discounted_cash_net_benefit')})",
+    ),
+    Result(
+        "result_cash_payback_year",
+        "Cash payback year (empty: never)",
+        "year",
+        "0",
+        lambda c: f'IF(SUM({c.span("in_credit_cash")})>0,MATCH(1,{c.span("in_credit_cash")},0),"")',
     ),
     Result(
         "result_benefit_cost_ratio",
@@ -485,6 +548,12 @@ def plan_case(scenario: ScenarioResult, timings: dict[str, str]) -> CasePlan:
         i += 1
     own = "scenario:evidence.saved_per_patient_year" in by_field
     effect = "evidence_saved_per_patient_year" if own else "effect_saved_per_patient_year"
+    if not own and scenario.effect.ratio is not None:
+        # the synthesis's relative effect on the local baseline (scenario.baseline)
+        effect = (
+            "((1-effect_ratio)*baseline_admissions_per_patient_year*baseline_length_of_stay"
+            "*12/baseline_support_months)"
+        )
     plan = CasePlan(
         price_year=scenario.price_year,
         horizon=scenario.horizon_years,
@@ -498,6 +567,14 @@ def plan_case(scenario: ScenarioResult, timings: dict[str, str]) -> CasePlan:
         extras=extras,
         effect=effect,
         index_years=[],
+        lag=(
+            "staffing_effect_lag_months"
+            if "scenario:staffing.effect_lag_months" in by_field
+            else "0"
+        ),
+        cost_optimism=(
+            "costs_optimism_bias" if "scenario:costs.optimism_bias" in by_field else "0"
+        ),
     )
     money = [plan.bed_day, *([total] if total else []), *([salary] if salary else []), *amounts]
     money += [c for _, c in lines.values()] + [c for _, c in extras]
