@@ -64,12 +64,21 @@ def test_a_fixture_of_each_format_loads_to_the_same_case(name: str) -> None:
 def test_format_1_becomes_the_case_own_figures() -> None:
     # the template differs from the national defaults in its name, organisation, start and
     # posts; the fixture adds draws and seed: those, and the price year (always kept), remain;
-    # and its effect, the 2013 weighted mean, is no longer the default, so it is kept too
+    # and what it meant by the defaults of its day that are no longer today's (the 2013
+    # weighted mean, no effect lag, no uplift on costs, one discount rate) is kept too
     got = upgrade(_fixture("format-1.json"), 1, "format-1.json")
     assert got == _fixture("format-3.json")
-    assert set(got) == {"scenario", "monte_carlo", "staffing", "evidence"}
-    assert set(got["scenario"]) == {"name", "organisation", "price_year", "start"}
+    assert set(got) == {"scenario", "monte_carlo", "staffing", "evidence", "costs"}
+    assert set(got["scenario"]) == {
+        "name",
+        "organisation",
+        "price_year",
+        "start",
+        "discount_schedule",
+    }
     assert got["evidence"] == {"source": "pooled-weighted"}
+    assert got["staffing"]["effect_lag_months"] == 0.0 and got["costs"] == {"optimism_bias": 0.0}
+    assert got["scenario"]["discount_schedule"] == "constant"
 
 
 def test_a_format_2_case_without_a_source_keeps_the_effect_it_had() -> None:

@@ -165,10 +165,10 @@ def test_the_figures_drawn_and_the_cost_lines() -> None:
         "baseline.support_months",
         "benefits.cash_releasing_share",
         "benefits.optimism_bias",
-        "costs.trust_overhead_share",  # optional: drawn with perspective "trust-cash"
         # optional (issue 19): unset in a whole document means none; the national
         # defaults set them
         "staffing.effect_lag_months",
+        "costs.trust_overhead_share",  # optional: drawn with perspective "trust-cash"
         "costs.optimism_bias",
         "evidence.saved_per_patient_year",  # optional: drawn when the scenario sets it
         "affordability.pay_award",

@@ -27,10 +27,21 @@ TEMPLATE_2013 = {
 }
 
 
-def _template(tmp_path: Path, evidence: str = "", baseline_block: str = "") -> Path:
+def _template(
+    tmp_path: Path, evidence: str = "", baseline_block: str = "", before_19: bool = False
+) -> Path:
+    """The template, with ``evidence`` in place of its source line, ``baseline_block`` in
+    place of its baseline; ``before_19``: without issue 19's effect lag and optimism uplift
+    on costs (the template these figures were first pinned on)."""
+    import re
+
     from peervalue.scenario.schema import template_file
 
     text = template_file().read_text(encoding="utf-8")
+    if before_19:
+        text, lags = re.subn(r"(?m)^effect_lag_months = .*$", "effect_lag_months = 0", text)
+        text, ups = re.subn(r"(?m)^optimism_bias = \{ value = 0\.10,.*$", "optimism_bias = 0", text)
+        assert lags == 1 and ups == 1
     if evidence:
         text = text.replace('source = "predictive"\n', evidence + "\n")
     if baseline_block:
@@ -62,8 +73,9 @@ def test_a_scenario_applies_the_ratio_to_its_own_baseline(tmp_path: Path) -> Non
     assert e.baseline_bed_days_per_patient_year == pytest.approx(60.0)  # as above
     assert e.ratio is not None and 0.55 < e.ratio < 0.7  # the synthesis's median, about 0.63
     assert e.bed_days_saved_per_patient_year == pytest.approx((1 - e.ratio) * 60.0)
-    # year 1: 2 funded x 0.9 filled x 15 patients = 27 patient-years x the effect
-    assert r.years[0].bed_days_saved == pytest.approx(27 * (1 - e.ratio) * 60.0)
+    # year 1: 2 funded x 0.9 filled = 1.8 posts, less the effect lag of the 2 new posts
+    # (0.9 x 2 x 3/12 = 0.45) = 1.35 in effect x 15 patients = 20.25 patient-years x effect
+    assert r.years[0].bed_days_saved == pytest.approx(20.25 * (1 - e.ratio) * 60.0)
     assert e.ratio_low is not None and e.ratio_high is not None
     assert e.ratio_low < e.ratio < e.ratio_high
 
@@ -115,7 +127,7 @@ def test_grid_draws_take_nodes_by_their_posterior_mass() -> None:
 
 
 def test_a_pooled_weighted_case_gives_exactly_the_figures_it_gave(tmp_path: Path) -> None:
-    path = _template(tmp_path, evidence='source = "pooled-weighted"')
+    path = _template(tmp_path, evidence='source = "pooled-weighted"', before_19=True)
     r = run_scenario(ScenarioRequest(scenario=path))
     u = r.uncertainty
     assert r.effect.bed_days_saved_per_patient_year == TEMPLATE_2013["effect"]
@@ -180,9 +192,14 @@ def test_each_panel_row_equals_a_separate_run_with_that_choice(tmp_path: Path) -
         assert row.prob_net_present_value_positive == u.prob_net_present_value_positive
         assert row.net_present_value_mean == pytest.approx(u.net_present_value.mean, rel=1e-9)
         assert row.net_present_value_p2_5 == pytest.approx(u.net_present_value.p2_5, rel=1e-9)
-    # issue 18's figures for all-2026: -370,148 weighted by patients, +1,020,882 by sums
-    assert round(panel.row("pooled-weighted").net_present_value) == -370_148
-    assert round(panel.row("pooled-sums").net_present_value) == 1_020_882
+    # issue 18's figures for all-2026 (on the template before issue 19's lag and uplift on
+    # costs): -370,148 weighted by patients, +1,020,882 by sums
+    before = run_scenario(
+        ScenarioRequest(scenario=_template(tmp_path, before_19=True), draws=200)
+    ).structural
+    assert before is not None
+    assert round(before.row("pooled-weighted").net_present_value) == -370_148
+    assert round(before.row("pooled-sums").net_present_value) == 1_020_882
 
 
 def test_common_random_numbers_leave_only_the_effect_to_differ(tmp_path: Path) -> None:
@@ -243,4 +260,7 @@ def test_the_readme_shows_the_2026_answer_beside_the_2013_one(tmp_path: Path) ->
             percent(u.prob_net_present_value_positive),
             f"{r.totals.benefit_cost_ratio:.2f}",
         ], row
+        # the financial case's cash NPV, quoted under the table
+        cash = money(r.totals.cash_net_present_value, "GBP")
+        assert f"{cash} (" in readme and percent(u.prob_cash_net_present_value_positive) in readme
     assert "0.63" in rows[0] and "49.2" in rows[0]

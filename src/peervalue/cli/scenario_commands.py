@@ -168,7 +168,8 @@ def scenario_tornado(
     """One-way sensitivity of the case's own NPV: each input from low to high, the economic
     and cash NPV at each end, widest first.
 
-    Example: peervalue scenario tornado my_case.toml --outcome cash
+    Example: peervalue scenario new my_case.toml && peervalue scenario tornado
+    my_case.toml --outcome cash
     """
     from peervalue.service.case_sensitivity import run_case_tornado
     from peervalue.service.requests import CaseSensitivityRequest
@@ -201,8 +202,8 @@ def scenario_two_way(
     """Two-way sensitivity of the case's own NPV: the NPV and P(NPV > 0) over a grid of two
     of its inputs, each across its range.
 
-    Example: peervalue scenario two-way my_case.toml --outcome cash
-    --axes benefits.cash_releasing_share,staffing.caseload
+    Example: peervalue scenario new my_case.toml && peervalue scenario two-way
+    my_case.toml --outcome cash --axes benefits.cash_releasing_share,staffing.caseload
     """
     from peervalue.errors import input_error
     from peervalue.service.case_sensitivity import run_case_two_way

@@ -16,8 +16,10 @@ Formats:
 2. the case's own figures: only the fields that differ from the national defaults, plus its
    name and price year, which are always kept (a bare number is money at that price year);
 3. as 2, from the release whose default effect is the evidence synthesis's predictive
-   relative effect (``evidence.source = "predictive"``); a format-2 case that never set its
-   source meant the default of its day, the 2013 weighted mean, and is upgraded to say so.
+   relative effect (``evidence.source = "predictive"``) and whose national defaults add an
+   effect lag, an optimism uplift on costs and the Green Book's declining discount schedule;
+   a format-2 case meant the defaults of its day (the 2013 weighted mean, no lag, no uplift
+   on costs, one rate every year) and is upgraded to say so, so its figures do not move.
 """
 
 from __future__ import annotations
@@ -91,16 +93,30 @@ def _upgrade_1_to_2(document: dict[str, Any]) -> dict[str, Any]:
 FORMAT_2_SOURCE = "pooled-weighted"
 
 
+#: what a format-2 case meant by leaving each field of format 3's new defaults unset: the
+#: 2013 weighted mean, no effect lag (issue 19), no optimism uplift on costs, and its one
+#: discount rate every year (the Green Book's schedule differs only after 30 years)
+FORMAT_2_MEANT: dict[tuple[str, str], Any] = {
+    ("evidence", "source"): FORMAT_2_SOURCE,
+    ("staffing", "effect_lag_months"): 0.0,
+    ("costs", "optimism_bias"): 0.0,
+    ("scenario", "discount_schedule"): "constant",
+}
+
+
 def _upgrade_2_to_3(document: dict[str, Any]) -> dict[str, Any]:
-    """The default effect changed from the 2013 weighted mean to the synthesis's predictive
-    effect: a case that set no source took the old default, so it keeps it (its figures do
-    not change on upgrade). A case that set a source keeps that."""
+    """The national defaults changed: the default effect from the 2013 weighted mean to the
+    synthesis's predictive effect, and an effect lag, an uplift to costs and the Green Book's
+    declining schedule were added. A case that left one of these unset took the default of
+    its day, so it keeps that (its figures do not change on upgrade); a case that set one
+    keeps what it set."""
     out = dict(document)
-    evidence = out.get("evidence")
-    if evidence is None:
-        out["evidence"] = {"source": FORMAT_2_SOURCE}
-    elif isinstance(evidence, dict) and "source" not in evidence:
-        out["evidence"] = {**evidence, "source": FORMAT_2_SOURCE}
+    for (table, field), then in FORMAT_2_MEANT.items():
+        block = out.get(table)
+        if block is None:
+            out[table] = {field: then}
+        elif isinstance(block, dict) and field not in block:
+            out[table] = {**block, field: then}
     return out
 
 
