@@ -112,9 +112,12 @@ def test_results_sit_beside_the_published_ratio_and_limitations_come_from_data(
     html, p = page
     text = " ".join(p.text)
     assert "Published: Trachtenberg" in text and "4.80" in text
-    assert "6 of 6 studies are from outside the UK (Australia, USA)" in text
-    assert "4 of 6 studies are not randomised trials" in text
-    assert "only 1 of 6 studies report an outcome with a standard error" in text
+    # the template's effect is the synthesis's on all-2026, so the report is on its 11
+    # pooled studies: one from the UK (core2018), four randomised (rivera2007, sledge2011,
+    # core2018, forchuk2005), four with standard errors
+    assert "10 of 11 studies are from outside the UK (Australia, Canada, USA)" in text
+    assert "7 of 11 studies are not randomised trials" in text
+    assert "heterogeneity among the 4 studies with standard errors" in text
     assert html.count("<tr><td") >= len(CHEERS)
 
 

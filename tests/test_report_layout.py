@@ -76,11 +76,19 @@ def page_lines(pdf: Path, page: int) -> list[list[Word]]:
     return lines
 
 
+def contents_page(pdf: Path) -> int:
+    """The page the contents list is on: 1, or 2 when page 1's answer and warnings fill it."""
+    for page in (1, 2):
+        if any(line[0].text == "Contents" for line in page_lines(pdf, page) if line):
+            return page
+    raise AssertionError("no contents list on page 1 or 2")
+
+
 def contents_problems(pdf: Path, entries: int) -> list[str]:
-    """What is wrong with page 1's contents list: each of ``entries`` lines must start with
-    its number ("3."), end with a page number that is the rightmost word of its line, and no
-    two words on the page may overlap."""
-    lines = page_lines(pdf, 1)
+    """What is wrong with the contents list: each of ``entries`` lines must start with its
+    number ("3."), end with a page number that is the rightmost word of its line, and no two
+    words on its page may overlap."""
+    lines = page_lines(pdf, contents_page(pdf))
     problems: list[str] = []
     words = [w for line in lines for w in line]
     for i, a in enumerate(words):

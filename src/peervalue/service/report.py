@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from peervalue.figures.catalogue import FIGURES
+from peervalue.figures.catalogue import FIGURES, FigureInputs
 from peervalue.report.data import InputFile, InputRow, ReportContent, StudyFacts
 from peervalue.report.formats import document_formats
 from peervalue.service.requests import PlotRequest, ReportRequest
@@ -320,6 +320,7 @@ def _run_report(request: ReportRequest, command: str, progress: object) -> Repor
         scenario=request.scenario,
     )
     inputs = collect(plot, progress, evppi_draws=REPORT_EVPPI_DRAWS)  # type: ignore[arg-type]
+    inputs = _without_folders(inputs)
     prepared = prepare(request)
     return ReportData(
         request=request,
@@ -337,6 +338,18 @@ def _run_report(request: ReportRequest, command: str, progress: object) -> Repor
         seed=request.seed,
         evppi_draws=min(request.draws, REPORT_EVPPI_DRAWS),
     )
+
+
+def _without_folders(inputs: FigureInputs) -> FigureInputs:
+    """The business case's structural panel names its evidence as the run did (a study
+    folder by its full path): a report names it as :func:`shown_path` names files."""
+    import dataclasses
+
+    sc = inputs.scenario
+    if sc is None or sc.structural is None:
+        return inputs
+    panel = sc.structural.model_copy(update={"evidence": shown_text(sc.structural.evidence)})
+    return dataclasses.replace(inputs, scenario=sc.model_copy(update={"structural": panel}))
 
 
 def draw_figures(data: ReportContent) -> Mapping[str, bytes]:
