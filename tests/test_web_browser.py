@@ -94,7 +94,7 @@ def test_fill_in_save_reload_and_download(server: str, tmp_path: Path) -> None:
             page.wait_for_url(server + "/calculate")
 
             headline = page.locator(".headline")
-            expect(headline).to_contain_text("Over 5 years, the case")
+            expect(headline).to_contain_text("Over 5 years, the bed-days saved are worth")
             figure = page.locator("figure img.chart")
             expect(figure).to_be_visible()
             assert page.evaluate("document.querySelector('figure img').naturalWidth") > 200
