@@ -1,0 +1,197 @@
+"""The reference analysis as live spreadsheet formulas (the ``Studies`` and ``Pooled`` sheets).
+
+Each study's figures start from three of the engine's derived per-study figures, put on the
+Inputs sheet as ``derived`` inputs (:func:`study_input_rows`), with the analysis's two unit
+costs at its price year:
+
+- ``analysis_<study>_total_bed_days_saved``: ``D = d x n``, the bed-days saved per patient
+  (from the study's reported outcome form, converted by :mod:`peervalue.model.conversions`)
+  times the patients who had peer support;
+- ``analysis_<study>_fte_years``: ``F``, the FTE-years of peer work (from the study's peer
+  input form: FTE x years employed, patients x years supported / caseload, or as given);
+- ``analysis_<study>_pooling_weight``: ``w``, all patients or those who had peer support;
+- ``analysis_cost_per_bed_day``, ``analysis_cost_per_fte_year``: ``c_bed`` and ``c_psw``
+  at the analysis's price year (rebased and built up as :func:`peervalue.model.evaluate.
+  unit_costs` does).
+
+From these the Studies sheet computes ``b = D / F``, the benefit ``b x c_bed``, the cost
+``c_psw``, the net benefit and the ratio ``r = b x c_bed / c_psw`` (named
+``study_<study>_ratio``), and the Pooled sheet the 2013 weighted mean of ratios
+``SUMPRODUCT(w, r) / SUM(w)`` (``pooled_weighted_mean_ratio``), the ratio of sums
+``SUM(D) / SUM(F) x c_bed / c_psw`` (``pooled_ratio_of_sums``) and the break-even bed-days
+``c_psw / c_bed`` (``pooled_break_even_bed_days``), as :mod:`peervalue.model.core`.
+
+A study whose ``D`` or ``F`` is not a finite number (bed-days per FTE-year reported without
+the peer input) starts from its bed-days per FTE-year instead
+(``analysis_<study>_bed_days_per_fte_year``) and is left out of the ratio of sums, which
+the engine then gives as NaN (the sheet: empty).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from peervalue.report.workbook_live import defined_name
+
+if TYPE_CHECKING:
+    from peervalue.model.results import AnalysisResult, StudyResult
+
+#: the Inputs "where" of the analysis's derived figures
+ANALYSIS = "analysis"
+COST_PER_BED_DAY = "analysis_cost_per_bed_day"
+COST_PER_FTE_YEAR = "analysis_cost_per_fte_year"
+WEIGHTED = "pooled_weighted_mean_ratio"
+SUMS = "pooled_ratio_of_sums"
+BREAK_EVEN = "pooled_break_even_bed_days"
+
+
+def study_name(study_id: str, what: str) -> str:
+    """The defined name of a study's figure (``sledge2011``, ``ratio`` ->
+    ``study_sledge2011_ratio``)."""
+    return defined_name(f"study.{study_id}.{what}")
+
+
+def input_name(study_id: str, what: str) -> str:
+    """The Inputs name of a study's derived figure (``analysis_sledge2011_fte_years``)."""
+    return defined_name(f"{ANALYSIS}.{study_id}.{what}")
+
+
+def has_sums(s: StudyResult) -> bool:
+    """Whether the study's ``D`` and ``F`` are finite (else it starts from ``b``)."""
+    return math.isfinite(s.total_bed_days_saved) and math.isfinite(s.fte_years)
+
+
+@dataclass(frozen=True)
+class DerivedInput:
+    """One derived figure of the analysis for the Inputs sheet."""
+
+    field: str
+    value: float
+    unit: str
+    price_year: str | None
+    source: str
+
+
+def study_inputs(analysis: AnalysisResult) -> list[DerivedInput]:
+    """The analysis's derived figures the Studies and Pooled sheets start from."""
+    weighting = (
+        "all patients (peer support + control)"
+        if analysis.pooled.weighting == "all"
+        else "patients who had peer support"
+    )
+    out = [
+        DerivedInput(
+            "cost_per_bed_day",
+            analysis.costs.cost_per_bed_day,
+            "GBP/bed-day",
+            analysis.price_year,
+            f"derived: the cost set's bed-day cost rebased to {analysis.price_year} prices "
+            "(value x index(price year) / index(its year))",
+        ),
+        DerivedInput(
+            "cost_per_fte_year",
+            analysis.costs.cost_per_fte_year,
+            "GBP/FTE-year",
+            analysis.price_year,
+            f"derived: the cost set's peer worker cost at {analysis.price_year} prices, "
+            f"{analysis.costs.basis} basis (total, or salary x (1 + rates) + amounts)",
+        ),
+    ]
+    for s in analysis.studies:
+        out.append(
+            DerivedInput(
+                f"{s.id}.pooling_weight",
+                s.pooling_weight,
+                "patients",
+                None,
+                f"derived: the study's weight in the weighted mean, {weighting}",
+            )
+        )
+        if has_sums(s):
+            out += [
+                DerivedInput(
+                    f"{s.id}.total_bed_days_saved",
+                    s.total_bed_days_saved,
+                    "bed-days",
+                    None,
+                    "derived: D = d x n, bed-days saved per patient (the study's outcome "
+                    "converted to bed-days) x patients who had peer support",
+                ),
+                DerivedInput(
+                    f"{s.id}.fte_years",
+                    s.fte_years,
+                    "FTE-years",
+                    None,
+                    "derived: F, FTE-years of peer work from the study's peer input "
+                    "(FTE x years employed, or patients x years supported / caseload, "
+                    "or as given)",
+                ),
+            ]
+        else:
+            out.append(
+                DerivedInput(
+                    f"{s.id}.bed_days_per_fte_year",
+                    s.bed_days_saved_per_fte_year,
+                    "bed-days/FTE-year",
+                    None,
+                    "derived: b, bed-days saved per FTE-year as the study reports it",
+                )
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class StudyFormulas:
+    """The formulas (without ``=``) of one study's live columns on the Studies sheet;
+    ``row`` is its row, so ``b`` can refer to the cells of ``D`` and ``F``."""
+
+    weight: str
+    total_saved: str
+    fte_years: str
+    per_fte_year: str
+    benefit: str
+    cost: str
+    net_benefit: str
+    ratio: str
+    classification: str
+
+
+def study_formulas(s: StudyResult, cells: dict[str, str]) -> StudyFormulas:
+    """``cells``: the cell reference of this study's ``total_saved``, ``fte_years``,
+    ``per_fte_year``, ``benefit`` and ``ratio`` columns."""
+    sums = has_sums(s)
+    b = (
+        f"{cells['total_saved']}/{cells['fte_years']}"
+        if sums
+        else input_name(s.id, "bed_days_per_fte_year")
+    )
+    r = cells["ratio"]
+    return StudyFormulas(
+        weight=input_name(s.id, "pooling_weight"),
+        total_saved=input_name(s.id, "total_bed_days_saved") if sums else "",
+        fte_years=input_name(s.id, "fte_years") if sums else "",
+        per_fte_year=b,
+        benefit=f"{cells['per_fte_year']}*{COST_PER_BED_DAY}",
+        cost=COST_PER_FTE_YEAR,
+        net_benefit=f"{cells['benefit']}-{COST_PER_FTE_YEAR}",
+        ratio=f"{cells['benefit']}/{COST_PER_FTE_YEAR}",
+        classification=f'IF({r}<0,"< 0",IF({r}=0,"0",IF({r}>1,"> 1","0 to 1")))',
+    )
+
+
+def pooled_formulas(
+    weights: str, ratios: str, totals: str, ftes: str, complete: bool
+) -> dict[str, str]:
+    """The pooled formulas over the Studies sheet's ranges, by defined name (``complete``:
+    every study has ``D`` and ``F``; else the ratio of sums is empty, as the engine's NaN)."""
+    return {
+        WEIGHTED: f"SUMPRODUCT({weights},{ratios})/SUM({weights})",
+        SUMS: (
+            f"SUM({totals})/SUM({ftes})*{COST_PER_BED_DAY}/{COST_PER_FTE_YEAR}"
+            if complete
+            else '""'
+        ),
+        BREAK_EVEN: f"{COST_PER_FTE_YEAR}/{COST_PER_BED_DAY}",
+    }
