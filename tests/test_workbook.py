@@ -173,21 +173,41 @@ def test_studies_sheet_equals_the_json_result(bundled: Bundled, book: openpyxl.W
             assert cell.data_type == "f" and cell.number_format == fmt, (row, header)
     sledge = next(r for r in range(2, 8) if ws.cell(r, 1).value == "sledge2011")
     formula = {h: ws.cell(sledge, col[h]).value for h in col}
-    # b = D / F, benefit = b x c_bed, ratio = benefit / c_psw, from the derived inputs
-    assert formula["Total bed-days saved"] == "=analysis_sledge2011_total_bed_days_saved"
-    assert formula["FTE-years of peer work"] == "=analysis_sledge2011_fte_years"
+    # D = (control - peer support mean bed-days) x patients and F = patients x months
+    # supported / 12 / caseload, from the study's own inputs; b = D / F, benefit = b x c_bed,
+    # ratio = benefit / c_psw
+    assert formula["Total bed-days saved"] == (
+        "=(sledge2011_outcome_control_mean-sledge2011_outcome_intervention_mean)"
+        "*sledge2011_arms_intervention"
+    )
+    assert formula["FTE-years of peer work"] == (
+        "=sledge2011_arms_intervention*sledge2011_peer_input_support_duration/12"
+        "/sledge2011_peer_input_caseload"
+    )
+    assert formula["Pooling weight (patients)"] == (
+        "=sledge2011_arms_intervention+sledge2011_arms_control"
+    )
     assert formula["Bed-days saved per FTE-year"] == f"=J{sledge}/K{sledge}"
     assert formula[f"Benefit per FTE-year ({prices})"] == f"=L{sledge}*analysis_cost_per_bed_day"
     assert formula["Benefit:cost ratio"] == f"=M{sledge}/analysis_cost_per_fte_year"
-    # the derived inputs are the engine's: 9 bed-days saved per patient (19.08 - 10.08, the
-    # study file) x 38 patients who had peer support = 342 bed-days
+    # the Inputs the formulas read give the engine's figures: (19.08 - 10.08) x 38 = 342
+    # bed-days saved, 38 x 9 / 12 / 15 = 1.9 FTE-years, 38 + 36 = 74 patients
     inputs = book["Inputs"]
-    values = {inputs.cell(r, 1).value: inputs.cell(r, 4).value for r in range(2, inputs.max_row)}
-    assert values["analysis_sledge2011_total_bed_days_saved"] == pytest.approx(9.0 * 38)
-    by_id = {s["id"]: s for s in studies}
-    for sid, s in by_id.items():
-        assert values[f"analysis_{sid}_fte_years"] == pytest.approx(s["fte_years"], rel=1e-12)
-        assert values[f"analysis_{sid}_pooling_weight"] == s["pooling_weight"]
+    values: dict[str, float] = {}
+    for r in range(2, inputs.max_row + 1):
+        value = inputs.cell(r, 4).value
+        assert isinstance(value, int | float)
+        values[str(inputs.cell(r, 1).value)] = float(value)
+    n = values["sledge2011_arms_intervention"]
+    d = values["sledge2011_outcome_control_mean"] - values["sledge2011_outcome_intervention_mean"]
+    sledge_result = next(s for s in studies if s["id"] == "sledge2011")
+    assert d * n == pytest.approx(342.0) == pytest.approx(sledge_result["total_bed_days_saved"])
+    months = values["sledge2011_peer_input_support_duration"]
+    assert n * months / 12 / values["sledge2011_peer_input_caseload"] == pytest.approx(1.9)
+    assert sledge_result["fte_years"] == pytest.approx(1.9)
+    # every bundled study's weight, D and F is live: only the unit costs are derived
+    derived = sorted(k for k in values if k.startswith("analysis_"))
+    assert derived == ["analysis_cost_per_bed_day", "analysis_cost_per_fte_year"]
     assert values["analysis_cost_per_bed_day"] == bundled.analysis.costs.cost_per_bed_day
 
 
@@ -374,8 +394,9 @@ def test_scenario_overrides_are_marked_and_its_name_stays_text(tmp_path: Path) -
     # after the first (the discount schedule), the effect (the synthesis's ratio), the index
     # level (one: the cost set's price year is the case's)
     extra = 1 + scenario.horizon_years + (scenario.horizon_years - 1) + 1 + 1
-    # and the analysis's derived figures: two unit costs, each study's weight, D and F
-    derived = 2 + 3 * 6
+    # and the analysis's two unit costs, derived (the studies' figures are live from the
+    # scenario's copies of their inputs, in the model's units)
+    derived = 2
     assert wb["Inputs"].max_row - 1 == len(scenario.inputs) + extra + derived
 
 

@@ -88,7 +88,9 @@ from peervalue.report.workbook_studies import (
     COST_PER_FTE_YEAR,
     SUMS,
     WEIGHTED,
+    LiveStudy,
     has_sums,
+    live_studies,
     pooled_formulas,
     study_formulas,
     study_inputs,
@@ -606,7 +608,7 @@ def _letter(header: str) -> str:
     return get_column_letter(_COL[header])
 
 
-def _studies_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
+def _studies_sheet(sheet: _Sheet, analysis: AnalysisResult, live: Mapping[str, LiveStudy]) -> None:
     """One row per study; from the pooling weight on, live formulas over the Inputs
     sheet's derived figures (:mod:`peervalue.report.workbook_studies`)."""
     money = _prices(analysis.price_year)
@@ -631,6 +633,7 @@ def _studies_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
                 "benefit": at("Benefit per FTE-year"),
                 "ratio": at("Benefit:cost ratio"),
             },
+            live.get(s.id),
         )
         sums = has_sums(s)
         sheet.row(
@@ -975,7 +978,12 @@ def build_workbook(
     default = wb.active
     if default is not None:
         wb.remove(default)
-    inputs = list(inputs or []) + [
+    inputs = list(inputs or [])
+    if scenario is not None:
+        inputs += scenario_input_rows(scenario) + case_extra_rows(scenario)
+    inputs = merge_input_rows(inputs)
+    live = live_studies(analysis, {r.name: (r.value, r.unit) for r in inputs})
+    inputs += [
         InputRow(
             ANALYSIS,
             d.field,
@@ -987,10 +995,8 @@ def build_workbook(
             "derived",
             distribution="drawn through the inputs it is derived from",
         )
-        for d in study_inputs(analysis)
+        for d in study_inputs(analysis, live)
     ]
-    if scenario is not None:
-        inputs += scenario_input_rows(scenario) + case_extra_rows(scenario)
     inputs = merge_input_rows(inputs)
 
     sheets: list[_Sheet] = []
@@ -1006,7 +1012,7 @@ def build_workbook(
         titles.append(SHEET_MONTE_CARLO)
     _contents_sheet(sheet(SHEET_CONTENTS), titles)
     _inputs_sheet(sheet(SHEET_INPUTS), inputs)
-    _studies_sheet(sheet(SHEET_STUDIES), analysis)
+    _studies_sheet(sheet(SHEET_STUDIES), analysis, live)
     _pooled_sheet(sheet(SHEET_POOLED), analysis)
     if scenario is not None:
         from peervalue.scenario.catalogue import cost_lines

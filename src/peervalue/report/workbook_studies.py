@@ -30,6 +30,7 @@ the engine then gives as NaN (the sheet: empty).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -74,8 +75,123 @@ class DerivedInput:
     source: str
 
 
-def study_inputs(analysis: AnalysisResult) -> list[DerivedInput]:
-    """The analysis's derived figures the Studies and Pooled sheets start from."""
+#: a duration in the Inputs sheet's unit, as years: the formula's tail and its factor
+_YEARS: dict[str, tuple[str, float]] = {
+    "years": ("", 1.0),
+    "months": ("/12", 1.0 / 12.0),
+    "weeks": ("*7/365.25", 7.0 / 365.25),
+    "days": ("/365.25", 1.0 / 365.25),
+}
+#: agreement a live formula, evaluated here, must have with the engine's figure to be used
+#: (else the study starts from the engine's derived figure)
+_AGREE = 1e-12
+
+
+@dataclass(frozen=True)
+class LiveStudy:
+    """Formulas (without ``=``) over a study's own Inputs names for its weight ``w``,
+    total bed-days saved ``D`` and FTE-years ``F``; ``None``: from a derived input."""
+
+    weight: str | None = None
+    total_saved: str | None = None
+    fte_years: str | None = None
+
+
+def _agrees(got: float, expected: float) -> bool:
+    return math.isfinite(got) and math.isclose(got, expected, rel_tol=_AGREE, abs_tol=_AGREE)
+
+
+def live_study(
+    s: StudyResult, weighting: str, bed_days_only: bool, values: Mapping[str, tuple[float, str]]
+) -> LiveStudy:
+    """The formulas of ``s``'s ``w``, ``D`` and ``F`` over its Inputs names, where its forms
+    are simple (``values``: each Inputs name's value and unit).
+
+    Live forms: the weight from the arms; ``F`` from FTE x years employed, patients x years
+    supported / caseload, or FTE-years as given; ``D`` (bed-days only) from mean bed-days
+    (control - peer support) x patients, bed-days saved per patient x patients, or a total.
+    Each formula is evaluated here on the Inputs values and used only when it gives the
+    engine's figure (to 1e-12), so a form read wrongly falls back to the derived figure.
+    """
+
+    def name(field: str) -> str:
+        return defined_name(f"{s.id}.{field}")
+
+    def has(*fields: str) -> bool:
+        return all(name(f) in values for f in fields)
+
+    def v(field: str) -> float:
+        return values[name(field)][0]
+
+    def years(field: str) -> tuple[str, float] | None:
+        return _YEARS.get(values[name(field)][1])
+
+    n = name("arms.intervention")
+    weight = None
+    if has("arms.intervention"):
+        both = weighting == "all" and has("arms.control")
+        w = v("arms.intervention") + (v("arms.control") if both else 0.0)
+        if _agrees(w, s.pooling_weight):
+            weight = f"{n}+{name('arms.control')}" if both else n
+
+    fte: tuple[str, float] | None = None
+    if has("peer_input.fte", "peer_input.employment_duration"):
+        unit = years("peer_input.employment_duration")
+        if unit is not None:
+            fte = (
+                f"{name('peer_input.fte')}*{name('peer_input.employment_duration')}{unit[0]}",
+                v("peer_input.fte") * (v("peer_input.employment_duration") * unit[1]),
+            )
+    elif has("peer_input.caseload", "peer_input.support_duration", "arms.intervention"):
+        unit = years("peer_input.support_duration")
+        if unit is not None:
+            fte = (
+                f"{n}*{name('peer_input.support_duration')}{unit[0]}/{name('peer_input.caseload')}",
+                v("arms.intervention")
+                * (v("peer_input.support_duration") * unit[1])
+                / v("peer_input.caseload"),
+            )
+    elif has("peer_input.fte_years"):
+        fte = (name("peer_input.fte_years"), v("peer_input.fte_years"))
+    fte_years = fte[0] if fte is not None and _agrees(fte[1], s.fte_years) else None
+
+    total: tuple[str, float] | None = None
+    if not bed_days_only or not has("arms.intervention"):
+        pass
+    elif has("outcome.control_mean", "outcome.intervention_mean"):
+        c, i = name("outcome.control_mean"), name("outcome.intervention_mean")
+        total = (
+            f"({c}-{i})*{n}",
+            (v("outcome.control_mean") - v("outcome.intervention_mean")) * v("arms.intervention"),
+        )
+    elif has("outcome.saved_per_patient"):
+        total = (
+            f"{name('outcome.saved_per_patient')}*{n}",
+            v("outcome.saved_per_patient") * v("arms.intervention"),
+        )
+    elif has("outcome.total"):
+        total = (name("outcome.total"), v("outcome.total"))
+    total_saved = (
+        total[0] if total is not None and _agrees(total[1], s.total_bed_days_saved) else None
+    )
+    return LiveStudy(weight, total_saved, fte_years)
+
+
+def live_studies(
+    analysis: AnalysisResult, values: Mapping[str, tuple[float, str]]
+) -> dict[str, LiveStudy]:
+    """:func:`live_study` for every study of ``analysis``, by id."""
+    bed_days_only = analysis.counted_resources is None
+    weighting = analysis.pooled.weighting
+    return {s.id: live_study(s, weighting, bed_days_only, values) for s in analysis.studies}
+
+
+def study_inputs(
+    analysis: AnalysisResult, live: Mapping[str, LiveStudy] | None = None
+) -> list[DerivedInput]:
+    """The analysis's derived figures the Studies and Pooled sheets start from (none for
+    a figure ``live`` computes from the study's own inputs)."""
+    live = live or {}
     weighting = (
         "all patients (peer support + control)"
         if analysis.pooled.weighting == "all"
@@ -100,35 +216,50 @@ def study_inputs(analysis: AnalysisResult) -> list[DerivedInput]:
         ),
     ]
     for s in analysis.studies:
-        out.append(
-            DerivedInput(
-                f"{s.id}.pooling_weight",
-                s.pooling_weight,
-                "patients",
-                None,
-                f"derived: the study's weight in the weighted mean, {weighting}",
-            )
+        own = live.get(s.id, LiveStudy())
+        out += (
+            []
+            if own.weight is not None
+            else [
+                DerivedInput(
+                    f"{s.id}.pooling_weight",
+                    s.pooling_weight,
+                    "patients",
+                    None,
+                    f"derived: the study's weight in the weighted mean, {weighting}",
+                )
+            ]
         )
         if has_sums(s):
-            out += [
-                DerivedInput(
-                    f"{s.id}.total_bed_days_saved",
-                    s.total_bed_days_saved,
-                    "bed-days",
-                    None,
-                    "derived: D = d x n, bed-days saved per patient (the study's outcome "
-                    "converted to bed-days) x patients who had peer support",
-                ),
-                DerivedInput(
-                    f"{s.id}.fte_years",
-                    s.fte_years,
-                    "FTE-years",
-                    None,
-                    "derived: F, FTE-years of peer work from the study's peer input "
-                    "(FTE x years employed, or patients x years supported / caseload, "
-                    "or as given)",
-                ),
-            ]
+            out += (
+                []
+                if own.total_saved is not None
+                else [
+                    DerivedInput(
+                        f"{s.id}.total_bed_days_saved",
+                        s.total_bed_days_saved,
+                        "bed-days",
+                        None,
+                        "derived: D = d x n, bed-days saved per patient (the study's outcome "
+                        "converted to bed-days) x patients who had peer support",
+                    )
+                ]
+            )
+            out += (
+                []
+                if own.fte_years is not None
+                else [
+                    DerivedInput(
+                        f"{s.id}.fte_years",
+                        s.fte_years,
+                        "FTE-years",
+                        None,
+                        "derived: F, FTE-years of peer work from the study's peer input "
+                        "(FTE x years employed, or patients x years supported / caseload, "
+                        "or as given)",
+                    ),
+                ]
+            )
         else:
             out.append(
                 DerivedInput(
@@ -158,10 +289,17 @@ class StudyFormulas:
     classification: str
 
 
-def study_formulas(s: StudyResult, cells: dict[str, str]) -> StudyFormulas:
+def study_formulas(
+    s: StudyResult, cells: dict[str, str], live: LiveStudy | None = None
+) -> StudyFormulas:
     """``cells``: the cell reference of this study's ``total_saved``, ``fte_years``,
-    ``per_fte_year``, ``benefit`` and ``ratio`` columns."""
+    ``per_fte_year``, ``benefit`` and ``ratio`` columns; ``live``: its own-input formulas."""
+    own = live or LiveStudy()
     sums = has_sums(s)
+
+    def pick(formula: str | None, what: str) -> str:
+        return formula or input_name(s.id, what)
+
     b = (
         f"{cells['total_saved']}/{cells['fte_years']}"
         if sums
@@ -169,9 +307,9 @@ def study_formulas(s: StudyResult, cells: dict[str, str]) -> StudyFormulas:
     )
     r = cells["ratio"]
     return StudyFormulas(
-        weight=input_name(s.id, "pooling_weight"),
-        total_saved=input_name(s.id, "total_bed_days_saved") if sums else "",
-        fte_years=input_name(s.id, "fte_years") if sums else "",
+        weight=pick(own.weight, "pooling_weight"),
+        total_saved=pick(own.total_saved, "total_bed_days_saved") if sums else "",
+        fte_years=pick(own.fte_years, "fte_years") if sums else "",
         per_fte_year=b,
         benefit=f"{cells['per_fte_year']}*{COST_PER_BED_DAY}",
         cost=COST_PER_FTE_YEAR,
