@@ -184,7 +184,8 @@ def _recalculate(files: list[Path], out: Path, profile: Path) -> None:
 @dataclasses.dataclass(frozen=True)
 class Recalculated:
     analysis: openpyxl.Workbook  #: the bundled analysis alone, as ``report --out`` writes it
-    changed_analysis: openpyxl.Workbook  #: the same with the cost per bed-day doubled
+    #: the same with the cost per bed-day doubled and sledge2011's control mean 28.08
+    changed_analysis: openpyxl.Workbook
     base: openpyxl.Workbook  #: the template case, recalculated
     changed: openpyxl.Workbook  #: the same with caseload, bed-day cost and funded posts changed
     changed_scenario: Path  #: a scenario file with the same three changes
@@ -206,6 +207,10 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
     book = openpyxl.load_workbook(alone)
     cell = _cell(book, "analysis_cost_per_bed_day")
     cell.value = 2 * cell.value
+    # sledge2011's control mean 19.08 -> 28.08 bed-days: 18 saved per patient, not 9
+    control = _cell(book, "sledge2011_outcome_control_mean")
+    assert control.value == 19.08
+    control.value = 28.08
     changed_analysis = tmp / "changed_analysis.xlsx"
     book.save(changed_analysis)
     scenario = run_scenario(ScenarioRequest(scenario=template_file(), draws=DRAWS))
@@ -297,17 +302,29 @@ def test_recalculated_studies_and_pooled_equal_the_engine(recalculated: Recalcul
         _check_analysis(book, analysis)
 
 
-def test_a_changed_cost_per_bed_day_recalculates_the_studies(recalculated: Recalculated) -> None:
-    """Doubling the cost per bed-day doubles every benefit, so every ratio and both pooled
-    ratios double (r = b x c_bed / c_psw is linear in c_bed); the break-even bed-days
-    c_psw / c_bed halve."""
+def test_changed_inputs_recalculate_the_studies(recalculated: Recalculated) -> None:
+    """Doubling the cost per bed-day doubles every benefit, so every ratio doubles
+    (r = b x c_bed / c_psw is linear in c_bed); raising sledge2011's control mean from 19.08
+    to 28.08 bed-days doubles its bed-days saved (9 -> 18 per patient), so its ratio is 4
+    times the engine's and its D twice; the break-even bed-days c_psw / c_bed halve.
+    Pooled, by hand: weighted = 2 x (sum(w r) + w_s r_s) / sum(w); ratio of sums =
+    2 x ratio of sums x (sum(D) + D_s) / sum(D)."""
     analysis = analyse(with_reference=True)
     book = recalculated.changed_analysis
+    sledge = next(s for s in analysis.studies if s.id == "sledge2011")
     for s in analysis.studies:
-        _close(_cell(book, f"study_{s.id}_ratio").value, 2 * s.ratio, s.id)
+        factor = 4 if s is sledge else 2
+        _close(_cell(book, f"study_{s.id}_ratio").value, factor * s.ratio, s.id)
     pooled = analysis.pooled
-    _close(_cell(book, "pooled_weighted_mean_ratio").value, 2 * pooled.weighted_mean_ratio, "w")
-    _close(_cell(book, "pooled_ratio_of_sums").value, 2 * pooled.ratio_of_sums, "sums")
+    studies = analysis.studies
+    weights = sum(s.pooling_weight for s in studies)
+    weighted = sum(s.pooling_weight * s.ratio for s in studies) + sledge.pooling_weight * (
+        sledge.ratio
+    )
+    _close(_cell(book, "pooled_weighted_mean_ratio").value, 2 * weighted / weights, "weighted")
+    total = sum(s.total_bed_days_saved for s in studies)
+    sums = 2 * pooled.ratio_of_sums * (total + sledge.total_bed_days_saved) / total
+    _close(_cell(book, "pooled_ratio_of_sums").value, sums, "sums")
     be = analysis.break_even.bed_days_saved_per_fte_year
     _close(_cell(book, "pooled_break_even_bed_days").value, be / 2, "break-even")
 
