@@ -205,10 +205,9 @@ def test_studies_sheet_equals_the_json_result(bundled: Bundled, book: openpyxl.W
     months = values["sledge2011_peer_input_support_duration"]
     assert n * months / 12 / values["sledge2011_peer_input_caseload"] == pytest.approx(1.9)
     assert sledge_result["fte_years"] == pytest.approx(1.9)
-    # every bundled study's weight, D and F is live: only the unit costs are derived
-    derived = sorted(k for k in values if k.startswith("analysis_"))
-    assert derived == ["analysis_cost_per_bed_day", "analysis_cost_per_fte_year"]
-    assert values["analysis_cost_per_bed_day"] == bundled.analysis.costs.cost_per_bed_day
+    # every bundled study's weight, D and F and both unit costs are live: nothing derived
+    assert not [k for k in values if k.startswith("analysis_")]
+    assert book.defined_names["analysis_cost_per_bed_day"].attr_text == "'Pooled'!$F$2"
 
 
 def test_pooled_sheet_shows_the_published_ratio_beside_ours(
@@ -238,9 +237,17 @@ def test_pooled_sheet_shows_the_published_ratio_beside_ours(
     assert ws.cell(weighted, col["Break-even bed-days per FTE-year"]).value == (
         "=analysis_cost_per_fte_year/analysis_cost_per_bed_day"
     )
-    for row in (weighted, sums):
-        cell = ws.cell(row, col[f"Cost per bed-day ({prices})"])
-        assert cell.value == "=analysis_cost_per_bed_day" and cell.number_format == "£#,##0"
+    # the unit costs from the cost set's inputs (all at 2011-12 prices, full basis):
+    # salary x (1 + on-cost and overhead rates), named in row 2, referred to in row 3
+    bed_day, fte_year = col[f"Cost per bed-day ({prices})"], col[f"Cost per FTE-year ({prices})"]
+    assert ws.cell(weighted, bed_day).value == "=costs_bed_day"
+    assert ws.cell(weighted, fte_year).value == (
+        "=costs_peer_worker_components_salary*(1+(costs_peer_worker_components_employer_"
+        "national_insurance+costs_peer_worker_components_employer_superannuation+costs_peer_"
+        "worker_components_overheads+costs_peer_worker_components_capital_overheads))"
+    )
+    assert ws.cell(sums, bed_day).value == "=analysis_cost_per_bed_day"
+    assert ws.cell(weighted, bed_day).number_format == "£#,##0"
     # the studies by class, ours beside the published counts
     start = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "> 1")
     counts = [ws.cell(start + i, 2).value for i in range(4)]

@@ -205,8 +205,10 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
         inputs=input_rows(prepared.evidence, prepared.costs),
     )
     book = openpyxl.load_workbook(alone)
-    cell = _cell(book, "analysis_cost_per_bed_day")
-    cell.value = 2 * cell.value
+    # the cost set's bed-day cost, 334 -> 668 (£, 2011-12): the analysis's cost per bed-day
+    cell = _cell(book, "costs_bed_day")
+    assert cell.value == 334
+    cell.value = 668
     # sledge2011's control mean 19.08 -> 28.08 bed-days: 18 saved per patient, not 9
     control = _cell(book, "sledge2011_outcome_control_mean")
     assert control.value == 19.08

@@ -88,8 +88,10 @@ from peervalue.report.workbook_studies import (
     COST_PER_FTE_YEAR,
     SUMS,
     WEIGHTED,
+    LiveCosts,
     LiveStudy,
     has_sums,
+    live_costs,
     live_studies,
     pooled_formulas,
     study_formulas,
@@ -675,7 +677,9 @@ def _studies_range(analysis: AnalysisResult, header: str) -> str:
     return f"{_quoted(SHEET_STUDIES)}!${col}$2:${col}${last}"
 
 
-def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
+def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult, unit_costs: LiveCosts) -> None:
+    """The pooled ratios, live over the Studies sheet; the analysis's unit costs are named
+    in row 2 (columns F, G) when they are formulas over the cost set's inputs."""
     money = _prices(analysis.price_year)
     ref = analysis.published_reference
     pooled, costs = analysis.pooled, analysis.costs
@@ -714,8 +718,8 @@ def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
             weighted,
             published,
             be,
-            c_bed,
-            c_psw,
+            Formula(unit_costs.bed_day) if live and unit_costs.bed_day else c_bed,
+            Formula(unit_costs.fte_year) if live and unit_costs.fte_year else c_psw,
             pooled.weighting_note,
         ],
         [
@@ -755,6 +759,10 @@ def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
         add_name(wb, WEIGHTED, f"{here}!$C$2")
         add_name(wb, SUMS, f"{here}!$C$3")
         add_name(wb, BREAK_EVEN, f"{here}!$E$2")
+        if unit_costs.bed_day:
+            add_name(wb, COST_PER_BED_DAY, f"{here}!$F$2")
+        if unit_costs.fte_year:
+            add_name(wb, COST_PER_FTE_YEAR, f"{here}!$G$2")
 
     sheet.gap()
     classes = ref.classification if ref is not None else {}
@@ -982,7 +990,9 @@ def build_workbook(
     if scenario is not None:
         inputs += scenario_input_rows(scenario) + case_extra_rows(scenario)
     inputs = merge_input_rows(inputs)
-    live = live_studies(analysis, {r.name: (r.value, r.unit) for r in inputs})
+    values = {r.name: (r.value, r.unit, r.price_year) for r in inputs}
+    live = live_studies(analysis, {k: (v, u) for k, (v, u, _) in values.items()})
+    unit_costs = live_costs(analysis, values)
     inputs += [
         InputRow(
             ANALYSIS,
@@ -995,7 +1005,7 @@ def build_workbook(
             "derived",
             distribution="drawn through the inputs it is derived from",
         )
-        for d in study_inputs(analysis, live)
+        for d in study_inputs(analysis, live, unit_costs)
     ]
     inputs = merge_input_rows(inputs)
 
@@ -1013,7 +1023,7 @@ def build_workbook(
     _contents_sheet(sheet(SHEET_CONTENTS), titles)
     _inputs_sheet(sheet(SHEET_INPUTS), inputs)
     _studies_sheet(sheet(SHEET_STUDIES), analysis, live)
-    _pooled_sheet(sheet(SHEET_POOLED), analysis)
+    _pooled_sheet(sheet(SHEET_POOLED), analysis, unit_costs)
     if scenario is not None:
         from peervalue.scenario.catalogue import cost_lines
 

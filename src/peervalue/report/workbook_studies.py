@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from peervalue.costs.schema import PAY_COMPONENTS
 from peervalue.report.workbook_live import defined_name
 
 if TYPE_CHECKING:
@@ -186,12 +187,81 @@ def live_studies(
     return {s.id: live_study(s, weighting, bed_days_only, values) for s in analysis.studies}
 
 
+@dataclass(frozen=True)
+class LiveCosts:
+    """Formulas (without ``=``) of the analysis's cost per bed-day and per FTE-year over the
+    cost set's Inputs names (``costs_...``); ``None``: a derived input."""
+
+    bed_day: str | None = None
+    fte_year: str | None = None
+
+
+#: an Inputs name's value, unit and price year
+Values = Mapping[str, tuple[float, str, str | None]]
+
+
+def live_costs(analysis: AnalysisResult, values: Values) -> LiveCosts:
+    """The analysis's unit costs as formulas over the cost set's Inputs, where every money
+    figure is at the analysis's price year (no rebasing needed): the bed-day cost as given,
+    the peer worker cost as its total or ``salary x (1 + sum of rates) + sum of amounts``
+    (pay basis: salary and on-costs only), as :func:`peervalue.model.core.peer_worker_cost`.
+    Used only when the formula, evaluated here, gives the engine's figure (to 1e-12):
+    rebased figures, a pay index or a share of the overheads fall back to derived inputs."""
+    year = analysis.price_year
+
+    def at_year(name: str) -> bool:
+        _, unit, price_year = values[name]
+        return unit == "proportion" or price_year in (None, year)
+
+    bed_day = None
+    name = "costs_bed_day"
+    if (
+        name in values
+        and at_year(name)
+        and _agrees(values[name][0], analysis.costs.cost_per_bed_day)
+    ):
+        bed_day = name
+    fte_year = None
+    expected = analysis.costs.cost_per_fte_year
+    total = "costs_peer_worker_total"
+    prefix = "costs_peer_worker_components_"
+    salary = f"{prefix}salary"
+    if total in values:
+        if at_year(total) and _agrees(values[total][0], expected):
+            fte_year = total
+    elif salary in values:
+        parts = [
+            n
+            for n in values
+            if n.startswith(prefix)
+            and n != salary
+            and (analysis.costs.basis == "full" or n.removeprefix(prefix) in PAY_COMPONENTS)
+        ]
+        rates = [n for n in parts if values[n][1] == "proportion"]
+        amounts = [n for n in parts if values[n][1] != "proportion"]
+        if all(at_year(n) for n in [salary, *amounts]):
+            rate_sum = 0.0
+            for n in rates:
+                rate_sum += values[n][0]
+            cost = values[salary][0] * (1.0 + rate_sum) if rates else values[salary][0]
+            for n in amounts:
+                cost += values[n][0]
+            if _agrees(cost, expected):
+                fte_year = (f"{salary}*(1+({'+'.join(rates)}))" if rates else salary) + "".join(
+                    f"+{n}" for n in amounts
+                )
+    return LiveCosts(bed_day, fte_year)
+
+
 def study_inputs(
-    analysis: AnalysisResult, live: Mapping[str, LiveStudy] | None = None
+    analysis: AnalysisResult,
+    live: Mapping[str, LiveStudy] | None = None,
+    costs: LiveCosts | None = None,
 ) -> list[DerivedInput]:
     """The analysis's derived figures the Studies and Pooled sheets start from (none for
-    a figure ``live`` computes from the study's own inputs)."""
+    a figure ``live`` or ``costs`` computes from the study's or the cost set's inputs)."""
     live = live or {}
+    costs = costs or LiveCosts()
     weighting = (
         "all patients (peer support + control)"
         if analysis.pooled.weighting == "all"
@@ -214,6 +284,12 @@ def study_inputs(
             f"derived: the cost set's peer worker cost at {analysis.price_year} prices, "
             f"{analysis.costs.basis} basis (total, or salary x (1 + rates) + amounts)",
         ),
+    ]
+    out = [
+        d
+        for d in out
+        if not (d.field == "cost_per_bed_day" and costs.bed_day)
+        and not (d.field == "cost_per_fte_year" and costs.fte_year)
     ]
     for s in analysis.studies:
         own = live.get(s.id, LiveStudy())
