@@ -186,6 +186,7 @@ class Recalculated:
     analysis: openpyxl.Workbook  #: the bundled analysis alone, as ``report --out`` writes it
     #: the same with the cost per bed-day doubled and sledge2011's control mean 28.08
     changed_analysis: openpyxl.Workbook
+    derived: openpyxl.Workbook  #: the bundled analysis with no inputs: from derived figures
     base: openpyxl.Workbook  #: the template case, recalculated
     changed: openpyxl.Workbook  #: the same with caseload, bed-day cost and funded posts changed
     changed_scenario: Path  #: a scenario file with the same three changes
@@ -242,13 +243,23 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
     other_scenario.write_text(OTHER_CASE)
     other = tmp / "other.xlsx"
     other_result = run_scenario(ScenarioRequest(scenario=other_scenario, draws=DRAWS))
-    write_workbook(other, analysis=analyse(), scenario=other_result)
+    # as `report --scenario ... --out` writes it: the analysis's inputs, then the case's
+    write_workbook(
+        other,
+        analysis=analyse(),
+        scenario=other_result,
+        inputs=input_rows(prepared.evidence, prepared.costs),
+    )
+    # no inputs given: every study starts from the engine's derived D, F and weight
+    derived = tmp / "derived.xlsx"
+    write_workbook(derived, analysis=analyse(with_reference=True))
 
     out = tmp / "out"
-    _recalculate([alone, changed_analysis, base, changed, other], out, tmp / "profile")
+    _recalculate([alone, changed_analysis, derived, base, changed, other], out, tmp / "profile")
     return Recalculated(
         openpyxl.load_workbook(out / "analysis.xlsx", data_only=True),
         openpyxl.load_workbook(out / "changed_analysis.xlsx", data_only=True),
+        openpyxl.load_workbook(out / "derived.xlsx", data_only=True),
         openpyxl.load_workbook(out / "base.xlsx", data_only=True),
         openpyxl.load_workbook(out / "changed.xlsx", data_only=True),
         changed_scenario,
@@ -300,7 +311,12 @@ def test_recalculated_studies_and_pooled_equal_the_engine(recalculated: Recalcul
     # the bundled studies give a weighted mean above the ratio of sums (1.44 against 1.12
     # at 2011-12 prices): the two formulas must not be swapped
     assert analysis.pooled.weighted_mean_ratio > analysis.pooled.ratio_of_sums + 0.2
-    for book in (recalculated.analysis, recalculated.base, recalculated.other):
+    for book in (
+        recalculated.analysis,
+        recalculated.derived,
+        recalculated.base,
+        recalculated.other,
+    ):
         _check_analysis(book, analysis)
 
 
