@@ -1,0 +1,77 @@
+"""Which study figures the workbook writes as formulas over the study's own inputs, and
+when it falls back to the engine's derived figure (peervalue.report.workbook_studies)."""
+
+from __future__ import annotations
+
+import pytest
+
+from peervalue.model.results import StudyResult
+from peervalue.report.workbook_studies import LiveStudy, live_study, study_inputs
+from peervalue.service.api import analyse
+
+
+@pytest.fixture(scope="module")
+def sledge() -> StudyResult:
+    return next(s for s in analyse().studies if s.id == "sledge2011")
+
+
+def _values(**figures: tuple[float, str]) -> dict[str, tuple[float, str]]:
+    return {f"sledge2011_{k}": v for k, v in figures.items()}
+
+
+SLEDGE = _values(
+    arms_intervention=(38, "patients"),
+    arms_control=(36, "patients"),
+    outcome_control_mean=(19.08, "bed-days/patient"),
+    outcome_intervention_mean=(10.08, "bed-days/patient"),
+    peer_input_caseload=(15, "patients/FTE"),
+    peer_input_support_duration=(9, "months"),
+)
+
+
+def test_the_bundled_forms_are_live(sledge: StudyResult) -> None:
+    # D = (19.08 - 10.08) x 38 = 342; F = 38 x 9 / 12 / 15 = 1.9; w = 38 + 36 = 74
+    assert sledge.total_bed_days_saved == pytest.approx(342.0)
+    live = live_study(sledge, "all", True, SLEDGE)
+    assert live == LiveStudy(
+        weight="sledge2011_arms_intervention+sledge2011_arms_control",
+        total_saved="(sledge2011_outcome_control_mean-sledge2011_outcome_intervention_mean)"
+        "*sledge2011_arms_intervention",
+        fte_years="sledge2011_arms_intervention*sledge2011_peer_input_support_duration/12"
+        "/sledge2011_peer_input_caseload",
+    )
+
+
+def test_the_same_duration_in_weeks_or_days_converts(sledge: StudyResult) -> None:
+    # 9 months = 0.75 years = 0.75 x 365.25 days = 273.9375 days = 39.1339... weeks
+    days = {**SLEDGE, "sledge2011_peer_input_support_duration": (273.9375, "days")}
+    assert live_study(sledge, "all", True, days).fte_years == (
+        "sledge2011_arms_intervention*sledge2011_peer_input_support_duration/365.25"
+        "/sledge2011_peer_input_caseload"
+    )
+    weeks = {**SLEDGE, "sledge2011_peer_input_support_duration": (273.9375 / 7, "weeks")}
+    formula = live_study(sledge, "all", True, weeks).fte_years
+    assert formula is not None and "*7/365.25" in formula
+
+
+def test_a_figure_that_disagrees_with_the_engine_falls_back(sledge: StudyResult) -> None:
+    """An input the engine did not use as read (here a control mean one bed-day off, a
+    support duration in an unknown unit, a weighting of the treated only) gives the engine's
+    derived figure instead of a formula that would be wrong."""
+    off = {**SLEDGE, "sledge2011_outcome_control_mean": (20.08, "bed-days/patient")}
+    assert live_study(sledge, "all", True, off).total_saved is None
+    odd = {**SLEDGE, "sledge2011_peer_input_support_duration": (9, "fortnights")}
+    assert live_study(sledge, "all", True, odd).fte_years is None
+    # the engine weighted by all 74 patients; the treated-only formula gives 38
+    assert live_study(sledge, "intervention", True, SLEDGE).weight is None
+    # other resources counted: D is not bed-days alone, so it is derived
+    assert live_study(sledge, "all", False, SLEDGE).total_saved is None
+
+
+def test_derived_inputs_only_for_what_is_not_live() -> None:
+    analysis = analyse()
+    everything = study_inputs(analysis)
+    assert len(everything) == 2 + 3 * len(analysis.studies)
+    fields = {d.field for d in study_inputs(analysis, {"sledge2011": LiveStudy(weight="x")})}
+    assert "sledge2011.pooling_weight" not in fields
+    assert {"sledge2011.total_bed_days_saved", "sledge2011.fte_years"} <= fields
