@@ -15,8 +15,9 @@ sheets, and :func:`write_workbook` saves it atomically. The sheets are
     was overridden say ``yes`` in the "Overridden" column and are shaded;
 ``Studies``
     one row per study of the reference analysis, live formulas from the pooling weight
-    on (:mod:`peervalue.report.workbook_studies`: each study starts from its derived
-    bed-days saved and FTE-years on the Inputs sheet);
+    on (:mod:`peervalue.report.workbook_studies`: each study's weight, bed-days saved and
+    FTE-years from its own inputs where its forms allow, else from derived figures on
+    the Inputs sheet);
 ``Pooled``
     the pooled ratio by method as live formulas (and on the other cost basis, as
     values, when the result has it), the published 2013 ratio beside the weighted mean
@@ -551,8 +552,9 @@ SHEET_PURPOSE = {
     "draws it, range and source. Each value cell has a name (column A) that the "
     "formulas use; change a value here and the Costs and Business case sheets recalculate.",
     SHEET_STUDIES: "Live formulas: the reference analysis study by study, from each study's "
-    "derived bed-days saved and FTE-years and the unit costs on the Inputs sheet (bed-days "
-    "per FTE-year, benefit, cost, ratio named study_<id>_ratio).",
+    "inputs and the unit costs on the Inputs sheet (status 'derived' marks a figure taken "
+    "from peervalue where a conversion is not written as a formula): bed-days saved and "
+    "FTE-years, bed-days per FTE-year, benefit, cost, ratio (named study_<id>_ratio).",
     SHEET_POOLED: "Live formulas: the pooled ratios (pooled_weighted_mean_ratio, "
     "pooled_ratio_of_sums) and the studies by class, beside the published 2013 ratio; the "
     "other cost basis, when shown, is values.",

@@ -1,30 +1,37 @@
 """The reference analysis as live spreadsheet formulas (the ``Studies`` and ``Pooled`` sheets).
 
-Each study's figures start from three of the engine's derived per-study figures, put on the
-Inputs sheet as ``derived`` inputs (:func:`study_input_rows`), with the analysis's two unit
-costs at its price year:
+Each study's weight ``w``, total bed-days saved ``D`` and FTE-years ``F`` are formulas over
+the study's own Inputs names where its forms are simple (:func:`live_study`: the arms;
+mean bed-days, bed-days saved per patient or a total; FTE x years employed, patients x
+years supported / caseload, or FTE-years as given; durations turned into years), and the
+analysis's cost per bed-day and per FTE-year formulas over the cost set's Inputs names
+(:func:`live_costs`) when no rebasing is needed. A formula is used only when, evaluated on
+the Inputs values, it gives the engine's figure; otherwise (a readmission or
+length-of-stay outcome, other resources counted, a cost at another price year, a pay index,
+a share of overheads) the figure is one of the engine's, put on the Inputs sheet as a
+``derived`` input with its formula in words (:func:`study_inputs`):
 
 - ``analysis_<study>_total_bed_days_saved``: ``D = d x n``, the bed-days saved per patient
   (from the study's reported outcome form, converted by :mod:`peervalue.model.conversions`)
   times the patients who had peer support;
-- ``analysis_<study>_fte_years``: ``F``, the FTE-years of peer work (from the study's peer
-  input form: FTE x years employed, patients x years supported / caseload, or as given);
+- ``analysis_<study>_fte_years``: ``F``, the FTE-years of peer work;
 - ``analysis_<study>_pooling_weight``: ``w``, all patients or those who had peer support;
 - ``analysis_cost_per_bed_day``, ``analysis_cost_per_fte_year``: ``c_bed`` and ``c_psw``
-  at the analysis's price year (rebased and built up as :func:`peervalue.model.evaluate.
-  unit_costs` does).
+  at the analysis's price year (when live, these names are the Pooled sheet's cells F2, G2).
 
 From these the Studies sheet computes ``b = D / F``, the benefit ``b x c_bed``, the cost
 ``c_psw``, the net benefit and the ratio ``r = b x c_bed / c_psw`` (named
-``study_<study>_ratio``), and the Pooled sheet the 2013 weighted mean of ratios
-``SUMPRODUCT(w, r) / SUM(w)`` (``pooled_weighted_mean_ratio``), the ratio of sums
-``SUM(D) / SUM(F) x c_bed / c_psw`` (``pooled_ratio_of_sums``) and the break-even bed-days
-``c_psw / c_bed`` (``pooled_break_even_bed_days``), as :mod:`peervalue.model.core`.
+``study_<study>_ratio``; ``b`` is ``study_<study>_bed_days_per_fte_year``) and the class,
+and the Pooled sheet the 2013 weighted mean of ratios ``SUMPRODUCT(w, r) / SUM(w)``
+(``pooled_weighted_mean_ratio``), the ratio of sums ``SUM(D) / SUM(F) x c_bed / c_psw``
+(``pooled_ratio_of_sums``) and the break-even bed-days ``c_psw / c_bed``
+(``pooled_break_even_bed_days``), as :mod:`peervalue.model.core`. Each named figure is
+compared with the engine by tests/test_workbook_libreoffice.py.
 
 A study whose ``D`` or ``F`` is not a finite number (bed-days per FTE-year reported without
 the peer input) starts from its bed-days per FTE-year instead
-(``analysis_<study>_bed_days_per_fte_year``) and is left out of the ratio of sums, which
-the engine then gives as NaN (the sheet: empty).
+(``analysis_<study>_bed_days_per_fte_year``) and the ratio of sums is empty (the engine's
+NaN).
 """
 
 from __future__ import annotations
