@@ -52,6 +52,8 @@ DRAWS = 100  # the deterministic figures do not depend on the draws; keep the ru
 
 SOFFICE = shutil.which("soffice")
 
+SET_2026 = "all-2026"
+
 #: the changed inputs of the second test: caseload 15 -> 20 patients/FTE, bed-day cost
 #: 719.10 -> 650 (£, 2024-25), funded posts [2, 4, 4, 4, 4] -> [3, 5, 5, 6, 6]
 CASELOAD, BED_DAY, FUNDED = 20.0, 650.0, [3.0, 5.0, 5.0, 6.0, 6.0]
@@ -187,6 +189,7 @@ class Recalculated:
     #: the same with the cost per bed-day doubled and sledge2011's control mean 28.08
     changed_analysis: openpyxl.Workbook
     derived: openpyxl.Workbook  #: the bundled analysis with no inputs: from derived figures
+    evidence_2026: openpyxl.Workbook  #: the all-2026 evidence set, as report --out writes it
     base: openpyxl.Workbook  #: the template case, recalculated
     changed: openpyxl.Workbook  #: the same with caseload, bed-day cost and funded posts changed
     changed_scenario: Path  #: a scenario file with the same three changes
@@ -250,16 +253,26 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
         scenario=other_result,
         inputs=input_rows(prepared.evidence, prepared.costs),
     )
+    # the 2026 evidence: readmission counts, an odds ratio, a length-of-stay difference
+    set_2026 = prepare(AnalysisRequest(evidence_set=SET_2026))
+    evidence_2026 = tmp / "evidence_2026.xlsx"
+    write_workbook(
+        evidence_2026,
+        analysis=analyse(evidence_set=SET_2026),
+        inputs=input_rows(set_2026.evidence, set_2026.costs),
+    )
     # no inputs given: every study starts from the engine's derived D, F and weight
     derived = tmp / "derived.xlsx"
     write_workbook(derived, analysis=analyse(with_reference=True))
 
     out = tmp / "out"
-    _recalculate([alone, changed_analysis, derived, base, changed, other], out, tmp / "profile")
+    files = [alone, changed_analysis, derived, evidence_2026, base, changed, other]
+    _recalculate(files, out, tmp / "profile")
     return Recalculated(
         openpyxl.load_workbook(out / "analysis.xlsx", data_only=True),
         openpyxl.load_workbook(out / "changed_analysis.xlsx", data_only=True),
         openpyxl.load_workbook(out / "derived.xlsx", data_only=True),
+        openpyxl.load_workbook(out / "evidence_2026.xlsx", data_only=True),
         openpyxl.load_workbook(out / "base.xlsx", data_only=True),
         openpyxl.load_workbook(out / "changed.xlsx", data_only=True),
         changed_scenario,
@@ -318,6 +331,20 @@ def test_recalculated_studies_and_pooled_equal_the_engine(recalculated: Recalcul
         recalculated.other,
     ):
         _check_analysis(book, analysis)
+
+
+def test_the_2026_evidence_recalculates_to_the_engine(recalculated: Recalculated) -> None:
+    """The converted outcome forms (readmitted counts over their arms, a control risk with
+    an odds ratio, days saved per admission x admissions) are formulas over the studies'
+    own inputs, and recalculate to the engine's ratios."""
+    analysis = analyse(evidence_set=SET_2026)
+    book = recalculated.evidence_2026
+    ids = {s.id for s in analysis.studies}
+    assert {"core2018", "croft2015", "forchuk2005"} <= ids
+    # every study and both unit costs from their own inputs: no derived figure on Inputs
+    inputs = book["Inputs"].iter_rows(min_row=2, values_only=True)
+    assert not [row[0] for row in inputs if row[1] == "analysis"]
+    _check_analysis(book, analysis)
 
 
 def test_changed_inputs_recalculate_the_studies(recalculated: Recalculated) -> None:

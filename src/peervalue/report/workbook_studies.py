@@ -37,7 +37,7 @@ NaN).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -117,7 +117,8 @@ def live_study(
 
     Live forms: the weight from the arms; ``F`` from FTE x years employed, patients x years
     supported / caseload, or FTE-years as given; ``D`` (bed-days only) from mean bed-days
-    (control - peer support) x patients, bed-days saved per patient x patients, or a total.
+    (control - peer support) x patients, bed-days saved per patient x patients, a total, or
+    the converted forms of :func:`_converted`.
     Each formula is evaluated here on the Inputs values and used only when it gives the
     engine's figure (to 1e-12), so a form read wrongly falls back to the derived figure.
     """
@@ -179,10 +180,79 @@ def live_study(
         )
     elif has("outcome.total"):
         total = (name("outcome.total"), v("outcome.total"))
+    else:
+        total = _converted(has, name, v, values)
     total_saved = (
         total[0] if total is not None and _agrees(total[1], s.total_bed_days_saved) else None
     )
     return LiveStudy(weight, total_saved, fte_years)
+
+
+def _converted(
+    has: Callable[..., bool],
+    name: Callable[[str], str],
+    v: Callable[[str], float],
+    values: Mapping[str, tuple[float, str]],
+) -> tuple[str, float] | None:
+    """``D`` for the converted outcome forms (:mod:`peervalue.model.conversions`): admissions
+    x length of stay by arm, readmitted counts (as proportions of their arms), a control
+    risk with an odds or risk ratio (each times the mean length of a readmission), or days
+    saved per admission x admissions; each times the patients who had peer support."""
+    n, n_v = name("arms.intervention"), v("arms.intervention")
+    if has(
+        "outcome.control_admissions",
+        "outcome.control_length_of_stay",
+        "outcome.intervention_admissions",
+        "outcome.intervention_length_of_stay",
+    ):
+        ca, cl = name("outcome.control_admissions"), name("outcome.control_length_of_stay")
+        ia, il = (
+            name("outcome.intervention_admissions"),
+            name("outcome.intervention_length_of_stay"),
+        )
+        value = (
+            v("outcome.control_admissions") * v("outcome.control_length_of_stay")
+            - v("outcome.intervention_admissions") * v("outcome.intervention_length_of_stay")
+        ) * n_v
+        return f"({ca}*{cl}-{ia}*{il})*{n}", value
+    if has("outcome.length_of_stay_saved", "outcome.admissions"):
+        saved, adm = name("outcome.length_of_stay_saved"), name("outcome.admissions")
+        value = v("outcome.length_of_stay_saved") * v("outcome.admissions") * n_v
+        return f"{saved}*{adm}*{n}", value
+    if not has("outcome.length_of_stay"):
+        return None
+    los, los_v = name("outcome.length_of_stay"), v("outcome.length_of_stay")
+
+    def risk(field: str, arm: str) -> tuple[str, float] | None:
+        """A readmitted count as a proportion of its arm (as the spec gives it)."""
+        if not has(field):
+            return None
+        if values[name(field)][1] == "proportion":
+            return name(field), v(field)
+        if not has(arm):
+            return None
+        return f"{name(field)}/{name(arm)}", v(field) / v(arm)
+
+    if has("outcome.control_readmitted", "outcome.intervention_readmitted"):
+        pc = risk("outcome.control_readmitted", "arms.control")
+        pi = risk("outcome.intervention_readmitted", "arms.intervention")
+        if pc is None or pi is None:
+            return None
+        return f"({pc[0]}-{pi[0]})*{los}*{n}", (pc[1] - pi[1]) * los_v * n_v
+    if not has("outcome.control_risk"):
+        return None
+    p, p_v = name("outcome.control_risk"), v("outcome.control_risk")
+    if has("outcome.odds_ratio"):
+        odds, odds_v = name("outcome.odds_ratio"), v("outcome.odds_ratio")
+        peer = f"{odds}*{p}/(1-{p}+{odds}*{p})"
+        peer_v = odds_v * p_v / (1.0 - p_v + odds_v * p_v)
+    elif has("outcome.risk_ratio"):
+        rr, rr_v = name("outcome.risk_ratio"), v("outcome.risk_ratio")
+        peer = f"IF({rr}*{p}>1,1,{rr}*{p})"
+        peer_v = min(rr_v * p_v, 1.0)
+    else:
+        return None
+    return f"({p}-{peer})*{los}*{n}", (p_v - peer_v) * los_v * n_v
 
 
 def live_studies(
