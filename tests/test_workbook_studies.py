@@ -75,3 +75,32 @@ def test_derived_inputs_only_for_what_is_not_live() -> None:
     fields = {d.field for d in study_inputs(analysis, {"sledge2011": LiveStudy(weight="x")})}
     assert "sledge2011.pooling_weight" not in fields
     assert {"sledge2011.total_bed_days_saved", "sledge2011.fte_years"} <= fields
+
+
+@pytest.mark.parametrize(
+    ("risk_ratio", "total"),
+    [
+        # p = 0.4, RR 0.5: peer risk 0.2; D = (0.4 - 0.2) x 20 days x 50 patients = 200
+        (0.5, 200.0),
+        # RR 3: 3 x 0.4 = 1.2 is capped at 1; D = (0.4 - 1) x 20 x 50 = -600
+        (3.0, -600.0),
+    ],
+)
+def test_a_risk_ratio_is_capped_at_one_by_if(
+    sledge: StudyResult, risk_ratio: float, total: float
+) -> None:
+    study = sledge.model_copy(update={"total_bed_days_saved": total})
+    values = _values(
+        arms_intervention=(50, "patients"),
+        outcome_control_risk=(0.4, "proportion"),
+        outcome_risk_ratio=(risk_ratio, "ratio"),
+        outcome_length_of_stay=(20, "bed-days"),
+    )
+    p, rr = "sledge2011_outcome_control_risk", "sledge2011_outcome_risk_ratio"
+    assert live_study(study, "all", True, values).total_saved == (
+        f"({p}-IF({rr}*{p}>1,1,{rr}*{p}))*sledge2011_outcome_length_of_stay"
+        "*sledge2011_arms_intervention"
+    )
+    # a length of stay the engine did not use (18 days, not 20) gives no formula
+    values["sledge2011_outcome_length_of_stay"] = (18, "bed-days")
+    assert live_study(study, "all", True, values).total_saved is None
