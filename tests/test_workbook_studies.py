@@ -104,3 +104,18 @@ def test_a_risk_ratio_is_capped_at_one_by_if(
     # a length of stay the engine did not use (18 days, not 20) gives no formula
     values["sledge2011_outcome_length_of_stay"] = (18, "bed-days")
     assert live_study(study, "all", True, values).total_saved is None
+
+
+def test_bed_days_per_fte_year_times_a_live_fte(sledge: StudyResult) -> None:
+    # 180 bed-days per FTE-year x (2 FTE x 18 months / 12 = 3 FTE-years) = 540 bed-days
+    study = sledge.model_copy(update={"total_bed_days_saved": 540.0, "fte_years": 3.0})
+    values = _values(
+        arms_intervention=(38, "patients"),
+        outcome_saved_per_fte_year=(180, "bed-days/FTE-year"),
+        peer_input_fte=(2, "FTE"),
+        peer_input_employment_duration=(18, "months"),
+    )
+    live = live_study(study, "all", True, values)
+    fte = "sledge2011_peer_input_fte*sledge2011_peer_input_employment_duration/12"
+    assert live.fte_years == fte
+    assert live.total_saved == f"sledge2011_outcome_saved_per_fte_year*({fte})"

@@ -117,8 +117,8 @@ def live_study(
 
     Live forms: the weight from the arms; ``F`` from FTE x years employed, patients x years
     supported / caseload, or FTE-years as given; ``D`` (bed-days only) from mean bed-days
-    (control - peer support) x patients, bed-days saved per patient x patients, a total, or
-    the converted forms of :func:`_converted`.
+    (control - peer support) x patients, bed-days saved per patient x patients, a total,
+    bed-days per FTE-year x a live ``F``, or the converted forms of :func:`_converted`.
     Each formula is evaluated here on the Inputs values and used only when it gives the
     engine's figure (to 1e-12), so a form read wrongly falls back to the derived figure.
     """
@@ -180,6 +180,11 @@ def live_study(
         )
     elif has("outcome.total"):
         total = (name("outcome.total"), v("outcome.total"))
+    elif has("outcome.saved_per_fte_year"):
+        # reported per FTE-year: D = b x F, where F is live
+        if fte_years is not None and fte is not None:
+            per_fte = name("outcome.saved_per_fte_year")
+            total = (f"{per_fte}*({fte[0]})", v("outcome.saved_per_fte_year") * fte[1])
     else:
         total = _converted(has, name, v, values)
     total_saved = (
