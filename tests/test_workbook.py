@@ -123,7 +123,12 @@ def test_sheets_and_headers(book: openpyxl.Workbook) -> None:
 def test_only_the_results_given_get_a_sheet(bundled: Bundled) -> None:
     wb = build_workbook(analysis=bundled.analysis)
     assert wb.sheetnames == ["Contents", "Inputs", "Studies", "Pooled"]
-    assert wb["Inputs"].max_row == 1  # header only: no inputs and no scenario given
+    # no inputs and no scenario given: only the analysis's derived figures the Studies
+    # sheet starts from, the two unit costs and each study's weight, D and F (2 + 6 x 3)
+    inputs = wb["Inputs"]
+    assert inputs.max_row == 1 + 2 + 3 * len(bundled.analysis.studies) == 21
+    assert {inputs.cell(r, 2).value for r in range(2, 22)} == {"analysis"}
+    assert {inputs.cell(r, 7).value for r in range(2, 22)} == {"derived"}
     assert [r[0] for r in wb["Contents"].iter_rows(min_row=2, values_only=True)] == wb.sheetnames
     wb = build_workbook(analysis=bundled.analysis, psa=bundled.psa)
     assert wb.sheetnames == ["Contents", "Inputs", "Studies", "Pooled", "Monte Carlo"]
@@ -134,9 +139,12 @@ def test_studies_sheet_equals_the_json_result(bundled: Bundled, book: openpyxl.W
     col = columns(ws)
     prices = f"£, {bundled.analysis.price_year} prices"
     numbers = {
-        "Pooling weight (patients)": ("pooling_weight", "#,##0"),
         "Patients (peer support)": ("n_intervention", "#,##0"),
         "Patients (control)": ("n_control", "#,##0"),
+    }
+    #: live columns: formulas (their values are LibreOffice's, tests/test_workbook_libreoffice)
+    live = {
+        "Pooling weight (patients)": ("pooling_weight", "#,##0"),
         "Bed-days saved per patient": ("bed_days_saved_per_patient", "#,##0.00"),
         "Total bed-days saved": ("total_bed_days_saved", "#,##0.0"),
         "FTE-years of peer work": ("fte_years", "#,##0.00"),
@@ -151,15 +159,55 @@ def test_studies_sheet_equals_the_json_result(bundled: Bundled, book: openpyxl.W
     for row, study in enumerate(studies, start=2):
         assert ws.cell(row, col["Study"]).value == study["id"]
         assert ws.cell(row, col["Citation"]).value == study["citation"]
-        assert ws.cell(row, col["Class"]).value == study["classification"]
+        # the class, recomputed by the sheet from the live ratio (2013 classes, and 0)
+        assert ws.cell(row, col["Class"]).value == (
+            f'=IF(P{row}<0,"< 0",IF(P{row}=0,"0",IF(P{row}>1,"> 1","0 to 1")))'
+        )
         assert ws.cell(row, col["Assumed inputs"]).value == (
             ", ".join(study["assumed_inputs"]) or None
         )
         for header, (key, fmt) in numbers.items():
             check_number(ws.cell(row, col[header]), study[key], fmt)
+        for header, (_, fmt) in live.items():
+            cell = ws.cell(row, col[header])
+            assert cell.data_type == "f" and cell.number_format == fmt, (row, header)
     sledge = next(r for r in range(2, 8) if ws.cell(r, 1).value == "sledge2011")
-    # 9 bed-days saved per patient (19.08 - 10.08), from the study file
-    assert ws.cell(sledge, col["Bed-days saved per patient"]).value == pytest.approx(9.0)
+    formula = {h: ws.cell(sledge, col[h]).value for h in col}
+    # D = (control - peer support mean bed-days) x patients and F = patients x months
+    # supported / 12 / caseload, from the study's own inputs; b = D / F, benefit = b x c_bed,
+    # ratio = benefit / c_psw
+    assert formula["Total bed-days saved"] == (
+        "=(sledge2011_outcome_control_mean-sledge2011_outcome_intervention_mean)"
+        "*sledge2011_arms_intervention"
+    )
+    assert formula["FTE-years of peer work"] == (
+        "=sledge2011_arms_intervention*sledge2011_peer_input_support_duration/12"
+        "/sledge2011_peer_input_caseload"
+    )
+    assert formula["Pooling weight (patients)"] == (
+        "=sledge2011_arms_intervention+sledge2011_arms_control"
+    )
+    assert formula["Bed-days saved per FTE-year"] == f"=J{sledge}/K{sledge}"
+    assert formula[f"Benefit per FTE-year ({prices})"] == f"=L{sledge}*analysis_cost_per_bed_day"
+    assert formula["Benefit:cost ratio"] == f"=M{sledge}/analysis_cost_per_fte_year"
+    # the Inputs the formulas read give the engine's figures: (19.08 - 10.08) x 38 = 342
+    # bed-days saved, 38 x 9 / 12 / 15 = 1.9 FTE-years, 38 + 36 = 74 patients
+    inputs = book["Inputs"]
+    values: dict[str, float] = {}
+    for r in range(2, inputs.max_row + 1):
+        value = inputs.cell(r, 4).value
+        assert isinstance(value, int | float)
+        values[str(inputs.cell(r, 1).value)] = float(value)
+    n = values["sledge2011_arms_intervention"]
+    d = values["sledge2011_outcome_control_mean"] - values["sledge2011_outcome_intervention_mean"]
+    sledge_result = next(s for s in studies if s["id"] == "sledge2011")
+    assert d * n == pytest.approx(342.0) == pytest.approx(sledge_result["total_bed_days_saved"])
+    months = values["sledge2011_peer_input_support_duration"]
+    assert n * months / 12 / values["sledge2011_peer_input_caseload"] == pytest.approx(1.9)
+    assert sledge_result["fte_years"] == pytest.approx(1.9)
+    # every bundled study's weight, D and F and both unit costs are live: nothing derived
+    assert not [k for k in values if k.startswith("analysis_")]
+    assert book.defined_names["analysis_cost_per_bed_day"].attr_text == "'Pooled'!$F$2"
 
 
 def test_pooled_sheet_shows_the_published_ratio_beside_ours(
@@ -172,37 +220,42 @@ def test_pooled_sheet_shows_the_published_ratio_beside_ours(
     weighted, sums = 2, 3
     assert ws.cell(weighted, col["Method"]).value == "weighted mean of ratios"
     assert ws.cell(sums, col["Method"]).value == "ratio of sums"
-    check_number(
-        ws.cell(weighted, col["Pooled ratio"]), data["pooled"]["weighted_mean_ratio"], "0.00"
+    # live: the 2013 weighted mean sum(w r) / sum(w) and sum(D) / sum(F) x c_bed / c_psw
+    # over the Studies sheet's columns (values: tests/test_workbook_libreoffice.py)
+    assert ws.cell(weighted, col["Pooled ratio"]).value == (
+        "=SUMPRODUCT('Studies'!$F$2:$F$7,'Studies'!$P$2:$P$7)/SUM('Studies'!$F$2:$F$7)"
     )
-    check_number(ws.cell(sums, col["Pooled ratio"]), data["pooled"]["ratio_of_sums"], "0.00")
+    assert ws.cell(sums, col["Pooled ratio"]).value == (
+        "=SUM('Studies'!$J$2:$J$7)/SUM('Studies'!$K$2:$K$7)"
+        "*analysis_cost_per_bed_day/analysis_cost_per_fte_year"
+    )
+    assert book.defined_names["pooled_weighted_mean_ratio"].attr_text == "'Pooled'!$C$2"
     published = ws.cell(weighted, col["Published ratio (2013 report)"])
     check_number(published, 4.8, "0.00")
     assert data["published_reference"]["weighted_mean_ratio"] == 4.8
     assert ws.cell(sums, col["Published ratio (2013 report)"]).value is None
-    for row in (weighted, sums):
-        check_number(
-            ws.cell(row, col["Break-even bed-days per FTE-year"]),
-            data["break_even"]["bed_days_saved_per_fte_year"],
-            "#,##0.0",
-        )
-        check_number(
-            ws.cell(row, col[f"Cost per bed-day ({prices})"]),
-            data["costs"]["cost_per_bed_day"],
-            "£#,##0",
-        )
+    assert ws.cell(weighted, col["Break-even bed-days per FTE-year"]).value == (
+        "=analysis_cost_per_fte_year/analysis_cost_per_bed_day"
+    )
+    # the unit costs from the cost set's inputs (all at 2011-12 prices, full basis):
+    # salary x (1 + on-cost and overhead rates), named in row 2, referred to in row 3
+    bed_day, fte_year = col[f"Cost per bed-day ({prices})"], col[f"Cost per FTE-year ({prices})"]
+    assert ws.cell(weighted, bed_day).value == "=costs_bed_day"
+    assert ws.cell(weighted, fte_year).value == (
+        "=costs_peer_worker_components_salary*(1+(costs_peer_worker_components_employer_"
+        "national_insurance+costs_peer_worker_components_employer_superannuation+costs_peer_"
+        "worker_components_overheads+costs_peer_worker_components_capital_overheads))"
+    )
+    assert ws.cell(sums, bed_day).value == "=analysis_cost_per_bed_day"
+    assert ws.cell(weighted, bed_day).number_format == "£#,##0"
     # the studies by class, ours beside the published counts
     start = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "> 1")
-    above, between, negative, zero = (ws.cell(start + i, 2).value for i in range(4))
-    pooled = data["pooled"]
-    assert [above, between, negative, zero] == [
-        pooled["above_one"],
-        pooled["between_zero_and_one"],
-        pooled["negative"],
-        pooled["zero"],
+    counts = [ws.cell(start + i, 2).value for i in range(4)]
+    # counted from the Studies sheet's live Class column
+    assert counts == [
+        f"=SUMPRODUCT(('Studies'!$Q$2:$Q$7=\"{code}\")*1)" for code in ("> 1", "0 to 1", "< 0", "0")
     ]
     assert [ws.cell(start + i, 3).value for i in range(3)] == [4, 1, 1]
-    assert ws.cell(start, 2).data_type == "n"
 
 
 def test_monte_carlo_sheet_equals_the_json_result(
@@ -348,7 +401,10 @@ def test_scenario_overrides_are_marked_and_its_name_stays_text(tmp_path: Path) -
     # after the first (the discount schedule), the effect (the synthesis's ratio), the index
     # level (one: the cost set's price year is the case's)
     extra = 1 + scenario.horizon_years + (scenario.horizon_years - 1) + 1 + 1
-    assert wb["Inputs"].max_row - 1 == len(scenario.inputs) + extra
+    # and the analysis's two unit costs, derived (the studies' figures are live from the
+    # scenario's copies of their inputs, in the model's units)
+    derived = 2
+    assert wb["Inputs"].max_row - 1 == len(scenario.inputs) + extra + derived
 
 
 def _study(study_id: str, author: str, country: str) -> Study:
@@ -419,12 +475,17 @@ def test_formula_like_text_is_stored_as_text(tmp_path: Path) -> None:
     sources = [inputs.cell(r, icol["Source"]) for r in range(2, inputs.max_row + 1)]
     assert {c.value for c in sources} >= {INJECTION, SCRIPT, "+National Cost Collection 2024-25"}
     assert all(c.data_type == "s" for c in sources if c.value is not None)
-    # no cell in the file is a formula
+    # formulas only where the analysis is live (the Studies and Pooled sheets)
     with zipfile.ZipFile(path) as archive:
-        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert sheets
-        for name in sheets:
+        sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+        assert len(sheets) == 4  # Contents, Inputs, Studies, Pooled
+        for name in (sheets[0], sheets[1]):
             assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+    for ws in (studies_ws, pooled):
+        for line in ws.iter_rows():
+            for cell in line:
+                if cell.data_type == "f":
+                    assert INJECTION not in str(cell.value) and SCRIPT not in str(cell.value)
 
 
 def test_text_helper_flags_formula_triggers_and_drops_control_characters() -> None:
@@ -482,6 +543,18 @@ def test_a_failed_rename_leaves_the_old_file_and_no_temporary(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
 
 
+#: where each sheet may hold formulas, by row: the Studies sheet from its pooling weight
+#: (column F) to its class (Q), but not its patients (G, H); the Pooled sheet's ratios,
+#: break-even and unit costs, and the class counts; Costs column C; the Business case
+#: from column D
+LIVE_COLUMNS: dict[str, Any] = {
+    "Studies": lambda r: {6, *range(9, 18)},
+    "Pooled": lambda r: {3, 5, 6, 7} if r in (2, 3) else {2},
+    "Costs": lambda r: {3},
+    "Business case": lambda r: set(range(4, 100)),
+}
+
+
 def test_user_text_stays_text_on_every_sheet_of_the_live_workbook(tmp_path: Path) -> None:
     """Formulas only where the model is (Costs column C, Business case from column D);
     an input whose name, field and source begin with '=' stays text, as do the case's
@@ -501,8 +574,7 @@ def test_user_text_stays_text_on_every_sheet_of_the_live_workbook(tmp_path: Path
         for r, row in enumerate(ws.iter_rows(), start=1):
             for c, cell in enumerate(row, start=1):
                 if cell.data_type == "f":
-                    assert ws.title in {"Costs", "Business case"}, cell.coordinate
-                    assert c == 3 if ws.title == "Costs" else c >= 4
+                    assert c in LIVE_COLUMNS[ws.title](r), (ws.title, cell.coordinate)
                     assert ws.cell(r, 1).data_type == "s"  # its label is text
                 elif isinstance(cell.value, str):
                     assert cell.data_type == "s"
@@ -540,12 +612,14 @@ def test_every_name_a_formula_uses_is_defined(tmp_path: Path, extra: str) -> Non
     wb = build_workbook(analysis=analyse(), scenario=scenario)
     defined = set(wb.defined_names)
     assert {"result_npv", "cost_per_fte_year", "staffing_caseload"} <= defined
+    assert {"pooled_weighted_mean_ratio", "analysis_cost_per_bed_day"} <= defined
     used: set[str] = set()
-    for title in ("Costs", "Business case"):
+    for title in ("Studies", "Pooled", "Costs", "Business case"):
         for row in wb[title].iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and cell.data_type == "f":
                     text = re.sub(r'"[^"]*"', "", cell.value).replace("$", "")
+                    text = re.sub(r"'[^']*'!", "", text)  # a sheet's name before a range
                     used |= set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b(?!\()", text))
                     assert set(re.findall(r"\b([A-Z]+)\(", text)) <= _FUNCTIONS, cell.value
     cells = {u for u in used if re.fullmatch(r"[A-Z]{1,3}[0-9]+", u)}

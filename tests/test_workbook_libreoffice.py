@@ -6,7 +6,11 @@ and saves it again; openpyxl then reads the values it computed (the workbook car
 cached values of its own, so every figure read here was computed by LibreOffice). One
 LibreOffice start converts both workbooks of this module.
 
-The comparison is generic: every row of the Business case sheet that names a
+The comparison is generic: every study's ratio and bed-days per FTE-year on the Studies sheet
+(``study_<id>_ratio``, ``study_<id>_bed_days_per_fte_year``) and the pooled results on the
+Pooled sheet (``pooled_*``, :data:`ENGINE_POOLED`) are compared with the analysis the
+workbook was written from, for the bundled analysis (the workbook ``report --out x.xlsx``
+writes) and for the scenario reports; every row of the Business case sheet that names a
 :class:`~peervalue.scenario.model.Projection` field is compared year by year with the
 engine's array, every Projection field must have such a row, and every ``result_*`` name in
 the workbook must have its engine figure in :data:`ENGINE_RESULTS` (so a new model step or
@@ -30,12 +34,14 @@ import numpy as np
 import openpyxl
 import pytest
 
-from peervalue.report.workbook import write_workbook
+from peervalue.model.results import AnalysisResult
+from peervalue.report.workbook import input_rows, write_workbook
 from peervalue.report.workbook_live import STEPS, step_fields
 from peervalue.scenario import model
 from peervalue.scenario.schema import template_file
 from peervalue.service.api import analyse
-from peervalue.service.requests import ScenarioRequest
+from peervalue.service.inputs import prepare
+from peervalue.service.requests import AnalysisRequest, ScenarioRequest
 from peervalue.service.scenario import prepare_scenario, run_scenario
 
 #: LibreOffice writes 15 significant digits; the issue asks for 1e-9 relative
@@ -45,6 +51,8 @@ ABS = 1e-9
 DRAWS = 100  # the deterministic figures do not depend on the draws; keep the run short
 
 SOFFICE = shutil.which("soffice")
+
+SET_2026 = "all-2026"
 
 #: the changed inputs of the second test: caseload 15 -> 20 patients/FTE, bed-day cost
 #: 719.10 -> 650 (£, 2024-25), funded posts [2, 4, 4, 4, 4] -> [3, 5, 5, 6, 6]
@@ -96,6 +104,20 @@ ENGINE_RESULTS: dict[str, Callable[[Engine], float]] = {
     "result_payback_year": lambda e: e.totals.payback_year,
     "result_break_even_caseload": lambda e: e.totals.break_even_caseload,
     "result_break_even_cost_per_bed_day": lambda e: e.totals.break_even_cost_per_bed_day,
+}
+
+
+#: the engine's figure of each pooled result of the Pooled sheet
+ENGINE_POOLED: dict[str, Callable[[AnalysisResult], float]] = {
+    "pooled_weighted_mean_ratio": lambda a: a.pooled.weighted_mean_ratio,
+    "pooled_ratio_of_sums": lambda a: a.pooled.ratio_of_sums,
+    "pooled_break_even_bed_days": lambda a: a.break_even.bed_days_saved_per_fte_year,
+}
+
+#: the engine's figure of each study's named cells, by the name's ending
+ENGINE_STUDY: dict[str, str] = {
+    "ratio": "ratio",
+    "bed_days_per_fte_year": "bed_days_saved_per_fte_year",
 }
 
 
@@ -163,6 +185,11 @@ def _recalculate(files: list[Path], out: Path, profile: Path) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class Recalculated:
+    analysis: openpyxl.Workbook  #: the bundled analysis alone, as ``report --out`` writes it
+    #: the same with the cost per bed-day doubled and sledge2011's control mean 28.08
+    changed_analysis: openpyxl.Workbook
+    derived: openpyxl.Workbook  #: the bundled analysis with no inputs: from derived figures
+    evidence_2026: openpyxl.Workbook  #: the all-2026 evidence set, as report --out writes it
     base: openpyxl.Workbook  #: the template case, recalculated
     changed: openpyxl.Workbook  #: the same with caseload, bed-day cost and funded posts changed
     changed_scenario: Path  #: a scenario file with the same three changes
@@ -174,6 +201,24 @@ class Recalculated:
 def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
     _soffice()
     tmp = tmp_path_factory.mktemp("live")
+    prepared = prepare(AnalysisRequest())
+    alone = tmp / "analysis.xlsx"
+    write_workbook(
+        alone,
+        analysis=analyse(with_reference=True),
+        inputs=input_rows(prepared.evidence, prepared.costs),
+    )
+    book = openpyxl.load_workbook(alone)
+    # the cost set's bed-day cost, 334 -> 668 (£, 2011-12): the analysis's cost per bed-day
+    cell = _cell(book, "costs_bed_day")
+    assert cell.value == 334
+    cell.value = 668
+    # sledge2011's control mean 19.08 -> 28.08 bed-days: 18 saved per patient, not 9
+    control = _cell(book, "sledge2011_outcome_control_mean")
+    assert control.value == 19.08
+    control.value = 28.08
+    changed_analysis = tmp / "changed_analysis.xlsx"
+    book.save(changed_analysis)
     scenario = run_scenario(ScenarioRequest(scenario=template_file(), draws=DRAWS))
     base = tmp / "base.xlsx"
     write_workbook(base, analysis=analyse(), scenario=scenario)
@@ -201,11 +246,33 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
     other_scenario.write_text(OTHER_CASE)
     other = tmp / "other.xlsx"
     other_result = run_scenario(ScenarioRequest(scenario=other_scenario, draws=DRAWS))
-    write_workbook(other, analysis=analyse(), scenario=other_result)
+    # as `report --scenario ... --out` writes it: the analysis's inputs, then the case's
+    write_workbook(
+        other,
+        analysis=analyse(),
+        scenario=other_result,
+        inputs=input_rows(prepared.evidence, prepared.costs),
+    )
+    # the 2026 evidence: readmission counts, an odds ratio, a length-of-stay difference
+    set_2026 = prepare(AnalysisRequest(evidence_set=SET_2026))
+    evidence_2026 = tmp / "evidence_2026.xlsx"
+    write_workbook(
+        evidence_2026,
+        analysis=analyse(evidence_set=SET_2026),
+        inputs=input_rows(set_2026.evidence, set_2026.costs),
+    )
+    # no inputs given: every study starts from the engine's derived D, F and weight
+    derived = tmp / "derived.xlsx"
+    write_workbook(derived, analysis=analyse(with_reference=True))
 
     out = tmp / "out"
-    _recalculate([base, changed, other], out, tmp / "profile")
+    files = [alone, changed_analysis, derived, evidence_2026, base, changed, other]
+    _recalculate(files, out, tmp / "profile")
     return Recalculated(
+        openpyxl.load_workbook(out / "analysis.xlsx", data_only=True),
+        openpyxl.load_workbook(out / "changed_analysis.xlsx", data_only=True),
+        openpyxl.load_workbook(out / "derived.xlsx", data_only=True),
+        openpyxl.load_workbook(out / "evidence_2026.xlsx", data_only=True),
         openpyxl.load_workbook(out / "base.xlsx", data_only=True),
         openpyxl.load_workbook(out / "changed.xlsx", data_only=True),
         changed_scenario,
@@ -230,6 +297,81 @@ def _check_equal(book: openpyxl.Workbook, engine: Engine) -> None:
         _close(_cell(book, name).value, float(figure(engine)), name)
     _close(_cell(book, "cost_per_bed_day").value, engine.cost_per_bed_day, "cost_per_bed_day")
     _close(_cell(book, "cost_per_fte_year").value, engine.cost_per_fte_year, "cost_per_fte_year")
+
+
+def _check_analysis(book: openpyxl.Workbook, analysis: AnalysisResult) -> None:
+    """Every study's named cells and every pooled result equal ``analysis``."""
+    names = sorted(n for n in book.defined_names if n.startswith("pooled_"))
+    assert names == sorted(ENGINE_POOLED)
+    for name, figure in ENGINE_POOLED.items():
+        _close(_cell(book, name).value, figure(analysis), name)
+    expected = {
+        f"study_{s.id}_{end}": float(getattr(s, field))
+        for s in analysis.studies
+        for end, field in ENGINE_STUDY.items()
+    }
+    assert sorted(n for n in book.defined_names if n.startswith("study_")) == sorted(expected)
+    for name, value in expected.items():
+        _close(_cell(book, name).value, value, name)
+    # the class of each study, recomputed by the sheet, is the engine's
+    ws = book["Studies"]
+    classes = {ws.cell(r, 1).value: ws.cell(r, 17).value for r in range(2, ws.max_row + 1)}
+    assert classes == {s.id: s.classification for s in analysis.studies}
+
+
+def test_recalculated_studies_and_pooled_equal_the_engine(recalculated: Recalculated) -> None:
+    analysis = analyse(with_reference=True)
+    # the bundled studies give a weighted mean above the ratio of sums (1.44 against 1.12
+    # at 2011-12 prices): the two formulas must not be swapped
+    assert analysis.pooled.weighted_mean_ratio > analysis.pooled.ratio_of_sums + 0.2
+    for book in (
+        recalculated.analysis,
+        recalculated.derived,
+        recalculated.base,
+        recalculated.other,
+    ):
+        _check_analysis(book, analysis)
+
+
+def test_the_2026_evidence_recalculates_to_the_engine(recalculated: Recalculated) -> None:
+    """The converted outcome forms (readmitted counts over their arms, a control risk with
+    an odds ratio, days saved per admission x admissions) are formulas over the studies'
+    own inputs, and recalculate to the engine's ratios."""
+    analysis = analyse(evidence_set=SET_2026)
+    book = recalculated.evidence_2026
+    ids = {s.id for s in analysis.studies}
+    assert {"core2018", "croft2015", "forchuk2005"} <= ids
+    # every study and both unit costs from their own inputs: no derived figure on Inputs
+    inputs = book["Inputs"].iter_rows(min_row=2, values_only=True)
+    assert not [row[0] for row in inputs if row[1] == "analysis"]
+    _check_analysis(book, analysis)
+
+
+def test_changed_inputs_recalculate_the_studies(recalculated: Recalculated) -> None:
+    """Doubling the cost per bed-day doubles every benefit, so every ratio doubles
+    (r = b x c_bed / c_psw is linear in c_bed); raising sledge2011's control mean from 19.08
+    to 28.08 bed-days doubles its bed-days saved (9 -> 18 per patient), so its ratio is 4
+    times the engine's and its D twice; the break-even bed-days c_psw / c_bed halve.
+    Pooled, by hand: weighted = 2 x (sum(w r) + w_s r_s) / sum(w); ratio of sums =
+    2 x ratio of sums x (sum(D) + D_s) / sum(D)."""
+    analysis = analyse(with_reference=True)
+    book = recalculated.changed_analysis
+    sledge = next(s for s in analysis.studies if s.id == "sledge2011")
+    for s in analysis.studies:
+        factor = 4 if s is sledge else 2
+        _close(_cell(book, f"study_{s.id}_ratio").value, factor * s.ratio, s.id)
+    pooled = analysis.pooled
+    studies = analysis.studies
+    weights = sum(s.pooling_weight for s in studies)
+    weighted = sum(s.pooling_weight * s.ratio for s in studies) + sledge.pooling_weight * (
+        sledge.ratio
+    )
+    _close(_cell(book, "pooled_weighted_mean_ratio").value, 2 * weighted / weights, "weighted")
+    total = sum(s.total_bed_days_saved for s in studies)
+    sums = 2 * pooled.ratio_of_sums * (total + sledge.total_bed_days_saved) / total
+    _close(_cell(book, "pooled_ratio_of_sums").value, sums, "sums")
+    be = analysis.break_even.bed_days_saved_per_fte_year
+    _close(_cell(book, "pooled_break_even_bed_days").value, be / 2, "break-even")
 
 
 def test_every_projection_field_has_a_row() -> None:

@@ -14,12 +14,15 @@ sheets, and :func:`write_workbook` saves it atomically. The sheets are
     Monte Carlo distribution, range, source citation and address; rows whose figure
     was overridden say ``yes`` in the "Overridden" column and are shaded;
 ``Studies``
-    one row per study of the reference analysis;
+    one row per study of the reference analysis, live formulas from the pooling weight
+    on (:mod:`peervalue.report.workbook_studies`: each study's weight, bed-days saved and
+    FTE-years from its own inputs where its forms allow, else from derived figures on
+    the Inputs sheet);
 ``Pooled``
-    the pooled ratio by method (and on the other cost basis when the result
-    has it), the published 2013 ratio beside the weighted mean when the result
-    carries ``published_reference``; below it the studies by class and the
-    published reference;
+    the pooled ratio by method as live formulas (and on the other cost basis, as
+    values, when the result has it), the published 2013 ratio beside the weighted mean
+    when the result carries ``published_reference``; below it the studies by class
+    (counted from the live Class column) and the published reference;
 ``Costs``, ``Business case``
     (only with a scenario) live formulas over the Inputs names
     (:mod:`peervalue.report.workbook_live`): rebasing, the peer worker cost, the case
@@ -78,6 +81,23 @@ from peervalue.report.workbook_live import (
     plan_case,
     write_case,
     write_costs,
+)
+from peervalue.report.workbook_studies import (
+    ANALYSIS,
+    BREAK_EVEN,
+    COST_PER_BED_DAY,
+    COST_PER_FTE_YEAR,
+    SUMS,
+    WEIGHTED,
+    LiveCosts,
+    LiveStudy,
+    has_sums,
+    live_costs,
+    live_studies,
+    pooled_formulas,
+    study_formulas,
+    study_inputs,
+    study_name,
 )
 from peervalue.units import CURRENCY_UNITS
 
@@ -369,10 +389,22 @@ def put_text(cell: Cell, text: str) -> None:
         cell.quotePrefix = True
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A formula the workbook writes itself (never user text), without its ``=``."""
+
+    text: str
+
+
 def put(cell: Cell, value: Any, number_format: str | None = None) -> None:
     """One value: text through :func:`put_text`, numbers as numbers with ``number_format``,
-    ``None``, NaN and infinities as an empty cell, booleans as "yes"/"no"."""
+    ``None``, NaN and infinities as an empty cell, booleans as "yes"/"no", a
+    :class:`Formula` as a formula."""
     if value is None:
+        return
+    if isinstance(value, Formula):
+        cell.value = f"={value.text}"
+        cell.number_format = number_format or GENERAL
         return
     if isinstance(value, bool):
         put_text(cell, "yes" if value else "no")
@@ -407,7 +439,8 @@ class _Sheet:
     def _measure(self, col: int, value: Any) -> None:
         if value is None:
             return
-        size = _NUMBER_WIDTH if isinstance(value, int | float) else len(str(value)) + 2
+        number = isinstance(value, int | float | Formula)
+        size = _NUMBER_WIDTH if number else len(str(value)) + 2
         self.widths[col] = max(self.widths.get(col, _MIN_WIDTH), min(size, _MAX_WIDTH))
 
     def header(self, headers: Sequence[str]) -> None:
@@ -518,8 +551,13 @@ SHEET_PURPOSE = {
     SHEET_INPUTS: "Every input once: value, unit, price year, status, how the Monte Carlo "
     "draws it, range and source. Each value cell has a name (column A) that the "
     "formulas use; change a value here and the Costs and Business case sheets recalculate.",
-    SHEET_STUDIES: "The reference analysis study by study (values as computed).",
-    SHEET_POOLED: "The pooled ratios by method and the published 2013 ratio (values).",
+    SHEET_STUDIES: "Live formulas: the reference analysis study by study, from each study's "
+    "inputs and the unit costs on the Inputs sheet (status 'derived' marks a figure taken "
+    "from peervalue where a conversion is not written as a formula): bed-days saved and "
+    "FTE-years, bed-days per FTE-year, benefit, cost, ratio (named study_<id>_ratio).",
+    SHEET_POOLED: "Live formulas: the pooled ratios (pooled_weighted_mean_ratio, "
+    "pooled_ratio_of_sums) and the studies by class, beside the published 2013 ratio; the "
+    "other cost basis, when shown, is values.",
     SHEET_COSTS: "Live formulas: the scenario's costs rebased to its price year and the "
     "peer worker cost per FTE-year built from its components.",
     SHEET_CASE: "Live formulas: the business case year by year (one row per model step), "
@@ -546,57 +584,104 @@ def _put_at(ws: Worksheet, row: int, col: int, value: object, fmt: str | None) -
         cell.font = _BOLD
 
 
-def _studies_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
+#: the Studies sheet's columns: (header, number format), header with ``{money}``
+_STUDY_COLUMNS: list[tuple[str, str | None]] = [
+    ("Study", None),
+    ("Citation", None),
+    ("Country", None),
+    ("Design", None),
+    ("Peer role", None),
+    ("Pooling weight (patients)", COUNT),
+    ("Patients (peer support)", COUNT),
+    ("Patients (control)", COUNT),
+    ("Bed-days saved per patient", DECIMAL),
+    ("Total bed-days saved", AMOUNT),
+    ("FTE-years of peer work", DECIMAL),
+    ("Bed-days saved per FTE-year", AMOUNT),
+    ("Benefit per FTE-year ({money})", MONEY),
+    ("Cost per FTE-year ({money})", MONEY),
+    ("Net benefit per FTE-year ({money})", MONEY),
+    ("Benefit:cost ratio", RATIO),
+    ("Class", None),
+    ("Assumed inputs", None),
+]
+_COL = {h.replace(" ({money})", ""): i for i, (h, _) in enumerate(_STUDY_COLUMNS, start=1)}
+
+
+def _letter(header: str) -> str:
+    return get_column_letter(_COL[header])
+
+
+def _studies_sheet(sheet: _Sheet, analysis: AnalysisResult, live: Mapping[str, LiveStudy]) -> None:
+    """One row per study; from the pooling weight on, live formulas over the Inputs
+    sheet's derived figures (:mod:`peervalue.report.workbook_studies`)."""
     money = _prices(analysis.price_year)
-    columns = [
-        _Column("Study"),
-        _Column("Citation"),
-        _Column("Country"),
-        _Column("Design"),
-        _Column("Peer role"),
-        _Column("Pooling weight (patients)", COUNT),
-        _Column("Patients (peer support)", COUNT),
-        _Column("Patients (control)", COUNT),
-        _Column("Bed-days saved per patient", DECIMAL),
-        _Column("Total bed-days saved", AMOUNT),
-        _Column("FTE-years of peer work", DECIMAL),
-        _Column("Bed-days saved per FTE-year", AMOUNT),
-        _Column(f"Benefit per FTE-year ({money})", MONEY),
-        _Column(f"Cost per FTE-year ({money})", MONEY),
-        _Column(f"Net benefit per FTE-year ({money})", MONEY),
-        _Column("Benefit:cost ratio", RATIO),
-        _Column("Class"),
-        _Column("Assumed inputs"),
-    ]
-    sheet.table(
-        columns,
-        (
+    columns = [_Column(h.format(money=money), f) for h, f in _STUDY_COLUMNS]
+    sheet.header([c.header for c in columns])
+    formats = [c.number_format for c in columns]
+    wb = sheet.ws.parent
+    assert wb is not None
+    title = _quoted(sheet.ws.title)
+    for s in analysis.studies:
+        row = sheet.next_row
+
+        def at(header: str, row: int = row) -> str:
+            return f"{_letter(header)}{row}"
+
+        f = study_formulas(
+            s,
+            {
+                "total_saved": at("Total bed-days saved"),
+                "fte_years": at("FTE-years of peer work"),
+                "per_fte_year": at("Bed-days saved per FTE-year"),
+                "benefit": at("Benefit per FTE-year"),
+                "ratio": at("Benefit:cost ratio"),
+            },
+            live.get(s.id),
+        )
+        sums = has_sums(s)
+        sheet.row(
             [
                 s.id,
                 s.citation,
                 s.country,
                 s.design,
                 s.peer_role,
-                s.pooling_weight,
+                Formula(f.weight),
                 s.n_intervention,
                 s.n_control,
-                s.bed_days_saved_per_patient,
-                s.total_bed_days_saved,
-                s.fte_years,
-                s.bed_days_saved_per_fte_year,
-                s.benefit_per_fte_year,
-                s.cost_per_fte_year,
-                s.net_benefit_per_fte_year,
-                s.ratio,
-                s.classification,
+                Formula(f"{at('Total bed-days saved')}/{at('Patients (peer support)')}")
+                if sums
+                else s.bed_days_saved_per_patient,
+                Formula(f.total_saved) if sums else None,
+                Formula(f.fte_years) if sums else None,
+                Formula(f.per_fte_year),
+                Formula(f.benefit),
+                Formula(f.cost),
+                Formula(f.net_benefit),
+                Formula(f.ratio),
+                Formula(f.classification),
                 ", ".join(s.assumed_inputs),
-            ]
-            for s in analysis.studies
-        ),
-    )
+            ],
+            formats,
+        )
+        add_name(wb, study_name(s.id, "ratio"), f"{title}!${_letter('Benefit:cost ratio')}${row}")
+        add_name(
+            wb,
+            study_name(s.id, "bed_days_per_fte_year"),
+            f"{title}!${_letter('Bed-days saved per FTE-year')}${row}",
+        )
 
 
-def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
+def _studies_range(analysis: AnalysisResult, header: str) -> str:
+    last = 1 + len(analysis.studies)
+    col = _letter(header)
+    return f"{_quoted(SHEET_STUDIES)}!${col}$2:${col}${last}"
+
+
+def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult, unit_costs: LiveCosts) -> None:
+    """The pooled ratios, live over the Studies sheet; the analysis's unit costs are named
+    in row 2 (columns F, G) when they are formulas over the cost set's inputs."""
     money = _prices(analysis.price_year)
     ref = analysis.published_reference
     pooled, costs = analysis.pooled, analysis.costs
@@ -611,26 +696,42 @@ def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
         _Column(f"Cost per FTE-year ({money})", MONEY),
         _Column("Note"),
     ]
-    be = analysis.break_even.bed_days_saved_per_fte_year
+    live = bool(analysis.studies)
+    be: Any = analysis.break_even.bed_days_saved_per_fte_year
+    weighted: Any = pooled.weighted_mean_ratio
+    sums: Any = pooled.ratio_of_sums
+    c_bed: Any = costs.cost_per_bed_day
+    c_psw: Any = costs.cost_per_fte_year
+    if live:
+        formulas = pooled_formulas(
+            _studies_range(analysis, "Pooling weight (patients)"),
+            _studies_range(analysis, "Benefit:cost ratio"),
+            _studies_range(analysis, "Total bed-days saved"),
+            _studies_range(analysis, "FTE-years of peer work"),
+            all(has_sums(s) for s in analysis.studies),
+        )
+        weighted, sums = Formula(formulas[WEIGHTED]), Formula(formulas[SUMS])
+        be = Formula(formulas[BREAK_EVEN])
+        c_bed, c_psw = Formula(COST_PER_BED_DAY), Formula(COST_PER_FTE_YEAR)
     rows: list[list[Any]] = [
         [
             METHOD_TITLES["weighted"],
             costs.basis,
-            pooled.weighted_mean_ratio,
+            weighted,
             published,
             be,
-            costs.cost_per_bed_day,
-            costs.cost_per_fte_year,
+            Formula(unit_costs.bed_day) if live and unit_costs.bed_day else c_bed,
+            Formula(unit_costs.fte_year) if live and unit_costs.fte_year else c_psw,
             pooled.weighting_note,
         ],
         [
             METHOD_TITLES["sums"],
             costs.basis,
-            pooled.ratio_of_sums,
+            sums,
             None,
-            be,
-            costs.cost_per_bed_day,
-            costs.cost_per_fte_year,
+            Formula(BREAK_EVEN) if live else be,
+            c_bed,
+            c_psw,
             pooled.ratio_of_sums_note,
         ],
     ]
@@ -649,10 +750,21 @@ def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
                     other.break_even_bed_days_per_fte_year,
                     costs.cost_per_bed_day,
                     other.cost_per_fte_year,
-                    other.basis_note,
+                    f"{other.basis_note} (values as computed, not formulas)",
                 ]
             )
     sheet.table(columns, rows)
+    if live:
+        wb = sheet.ws.parent
+        assert wb is not None
+        here = _quoted(sheet.ws.title)
+        add_name(wb, WEIGHTED, f"{here}!$C$2")
+        add_name(wb, SUMS, f"{here}!$C$3")
+        add_name(wb, BREAK_EVEN, f"{here}!$E$2")
+        if unit_costs.bed_day:
+            add_name(wb, COST_PER_BED_DAY, f"{here}!$F$2")
+        if unit_costs.fte_year:
+            add_name(wb, COST_PER_FTE_YEAR, f"{here}!$G$2")
 
     sheet.gap()
     classes = ref.classification if ref is not None else {}
@@ -663,10 +775,13 @@ def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
             _Column("Published", INTEGER),
         ],
         [
-            ["> 1", pooled.above_one, classes.get("above_one")],
-            ["0 to 1", pooled.between_zero_and_one, classes.get("between_zero_and_one")],
-            ["< 0", pooled.negative, classes.get("negative")],
-            ["0 (no effect)", pooled.zero, classes.get("zero")],
+            [label, _class_count(analysis, code, count), classes.get(key)]
+            for label, code, count, key in (
+                ("> 1", "> 1", pooled.above_one, "above_one"),
+                ("0 to 1", "0 to 1", pooled.between_zero_and_one, "between_zero_and_one"),
+                ("< 0", "< 0", pooled.negative, "negative"),
+                ("0 (no effect)", "0", pooled.zero, "zero"),
+            )
         ],
     )
 
@@ -687,6 +802,13 @@ def _pooled_sheet(sheet: _Sheet, analysis: AnalysisResult) -> None:
             ["Why results differ", differences(analysis)],
         ]
     sheet.table([_Column("About"), _Column("")], about)
+
+
+def _class_count(analysis: AnalysisResult, code: str, count: int) -> Any:
+    """Studies in a class: a count over the Studies sheet's live Class column."""
+    if not analysis.studies:
+        return count
+    return Formula(f'SUMPRODUCT(({_studies_range(analysis, "Class")}="{code}")*1)')
 
 
 def _scenario_sheet(sheet: _Sheet, scenario: ScenarioResult) -> None:
@@ -870,6 +992,24 @@ def build_workbook(
     if scenario is not None:
         inputs += scenario_input_rows(scenario) + case_extra_rows(scenario)
     inputs = merge_input_rows(inputs)
+    values = {r.name: (r.value, r.unit, r.price_year) for r in inputs}
+    live = live_studies(analysis, {k: (v, u) for k, (v, u, _) in values.items()})
+    unit_costs = live_costs(analysis, values)
+    inputs += [
+        InputRow(
+            ANALYSIS,
+            d.field,
+            d.value,
+            d.unit,
+            d.price_year,
+            d.source,
+            None,
+            "derived",
+            distribution="drawn through the inputs it is derived from",
+        )
+        for d in study_inputs(analysis, live, unit_costs)
+    ]
+    inputs = merge_input_rows(inputs)
 
     sheets: list[_Sheet] = []
 
@@ -884,8 +1024,8 @@ def build_workbook(
         titles.append(SHEET_MONTE_CARLO)
     _contents_sheet(sheet(SHEET_CONTENTS), titles)
     _inputs_sheet(sheet(SHEET_INPUTS), inputs)
-    _studies_sheet(sheet(SHEET_STUDIES), analysis)
-    _pooled_sheet(sheet(SHEET_POOLED), analysis)
+    _studies_sheet(sheet(SHEET_STUDIES), analysis, live)
+    _pooled_sheet(sheet(SHEET_POOLED), analysis, unit_costs)
     if scenario is not None:
         from peervalue.scenario.catalogue import cost_lines
 
