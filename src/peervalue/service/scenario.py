@@ -61,7 +61,14 @@ def run_scenario(request: ScenarioRequest, files: ResolvedFiles | None = None) -
     from peervalue.service.structural import structural_panel
 
     panel = structural_panel(p)
-    out = result.model_copy(update={"structural": panel})
+    update: dict[str, object] = {"structural": panel}
+    if p.loaded.scenario.options:
+        from peervalue.service.scenario_options import OptionRun, run_options
+
+        case = OptionRun(p.loaded.scenario.scenario.name, p, point, mc)
+        appraisal = run_options(request, p.files, case)
+        update["options"] = appraisal[0] if appraisal is not None else None
+    out = result.model_copy(update=update)
     return out.with_resolved(result.resolved) if result.resolved is not None else out
 
 
