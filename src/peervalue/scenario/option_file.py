@@ -74,8 +74,8 @@ class ScenarioOption(StrictModel):
                 )
             if not isinstance(value, dict):
                 raise ValueError(
-                    f"option {name!r}: {key!r} is {quote(value)}; expected fields of [{key}], "
-                    f"such as {key}.{allowed[key][0]} = ..."
+                    f"option {name!r}: {key!r} is {quote(value)}; expected fields of [{key}] "
+                    f"set one by one, such as {key}.{allowed[key][0]} = <value>"
                 )
             unknown = [f for f in value if f not in allowed[key]]
             if unknown:

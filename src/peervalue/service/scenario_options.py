@@ -47,6 +47,11 @@ def option_files(files: ResolvedFiles, index: int, option: ScenarioOption) -> Re
     where = f"options[{index}] ({option.name})"
     try:
         scenario = validate(ScenarioFile, option_document(loaded.scenario, option), loaded.source)
+        mine = LoadedScenario(
+            scenario, (*loaded.overrides, *option.overrides()), loaded.source, loaded.folder
+        )
+        _check_price_years(mine)
+        return replace(files, loaded=mine, costs=_cost_document(mine))
     except InputError as exc:
         raise InputError(
             exc.source,
@@ -55,14 +60,6 @@ def option_files(files: ResolvedFiles, index: int, option: ScenarioOption) -> Re
                 for p in exc.problems
             ],
         ) from None
-    mine = LoadedScenario(
-        scenario,
-        (*loaded.overrides, *option.overrides()),
-        loaded.source,
-        loaded.folder,
-    )
-    _check_price_years(mine)
-    return replace(files, loaded=mine, costs=_cost_document(mine))
 
 
 def run_option(name: str, request: ScenarioRequest, files: ResolvedFiles) -> OptionRun:
