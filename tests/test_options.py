@@ -3,12 +3,22 @@ scenario files with ``[[options]]`` run with common random numbers."""
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peervalue.scenario.options import appraise, expected_loss, prob_best
+from peervalue.scenario.schema import template_file
+from peervalue.service.requests import ScenarioRequest
+from peervalue.service.scenario import run_scenario
+from peervalue.service.scenario_options import run_options, shared_draws_identical
+from peervalue.service.scenario_resolve import resolve_scenario
+from tests.cli_helpers import run_cli
 
 # Three options x four draws, worked by hand.
 #   business as usual:  0    0    0    0     cost   0 every draw
@@ -100,3 +110,95 @@ def test_expected_loss_and_prob_best_properties(m: list[list[float]]) -> None:
     # and equals E[max] - mean, option by option (an independent reading)
     e_max = float(np.mean([max(col) for col in zip(*m, strict=True)]))
     assert loss == pytest.approx(e_max - means, abs=tol)
+
+
+# ------------------------------------------------------------------ scenario files with options
+
+TEMPLATE_OPTIONS = re.compile(r"^# (\[\[options\]\]|name = |staffing\.|costs\.band)", re.MULTILINE)
+
+
+def _template_with_options(tmp_path: Path) -> Path:
+    """The template with its two commented example options switched on."""
+    text = template_file().read_text(encoding="utf-8")
+    at = text.index("# [[options]]")
+    text = text[:at] + TEMPLATE_OPTIONS.sub(r"\1", text[at:])
+    path = tmp_path / "options.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_template_runs_without_options_and_its_examples_run_when_uncommented(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = tmp_path / "plain.toml"
+    assert run_cli(capsys, "scenario", "new", str(plain)).code == 0
+    out = run_cli(capsys, "scenario", "run", str(plain), "-n", "50", "--format", "json")
+    assert out.code == 0
+    assert "options" not in json.loads(out.out)  # a case without options: as before
+    path = _template_with_options(tmp_path)
+    out = run_cli(capsys, "scenario", "run", str(path), "-n", "50", "--format", "json")
+    assert out.code == 0, out.err
+    names = [o["name"] for o in json.loads(out.out)["options"]["options"]]
+    assert names == [
+        "business as usual",
+        "Example Trust: four peer support workers from April",
+        "Do minimum: two posts",
+        "Six posts at band 3",
+    ]
+    table = run_cli(capsys, "scenario", "run", str(path), "-n", "50")
+    assert table.code == 0
+    assert "Options appraisal (50 draws" in table.out
+    assert "Expected loss" in table.out
+
+
+def test_each_option_is_the_whole_case_with_common_random_numbers(tmp_path: Path) -> None:
+    path = _template_with_options(tmp_path)
+    req = ScenarioRequest(scenario=path, draws=400, seed=7)
+    result = run_scenario(req)
+    assert result.options is not None
+    rows = {o.name: o for o in result.options.options}
+    case = rows[result.name]
+    # the case's row is the case's own answer
+    assert case.net_present_value == pytest.approx(result.totals.net_present_value)
+    assert case.cash_net_present_value == pytest.approx(result.totals.cash_net_present_value)
+    assert case.mean_net_present_value == pytest.approx(result.uncertainty.net_present_value.mean)
+    # the do-minimum option equals a file that sets two posts and no options, run alone
+    alone = tmp_path / "two.toml"
+    text = path.read_text(encoding="utf-8")
+    alone.write_text(
+        text.split("\n[[options]]")[0].replace("funded_fte = [2, 4, 4, 4, 4]", "funded_fte = 2"),
+        encoding="utf-8",
+    )
+    two = run_scenario(ScenarioRequest(scenario=alone, draws=400, seed=7))
+    assert two.options is None
+    minimum = rows["Do minimum: two posts"]
+    assert minimum.net_present_value == pytest.approx(two.totals.net_present_value)
+    assert minimum.cash_net_present_value == pytest.approx(two.totals.cash_net_present_value)
+    assert minimum.mean_net_present_value == pytest.approx(two.uncertainty.net_present_value.mean)
+    # every input the options share is drawn identically (the band 3 salary is another
+    # figure, drawn from the same stream)
+    files = resolve_scenario(path)
+    appraisal = run_options(req, files)
+    assert appraisal is not None
+    table, runs = appraisal
+    assert shared_draws_identical(runs) == []
+    salary = "costs:peer_worker.components.salary"
+    assert salary in runs[0].prepared.drawn and salary in runs[2].prepared.drawn
+    assert table.model_dump(mode="json") == result.options.model_dump(mode="json")
+    # business as usual: zero everywhere, compared with nothing
+    bau = rows["business as usual"]
+    assert (bau.mean_net_present_value, bau.compared_with) == (0.0, None)
+    assert sum(o.prob_best for o in result.options.options) == pytest.approx(1.0)
+
+
+def test_options_are_written_back_by_save_inputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _template_with_options(tmp_path)
+    saved = tmp_path / "saved.toml"
+    args = ("scenario", "run", str(path), "-n", "30", "--format", "json")
+    first = run_cli(capsys, *args, "--save-inputs", str(saved))
+    assert first.code == 0, first.err
+    again = run_cli(capsys, "scenario", "run", str(saved), "-n", "30", "--format", "json")
+    assert again.code == 0, again.err
+    assert json.loads(again.out)["options"] == json.loads(first.out)["options"]
