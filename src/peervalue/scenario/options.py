@@ -22,11 +22,15 @@ For option ``i`` and draw ``k`` with NPV ``v[i, k]``:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from peervalue.model.core import Array
 from peervalue.results import ResultModel
+
+if TYPE_CHECKING:
+    from peervalue.model.core import Array
+
+# numpy is imported inside the functions: the result types below are imported by the
+# table renderers, which a command such as ``evidence list`` loads without numpy
 
 #: the implicit option: no posts, no cost, no benefit
 BUSINESS_AS_USUAL = "business as usual"
@@ -65,6 +69,8 @@ class OptionsAppraisal(ResultModel):
 
 
 def _matrix(a: Array | Sequence[Sequence[float]], shape: tuple[int, int], what: str) -> Array:
+    import numpy as np
+
     m = np.asarray(a, dtype=np.float64)
     if m.shape != shape:
         raise ValueError(f"{what} has shape {m.shape}; expected {shape} (options x draws)")
@@ -73,6 +79,8 @@ def _matrix(a: Array | Sequence[Sequence[float]], shape: tuple[int, int], what: 
 
 def prob_best(npv: Array) -> Array:
     """Share of draws in which each option (row) has the highest NPV; ties share a draw."""
+    import numpy as np
+
     best = npv.max(axis=0)
     is_best = (npv == best).astype(np.float64)
     return np.asarray((is_best / is_best.sum(axis=0)).mean(axis=1))
@@ -80,6 +88,8 @@ def prob_best(npv: Array) -> Array:
 
 def expected_loss(npv: Array) -> Array:
     """Mean over draws (columns) of the best NPV in the draw less each option's (row's)."""
+    import numpy as np
+
     return np.asarray((npv.max(axis=0) - npv).mean(axis=1))
 
 
@@ -96,6 +106,8 @@ def appraise(
 
     Every draw must be finite (a draw that cannot be computed makes the comparison
     meaningless); ``names`` must be distinct."""
+    import numpy as np
+
     if len(set(names)) != len(names):
         raise ValueError(f"option names must be distinct, got {list(names)}")
     v = np.asarray(npv, dtype=np.float64)
