@@ -202,3 +202,29 @@ def test_options_are_written_back_by_save_inputs(
     again = run_cli(capsys, "scenario", "run", str(saved), "-n", "30", "--format", "json")
     assert again.code == 0, again.err
     assert json.loads(again.out)["options"] == json.loads(first.out)["options"]
+
+
+def test_the_json_api_runs_options_and_refuses_bad_ones(tmp_path: Path) -> None:
+    import tomllib
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's notice about httpx versions
+        from fastapi.testclient import TestClient
+    from peervalue.web.app import create_app
+
+    document = tomllib.loads(_template_with_options(tmp_path).read_text(encoding="utf-8"))
+    document["scenario"]["start"] = document["scenario"]["start"].isoformat()
+    app = create_app(
+        f"sqlite:///{tmp_path / 'p.db'}", allowed_hosts=["testserver"], runs_per_minute=0
+    )
+    with TestClient(app) as client:
+        got = client.post("/api/v1/scenarios/run", json={"scenario": document, "draws": 60})
+        assert got.status_code == 200, got.text
+        want = run_scenario(ScenarioRequest.model_validate({"scenario": document, "draws": 60}))
+        assert want.options is not None
+        assert got.json()["options"] == json.loads(json.dumps(want.options.model_dump(mode="json")))
+        document["options"].append({"name": "Do minimum: two posts"})
+        bad = client.post("/api/v1/scenarios/run", json={"scenario": document, "draws": 60})
+        assert bad.status_code == 422, bad.text
+        assert "more than once" in bad.text
