@@ -228,3 +228,25 @@ def test_the_json_api_runs_options_and_refuses_bad_ones(tmp_path: Path) -> None:
         bad = client.post("/api/v1/scenarios/run", json={"scenario": document, "draws": 60})
         assert bad.status_code == 422, bad.text
         assert "more than once" in bad.text
+
+
+def test_the_report_cells_and_csv_rows_of_the_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from peervalue.report.options_cells import HEAD, options_cells
+
+    path = _template_with_options(tmp_path)
+    result = run_scenario(ScenarioRequest(scenario=path, draws=60, seed=3))
+    assert result.options is not None
+    rows, words = options_cells(result)
+    assert [len(r) for r in rows] == [len(HEAD)] * 4
+    assert rows[0][:2] == ["business as usual", "£0"]
+    marked = [r[0] for r in rows if r[0].endswith("(least expected loss)")]
+    assert marked == [f"{result.options.best} (least expected loss)"]
+    assert "60 Monte Carlo draws" in words
+    plain = result.model_copy(update={"options": None})
+    assert options_cells(plain) == ([], "")
+    out = run_cli(capsys, "scenario", "run", str(path), "-n", "60", "-s", "3", "--format", "csv")
+    assert out.code == 0, out.err
+    lines = [line for line in out.out.splitlines() if ",option," in line]
+    assert len(lines) == 4 and "Six posts at band 3" in lines[-1]
