@@ -77,6 +77,18 @@ def test_refuses_repeated_names_and_a_wrong_shape() -> None:
         appraise(["A", "B"], [[1.0], [2.0]], [[1.0]], [[1.0], [2.0]])
 
 
+def test_a_draw_not_finite_for_one_option_is_left_out_for_all() -> None:
+    # the hand-worked matrix with a fifth draw in which A cannot be computed: the same
+    # answer from the four draws kept
+    npv = [[*row, x] for row, x in zip(NPV, [0.0, float("nan"), 50.0], strict=True)]
+    cost = [[*row, 1.0] for row in COST]
+    out = appraise(NAMES, npv, npv, cost)
+    assert out.draws == 4
+    assert [r.expected_loss for r in out.options] == pytest.approx([10.75, 3.75, 8.75])
+    none = appraise(["A"], [[float("inf")]], [[0.0]], [[0.0]])
+    assert none.draws == 0 and np.isnan(none.options[0].mean_net_present_value)
+
+
 matrices = st.integers(1, 6).flatmap(
     lambda k: st.integers(1, 30).flatmap(
         lambda n: st.lists(

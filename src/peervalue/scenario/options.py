@@ -60,7 +60,7 @@ class OptionRow(ResultModel):
 class OptionsAppraisal(ResultModel):
     """Every option side by side, business as usual among them."""
 
-    draws: int
+    draws: int  #: the draws compared (those finite for every option)
     options: list[OptionRow]
     #: the option with the least expected loss (the highest mean NPV)
     best: str
@@ -104,8 +104,8 @@ def appraise(
     """The options table from per-draw matrices of shape ``(options, draws)``: economic
     NPV, cash NPV and discounted cost, with NPVs at the point values where given.
 
-    Every draw must be finite (a draw that cannot be computed makes the comparison
-    meaningless); ``names`` must be distinct."""
+    Draws not finite for some option are left out for all (``draws``: those kept);
+    ``names`` must be distinct."""
     import numpy as np
 
     if len(set(names)) != len(names):
@@ -115,14 +115,21 @@ def appraise(
         raise ValueError(f"npv has shape {v.shape}; expected ({len(names)}, draws)")
     cash = _matrix(cash_npv, v.shape, "cash_npv")
     cost = _matrix(discounted_cost, v.shape, "discounted_cost")
-    if not (np.isfinite(v).all() and np.isfinite(cash).all() and np.isfinite(cost).all()):
-        raise ValueError("every draw of every option must be finite")
+    # a draw that cannot be computed for some option (not finite) is left out of the
+    # comparison for every option; with none left, every figure over the draws is NaN
+    kept = np.isfinite(v).all(axis=0) & np.isfinite(cash).all(axis=0)
+    kept &= np.isfinite(cost).all(axis=0)
     nan = float("nan")
+    if not kept.any():
+        v = cash = cost = np.full((len(names), 1), nan)
+    else:
+        v, cash, cost = v[:, kept], cash[:, kept], cost[:, kept]
     points = list(point_npv) if point_npv is not None else [nan] * len(names)
     cash_points = list(point_cash_npv) if point_cash_npv is not None else [nan] * len(names)
-    mean, mean_cash, mean_cost = v.mean(axis=1), cash.mean(axis=1), cost.mean(axis=1)
-    low, high = np.percentile(v, [2.5, 97.5], axis=1)
-    p_best, loss = prob_best(v), expected_loss(v)
+    with np.errstate(all="ignore"):  # NaN where no draw is kept
+        mean, mean_cash, mean_cost = v.mean(axis=1), cash.mean(axis=1), cost.mean(axis=1)
+        low, high = np.percentile(v, [2.5, 97.5], axis=1)
+        p_best, loss = prob_best(v), expected_loss(v)
     # cheapest first; a stable sort keeps tied options in the order given
     order = [int(i) for i in np.argsort(mean_cost, kind="stable")]
     cheaper: dict[int, int | None] = {
@@ -147,7 +154,7 @@ def appraise(
                 expected_loss=float(loss[i]),
             )
         )
-    top = int(np.argmin(loss))
+    top = int(np.argmin(loss)) if kept.any() else 0
     return OptionsAppraisal(
-        draws=int(v.shape[1]), options=rows, best=names[top], evpi=float(loss[top])
+        draws=int(kept.sum()), options=rows, best=names[top], evpi=float(loss[top])
     )
