@@ -10,12 +10,13 @@ usual (:mod:`peervalue.scenario.options`)::
 An option is the whole business case with its overrides layered on (a figure replaces the
 case's as a whole; setting one of ``costs.band``, ``costs.salary`` or
 ``costs.cost_per_fte_year`` clears the other two). The fields an option may set are those
-the schema declares for ``[staffing]`` and ``[costs]``.
+the schema declares for ``[staffing]`` and ``[costs]``: the service checks them against
+the schema (:mod:`peervalue.service.scenario_options`), as this module is below it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -23,25 +24,10 @@ from peervalue.errors import quote
 from peervalue.provenance import StrictModel
 from peervalue.scenario.options import BUSINESS_AS_USUAL, MAX_OPTIONS
 
-if TYPE_CHECKING:
-    from peervalue.scenario.schema import ScenarioFile
-
 #: the tables whose fields an option may set
 OPTION_TABLES: tuple[str, ...] = ("staffing", "costs")
 #: the three ways of costing a post: an option that sets one clears the others
 PEER_COST_FIELDS: tuple[str, ...] = ("cost_per_fte_year", "salary", "band")
-
-
-def option_fields() -> dict[str, tuple[str, ...]]:
-    """The fields an option may set, by table, from the schema."""
-    from peervalue.scenario.schema import ScenarioFile
-
-    out = {}
-    for table in OPTION_TABLES:
-        model = ScenarioFile.model_fields[table].annotation
-        assert isinstance(model, type)
-        out[table] = tuple(getattr(model, "model_fields", {}))
-    return out
 
 
 class ScenarioOption(StrictModel):
@@ -62,26 +48,19 @@ class ScenarioOption(StrictModel):
                 f"an option needs a 'name' (got {quote(name) if name is not None else 'none'}); "
                 'expected text such as name = "4 FTE at band 3"'
             )
-        allowed = option_fields()
         for key, value in data.items():
             if key == "name":
                 continue
-            if key not in allowed:
+            if key not in OPTION_TABLES:
                 raise ValueError(
                     f"option {name!r} sets {key!r}, which an option cannot change; expected "
-                    f"fields of {' or '.join(f'[{t}]' for t in allowed)}, such as "
+                    f"fields of {' or '.join(f'[{t}]' for t in OPTION_TABLES)}, such as "
                     "staffing.funded_fte = 4"
                 )
             if not isinstance(value, dict):
                 raise ValueError(
                     f"option {name!r}: {key!r} is {quote(value)}; expected fields of [{key}] "
-                    f"set one by one, such as {key}.{allowed[key][0]} = <value>"
-                )
-            unknown = [f for f in value if f not in allowed[key]]
-            if unknown:
-                raise ValueError(
-                    f"option {name!r} sets {', '.join(repr(f'{key}.{f}') for f in unknown)}, "
-                    f"not a field of [{key}]; expected one of: {', '.join(allowed[key])}"
+                    f"set one by one, such as {key}.<field> = <value>"
                 )
         return data
 
@@ -113,20 +92,3 @@ def _distinct_and_few(options: list[ScenarioOption]) -> list[ScenarioOption]:
 
 #: the ``options`` field of a scenario file
 OptionList = Annotated[list[ScenarioOption], AfterValidator(_distinct_and_few)]
-
-
-def option_document(base: ScenarioFile, option: ScenarioOption) -> dict[str, Any]:
-    """The whole case with ``option``'s overrides layered on, as a document to validate
-    (without options of its own)."""
-    data = base.model_dump(mode="json", exclude={"options"})
-    for table in OPTION_TABLES:
-        changes = getattr(option, table)
-        if not changes:
-            continue
-        block = dict(data[table])
-        if table == "costs" and any(f in changes for f in PEER_COST_FIELDS):
-            for f in PEER_COST_FIELDS:
-                block.pop(f, None)
-        block.update(changes)
-        data[table] = block
-    return data

@@ -12,6 +12,7 @@ itself is :func:`peervalue.scenario.options.appraise`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from peervalue.fileio import validate
 from peervalue.model.core import Array
 from peervalue.scenario import model
 from peervalue.scenario.defaults import LoadedScenario
-from peervalue.scenario.option_file import ScenarioOption, option_document
+from peervalue.scenario.option_file import OPTION_TABLES, PEER_COST_FIELDS, ScenarioOption
 from peervalue.scenario.options import BUSINESS_AS_USUAL, OptionsAppraisal, appraise
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.service.requests import ScenarioRequest
@@ -36,6 +37,48 @@ class OptionRun:
     prepared: PreparedScenario
     point: model.Projection
     drawn: model.Projection
+
+
+def option_fields() -> dict[str, tuple[str, ...]]:
+    """The fields an option may set, by table, from the schema."""
+    out = {}
+    for table in OPTION_TABLES:
+        model_ = ScenarioFile.model_fields[table].annotation
+        assert isinstance(model_, type)
+        out[table] = tuple(getattr(model_, "model_fields", {}))
+    return out
+
+
+def option_document(base: ScenarioFile, option: ScenarioOption) -> dict[str, Any]:
+    """The whole case with ``option``'s overrides layered on, as a document to validate
+    (without options of its own); a field the schema does not declare is refused."""
+    allowed = option_fields()
+    data = base.model_dump(mode="json", exclude={"options"})
+    for table in OPTION_TABLES:
+        changes = getattr(option, table)
+        unknown = [f for f in changes if f not in allowed[table]]
+        if unknown:
+            raise InputError(
+                "",
+                [
+                    Problem(
+                        "",
+                        f"option {option.name!r} sets "
+                        f"{', '.join(repr(f'{table}.{f}') for f in unknown)}, not a field of "
+                        f"[{table}]",
+                        f"one of: {', '.join(allowed[table])}",
+                    )
+                ],
+            )
+        if not changes:
+            continue
+        block = dict(data[table])
+        if table == "costs" and any(f in changes for f in PEER_COST_FIELDS):
+            for f in PEER_COST_FIELDS:
+                block.pop(f, None)
+        block.update(changes)
+        data[table] = block
+    return data
 
 
 def option_files(files: ResolvedFiles, index: int, option: ScenarioOption) -> ResolvedFiles:
@@ -54,7 +97,7 @@ def option_files(files: ResolvedFiles, index: int, option: ScenarioOption) -> Re
         return replace(files, loaded=mine, costs=_cost_document(mine))
     except InputError as exc:
         raise InputError(
-            exc.source,
+            exc.source or loaded.source,
             [
                 Problem(f"{where}: {p.field}" if p.field else where, p.problem, p.expected)
                 for p in exc.problems
@@ -71,17 +114,12 @@ def run_option(name: str, request: ScenarioRequest, files: ResolvedFiles) -> Opt
     return OptionRun(name, p, point, drawn)
 
 
-def run_options(
-    request: ScenarioRequest, files: ResolvedFiles, case: OptionRun | None = None
-) -> tuple[OptionsAppraisal, list[OptionRun]] | None:
-    """The options table of a scenario with ``[[options]]`` (None without any): business
-    as usual, the case as the file sets it (``case``: run already) and each option, with
-    the runs behind it. Every option is checked before any runs."""
+def checked_options(files: ResolvedFiles) -> list[ResolvedFiles]:
+    """Each option's files (the case's with the option layered on), every option checked;
+    none without options."""
     s = files.loaded.scenario
-    if not s.options:
-        return None
     case_name = s.scenario.name
-    for i, option in enumerate(s.options):
+    for i, option in enumerate(s.options or []):
         if option.name == case_name:
             raise InputError(
                 files.loaded.source,
@@ -93,8 +131,25 @@ def run_options(
                     )
                 ],
             )
-    per_option = [option_files(files, i, o) for i, o in enumerate(s.options)]
-    runs = [case if case is not None else run_option(case_name, request, files)]
+    return [option_files(files, i, o) for i, o in enumerate(s.options or [])]
+
+
+def run_options(
+    request: ScenarioRequest,
+    files: ResolvedFiles,
+    case: OptionRun | None = None,
+    per_option: list[ResolvedFiles] | None = None,
+) -> tuple[OptionsAppraisal, list[OptionRun]] | None:
+    """The options table of a scenario with ``[[options]]`` (None without any): business
+    as usual, the case as the file sets it (``case``: run already) and each option
+    (``per_option``: from :func:`checked_options` already), with the runs behind it.
+    Every option is checked before any runs."""
+    s = files.loaded.scenario
+    if not s.options:
+        return None
+    if per_option is None:
+        per_option = checked_options(files)
+    runs = [case if case is not None else run_option(s.scenario.name, request, files)]
     runs += [run_option(o.name, request, f) for o, f in zip(s.options, per_option, strict=True)]
     return table_of(runs), runs
 
