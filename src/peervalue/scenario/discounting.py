@@ -17,11 +17,13 @@ schedule's factor is ``1.035^-30 x 1.03^-(t - 30)``, not ``1.03^-t``).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
+if TYPE_CHECKING:
+    from peervalue.model.core import Array
 
-from peervalue.model.core import Array
+# numpy is imported inside the functions: the schema imports this module, and importing
+# peervalue (or running evidence list) loads no numerical library
 
 DiscountSchedule = Literal["green-book", "green-book-health", "constant"]
 
@@ -62,6 +64,8 @@ def bands_of(schedule: str, rate: float) -> tuple[tuple[int, float], ...]:
 def yearly_rates(years: int, bands: tuple[tuple[int, float], ...]) -> Array:
     """The rate that discounts year ``t`` back to year ``t - 1``, for t = 0..years-1 (year
     0's rate is never used: its factor is 1)."""
+    import numpy as np
+
     t = np.arange(years)
     out = np.empty(years, dtype=np.float64)
     for start, rate in bands:
@@ -73,6 +77,8 @@ def schedule_factors(years: int, bands: tuple[tuple[int, float], ...]) -> Array:
     """Discount factors for years 0..years-1: ``D_0 = 1``, ``D_t = D_{t-1} / (1 + r(t))``,
     computed band by band as powers (``D_t = D_{s-1} x (1 + r)^-(t - s + 1)`` in the band
     starting at year ``s``), so that the first band is exactly ``(1 + r)^-t``."""
+    import numpy as np
+
     t = np.arange(years, dtype=np.float64)
     out = np.empty(years, dtype=np.float64)
     anchor, anchor_year = 1.0, 0  # the factor at the year before the band (year 0: 1)
