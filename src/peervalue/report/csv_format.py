@@ -113,10 +113,12 @@ def quantities_csv(document: Study | CostFile, **_: Any) -> str:
 @renderer(ScenarioResult, "csv")
 def scenario_csv(result: ScenarioResult, **_: Any) -> str:
     """One row per year, then one per effect choice of the structural panel (``row_type``
-    ``structural``; its columns follow the years')."""
+    ``structural``; its columns follow the years'), then one per option (``option``)."""
     rows: list[Row] = list(result.year_rows())
     if result.structural is not None:
         rows += [{"row_type": "structural", **r} for r in result.structural.table_rows()]
+    if result.options is not None:
+        rows += [{"row_type": "option", **o.model_dump()} for o in result.options.options]
     return rows_to_csv(rows)
 
 

@@ -186,6 +186,17 @@ def _structural(sc: ScenarioResult) -> str:
     return f"<h3>Under each choice of effect</h3><p>{e(words)}</p>" + _table(HEAD, cells, NUMERIC)
 
 
+def _options(sc: ScenarioResult) -> str:
+    """The options appraisal, when the case has options."""
+    from peervalue.report.options_cells import HEAD, NUMERIC, options_cells
+
+    rows, words = options_cells(sc)
+    if not rows:
+        return ""
+    cells = [[e(c) for c in row] for row in rows]
+    return f"<h3>Options appraisal</h3><p>{e(words)}</p>" + _table(HEAD, cells, NUMERIC)
+
+
 #: tables this wide stack their rows on a phone (report.css); narrower ones fit or scroll
 STACK_FROM_COLUMNS = 5
 
@@ -553,7 +564,8 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
                 + fig("payback")
                 + fig("case-tornado")
                 + fig("case-two-way")
-                + _structural(sc),
+                + _structural(sc)
+                + _options(sc),
             )
         )
     sections.append(("limitations", "Limitations", _limitations(data)))

@@ -96,6 +96,10 @@ def scenario_table(r: ScenarioResult, **_: Any) -> RenderableType:
     ]
     if r.cost_build_up is not None:
         parts.append(build_up_table(r.cost_build_up))
+    if r.options is not None:
+        from peervalue.report.table_options import options_table
+
+        parts.append(options_table(r.options, cur))
     parts.insert(3, cash_by_year_table(r))
     if r.notes:
         parts.append(Panel(Text("\n".join(r.notes), style="yellow"), title="Notes"))

@@ -282,6 +282,8 @@ def catalogue(schema: type[BaseModel]) -> dict[str, ScenarioInput]:
     :class:`~peervalue.scenario.schema.ScenarioFile`)."""
     out: dict[str, ScenarioInput] = {}
     for table, info in schema.model_fields.items():
+        if table == "options":
+            continue  # [[options]] set fields of the tables above, declared there
         model = info.annotation
         if typing.get_origin(model) is list:  # [[extra]]: a list of tables
             (model,) = typing.get_args(model)

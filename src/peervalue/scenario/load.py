@@ -56,4 +56,6 @@ def from_document(scenario: ScenarioFile) -> LoadedScenario:
     ]
     if mine.get("extra"):
         overrides.append("extra")
+    if mine.get("options"):
+        overrides.append("options")
     return LoadedScenario(scenario, tuple(overrides), "in memory", None)

@@ -21,6 +21,7 @@ from peervalue.errors import quote
 from peervalue.provenance import PriceYear, Quantity, StrictModel, quantities_in
 from peervalue.scenario.discounting import SCHEDULE_WORDS, DiscountSchedule, first_rate
 from peervalue.scenario.inputs import Figure, Input, unit_of
+from peervalue.scenario.option_file import OptionList
 from peervalue.units import (
     MAX_COST_PER_FTE_YEAR,
     MAX_SALARY,
@@ -785,6 +786,9 @@ class ScenarioFile(StrictModel):
     benefits: Benefits
     affordability: Affordability = Field(default_factory=Affordability)
     extra: list[ExtraResource] = Field(default_factory=list)
+    #: other ways of running the service, appraised beside business as usual
+    #: (:mod:`peervalue.scenario.option_file`); unset: the case alone
+    options: OptionList | None = None
 
     @model_validator(mode="before")
     @classmethod

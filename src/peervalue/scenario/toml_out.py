@@ -43,10 +43,14 @@ def scenario_to_toml(scenario: ScenarioFile, header: list[str] | None = None) ->
     data = scenario.model_dump(mode="json", exclude_none=True)
     lines = [f"# {line}" if line else "#" for line in header or []]
     extras = data.pop("extra", [])
+    options = data.pop("options", None) or []
     for table, block in data.items():
         lines += ["", f"[{_key(table)}]"]
         lines += [f"{_key(k)} = {_value(v)}" for k, v in block.items()]
     for item in extras:
         lines += ["", "[[extra]]"]
         lines += [f"{_key(k)} = {_value(v)}" for k, v in item.items()]
+    for option in options:
+        lines += ["", "[[options]]"]
+        lines += [f"{_key(k)} = {_value(v)}" for k, v in option.items() if v != {}]
     return "\n".join(lines).lstrip("\n") + "\n"

@@ -50,6 +50,11 @@ def run_scenario(request: ScenarioRequest, files: ResolvedFiles | None = None) -
     twice, as a report's business case and its two-way grid). The result carries the
     resolved scenario it was computed from (``resolved``)."""
     p = prepare_scenario(request, files)
+    per_option = None
+    if p.loaded.scenario.options:
+        from peervalue.service.scenario_options import checked_options
+
+        per_option = checked_options(p.files)  # every option checked before anything runs
     with np.errstate(all="ignore"):
         point = model.project(p.inputs(drawn=False))
         without = model.project(
@@ -61,7 +66,14 @@ def run_scenario(request: ScenarioRequest, files: ResolvedFiles | None = None) -
     from peervalue.service.structural import structural_panel
 
     panel = structural_panel(p)
-    out = result.model_copy(update={"structural": panel})
+    update: dict[str, object] = {"structural": panel}
+    if p.loaded.scenario.options:
+        from peervalue.service.scenario_options import OptionRun, run_options
+
+        case = OptionRun(p.loaded.scenario.scenario.name, p, point, mc)
+        appraisal = run_options(request, p.files, case, per_option)
+        update["options"] = appraisal[0] if appraisal is not None else None
+    out = result.model_copy(update=update)
     return out.with_resolved(result.resolved) if result.resolved is not None else out
 
 

@@ -1,0 +1,55 @@
+"""The options appraisal of a business case (``ScenarioResult.options``) as plain cells and
+words, for the report's formats (HTML here; any other format can take the same cells)."""
+
+from __future__ import annotations
+
+from peervalue.report.words import money
+from peervalue.report.words import percent as _pct
+from peervalue.scenario.results import ScenarioResult
+
+HEAD: list[str] = [
+    "Option",
+    "NPV",
+    "Cash NPV",
+    "Mean NPV",
+    "Discounted cost",
+    "Against",
+    "Incremental NPV",
+    "P(best)",
+    "Expected loss",
+]
+#: the columns that hold numbers (right-aligned)
+NUMERIC: set[int] = {1, 2, 3, 4, 6, 7, 8}
+
+
+def options_cells(r: ScenarioResult) -> tuple[list[list[str]], str]:
+    """One row of cells per option (business as usual first) and a paragraph that says how
+    to read them; no rows without options."""
+    a = r.options
+    if a is None:
+        return [], ""
+    cur = r.currency
+    rows = [
+        [
+            o.name + (" (least expected loss)" if o.name == a.best else ""),
+            money(o.net_present_value, cur),
+            money(o.cash_net_present_value, cur),
+            money(o.mean_net_present_value, cur),
+            money(o.mean_discounted_cost, cur),
+            o.compared_with or "-",
+            money(o.incremental_net_present_value, cur) if o.compared_with is not None else "-",
+            _pct(o.prob_best),
+            money(o.expected_loss, cur),
+        ]
+        for o in a.options
+    ]
+    words = (
+        f"Business as usual (no posts, no cost, no benefit), the case as set and each option, "
+        f"all on the same {a.draws:,} Monte Carlo draws. NPV and cash NPV are at the point "
+        "values; the mean NPV, the NPV gained over the next cheaper option (by discounted "
+        "cost), the chance of being best and the expected loss (the NPV given up on average "
+        "against the best option of each draw) are over the draws. The option with the least "
+        f"expected loss is {a.best!r}; that loss, {money(a.evpi, cur)}, is what perfect "
+        "information about the choice would be worth."
+    )
+    return rows, words
