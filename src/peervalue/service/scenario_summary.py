@@ -85,8 +85,10 @@ def _overrides(loaded: LoadedScenario) -> list[Override]:
     mine_all, their_all = _flat(loaded.scenario.model_dump()), _flat(defaults.model_dump())
     rows = []
     for path in loaded.overrides:
-        if path.startswith("monte_carlo"):
-            continue  # how the uncertainty is run, not a figure of the business case
+        if path.split(".")[0] in ("monte_carlo", "case"):
+            # how the uncertainty is run, and the case in the authors' words (the report
+            # shows it in full): not figures of the business case
+            continue
         if path in mine_q or path in their_q:
             q = mine_q.get(path)
             if q == their_q.get(path):
