@@ -809,7 +809,8 @@ class CaseText(StrictModel):
             "Strategic case",
             "The case for change in your own words (plain text): where the service is now, "
             "what peer support workers would change and how that fits your strategy. The "
-            "report shows it under the Strategic case.",
+            "report shows it under the Strategic case."
+            f" At most {MAX_CASE_TEXT:,} characters.",
             "text",
             form="textarea",
             hint=f"Plain text, at most {MAX_CASE_TEXT:,} characters; a blank line starts a "
@@ -822,7 +823,8 @@ class CaseText(StrictModel):
         Input(
             "Commercial case",
             "How the posts will be recruited, employed or commissioned, in your own words "
-            "(plain text). The report shows it under the Commercial case.",
+            "(plain text). The report shows it under the Commercial case."
+            f" At most {MAX_CASE_TEXT:,} characters.",
             "text",
             form="textarea",
             hint=f"Plain text, at most {MAX_CASE_TEXT:,} characters.",
@@ -834,7 +836,8 @@ class CaseText(StrictModel):
         Input(
             "Management case",
             "How the service will be delivered, governed and evaluated, in your own words "
-            "(plain text). The report shows it under the Management case.",
+            "(plain text). The report shows it under the Management case."
+            f" At most {MAX_CASE_TEXT:,} characters.",
             "text",
             form="textarea",
             hint=f"Plain text, at most {MAX_CASE_TEXT:,} characters.",

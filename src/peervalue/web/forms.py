@@ -73,6 +73,7 @@ SECTIONS = (
     ("benefits", "Benefits"),
     ("affordability", "Affordability: cash in each year's own prices"),
     ("monte_carlo", "Uncertainty"),
+    ("case", "The case in your own words (for the report)"),
 )
 
 
