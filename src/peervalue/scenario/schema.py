@@ -845,6 +845,18 @@ class CaseText(StrictModel):
         ),
     ] = ""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _not_the_results(cls, data: Any) -> Any:
+        given = [k for k in ("economic", "financial") if isinstance(data, dict) and k in data]
+        if given:
+            raise ValueError(
+                f"'{given[0]}': the economic and financial cases are filled from the results "
+                "of the run, not written; [case] holds 'strategic', 'commercial' and "
+                "'management'"
+            )
+        return data
+
     @field_validator("strategic", "commercial", "management", mode="before")
     @classmethod
     def _plain(cls, value: Any) -> str:

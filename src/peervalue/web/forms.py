@@ -416,6 +416,10 @@ def _convert(f: FormField, text: str) -> Any:
             return dt.date.fromisoformat(text.strip()).isoformat()
         except ValueError:
             raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
+    if f.kind == "textarea":
+        from peervalue.scenario.schema import plain_text
+
+        return plain_text(text.strip())
     if f.kind == "select":
         if text not in {value for value, _ in f.options}:
             raise ValueError(f"'{text}' is not one of the choices")
