@@ -18,8 +18,9 @@ This module lays out and sorts; it computes no figure of its own.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from html import escape
 from typing import TYPE_CHECKING, Final
 
 from peervalue.report.words import money, percent
@@ -56,6 +57,10 @@ PLACEHOLDERS: Final = {
         "how risks will be managed, and how the benefits will be tracked and evaluated."
     ),
 }
+
+#: lays out a table: (head, rows of HTML cells, numeric columns) -> HTML (the report's own,
+#: passed in by :mod:`peervalue.report.html_report`)
+Table = Callable[[list[str], list[list[str]], set[int]], str]
 
 #: the inputs the risks table lists: those whose range moves the economic NPV most
 RISK_ROWS: Final = 5
@@ -97,6 +102,11 @@ def risks(tornado: CaseTornadoResult | None, n: int = RISK_ROWS) -> list[Risk]:
     ]
 
 
+def e(text: object) -> str:
+    """Escape text from any input for HTML (as the report escapes it)."""
+    return escape(str(text), quote=True)
+
+
 def _value(x: float) -> str:
     return "n/a" if not math.isfinite(x) else f"{x:,.4g}"
 
@@ -104,8 +114,6 @@ def _value(x: float) -> str:
 def author_text(text: str, key: str) -> str:
     """The author's own words for a case as HTML paragraphs (a blank line starts a new one,
     a line break stays one), every character escaped; when empty, what belongs there."""
-    from peervalue.report.html_report import e
-
     paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     if not paragraphs:
         return (
@@ -122,12 +130,12 @@ def _interval(low: float, high: float, currency: str) -> str:
     return f"95% interval {money(low, currency)} to {money(high, currency)}"
 
 
-def economic_case(sc: ScenarioResult, tornado: CaseTornadoResult | None, extra: str) -> str:
+def economic_case(
+    sc: ScenarioResult, tornado: CaseTornadoResult | None, extra: str, table: Table
+) -> str:
     """The economic case: the value to the public sector of every bed-day saved, its
     uncertainty, and the risks carried by the inputs' ranges. ``extra`` is the laid-out
     year table, figures and structural panel the report adds after the headline figures."""
-    from peervalue.report.html_report import _table, e
-
     t, u, cur = sc.totals, sc.uncertainty, sc.currency
     head = (
         f"<p>Economic net present value (every bed-day saved valued, whether it releases cash "
@@ -151,14 +159,14 @@ def economic_case(sc: ScenarioResult, tornado: CaseTornadoResult | None, extra: 
             ]
             for r in found
         ]
-        table = (
+        risk_table = (
             "<h4>Risks drawn from the inputs' ranges</h4><p>The "
             f"{len(found)} inputs whose stated range moves the economic net present value "
             "most, each taken to either end of its range with every other input at its base "
             f"value (the case's tornado; at the base, economic NPV "
             f"{money(tornado.base_npv, cur) if tornado else 'n/a'}, cash NPV "
             f"{money(tornado.base_cash_npv, cur) if tornado else 'n/a'}).</p>"
-            + _table(
+            + table(
                 [
                     "Input",
                     "Range",
@@ -172,18 +180,16 @@ def economic_case(sc: ScenarioResult, tornado: CaseTornadoResult | None, extra: 
             )
         )
     else:
-        table = (
+        risk_table = (
             "<h4>Risks drawn from the inputs' ranges</h4><p>No input's range was varied "
             "for this report, so no risk is drawn from them.</p>"
         )
-    return head + extra + table
+    return head + extra + risk_table
 
 
-def financial_case(sc: ScenarioResult, extra: str) -> str:
+def financial_case(sc: ScenarioResult, extra: str, table: Table) -> str:
     """The financial case: the cash the case releases against what it costs, when it pays
     back in cash, and the cost of a post by perspective. ``extra``: the cash-by-year table."""
-    from peervalue.report.html_report import _table, e
-
     t, u, cur = sc.totals, sc.uncertainty, sc.currency
     if math.isfinite(t.cash_payback_year):
         payback = f"it pays back in cash in year {t.cash_payback_year:.0f}"
@@ -220,7 +226,7 @@ def financial_case(sc: ScenarioResult, extra: str) -> str:
         f"<h4>A post's cost by perspective</h4><p>{e(build.cost_set)}, {e(build.price_year)} "
         f"prices; the trust pays {build.trust_pension_rate:.2%} employer pension and "
         f"{build.overhead_share:.0%} of the overheads.</p>"
-        + _table(["Component", "Public sector", "Trust's cash"], rows, {1, 2})
+        + table(["Component", "Public sector", "Trust's cash"], rows, {1, 2})
     )
     return head + extra + built
 
@@ -231,15 +237,16 @@ def five_cases(
     texts: Mapping[str, str],
     economic_extra: str,
     financial_extra: str,
+    table: Table,
 ) -> str:
     """The business case's five sections in the Green Book's order, each under its heading
     (``<h3 id='case-KEY'>``)."""
     out = []
     for key, title in CASES:
         if key == "economic":
-            body = economic_case(sc, tornado, economic_extra)
+            body = economic_case(sc, tornado, economic_extra, table)
         elif key == "financial":
-            body = financial_case(sc, financial_extra)
+            body = financial_case(sc, financial_extra, table)
         else:
             body = author_text(texts.get(key, ""), key)
         out.append(f"<h3 id='case-{key}'>{title}</h3>{body}")

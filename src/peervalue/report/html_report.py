@@ -562,7 +562,9 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
                 "own words.</p>"
                 + (f"<p>Note: {e(sc.price_index_note)}.</p>" if sc.price_index_note else "")
                 + f"<p>{e(case_headline(sc))}</p>"
-                + five_cases(sc, data.inputs.case_tornado, data.case_text, economic, financial),
+                + five_cases(
+                    sc, data.inputs.case_tornado, data.case_text, economic, financial, _table
+                ),
             )
         )
     sections.append(("limitations", "Limitations", _limitations(data)))
