@@ -147,6 +147,11 @@ def _fifo(path: Path) -> None:
     os.mkfifo(path)
 
 
+def _long_case_text(path: Path) -> None:
+    # one character over the [case] table's 4,000 (peervalue.scenario.schema.MAX_CASE_TEXT)
+    path.write_text('[case]\nstrategic = "' + "x" * 4_001 + '"\n', encoding="utf-8")
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
     "deep_yaml_block": _deep_yaml_block,
     "deep_yaml_flow": _deep_yaml_flow,
@@ -160,6 +165,7 @@ GENERATORS: dict[str, Callable[[Path], None]] = {
     "long_unit": _long_unit,
     "long_field_name": _long_field_name,
     "fifo": _fifo,
+    "long_case_text": _long_case_text,
 }
 
 

@@ -36,6 +36,7 @@ class _Form(HTMLParser):
         self.ids: dict[str, str] = {}
         self.labels: set[str] = set()
         self._select: str | None = None
+        self._textarea: str | None = None
         self.scripts: list[str] = []
         self.text: list[str] = []
 
@@ -46,6 +47,10 @@ class _Form(HTMLParser):
             self.ids[a["name"]] = a.get("id", "")
         elif tag == "input" and a.get("name") == "csrf_token":
             self.values["csrf_token"] = a.get("value", "")
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
+            self.values.setdefault(a["name"], "")
+            self.ids[a["name"]] = a.get("id", "")
         elif tag == "select":
             self._select = a["name"]
             self.ids[a["name"]] = a.get("id", "")
@@ -60,8 +65,12 @@ class _Form(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "select":
             self._select = None
+        elif tag == "textarea":
+            self._textarea = None
 
     def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self.values[self._textarea] += data
         self.text.append(data)
 
 

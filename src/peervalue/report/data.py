@@ -62,3 +62,6 @@ class ReportContent:
     scope: str = ""
     #: the evidence's label as the report shows it (no folder of the machine that made it)
     evidence_label: str = ""
+    #: a business case's own words for the strategic, commercial and management cases
+    #: (the scenario's ``[case]`` table), by case; empty: none given
+    case_text: dict[str, str] = field(default_factory=dict)

@@ -183,7 +183,7 @@ def _structural(sc: ScenarioResult) -> str:
     if not rows:
         return ""
     cells = [[e(c) for c in row] for row in rows]
-    return f"<h3>Under each choice of effect</h3><p>{e(words)}</p>" + _table(HEAD, cells, NUMERIC)
+    return f"<h4>Under each choice of effect</h4><p>{e(words)}</p>" + _table(HEAD, cells, NUMERIC)
 
 
 def _options(sc: ScenarioResult) -> str:
@@ -518,53 +518,64 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
             ]
             for y in sc.affordability.years
         ]
+        from peervalue.report.five_case import five_cases
         from peervalue.report.words import scenario_headline as case_headline
 
+        economic = (
+            _table(
+                [
+                    "Year",
+                    "FTE in post",
+                    "Cost",
+                    "Benefit",
+                    "Net benefit",
+                    "Cumulative (discounted)",
+                    "P(value covers cost)",
+                    "Cash released",
+                    "Cash net",
+                    "Cumulative cash (discounted)",
+                    "P(paid back in cash)",
+                ],
+                years,
+                {1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
+            )
+            + fig("payback")
+            + fig("case-tornado")
+            + fig("case-two-way")
+            + _structural(sc)
+        )
+        financial = (
+            f"<h4>Cash by year at each year's own prices</h4><p>Pay awards "
+            f"{sc.affordability.pay_award:.1%} a year on the costs, NHS cost inflation "
+            f"{sc.affordability.price_inflation:.1%} a year on the cash released; not "
+            "discounted.</p>"
+            + _table(
+                [
+                    "Year",
+                    "Cost",
+                    "Cash released",
+                    "Net cash",
+                    "95% interval",
+                    "Cumulative net cash",
+                ],
+                cash_years,
+                {1, 2, 3, 4, 5},
+            )
+        )
         sections.append(
             (
                 "business-case",
                 f"Business case: {e(sc.name)}",
                 f"<p>{e(sc.organisation)}; {sc.horizon_years} years from {e(sc.start or 'year 1')}"
-                f", {e(sc.price_year)} prices, discounted at {e(sc.discounting)}.</p>"
+                f", {e(sc.price_year)} prices, discounted at {e(sc.discounting)}. Set out as "
+                "HM Treasury's Five Case Model: the economic and financial cases from the "
+                "results, the strategic, commercial and management cases in the authors' "
+                "own words.</p>"
                 + (f"<p>Note: {e(sc.price_index_note)}.</p>" if sc.price_index_note else "")
                 + f"<p>{e(case_headline(sc))}</p>"
-                + _table(
-                    [
-                        "Year",
-                        "FTE in post",
-                        "Cost",
-                        "Benefit",
-                        "Net benefit",
-                        "Cumulative (discounted)",
-                        "P(value covers cost)",
-                        "Cash released",
-                        "Cash net",
-                        "Cumulative cash (discounted)",
-                        "P(paid back in cash)",
-                    ],
-                    years,
-                    {1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
+                + five_cases(
+                    sc, data.inputs.case_tornado, data.case_text, economic, financial, _table
                 )
-                + f"<h3>Financial case: cash by year at each year's own prices</h3><p>Pay awards "
-                f"{sc.affordability.pay_award:.1%} a year on the costs, NHS cost inflation "
-                f"{sc.affordability.price_inflation:.1%} a year on the cash released; not "
-                "discounted.</p>"
-                + _table(
-                    [
-                        "Year",
-                        "Cost",
-                        "Cash released",
-                        "Net cash",
-                        "95% interval",
-                        "Cumulative net cash",
-                    ],
-                    cash_years,
-                    {1, 2, 3, 4, 5},
-                )
-                + fig("payback")
-                + fig("case-tornado")
-                + fig("case-two-way")
-                + _structural(sc)
                 + _options(sc),
             )
         )

@@ -49,8 +49,9 @@ from peervalue.units import Bound
 if TYPE_CHECKING:
     from pydantic import BaseModel, GetCoreSchemaHandler
 
-#: how the calculator asks for a field: ``percent`` shows a share (or rate) times 100
-FormKind = Literal["text", "number", "percent", "date", "select", "fte"]
+#: how the calculator asks for a field: ``percent`` shows a share (or rate) times 100;
+#: ``textarea``: several lines of the author's own words
+FormKind = Literal["text", "number", "percent", "date", "select", "fte", "textarea"]
 #: when a cost line is spent: once in year 1; for each new or refilled post; in each year
 #: with funded posts
 Timing = Literal["once", "per-post", "per-year"]

@@ -772,6 +772,98 @@ class MonteCarlo(StrictModel):
     ] = Field(default=1, ge=0, lt=2**128)
 
 
+#: the most characters each of the case's own sections holds: about a page of A4 each
+MAX_CASE_TEXT: Final = 4_000
+
+
+def plain_text(value: Any) -> str:
+    """A section of the case in the author's words: plain text of at most
+    :data:`MAX_CASE_TEXT` characters, with no control characters but line breaks and tabs."""
+    if not isinstance(value, str):
+        raise ValueError(
+            f"got {quote(value)}; expected plain text (a string in quotes) of at most "
+            f"{MAX_CASE_TEXT:,} characters"
+        )
+    if len(value) > MAX_CASE_TEXT:
+        raise ValueError(
+            f"the text is {len(value):,} characters long; expected at most {MAX_CASE_TEXT:,} "
+            "characters (about a page): shorten it, or summarise it and attach the rest"
+        )
+    bad = next((c for c in value if (ord(c) < 32 and c not in "\n\r\t") or c == "\x7f"), None)
+    if bad is not None:
+        raise ValueError(
+            f"the text holds the control character U+{ord(bad):04X} at character "
+            f"{value.index(bad) + 1}; expected plain text (letters, numbers, punctuation, "
+            "line breaks)"
+        )
+    return value
+
+
+class CaseText(StrictModel):
+    """The three cases of HM Treasury's Five Case Model that only the case's authors can
+    write, in their own words; the report fills the economic and financial cases from the
+    results and shows these beside them (:mod:`peervalue.report.five_case`)."""
+
+    strategic: Annotated[
+        str,
+        Input(
+            "Strategic case",
+            "The case for change in your own words (plain text): where the service is now, "
+            "what peer support workers would change and how that fits your strategy. The "
+            "report shows it under the Strategic case."
+            f" At most {MAX_CASE_TEXT:,} characters.",
+            "text",
+            form="textarea",
+            hint=f"Plain text, at most {MAX_CASE_TEXT:,} characters; a blank line starts a "
+            "new paragraph. Leave it empty and the report says what belongs here.",
+            unset="none (the report says what belongs here)",
+        ),
+    ] = ""
+    commercial: Annotated[
+        str,
+        Input(
+            "Commercial case",
+            "How the posts will be recruited, employed or commissioned, in your own words "
+            "(plain text). The report shows it under the Commercial case."
+            f" At most {MAX_CASE_TEXT:,} characters.",
+            "text",
+            form="textarea",
+            hint=f"Plain text, at most {MAX_CASE_TEXT:,} characters.",
+            unset="none (the report says what belongs here)",
+        ),
+    ] = ""
+    management: Annotated[
+        str,
+        Input(
+            "Management case",
+            "How the service will be delivered, governed and evaluated, in your own words "
+            "(plain text). The report shows it under the Management case."
+            f" At most {MAX_CASE_TEXT:,} characters.",
+            "text",
+            form="textarea",
+            hint=f"Plain text, at most {MAX_CASE_TEXT:,} characters.",
+            unset="none (the report says what belongs here)",
+        ),
+    ] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_the_results(cls, data: Any) -> Any:
+        given = [k for k in ("economic", "financial") if isinstance(data, dict) and k in data]
+        if given:
+            raise ValueError(
+                f"'{given[0]}': the economic and financial cases are filled from the results "
+                "of the run, not written; [case] holds 'strategic', 'commercial' and "
+                "'management'"
+            )
+        return data
+
+    @field_validator("strategic", "commercial", "management", mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> str:
+        return plain_text(value)
+
+
 class ScenarioFile(StrictModel):
     """A complete scenario (the national defaults are one too)."""
 
@@ -785,6 +877,8 @@ class ScenarioFile(StrictModel):
     baseline: Baseline = Field(default_factory=lambda: _national_baseline())
     benefits: Benefits
     affordability: Affordability = Field(default_factory=Affordability)
+    #: the strategic, commercial and management cases in the authors' words
+    case: CaseText = Field(default_factory=CaseText)
     extra: list[ExtraResource] = Field(default_factory=list)
     #: other ways of running the service, appraised beside business as usual
     #: (:mod:`peervalue.scenario.option_file`); unset: the case alone

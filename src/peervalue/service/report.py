@@ -337,6 +337,7 @@ def _run_report(request: ReportRequest, command: str, progress: object) -> Repor
         draws=request.draws,
         seed=request.seed,
         evppi_draws=min(request.draws, REPORT_EVPPI_DRAWS),
+        case_text=case_text(scenario_files),
     )
 
 
@@ -350,6 +351,14 @@ def _without_folders(inputs: FigureInputs) -> FigureInputs:
         return inputs
     panel = sc.structural.model_copy(update={"evidence": shown_text(sc.structural.evidence)})
     return dataclasses.replace(inputs, scenario=sc.model_copy(update={"structural": panel}))
+
+
+def case_text(scenario: ResolvedFiles | None) -> dict[str, str]:
+    """A business case's own words for the strategic, commercial and management cases
+    (its ``[case]`` table), by case; none without a scenario."""
+    if scenario is None:
+        return {}
+    return dict(scenario.loaded.scenario.case.model_dump())
 
 
 def draw_figures(data: ReportContent) -> Mapping[str, bytes]:

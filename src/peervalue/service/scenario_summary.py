@@ -85,8 +85,10 @@ def _overrides(loaded: LoadedScenario) -> list[Override]:
     mine_all, their_all = _flat(loaded.scenario.model_dump()), _flat(defaults.model_dump())
     rows = []
     for path in loaded.overrides:
-        if path.startswith("monte_carlo") or path == "options":
-            continue  # how the uncertainty is run, or other options (their own table)
+        if path.split(".")[0] in ("monte_carlo", "case") or path == "options":
+            # how the uncertainty is run, the case in the authors' words (the report shows
+            # it in full), other options (their own table): not figures of the business case
+            continue
         if path in mine_q or path in their_q:
             q = mine_q.get(path)
             if q == their_q.get(path):

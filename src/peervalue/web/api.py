@@ -186,7 +186,7 @@ class ScenarioBody(BaseModel):
     format_version: int = Field(default=FORMAT_VERSION, ge=1, le=FORMAT_VERSION)
     scenario: dict[str, Any] = Field(
         description="the case's own figures by table (scenario, staffing, costs, evidence, "
-        "benefits, monte_carlo, extra), layered over the national defaults"
+        "benefits, monte_carlo, extra, case), layered over the national defaults"
     )
 
     @field_validator("name")

@@ -73,6 +73,7 @@ SECTIONS = (
     ("benefits", "Benefits"),
     ("affordability", "Affordability: cash in each year's own prices"),
     ("monte_carlo", "Uncertainty"),
+    ("case", "The case in your own words (for the report)"),
 )
 
 
@@ -415,6 +416,10 @@ def _convert(f: FormField, text: str) -> Any:
             return dt.date.fromisoformat(text.strip()).isoformat()
         except ValueError:
             raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
+    if f.kind == "textarea":
+        from peervalue.scenario.schema import plain_text
+
+        return plain_text(text.strip())
     if f.kind == "select":
         if text not in {value for value, _ in f.options}:
             raise ValueError(f"'{text}' is not one of the choices")
