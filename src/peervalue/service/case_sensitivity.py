@@ -50,13 +50,26 @@ def _labels() -> dict[str, str]:
     return {f"{OWNER}:{path}": f.input.title for path, f in catalogue().items()}
 
 
-def _npvs(p: PreparedScenario, values: dict[str, Array], n: int, effect: Array | None) -> Array:
+def _npvs(
+    p: PreparedScenario,
+    values: dict[str, Array],
+    n: int,
+    effect: Array | None,
+    log_ratio: Array | float | None = None,
+) -> Array:
     """Economic and cash NPV, shape ``(2, n)``, of ``n`` rows of parameter values; ``effect``
-    (shape ``(n,)``) in place of the effect pooled from ``values``."""
+    (shape ``(n,)``) in place of the effect computed from ``values``. A relative effect is
+    the synthesis's ``log_ratio`` (default: its point) on the baseline in ``values``."""
     s = p.loaded.scenario
     if effect is None:
+        relative = p.effects.relative if p.effects is not None else None
         if s.evidence.source == "own":
             effect = np.asarray(values[f"{OWNER}:evidence.saved_per_patient_year"])
+        elif relative is not None:
+            from peervalue.service.scenario_effects import saved
+
+            theta = relative.point if log_ratio is None else log_ratio
+            effect = np.asarray(saved(theta, values))
         else:
             effect = np.asarray(_effect(p.spec, values, s.evidence.source))
     effect = np.broadcast_to(np.asarray(effect, dtype=np.float64).reshape(-1), (n,))
@@ -113,7 +126,7 @@ def _tornado(request: CaseSensitivityRequest, p: PreparedScenario) -> CaseTornad
         rows.append(
             CaseTornadoRow(
                 parameter=EFFECT,
-                label="Bed-days saved per patient-year (the pooled effect, 95% interval)",
+                label="Bed-days saved per patient-year (the effect, 95% interval)",
                 distribution="Monte Carlo 95% interval",
                 base_value=base_effect,
                 low_value=low_e,
@@ -226,7 +239,11 @@ def _two_way(request: CaseSensitivityRequest, p: PreparedScenario) -> TwoWayResu
                     values[name if ":" in name else f"{OWNER}:{name}"] = value
             if effect is None and not _effect_depends(p, (x_name, y_name)):
                 effect = np.repeat(np.broadcast_to(base_effect, (n,)), g)
-            npv = _npvs(p, values, n * g, effect)[row].reshape(n, g)
+            relative = p.effects.relative if p.effects is not None else None
+            theta = None
+            if drawn and relative is not None:
+                theta = np.repeat(np.broadcast_to(relative.drawn, (n,)), g)
+            npv = _npvs(p, values, n * g, effect, theta)[row].reshape(n, g)
             if drawn:
                 prob[i] = np.mean(npv > 0, axis=0)
             else:
@@ -253,11 +270,18 @@ def _two_way(request: CaseSensitivityRequest, p: PreparedScenario) -> TwoWayResu
 
 
 def _effect_depends(p: PreparedScenario, names: tuple[str, str]) -> bool:
-    """Whether either axis is a parameter the pooled effect is computed from (a study's)."""
+    """Whether either axis is a parameter the effect is computed from (a study's; the
+    service's own figure; the baseline a relative effect applies to)."""
     scenario_names = {d.name for d in p.dists if d.name.startswith(f"{OWNER}:")}
     spec_names = {d.name for d in p.dists} - scenario_names
     own = p.loaded.scenario.evidence.source == "own"
-    return any((n in spec_names) or (own and n == "evidence.saved_per_patient_year") for n in names)
+    relative = p.effects is not None and p.effects.relative is not None
+    return any(
+        (n in spec_names)
+        or (own and n == "evidence.saved_per_patient_year")
+        or (relative and n.removeprefix(f"{OWNER}:").startswith("baseline."))
+        for n in names
+    )
 
 
 #: the report's two-way map of a case: the cash NPV over the cash-releasing share and caseload
