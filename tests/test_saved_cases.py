@@ -16,7 +16,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from peervalue.errors import InputError
-from peervalue.scenario.documents import FORMAT_VERSION, load_document, overrides_of, upgrade
+from peervalue.scenario.documents import (
+    FORMAT_VERSION,
+    load_document,
+    overrides_of,
+    stored,
+    upgrade,
+)
 from peervalue.scenario.load import national_defaults
 
 FIXTURES = Path(__file__).parent / "data" / "saved-cases"
@@ -233,9 +239,11 @@ def test_a_case_saved_before_formats_opens_runs_and_reports_after_the_upgrade(
             headers={"Authorization": "Bearer adm1n", "If-Match": read.headers["etag"]},
         )
         assert put.status_code == 200, put.text
-        # saved again in today's format: its own figures only
+        # saved again in today's format: its own figures only (the upgrade's, each figure as
+        # the stored form writes it: a bare 0 as its quantity at today's unit)
         assert put.json()["format_version"] == FORMAT_VERSION and put.json()["revision"] == 4
-        assert put.json()["scenario"] == _fixture("format-3.json")
+        assert put.json()["scenario"] == stored(_fixture("format-3.json"))
+        assert put.json()["scenario"]["staffing"]["effect_lag_months"]["value"] == 0.0
 
 
 def test_a_stored_document_that_cannot_be_read_is_a_clear_answer_never_a_500(
