@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from peervalue.report.words import money
 from peervalue.report.words import percent as _pct
+from peervalue.scenario.options import OptionsAppraisal
 from peervalue.scenario.results import ScenarioResult
 
 HEAD: list[str] = [
@@ -22,16 +23,12 @@ HEAD: list[str] = [
 NUMERIC: set[int] = {1, 2, 3, 4, 6, 7, 8}
 
 
-def options_cells(r: ScenarioResult) -> tuple[list[list[str]], str]:
-    """One row of cells per option (business as usual first) and a paragraph that says how
-    to read them; no rows without options."""
-    a = r.options
-    if a is None:
-        return [], ""
-    cur = r.currency
-    rows = [
+def option_rows(a: OptionsAppraisal, cur: str, best_mark: str) -> list[list[str]]:
+    """One row of cells per option (in :data:`HEAD`'s order), the least-loss option's name
+    followed by ``best_mark``: the report's and the terminal's table both take these."""
+    return [
         [
-            o.name + (" (least expected loss)" if o.name == a.best else ""),
+            o.name + (best_mark if o.name == a.best else ""),
             money(o.net_present_value, cur),
             money(o.cash_net_present_value, cur),
             money(o.mean_net_present_value, cur),
@@ -43,6 +40,16 @@ def options_cells(r: ScenarioResult) -> tuple[list[list[str]], str]:
         ]
         for o in a.options
     ]
+
+
+def options_cells(r: ScenarioResult) -> tuple[list[list[str]], str]:
+    """One row of cells per option (business as usual first) and a paragraph that says how
+    to read them; no rows without options."""
+    a = r.options
+    if a is None:
+        return [], ""
+    cur = r.currency
+    rows = option_rows(a, cur, " (least expected loss)")
     words = (
         f"Business as usual (no posts, no cost, no benefit), the case as set and each option, "
         f"all on the same {a.draws:,} Monte Carlo draws. NPV and cash NPV are at the point "

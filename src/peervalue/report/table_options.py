@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from peervalue.report.options_cells import HEAD, option_rows
 from peervalue.report.table_analysis import titled_table
 from peervalue.report.words import money
-from peervalue.report.words import percent as _pct
 from peervalue.scenario.options import OptionsAppraisal
 
 
@@ -16,33 +16,11 @@ def options_table(a: OptionsAppraisal, currency: str = "GBP") -> RenderableType:
     NPV gained over the next cheaper option, P(best) and the expected loss of each choice."""
     table = titled_table(
         f"Options appraisal ({a.draws:,} draws, the same for every option)",
-        [
-            "Option",
-            "NPV",
-            "Cash NPV",
-            "Mean NPV",
-            "Discounted cost",
-            "Against",
-            "Incremental NPV",
-            "P(best)",
-            "Expected loss",
-        ],
+        HEAD,
         {"Option", "Against"},
     )
-    for o in a.options:
-        table.add_row(
-            o.name + (" (least loss)" if o.name == a.best else ""),
-            money(o.net_present_value, currency),
-            money(o.cash_net_present_value, currency),
-            money(o.mean_net_present_value, currency),
-            money(o.mean_discounted_cost, currency),
-            o.compared_with or "-",
-            money(o.incremental_net_present_value, currency)
-            if o.compared_with is not None
-            else "-",
-            _pct(o.prob_best),
-            money(o.expected_loss, currency),
-        )
+    for row in option_rows(a, currency, " (least loss)"):
+        table.add_row(*row)
     note = Text(
         "NPV and cash NPV at the point values; the rest over the Monte Carlo draws. Incremental "
         "NPV: the mean NPV gained over the next cheaper option (by mean discounted cost). "
