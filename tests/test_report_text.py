@@ -35,6 +35,14 @@ from tests.cli_helpers import run_cli
 from tests.conftest import DATA
 
 DRAWS = 500
+CASELOAD = (
+    'caseload = { value = 12, unit = "patients/FTE", status = "assumed", range = [6, 20], '
+    'rationale = "Our team counted its own caseloads." }'
+)
+TRAINING = (
+    'training_per_post = { value = 2500, unit = "GBP/FTE", price_year = "2024-25", '
+    'status = "reported", source = { citation = "Trust training budget 2024-25" } }'
+)
 
 
 def _text(html: str) -> str:
@@ -58,6 +66,10 @@ def own_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = template_file().read_text(encoding="utf-8")
     text = text.replace('set = "england-2024-25"', 'set = "my_costs.yaml"')
     text = text.replace('# folder = "my_studies"', 'folder = "studies"')
+    # the case's own caseload and training cost, in place of the national defaults' 15 and
+    # £2,000 (the inputs appendix lists them as set in the scenario file)
+    text = re.sub(r"(?m)^caseload = .*$", CASELOAD, text)
+    text = re.sub(r"(?m)^training_per_post = .*$", TRAINING, text)
     (folder / "trust.toml").write_text(text, encoding="utf-8")
     return folder
 
@@ -337,3 +349,40 @@ def test_the_workbook_says_why_results_differ_from_its_own_analysis(
     assert said, "no 'why results differ' text in the workbook"
     assert all("It costs a peer worker on pay" not in c for c in cells)
     assert "at its full cost" in said[0] and "outcomes assumed for none" in said[0]
+
+
+def test_the_inputs_appendix_lists_the_business_cases_own_inputs(
+    case_data: ReportData, case_html: str
+) -> None:
+    """The appendix listed the national analysis's inputs only: none of the case's own
+    (its caseload, cost lines, staffing, discounting), nor which the scenario file set."""
+    from peervalue.scenario.catalogue import catalogue
+
+    rows = {r.name: r for r in case_data.case_input_rows}
+    # every input the catalogue declares, but the case's own words ([case]); the template
+    # sets no [[extra]] resource
+    expected = [p for p, f in catalogue().items() if f.table not in ("case", "extra")]
+    assert list(rows) == expected
+    caseload = rows["staffing.caseload"]
+    assert (caseload.value, caseload.range) == ("12 patients/FTE", "6 to 20")
+    assert caseload.status == (
+        "assumed; set in the scenario file (national default: 15 patients/FTE (range 8 to 25))"
+    )
+    assert caseload.distribution.startswith("pert(6, mode 12, 20")
+    assert caseload.source == "Our team counted its own caseloads."
+    training = rows["costs.training_per_post"]
+    assert (training.value, training.range) == ("2,500 GBP/FTE, 2024-25 prices", "")
+    assert training.status.startswith("reported; set in the scenario file (national default: 2,")
+    assert training.source == "Trust training budget 2024-25"
+    # the template sets the funded posts year by year; leaves the perspective to the defaults
+    fte = rows["staffing.funded_fte"]
+    assert fte.value == "2, 4, 4, 4, 4 FTE"
+    assert fte.status == "set in the scenario file (national default: 1 FTE)"
+    assert rows["costs.perspective"].status == "national default"
+    # the pension rate is used only from the trust's perspective: not drawn here
+    assert rows["costs.trust_pension_rate"].distribution == "not drawn (not used by this case)"
+    text = _text(case_html)
+    appendix = text.split("The business case's inputs")[1]
+    assert "staffing.caseload 12 patients/FTE 6 to 20 pert(6, mode 12, 20" in appendix
+    assert "costs.training_per_post 2,500 GBP/FTE, 2024-25 prices none" in appendix
+    assert f"The {len(rows)} inputs of the business case" in appendix

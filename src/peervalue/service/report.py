@@ -301,6 +301,7 @@ def _run_report(request: ReportRequest, command: str, progress: object) -> Repor
     from peervalue._version import package_version
     from peervalue.service.figures import collect
     from peervalue.service.inputs import prepare
+    from peervalue.service.report_case_inputs import case_input_rows
 
     request, scenario_files = for_business_case(request)
     figures = report_figures(request)
@@ -327,6 +328,9 @@ def _run_report(request: ReportRequest, command: str, progress: object) -> Repor
         prepared=prepared,
         studies=study_facts(prepared.evidence),
         input_rows=input_rows(prepared.spec, inputs.psa),
+        case_input_rows=[]
+        if scenario_files is None
+        else case_input_rows(scenario_files.loaded, inputs.scenario),
         scope=scope_words(request, scenario_files),
         evidence_label=shown_text(inputs.analysis.evidence) if inputs.analysis else "",
         inputs=inputs,
