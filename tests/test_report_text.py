@@ -386,3 +386,27 @@ def test_the_inputs_appendix_lists_the_business_cases_own_inputs(
     assert "staffing.caseload 12 patients/FTE 6 to 20 pert(6, mode 12, 20" in appendix
     assert "costs.training_per_post 2,500 GBP/FTE, 2024-25 prices none" in appendix
     assert f"The {len(rows)} inputs of the business case" in appendix
+
+
+def test_the_workbooks_inputs_sheet_marks_the_cases_own_inputs(case_data: ReportData) -> None:
+    import io
+
+    import openpyxl
+
+    from peervalue.service.report import report_bytes
+
+    book = openpyxl.load_workbook(io.BytesIO(report_bytes(case_data, "xlsx")))
+    sheet = book["Inputs"]
+    head = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    rows = {
+        (r["Where"], r["Field"]): r
+        for r in (
+            dict(zip(head, (c.value for c in row), strict=True))
+            for row in sheet.iter_rows(min_row=2)
+        )
+    }
+    caseload = rows[("scenario", "staffing.caseload")]
+    assert (caseload["Value"], caseload["Overridden"]) == (12, "yes")
+    training = rows[("scenario", "costs.training_per_post")]
+    assert (training["Value"], training["Overridden"]) == (2500, "yes")
+    assert rows[("scenario", "staffing.vacancy_rate")]["Overridden"] == "no"
