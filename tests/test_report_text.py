@@ -388,7 +388,9 @@ def test_the_inputs_appendix_lists_the_business_cases_own_inputs(
     assert f"The {len(rows)} inputs of the business case" in appendix
 
 
-def test_the_workbooks_inputs_sheet_marks_the_cases_own_inputs(case_data: ReportData) -> None:
+def test_the_workbooks_inputs_sheet_marks_the_cases_own_inputs_and_names_no_folder(
+    own_case: Path, case_data: ReportData
+) -> None:
     import io
 
     import openpyxl
@@ -410,3 +412,10 @@ def test_the_workbooks_inputs_sheet_marks_the_cases_own_inputs(case_data: Report
     training = rows[("scenario", "costs.training_per_post")]
     assert (training["Value"], training["Overridden"]) == (2500, "yes")
     assert rows[("scenario", "staffing.vacancy_rate")]["Overridden"] == "no"
+    # no folder of the machine that made it: the effect's row named the study folder by its
+    # full path ("Bayesian predictive ... of /tmp/.../studies")
+    effect = next(r for (where, _), r in rows.items() if where == "effect")
+    assert "of studies:" in effect["Source"]
+    cells = [str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value]
+    for folder in (str(own_case), str(Path.cwd()), str(Path(__file__).parents[1])):
+        assert not [c for c in cells if folder in c], folder
