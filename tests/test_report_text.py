@@ -419,3 +419,31 @@ def test_the_workbooks_inputs_sheet_marks_the_cases_own_inputs_and_names_no_fold
     cells = [str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value]
     for folder in (str(own_case), str(Path.cwd()), str(Path(__file__).parents[1])):
         assert not [c for c in cells if folder in c], folder
+
+
+@pytest.mark.parametrize("through", ["evidence", "scenario"])
+def test_the_users_own_studies_not_pooled_are_listed_with_their_reasons(
+    through: str, tmp_path: Path
+) -> None:
+    """Only the bundled all-2026 was checked: a study of the user's own folder that cannot
+    be pooled (here a copy of ENRICH, 'no_usable_outcome') is listed with its file's
+    reason, from a report on the folder and from a business case on it."""
+    from peervalue.service.inputs import prepare
+    from peervalue.service.report import for_business_case, study_facts
+
+    shutil.copytree(DATA / "synthetic", tmp_path / "studies")
+    enrich = bundled_evidence_dir().parent / "evidence-2026" / "enrich2022.yaml"
+    text = enrich.read_text(encoding="utf-8").replace("id: enrich2022", "id: our_trial")
+    (tmp_path / "studies" / "our_trial.yaml").write_text(text, encoding="utf-8")
+    if through == "evidence":
+        request = ReportRequest(evidence=tmp_path / "studies", draws=DRAWS)
+    else:
+        case = template_file().read_text(encoding="utf-8")
+        case = case.replace('# folder = "my_studies"', 'folder = "studies"')
+        (tmp_path / "trust.toml").write_text(case, encoding="utf-8")
+        request, _ = for_business_case(ReportRequest(scenario=tmp_path / "trust.toml"))
+    facts = study_facts(prepare(request).evidence)
+    assert [f.id for f in facts if not f.pooled] == ["our_trial"]
+    assert sorted(f.id for f in facts if f.pooled) == ["alpha", "beta", "gamma"]
+    (item,) = narrative.not_pooled_items(facts)
+    assert "(our_trial)" in item and "the trial cannot be converted to bed-days" in item
