@@ -415,7 +415,7 @@ def test_the_workbooks_inputs_sheet_marks_the_cases_own_inputs_and_names_no_fold
     # no folder of the machine that made it: the effect's row named the study folder by its
     # full path ("Bayesian predictive ... of /tmp/.../studies")
     effect = next(r for (where, _), r in rows.items() if where == "effect")
-    assert "of studies:" in effect["Source"]
+    assert "of studies:" in str(effect["Source"])
     cells = [str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value]
     for folder in (str(own_case), str(Path.cwd()), str(Path(__file__).parents[1])):
         assert not [c for c in cells if folder in c], folder
