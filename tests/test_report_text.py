@@ -386,6 +386,29 @@ def test_the_inputs_appendix_lists_the_business_cases_own_inputs(
     assert "staffing.caseload 12 patients/FTE 6 to 20 pert(6, mode 12, 20" in appendix
     assert "costs.training_per_post 2,500 GBP/FTE, 2024-25 prices none" in appendix
     assert f"The {len(rows)} inputs of the business case" in appendix
+    # settings: the file's draws (the case ran with them), its source named
+    assert (rows["monte_carlo.draws"].value, rows["monte_carlo.draws"].source) == (
+        "10,000 draws",
+        "the scenario file",
+    )
+
+
+def test_a_case_run_with_other_draws_shows_the_runs_own(
+    own_case: Path, case_data: ReportData
+) -> None:
+    from peervalue.service.report_case_inputs import case_input_rows
+    from peervalue.service.scenario_resolve import resolve_scenario
+
+    sc = case_data.inputs.scenario
+    assert sc is not None
+    other = sc.model_copy(update={"uncertainty": sc.uncertainty.model_copy(update={"draws": 123})})
+    rows = {
+        r.name: r for r in case_input_rows(resolve_scenario(own_case / "trust.toml").loaded, other)
+    }
+    assert (rows["monte_carlo.draws"].value, rows["monte_carlo.draws"].status) == (
+        "123 draws",
+        "set for this run (the scenario's: 10,000 draws)",
+    )
 
 
 def test_the_workbooks_inputs_sheet_marks_the_cases_own_inputs_and_names_no_folder(

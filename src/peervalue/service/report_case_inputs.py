@@ -57,7 +57,8 @@ def _with_range(q: Quantity) -> str:
 def _shown_plain(value: object, f: ScenarioInput) -> str:
     """A plain (not quantity) value in words, with its unit where it is a number's."""
     if value is None or value == "" or value == []:
-        return f"not set ({f.input.unset})" if f.input.unset else "not set"
+        unset = f.input.unset.replace("`", "")
+        return f"not set ({unset})" if unset and unset != "none" else "not set"
     if isinstance(value, bool):
         return str(value).lower()
     unit = f.unit if f.unit and not f.unit.startswith("`") else ""
@@ -132,13 +133,19 @@ def case_input_rows(loaded: LoadedScenario, result: ScenarioResult | None) -> li
         )
 
     def plain_row(path: str, shown: str, default: str) -> InputRow:
+        here = set_in_file(path)
+        status = _status("", here, shown != default, default)
+        run_value = _run_setting(path, result)
+        if run_value is not None and run_value != shown:
+            # the run's own draws or seed (an option of the command) in place of the file's
+            status, shown = f"set for this run (the scenario's: {shown})", run_value
         return InputRow(
             name=path,
             value=shown,
             range="",
             distribution="fixed",
-            source="",
-            status=_status("", set_in_file(path), shown != default, default),
+            source="the scenario file" if here else "the national defaults",
+            status=status,
         )
 
     rows: list[InputRow] = []
@@ -180,3 +187,14 @@ def case_input_rows(loaded: LoadedScenario, result: ScenarioResult | None) -> li
                 shown = _shown_plain(getattr(extra, f.name, None), f)
                 rows.append(plain_row(path, shown, "none"))
     return rows
+
+
+def _run_setting(path: str, result: ScenarioResult | None) -> str | None:
+    """The draws or seed the run used (a report's own options), in the table's words."""
+    if result is None:
+        return None
+    if path == "monte_carlo.draws":
+        return f"{_number(result.uncertainty.draws)} draws"
+    if path == "monte_carlo.seed":
+        return _number(result.uncertainty.seed)
+    return None
