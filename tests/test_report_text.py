@@ -35,6 +35,14 @@ from tests.cli_helpers import run_cli
 from tests.conftest import DATA
 
 DRAWS = 500
+CASELOAD = (
+    'caseload = { value = 12, unit = "patients/FTE", status = "assumed", range = [6, 20], '
+    'rationale = "Our team counted its own caseloads." }'
+)
+TRAINING = (
+    'training_per_post = { value = 2500, unit = "GBP/FTE", price_year = "2024-25", '
+    'status = "reported", source = { citation = "Trust training budget 2024-25" } }'
+)
 
 
 def _text(html: str) -> str:
@@ -58,6 +66,10 @@ def own_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = template_file().read_text(encoding="utf-8")
     text = text.replace('set = "england-2024-25"', 'set = "my_costs.yaml"')
     text = text.replace('# folder = "my_studies"', 'folder = "studies"')
+    # the case's own caseload and training cost, in place of the national defaults' 15 and
+    # £2,000 (the inputs appendix lists them as set in the scenario file)
+    text = re.sub(r"(?m)^caseload = .*$", CASELOAD, text)
+    text = re.sub(r"(?m)^training_per_post = .*$", TRAINING, text)
     (folder / "trust.toml").write_text(text, encoding="utf-8")
     return folder
 
@@ -337,3 +349,124 @@ def test_the_workbook_says_why_results_differ_from_its_own_analysis(
     assert said, "no 'why results differ' text in the workbook"
     assert all("It costs a peer worker on pay" not in c for c in cells)
     assert "at its full cost" in said[0] and "outcomes assumed for none" in said[0]
+
+
+def test_the_inputs_appendix_lists_the_business_cases_own_inputs(
+    case_data: ReportData, case_html: str
+) -> None:
+    """The appendix listed the national analysis's inputs only: none of the case's own
+    (its caseload, cost lines, staffing, discounting), nor which the scenario file set."""
+    from peervalue.scenario.catalogue import catalogue
+
+    rows = {r.name: r for r in case_data.case_input_rows}
+    # every input the catalogue declares, but the case's own words ([case]); the template
+    # sets no [[extra]] resource
+    expected = [p for p, f in catalogue().items() if f.table not in ("case", "extra")]
+    assert list(rows) == expected
+    caseload = rows["staffing.caseload"]
+    assert (caseload.value, caseload.range) == ("12 patients/FTE", "6 to 20")
+    assert caseload.status == (
+        "assumed; set in the scenario file (national default: 15 patients/FTE (range 8 to 25))"
+    )
+    assert caseload.distribution.startswith("pert(6, mode 12, 20")
+    assert caseload.source == "Our team counted its own caseloads."
+    training = rows["costs.training_per_post"]
+    assert (training.value, training.range) == ("2,500 GBP/FTE, 2024-25 prices", "")
+    assert training.status.startswith("reported; set in the scenario file (national default: 2,")
+    assert training.source == "Trust training budget 2024-25"
+    # the template sets the funded posts year by year; leaves the perspective to the defaults
+    fte = rows["staffing.funded_fte"]
+    assert fte.value == "2, 4, 4, 4, 4 FTE"
+    assert fte.status == "set in the scenario file (national default: 1 FTE)"
+    assert rows["costs.perspective"].status == "national default"
+    # the pension rate is used only from the trust's perspective: not drawn here
+    assert rows["costs.trust_pension_rate"].distribution == "not drawn (not used by this case)"
+    text = _text(case_html)
+    appendix = text.split("The business case's inputs")[1]
+    assert "staffing.caseload 12 patients/FTE 6 to 20 pert(6, mode 12, 20" in appendix
+    assert "costs.training_per_post 2,500 GBP/FTE, 2024-25 prices none" in appendix
+    assert f"The {len(rows)} inputs of the business case" in appendix
+    # settings: the file's draws (the case ran with them), its source named
+    assert (rows["monte_carlo.draws"].value, rows["monte_carlo.draws"].source) == (
+        "10,000 draws",
+        "the scenario file",
+    )
+
+
+def test_a_case_run_with_other_draws_shows_the_runs_own(
+    own_case: Path, case_data: ReportData
+) -> None:
+    from peervalue.service.report_case_inputs import case_input_rows
+    from peervalue.service.scenario_resolve import resolve_scenario
+
+    sc = case_data.inputs.scenario
+    assert sc is not None
+    other = sc.model_copy(update={"uncertainty": sc.uncertainty.model_copy(update={"draws": 123})})
+    rows = {
+        r.name: r for r in case_input_rows(resolve_scenario(own_case / "trust.toml").loaded, other)
+    }
+    assert (rows["monte_carlo.draws"].value, rows["monte_carlo.draws"].status) == (
+        "123 draws",
+        "set for this run (the scenario's: 10,000 draws)",
+    )
+
+
+def test_the_workbooks_inputs_sheet_marks_the_cases_own_inputs_and_names_no_folder(
+    own_case: Path, case_data: ReportData
+) -> None:
+    import io
+
+    import openpyxl
+
+    from peervalue.service.report import report_bytes
+
+    book = openpyxl.load_workbook(io.BytesIO(report_bytes(case_data, "xlsx")))
+    sheet = book["Inputs"]
+    head = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    rows = {
+        (r["Where"], r["Field"]): r
+        for r in (
+            dict(zip(head, (c.value for c in row), strict=True))
+            for row in sheet.iter_rows(min_row=2)
+        )
+    }
+    caseload = rows[("scenario", "staffing.caseload")]
+    assert (caseload["Value"], caseload["Overridden"]) == (12, "yes")
+    training = rows[("scenario", "costs.training_per_post")]
+    assert (training["Value"], training["Overridden"]) == (2500, "yes")
+    assert rows[("scenario", "staffing.vacancy_rate")]["Overridden"] == "no"
+    # no folder of the machine that made it: the effect's row named the study folder by its
+    # full path ("Bayesian predictive ... of /tmp/.../studies")
+    effect = next(r for (where, _), r in rows.items() if where == "effect")
+    assert "of studies:" in str(effect["Source"])
+    cells = [str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value]
+    for folder in (str(own_case), str(Path.cwd()), str(Path(__file__).parents[1])):
+        assert not [c for c in cells if folder in c], folder
+
+
+@pytest.mark.parametrize("through", ["evidence", "scenario"])
+def test_the_users_own_studies_not_pooled_are_listed_with_their_reasons(
+    through: str, tmp_path: Path
+) -> None:
+    """Only the bundled all-2026 was checked: a study of the user's own folder that cannot
+    be pooled (here a copy of ENRICH, 'no_usable_outcome') is listed with its file's
+    reason, from a report on the folder and from a business case on it."""
+    from peervalue.service.inputs import prepare
+    from peervalue.service.report import for_business_case, study_facts
+
+    shutil.copytree(DATA / "synthetic", tmp_path / "studies")
+    enrich = bundled_evidence_dir().parent / "evidence-2026" / "enrich2022.yaml"
+    text = enrich.read_text(encoding="utf-8").replace("id: enrich2022", "id: our_trial")
+    (tmp_path / "studies" / "our_trial.yaml").write_text(text, encoding="utf-8")
+    if through == "evidence":
+        request = ReportRequest(evidence=tmp_path / "studies", draws=DRAWS)
+    else:
+        case = template_file().read_text(encoding="utf-8")
+        case = case.replace('# folder = "my_studies"', 'folder = "studies"')
+        (tmp_path / "trust.toml").write_text(case, encoding="utf-8")
+        request, _ = for_business_case(ReportRequest(scenario=tmp_path / "trust.toml"))
+    facts = study_facts(prepare(request).evidence)
+    assert [f.id for f in facts if not f.pooled] == ["our_trial"]
+    assert sorted(f.id for f in facts if f.pooled) == ["alpha", "beta", "gamma"]
+    (item,) = narrative.not_pooled_items(facts)
+    assert "(our_trial)" in item and "the trial cannot be converted to bed-days" in item

@@ -30,6 +30,12 @@ class StudyFacts:
     reason: str = ""  #: why it is not pooled
 
 
+#: the status words of a business case's input that its scenario file sets (the words of
+#: one it leaves to the national defaults: ``NATIONAL_DEFAULT``)
+SET_IN_SCENARIO = "set in the scenario file"
+NATIONAL_DEFAULT = "national default"
+
+
 @dataclass(frozen=True)
 class InputRow:
     """One model input as the inputs appendix lists it."""
@@ -57,6 +63,9 @@ class ReportContent:
     studies: list[StudyFacts] = field(default_factory=list)
     #: every model input, for the inputs appendix
     input_rows: list[InputRow] = field(default_factory=list)
+    #: a business case's own inputs (its scenario file over the national defaults), for
+    #: the inputs appendix; empty without a scenario
+    case_input_rows: list[InputRow] = field(default_factory=list)
     #: what the report's analysis runs on, when that is not the request's own evidence
     #: and costs (a business case: its evidence, costs and price year)
     scope: str = ""

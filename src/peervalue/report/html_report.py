@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from peervalue.figures.catalogue import FIGURES
 from peervalue.figures.sizing import readable_width
 from peervalue.report import narrative
+from peervalue.report.data import SET_IN_SCENARIO
 from peervalue.report.words import money, percent
 
 if TYPE_CHECKING:
@@ -334,6 +335,32 @@ def _inputs_appendix(data: ReportContent) -> str:
         f"<p>The {len(rows)} inputs of the model, as the evidence and cost files give them "
         "(values in the files' own units; the Monte Carlo draws each as shown, "
         "and holds an input marked fixed at its value).</p>"
+        + _table(["Input", "Value", "Range", "Distribution", "Source", "Status"], rows)
+        + _case_inputs(data)
+    )
+
+
+def _case_inputs(data: ReportContent) -> str:
+    """A business case's own inputs, those its scenario file set marked as such."""
+    if not data.case_input_rows:
+        return ""
+    rows = [
+        [
+            f"<code>{e(r.name)}</code>",
+            e(r.value),
+            e(r.range or "none"),
+            e(r.distribution),
+            e(r.source or "not stated"),
+            e(r.status),
+        ]
+        for r in data.case_input_rows
+    ]
+    changed = sum(SET_IN_SCENARIO in r.status for r in data.case_input_rows)
+    return (
+        "<h3 id='case-inputs'>The business case's inputs</h3>"
+        f"<p>The {len(rows)} inputs of the business case, by their place in the scenario "
+        f"file: {changed} set in the scenario file, the rest the national defaults "
+        "(a value the file changed shows the default beside it).</p>"
         + _table(["Input", "Value", "Range", "Distribution", "Source", "Status"], rows)
     )
 

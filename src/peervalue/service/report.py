@@ -301,6 +301,7 @@ def _run_report(request: ReportRequest, command: str, progress: object) -> Repor
     from peervalue._version import package_version
     from peervalue.service.figures import collect
     from peervalue.service.inputs import prepare
+    from peervalue.service.report_case_inputs import case_input_rows
 
     request, scenario_files = for_business_case(request)
     figures = report_figures(request)
@@ -327,6 +328,9 @@ def _run_report(request: ReportRequest, command: str, progress: object) -> Repor
         prepared=prepared,
         studies=study_facts(prepared.evidence),
         input_rows=input_rows(prepared.spec, inputs.psa),
+        case_input_rows=[]
+        if scenario_files is None
+        else case_input_rows(scenario_files.loaded, inputs.scenario),
         scope=scope_words(request, scenario_files),
         evidence_label=shown_text(inputs.analysis.evidence) if inputs.analysis else "",
         inputs=inputs,
@@ -342,15 +346,21 @@ def _run_report(request: ReportRequest, command: str, progress: object) -> Repor
 
 
 def _without_folders(inputs: FigureInputs) -> FigureInputs:
-    """The business case's structural panel names its evidence as the run did (a study
-    folder by its full path): a report names it as :func:`shown_path` names files."""
+    """The business case's structural panel and effect name their evidence as the run did
+    (a study folder by its full path): a report names it as :func:`shown_path` names files."""
     import dataclasses
 
     sc = inputs.scenario
-    if sc is None or sc.structural is None:
+    if sc is None:
         return inputs
-    panel = sc.structural.model_copy(update={"evidence": shown_text(sc.structural.evidence)})
-    return dataclasses.replace(inputs, scenario=sc.model_copy(update={"structural": panel}))
+    # the effect names its evidence the same way (the workbook's Inputs sheet cites it)
+    effect = sc.effect.model_copy(update={"evidence": shown_text(sc.effect.evidence)})
+    update: dict[str, object] = {"effect": effect}
+    if sc.structural is not None:
+        update["structural"] = sc.structural.model_copy(
+            update={"evidence": shown_text(sc.structural.evidence)}
+        )
+    return dataclasses.replace(inputs, scenario=sc.model_copy(update=update))
 
 
 def case_text(scenario: ResolvedFiles | None) -> dict[str, str]:
