@@ -122,16 +122,16 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def server(workers: int, folder: Path) -> Iterator[int]:
-    """``peervalue serve`` on a free loopback port until the block ends; yields the port."""
+def server(workers: int, folder: Path, *, rate_limited: bool = False) -> Iterator[int]:
+    """``peervalue serve`` on a free loopback port until the block ends; yields the port.
+
+    Its database and log are in ``folder``. Unless ``rate_limited``, runs are not limited
+    per client (one loopback client sends hundreds of runs a minute in the load test)."""
     port = free_port()
     log_path = folder / f"serve-{workers}.log"
-    env = {
-        **os.environ,
-        "PEERVALUE_DATABASE_URL": f"sqlite:///{folder / f'bench-{workers}.db'}",
-        # one loopback client sends hundreds of runs a minute here: no per-client rate
-        "PEERVALUE_RUNS_PER_MINUTE": "0",
-    }
+    env = {**os.environ, "PEERVALUE_DATABASE_URL": f"sqlite:///{folder / f'bench-{workers}.db'}"}
+    if not rate_limited:
+        env["PEERVALUE_RUNS_PER_MINUTE"] = "0"
     env.pop("PEERVALUE_API_TOKEN", None)
     command = [*peervalue_command(), "serve", "--host", HOST, "--port", str(port)]
     with log_path.open("wb") as log:
