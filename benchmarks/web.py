@@ -30,7 +30,6 @@ import contextlib
 import http.client
 import json
 import os
-import shutil
 import signal
 import socket
 import statistics
@@ -44,6 +43,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from startup import peervalue_command
 
 HOST = "127.0.0.1"
 TARGET_P99_MS = {"scenario": 150.0, "evidence": 20.0, "study": 20.0}
@@ -95,16 +97,6 @@ def free_port() -> int:
         s.bind((HOST, 0))
         port: int = s.getsockname()[1]
         return port
-
-
-def peervalue_command() -> list[str]:
-    script = Path(sys.executable).with_name("peervalue")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("peervalue")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "from peervalue.cli import main; main()"]
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
