@@ -32,18 +32,16 @@ import multiprocessing
 import os
 import resource
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web import HOST, free_port, peervalue_command, percentile, stop
+from web import HOST, percentile, server
 
 TARGET_P99_S = 0.5
 #: seconds between two bytes of a slow body
@@ -61,38 +59,6 @@ def raise_fd_limit() -> int:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-@contextlib.contextmanager
-def server(folder: Path, workers: int) -> Iterator[int]:
-    port = free_port()
-    log_path = folder / "serve.log"
-    env = {**os.environ, "PEERVALUE_DATABASE_URL": f"sqlite:///{folder / 'slow.db'}"}
-    env.pop("PEERVALUE_API_TOKEN", None)
-    command = [*peervalue_command(), "serve", "--host", HOST, "--port", str(port)]
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [*command, "--workers", str(workers)],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"peervalue serve stopped:\n{log_path.read_text()}")
-            if time.monotonic() > deadline:
-                raise SystemExit(f"peervalue serve did not answer:\n{log_path.read_text()}")
-            with contextlib.suppress(OSError):
-                read_once(port)
-                break
-            time.sleep(0.1)
-        yield port
-    finally:
-        stop(proc)
 
 
 def read_once(port: int) -> float:
@@ -206,7 +172,8 @@ def main() -> None:
     limit = raise_fd_limit()
     with (
         tempfile.TemporaryDirectory(prefix="peervalue-bench-slow-") as tmp,
-        server(Path(tmp), args.workers) as port,
+        # the server as deployed: the per-client run limit stays on
+        server(args.workers, Path(tmp), rate_limited=True) as port,
     ):
         base, base_errors = reads(port, seconds=args.reads * 0.02, count=args.reads)
         receiver, sender = multiprocessing.Pipe(duplex=False)

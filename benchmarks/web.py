@@ -30,7 +30,6 @@ import contextlib
 import http.client
 import json
 import os
-import shutil
 import signal
 import socket
 import statistics
@@ -44,6 +43,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from startup import peervalue_command
 
 HOST = "127.0.0.1"
 TARGET_P99_MS = {"scenario": 150.0, "evidence": 20.0, "study": 20.0}
@@ -97,16 +99,6 @@ def free_port() -> int:
         return port
 
 
-def peervalue_command() -> list[str]:
-    script = Path(sys.executable).with_name("peervalue")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("peervalue")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "from peervalue.cli import main; main()"]
-
-
 def stop(proc: subprocess.Popen[bytes]) -> None:
     """Stop the server and every worker it started (its own process group)."""
     if proc.poll() is not None:
@@ -122,16 +114,16 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def server(workers: int, folder: Path) -> Iterator[int]:
-    """``peervalue serve`` on a free loopback port until the block ends; yields the port."""
+def server(workers: int, folder: Path, *, rate_limited: bool = False) -> Iterator[int]:
+    """``peervalue serve`` on a free loopback port until the block ends; yields the port.
+
+    Its database and log are in ``folder``. Unless ``rate_limited``, runs are not limited
+    per client (one loopback client sends hundreds of runs a minute in the load test)."""
     port = free_port()
     log_path = folder / f"serve-{workers}.log"
-    env = {
-        **os.environ,
-        "PEERVALUE_DATABASE_URL": f"sqlite:///{folder / f'bench-{workers}.db'}",
-        # one loopback client sends hundreds of runs a minute here: no per-client rate
-        "PEERVALUE_RUNS_PER_MINUTE": "0",
-    }
+    env = {**os.environ, "PEERVALUE_DATABASE_URL": f"sqlite:///{folder / f'bench-{workers}.db'}"}
+    if not rate_limited:
+        env["PEERVALUE_RUNS_PER_MINUTE"] = "0"
     env.pop("PEERVALUE_API_TOKEN", None)
     command = [*peervalue_command(), "serve", "--host", HOST, "--port", str(port)]
     with log_path.open("wb") as log:

@@ -27,26 +27,14 @@ NOT_RUN = {
 
 
 def _commands() -> Iterator[tuple[str, Any]]:
-    from peervalue.cli import (  # noqa: F401  (each module adds its commands to the app)
-        analysis,
-        costs_commands,
-        evidence_commands,
-        evsi_command,
-        plot_command,
-        report_command,
-        scenario_commands,
-        serve_command,
-        synthesis_command,
-        uncertainty_commands,
-    )
-    from peervalue.cli.common import app
+    from peervalue.cli.main import full_app
 
     def walk(command: Any, name: str) -> Iterator[tuple[str, Any]]:
         yield name, command
         for sub_name, sub in sorted(getattr(command, "commands", {}).items()):
             yield from walk(sub, f"{name} {sub_name}")
 
-    yield from walk(typer.main.get_command(app), "peervalue")
+    yield from walk(typer.main.get_command(full_app()), "peervalue")
 
 
 def help_examples() -> list[tuple[str, str]]:

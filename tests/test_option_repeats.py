@@ -12,17 +12,7 @@ from tests.cli_helpers import run_cli
 
 
 def _commands() -> list[tuple[list[str], Any]]:
-    from peervalue.cli import (  # noqa: F401  (importing them registers every command)
-        analysis,
-        costs_commands,
-        evidence_commands,
-        plot_command,
-        report_command,
-        scenario_commands,
-        serve_command,
-        uncertainty_commands,
-    )
-    from peervalue.cli.common import app
+    from peervalue.cli.main import full_app
 
     found: list[tuple[list[str], Any]] = []
 
@@ -34,7 +24,7 @@ def _commands() -> list[tuple[list[str], Any]]:
         else:
             found.append((path, command))
 
-    walk(typer.main.get_command(app), [])
+    walk(typer.main.get_command(full_app()), [])
     return found
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,37 +32,56 @@ def _chromium() -> str:
     return path
 
 
-@pytest.mark.parametrize("width", [390, 1280])  # a phone, a laptop
-def test_report_renders_in_chromium(tmp_path: Path, width: int) -> None:
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """The business case's HTML report, built once for both widths: its file and its
+    number of figures."""
+    data = run_report(ReportRequest(scenario=TEMPLATE, draws=1_000, seed=1))
+    page_file = tmp_path_factory.mktemp("report") / "report.html"
+    page_file.write_text(report_html(data), encoding="utf-8")
+    return page_file, len(data.figures)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One chromium for the module's pages."""
     executable = _chromium()
     from playwright.sync_api import sync_playwright
 
-    data = run_report(ReportRequest(scenario=TEMPLATE, draws=1_000, seed=1))
-    page_file = tmp_path / "report.html"
-    page_file.write_text(report_html(data), encoding="utf-8")
-    shot = tmp_path / "shot.png"
-    errors: list[str] = []
-    requests: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(page_file.as_uri())
-            sizes = page.eval_on_selector_all(
-                "figure svg",
-                "els => els.map(e => [e.getBoundingClientRect().width,"
-                " e.getBoundingClientRect().height])",
-            )
-            scroll_width = page.evaluate("document.documentElement.scrollWidth")
-            page.screenshot(path=str(shot))
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])  # a phone, a laptop
+def test_report_renders_in_chromium(
+    report: tuple[Path, int], browser: Any, tmp_path: Path, width: int
+) -> None:
+    page_file, figures = report
+    shot = tmp_path / "shot.png"
+    errors: list[str] = []
+    requests: list[str] = []
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(page_file.as_uri())
+        sizes = page.eval_on_selector_all(
+            "figure svg",
+            "els => els.map(e => [e.getBoundingClientRect().width,"
+            " e.getBoundingClientRect().height])",
+        )
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=str(shot))
+    finally:
+        page.close()
     assert errors == []
     assert requests == [page_file.as_uri()]  # nothing else fetched
-    assert len(sizes) == len(data.figures)
+    assert len(sizes) == figures
     assert all(w > 200 and h > 100 for w, h in sizes)
     assert scroll_width <= width  # nothing wider than the screen
     import matplotlib.image as mpimg

@@ -127,19 +127,9 @@ NOT_ON_THE_COMMAND = {
 def _commands() -> Iterator[tuple[str, Any]]:
     import typer
 
-    from peervalue.cli.common import app
+    from peervalue.cli.main import full_app
 
-    for module in (
-        "analysis",
-        "evidence_commands",
-        "plot_command",
-        "report_command",
-        "scenario_commands",
-        "synthesis_command",
-        "uncertainty_commands",
-    ):
-        __import__(f"peervalue.cli.{module}")
-    root = typer.main.get_command(app)
+    root = typer.main.get_command(full_app())
 
     def walk(command: Any, prefix: str) -> Iterator[tuple[str, Any]]:
         if hasattr(command, "commands"):

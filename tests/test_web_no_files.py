@@ -336,9 +336,10 @@ def _loaded_libraries() -> set[str]:
     return {line.split(None, 5)[5] for line in lines if len(line.split(None, 5)) == 6}
 
 
-def _allowed(path: str, database: Path) -> bool:
-    """A file the server may open: the package's own, a library's, the database, a
-    system file a library reads for itself."""
+def _allowed(path: str, database: Path, loaded: set[str]) -> bool:
+    """A file the server may open: the package's own, a library's (``loaded``: the shared
+    libraries mapped, :func:`_loaded_libraries`), the database, a system file a library
+    reads for itself."""
     full = os.path.abspath(os.path.expanduser(path)) if path != "." else os.getcwd()
     if full in {os.path.abspath(p or ".") for p in sys.path}:
         return True  # the import system looks at the folders it imports from
@@ -362,7 +363,6 @@ def _allowed(path: str, database: Path) -> bool:
     ]
     if path == "matplotlibrc":
         return True  # matplotlib looks for its settings file in the working directory
-    loaded = _loaded_libraries()
     if full in loaded or any(lib.startswith(full + "/") for lib in loaded if full != "/"):
         return True  # threadpoolctl looks up the shared libraries already loaded (BLAS threads)
     roots = [os.path.abspath(r) for r in roots]
@@ -387,7 +387,10 @@ def _check_opened(seen: list[str], planted: Path, values: list[str], database: P
         assert not full.startswith(planted_root), f"a planted file was touched: {path}"
         assert path not in values, f"a swept value was used as a path: {path}"
         assert full != "/etc/passwd", "/etc/passwd was touched"
-    outside = sorted({p for p in seen if not _allowed(p, database)})
+    # each path once, against the libraries mapped now (read once: reading /proc/self/maps
+    # for each of some 50,000 opens took most of this module's time)
+    loaded = _loaded_libraries()
+    outside = sorted({p for p in set(seen) if not _allowed(p, database, loaded)})
     assert not outside, f"opened files outside the package's data: {outside}"
 
 

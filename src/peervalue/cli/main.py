@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from types import FrameType
     from typing import Any
 
+    import typer
+
     Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 EXIT_INPUT = 2
@@ -182,9 +184,10 @@ def _os_error_message(exc: OSError) -> str:
     return f"{where}{reason}"
 
 
-def _run(argv: list[str] | None) -> int:
-    """Run the app; its exit status."""
-    # Importing the command modules registers their commands on the app.
+def full_app() -> typer.Typer:
+    """The Typer app with every command registered. Importing a command module adds its
+    commands to the app, so the modules (and what they import) load only when this is
+    called, after the signal handlers are in place; tests call it to walk every command."""
     from peervalue.cli import (  # noqa: F401
         analysis,
         costs_commands,
@@ -199,6 +202,12 @@ def _run(argv: list[str] | None) -> int:
     )
     from peervalue.cli.common import app
 
+    return app
+
+
+def _run(argv: list[str] | None) -> int:
+    """Run the app; its exit status."""
+    app = full_app()
     try:
         app(args=argv, prog_name="peervalue", standalone_mode=True)
         status = 0

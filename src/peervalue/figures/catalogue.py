@@ -165,22 +165,33 @@ def _acceptability_alt(i: FigureInputs) -> str:
     )
 
 
-def _two_way(i: FigureInputs) -> Figure:
-    from peervalue.figures.charts import two_way
+def _two_way_drawn(name: Literal["two_way", "case_two_way"]) -> Callable[[FigureInputs], Figure]:
+    """The heat map of the two-way result ``name`` (the evidence's or the business case's)."""
 
-    return two_way(i.two_way)  # type: ignore[arg-type]
+    def draw(i: FigureInputs) -> Figure:
+        from peervalue.figures.charts import two_way
+
+        return two_way(getattr(i, name))
+
+    return draw
 
 
-def _two_way_alt(i: FigureInputs) -> str:
-    t: TwoWayResult = _get(i, "two_way")  # type: ignore[assignment]
-    from peervalue.figures.labels import plain
+def _two_way_described(name: Literal["two_way", "case_two_way"]) -> Callable[[FigureInputs], str]:
+    """The alt text of the heat map of the two-way result ``name``."""
 
-    return (
-        f"Heat map of {t.outcome} over {t.x_label} ({plain(t.x_values[0])} to "
-        f"{plain(t.x_values[-1])}) and {t.y_label} ({plain(t.y_values[0])} to "
-        f"{plain(t.y_values[-1])}); blue where it is positive, red where negative, a black line "
-        f"at break-even and a star at the base case ({plain(t.x_base)}, {plain(t.y_base)})."
-    )
+    def alt(i: FigureInputs) -> str:
+        from peervalue.figures.labels import plain
+
+        t: TwoWayResult = _get(i, name)  # type: ignore[assignment]
+        return (
+            f"Heat map of {t.outcome} over {t.x_label} ({plain(t.x_values[0])} to "
+            f"{plain(t.x_values[-1])}) and {t.y_label} ({plain(t.y_values[0])} to "
+            f"{plain(t.y_values[-1])}); blue where it is positive, red where negative, a black "
+            f"line at break-even and a star at the base case ({plain(t.x_base)}, "
+            f"{plain(t.y_base)})."
+        )
+
+    return alt
 
 
 def _payback(i: FigureInputs) -> Figure:
@@ -353,16 +364,6 @@ def _case_tornado_alt(i: FigureInputs) -> str:
     )
 
 
-def _case_two_way(i: FigureInputs) -> Figure:
-    from peervalue.figures.charts import two_way
-
-    return two_way(i.case_two_way)  # type: ignore[arg-type]
-
-
-def _case_two_way_alt(i: FigureInputs) -> str:
-    return _two_way_alt(FigureInputs(two_way=_get(i, "case_two_way")))  # type: ignore[arg-type]
-
-
 FIGURES: Final[dict[str, FigureSpec]] = {
     f.name: f
     for f in (
@@ -398,8 +399,8 @@ FIGURES: Final[dict[str, FigureSpec]] = {
             "two-way",
             "Two-way sensitivity heat map (caseload and bed-day cost)",
             ("two_way",),
-            _two_way,
-            _two_way_alt,
+            _two_way_drawn("two_way"),
+            _two_way_described("two_way"),
             scope="any",
         ),
         FigureSpec(
@@ -422,8 +423,8 @@ FIGURES: Final[dict[str, FigureSpec]] = {
             "case-two-way",
             "Business case: cash NPV by cash-releasing share and caseload",
             ("case_two_way",),
-            _case_two_way,
-            _case_two_way_alt,
+            _two_way_drawn("case_two_way"),
+            _two_way_described("case_two_way"),
             scope="scenario",
         ),
         FigureSpec(

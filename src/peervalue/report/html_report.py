@@ -176,15 +176,22 @@ def _table(head: list[str], rows: list[list[str]], numeric: set[int] | None = No
     return f"<div class='scroll'>{table}</div>"
 
 
+def _headed_table(
+    heading: str, rows: list[list[str]], words: str, head: list[str], numeric: set[int]
+) -> str:
+    """A heading, the sentence that reads the table, then the table; nothing without rows."""
+    if not rows:
+        return ""
+    cells = [[e(c) for c in row] for row in rows]
+    return f"{heading}<p>{e(words)}</p>" + _table(head, cells, numeric)
+
+
 def _structural(sc: ScenarioResult) -> str:
     """The business case under each effect choice (structural uncertainty)."""
     from peervalue.report.structural_cells import HEAD, NUMERIC, structural_cells
 
     rows, words = structural_cells(sc)
-    if not rows:
-        return ""
-    cells = [[e(c) for c in row] for row in rows]
-    return f"<h4>Under each choice of effect</h4><p>{e(words)}</p>" + _table(HEAD, cells, NUMERIC)
+    return _headed_table("<h4>Under each choice of effect</h4>", rows, words, HEAD, NUMERIC)
 
 
 def _options(sc: ScenarioResult) -> str:
@@ -192,10 +199,7 @@ def _options(sc: ScenarioResult) -> str:
     from peervalue.report.options_cells import HEAD, NUMERIC, options_cells
 
     rows, words = options_cells(sc)
-    if not rows:
-        return ""
-    cells = [[e(c) for c in row] for row in rows]
-    return f"<h3>Options appraisal</h3><p>{e(words)}</p>" + _table(HEAD, cells, NUMERIC)
+    return _headed_table("<h3>Options appraisal</h3>", rows, words, HEAD, NUMERIC)
 
 
 #: tables this wide stack their rows on a phone (report.css); narrower ones fit or scroll

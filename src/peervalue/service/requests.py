@@ -25,6 +25,7 @@ from typing import Annotated, Any, Final, Literal, Self, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -41,9 +42,6 @@ from peervalue.model.methods import CostBasis, PoolingMethod, Resources, Weighti
 from peervalue.provenance import PriceYear
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.synthesis.priors import (
-    BIAS_EXPECTED,
-    MU_EXPECTED,
-    TAU_EXPECTED,
     MuPrior,
     NormalPrior,
     TauPrior,
@@ -156,6 +154,18 @@ def _refuse_empty_path(value: Any, expected: str) -> Any:
     if isinstance(value, str) and not value.strip():
         raise _option_error("got an empty path", expected)
     return value
+
+
+#: an optional business case (a scenario file or document) for a plot or a report; an
+#: empty path is refused
+OptionalScenario = Annotated[
+    Path | ScenarioFile | None,
+    BeforeValidator(
+        lambda scenario: _refuse_empty_path(
+            scenario, f"a scenario file ({see_also('new-scenario')})"
+        )
+    ),
+]
 
 
 def _check_set_name(name: str) -> str:
@@ -410,8 +420,8 @@ class MetaRequest(RunRequest):
     i2_from: MetaI2 = "q"
 
 
-def _prior_parser(parse: Any, expected: str) -> Any:
-    """A before-validator: a prior's text (``halfnormal:0.5``) becomes its model."""
+def _prior_text(parse: Any) -> BeforeValidator:
+    """A prior given as text (``halfnormal:0.5``) becomes its model."""
 
     def check(value: Any) -> Any:
         if isinstance(value, str):
@@ -423,7 +433,7 @@ def _prior_parser(parse: Any, expected: str) -> Any:
                 ) from None
         return value
 
-    return check
+    return BeforeValidator(check)
 
 
 class SynthesisRequest(EvidenceRequest):
@@ -434,27 +444,12 @@ class SynthesisRequest(EvidenceRequest):
 
     kind: Literal["synthesis"] = "synthesis"
     scale: Literal["relative", "absolute"] = "relative"
-    tau_prior: TauPrior | None = None
-    mu_prior: MuPrior | None = None
-    bias_prior: NormalPrior | None = None
+    tau_prior: Annotated[TauPrior | None, _prior_text(parse_tau_prior)] = None
+    mu_prior: Annotated[MuPrior | None, _prior_text(parse_mu_prior)] = None
+    bias_prior: Annotated[NormalPrior | None, _prior_text(parse_bias_prior)] = None
     #: ``False``: no bias-adjusted rows (the adjustment is switched off)
     bias: bool = True
     level: Level = 0.95
-
-    @field_validator("tau_prior", mode="before")
-    @classmethod
-    def _tau_text(cls, value: Any) -> Any:
-        return _prior_parser(parse_tau_prior, TAU_EXPECTED)(value)
-
-    @field_validator("mu_prior", mode="before")
-    @classmethod
-    def _mu_text(cls, value: Any) -> Any:
-        return _prior_parser(parse_mu_prior, MU_EXPECTED)(value)
-
-    @field_validator("bias_prior", mode="before")
-    @classmethod
-    def _bias_text(cls, value: Any) -> Any:
-        return _prior_parser(parse_bias_prior, BIAS_EXPECTED)(value)
 
 
 #: the largest amount ``costs rebase`` moves between price years, in pounds
@@ -814,7 +809,7 @@ class PlotRequest(RunRequest):
     figures: tuple[str, ...]
     draws: Draws = 20_000
     seed: Seed = 1
-    scenario: Path | ScenarioFile | None = None
+    scenario: OptionalScenario = None
 
     @field_validator("figures")
     @classmethod
@@ -826,11 +821,6 @@ class PlotRequest(RunRequest):
             got = f"unknown figure {quote(unknown[0])}" if unknown else "no figure"
             raise _option_error(got, f"one of {', '.join(FIGURES)} ({see_also('figures')})")
         return figures
-
-    @field_validator("scenario", mode="before")
-    @classmethod
-    def _no_empty_scenario(cls, scenario: Any) -> Any:
-        return _refuse_empty_path(scenario, f"a scenario file ({see_also('new-scenario')})")
 
     @field_validator("scenario")
     @classmethod
@@ -880,12 +870,7 @@ class ReportRequest(RunRequest):
     kind: Literal["report"] = "report"
     draws: Draws = 100_000
     seed: Seed = 1
-    scenario: Path | ScenarioFile | None = None
-
-    @field_validator("scenario", mode="before")
-    @classmethod
-    def _no_empty_scenario(cls, scenario: Any) -> Any:
-        return _refuse_empty_path(scenario, f"a scenario file ({see_also('new-scenario')})")
+    scenario: OptionalScenario = None
 
 
 R = TypeVar("R", bound=Request)

@@ -46,6 +46,7 @@ def create_app(
     from peervalue.web.api import router
     from peervalue.web.assets import KnownFiles, package_assets, swagger_assets
     from peervalue.web.guards import OwnLocations, SameOrigin, TrustedHosts
+    from peervalue.web.json_escapes import EscapedJson
     from peervalue.web.limits import RunLimiter, RunLimitExceeded
     from peervalue.web.pages import router as pages_router
     from peervalue.web.problems import (
@@ -157,6 +158,8 @@ def create_app(
     app.add_middleware(OwnLocations, settings=settings)
     app.add_middleware(SameOrigin, settings=settings)
     app.add_middleware(TrustedHosts, settings=settings)
+    # outside them all, so that every JSON answer, a guard's refusal too, is escaped
+    app.add_middleware(EscapedJson)
     return app
 
 

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
 import unicodedata
@@ -42,7 +41,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from peervalue.scenario.documents import FORMAT_VERSION
 
-DATABASE_ENV = "PEERVALUE_DATABASE_URL"
 #: the most characters in a saved case's name (the width of its column)
 MAX_NAME = 200
 
@@ -173,18 +171,6 @@ def key_hash(key: str) -> str:
 def new_owner_key() -> str:
     """A new owner key: 256 random bits, URL-safe."""
     return secrets.token_urlsafe(32)
-
-
-def default_database_url() -> str:
-    """``PEERVALUE_DATABASE_URL``, else a SQLite file in the user's data folder."""
-    url = os.environ.get(DATABASE_ENV)
-    if url:
-        return url
-    from platformdirs import user_data_dir
-
-    folder = Path(user_data_dir("peervalue", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'peervalue.db'}"
 
 
 def make_engine(url: str) -> Engine:
