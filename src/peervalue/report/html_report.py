@@ -151,6 +151,13 @@ def e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
+def field_breaks(field: str) -> str:
+    """A field name (``peer_input.support_duration``) escaped, with line-break chances
+    after its dots and underscores, so a narrow column (A4, a phone) wraps it instead of
+    running off the page."""
+    return re.sub(r"([._])", r"\1<wbr>", e(field))
+
+
 def _num(x: float, places: int = 2) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{x:,.{places}f}"
 
@@ -256,19 +263,29 @@ def _answer(a: AnalysisResult, p: PsaResult, data: ReportContent) -> str:
     return f"<p class='lede'>{e(text)}</p>{warned}{scope}"
 
 
+def _are(k: int) -> str:
+    return "studies is" if k == 1 else "studies are"  # "1 of 2 studies is ..."
+
+
 def _limitations(data: ReportContent) -> str:
     a, p, s = data.inputs.analysis, data.inputs.psa, data.inputs.sensitivity
     assert a is not None and p is not None
     n = len(a.studies)
     non_uk = [st for st in a.studies if st.country.strip().lower() not in UK]
     non_rct = [st for st in a.studies if st.design != "rct"]
-    items = [
-        f"{len(non_uk)} of {n} studies are from outside the UK "
-        f"({e(', '.join(sorted({st.country for st in non_uk})) or 'none')}); services, bed use "
-        "and costs differ.",
-        f"{len(non_rct)} of {n} studies are not randomised trials "
-        f"({e(', '.join(st.id for st in non_rct) or 'none')}).",
-    ]
+    items = []  # a limitation only where there is one: no "0 of 2 studies ... (none)"
+    if non_uk:
+        items.append(
+            f"{len(non_uk)} of {n} {_are(len(non_uk))} from outside the UK "
+            f"({e(', '.join(sorted({st.country for st in non_uk})))}); services, bed use "
+            "and costs differ."
+        )
+    if non_rct:
+        items.append(
+            f"{len(non_rct)} of {n} {_are(len(non_rct))} not "
+            f"{'a randomised trial' if len(non_rct) == 1 else 'randomised trials'} "
+            f"({e(', '.join(st.id for st in non_rct))})."
+        )
     assumed = {r.parameter for r in p.distributions if r.why.startswith("assumed")}
     if s is not None and s.inputs:
         total = sum(r.swing**2 for r in s.inputs if math.isfinite(r.swing))
@@ -360,7 +377,7 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
             f"per full-time-equivalent (FTE) peer worker per year, values them at "
             f"{money(a.costs.cost_per_bed_day, a.currency)} per bed-day and divides by the "
             f"cost of a peer worker ({money(a.costs.cost_per_fte_year, a.currency)} per FTE-year, "
-            f"{e(a.costs.basis)} basis: {e(a.costs.basis_note)}). A ratio above 1 means the "
+            f"{e(a.costs.basis_note)}). A ratio above 1 means the "
             f"bed-days saved are worth more than the peer worker costs. The studies are pooled "
             f"as in Trachtenberg et al. (2013), by a weighted mean of ratios, and also by the "
             f"ratio of sums. Prices are {e(a.price_year)} {e(a.currency)}; costs: "
@@ -388,7 +405,7 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
                 _num(row.fte_years, 1),
                 _num(row.ratio),
                 f"{shares[row.citation]:.0%}" if math.isfinite(shares[row.citation]) else "n/a",
-                e(", ".join(row.assumed_inputs) or "none"),
+                ", ".join(field_breaks(f) for f in row.assumed_inputs) or "none",
             ]
         )
     not_pooled = narrative.not_pooled_items(data.studies)
