@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 import matplotlib as mpl
 import numpy as np
@@ -570,6 +570,10 @@ def bridge(result: ReconcileResult) -> Figure:
 # --- EVPPI ---------------------------------------------------------------------------
 
 
+#: the least an EVPPI axis spans, in currency units per FTE-year
+MIN_EVPPI_AXIS: Final = 1.0
+
+
 def evppi(result: EvppiResult) -> Figure:
     """The value of learning each group of inputs exactly, per FTE-year, beside the EVPI."""
     rows = [*result.groups]
@@ -588,6 +592,11 @@ def evppi(result: EvppiResult) -> Figure:
             fontsize=style.SMALL,
         )
     ax.set_yticks(ys, names)
+    # the axis spans at least one pound: when nothing is worth learning (every value under a
+    # penny) a regression's residue of £0.0000003 filled the whole width as if it mattered,
+    # beside ticks that all read "£0"
+    left, right = ax.get_xlim()
+    ax.set_xlim(left, max(right, MIN_EVPPI_AXIS))
     ax.xaxis.set_major_formatter(_money(result.currency))
     ax.set_xlabel(
         f"Expected value of perfect information per FTE-year ({result.price_year} prices)"
@@ -709,10 +718,6 @@ def funnel(result: SynthesisResult) -> Figure:
             color=style.GREY,
             label="filled (trim-and-fill)",
         )
-    for p in ss.funnel:
-        ax.annotate(
-            p.id, (p.effect, p.se), textcoords="offset points", xytext=(5, 3), fontsize=style.SMALL
-        )
     ax.set_ylim(max_se, 0.0)
     ax.set_xlabel(result.unit)
     ax.set_ylabel("Standard error")
@@ -721,7 +726,68 @@ def funnel(result: SynthesisResult) -> Figure:
         title += ": too few studies to test"
     ax.set_title(title, loc="left")
     _legend_below(ax)
+    _label_clear_of_lines(ax, [(p.id, p.effect, p.se) for p in ss.funnel])
     return fig
+
+
+#: where a point's label may go, in points from the point: right and above first, then the
+#: other three corners (text alignment follows, so the label grows away from the point)
+LABEL_SPOTS: Final = (
+    (5, 3, "left", "bottom"),
+    (-5, 3, "right", "bottom"),
+    (5, -3, "left", "top"),
+    (-5, -3, "right", "top"),
+)
+
+
+def _label_clear_of_lines(ax: Axes, points: Sequence[tuple[str, float, float]]) -> None:
+    """Label each point at the first corner where its text crosses no drawn line and no
+    label already placed (the funnel's dashed edges and the mean's line ran through
+    'sledge2011' and 'core2018' on the all-2026 studies); the first corner if none is
+    clear. The figure is laid out once first, so the boxes are the ones drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = ax.get_figure()
+    assert isinstance(fig, Figure)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    lines = [
+        line.get_transform().transform_path(line.get_path())
+        for line in ax.get_lines()
+        if line.get_linestyle() not in ("None", "", " ")
+    ]
+    placed: list[Any] = []
+    for text, x, y in points:
+        for i, (dx, dy, ha, va) in enumerate(LABEL_SPOTS):
+            label = ax.annotate(
+                text,
+                (x, y),
+                textcoords="offset points",
+                xytext=(dx, dy),
+                ha=ha,
+                va=va,
+                fontsize=style.SMALL,
+            )
+            label.set_in_layout(False)  # the labels never move the axes
+            box = label.get_window_extent(renderer)
+            clear = not any(p.intersects_bbox(box, filled=False) for p in lines) and not any(
+                box.overlaps(b) for b in placed
+            )
+            if clear or i == len(LABEL_SPOTS) - 1:
+                if not clear:  # none is clear: the first corner, as before
+                    label.remove()
+                    label = ax.annotate(
+                        text,
+                        (x, y),
+                        textcoords="offset points",
+                        xytext=(5, 3),
+                        fontsize=style.SMALL,
+                    )
+                    label.set_in_layout(False)
+                placed.append(label.get_window_extent(renderer))
+                break
+            label.remove()
 
 
 def _filled(result: SynthesisResult) -> list[FunnelPoint]:

@@ -44,7 +44,6 @@ def evsi_curve(result: EvsiResult) -> Figure:
     top.tick_params(labelbottom=True)
     top.set_ylim(bottom=0)
     top.set_title(f"Value of a {result.design_label}")
-    top.legend(loc="lower right", fontsize=style.SMALL)
     bottom.fill_between(
         n,
         [p.enbs_low for p in result.points],
@@ -56,13 +55,11 @@ def evsi_curve(result: EvsiResult) -> Figure:
     bottom.plot(n, [p.enbs for p in result.points], "o-", color=style.BLUE, label="ENBS")
     bottom.plot(n, [p.trial_cost for p in result.points], "-", color=style.LOSS, label="trial cost")
     if result.optimal_n_per_arm is not None:
-        bottom.axvline(result.optimal_n_per_arm, color=style.GREY, linestyle=":")
-        bottom.annotate(
-            f"best: {result.optimal_n_per_arm:,} per arm",
-            (result.optimal_n_per_arm, result.optimal_enbs),
-            xytext=(4, -14),
-            textcoords="offset points",
-            fontsize=style.SMALL,
+        bottom.axvline(
+            result.optimal_n_per_arm,
+            color=style.GREY,
+            linestyle=":",
+            label=f"best size: {result.optimal_n_per_arm:,} per arm",
         )
     bottom.axhline(0, color="black", linewidth=0.8)
     bottom.yaxis.set_major_formatter(_money(result.currency))
@@ -71,5 +68,9 @@ def evsi_curve(result: EvsiResult) -> Figure:
     bottom.minorticks_off()
     bottom.set_xlabel("patients per arm")
     bottom.set_ylabel(f"ENBS, {result.population_fte:,.0f} FTE over {result.horizon} years")
-    bottom.legend(loc="center right", fontsize=style.SMALL)
+    # one legend under both panels, and the best size in it rather than written beside its
+    # line: inside the axes the bands fill the width, and a legend or label there crossed them
+    handles, labels = top.get_legend_handles_labels()
+    more, more_labels = bottom.get_legend_handles_labels()
+    fig.legend(handles + more, labels + more_labels, loc="outside lower center", ncol=2)
     return fig

@@ -75,8 +75,10 @@ def money_value(x: float, currency: str = "GBP") -> str:
     symbol = CURRENCY_SIGN.get(currency, currency + " ")
     if not math.isfinite(x):
         return "n/a"
-    sign = "-" if x < 0 else ""
     a = abs(x)
+    if a < 0.005:  # rounds to no pence: "£0", as an exact nought reads, never "-£0.00"
+        return f"{symbol}0"
+    sign = "-" if x < 0 else ""
     if a >= 1e6:
         return f"{sign}{symbol}{a / 1e6:,.1f}m"
     if a >= 10 or a == 0:
