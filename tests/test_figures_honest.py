@@ -6,6 +6,7 @@ explained where it is not a stated input."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Any
@@ -282,6 +283,57 @@ def test_evppi_worth_nothing_is_drawn_as_nothing(evidence: FigureInputs) -> None
     assert money_value(0.006) == "£0.01"
 
 
+def crowded_ticks(fig: Figure, gap: float = 3.0) -> list[str]:
+    """Neighbouring tick labels on one axis with less than ``gap`` pixels between them
+    (their own, rotated, boxes grown by half the gap each)."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    found = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [
+                t.label1
+                for t in axis._update_ticks()  # type: ignore[union-attr]
+                if t.label1.get_visible() and t.label1.get_text().strip()
+            ]
+            shapes = [_text_corners(t, renderer, pad=gap / 2) for t in labels]
+            for (a, sa), (b, sb) in itertools.pairwise(zip(labels, shapes, strict=True)):
+                if _convex_overlap(sa, sb) > 0:
+                    found.append(f"{a.get_text()!r} crowds {b.get_text()!r}")
+    return found
+
+
+def test_case_tornado_names_are_whole_and_its_ticks_apart(case: FigureInputs) -> None:
+    """The business case on two local studies: an input's name cut at 48 characters lost
+    its bracket, and the cash panel's ticks ran "-£600k-£500k-...-£100k £0" edge to edge."""
+    from peervalue.figures.case_charts import case_tornado
+
+    t = case.case_tornado
+    assert t is not None and len(t.inputs) >= 3
+    long = "Bed-days saved per patient-year (the effect, 95% interval)"  # 58 characters
+    rows = [
+        r.model_copy(
+            update={
+                # the other names as long as a line holds (the own studies' field names)
+                "label": long if i == 0 else f"study{i}:outcome.intervention_admissions_x",
+                "cash_npv_at_low": -576_269.0 + 1_000 * i,  # the own case's widest swing
+                "cash_npv_at_high": 56_551.0 - 1_000 * i,
+                "cash_swing": 632_820.0 - 2_000 * i,
+            }
+        )
+        for i, r in enumerate(t.inputs)
+    ]
+    result = t.model_copy(update={"inputs": rows, "base_cash_npv": -315_696.0})
+    with style_context():
+        fig = case_tornado(result)
+    names = [label.get_text().replace("\n", " ") for label in fig.axes[0].get_yticklabels()]
+    first = next(n for n in names if n.startswith("Bed-days saved"))
+    assert first.startswith(long + " (")
+    assert all(n.count("(") == n.count(")") for n in names), names
+    assert crowded_ticks(fig) == []
+
+
 def test_no_caption_or_label_is_in_scientific_notation(
     evidence: FigureInputs, case: FigureInputs
 ) -> None:
@@ -407,7 +459,7 @@ def overlapping_texts(fig: Figure) -> list[str]:
     return found
 
 
-def _text_corners(text: Any, renderer: Any) -> np.ndarray:
+def _text_corners(text: Any, renderer: Any, pad: float = 0.0) -> np.ndarray:
     """The four corners, in display pixels, of a text's own (rotated) box: a rotated tick
     label's upright bounding box holds empty corners that its neighbours' letters reach
     into without touching it. The box turns about its centre, which is also the centre of
@@ -418,7 +470,7 @@ def _text_corners(text: Any, renderer: Any) -> np.ndarray:
     text.set_rotation(0)
     flat = text.get_window_extent(renderer)
     text.set_rotation(upright)
-    w, h = flat.width / 2, flat.height / 2
+    w, h = flat.width / 2 + pad, flat.height / 2 + pad
     c, s = math.cos(angle), math.sin(angle)
     centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
     local = np.array([[-w, -h], [w, -h], [w, h], [-w, h]])
