@@ -413,3 +413,13 @@ def test_the_effect_choices_name_the_default_once(case_data: ReportData) -> None
         f"The answer under each choice of effect (evidence: {sc.structural.evidence})."
     )
     assert "Ratio" not in HEAD  # beside "Benefit:cost", a bare "Ratio" read as that ratio
+
+
+def test_evidence_weights_read_as_in_the_forest_plot(all_2026: str) -> None:
+    """Chinman et al. 2001: 60 of 37,604 patients, 0.16% of the weight; the table said "0%"
+    (as if left out) beside the forest plot's "0.2%"."""
+    table = all_2026.split("id='evidence'")[1].split("</table>")[0]
+    weights = re.findall(r"data-label='Weight'>([^<]*)<", table)
+    assert len(weights) == 11
+    assert "0.2%" in weights and "94.7%" in weights  # 60 and 35,600 of 37,604
+    assert all(re.fullmatch(r"\d+\.\d%", w) for w in weights), weights

@@ -50,6 +50,7 @@ figure { margin: 1.2rem 0; break-inside: avoid; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; max-width: 100%; }
 nav ol { columns: 2; font-size: 0.95rem; }
 code { font-size: 0.85rem; word-break: break-all; }
+.nw { white-space: nowrap; }
 @media (max-width: 40rem) { nav ol { columns: 1; } body { padding: 0.6rem; } }
 @media print {
   body { max-width: none; font-size: 10pt; }
@@ -156,6 +157,32 @@ def field_breaks(field: str) -> str:
     after its dots and underscores, so a narrow column (A4, a phone) wraps it instead of
     running off the page."""
     return re.sub(r"([._])", r"\1<wbr>", e(field))
+
+
+#: a negative amount of money as the report writes it: "-£315,696", "-£0.5m", "-USD 12"
+NEGATIVE_AMOUNT = re.compile(r"-(?:£|[A-Z]{3} )[0-9][0-9,]*(?:\.[0-9]+)?[km]?")
+#: elements whose text is not the page's prose (figures, styles, the title bar)
+_NOT_PROSE = re.compile(r"<(/?)(svg|style|title|script)\b", re.IGNORECASE)
+
+
+def keep_amounts_whole(html: str) -> str:
+    """Every negative amount in the page's text inside a span that does not wrap: a line
+    may break after a hyphen-minus, and "-£315,696" printed as "-" at a line's end and
+    "£315,696", a loss read as a gain, at the start of the next. Tags, attribute values
+    and the text of figures, styles and the title are left alone."""
+    out = []
+    depth = 0  # inside an svg, style, title or script element
+    for part in re.split(r"(<[^>]*>)", html):
+        if part.startswith("<"):
+            found = _NOT_PROSE.match(part)
+            if found and not part.endswith("/>"):
+                depth += -1 if found.group(1) else 1
+            out.append(part)
+        elif depth > 0 or "-" not in part:
+            out.append(part)
+        else:
+            out.append(NEGATIVE_AMOUNT.sub(lambda m: f"<span class='nw'>{m.group(0)}</span>", part))
+    return "".join(out)
 
 
 def _num(x: float, places: int = 2) -> str:
@@ -404,7 +431,10 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
                 _num(row.bed_days_saved_per_patient, 1),
                 _num(row.fte_years, 1),
                 _num(row.ratio),
-                f"{shares[row.citation]:.0%}" if math.isfinite(shares[row.citation]) else "n/a",
+                # one decimal, as the forest plot's weight column: "0%" read as left out
+                f"{100 * shares[row.citation]:.1f}%"
+                if math.isfinite(shares[row.citation])
+                else "n/a",
                 ", ".join(field_breaks(f) for f in row.assumed_inputs) or "none",
             ]
         )
@@ -630,7 +660,7 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
     title = "Do peer support workers pay for themselves?"
     if sc is not None:
         title += f" A business case for {e(sc.organisation or sc.name)}"
-    return (
+    return keep_amounts_whole(
         "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{title}</title><style>{CSS}</style></head><body>"
