@@ -6,6 +6,7 @@ explained where it is not a stated input."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Any
@@ -31,19 +32,36 @@ from peervalue.service.requests import PlotRequest
 
 DRAWS = 2_000
 
+#: every figure in the catalogue, drawn from the reference analysis or from a business case
+EVIDENCE_FIGURES = tuple(n for n, f in FIGURES.items() if f.scope != "scenario")
+CASE_FIGURES = tuple(n for n, f in FIGURES.items() if f.scope in ("scenario", "any"))
+#: on all-2026 (eleven studies pooled, three synthesised); the bridge is only for the six
+ALL_2026_FIGURES = tuple(n for n in EVIDENCE_FIGURES if n != "bridge")
+
 
 @pytest.fixture(scope="module")
 def evidence() -> FigureInputs:
     """The reference analysis (no business case): its two-way map has a caseload axis."""
-    names = ("forest", "ratio-distribution", "two-way", "evppi", "leave-one-out")
-    return collect(PlotRequest(figures=names, draws=DRAWS, seed=3))
+    return collect(PlotRequest(figures=EVIDENCE_FIGURES, draws=DRAWS, seed=3))
 
 
 @pytest.fixture(scope="module")
 def case() -> FigureInputs:
+    return collect(PlotRequest(figures=CASE_FIGURES, scenario=template_file(), draws=DRAWS, seed=3))
+
+
+@pytest.fixture(scope="module")
+def all_2026() -> FigureInputs:
+    """The all-2026 set: eleven cumulative steps, rotated labels, three funnel points."""
     return collect(
-        PlotRequest(figures=("payback", "two-way"), scenario=template_file(), draws=DRAWS, seed=3)
+        PlotRequest(figures=ALL_2026_FIGURES, evidence_set="all-2026", draws=DRAWS, seed=3)
     )
+
+
+def test_the_overlap_checks_cover_every_figure_in_the_catalogue() -> None:
+    assert set(EVIDENCE_FIGURES) | set(CASE_FIGURES) == set(FIGURES)
+    for name in ("bridge", "case-tornado", "cumulative", "funnel", "evsi"):
+        assert name in EVIDENCE_FIGURES + CASE_FIGURES
 
 
 def _texts(fig: Figure) -> list[str]:
@@ -131,12 +149,21 @@ def test_the_crossing_check_finds_a_line_through_a_legend() -> None:
         assert crossings(clean) == []
 
 
-@pytest.mark.parametrize("name", ["ratio-distribution", "two-way", "forest", "evppi"])
+@pytest.mark.parametrize("name", EVIDENCE_FIGURES)
 def test_nothing_crosses_a_legend_or_a_label(evidence: FigureInputs, name: str) -> None:
     assert crossings(draw(name, evidence)) == []
 
 
-@pytest.mark.parametrize("name", ["payback", "two-way"])
+@pytest.mark.parametrize("name", ALL_2026_FIGURES)
+def test_nothing_crosses_a_legend_or_a_label_on_all_2026(all_2026: FigureInputs, name: str) -> None:
+    """The funnel's labels sat on its dashed edge and the mean's line ('sledge2011',
+    'core2018'); the EVSI's legend and 'best' label sat on its band."""
+    fig = draw(name, all_2026)
+    assert crossings(fig) == []
+    assert overlapping_texts(fig) == []
+
+
+@pytest.mark.parametrize("name", CASE_FIGURES)
 def test_nothing_crosses_a_legend_or_a_label_in_a_business_case(
     case: FigureInputs, name: str
 ) -> None:
@@ -230,6 +257,81 @@ def test_drawn_money_axes_have_distinct_ticks(evidence: FigureInputs, case: Figu
                 labels = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
                 if any("£" in label for label in labels):
                     assert len(set(labels)) == len(labels), labels
+
+
+def test_evppi_worth_nothing_is_drawn_as_nothing(evidence: FigureInputs) -> None:
+    """The business case on two local studies, every draw above break-even: EVPI £0 and one
+    group's regression residue £0.0000003 per FTE-year. Its bar filled the axis, whose ticks
+    all read "£0", and its label said "£0.00" beside the others' "£0"."""
+    from peervalue.figures.charts import evppi
+
+    assert evidence.evppi is not None and len(evidence.evppi.groups) >= 2
+    groups = [g.model_copy(update={"evppi_per_fte_year": 0.0}) for g in evidence.evppi.groups]
+    groups[0] = groups[0].model_copy(update={"evppi_per_fte_year": 3e-7})
+    result = evidence.evppi.model_copy(update={"evpi_per_fte_year": 0.0, "groups": groups})
+    with style_context():
+        fig = evppi(result)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.xaxis.get_ticklabels() if t.get_text()]
+    assert len(ticks) >= 2 and len(set(ticks)) == len(ticks), ticks
+    left, right = ax.get_xlim()
+    assert right - left >= 1.0  # at least £1 across, so £0.0000003 is a hairline
+    assert {t.get_text() for t in ax.texts} == {"£0"}
+    assert money_value(3e-7) == money_value(-1e-4) == money_value(0.0) == "£0"
+    assert money_value(0.006) == "£0.01"
+
+
+def crowded_ticks(fig: Figure, gap: float = 3.0) -> list[str]:
+    """Neighbouring tick labels on one axis with less than ``gap`` pixels between them
+    (their own, rotated, boxes grown by half the gap each)."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    found = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [
+                t.label1
+                for t in axis._update_ticks()  # type: ignore[union-attr]
+                if t.label1.get_visible() and t.label1.get_text().strip()
+            ]
+            shapes = [_text_corners(t, renderer, pad=gap / 2) for t in labels]
+            for (a, sa), (b, sb) in itertools.pairwise(zip(labels, shapes, strict=True)):
+                if _convex_overlap(sa, sb) > 0:
+                    found.append(f"{a.get_text()!r} crowds {b.get_text()!r}")
+    return found
+
+
+def test_case_tornado_names_are_whole_and_its_ticks_apart(case: FigureInputs) -> None:
+    """The business case on two local studies: an input's name cut at 48 characters lost
+    its bracket, and the cash panel's ticks ran "-£600k-£500k-...-£100k £0" edge to edge."""
+    from peervalue.figures.case_charts import case_tornado
+
+    t = case.case_tornado
+    assert t is not None and len(t.inputs) >= 3
+    long = "Bed-days saved per patient-year (the effect, 95% interval)"  # 58 characters
+    rows = [
+        r.model_copy(
+            update={
+                # the other names as long as a line holds (the own studies' field names)
+                "label": long if i == 0 else f"study{i}:outcome.intervention_admissions_x",
+                "cash_npv_at_low": -576_269.0 + 1_000 * i,  # the own case's widest swing
+                "cash_npv_at_high": 56_551.0 - 1_000 * i,
+                "cash_swing": 632_820.0 - 2_000 * i,
+            }
+        )
+        for i, r in enumerate(t.inputs)
+    ]
+    result = t.model_copy(update={"inputs": rows, "base_cash_npv": -315_696.0})
+    with style_context():
+        fig = case_tornado(result)
+    names = [label.get_text().replace("\n", " ") for label in fig.axes[0].get_yticklabels()]
+    first = next(n for n in names if n.startswith("Bed-days saved"))
+    assert first.startswith(long + " (")
+    assert all(n.count("(") == n.count(")") for n in names), names
+    assert crowded_ticks(fig) == []
 
 
 def test_no_caption_or_label_is_in_scientific_notation(
@@ -348,20 +450,75 @@ def overlapping_texts(fig: Figure) -> list[str]:
         if ax.get_legend() is not None:
             candidates += ax.get_legend().get_texts()  # type: ignore[union-attr]
     texts = [t for t in candidates if t.get_visible() and t.get_text().strip()]
-    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    shapes = [(t.get_text(), _text_corners(t, renderer)) for t in texts]
     found = []
-    for i, (a, box_a) in enumerate(boxes):
-        for b, box_b in boxes[i + 1 :]:
-            inter = Bbox.intersection(box_a, box_b)
-            if inter is not None and inter.width > 1 and inter.height > 1:
+    for i, (a, corners_a) in enumerate(shapes):
+        for b, corners_b in shapes[i + 1 :]:
+            if _convex_overlap(corners_a, corners_b) > 1.0:
                 found.append(f"{a!r} overlaps {b!r}")
     return found
 
 
-@pytest.mark.parametrize("name", ["forest", "ratio-distribution", "two-way", "evppi"])
+def _text_corners(text: Any, renderer: Any, pad: float = 0.0) -> np.ndarray:
+    """The four corners, in display pixels, of a text's own (rotated) box: a rotated tick
+    label's upright bounding box holds empty corners that its neighbours' letters reach
+    into without touching it. The box turns about its centre, which is also the centre of
+    the upright box matplotlib reports."""
+    box = text.get_window_extent(renderer)
+    angle = math.radians(text.get_rotation())
+    upright = text.get_rotation()
+    text.set_rotation(0)
+    flat = text.get_window_extent(renderer)
+    text.set_rotation(upright)
+    w, h = flat.width / 2 + pad, flat.height / 2 + pad
+    c, s = math.cos(angle), math.sin(angle)
+    centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+    local = np.array([[-w, -h], [w, -h], [w, h], [-w, h]])
+    corners: np.ndarray = centre + local @ np.array([[c, s], [-s, c]])
+    return corners
+
+
+def _convex_overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """How deep two convex polygons overlap, in pixels: the least overlap of their
+    projections on every edge normal of either (separating axes); 0 when they are apart."""
+    depth = math.inf
+    for poly in (a, b):
+        for i in range(len(poly)):
+            edge = poly[(i + 1) % len(poly)] - poly[i]
+            norm = math.hypot(*edge)
+            if norm == 0:
+                continue
+            axis = np.array([-edge[1], edge[0]]) / norm
+            pa, pb = a @ axis, b @ axis
+            depth = min(depth, min(pa.max(), pb.max()) - max(pa.min(), pb.min()))
+            if depth <= 0:
+                return 0.0
+    return depth
+
+
+def test_the_overlap_check_follows_rotated_labels() -> None:
+    """Two labels turned 45 degrees side by side: their upright boxes overlap, their letters
+    do not; the same two labels drawn one over the other do overlap."""
+    square = np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]])
+    assert _convex_overlap(square, square + 5) == pytest.approx(5.0)
+    assert _convex_overlap(square, square + np.array([11.0, 0.0])) == 0.0
+    with style_context():
+        fig = Figure(figsize=(4, 3))
+        ax = fig.add_subplot()
+        ax.set_xticks([0, 1, 2], ["+ a long label one", "+ a long label two", "+ three"])
+        ax.tick_params(axis="x", labelrotation=45)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+        assert overlapping_texts(fig) == []
+        ax.set_xticks([0, 0.02], ["+ a long label one", "+ a long label two"])
+        assert overlapping_texts(fig) != []
+
+
+@pytest.mark.parametrize("name", EVIDENCE_FIGURES)
 def test_no_text_overlaps_another(evidence: FigureInputs, name: str) -> None:
     assert overlapping_texts(draw(name, evidence)) == []
 
 
-def test_no_text_overlaps_another_in_a_business_case(case: FigureInputs) -> None:
-    assert overlapping_texts(draw("payback", case)) == []
+@pytest.mark.parametrize("name", CASE_FIGURES)
+def test_no_text_overlaps_another_in_a_business_case(case: FigureInputs, name: str) -> None:
+    assert overlapping_texts(draw(name, case)) == []

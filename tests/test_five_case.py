@@ -139,13 +139,15 @@ def test_the_economic_and_financial_cases_hold_the_runs_figures(
     sc = data.inputs.scenario
     assert sc is not None
     economic, financial = _section(html, "economic"), _section(html, "financial")
+    unwrapped = re.sub(r"<span class='nw'>(.*?)</span>", r"\1", economic)  # amounts whole
     npv, cash = sc.totals.net_present_value, sc.totals.cash_net_present_value
     assert f"<strong>{money(npv)}</strong>" in economic
     i = sc.uncertainty.net_present_value
-    assert f"95% interval {money(i.p2_5)} to {money(i.p97_5)}" in economic
+    assert f"95% interval {money(i.p2_5)} to {money(i.p97_5)}" in unwrapped
     assert "figure-case-tornado" in economic and "figure-case-two-way" in economic
     assert "Under each choice of effect" in economic
-    assert f"<strong>{money(cash)}</strong>" in financial
+    # a negative amount is kept on one line (html_report.keep_amounts_whole)
+    assert f"<strong><span class='nw'>{money(cash)}</span></strong>" in financial
     assert money(npv) not in financial
     assert money(sc.affordability.years[0].cost) in financial
     # the template's cash never covers its cost within five years
@@ -333,3 +335,34 @@ def test_the_api_refuses_a_case_text_that_is_not_text(client: TestClient) -> Non
     assert got.status_code == 422
     assert got.headers["content-type"].startswith("application/problem+json")
     assert "case/commercial" in got.text and "expected plain text" in got.text
+
+
+def test_the_economic_case_says_benefit_per_pound_in_pence(data: ReportData, html: str) -> None:
+    """The discounted benefit over the discounted cost, in the words page 1 uses: "£3.19 of
+    benefit for each £1 spent", not "3.194 of benefit for each £1 spent"."""
+    sc = data.inputs.scenario
+    assert sc is not None
+    t = sc.totals
+    ratio = t.discounted_benefit / t.discounted_cost  # the economic case's own two figures
+    assert t.benefit_cost_ratio == pytest.approx(ratio, rel=1e-9)
+    said = f"£{ratio:,.2f} of benefit for each £1 spent."
+    assert said in _section(html, "economic")
+    assert re.search(r"\d\.\d{3} of benefit", html) is None
+
+
+def test_a_negative_amount_never_breaks_after_its_minus(html: str) -> None:
+    """The financial case printed "a cash net present value of -" at a line's end and
+    "£315,696" at the next line's start: every negative amount in the page's text is in a
+    span that does not wrap; figures (SVG) and attributes are left alone."""
+    from peervalue.report.html_report import keep_amounts_whole
+
+    prose = re.sub(r"<svg.*?</svg>|<style.*?</style>", "", html, flags=re.S)
+    amounts = re.findall(r"(.{0,18})(-£[0-9][0-9,]*(?:\.[0-9]+)?[km]?)", prose)
+    assert amounts  # the template's cash NPV is negative
+    assert all(before.endswith("<span class='nw'>") for before, _ in amounts), amounts
+    assert ".nw { white-space: nowrap; }" in html
+    kept = keep_amounts_whole("<p title='-£5'>-£5 and -£1.5m</p><svg><text>-£2</text></svg>")
+    assert kept == (
+        "<p title='-£5'><span class='nw'>-£5</span> and <span class='nw'>-£1.5m</span></p>"
+        "<svg><text>-£2</text></svg>"
+    )

@@ -112,17 +112,51 @@ def contents_problems(pdf: Path, entries: int) -> list[str]:
     return problems
 
 
-def test_the_pdf_contents_list_does_not_overlap(tmp_path: Path, html: str) -> None:
+@pytest.fixture(scope="module")
+def pdf(tmp_path_factory: pytest.TempPathFactory, html: str) -> Path:
+    """The business case's report as a PDF (made once for the module's PDF checks)."""
     if shutil.which("pdftotext") is None:
         if os.environ.get("CI"):
             pytest.fail("CI must install poppler-utils (.ci/run)")
         pytest.skip("poppler-utils not installed")
     from peervalue.report.pdf_report import html_to_pdf
 
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(html_to_pdf(html))
+    path = tmp_path_factory.mktemp("pdf") / "report.pdf"
+    path.write_bytes(html_to_pdf(html))
+    return path
+
+
+def test_the_pdf_contents_list_does_not_overlap(pdf: Path, html: str) -> None:
     nav = html[html.index("<nav") : html.index("</nav>")]
     assert contents_problems(pdf, nav.count("<li>")) == []
+
+
+#: the report's page margin at the sides (``@page { margin: 18mm 15mm }``), in points
+SIDE_MARGIN_PT = 15 / 25.4 * 72
+
+
+def words_past_the_margin(pdf: Path) -> list[str]:
+    """Every word that ends to the right of the page's right margin (a table wider than the
+    page: WeasyPrint lets it run off the paper, and its last columns are cut)."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    ns = "{http://www.w3.org/1999/xhtml}"
+    found = []
+    for number, page in enumerate(ET.fromstring(out).iter(f"{ns}page"), start=1):
+        edge = float(page.attrib["width"]) - SIDE_MARGIN_PT
+        found += [
+            f"page {number}: {w.text!r} ends at {float(w.attrib['xMax']):.0f} pt"
+            for w in page.iter(f"{ns}word")
+            if float(w.attrib["xMax"]) > edge + 1.0
+        ]
+    return found
+
+
+def test_every_table_fits_the_pdf_page(pdf: Path) -> None:
+    """The business case's year table (ten columns, the cash NPV last) and the evidence
+    table (its assumed inputs, long field names) stay inside the page's margins."""
+    assert words_past_the_margin(pdf) == []
 
 
 # --- sizes of figures ------------------------------------------------------------------------
@@ -225,8 +259,14 @@ def test_the_report_reads_on_a_phone(tmp_path: Path, html: str) -> None:
                 "figure .figure-scroll",
                 "els => els.map(e => [e.scrollWidth, e.clientWidth])",
             )
+            # a stacked row's empty cell (the published 4.8 has no Monte Carlo columns)
+            # would print its column's name with no value, the names floating over each other
+            empty = page.eval_on_selector_all(
+                "table.stack td:empty", "els => els.map(e => getComputedStyle(e).display)"
+            )
         finally:
             browser.close()
+    assert empty and set(empty) == {"none"}
     assert small == []
     assert lost == []  # the cumulative discounted net benefit (the NPV) included
     assert scroll_width <= PHONE  # the page itself never scrolls sideways

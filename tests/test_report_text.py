@@ -15,6 +15,7 @@ analysis that was run. Each test here failed on the report as it was before:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import shutil
@@ -25,6 +26,7 @@ import pytest
 
 from peervalue.costs.load import bundled_cost_sets
 from peervalue.evidence.load import bundled_evidence_dir, study_files
+from peervalue.model.methods import TOTAL_COST_NOTE
 from peervalue.report import narrative
 from peervalue.report.data import StudyFacts
 from peervalue.report.html_report import CHEERS
@@ -470,3 +472,87 @@ def test_the_users_own_studies_not_pooled_are_listed_with_their_reasons(
     assert sorted(f.id for f in facts if f.pooled) == ["alpha", "beta", "gamma"]
     (item,) = narrative.not_pooled_items(facts)
     assert "(our_trial)" in item and "the trial cannot be converted to bed-days" in item
+
+
+# --- words read on the business case with the user's own studies and costs (pages review) --
+
+
+def test_a_total_cost_file_is_not_described_as_a_build_up(case_data: ReportData) -> None:
+    """The cost file gives the post's cost as one figure (synthetic_costs.yaml: total
+    30,000), so the report must not say it was built from salary, on-costs and overheads."""
+    a = case_data.inputs.analysis
+    assert a is not None
+    assert a.costs.basis_note == TOTAL_COST_NOTE
+    method = _text(report_html(case_data)).split("Method in plain words")[2].split("Evidence")[0]
+    assert "the whole cost of a post, one figure from the cost file" in method
+    assert "overheads and capital" not in method
+    assert "full basis: full cost" not in method  # the basis was said twice
+    said = narrative.differences(a)
+    assert "at its full cost (the whole cost of a post" in said
+
+
+def test_two_studies_at_half_the_weight_each_give_one_warning(case_data: ReportData) -> None:
+    """Two studies of 100 patients each: each holds 50% of the weight, which is "half or
+    more" for both; page 1 said "One study, X, holds 50% ..." twice, once for each."""
+    a, p = case_data.inputs.analysis, case_data.inputs.psa
+    assert a is not None and p is not None
+    two = [s.model_copy(update={"pooling_weight": 100.0}) for s in a.studies[:2]]
+    said = [
+        w
+        for w in narrative.page_one_warnings(a.model_copy(update={"studies": two}), p)
+        if "weight" in w
+    ]
+    names = [s.citation for s in two]
+    assert said == [
+        f"The weighted mean of ratios rests on 2 studies, {names[0]} and {names[1]}, each "
+        "holding half of its weight, so the result is theirs alone."
+    ]
+    # one study at 2/3 of the weight (200 of 300 patients) keeps the one-study warning
+    lop = [two[0].model_copy(update={"pooling_weight": 200.0}), two[1]]
+    said = narrative.page_one_warnings(a.model_copy(update={"studies": lop}), p)
+    assert f"One study, {names[0]}, holds 67% of the weight" in said[0]
+
+
+def test_limitations_list_only_what_limits(case_data: ReportData) -> None:
+    """A limitation with nothing in it ("0 of 1 studies are from outside the UK (none)") is
+    not printed; one with something counts it in words that agree with the number."""
+    from peervalue.report.html_report import _limitations
+
+    a = case_data.inputs.analysis
+    assert a is not None
+
+    def limits(ids: set[str]) -> str:
+        kept = a.model_copy(update={"studies": [s for s in a.studies if s.id in ids]})
+        inputs = dataclasses.replace(case_data.inputs, analysis=kept)
+        return _text(_limitations(dataclasses.replace(case_data, inputs=inputs)))
+
+    alpha = limits({"alpha"})  # England, rct (tests/data/synthetic/alpha.yaml)
+    assert "outside the UK" not in alpha and "not randomised" not in alpha
+    assert "(none)" not in alpha
+    both = limits({"alpha", "beta"})  # beta: Australia, uncontrolled
+    assert "1 of 2 studies is from outside the UK (Australia); services" in both
+    assert "1 of 2 studies is not randomised trials" not in both
+    assert "1 of 2 studies is not a randomised trial (beta)" in both
+
+
+def test_the_effect_choices_name_the_default_once(case_data: ReportData) -> None:
+    from peervalue.report.structural_cells import HEAD, structural_cells
+
+    sc = case_data.inputs.scenario
+    assert sc is not None and sc.structural is not None
+    _, words = structural_cells(sc)
+    assert words.count("The default is") == 1
+    assert words.startswith(
+        f"The answer under each choice of effect (evidence: {sc.structural.evidence})."
+    )
+    assert "Ratio" not in HEAD  # beside "Benefit:cost", a bare "Ratio" read as that ratio
+
+
+def test_evidence_weights_read_as_in_the_forest_plot(all_2026: str) -> None:
+    """Chinman et al. 2001: 60 of 37,604 patients, 0.16% of the weight; the table said "0%"
+    (as if left out) beside the forest plot's "0.2%"."""
+    table = all_2026.split("id='evidence'")[1].split("</table>")[0]
+    weights = re.findall(r"data-label='Weight'>([^<]*)<", table)
+    assert len(weights) == 11
+    assert "0.2%" in weights and "94.7%" in weights  # 60 and 35,600 of 37,604
+    assert all(re.fullmatch(r"\d+\.\d%", w) for w in weights), weights

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import textwrap
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from peervalue.figures import style
 from peervalue.figures.charts import _money
 
 if TYPE_CHECKING:
     from peervalue.scenario.case_sensitivity import CaseTornadoResult
+
+
+#: characters on a line of an input's name before it wraps
+LABEL_WIDTH: Final = 48
 
 
 def case_tornado(result: CaseTornadoResult, top: int = 10) -> Figure:
@@ -32,12 +38,20 @@ def case_tornado(result: CaseTornadoResult, top: int = 10) -> Figure:
             ax.barh(y, getattr(r, high) - base, left=base, color=style.BLUE, height=0.6)
         ax.axvline(base, color=style.BLACK, linewidth=1)
         ax.axvline(0, color=style.LOSS, linewidth=1.2, linestyle="--")
+        # at most five ticks: a half-width panel held "-£600k-£500k-...-£100k £0" edge to edge
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.xaxis.set_major_formatter(_money(result.currency))
         ax.set_title(title)
         ax.set_xlabel(f"{result.price_year} prices, {result.horizon_years} years, discounted")
         ax.grid(axis="y", visible=False)
+    # a long name wraps onto a second line: cut at 48 characters it lost its closing
+    # bracket ("Bed-days saved per patient-year (the effect, 95% (13 to 32.5)")
     axes[0].set_yticks(
-        ys, [f"{r.label[:48]} ({r.low_value:.3g} to {r.high_value:.3g})" for r in rows]
+        ys,
+        [
+            textwrap.fill(f"{r.label} ({r.low_value:.3g} to {r.high_value:.3g})", LABEL_WIDTH)
+            for r in rows
+        ],
     )
     from matplotlib.patches import Patch
 

@@ -14,7 +14,7 @@ from peervalue.costs.schema import CostFile
 from peervalue.evidence.schema import Study
 from peervalue.model import core
 from peervalue.model.evaluate import point_outputs
-from peervalue.model.methods import CLASS_LABELS, COST_BASIS_NOTES, WEIGHTING_NOTES
+from peervalue.model.methods import CLASS_LABELS, WEIGHTING_NOTES, cost_basis_note
 from peervalue.model.results import (
     AnalysisResult,
     BreakEven,
@@ -91,7 +91,7 @@ def reference_analysis(
     summary = CostSummary(
         name=costs.name,
         basis=spec.cost_basis,
-        basis_note=COST_BASIS_NOTES[spec.cost_basis],
+        basis_note=cost_basis_note(spec.cost_basis, spec.peer_worker_form),
         cost_per_bed_day=float(out.cost_per_bed_day[0]),
         cost_per_fte_year=float(out.cost_per_fte_year[0]),
         components={p.field: p.value for p in cost_params},

@@ -38,6 +38,16 @@ COST_BASIS_NOTES: Final[dict[CostBasis, str]] = {
     "pay": "pay cost: salary and employer on-costs only (the 'additional pay costs' the 2013 "
     "report's words describe)",
 }
+#: the cost basis of a cost file that gives the post's cost as one figure (``total``): it
+#: is counted as full, but was not built up from salary, on-costs and overheads here
+TOTAL_COST_NOTE: Final = "the whole cost of a post, one figure from the cost file"
+
+
+def cost_basis_note(basis: CostBasis, form: Literal["total", "components"]) -> str:
+    """What the peer worker's cost counts, in words: the build-up for a cost file with
+    components, the cost file's own figure for one that gives a total."""
+    return TOTAL_COST_NOTE if form == "total" else COST_BASIS_NOTES[basis]
+
 
 WEIGHTING_NOTES: Final[dict[Weighting, str]] = {
     "all": "weights are all patients in each study (intervention + control): one reading of "

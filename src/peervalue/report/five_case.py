@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Final
 
-from peervalue.report.words import money, percent
+from peervalue.report.words import CURRENCY_SIGN, money, percent
 
 if TYPE_CHECKING:
     from peervalue.scenario.case_sensitivity import CaseTornadoResult
@@ -107,6 +107,15 @@ def e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
+def _per_unit(ratio: float, currency: str) -> str:
+    """Benefit per unit of money spent, in pence as page 1 says it: "£3.19 of benefit for
+    each £1 spent" (it read "3.194 of benefit for each £1 spent")."""
+    sign = CURRENCY_SIGN.get(currency, currency + " ")
+    if not math.isfinite(ratio):
+        return f"no benefit per {sign}1 spent can be given (no cost)"
+    return f"{sign}{ratio:,.2f} of benefit for each {sign}1 spent"
+
+
 def _value(x: float) -> str:
     return "n/a" if not math.isfinite(x) else f"{x:,.4g}"
 
@@ -144,7 +153,7 @@ def economic_case(
         f"({_interval(u.net_present_value.p2_5, u.net_present_value.p97_5, cur)}; chance it "
         f"is positive {percent(u.prob_net_present_value_positive)}). Discounted benefit "
         f"{money(t.discounted_benefit, cur)} against {money(t.discounted_cost, cur)} of cost: "
-        f"{_value(t.benefit_cost_ratio)} of benefit for each £1 spent.</p>"
+        f"{_per_unit(t.benefit_cost_ratio, cur)}.</p>"
     )
     found = risks(tornado)
     if found:

@@ -51,6 +51,7 @@ figure { margin: 1.2rem 0; break-inside: avoid; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; max-width: 100%; }
 nav ol { columns: 2; font-size: 0.95rem; }
 code { font-size: 0.85rem; word-break: break-all; }
+.nw { white-space: nowrap; }
 @media (max-width: 40rem) { nav ol { columns: 1; } body { padding: 0.6rem; } }
 @media print {
   body { max-width: none; font-size: 10pt; }
@@ -150,6 +151,39 @@ UK = {"england", "scotland", "wales", "northern ireland", "uk", "united kingdom"
 def e(text: object) -> str:
     """Escape text from any input for HTML (element content and attribute values)."""
     return escape(str(text), quote=True)
+
+
+def field_breaks(field: str) -> str:
+    """A field name (``peer_input.support_duration``) escaped, with line-break chances
+    after its dots and underscores, so a narrow column (A4, a phone) wraps it instead of
+    running off the page."""
+    return re.sub(r"([._])", r"\1<wbr>", e(field))
+
+
+#: a negative amount of money as the report writes it: "-£315,696", "-£0.5m", "-USD 12"
+NEGATIVE_AMOUNT = re.compile(r"-(?:£|[A-Z]{3} )[0-9][0-9,]*(?:\.[0-9]+)?[km]?")
+#: elements whose text is not the page's prose (figures, styles, the title bar)
+_NOT_PROSE = re.compile(r"<(/?)(svg|style|title|script)\b", re.IGNORECASE)
+
+
+def keep_amounts_whole(html: str) -> str:
+    """Every negative amount in the page's text inside a span that does not wrap: a line
+    may break after a hyphen-minus, and "-£315,696" printed as "-" at a line's end and
+    "£315,696", a loss read as a gain, at the start of the next. Tags, attribute values
+    and the text of figures, styles and the title are left alone."""
+    out = []
+    depth = 0  # inside an svg, style, title or script element
+    for part in re.split(r"(<[^>]*>)", html):
+        if part.startswith("<"):
+            found = _NOT_PROSE.match(part)
+            if found and not part.endswith("/>"):
+                depth += -1 if found.group(1) else 1
+            out.append(part)
+        elif depth > 0 or "-" not in part:
+            out.append(part)
+        else:
+            out.append(NEGATIVE_AMOUNT.sub(lambda m: f"<span class='nw'>{m.group(0)}</span>", part))
+    return "".join(out)
 
 
 def _num(x: float, places: int = 2) -> str:
@@ -261,19 +295,29 @@ def _answer(a: AnalysisResult, p: PsaResult, data: ReportContent) -> str:
     return f"<p class='lede'>{e(text)}</p>{warned}{scope}"
 
 
+def _are(k: int) -> str:
+    return "studies is" if k == 1 else "studies are"  # "1 of 2 studies is ..."
+
+
 def _limitations(data: ReportContent) -> str:
     a, p, s = data.inputs.analysis, data.inputs.psa, data.inputs.sensitivity
     assert a is not None and p is not None
     n = len(a.studies)
     non_uk = [st for st in a.studies if st.country.strip().lower() not in UK]
     non_rct = [st for st in a.studies if st.design != "rct"]
-    items = [
-        f"{len(non_uk)} of {n} studies are from outside the UK "
-        f"({e(', '.join(sorted({st.country for st in non_uk})) or 'none')}); services, bed use "
-        "and costs differ.",
-        f"{len(non_rct)} of {n} studies are not randomised trials "
-        f"({e(', '.join(st.id for st in non_rct) or 'none')}).",
-    ]
+    items = []  # a limitation only where there is one: no "0 of 2 studies ... (none)"
+    if non_uk:
+        items.append(
+            f"{len(non_uk)} of {n} {_are(len(non_uk))} from outside the UK "
+            f"({e(', '.join(sorted({st.country for st in non_uk})))}); services, bed use "
+            "and costs differ."
+        )
+    if non_rct:
+        items.append(
+            f"{len(non_rct)} of {n} {_are(len(non_rct))} not "
+            f"{'a randomised trial' if len(non_rct) == 1 else 'randomised trials'} "
+            f"({e(', '.join(st.id for st in non_rct))})."
+        )
     assumed = {r.parameter for r in p.distributions if r.why.startswith("assumed")}
     if s is not None and s.inputs:
         total = sum(r.swing**2 for r in s.inputs if math.isfinite(r.swing))
@@ -391,7 +435,7 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
             f"per full-time-equivalent (FTE) peer worker per year, values them at "
             f"{money(a.costs.cost_per_bed_day, a.currency)} per bed-day and divides by the "
             f"cost of a peer worker ({money(a.costs.cost_per_fte_year, a.currency)} per FTE-year, "
-            f"{e(a.costs.basis)} basis: {e(a.costs.basis_note)}). A ratio above 1 means the "
+            f"{e(a.costs.basis_note)}). A ratio above 1 means the "
             f"bed-days saved are worth more than the peer worker costs. The studies are pooled "
             f"as in Trachtenberg et al. (2013), by a weighted mean of ratios, and also by the "
             f"ratio of sums. Prices are {e(a.price_year)} {e(a.currency)}; costs: "
@@ -418,8 +462,11 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
                 _num(row.bed_days_saved_per_patient, 1),
                 _num(row.fte_years, 1),
                 _num(row.ratio),
-                f"{shares[row.citation]:.0%}" if math.isfinite(shares[row.citation]) else "n/a",
-                e(", ".join(row.assumed_inputs) or "none"),
+                # one decimal, as the forest plot's weight column: "0%" read as left out
+                f"{100 * shares[row.citation]:.1f}%"
+                if math.isfinite(shares[row.citation])
+                else "n/a",
+                ", ".join(field_breaks(f) for f in row.assumed_inputs) or "none",
             ]
         )
     not_pooled = narrative.not_pooled_items(data.studies)
@@ -644,7 +691,7 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
     title = "Do peer support workers pay for themselves?"
     if sc is not None:
         title += f" A business case for {e(sc.organisation or sc.name)}"
-    return (
+    return keep_amounts_whole(
         "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{title}</title><style>{CSS}</style></head><body>"

@@ -96,7 +96,8 @@ def differences(a: AnalysisResult) -> str:
         "on pay (salary and employer on-costs), as the 2013 report's words ('additional pay "
         "costs') describe"
         if basis == "pay"
-        else f"at its {basis} cost ({a.costs.basis_note}), where the 2013 report's words "
+        else f"at its {basis} cost ({a.costs.basis_note.removeprefix(f'{basis} cost: ')}), "
+        "where the 2013 report's words "
         "('additional pay costs') suggest pay alone"
     )
     return (
@@ -123,12 +124,18 @@ def page_one_warnings(a: AnalysisResult, p: PsaResult) -> list[str]:
     and pooling methods that put the answer on different sides of 1."""
     found = []
     shares = weight_shares(a)
-    for citation, share in shares.items():
-        if share >= DOMINANT_SHARE and len(shares) > 1:
-            found.append(
-                f"One study, {citation}, holds {share:.0%} of the weight in the weighted mean "
-                "of ratios, so that result is largely that study's."
-            )
+    heavy = {c: v for c, v in shares.items() if v >= DOMINANT_SHARE and len(shares) > 1}
+    if len(heavy) == 1:
+        [(citation, share)] = heavy.items()
+        found.append(
+            f"One study, {citation}, holds {share:.0%} of the weight in the weighted mean "
+            "of ratios, so that result is largely that study's."
+        )
+    elif heavy:  # two studies at exactly half each: one warning, not two that contradict
+        found.append(
+            f"The weighted mean of ratios rests on {len(heavy)} studies, {listing(list(heavy))}, "
+            "each holding half of its weight, so the result is theirs alone."
+        )
     ratios = {
         s.label: s.ratio.deterministic
         for s in p.pooled.values()

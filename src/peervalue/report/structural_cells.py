@@ -9,7 +9,7 @@ from peervalue.scenario.results import ScenarioResult
 HEAD = [
     "Effect",
     "Bed-days saved per patient-year",
-    "Ratio",
+    "Relative effect (peer support / usual care)",
     "Net present value",
     "95% interval",
     "P(NPV > 0)",
@@ -49,8 +49,15 @@ def structural_cells(r: ScenarioResult) -> tuple[list[list[str]], str]:
                 _num(row.benefit_cost_ratio, 2),
             ]
         )
+    # the evidence in brackets (a folder's name alone, "own", does not read as a noun), and
+    # the default named once: the reason given for it already begins "The default is ..."
+    default = (
+        panel.why_default
+        if panel.why_default.startswith("The default is")
+        else f"The default is {panel.default}. {panel.why_default}"
+    )
     words = (
-        f"The answer under each choice of effect, on {panel.evidence}. The default is "
-        f"{panel.default}. {panel.why_default} {panel.note}"
+        f"The answer under each choice of effect (evidence: {panel.evidence}). {default} "
+        f"{panel.note}"
     )
     return rows, words
