@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -159,7 +158,9 @@ def test_organisations_add_up_to_the_case(
         effect_lag_months=3.0,
     )
     p = model.project(x)
-    who = dict(zip(["posts", *paths, "bed_days", "extra[0]", "extra[1]", "extra[2]"], owners))
+    who = dict(
+        zip(["posts", *paths, "bed_days", "extra[0]", "extra[1]", "extra[2]"], owners, strict=True)
+    )
     parts = split(p, who, KEYS)
     scale = 1.0 + float(np.max(np.abs(p.gross_benefit)) + np.max(np.abs(p.total_cost)))
     for part, whole in [

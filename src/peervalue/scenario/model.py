@@ -207,8 +207,7 @@ def project(x: ScenarioInputs) -> Projection:
         "per-year": np.asarray(funded > 0, dtype=np.float64),
     }
     cost_by_line = {"posts": staff} | {
-        path: _f(line.amount) * uplift * spread[line.timing]
-        for path, line in x.cost_lines.items()
+        path: _f(line.amount) * uplift * spread[line.timing] for path, line in x.cost_lines.items()
     }
     net = gross - total_cost
     cash_net = cash - total_cost

@@ -30,53 +30,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from peervalue.results import ResultModel
+from peervalue.scenario.organisation_results import (
+    ByOrganisation,
+    OptionOrganisation,
+    OrganisationTotal,
+    OrganisationYear,
+)
 
 if TYPE_CHECKING:
     from peervalue.model.core import Array
     from peervalue.scenario.model import Projection
     from peervalue.scenario.schema import ScenarioFile
 
-# numpy is imported inside the functions: the result types below are imported by the
-# table renderers, which a command such as ``evidence list`` loads without numpy
+# numpy is imported inside the functions, as the light modules that import this one load
+# without it
 
-
-class OrganisationYear(ResultModel):
-    """One organisation's year at the point values (undiscounted)."""
-
-    organisation: str  #: the key (``trust`` ...)
-    name: str
-    year: int
-    label: str
-    benefit: float
-    cash_releasing: float
-    cost: float
-    net_benefit: float
-    cash_net_benefit: float
-
-
-class OrganisationTotal(ResultModel):
-    """One organisation over the whole horizon, discounted, at the point values."""
-
-    organisation: str
-    name: str
-    lines: list[str]  #: the lines it pays or gains (``posts``, ``costs.set_up``, ``bed_days``)
-    discounted_benefit: float
-    discounted_cash_benefit: float
-    discounted_cost: float
-    net_present_value: float
-    cash_net_present_value: float
-
-
-class ByOrganisation(ResultModel):
-    """The business case by organisation: only those with any line, in key order."""
-
-    organisations: list[OrganisationTotal]
-    years: list[OrganisationYear]
-
-    def rows(self) -> list[dict[str, object]]:
-        """One flat row per organisation and year (the totals apart: :attr:`organisations`)."""
-        return [y.model_dump() for y in self.years]
+__all__ = [
+    "ByOrganisation",
+    "OptionOrganisation",
+    "OrganisationTotal",
+    "OrganisationYear",
+    "by_organisation",
+    "line_owners",
+    "scenario_by_organisation",
+    "split",
+]
 
 
 def line_owners(scenario: ScenarioFile, cost_lines: Mapping[str, object]) -> dict[str, str]:
@@ -131,10 +109,11 @@ def by_organisation(
     owners: Mapping[str, str],
     names: Mapping[str, str],
     labels: list[str],
+    line_names: Mapping[str, str] | None = None,
 ) -> ByOrganisation:
     """The point projection ``p`` (one draw) by organisation: ``names`` maps every key, in
-    the order shown, to its name; ``labels`` names the years. Organisations with no line
-    are left out."""
+    the order shown, to its name; ``labels`` names the years; ``line_names`` names the lines
+    in words (default: their keys). Organisations with no line are left out."""
     import numpy as np
 
     keys = tuple(names)
@@ -158,6 +137,7 @@ def by_organisation(
                 organisation=key,
                 name=names[key],
                 lines=lines,
+                line_names=[(line_names or {}).get(line, line) for line in lines],
                 discounted_benefit=total("benefit", i),
                 discounted_cash_benefit=total("cash", i),
                 discounted_cost=total("cost", i),
@@ -187,7 +167,17 @@ def scenario_by_organisation(
 ) -> ByOrganisation:
     """:func:`by_organisation` of a scenario's point projection, its owners and names from
     the scenario."""
+    from peervalue.scenario.catalogue import catalogue
     from peervalue.scenario.schema import ORGANISATION_KEYS
 
     names = {k: scenario.organisations.name(k) for k, _ in ORGANISATION_KEYS}
-    return by_organisation(p, line_owners(scenario, cost_lines), names, labels)
+    inputs = catalogue()
+    words = {"posts": "peer worker posts", "bed_days": "bed-days saved"}
+    words |= {p: _lower(inputs[p].input.title) for p in cost_lines if p in inputs}
+    words |= {f"extra[{i}]": e.name for i, e in enumerate(scenario.extra)}
+    return by_organisation(p, line_owners(scenario, cost_lines), names, labels, words)
+
+
+def _lower(title: str) -> str:
+    """A title in the middle of a sentence: "Set-up cost" -> "set-up cost"."""
+    return title[:1].lower() + title[1:]

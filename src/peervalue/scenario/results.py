@@ -9,7 +9,7 @@ from pydantic import PrivateAttr
 from peervalue.costs.perspective import CostBuildUp
 from peervalue.results import ResultModel
 from peervalue.scenario.options import OptionsAppraisal
-from peervalue.scenario.organisations import ByOrganisation
+from peervalue.scenario.organisation_results import ByOrganisation
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.scenario.structural import StructuralPanel
 from peervalue.uncertainty.results import Interval

@@ -808,7 +808,7 @@ class Organisations(StrictModel):
         if not name or len(name) > MAX_ORGANISATION_NAME:
             raise ValueError(
                 f"the name is {len(name)} characters long; expected 1 to "
-                f"{MAX_ORGANISATION_NAME} characters, such as \"Anytown NHS Foundation Trust\""
+                f'{MAX_ORGANISATION_NAME} characters, such as "Anytown NHS Foundation Trust"'
             )
         if any(ord(c) < 32 or c == "\x7f" for c in name):
             raise ValueError("the name holds a control character; expected one line of text")

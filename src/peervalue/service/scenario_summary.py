@@ -14,9 +14,9 @@ from peervalue.model.evaluate import unit_costs
 from peervalue.provenance import Quantity
 from peervalue.scenario import model
 from peervalue.scenario.affordability import nominal, years_after_price_year
-from peervalue.scenario.organisations import scenario_by_organisation
 from peervalue.scenario.discounting import first_rate, schedule_words
 from peervalue.scenario.load import LoadedScenario, national_defaults
+from peervalue.scenario.organisations import scenario_by_organisation
 from peervalue.scenario.results import (
     Affordability,
     CashYear,
