@@ -741,6 +741,17 @@ ORGANISATION_KEYS: tuple[tuple[str, str], ...] = (
 MAX_ORGANISATION_NAME: Final = 100
 
 
+def organisation_key(value: Any) -> Any:
+    """An organisation's key as given, or a message that names it and the four keys."""
+    keys = [k for k, _ in ORGANISATION_KEYS]
+    if value not in keys:
+        raise ValueError(
+            f"got {quote(value)}, which is not an organisation's key; expected one of "
+            f"{', '.join(keys)} (their names are set in [organisations])"
+        )
+    return value
+
+
 def _who_pays(title: str, help: str) -> Input:
     return Input(
         title,
@@ -799,6 +810,19 @@ class Organisations(StrictModel):
         ),
     ] = "trust"
 
+    @field_validator(
+        "posts",
+        "set_up",
+        "recruitment_per_post",
+        "training_per_post",
+        "supervision_per_year",
+        "bed_days",
+        mode="before",
+    )
+    @classmethod
+    def _a_key(cls, value: Any) -> Any:
+        return organisation_key(value)
+
     @field_validator("trust", "icb", "local_authority", "other", mode="before")
     @classmethod
     def _a_name(cls, value: Any) -> Any:
@@ -856,6 +880,11 @@ class ExtraResource(StrictModel):
             unset="`trust`",
         ),
     ] = "trust"
+
+    @field_validator("organisation", mode="before")
+    @classmethod
+    def _a_key(cls, value: Any) -> Any:
+        return organisation_key(value)
 
 
 class MonteCarlo(StrictModel):
