@@ -14,8 +14,8 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from peervalue.web.app import create_app
-from tests.test_web_pages import _filled, text_of
 from tests.test_organisations import CASE
+from tests.test_web_pages import _filled, text_of
 
 
 @pytest.fixture(scope="module")
