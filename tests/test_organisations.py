@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -285,3 +286,23 @@ def test_the_trust_alone_is_the_whole_case() -> None:
         float(p.discounted_total(p.cash_net_benefit)[0]),
         rel_tol=1e-12,
     )
+
+
+def test_a_format_3_case_upgrades_to_the_trust_alone_with_identical_totals() -> None:
+    from peervalue.scenario.documents import FORMAT_VERSION, upgrade
+
+    fixture = Path(__file__).parent / "data" / "saved-cases" / "format-3.json"
+    old = json.loads(fixture.read_text(encoding="utf-8"))
+    assert FORMAT_VERSION == 4
+    assert upgrade(old, 3, "f3") == old  # nothing to change
+    request = ScenarioRequest(scenario=load_document(old, 3).scenario, draws=20)
+    r = run_scenario(request)
+    assert r.by_organisation is not None
+    (trust,) = r.by_organisation.organisations
+    assert trust.name == "The trust" and trust.organisation == "trust"
+    assert trust.net_present_value == pytest.approx(r.totals.net_present_value, rel=1e-12)
+    assert trust.cash_net_present_value == pytest.approx(r.totals.cash_net_present_value, rel=1e-12)
+    # and the format-4 fixture, which names the ICB for the set-up, loads as it says
+    four = json.loads((fixture.parent / "format-4.json").read_text(encoding="utf-8"))
+    s = load_document(four, 4).scenario
+    assert (s.organisations.set_up, s.organisations.icb) == ("icb", "Example ICB")

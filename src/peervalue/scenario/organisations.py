@@ -62,7 +62,7 @@ def line_owners(scenario: ScenarioFile, cost_lines: Mapping[str, object]) -> dic
     to: ``posts``, each of ``cost_lines`` (paths such as ``costs.set_up``: each has a field of
     the same name in ``[organisations]``), ``bed_days`` and ``extra[i]``."""
     o = scenario.organisations
-    out = {"posts": o.posts}
+    out: dict[str, str] = {"posts": o.posts}
     for path in cost_lines:
         field = path.partition(".")[2]
         if field not in type(o).model_fields:
