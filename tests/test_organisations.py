@@ -306,3 +306,60 @@ def test_a_format_3_case_upgrades_to_the_trust_alone_with_identical_totals() -> 
     four = json.loads((fixture.parent / "format-4.json").read_text(encoding="utf-8"))
     s = load_document(four, 4).scenario
     assert (s.organisations.set_up, s.organisations.icb) == ("icb", "Example ICB")
+
+
+def test_every_output_shows_the_split(case_result: object) -> None:
+    import csv
+    import io
+
+    from rich.console import Console
+
+    from peervalue.report.csv_format import scenario_csv
+    from peervalue.report.five_case import financial_case
+    from peervalue.report.html_report import _table
+    from peervalue.report.table_scenario import scenario_table
+    from peervalue.scenario.results import ScenarioResult
+
+    assert isinstance(case_result, ScenarioResult)
+    console = Console(width=250, record=True, file=io.StringIO())
+    console.print(scenario_table(case_result))
+    text = console.export_text()
+    assert "Who pays and who gains (discounted)" in text
+    # the ICB's row: the set-up cost alone, -£5,000 economic and cash
+    icb = next(line for line in text.splitlines() if "Anytown ICB" in line and "set-up" in line)
+    assert icb.count("-£5,000") == 2, icb
+    rows = list(csv.DictReader(io.StringIO(scenario_csv(case_result))))
+    org = {r["organisation"]: r for r in rows if r["row_type"] == "organisation"}
+    assert float(org["local_authority"]["net_present_value"]) == pytest.approx(200 + 200 / 1.1)
+    years = [r for r in rows if r["row_type"] == "organisation_year"]
+    assert len(years) == 3 * 2  # three organisations, two years
+    html = financial_case(case_result, "", _table)
+    assert "<h4>Who pays and who gains</h4>" in html and "Anytown Council" in html
+    assert "A&amp;E attendances" in html  # the resource's name, escaped
+
+
+OPTIONS = CASE.replace(
+    "[[extra]]", '[[options]]\nname = "Two posts"\nstaffing.funded_fte = 2\n\n[[extra]]'
+)
+
+
+def test_each_option_is_split_by_organisation(tmp_path: Path) -> None:
+    path = tmp_path / "options.toml"
+    path.write_text(OPTIONS)
+    r = run_scenario(ScenarioRequest(scenario=path, draws=30))
+    assert r.options is not None
+    got = {(o.option, o.organisation): o for o in r.options.by_organisation}
+    # two posts: 100,000 a year of bed-days to the trust, which pays 60,000 a year and
+    # 2 x 1,000 of training in year 1: 38,000, then 40,000
+    two = got["Two posts", "trust"]
+    assert two.net_present_value == pytest.approx(38000 + 40000 / 1.1)
+    assert got["Two posts", "icb"].net_present_value == pytest.approx(-5000.0)
+    assert got["Two posts", "local_authority"].net_present_value == pytest.approx(400 + 400 / 1.1)
+    # each option's organisations add up to its NPV in the appraisal
+    for row in r.options.options:
+        mine = [o for (name, _), o in got.items() if name == row.name]
+        if mine:
+            assert sum(o.net_present_value for o in mine) == pytest.approx(row.net_present_value)
+            assert sum(o.cash_net_present_value for o in mine) == pytest.approx(
+                row.cash_net_present_value
+            )
