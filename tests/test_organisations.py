@@ -348,7 +348,7 @@ def test_each_option_is_split_by_organisation(tmp_path: Path) -> None:
     path.write_text(OPTIONS)
     r = run_scenario(ScenarioRequest(scenario=path, draws=30))
     assert r.options is not None
-    got = {(o.option, o.organisation): o for o in r.options.by_organisation}
+    got = {(o.name, o.organisation): o for o in r.options.by_organisation}
     # two posts: 100,000 a year of bed-days to the trust, which pays 60,000 a year and
     # 2 x 1,000 of training in year 1: 38,000, then 40,000
     two = got["Two posts", "trust"]

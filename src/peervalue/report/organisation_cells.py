@@ -108,7 +108,7 @@ def option_head(rows: list[OptionOrganisation]) -> list[str]:
     """Option, then each organisation's NPV and cash NPV (organisations in first-seen order)."""
     names: dict[str, str] = {}
     for r in rows:
-        names.setdefault(r.organisation, r.name)
+        names.setdefault(r.organisation, r.organisation_name)
     head = ["Option"]
     for name in names.values():
         head += [f"{name}: NPV", f"{name}: cash NPV"]
@@ -119,9 +119,9 @@ def option_rows(rows: list[OptionOrganisation], cur: str) -> list[list[str]]:
     """One row per option in :func:`option_head`'s columns ("-": no line of that option
     belongs to the organisation)."""
     keys = list(dict.fromkeys(r.organisation for r in rows))
-    at = {(r.option, r.organisation): r for r in rows}
+    at = {(r.name, r.organisation): r for r in rows}
     out = []
-    for option in dict.fromkeys(r.option for r in rows):
+    for option in dict.fromkeys(r.name for r in rows):
         row = [option]
         for k in keys:
             r = at.get((option, k))

@@ -28,6 +28,10 @@ Every input is an array of shape ``(draws, 1)`` (one value per Monte Carlo draw;
   (economic or cash) is the first year whose cumulative discounted net benefit is 0 or
   more, once anything has been spent or gained (leading years without posts or costs do
   not count).
+
+The projection also keeps each benefit line (``bed_days``, ``extra[i]``) and each cost line
+(``posts``, ``costs.set_up`` ...) by year, with the cash-releasing share, so that the case
+can be split by who pays and who gains (:mod:`peervalue.scenario.organisations`).
 """
 
 from __future__ import annotations
@@ -80,6 +84,12 @@ class ScenarioInputs:
     #: the discount schedule's bands (first year counted as year 0, rate); None: every
     #: year at ``discount_rate``
     discount_bands: tuple[tuple[int, float], ...] | None = None
+
+
+#: the Projection's fields that hold the case line by line (for
+#: :mod:`peervalue.scenario.organisations`) rather than one figure a year: the workbook's
+#: Business case sheet has a row for every other field
+LINE_FIELDS: tuple[str, ...] = ("benefit_lines", "cost_by_line", "cash_releasing_share")
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,9 @@ class OrganisationTotal(ResultModel):
 class OptionOrganisation(ResultModel):
     """One option's net benefit for one organisation (discounted, at the point values)."""
 
-    option: str
-    organisation: str
-    name: str
+    name: str  #: the option's name (as in the options table)
+    organisation: str  #: the organisation's key
+    organisation_name: str
     net_present_value: float
     cash_net_present_value: float
 

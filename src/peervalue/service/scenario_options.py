@@ -198,9 +198,9 @@ def by_organisation_of(runs: list[OptionRun]) -> list[OptionOrganisation]:
         split = scenario_by_organisation(r.prepared.loaded.scenario, r.point, COST_LINES, labels)
         out += [
             OptionOrganisation(
-                option=r.name,
+                name=r.name,
                 organisation=o.organisation,
-                name=o.name,
+                organisation_name=o.name,
                 net_present_value=o.net_present_value,
                 cash_net_present_value=o.cash_net_present_value,
             )
