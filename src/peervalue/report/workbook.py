@@ -952,8 +952,16 @@ def _organisations_rows(sheet: _Sheet, scenario: ScenarioResult, money: str) -> 
             _Column(f"Cash net benefit ({money})", MONEY),
         ],
         (
-            [y.name, y.year, y.label, y.benefit, y.cash_releasing, y.cost]
-            + [y.net_benefit, y.cash_net_benefit]
+            [
+                y.name,
+                y.year,
+                y.label,
+                y.benefit,
+                y.cash_releasing,
+                y.cost,
+                y.net_benefit,
+                y.cash_net_benefit,
+            ]
             for y in by.years
         ),
     )
