@@ -732,10 +732,10 @@ class Affordability(StrictModel):
 OrganisationKey = Literal["trust", "icb", "local_authority", "other"]
 #: the keys in the order outputs list them, with what each stands for
 ORGANISATION_KEYS: tuple[tuple[str, str], ...] = (
-    ("trust", "The trust (the key `trust`)"),
-    ("icb", "The integrated care board (`icb`)"),
-    ("local_authority", "The local authority (`local_authority`)"),
-    ("other", "Another organisation (`other`)"),
+    ("trust", "The trust"),
+    ("icb", "The integrated care board"),
+    ("local_authority", "The local authority"),
+    ("other", "Another organisation"),
 )
 #: the most characters an organisation's name holds
 MAX_ORGANISATION_NAME: Final = 100
