@@ -363,3 +363,20 @@ def test_each_option_is_split_by_organisation(tmp_path: Path) -> None:
             assert sum(o.cash_net_present_value for o in mine) == pytest.approx(
                 row.cash_net_present_value
             )
+
+
+def test_the_workbook_carries_the_split(case_result: object) -> None:
+    from peervalue.report.workbook import SHEET_SCENARIO, build_workbook
+    from peervalue.scenario.results import ScenarioResult
+    from peervalue.service.api import analyse
+
+    assert isinstance(case_result, ScenarioResult)
+    wb = build_workbook(analysis=analyse(), scenario=case_result)
+    cells = [[c.value for c in row] for row in wb[SHEET_SCENARIO].iter_rows()]
+    head = next(i for i, row in enumerate(cells) if row[0] == "Who pays and who gains")
+    icb = next(row for row in cells[head:] if row[0] == "Anytown ICB")
+    assert icb[1] == "set-up cost"
+    assert icb[4] == pytest.approx(5000.0) and icb[5] == pytest.approx(-5000.0)
+    # then one row per organisation and year: the trust's year 2 is 50,000 - 30,000
+    trust_2 = next(r for r in cells[head:] if r[0] == "The trust" and r[1] == 2)
+    assert trust_2[6] == pytest.approx(20000.0)
