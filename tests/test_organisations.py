@@ -315,9 +315,10 @@ def test_every_output_shows_the_split(case_result: object) -> None:
     from rich.console import Console
 
     from peervalue.report.csv_format import scenario_csv
-    from peervalue.report.five_case import financial_case
+    from peervalue.report.five_case import economic_case, financial_case
     from peervalue.report.html_report import _table
     from peervalue.report.table_scenario import scenario_table
+    from peervalue.report.words import money
     from peervalue.scenario.results import ScenarioResult
 
     assert isinstance(case_result, ScenarioResult)
@@ -334,8 +335,15 @@ def test_every_output_shows_the_split(case_result: object) -> None:
     years = [r for r in rows if r["row_type"] == "organisation_year"]
     assert len(years) == 3 * 2  # three organisations, two years
     html = financial_case(case_result, "", _table)
-    assert "<h4>Who pays and who gains</h4>" in html and "Anytown Council" in html
-    assert "A&amp;E attendances" in html  # the resource's name, escaped
+    assert "<h4>Who pays and who gains: cash net benefit</h4>" in html
+    assert "Anytown Council" in html and "A&amp;E attendances" in html  # escaped
+    # the financial case shows cash: the trust's cash NPV, not its economic NPV
+    trust = case_result.by_organisation.organisations[0]  # type: ignore[union-attr]
+    assert money(trust.cash_net_present_value) in html
+    assert money(trust.net_present_value) not in html
+    economic = economic_case(case_result, None, "", _table)
+    assert "<h4>Who pays and who gains: net benefit</h4>" in economic
+    assert money(trust.net_present_value) in economic
 
 
 OPTIONS = CASE.replace(

@@ -185,7 +185,10 @@ def economic_case(
             "<h4>Risks drawn from the inputs' ranges</h4><p>No input's range was varied "
             "for this report, so no risk is drawn from them.</p>"
         )
-    return head + extra + risk_table
+    from peervalue.report.organisation_cells import organisations_html
+
+    by_organisation = organisations_html(sc.by_organisation, cur, table, cash=False)
+    return head + extra + by_organisation + risk_table
 
 
 def financial_case(sc: ScenarioResult, extra: str, table: Table) -> str:
@@ -207,7 +210,7 @@ def financial_case(sc: ScenarioResult, extra: str, table: Table) -> str:
     )
     from peervalue.report.organisation_cells import organisations_html
 
-    extra += organisations_html(sc.by_organisation, cur, table)  # who pays and who gains
+    extra += organisations_html(sc.by_organisation, cur, table, cash=True)  # who pays, gains
     build = sc.cost_build_up
     if build is None:
         return head + extra

@@ -86,21 +86,51 @@ def organisations_html(
     by: ByOrganisation | None,
     cur: str,
     table: Callable[[list[str], list[list[str]], set[int]], str],
+    cash: bool,
 ) -> str:
-    """The report's section on who pays and who gains: discounted totals, then net benefit
-    and cash net benefit by year (every cell escaped); empty without a split."""
+    """The report's tables of who pays and who gains (every cell escaped; empty without a
+    split): for the financial case (``cash``) each organisation's cash released, cost and
+    cash NPV, then its cash net benefit by year; for the economic case its benefit, cost and
+    NPV, then its net benefit by year."""
     if by is None or not by.organisations:
         return ""
     e = escape
-    totals = [[e(c) for c in row] for row in totals_rows(by, cur)]
-    years = [[e(c) for c in row] for row in year_rows(by, cur)]
-    head = [e(h) for h in year_head(by)]
+    what = "cash net benefit" if cash else "net benefit"
+    head = ["Organisation", "Pays or gains"]
+    head += ["Cash released", "Cost", "Cash NPV"] if cash else ["Benefit", "Cost", "NPV"]
+    totals = [
+        [
+            e(o.name),
+            e(", ".join(o.line_names)),
+            money(o.discounted_cash_benefit if cash else o.discounted_benefit, cur),
+            money(o.discounted_cost, cur),
+            money(o.cash_net_present_value if cash else o.net_present_value, cur),
+        ]
+        for o in by.organisations
+    ]
+    n = len(by.years) // len(by.organisations)
+    year_head = ["Year", *(e(o.name) for o in by.organisations)]
+    years = [
+        [
+            e(by.years[t].label),
+            *(
+                money(
+                    by.years[i * n + t].cash_net_benefit
+                    if cash
+                    else by.years[i * n + t].net_benefit,
+                    cur,
+                )
+                for i in range(len(by.organisations))
+            ),
+        ]
+        for t in range(n)
+    ]
     return (
-        "<h4>Who pays and who gains</h4>"
+        f"<h4>Who pays and who gains: {what}</h4>"
         f"<p>Discounted over the horizon. {e(EXPLAINED)}</p>"
-        + table(TOTALS_HEAD, totals, TOTALS_NUMERIC)
-        + "<p>Net benefit and cash net benefit by year and organisation (at the scenario's "
-        "prices, not discounted).</p>" + table(head, years, set(range(1, len(head))))
+        + table(head, totals, {2, 3, 4})
+        + f"<p>The {what} of each organisation by year (at the scenario's prices, not "
+        "discounted).</p>" + table(year_head, years, set(range(1, len(year_head))))
     )
 
 
