@@ -32,6 +32,7 @@ PAST = {
     "format-1-before-supervision.json": 1,
     "format-2.json": 2,
     "format-3.json": 3,
+    "format-4.json": 4,
 }
 
 

@@ -48,6 +48,7 @@ FILE_ONLY = {
     "extra.name",
     "extra.avoided_per_patient_year",
     "extra.unit_cost",
+    "extra.organisation",
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from peervalue.scenario.documents import FORMAT_VERSION
 from peervalue.service.requests import AnalysisRequest, ScenarioRequest, ThresholdRequest
 from peervalue.service.runs import run_analysis, run_threshold
 
@@ -216,7 +217,7 @@ def test_saved_scenarios_create_read_update_run_delete(client: TestClient) -> No
     assert "owner_key" not in read  # shown once, when saved
     # stored as its own figures (the template's ramp differs from the defaults' 1 FTE)...
     assert read["scenario"]["staffing"]["funded_fte"] == [2, 4, 4, 4, 4]
-    assert read["format_version"] == 3
+    assert read["format_version"] == FORMAT_VERSION
     # ... and resolved over today's defaults into the whole document a run uses
     assert read["resolved"]["staffing"]["funded_fte"] == [2, 4, 4, 4, 4]
     document["staffing"]["funded_fte"] = [1, 1]

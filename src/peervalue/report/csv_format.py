@@ -113,12 +113,29 @@ def quantities_csv(document: Study | CostFile, **_: Any) -> str:
 @renderer(ScenarioResult, "csv")
 def scenario_csv(result: ScenarioResult, **_: Any) -> str:
     """One row per year, then one per effect choice of the structural panel (``row_type``
-    ``structural``; its columns follow the years'), then one per option (``option``)."""
+    ``structural``; its columns follow the years'), then one per option (``option``), then
+    who pays and who gains: one per organisation (``organisation``, discounted totals) and
+    one per organisation and year (``organisation_year``)."""
     rows: list[Row] = list(result.year_rows())
     if result.structural is not None:
         rows += [{"row_type": "structural", **r} for r in result.structural.table_rows()]
     if result.options is not None:
         rows += [{"row_type": "option", **o.model_dump()} for o in result.options.options]
+        rows += [
+            {"row_type": "option_organisation", **o.model_dump()}
+            for o in result.options.by_organisation
+        ]
+    by = result.by_organisation
+    if by is not None:  # who pays and who gains: the discounted totals, then each year
+        rows += [
+            {
+                "row_type": "organisation",
+                **o.model_dump(exclude={"lines", "line_names"}),
+                "lines": "; ".join(o.lines),
+            }
+            for o in by.organisations
+        ]
+        rows += [{"row_type": "organisation_year", **y} for y in by.rows()]
     return rows_to_csv(rows)
 
 

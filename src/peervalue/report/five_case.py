@@ -8,9 +8,10 @@ the public sector?), the commercial case (can it be bought or staffed?), the fin
 The economic and financial cases are filled here from the results the run already holds:
 the economic NPV with its interval and probability, the cases' tornado and two-way figures,
 the structural-uncertainty panel and the risks the inputs' ranges carry; the cash NPV, cash
-payback, cash by year and the cost build-up by perspective. The strategic, commercial and
-management cases are the authors' own words (the scenario's ``[case]`` table); where a case
-is empty, one sentence says what belongs there. Everything the author wrote is escaped.
+payback, cash by year and by organisation (who pays and who gains) and the cost build-up by
+perspective. The strategic, commercial and management cases are the authors' own words (the
+scenario's ``[case]`` table); where a case is empty, one sentence says what belongs there.
+Everything the author wrote is escaped.
 
 This module lays out and sorts; it computes no figure of its own.
 """
@@ -193,7 +194,10 @@ def economic_case(
             "<h4>Risks drawn from the inputs' ranges</h4><p>No input's range was varied "
             "for this report, so no risk is drawn from them.</p>"
         )
-    return head + extra + risk_table
+    from peervalue.report.organisation_cells import organisations_html
+
+    by_organisation = organisations_html(sc.by_organisation, cur, table, cash=False)
+    return head + extra + by_organisation + risk_table
 
 
 def financial_case(sc: ScenarioResult, extra: str, table: Table) -> str:
@@ -213,6 +217,9 @@ def financial_case(sc: ScenarioResult, extra: str, table: Table) -> str:
         f"Discounted cash released {money(t.discounted_cash_benefit, cur)} against "
         f"{money(t.discounted_cost, cur)} of cost.</p>"
     )
+    from peervalue.report.organisation_cells import organisations_html
+
+    extra += organisations_html(sc.by_organisation, cur, table, cash=True)  # who pays, gains
     build = sc.cost_build_up
     if build is None:
         return head + extra

@@ -100,7 +100,15 @@ def scenario_table(r: ScenarioResult, **_: Any) -> RenderableType:
         from peervalue.report.table_options import options_table
 
         parts.append(options_table(r.options, cur))
+        if r.options.by_organisation:
+            from peervalue.report.table_organisations import options_by_organisation
+
+            parts.append(options_by_organisation(r.options.by_organisation, cur))
     parts.insert(3, cash_by_year_table(r))
+    if r.by_organisation is not None and r.by_organisation.organisations:
+        from peervalue.report.table_organisations import organisations_parts
+
+        parts[4:4] = organisations_parts(r.by_organisation, cur)
     if r.notes:
         parts.append(Panel(Text("\n".join(r.notes), style="yellow"), title="Notes"))
     return Group(*parts)

@@ -906,6 +906,65 @@ def _scenario_sheet(sheet: _Sheet, scenario: ScenarioResult) -> None:
         sheet.header(["Notes"])
         for note in scenario.notes:
             sheet.row([note], [None])
+    _organisations_rows(sheet, scenario, money)
+
+
+def _organisations_rows(sheet: _Sheet, scenario: ScenarioResult, money: str) -> None:
+    """Who pays and who gains, as values: each organisation's discounted totals, then its
+    net benefit and cash net benefit by year (``ScenarioResult.by_organisation``)."""
+    by = scenario.by_organisation
+    if by is None or not by.organisations:
+        return
+    sheet.gap()
+    sheet.table(
+        [
+            _Column("Who pays and who gains"),
+            _Column("Pays or gains"),
+            _Column(f"Discounted benefit ({money})", MONEY),
+            _Column(f"Discounted cash released ({money})", MONEY),
+            _Column(f"Discounted cost ({money})", MONEY),
+            _Column(f"Net present value ({money})", MONEY),
+            _Column(f"Cash net present value ({money})", MONEY),
+        ],
+        (
+            [
+                o.name,
+                ", ".join(o.line_names),
+                o.discounted_benefit,
+                o.discounted_cash_benefit,
+                o.discounted_cost,
+                o.net_present_value,
+                o.cash_net_present_value,
+            ]
+            for o in by.organisations
+        ),
+    )
+    sheet.gap()
+    sheet.table(
+        [
+            _Column("Organisation"),
+            _Column("Year", INTEGER),
+            _Column("Financial year"),
+            _Column(f"Benefit ({money})", MONEY),
+            _Column(f"Cash released ({money})", MONEY),
+            _Column(f"Cost ({money})", MONEY),
+            _Column(f"Net benefit ({money})", MONEY),
+            _Column(f"Cash net benefit ({money})", MONEY),
+        ],
+        (
+            [
+                y.name,
+                y.year,
+                y.label,
+                y.benefit,
+                y.cash_releasing,
+                y.cost,
+                y.net_benefit,
+                y.cash_net_benefit,
+            ]
+            for y in by.years
+        ),
+    )
 
 
 def _monte_carlo_sheet(sheet: _Sheet, psa: PsaResult) -> None:

@@ -27,6 +27,7 @@ _TABLES = (
     "baseline",
     "benefits",
     "affordability",
+    "organisations",
 )
 
 

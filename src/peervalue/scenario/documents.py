@@ -19,7 +19,12 @@ Formats:
    relative effect (``evidence.source = "predictive"``) and whose national defaults add an
    effect lag, an optimism uplift on costs and the Green Book's declining discount schedule;
    a format-2 case meant the defaults of its day (the 2013 weighted mean, no lag, no uplift
-   on costs, one rate every year) and is upgraded to say so, so its figures do not move.
+   on costs, one rate every year) and is upgraded to say so, so its figures do not move;
+4. as 3, from the release that says who pays and who gains (``[organisations]``, and each
+   ``[[extra]]`` resource's ``organisation``); a format-3 case had every line paid and gained
+   by one organisation, which is what the new defaults say (the trust), so it upgrades as it
+   is and its totals do not move. An older release reading a format-4 case says it was
+   written by a newer peervalue rather than refusing ``[organisations]`` as unknown.
 """
 
 from __future__ import annotations
@@ -32,13 +37,14 @@ from peervalue.scenario.defaults import LoadedScenario, layered, national_defaul
 from peervalue.scenario.schema import ScenarioFile
 
 #: the format every document is saved in
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 #: what each format holds, in words (for errors and the docs)
 FORMATS: dict[int, str] = {
     1: "the whole scenario merged over the national defaults of the day it was saved",
     2: "the case's own figures only, layered over the current national defaults",
     3: "the case's own figures only; the default effect is the synthesis's predictive effect",
+    4: "as 3, with who pays and who gains ([organisations])",
 }
 
 #: the fields every stored document keeps even when they equal the default: the case's name,
@@ -120,10 +126,18 @@ def _upgrade_2_to_3(document: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _upgrade_3_to_4(document: dict[str, Any]) -> dict[str, Any]:
+    """Who pays and who gains was added: a format-3 case has no ``[organisations]`` and its
+    resources no ``organisation``, and the defaults (every line the trust's) split it into
+    one organisation, the whole case; nothing to change."""
+    return dict(document)
+
+
 #: ``UPGRADES[n]`` turns a format-``n`` document into format ``n + 1``
 UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
+    3: _upgrade_3_to_4,
 }
 
 

@@ -28,12 +28,16 @@ Every input is an array of shape ``(draws, 1)`` (one value per Monte Carlo draw;
   (economic or cash) is the first year whose cumulative discounted net benefit is 0 or
   more, once anything has been spent or gained (leading years without posts or costs do
   not count).
+
+The projection also keeps each benefit line (``bed_days``, ``extra[i]``) and each cost line
+(``posts``, ``costs.set_up`` ...) by year, with the cash-releasing share, so that the case
+can be split by who pays and who gains (:mod:`peervalue.scenario.organisations`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -82,6 +86,12 @@ class ScenarioInputs:
     discount_bands: tuple[tuple[int, float], ...] | None = None
 
 
+#: the Projection's fields that hold the case line by line (for
+#: :mod:`peervalue.scenario.organisations`) rather than one figure a year: the workbook's
+#: Business case sheet has a row for every other field
+LINE_FIELDS: tuple[str, ...] = ("benefit_lines", "cost_by_line", "cash_releasing_share")
+
+
 @dataclass(frozen=True)
 class Projection:
     """The business case by year (shape ``(draws, years)``) and its totals (``(draws,)``)."""
@@ -106,6 +116,13 @@ class Projection:
     cash_net_benefit: Array  #: cash-releasing benefit less every cost (the financial case)
     discounted_cash_net_benefit: Array
     cumulative_discounted_cash_net_benefit: Array
+    #: each benefit line's gross benefit (``bed_days``, ``extra[0]`` ...) and each cost
+    #: line's cost (``posts``: the filled posts; the cost lines by their path), by year;
+    #: they add up to ``gross_benefit`` and ``total_cost`` (for
+    #: :mod:`peervalue.scenario.organisations`)
+    benefit_lines: Mapping[str, Array] = field(default_factory=dict)
+    cost_by_line: Mapping[str, Array] = field(default_factory=dict)
+    cash_releasing_share: Array | float = 0.0  #: (draws, 1): the share of each benefit
 
     def discounted_total(self, a: Array) -> Array:
         """Sum over years of ``a`` discounted (shape ``(draws,)``)."""
@@ -174,8 +191,10 @@ def project(x: ScenarioInputs) -> Projection:
     keep = 1.0 - _f(x.optimism_bias)
     benefit_bed_days = bed_days * _f(x.cost_per_bed_day) * keep
     benefit_extra = np.zeros_like(benefit_bed_days)
-    for rate, cost in zip(x.extra_rates, x.extra_costs, strict=True):
-        benefit_extra = benefit_extra + patient_years * _f(rate) * _f(cost) * keep
+    benefit_lines = {"bed_days": benefit_bed_days}
+    for i, (rate, cost) in enumerate(zip(x.extra_rates, x.extra_costs, strict=True)):
+        benefit_lines[f"extra[{i}]"] = patient_years * _f(rate) * _f(cost) * keep
+        benefit_extra = benefit_extra + benefit_lines[f"extra[{i}]"]
     gross = benefit_bed_days + benefit_extra
     cash = gross * _f(x.cash_releasing_share)
     # each timing's lines are added first, then spread over the years
@@ -192,6 +211,14 @@ def project(x: ScenarioInputs) -> Projection:
     staff = filled * _f(x.cost_per_fte_year) * uplift
     running = np.broadcast_to(sums["per-year"] * uplift, staff.shape) * (funded > 0)
     total_cost = staff + running + one_off
+    spread = {
+        "once": np.arange(years) == 0,
+        "per-post": newcomers,
+        "per-year": np.asarray(funded > 0, dtype=np.float64),
+    }
+    cost_by_line = {"posts": staff} | {
+        path: _f(line.amount) * uplift * spread[line.timing] for path, line in x.cost_lines.items()
+    }
     net = gross - total_cost
     cash_net = cash - total_cost
     factors = discount_factors(years, x.discount_rate, x.discount_bands)
@@ -219,6 +246,9 @@ def project(x: ScenarioInputs) -> Projection:
         cash_net_benefit=np.broadcast_to(cash_net, shape),
         discounted_cash_net_benefit=cash_discounted,
         cumulative_discounted_cash_net_benefit=np.cumsum(cash_discounted, axis=-1),
+        benefit_lines={k: np.broadcast_to(v, shape) for k, v in benefit_lines.items()},
+        cost_by_line={k: np.broadcast_to(v, shape) for k, v in cost_by_line.items()},
+        cash_releasing_share=_f(x.cash_releasing_share),
     )
 
 

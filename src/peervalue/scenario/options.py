@@ -24,7 +24,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pydantic import Field
+
 from peervalue.results import ResultModel
+from peervalue.scenario.organisation_results import OptionOrganisation
 
 if TYPE_CHECKING:
     from peervalue.model.core import Array
@@ -66,6 +69,9 @@ class OptionsAppraisal(ResultModel):
     best: str
     #: expected value of perfect information about the choice (the least expected loss)
     evpi: float
+    #: each option's net benefit by organisation (who pays and who gains); business as
+    #: usual is zero for every organisation and not listed
+    by_organisation: list[OptionOrganisation] = Field(default_factory=list)
 
 
 def _matrix(a: Array | Sequence[Sequence[float]], shape: tuple[int, int], what: str) -> Array:

@@ -9,6 +9,7 @@ from pydantic import PrivateAttr
 from peervalue.costs.perspective import CostBuildUp
 from peervalue.results import ResultModel
 from peervalue.scenario.options import OptionsAppraisal
+from peervalue.scenario.organisation_results import ByOrganisation
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.scenario.structural import StructuralPanel
 from peervalue.uncertainty.results import Interval
@@ -190,12 +191,14 @@ class ScenarioResult(ResultModel):
     cost_build_up: CostBuildUp | None = None
 
     omit_when_none: ClassVar[frozenset[str]] = frozenset(
-        {"price_index_note", "cost_build_up", "options"}
+        {"price_index_note", "cost_build_up", "options", "by_organisation"}
     )
     #: the answer under each choice of effect, side by side (structural uncertainty)
     structural: StructuralPanel | None = None
     #: with ``[[options]]``: every option beside business as usual and the case itself
     options: OptionsAppraisal | None = None
+    #: who pays and who gains: the case by organisation (``[organisations]``)
+    by_organisation: ByOrganisation | None = None
     #: see :attr:`resolved` (private: not part of the JSON, the table or the schema)
     _resolved: ScenarioFile | None = PrivateAttr(default=None)
 

@@ -727,6 +727,133 @@ class Affordability(StrictModel):
     ] = None
 
 
+#: the organisations a line of the business case can belong to (who pays a cost, who gains
+#: a benefit); their names are set in ``[organisations]``
+OrganisationKey = Literal["trust", "icb", "local_authority", "other"]
+#: the keys in the order outputs list them, with what each stands for
+ORGANISATION_KEYS: tuple[tuple[str, str], ...] = (
+    ("trust", "The trust"),
+    ("icb", "The integrated care board"),
+    ("local_authority", "The local authority"),
+    ("other", "Another organisation"),
+)
+#: the most characters an organisation's name holds
+MAX_ORGANISATION_NAME: Final = 100
+
+
+def organisation_key(value: Any) -> Any:
+    """An organisation's key as given, or a message that names it and the four keys."""
+    keys = [k for k, _ in ORGANISATION_KEYS]
+    if value not in keys:
+        raise ValueError(
+            f"got {quote(value)}, which is not an organisation's key; expected one of "
+            f"{', '.join(keys)} (their names are set in [organisations])"
+        )
+    return value
+
+
+def _who_pays(title: str, help: str) -> Input:
+    return Input(
+        title,
+        help + " One of `trust`, `icb`, `local_authority` or `other`.",
+        form="select",
+        choices=ORGANISATION_KEYS,
+    )
+
+
+def _name_of(key: str, default: str) -> Input:
+    return Input(
+        f"Name for `{key}`",
+        f"How outputs name the organisation `{key}`; 1 to {MAX_ORGANISATION_NAME} characters.",
+        "text",
+        form="text",
+        hint=f"Shown in the tables of who pays and who gains (default: {default}).",
+    )
+
+
+class Organisations(StrictModel):
+    """Who pays each cost and who gains each benefit, and the organisations' names.
+
+    Every line of the business case belongs to one of four organisations (keys ``trust``,
+    ``icb``, ``local_authority``, ``other``); the results show each organisation's costs,
+    benefits and net benefit by year (:mod:`peervalue.scenario.organisations`). Each
+    ``[[extra]]`` resource names its own organisation (``organisation``).
+    """
+
+    trust: Annotated[str, _name_of("trust", "The trust")] = "The trust"
+    icb: Annotated[str, _name_of("icb", "Integrated care board")] = "Integrated care board"
+    local_authority: Annotated[str, _name_of("local_authority", "Local authority")] = (
+        "Local authority"
+    )
+    other: Annotated[str, _name_of("other", "Other")] = "Other"
+    posts: Annotated[
+        OrganisationKey,
+        _who_pays("Who pays for the posts", "The organisation that employs the peer workers."),
+    ] = "trust"
+    set_up: Annotated[
+        OrganisationKey, _who_pays("Who pays the set-up cost", "The one-off set-up cost.")
+    ] = "trust"
+    recruitment_per_post: Annotated[
+        OrganisationKey, _who_pays("Who pays for recruitment", "Recruitment of each post.")
+    ] = "trust"
+    training_per_post: Annotated[
+        OrganisationKey, _who_pays("Who pays for training", "Training of each new worker.")
+    ] = "trust"
+    supervision_per_year: Annotated[
+        OrganisationKey, _who_pays("Who pays for supervision", "Peer supervision each year.")
+    ] = "trust"
+    bed_days: Annotated[
+        OrganisationKey,
+        _who_pays(
+            "Who gains from the bed-days saved",
+            "The organisation whose hospital beds are freed (its cash-releasing share too).",
+        ),
+    ] = "trust"
+
+    @field_validator(
+        "posts",
+        "set_up",
+        "recruitment_per_post",
+        "training_per_post",
+        "supervision_per_year",
+        "bed_days",
+        mode="before",
+    )
+    @classmethod
+    def _a_key(cls, value: Any) -> Any:
+        return organisation_key(value)
+
+    @field_validator("trust", "icb", "local_authority", "other", mode="before")
+    @classmethod
+    def _a_name(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise ValueError(f"got {quote(value)}; expected a name in quotes")
+        name = value.strip()
+        if not name or len(name) > MAX_ORGANISATION_NAME:
+            raise ValueError(
+                f"the name is {len(name)} characters long; expected 1 to "
+                f'{MAX_ORGANISATION_NAME} characters, such as "Anytown NHS Foundation Trust"'
+            )
+        if any(ord(c) < 32 or c == "\x7f" for c in name):
+            raise ValueError("the name holds a control character; expected one line of text")
+        return name
+
+    @model_validator(mode="after")
+    def _distinct_names(self) -> Self:
+        names = [self.name(k) for k, _ in ORGANISATION_KEYS]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(
+                f"two organisations are named {twice[0]!r}; give each of trust, icb, "
+                "local_authority and other its own name"
+            )
+        return self
+
+    def name(self, key: str) -> str:
+        """The name of the organisation ``key`` (``trust`` ...)."""
+        return str(getattr(self, key))
+
+
 class ExtraResource(StrictModel):
     """Another resource the evidence does not cover, such as A&E attendances avoided."""
 
@@ -744,6 +871,20 @@ class ExtraResource(StrictModel):
         EventRate, Input("Events avoided", "Events avoided per patient-year of support.")
     ]
     unit_cost: Annotated[EventCost, Input("Unit cost", "The cost of one event.")]
+    organisation: Annotated[
+        OrganisationKey,
+        Input(
+            "Who gains",
+            "The organisation whose costs the events avoided would have fallen on: `trust`, "
+            "`icb`, `local_authority` or `other` (names in `[organisations]`).",
+            unset="`trust`",
+        ),
+    ] = "trust"
+
+    @field_validator("organisation", mode="before")
+    @classmethod
+    def _a_key(cls, value: Any) -> Any:
+        return organisation_key(value)
 
 
 class MonteCarlo(StrictModel):
@@ -880,6 +1021,8 @@ class ScenarioFile(StrictModel):
     #: the strategic, commercial and management cases in the authors' words
     case: CaseText = Field(default_factory=CaseText)
     extra: list[ExtraResource] = Field(default_factory=list)
+    #: who pays each cost and who gains each benefit (:mod:`peervalue.scenario.organisations`)
+    organisations: Organisations = Field(default_factory=lambda: Organisations())
     #: other ways of running the service, appraised beside business as usual
     #: (:mod:`peervalue.scenario.option_file`); unset: the case alone
     options: OptionList | None = None

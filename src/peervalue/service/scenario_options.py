@@ -23,6 +23,7 @@ from peervalue.scenario import model
 from peervalue.scenario.defaults import LoadedScenario
 from peervalue.scenario.option_file import OPTION_TABLES, PEER_COST_FIELDS, ScenarioOption
 from peervalue.scenario.options import BUSINESS_AS_USUAL, OptionsAppraisal, appraise
+from peervalue.scenario.organisation_results import OptionOrganisation
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.service.requests import ScenarioRequest
 from peervalue.service.scenario_params import PreparedScenario, prepare_scenario
@@ -173,7 +174,7 @@ def table_of(runs: list[OptionRun]) -> OptionsAppraisal:
     def matrix(k: int) -> Array:
         return np.vstack([zeros, *(d[k] for d in drawn)])
 
-    return appraise(
+    appraisal = appraise(
         [BUSINESS_AS_USUAL, *(r.name for r in runs)],
         matrix(0),
         matrix(1),
@@ -181,6 +182,31 @@ def table_of(runs: list[OptionRun]) -> OptionsAppraisal:
         point_npv=[0.0, *(float(t[0][0]) for t in point)],
         point_cash_npv=[0.0, *(float(t[1][0]) for t in point)],
     )
+    return appraisal.model_copy(update={"by_organisation": by_organisation_of(runs)})
+
+
+def by_organisation_of(runs: list[OptionRun]) -> list[OptionOrganisation]:
+    """Each run's discounted net benefit by organisation (who pays and who gains), at the
+    point values, the organisations with any line in key order."""
+    from peervalue.scenario.organisations import scenario_by_organisation
+    from peervalue.service.scenario_params import COST_LINES
+
+    out = []
+    for r in runs:
+        years = np.shape(r.point.net_benefit)[-1]
+        labels = [str(t + 1) for t in range(years)]
+        split = scenario_by_organisation(r.prepared.loaded.scenario, r.point, COST_LINES, labels)
+        out += [
+            OptionOrganisation(
+                name=r.name,
+                organisation=o.organisation,
+                organisation_name=o.name,
+                net_present_value=o.net_present_value,
+                cash_net_present_value=o.cash_net_present_value,
+            )
+            for o in split.organisations
+        ]
+    return out
 
 
 def shared_draws_identical(runs: list[OptionRun]) -> list[str]:

@@ -16,6 +16,7 @@ from peervalue.scenario import model
 from peervalue.scenario.affordability import nominal, years_after_price_year
 from peervalue.scenario.discounting import first_rate, schedule_words
 from peervalue.scenario.load import LoadedScenario, national_defaults
+from peervalue.scenario.organisations import scenario_by_organisation
 from peervalue.scenario.results import (
     Affordability,
     CashYear,
@@ -29,6 +30,7 @@ from peervalue.scenario.results import (
 )
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.service.scenario_params import (
+    COST_LINES,
     OWNER,
     PreparedScenario,
     dominant_study,
@@ -304,6 +306,7 @@ def summarise(
         notes=notes,
         price_index_note=forecast,
         cost_build_up=breakdown,
+        by_organisation=scenario_by_organisation(s, point, COST_LINES, [y.label for y in years]),
     ).with_resolved(resolved_scenario(p))
 
 

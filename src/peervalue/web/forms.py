@@ -72,6 +72,7 @@ SECTIONS = (
     ("baseline", "Hospital use without peer support"),
     ("benefits", "Benefits"),
     ("affordability", "Affordability: cash in each year's own prices"),
+    ("organisations", "Who pays and who gains"),
     ("monte_carlo", "Uncertainty"),
     ("case", "The case in your own words (for the report)"),
 )
