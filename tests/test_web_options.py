@@ -17,7 +17,7 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from peervalue.web.app import create_app
-from peervalue.web.forms import parse_form
+from peervalue.web.option_form import parse_form
 from tests.test_web_pages import parse as parse_page
 from tests.test_web_pages import text_of
 
@@ -259,7 +259,7 @@ def test_an_option_named_as_the_case_is_refused_by_its_row(client: TestClient) -
 
 
 def _defaults() -> dict[str, str]:
-    from peervalue.web.forms import form_values
+    from peervalue.web.option_form import form_values
 
     values = form_values(None)
     values["monte_carlo.draws"] = str(DRAWS)

@@ -226,9 +226,6 @@ def form_values(document: Mapping[str, Any] | None = None) -> dict[str, str]:
         out[f.name] = _as_text(f, mine if mine is not None else _at(defaults, f.name))
     if document is None:
         out["scenario.name"] = NEW_CASE_NAME
-    from peervalue.web.option_form import option_values
-
-    out.update(option_values(document))  # the options section's rows
     return out
 
 
@@ -439,10 +436,6 @@ def _same(a: Any, b: Any) -> bool:
 def field_of(path: str, message: str) -> str:
     """The form field a problem belongs to: its path, else the field its message names
     (a check across a table, e.g. the own effect's figure), else ``form``."""
-    from peervalue.web.option_form import option_problem
-
-    if (row := option_problem(Problem(path, message))) is not None:
-        return row[0]  # an option's row
     if path in fields():
         return path
     for name in fields():
@@ -459,13 +452,8 @@ def field_of(path: str, message: str) -> str:
 def problems_by_field(problems: list[Problem]) -> dict[str, str]:
     """The library's problems with a case (refused only when it runs) by the form field each
     belongs to; beside its field, a problem does not name the field's path again."""
-    from peervalue.web.option_form import option_problem
-
     out: dict[str, str] = {}
     for p in problems:
-        if (row := option_problem(p)) is not None:
-            out.setdefault(*row)  # by its option's row, naming the option
-            continue
         name = field_of(p.field, p.sentence())
         text = p.sentence() if name == "form" else replace(p, field="").sentence()
         out.setdefault(name, text)
@@ -475,13 +463,11 @@ def problems_by_field(problems: list[Problem]) -> dict[str, str]:
 def parse_form(form: Mapping[str, str]) -> Parsed:
     """Check a submitted form and build its scenario over the national defaults."""
     from peervalue.scenario.load import layered
-    from peervalue.web.option_form import check_options, option_texts, parse_options
 
     defaults = _defaults()
     values = {name: str(form.get(name, "")).strip() for name in fields()}
-    values.update(option_texts(form))  # the options section, rows closed up
-    options, errors = parse_options(values)
-    overrides: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    overrides: dict[str, dict[str, Any]] = {}
     for name, f in fields().items():
         text = values[name]
         if name == "evidence.saved_per_patient_year" and values["evidence.source"] != "own":
@@ -509,8 +495,6 @@ def parse_form(form: Mapping[str, str]) -> Parsed:
         if not same:
             table, _, field = name.partition(".")
             overrides.setdefault(table, {})[field] = value
-    if options:
-        overrides["options"] = options
     if errors:
         return Parsed(values, overrides, None, errors)
     merged, _ = layered(overrides)
@@ -521,7 +505,5 @@ def parse_form(form: Mapping[str, str]) -> Parsed:
             loc = [str(p) for p in err.get("loc", ())]
             message = str(err.get("msg", "")).removeprefix("Value error, ")
             errors.setdefault(field_of(".".join(loc[:2]), message), message)
-        return Parsed(values, overrides, None, errors)
-    if errors := check_options(scenario):  # each option on the case, as a run checks it
         return Parsed(values, overrides, None, errors)
     return Parsed(values, overrides, scenario, errors)

@@ -18,6 +18,7 @@ cleared is dropped. So re-saving a case from the form keeps its options as they 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -30,6 +31,8 @@ from peervalue.errors import InputError, Problem
 from peervalue.scenario.option_file import OPTION_TABLES, PEER_COST_FIELDS
 from peervalue.scenario.options import BUSINESS_AS_USUAL, MAX_OPTIONS
 from peervalue.scenario.schema import ScenarioFile
+from peervalue.web import forms
+from peervalue.web.forms import FormField, Parsed, _as_text, _convert, fields
 
 ROWS = "options.rows"
 ADD = "options.add"
@@ -37,10 +40,10 @@ ADD = "options.add"
 SECTION = "options"
 
 
-def option_fields() -> tuple[Any, ...]:
+@functools.cache
+def option_fields() -> tuple[FormField, ...]:
     """The form's fields an option may set (``[staffing]`` and ``[costs]``), as a blank
     choice means "as the case": every one optional, a select with a blank choice first."""
-    from peervalue.web.forms import fields
 
     out = []
     for f in fields().values():
@@ -58,7 +61,7 @@ def key(i: int, field: str) -> str:
     return f"option.{i}.{field}"
 
 
-def _row_fields(i: int) -> tuple[Any, ...]:
+def _row_fields(i: int) -> tuple[FormField, ...]:
     return tuple(replace(f, name=key(i, f.name)) for f in option_fields())
 
 
@@ -69,7 +72,7 @@ class OptionRow:
     index: int
     legend: str
     name: str  #: the key of its name field
-    fields: tuple[Any, ...]  #: the option's fields, named by their form keys
+    fields: tuple[FormField, ...]  #: the option's fields, named by their form keys
     kept: str  #: the key of its hidden field (the option as it was), "" when none
     kept_words: list[str]  #: what the row keeps that the form does not show
 
@@ -133,7 +136,6 @@ def label(name: str) -> str | None:
 def option_values(document: Mapping[str, Any] | None) -> dict[str, str]:
     """The form's text of a scenario document's options (``model_dump(mode="json")``), each
     row with the option as it was (``kept``), and one blank row after them."""
-    from peervalue.web.forms import _as_text
 
     options = (document or {}).get("options") or []
     out: dict[str, str] = {ROWS: str(min(MAX_OPTIONS, len(options) + 1))}
@@ -188,7 +190,6 @@ def option_texts(form: Mapping[str, str]) -> dict[str, str]:
 def parse_options(values: Mapping[str, str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The options of closed-up ``values`` (:func:`option_texts`), and the problems by form
     key, each naming its option."""
-    from peervalue.web.forms import _as_text, _convert
 
     out: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
@@ -294,3 +295,61 @@ def option_problem(p: Problem) -> tuple[str, str] | None:
     who = f"option {m.group('name')!r}" if m.group("name") else f"option {i + 1}"
     text = replace(p, field="").sentence()
     return where, f"{who}{', ' + path if path and path != 'name' else ''}: {text}"
+
+
+# --- the form with its options: what the pages call -----------------------------------
+
+
+def form_values(document: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """:func:`peervalue.web.forms.form_values` with the options section's rows."""
+
+    return {**forms.form_values(document), **option_values(document)}
+
+
+def problems_by_field(problems: list[Problem]) -> dict[str, str]:
+    """:func:`peervalue.web.forms.problems_by_field`, a problem with an option by its row
+    (naming the option)."""
+
+    out: dict[str, str] = {}
+    for p in problems:
+        if (row := option_problem(p)) is not None:
+            out.setdefault(*row)
+    for name, text in forms.problems_by_field(
+        [p for p in problems if option_problem(p) is None]
+    ).items():
+        out.setdefault(name, text)
+    return out
+
+
+def parse_form(form: Mapping[str, str]) -> Parsed:
+    """:func:`peervalue.web.forms.parse_form` with the options section: the case's own
+    fields checked first, then its options, each checked on the case as a run checks it;
+    a problem with an option is shown by the option's row."""
+    from peervalue.scenario.load import layered
+
+    parsed = forms.parse_form(form)
+    values = {**parsed.values, **option_texts(form)}  # the rows closed up
+    options, errors = parse_options(values)
+    overrides = {**parsed.overrides, **({"options": options} if options else {})}
+    errors = {**parsed.errors, **errors}
+    if errors or parsed.scenario is None or not options:
+        scenario = None if errors else parsed.scenario
+        return replace(parsed, values=values, overrides=overrides, scenario=scenario, errors=errors)
+    merged, _ = layered(overrides)
+    try:
+        scenario = ScenarioFile.model_validate(merged)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ())[:2])
+            message = str(err.get("msg", "")).removeprefix("Value error, ")
+            row = option_problem(Problem(where, message))
+            errors.setdefault(row[0] if row is not None else SECTION, message)
+        return replace(parsed, values=values, overrides=overrides, scenario=None, errors=errors)
+    errors = check_options(scenario)
+    return replace(
+        parsed,
+        values=values,
+        overrides=overrides,
+        scenario=None if errors else scenario,
+        errors=errors,
+    )

@@ -22,15 +22,11 @@ from peervalue.errors import InputError
 from peervalue.report.formats import document_formats
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.web.api import may_change, resolve_saved
-from peervalue.web.forms import (
-    fields,
-    form_values,
-    parse_form,
-    problems_by_field,
-    sections,
-)
+from peervalue.web.forms import fields, sections
 from peervalue.web.limits import limited
-from peervalue.web.option_form import option_texts
+
+# the form's values and checks with the options section's rows (web/option_form.py)
+from peervalue.web.option_form import form_values, option_texts, parse_form, problems_by_field
 from peervalue.web.ratelimit import check_token_budget, token_refused
 from peervalue.web.render import (
     CSRF_FIELD,
