@@ -4,7 +4,6 @@ scenario files with ``[[options]]`` run with common random numbers."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -126,30 +125,33 @@ def test_expected_loss_and_prob_best_properties(m: list[list[float]]) -> None:
 
 # ------------------------------------------------------------------ scenario files with options
 
-TEMPLATE_OPTIONS = re.compile(r"^# (\[\[options\]\]|name = |staffing\.|costs\.band)", re.MULTILINE)
-
-
 def _template_with_options(tmp_path: Path) -> Path:
-    """The template with its two commented example options switched on."""
-    text = template_file().read_text(encoding="utf-8")
-    at = text.index("# [[options]]")
-    text = text[:at] + TEMPLATE_OPTIONS.sub(r"\1", text[at:])
+    """The template as ``scenario new`` writes it: its two options live."""
     path = tmp_path / "options.toml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(template_file().read_text(encoding="utf-8"), encoding="utf-8")
     return path
 
 
-def test_the_template_runs_without_options_and_its_examples_run_when_uncommented(
+def _without_options(text: str) -> str:
+    """A scenario file's text without its ``[[options]]`` (they come last in the template)."""
+    return text[: text.index("[[options]]")]
+
+
+def test_the_template_has_live_options_and_a_case_without_them_runs_as_before(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    path = tmp_path / "new.toml"
+    assert run_cli(capsys, "scenario", "new", str(path)).code == 0
     plain = tmp_path / "plain.toml"
-    assert run_cli(capsys, "scenario", "new", str(plain)).code == 0
+    plain.write_text(_without_options(path.read_text(encoding="utf-8")), encoding="utf-8")
     out = run_cli(capsys, "scenario", "run", str(plain), "-n", "50", "--format", "json")
     assert out.code == 0
-    assert "options" not in json.loads(out.out)  # a case without options: as before
-    path = _template_with_options(tmp_path)
+    alone = json.loads(out.out)
+    assert "options" not in alone  # a case without options: as before
     out = run_cli(capsys, "scenario", "run", str(path), "-n", "50", "--format", "json")
     assert out.code == 0, out.err
+    # the options change nothing of the case's own figures (each option is a run of its own)
+    assert json.loads(out.out)["totals"] == alone["totals"]
     names = [o["name"] for o in json.loads(out.out)["options"]["options"]]
     assert names == [
         "business as usual",

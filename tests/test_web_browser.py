@@ -86,11 +86,13 @@ def test_fill_in_save_reload_and_download(server: str, tmp_path: Path) -> None:
             problems["form"] = _axe_problems(page)
 
             page.get_by_label("Name of the business case").fill("Ward 7 <peer> pilot")
-            page.get_by_label("Funded peer support posts, year by year").fill("2; 4")
-            page.get_by_label("Caseload").fill("18")
+            # the case's own fields, in their sections (the options' rows have the same labels)
+            staffing = page.get_by_role("group", name="Staffing", exact=True)
+            staffing.get_by_label("Funded peer support posts, year by year").fill("2; 4")
+            staffing.get_by_label("Caseload").fill("18")
             page.get_by_label("Monte Carlo draws").select_option("1000")
             # keyboard: Enter in a text field sends the form
-            page.get_by_label("Caseload").press("Enter")
+            staffing.get_by_label("Caseload").press("Enter")
             page.wait_for_url(server + "/calculate")
 
             headline = page.locator(".headline")
@@ -135,7 +137,7 @@ def test_fill_in_save_reload_and_download(server: str, tmp_path: Path) -> None:
             problems["study"] = _axe_problems(page)
 
             page.goto(server + "/")
-            page.get_by_label("Caseload").fill("many")
+            staffing.get_by_label("Caseload").fill("many")
             page.get_by_role("button", name="Calculate").click()
             expect(page.locator(".error-summary")).to_contain_text("'many' is not a number")
             assert page.evaluate("document.activeElement.id") == "errors"  # focus moved
@@ -166,11 +168,26 @@ def test_the_calculator_works_without_javascript(server: str) -> None:
             page = browser.new_context(java_script_enabled=False).new_page()
             page.goto(server + "/")
             page.get_by_label("Monte Carlo draws").select_option("1000")
-            page.get_by_label("Vacancy rate").fill("5")
+            staffing = page.get_by_role("group", name="Staffing", exact=True)
+            staffing.get_by_label("Vacancy rate").fill("5")
+            # an option, and a row for another added without a script
+            first = page.get_by_role("group", name="Option 1", exact=True)
+            first.get_by_label("Name of option 1").fill("Two posts")
+            first.get_by_label("Funded peer support posts, year by year").fill("2")
+            page.get_by_role("button", name="Add a row for another option").click()
+            second = page.get_by_role("group", name="Option 2", exact=True)
+            second.get_by_label("Name of option 2").fill("Lower vacancy")
+            second.get_by_label("Vacancy rate").fill("2")
             page.get_by_role("button", name="Calculate").click()
             expect(page.locator(".headline")).to_contain_text("net present value")
+            table = page.get_by_role("table", name=re.compile("^Each option beside business"))
+            expect(table).to_contain_text("Two posts")
+            expect(table).to_contain_text("Lower vacancy")
             page.get_by_role("button", name="Change the figures").click()
-            expect(page.get_by_label("Vacancy rate")).to_have_value("5")
+            staffing = page.get_by_role("group", name="Staffing", exact=True)
+            expect(staffing.get_by_label("Vacancy rate")).to_have_value("5")
+            second = page.get_by_role("group", name="Option 2: Lower vacancy", exact=True)
+            expect(second.get_by_label("Vacancy rate")).to_have_value("2")
         finally:
             browser.close()
 

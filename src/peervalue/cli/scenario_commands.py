@@ -154,10 +154,22 @@ OutcomeOpt = Annotated[
 ]
 
 
+OptionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--option",
+        metavar="NAME",
+        help="One of the file's [[options]] by name: its NPV in place of the case's "
+        "(default: the case as the file sets it).",
+    ),
+]
+
+
 @scenario_app.command("tornado")
 def scenario_tornado(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A scenario file.")],
     outcome: OutcomeOpt = CaseOutcome.economic,
+    option: OptionOpt = None,
     draws: Annotated[
         int, typer.Option("--draws", "-n", help="Draws for the pooled effect's interval.")
     ] = 1000,
@@ -175,7 +187,12 @@ def scenario_tornado(
     from peervalue.service.requests import CaseSensitivityRequest
 
     req = request(
-        CaseSensitivityRequest, scenario=file, outcome=outcome.value, draws=draws, seed=seed
+        CaseSensitivityRequest,
+        scenario=file,
+        outcome=outcome.value,
+        option=option,
+        draws=draws,
+        seed=seed,
     )
     emit(run_case_tornado(req), fmt, output, inputs=(file,))
 
@@ -193,6 +210,7 @@ def scenario_two_way(
         ),
     ],
     outcome: OutcomeOpt = CaseOutcome.economic,
+    option: OptionOpt = None,
     grid: Annotated[int, typer.Option(help="Grid points per input (2 to 51).")] = 11,
     draws: Annotated[int, typer.Option("--draws", "-n", help="Monte Carlo draws.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Random seed.")] = 1,
@@ -216,6 +234,7 @@ def scenario_two_way(
         CaseSensitivityRequest,
         scenario=file,
         outcome=outcome.value,
+        option=option,
         axes=parts,
         grid=grid,
         draws=draws,

@@ -39,9 +39,20 @@ EFFECT = "effect"
 def _prepare(request: CaseSensitivityRequest, files: ResolvedFiles | None) -> PreparedScenario:
     from peervalue.service.scenario_params import prepare_scenario
 
+    if request.option is not None:  # the case with one of its options layered on
+        from peervalue.service.option_choice import files_for_option
+        from peervalue.service.scenario_resolve import resolve_scenario
+
+        files = files_for_option(files or resolve_scenario(request.scenario), request.option)
     return prepare_scenario(
         ScenarioRequest(scenario=request.scenario, draws=request.draws, seed=request.seed), files
     )
+
+
+def _subject(request: CaseSensitivityRequest, s: ScenarioFile) -> str:
+    """The case's name, and the option analysed in its place (``--option``)."""
+    name = s.scenario.name
+    return name if request.option is None else f"{name}, option {request.option!r}"
 
 
 def _labels() -> dict[str, str]:
@@ -145,7 +156,7 @@ def _tornado(request: CaseSensitivityRequest, p: PreparedScenario) -> CaseTornad
     )
     s = p.loaded.scenario
     return CaseTornadoResult(
-        name=s.scenario.name,
+        name=_subject(request, s),
         price_year=s.scenario.price_year,
         currency="GBP",
         horizon_years=s.scenario.horizon_years,
@@ -251,7 +262,7 @@ def _two_way(request: CaseSensitivityRequest, p: PreparedScenario) -> TwoWayResu
     s = p.loaded.scenario
     return TwoWayResult(
         outcome=("cash" if row else "economic") + " net present value of the business case",
-        subject=s.scenario.name,
+        subject=_subject(request, s),
         price_year=s.scenario.price_year,
         currency="GBP",
         x=x_name,

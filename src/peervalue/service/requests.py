@@ -960,6 +960,8 @@ class CaseSensitivityRequest(Request):
 
     kind: Literal["case-sensitivity"] = "case-sensitivity"
     scenario: Path | ScenarioFile
+    #: one of the scenario's ``[[options]]`` by name: its NPV in place of the case's
+    option: str | None = None
     outcome: Literal["economic", "cash"] = "economic"
     axes: tuple[str, str] | None = None
     grid: Annotated[

@@ -22,14 +22,11 @@ from peervalue.errors import InputError
 from peervalue.report.formats import document_formats
 from peervalue.scenario.schema import ScenarioFile
 from peervalue.web.api import may_change, resolve_saved
-from peervalue.web.forms import (
-    fields,
-    form_values,
-    parse_form,
-    problems_by_field,
-    sections,
-)
+from peervalue.web.forms import fields, sections
 from peervalue.web.limits import limited
+
+# the form's values and checks with the options section's rows (web/option_form.py)
+from peervalue.web.option_form import form_values, option_texts, parse_form, problems_by_field
 from peervalue.web.ratelimit import check_token_budget, token_refused
 from peervalue.web.render import (
     CSRF_FIELD,
@@ -86,11 +83,16 @@ def _results(scenario: ScenarioFile) -> dict[str, Any]:
     result = run_scenario(make_request(WebScenarioRequest, None, scenario=scenario))
     inputs = FigureInputs(scenario=result)
     rows, words = structural_cells(result)
+    from peervalue.report.options_cells import HEAD as OPTIONS_HEAD
+    from peervalue.report.options_cells import options_cells
+
+    option_rows, option_words = options_cells(result)
     svg = figure_bytes("payback", inputs, "svg")
     return {
         "result": result,
         "headline": scenario_headline(result),
         "structural": {"head": HEAD, "rows": rows, "words": words},
+        "options_table": {"head": OPTIONS_HEAD, "rows": option_rows, "words": option_words},
         "figure": {
             "src": _svg_data_uri(svg),
             # the width (CSS px) at which its smallest text is readable: on a phone the
@@ -130,7 +132,9 @@ async def edit(request: Request) -> Response:
     if isinstance(form, HTMLResponse):
         return form
     editing = await _editing_from_form(request, form)
-    return _form_page(request, {name: form.get(name, "") for name in fields()}, editing=editing)
+    values = {name: form.get(name, "") for name in fields()}
+    values.update(option_texts(form))  # the options' rows (one more with "Add an option")
+    return _form_page(request, values, editing=editing)
 
 
 def _form_page(

@@ -40,7 +40,13 @@ def templates() -> Environment:
     env.filters["percent"] = percent
     env.globals["default_of"] = default_of
     env.globals["changes"] = changes
-    env.globals["field_label"] = lambda name: fields()[name].label if name in fields() else name
+    from peervalue.web import option_form
+
+    env.globals["field_label"] = lambda name: (
+        fields()[name].label if name in fields() else option_form.label(name) or name
+    )
+    env.globals["option_rows"] = option_form.rows
+    env.globals["can_add_option"] = option_form.can_add
     return env
 
 

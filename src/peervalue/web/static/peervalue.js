@@ -4,7 +4,10 @@
 
   // While a calculation runs, say so and stop a second submission.
   document.querySelectorAll("form.calculator, form.save").forEach(function (form) {
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
+      if (event.submitter && event.submitter.name === "options.add") {
+        return; // a new row for an option: the form comes back, nothing is calculated
+      }
       var status = form.querySelector(".status");
       if (status) {
         status.textContent = "Calculating… this takes a few seconds.";
