@@ -405,7 +405,7 @@ def _case_inputs(data: ReportContent) -> str:
     ]
     changed = sum(SET_IN_SCENARIO in r.status for r in data.case_input_rows)
     return (
-        "<h3 id='case-inputs'>The business case's inputs</h3>"
+        "<h3 id='inputs-of-the-case'>The business case's inputs</h3>"
         f"<p>The {len(rows)} inputs of the business case, by their place in the scenario "
         f"file: {changed} set in the scenario file, the rest the national defaults "
         "(a value the file changed shows the default beside it).</p>"
