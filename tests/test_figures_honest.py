@@ -246,6 +246,22 @@ def test_money_ticks_never_repeat_or_turn_scientific(
     labels = money_labels(ticks)
     assert len(set(labels)) == n, labels
     assert not any(re.search(r"\de[+-]?\d", label) for label in labels), labels
+    # and each reads its own value: the payback axis's 250k steps read "£0.2m £0.5m £0.8m"
+    for tick, label in zip(ticks, labels, strict=True):
+        assert _read_money(label) == pytest.approx(tick, rel=1e-9, abs=1e-9), (tick, label)
+
+
+def _read_money(label: str) -> float:
+    """A money label back to its value: "-£0.25m" -> -250,000."""
+    found = re.fullmatch(r"(-?)£([0-9,]*\.?[0-9]*)([km]?)", label)
+    assert found, label
+    scale = {"": 1.0, "k": 1e3, "m": 1e6}[found.group(3)]
+    return (-1 if found.group(1) else 1) * float(found.group(2).replace(",", "")) * scale
+
+
+def test_quarter_million_steps_are_labelled_exactly() -> None:
+    ticks = [0.0, 250_000.0, 500_000.0, 750_000.0, 1_000_000.0]
+    assert money_labels(ticks) == ["£0", "£0.25m", "£0.50m", "£0.75m", "£1.00m"]
 
 
 def test_drawn_money_axes_have_distinct_ticks(evidence: FigureInputs, case: FigureInputs) -> None:
@@ -327,7 +343,10 @@ def test_case_tornado_names_are_whole_and_its_ticks_apart(case: FigureInputs) ->
     result = t.model_copy(update={"inputs": rows, "base_cash_npv": -315_696.0})
     with style_context():
         fig = case_tornado(result)
-    names = [label.get_text().replace("\n", " ") for label in fig.axes[0].get_yticklabels()]
+    drawn = [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    # the range is whole on one line ("(0.25 to" and "1)" were on two)
+    assert all(re.search(r"\([^()\n]* to [^()\n]*\)$", t) for t in drawn), drawn
+    names = [t.replace("\n", " ") for t in drawn]
     first = next(n for n in names if n.startswith("Bed-days saved"))
     assert first.startswith(long + " (")
     assert all(n.count("(") == n.count(")") for n in names), names

@@ -289,6 +289,7 @@ def test_the_report_prints_whole(tmp_path: Path, html: str) -> None:
                 "tr, figure", "els => els.map(e => getComputedStyle(e).breakInside)"
             )
             columns = page.eval_on_selector("nav ol", "e => getComputedStyle(e).columnCount")
+            contents = page.eval_on_selector("nav", "e => getComputedStyle(e).breakInside")
             headings = page.eval_on_selector_all(
                 "h2", "els => els.map(e => getComputedStyle(e).breakAfter)"
             )
@@ -297,4 +298,5 @@ def test_the_report_prints_whole(tmp_path: Path, html: str) -> None:
     assert set(boxes) == {"visible"}  # tables and figures whole, nothing scrolled away
     assert set(rows) == {"avoid"}
     assert columns in ("1", "auto")
+    assert contents == "avoid"  # the contents list is not split over two pages
     assert set(headings) == {"avoid"}

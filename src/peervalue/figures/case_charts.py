@@ -20,6 +20,14 @@ if TYPE_CHECKING:
 LABEL_WIDTH: Final = 48
 
 
+def _name_and_range(name: str, span: str) -> str:
+    """One line when it fits; else the name wrapped and its range whole on a line of its own
+    (not "(0.25 to" on one line and "1)" on the next)."""
+    if len(name) + 1 + len(span) <= LABEL_WIDTH:
+        return f"{name} {span}"
+    return f"{textwrap.fill(name, LABEL_WIDTH)}\n{span}"
+
+
 def case_tornado(result: CaseTornadoResult, top: int = 10) -> Figure:
     """Economic NPV (left) and cash NPV (right) at each input's low and high, the inputs
     that move the result's own outcome most first."""
@@ -48,10 +56,7 @@ def case_tornado(result: CaseTornadoResult, top: int = 10) -> Figure:
     # bracket ("Bed-days saved per patient-year (the effect, 95% (13 to 32.5)")
     axes[0].set_yticks(
         ys,
-        [
-            textwrap.fill(f"{r.label} ({r.low_value:.3g} to {r.high_value:.3g})", LABEL_WIDTH)
-            for r in rows
-        ],
+        [_name_and_range(r.label, f"({r.low_value:.3g} to {r.high_value:.3g})") for r in rows],
     )
     from matplotlib.patches import Patch
 

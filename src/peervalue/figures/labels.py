@@ -48,11 +48,17 @@ def money_labels(values: Sequence[float], currency: str = "GBP") -> list[str]:
     largest = max((abs(v) for v in finite), default=0.0)
     divisor, suffix = _scale(largest)
     scaled = [v / divisor for v in finite]
-    # decimals from the smallest gap between ticks: a step of 0.5 needs one decimal
+    # decimals from the smallest gap between ticks (a step of 0.5 needs one decimal), and as
+    # many as it takes to write every tick exactly: steps of 0.25m read "£0.2m £0.5m £0.8m",
+    # two of the three wrong, with the one decimal the gap alone gives
     gaps = [abs(b - a) for a, b in itertools.pairwise(scaled) if b != a]
     decimals = 0
     if gaps:
         decimals = max(0, -math.floor(math.log10(min(gaps)) + 1e-9))
+    while decimals < 6 and any(
+        abs(round(v, decimals) - v) > 1e-9 * max(1.0, abs(v)) for v in scaled
+    ):
+        decimals += 1
     if suffix and largest / divisor < 10:
         decimals = max(decimals, 1)  # "£1.5m", never "£2m" beside "£1m"
     decimals = min(decimals, 6)
