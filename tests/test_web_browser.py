@@ -29,6 +29,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One chromium for the module (:func:`browser` gives it to each test)."""
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser(chromium: Any) -> Iterator[Any]:
+    """The module's chromium; the contexts (cookies, pages) a test opens are closed after it."""
+    before = len(chromium.contexts)
+    yield chromium
+    for context in chromium.contexts[before:]:
+        context.close()
+
+
 def _axe_problems(page: Any) -> list[str]:
     """Serious and critical axe-core violations on the page (axe is evaluated through the
     DevTools protocol, which the page's Content-Security-Policy does not govern)."""
@@ -69,84 +92,76 @@ def _watch(page: Any, host: str, errors: list[str], elsewhere: list[str]) -> Non
     page.on("request", request)
 
 
-def test_fill_in_save_reload_and_download(server: str, tmp_path: Path) -> None:
-    executable = _chromium()
-    from playwright.sync_api import expect, sync_playwright
+def test_fill_in_save_reload_and_download(server: str, browser: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
 
     errors: list[str] = []
     elsewhere: list[str] = []
     problems: dict[str, list[str]] = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            context = browser.new_context(accept_downloads=True)
-            page = context.new_page()
-            _watch(page, server, errors, elsewhere)
-            page.goto(server + "/")
-            problems["form"] = _axe_problems(page)
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    _watch(page, server, errors, elsewhere)
+    page.goto(server + "/")
+    problems["form"] = _axe_problems(page)
 
-            page.get_by_label("Name of the business case").fill("Ward 7 <peer> pilot")
-            # the case's own fields, in their sections (the options' rows have the same labels)
-            staffing = page.get_by_role("group", name="Staffing", exact=True)
-            staffing.get_by_label("Funded peer support posts, year by year").fill("2; 4")
-            staffing.get_by_label("Caseload").fill("18")
-            page.get_by_label("Monte Carlo draws").select_option("1000")
-            # keyboard: Enter in a text field sends the form
-            staffing.get_by_label("Caseload").press("Enter")
-            page.wait_for_url(server + "/calculate")
+    page.get_by_label("Name of the business case").fill("Ward 7 <peer> pilot")
+    # the case's own fields, in their sections (the options' rows have the same labels)
+    staffing = page.get_by_role("group", name="Staffing", exact=True)
+    staffing.get_by_label("Funded peer support posts, year by year").fill("2; 4")
+    staffing.get_by_label("Caseload").fill("18")
+    page.get_by_label("Monte Carlo draws").select_option("1000")
+    # keyboard: Enter in a text field sends the form
+    staffing.get_by_label("Caseload").press("Enter")
+    page.wait_for_url(server + "/calculate")
 
-            headline = page.locator(".headline")
-            expect(headline).to_contain_text("Over 5 years, the bed-days saved are worth")
-            figure = page.locator("figure img.chart")
-            expect(figure).to_be_visible()
-            assert page.evaluate("document.querySelector('figure img').naturalWidth") > 200
-            assert "18" in page.locator("section", has_text="What this case sets").inner_text()
-            problems["results"] = _axe_problems(page)
-            answer = headline.inner_text()
+    headline = page.locator(".headline")
+    expect(headline).to_contain_text("Over 5 years, the bed-days saved are worth")
+    figure = page.locator("figure img.chart")
+    expect(figure).to_be_visible()
+    assert page.evaluate("document.querySelector('figure img').naturalWidth") > 200
+    assert "18" in page.locator("section", has_text="What this case sets").inner_text()
+    problems["results"] = _axe_problems(page)
+    answer = headline.inner_text()
 
-            page.get_by_label("Name to save it under").fill("Ward 7 pilot")
-            page.get_by_role("button", name="Save this business case").click()
-            page.wait_for_url(re.compile(server + "/scenarios/" + UUID))
-            saved_url = page.url
-            expect(page.locator("h1")).to_have_text("Ward 7 pilot")
+    page.get_by_label("Name to save it under").fill("Ward 7 pilot")
+    page.get_by_role("button", name="Save this business case").click()
+    page.wait_for_url(re.compile(server + "/scenarios/" + UUID))
+    saved_url = page.url
+    expect(page.locator("h1")).to_have_text("Ward 7 pilot")
 
-            page.reload()
-            assert page.url == saved_url
-            expect(page.locator(".headline")).to_have_text(answer)
-            # this browser saved it: it owns the case and is shown its private edit link
-            expect(page.locator(".owner-note")).to_contain_text("Private edit link")
-            expect(
-                page.get_by_role("button", name="Delete this case and its history")
-            ).to_be_visible()
-            problems["saved"] = _axe_problems(page)
+    page.reload()
+    assert page.url == saved_url
+    expect(page.locator(".headline")).to_have_text(answer)
+    # this browser saved it: it owns the case and is shown its private edit link
+    expect(page.locator(".owner-note")).to_contain_text("Private edit link")
+    expect(page.get_by_role("button", name="Delete this case and its history")).to_be_visible()
+    problems["saved"] = _axe_problems(page)
 
-            with page.expect_download() as waiting:
-                page.get_by_role("link", name="Download the Excel workbook (.xlsx)").click()
-            download = waiting.value
-            target = tmp_path / download.suggested_filename
-            download.save_as(target)
+    with page.expect_download() as waiting:
+        page.get_by_role("link", name="Download the Excel workbook (.xlsx)").click()
+    download = waiting.value
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
 
-            # saved cases are unlisted: "Saved cases" lists the ones this browser owns
-            page.goto(server + "/scenarios")
-            expect(page.locator("table")).to_contain_text("Ward 7 pilot")
+    # saved cases are unlisted: "Saved cases" lists the ones this browser owns
+    page.goto(server + "/scenarios")
+    expect(page.locator("table")).to_contain_text("Ward 7 pilot")
 
-            page.goto(server + "/evidence")
-            problems["evidence"] = _axe_problems(page)
-            page.get_by_role("link", name=re.compile("Sledge")).click()
-            expect(page.locator("h1")).to_contain_text("Sledge")
-            problems["study"] = _axe_problems(page)
+    page.goto(server + "/evidence")
+    problems["evidence"] = _axe_problems(page)
+    page.get_by_role("link", name=re.compile("Sledge")).click()
+    expect(page.locator("h1")).to_contain_text("Sledge")
+    problems["study"] = _axe_problems(page)
 
-            page.goto(server + "/")
-            staffing.get_by_label("Caseload").fill("many")
-            page.get_by_role("button", name="Calculate").click()
-            expect(page.locator(".error-summary")).to_contain_text("'many' is not a number")
-            assert page.evaluate("document.activeElement.id") == "errors"  # focus moved
-            problems["errors"] = _axe_problems(page)
+    page.goto(server + "/")
+    staffing.get_by_label("Caseload").fill("many")
+    page.get_by_role("button", name="Calculate").click()
+    expect(page.locator(".error-summary")).to_contain_text("'many' is not a number")
+    assert page.evaluate("document.activeElement.id") == "errors"  # focus moved
+    problems["errors"] = _axe_problems(page)
 
-            page.goto(server + "/docs")
-            expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/scenarios/run")
-        finally:
-            browser.close()
+    page.goto(server + "/docs")
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/scenarios/run")
 
     assert {k: v for k, v in problems.items() if v} == {}
     assert errors == []
@@ -158,61 +173,48 @@ def test_fill_in_save_reload_and_download(server: str, tmp_path: Path) -> None:
     assert "Scenario years" in book.sheetnames
 
 
-def test_the_calculator_works_without_javascript(server: str) -> None:
-    executable = _chromium()
-    from playwright.sync_api import expect, sync_playwright
+def test_the_calculator_works_without_javascript(server: str, browser: Any) -> None:
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            page = browser.new_context(java_script_enabled=False).new_page()
-            page.goto(server + "/")
-            page.get_by_label("Monte Carlo draws").select_option("1000")
-            staffing = page.get_by_role("group", name="Staffing", exact=True)
-            staffing.get_by_label("Vacancy rate").fill("5")
-            # an option, and a row for another added without a script
-            first = page.get_by_role("group", name="Option 1", exact=True)
-            first.get_by_label("Name of option 1").fill("Two posts")
-            first.get_by_label("Funded peer support posts, year by year").fill("2")
-            page.get_by_role("button", name="Add a row for another option").click()
-            second = page.get_by_role("group", name="Option 2", exact=True)
-            second.get_by_label("Name of option 2").fill("Lower vacancy")
-            second.get_by_label("Vacancy rate").fill("2")
-            page.get_by_role("button", name="Calculate").click()
-            expect(page.locator(".headline")).to_contain_text("net present value")
-            table = page.get_by_role("table", name=re.compile("^Each option beside business"))
-            expect(table).to_contain_text("Two posts")
-            expect(table).to_contain_text("Lower vacancy")
-            page.get_by_role("button", name="Change the figures").click()
-            staffing = page.get_by_role("group", name="Staffing", exact=True)
-            expect(staffing.get_by_label("Vacancy rate")).to_have_value("5")
-            second = page.get_by_role("group", name="Option 2: Lower vacancy", exact=True)
-            expect(second.get_by_label("Vacancy rate")).to_have_value("2")
-        finally:
-            browser.close()
+    page = browser.new_context(java_script_enabled=False).new_page()
+    page.goto(server + "/")
+    page.get_by_label("Monte Carlo draws").select_option("1000")
+    staffing = page.get_by_role("group", name="Staffing", exact=True)
+    staffing.get_by_label("Vacancy rate").fill("5")
+    # an option, and a row for another added without a script
+    first = page.get_by_role("group", name="Option 1", exact=True)
+    first.get_by_label("Name of option 1").fill("Two posts")
+    first.get_by_label("Funded peer support posts, year by year").fill("2")
+    page.get_by_role("button", name="Add a row for another option").click()
+    second = page.get_by_role("group", name="Option 2", exact=True)
+    second.get_by_label("Name of option 2").fill("Lower vacancy")
+    second.get_by_label("Vacancy rate").fill("2")
+    page.get_by_role("button", name="Calculate").click()
+    expect(page.locator(".headline")).to_contain_text("net present value")
+    table = page.get_by_role("table", name=re.compile("^Each option beside business"))
+    expect(table).to_contain_text("Two posts")
+    expect(table).to_contain_text("Lower vacancy")
+    page.get_by_role("button", name="Change the figures").click()
+    staffing = page.get_by_role("group", name="Staffing", exact=True)
+    expect(staffing.get_by_label("Vacancy rate")).to_have_value("5")
+    second = page.get_by_role("group", name="Option 2: Lower vacancy", exact=True)
+    expect(second.get_by_label("Vacancy rate")).to_have_value("2")
 
 
-def test_no_sideways_scrolling_at_phone_width(server: str) -> None:
+def test_no_sideways_scrolling_at_phone_width(server: str, browser: Any) -> None:
     """At 390 px (a phone) neither the form nor the results scroll sideways (the year table
     scrolls inside its own box)."""
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
 
     widths: dict[str, int] = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 800})
-            for path in ("/", "/evidence", "/scenarios"):
-                page.goto(server + path)
-                widths[path] = page.evaluate("document.documentElement.scrollWidth")
-            page.goto(server + "/")
-            page.get_by_label("Monte Carlo draws").select_option("1000")
-            page.get_by_role("button", name="Calculate").click()
-            page.wait_for_url(server + "/calculate")
-            widths["/calculate"] = page.evaluate("document.documentElement.scrollWidth")
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    for path in ("/", "/evidence", "/scenarios"):
+        page.goto(server + path)
+        widths[path] = page.evaluate("document.documentElement.scrollWidth")
+    page.goto(server + "/")
+    page.get_by_label("Monte Carlo draws").select_option("1000")
+    page.get_by_role("button", name="Calculate").click()
+    page.wait_for_url(server + "/calculate")
+    widths["/calculate"] = page.evaluate("document.documentElement.scrollWidth")
     assert widths == dict.fromkeys(widths, 390)
 
 
@@ -229,26 +231,19 @@ def _contrast(rgb: str, background: tuple[int, int, int] = (255, 255, 255)) -> f
     return (high + 0.05) / (low + 0.05)
 
 
-def test_the_keyboard_focus_is_visible(server: str) -> None:
+def test_the_keyboard_focus_is_visible(server: str, browser: Any) -> None:
     """Tab from the top reaches the skip link, the menu and then the form's first field; each
     shows a focus ring of at least 3:1 against the white page (WCAG 1.4.11)."""
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
 
     rings: dict[str, tuple[str, str]] = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(server + "/")
-            for _ in range(7):
-                page.keyboard.press("Tab")
-                rings[page.evaluate("document.activeElement.id || document.activeElement.text")] = (
-                    page.evaluate("getComputedStyle(document.activeElement).outlineStyle"),
-                    page.evaluate("getComputedStyle(document.activeElement).outlineColor"),
-                )
-        finally:
-            browser.close()
+    page = browser.new_page()
+    page.goto(server + "/")
+    for _ in range(7):
+        page.keyboard.press("Tab")
+        rings[page.evaluate("document.activeElement.id || document.activeElement.text")] = (
+            page.evaluate("getComputedStyle(document.activeElement).outlineStyle"),
+            page.evaluate("getComputedStyle(document.activeElement).outlineColor"),
+        )
     order = list(rings)
     assert order[0] == "Skip to the content" and order[-1] == "f-scenario-name"
     for name, (style, colour) in rings.items():
