@@ -125,6 +125,7 @@ def test_expected_loss_and_prob_best_properties(m: list[list[float]]) -> None:
 
 # ------------------------------------------------------------------ scenario files with options
 
+
 def _template_with_options(tmp_path: Path) -> Path:
     """The template as ``scenario new`` writes it: its two options live."""
     path = tmp_path / "options.toml"

@@ -292,9 +292,7 @@ def test_a_2016_17_band_4_post_costed_the_trust_way_pays_the_years_pension(
     """The trust's employer pension follows the price year (data/pay/nhs-pension-employer.yaml):
     14.3% in 2016-17, not today's 14.38%."""
     costs = 'band = "4"\nperspective = "trust-cash"\ntrust_overhead_share = 0.25'
-    r = run_scenario(
-        ScenarioRequest(scenario=_case(tmp_path, "2016-17", costs, "trust"), draws=50)
-    )
+    r = run_scenario(ScenarioRequest(scenario=_case(tmp_path, "2016-17", costs, "trust"), draws=50))
     # band 4 in 2011-12, the pay table's latest year not after 2016-17: (18,402 + 21,798) / 2
     # = 20,100; rebased x 293.1 / 282.5 (HCHS index to 2014-15) x 1.0040 (NHSCII 2015-16)
     # x 1.0209 (2016-17) = 21,374.6
