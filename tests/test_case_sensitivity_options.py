@@ -33,7 +33,7 @@ def test_the_tornado_of_an_option_is_at_that_options_npv(case: Path) -> None:
     appraisal = run_scenario(ScenarioRequest(scenario=case, draws=DRAWS)).options
     assert appraisal is not None
     by_name = {o.name: o for o in appraisal.options}
-    for name in ("Do minimum: two posts", "Six posts at band 3"):
+    for name in ("Do minimum: two posts", "Six posts"):
         t = run_case_tornado(CaseSensitivityRequest(scenario=case, option=name, draws=DRAWS))
         # the point NPVs of the option, computed by the options appraisal
         assert t.base_npv == pytest.approx(by_name[name].net_present_value, rel=1e-12)
@@ -52,9 +52,9 @@ def test_an_option_that_changes_nothing_analyses_as_the_case(case: Path) -> None
     own = run_case_two_way(request)
     assert same.net_benefit == own.net_benefit
     assert same.prob_positive == own.prob_positive
-    other = run_case_two_way(request.model_copy(update={"option": "Six posts at band 3"}))
+    other = run_case_two_way(request.model_copy(update={"option": "Six posts"}))
     assert other.net_benefit != own.net_benefit
-    assert "Six posts at band 3" in other.subject
+    assert "Six posts" in other.subject
 
 
 def test_the_cli_takes_an_option_and_refuses_an_unknown_one(
@@ -70,4 +70,4 @@ def test_the_cli_takes_an_option_and_refuses_an_unknown_one(
                   "--option", "Four posts")  # fmt: skip
     assert bad.code == 2
     assert "'Four posts' is not an option of" in bad.err
-    assert "'Do minimum: two posts', 'Six posts at band 3', 'As the case'" in bad.err
+    assert "'Do minimum: two posts', 'Six posts', 'As the case'" in bad.err

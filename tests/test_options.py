@@ -127,9 +127,12 @@ def test_expected_loss_and_prob_best_properties(m: list[list[float]]) -> None:
 
 
 def _template_with_options(tmp_path: Path) -> Path:
-    """The template as ``scenario new`` writes it: its two options live."""
+    """The template as ``scenario new`` writes it (its two options live), with the second
+    option's commented band switched on: one option changes [staffing], one [costs] too."""
+    text = template_file().read_text(encoding="utf-8")
+    assert text.count('# costs.band = "3"') == 1
     path = tmp_path / "options.toml"
-    path.write_text(template_file().read_text(encoding="utf-8"), encoding="utf-8")
+    path.write_text(text.replace('# costs.band = "3"', 'costs.band = "3"'), encoding="utf-8")
     return path
 
 
@@ -158,7 +161,7 @@ def test_the_template_has_live_options_and_a_case_without_them_runs_as_before(
         "business as usual",
         "Example Trust: four peer support workers from April",
         "Do minimum: two posts",
-        "Six posts at band 3",
+        "Six posts",
     ]
     table = run_cli(capsys, "scenario", "run", str(path), "-n", "50")
     assert table.code == 0
@@ -264,4 +267,4 @@ def test_the_report_cells_and_csv_rows_of_the_options(
     out = run_cli(capsys, "scenario", "run", str(path), "-n", "60", "-s", "3", "--format", "csv")
     assert out.code == 0, out.err
     lines = [line for line in out.out.splitlines() if ",option," in line]
-    assert len(lines) == 4 and "Six posts at band 3" in lines[-1]
+    assert len(lines) == 4 and "Six posts" in lines[-1]

@@ -284,3 +284,48 @@ def test_the_calculator_takes_the_trust_view_and_a_forecast_year(tmp_path: Path)
         values["scenario.price_year"] = "2028-29"
         refused = client.post("/calculate", data=values)
         assert "2028-29" in text_of(refused.text) and "2027-28" in text_of(refused.text)
+
+
+def test_a_2016_17_band_4_post_costed_the_trust_way_pays_the_years_pension(
+    tmp_path: Path,
+) -> None:
+    """The trust's employer pension follows the price year (data/pay/nhs-pension-employer.yaml):
+    14.3% in 2016-17, not today's 14.38%."""
+    costs = 'band = "4"\nperspective = "trust-cash"\ntrust_overhead_share = 0.25'
+    r = run_scenario(ScenarioRequest(scenario=_case(tmp_path, "2016-17", costs, "trust"), draws=50))
+    # band 4 in 2011-12, the pay table's latest year not after 2016-17: (18,402 + 21,798) / 2
+    # = 20,100; rebased x 293.1 / 282.5 (HCHS index to 2014-15) x 1.0040 (NHSCII 2015-16)
+    # x 1.0209 (2016-17) = 21,374.6
+    salary = 20_100 * 293.1 / 282.5 * 1.0040 * 1.0209
+    b = r.cost_build_up
+    assert b is not None
+    lines = {line.component: line for line in b.lines}
+    assert lines["salary"].trust_cash == pytest.approx(salary, rel=1e-9)
+    pension = lines["employer_superannuation"]
+    assert pension.rate_trust_cash == 0.143 and b.trust_pension_rate == 0.143
+    assert pension.trust_cash == pytest.approx(0.143 * salary, rel=1e-9)  # 3,056.6
+    drawn = next(i for i in r.inputs if i.field.endswith("employer_superannuation"))
+    assert drawn.value == 0.143
+    note = next(n for n in r.notes if n.startswith("Costed as the trust pays"))
+    assert "employer pension 14.30% of salary" in note
+    # a case that sets 14.38% itself pays 0.08% of salary more: 0.0008 x 21,374.6 = 17.10
+    own = costs + "\ntrust_pension_rate = 0.1438"
+    at_1438 = run_scenario(
+        ScenarioRequest(scenario=_case(tmp_path, "2016-17", own, "own"), draws=50)
+    )
+    difference = at_1438.cost_per_fte_year - r.cost_per_fte_year
+    assert difference == pytest.approx(0.0008 * salary, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("year", "rate"),
+    [("2011-12", 0.14), ("2014-15", 0.14), ("2015-16", 0.143), ("2016-17", 0.143),
+     ("2017-18", 0.1438), ("2019-20", 0.1438), ("2027-28", 0.1438)],
+)  # fmt: skip
+def test_the_trusts_pension_rate_by_year(year: str, rate: float) -> None:
+    from peervalue.costs.pension import pension_table, trust_pension_at
+
+    got = trust_pension_at(year)
+    assert got.value == rate and got.source is not None and got.source.url
+    # the full rate, the public sector's, is never below the trust's share
+    assert all(y.full >= y.trust for y in pension_table().years.values())

@@ -2,8 +2,9 @@
 
 ``public-sector`` (the economic case) counts the employer pension at the full rate and
 every overhead and capital component of the cost set. ``trust-cash`` counts what the
-trust pays: the employer pension at the trust's share of the rate (14.38% of pay since
-April 2017; from April 2019 the rest of the full rate is paid centrally) and only a
+trust pays: the employer pension at the trust's share of the rate at the price year (14%
+to 2014-15, 14.3% in 2015-16 and 2016-17, 14.38% from April 2017; from April 2019 the rest
+of the full rate is paid centrally: ``data/pay/nhs-pension-employer.yaml``) and only a
 stated share of the overheads and capital, the part one more post really adds::
 
     public-sector = salary x (1 + NI + full pension) + overheads + capital
@@ -33,10 +34,16 @@ TRUST_PENSION_SOURCE = Source(
 )
 
 
-def trust_pension(rate: Quantity | None = None) -> Quantity:
-    """The employer pension a trust pays, as a proportion of salary (default 14.38%)."""
+def trust_pension(rate: Quantity | None = None, price_year: str | None = None) -> Quantity:
+    """The employer pension a trust pays, as a proportion of salary: ``rate`` when given,
+    else the trust's share at ``price_year`` (:func:`peervalue.costs.pension.trust_pension_at`:
+    14% to 2014-15, 14.3% in 2015-16 and 2016-17, 14.38% from 2017-18), else 14.38%."""
     if rate is not None:
         return rate
+    if price_year is not None:
+        from peervalue.costs.pension import trust_pension_at
+
+        return trust_pension_at(price_year)
     return Quantity(
         value=TRUST_PENSION_RATE,
         unit="proportion",
@@ -75,11 +82,15 @@ def trust_cash_problem(costs: CostFile, set_name: str, own_total: bool) -> tuple
     return None
 
 
-def with_trust_pension(costs: CostFile, rate: Quantity | None) -> CostFile:
-    """``costs`` with the employer pension at the trust's rate (components checked first)."""
+def with_trust_pension(
+    costs: CostFile, rate: Quantity | None, price_year: str | None = None
+) -> CostFile:
+    """``costs`` with the employer pension at the trust's rate (``rate``, else the trust's
+    share at ``price_year``); the components are checked first."""
     comps = costs.peer_worker.components
     assert comps is not None  # trust_cash_problem has refused a total
-    comps = comps.model_copy(update={"employer_superannuation": trust_pension(rate)})
+    pension = trust_pension(rate, price_year)
+    comps = comps.model_copy(update={"employer_superannuation": pension})
     return costs.model_copy(update={"peer_worker": PeerWorkerCost(components=comps)})
 
 

@@ -139,7 +139,9 @@ class AnalysisResult(ResultModel):
     #: what the benefits count, when a run counts more than bed-days (``--resources all``):
     #: "bed-days" and each other resource category; left out of outputs otherwise
     counted_resources: list[str] | None = None
-    omit_when_none: ClassVar[frozenset[str]] = frozenset({"counted_resources"})
+    #: priced at a forecast year of the index: says so, with the index's assumed growth
+    price_index_note: str | None = None
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"counted_resources", "price_index_note"})
 
     @property
     def break_even_bed_days_per_fte_year(self) -> float:

@@ -440,7 +440,12 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
             f"as in Trachtenberg et al. (2013), by a weighted mean of ratios, and also by the "
             f"ratio of sums. Prices are {e(a.price_year)} {e(a.currency)}; costs: "
             f"{e(a.costs.name)}. The comparator in each study is care without the peer "
-            f"workers; the perspective is the NHS's, counting bed-days only.</p>",
+            f"workers; the perspective is the NHS's, counting bed-days only.</p>"
+            + (
+                f"<p>Note: {e(a.price_index_note)}.</p>"  # a forecast price year
+                if a.price_index_note is not None
+                else ""
+            ),
         )
     )
     facts = {f.id: f for f in data.studies}

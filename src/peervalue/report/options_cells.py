@@ -3,15 +3,18 @@ words, for the report's formats (HTML here; any other format can take the same c
 
 from __future__ import annotations
 
+import math
+
 from peervalue.report.words import money
 from peervalue.report.words import percent as _pct
-from peervalue.scenario.options import OptionsAppraisal
+from peervalue.scenario.options import BUSINESS_AS_USUAL, OptionsAppraisal
 from peervalue.scenario.results import ScenarioResult
 
 HEAD: list[str] = [
     "Option",
     "NPV",
     "Cash NPV",
+    "Cash payback",
     "Mean NPV",
     "Discounted cost",
     "Against",
@@ -20,7 +23,13 @@ HEAD: list[str] = [
     "Expected loss",
 ]
 #: the columns that hold numbers (right-aligned)
-NUMERIC: set[int] = {1, 2, 3, 4, 6, 7, 8}
+NUMERIC: set[int] = {1, 2, 4, 5, 7, 8, 9}
+
+
+def _payback(year: float, business_as_usual: bool) -> str:
+    if business_as_usual:
+        return "-"
+    return f"year {year:.0f}" if math.isfinite(year) else "none"
 
 
 def option_rows(a: OptionsAppraisal, cur: str, best_mark: str) -> list[list[str]]:
@@ -31,6 +40,7 @@ def option_rows(a: OptionsAppraisal, cur: str, best_mark: str) -> list[list[str]
             o.name + (best_mark if o.name == a.best else ""),
             money(o.net_present_value, cur),
             money(o.cash_net_present_value, cur),
+            _payback(o.cash_payback_year, o.name == BUSINESS_AS_USUAL),
             money(o.mean_net_present_value, cur),
             money(o.mean_discounted_cost, cur),
             o.compared_with or "-",

@@ -96,6 +96,8 @@ def analysis_rows(result: AnalysisResult) -> list[Row]:
         row["price_year"] = result.price_year
         row["currency"] = result.currency
         row["cost_basis"] = result.costs.basis
+        if result.price_index_note is not None:  # a forecast price year
+            row["price_index_note"] = result.price_index_note
     return rows
 
 
@@ -110,6 +112,9 @@ def psa_rows(result: PsaResult, view: PsaView = "summary") -> list[Row]:
     rows: list[Row] = [{"row_type": "study", **row} for row in result.study_rows()]
     for row in result.pooled_rows():
         rows.append({"row_type": "pooled", "id": row.pop("method"), **row})
+    if result.price_index_note is not None:  # a forecast price year
+        for row in rows:
+            row["price_index_note"] = result.price_index_note
     return rows
 
 

@@ -113,6 +113,8 @@ def _analysis_parts(result: AnalysisResult, title: str) -> list[RenderableType]:
         f"[dim]Prices: {result.price_year}, {cur}. Costs: {result.costs.name}; "
         f"assumed cost inputs: {', '.join(result.costs.assumed_inputs) or 'none'}.[/dim]",
     ]
+    if result.price_index_note is not None:
+        lines.append(f"[bold]Forecast prices[/bold]: {result.price_index_note}.")
     if result.counted_resources is not None:
         lines.append(
             f"[bold]Benefits count[/bold]: {', '.join(result.counted_resources)} (other "

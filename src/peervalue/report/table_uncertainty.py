@@ -106,6 +106,8 @@ def psa_table(
         + ".",
         f"Inputs held fixed (no stated uncertainty): {', '.join(fixed) or 'none'}.",
     ]
+    if result.price_index_note is not None:
+        lines.append(f"Forecast prices: {result.price_index_note}.")
     if result.counted_resources is not None:
         lines.append(
             f"Benefits count: {', '.join(result.counted_resources)} (other resources valued at "

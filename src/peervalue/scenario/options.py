@@ -58,6 +58,9 @@ class OptionRow(ResultModel):
     incremental_net_present_value: float
     prob_best: float  #: share of draws in which this option has the highest NPV
     expected_loss: float  #: mean over draws of the best NPV less this option's
+    #: the year the cumulative discounted cash net benefit turns positive, at the point
+    #: values (NaN: not within the horizon, or not given; business as usual never does)
+    cash_payback_year: float = float("nan")
 
 
 class OptionsAppraisal(ResultModel):
@@ -106,9 +109,11 @@ def appraise(
     discounted_cost: Array | Sequence[Sequence[float]],
     point_npv: Sequence[float] | None = None,
     point_cash_npv: Sequence[float] | None = None,
+    point_cash_payback: Sequence[float] | None = None,
 ) -> OptionsAppraisal:
     """The options table from per-draw matrices of shape ``(options, draws)``: economic
-    NPV, cash NPV and discounted cost, with NPVs at the point values where given.
+    NPV, cash NPV and discounted cost, with NPVs (and the cash payback year) at the point
+    values where given.
 
     Draws not finite for some option are left out for all (``draws``: those kept);
     ``names`` must be distinct."""
@@ -132,6 +137,7 @@ def appraise(
         v, cash, cost = v[:, kept], cash[:, kept], cost[:, kept]
     points = list(point_npv) if point_npv is not None else [nan] * len(names)
     cash_points = list(point_cash_npv) if point_cash_npv is not None else [nan] * len(names)
+    paybacks = list(point_cash_payback) if point_cash_payback is not None else [nan] * len(names)
     with np.errstate(all="ignore"):  # NaN where no draw is kept
         mean, mean_cash, mean_cost = v.mean(axis=1), cash.mean(axis=1), cost.mean(axis=1)
         low, high = np.percentile(v, [2.5, 97.5], axis=1)
@@ -158,6 +164,7 @@ def appraise(
                 incremental_net_present_value=nan if j is None else float(mean[i] - mean[j]),
                 prob_best=float(p_best[i]),
                 expected_loss=float(loss[i]),
+                cash_payback_year=float(paybacks[i]),
             )
         )
     top = int(np.argmin(loss)) if kept.any() else 0

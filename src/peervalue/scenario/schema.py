@@ -426,10 +426,13 @@ class Costs(StrictModel):
         Share | None,
         Input(
             "Employer pension the trust pays",
-            "With `trust-cash`: replaces the cost set's employer pension rate.",
+            "With `trust-cash`: replaces the cost set's employer pension rate. Unset: the "
+            "trust's share at the price year (14% to 2014-15, 14.3% in 2015-16 and 2016-17, "
+            "14.38% from 2017-18; data/pay/nhs-pension-employer.yaml).",
             form="percent",
             form_unit="% of salary",
-            unset="14.38%",
+            hint="Leave blank for the trust's share at the price year (14.38% from 2017-18).",
+            unset="the trust's share at the price year",
             replaces_cost_set=True,
         ),
     ] = None

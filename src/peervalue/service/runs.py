@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from peervalue.model.methods import CostBasis
     from peervalue.model.results import AnalysisResult, OtherBasis
     from peervalue.model.spec import ModelSpec
+    from peervalue.service.inputs import Prepared
     from peervalue.uncertainty.results import (
         MetaRunResult,
         PsaResult,
@@ -129,7 +130,17 @@ def run_analysis(request: AnalysisRequest) -> AnalysisResult:
         )
         if request.compare_cost_basis and prepared.costs.peer_worker.components is not None:
             result = result.model_copy(update={"other_cost_basis": _other_basis(request, result)})
-        return result.model_copy(update={"counted_resources": _counted(prepared.spec)})
+        return result.model_copy(
+            update={"counted_resources": _counted(prepared.spec), **_forecast(request, prepared)}
+        )
+
+
+def _forecast(request: AnalysisRequest | PsaRequest, prepared: Prepared) -> dict[str, str]:
+    """The forecast note of a run priced at a forecast year (none otherwise)."""
+    from peervalue.service.forecast_note import forecast_note
+
+    note = forecast_note(prepared.spec.price_year, request.indexation)
+    return {"price_index_note": note} if note is not None else {}
 
 
 def _counted(spec: ModelSpec) -> list[str] | None:
@@ -203,7 +214,9 @@ def run_psa(request: PsaRequest, progress: Progress | None = None) -> PsaResult:
             costs=prepared.costs.name,
             keep_draws=request.keep_draws,
         )
-        return result.model_copy(update={"counted_resources": _counted(prepared.spec)})
+        return result.model_copy(
+            update={"counted_resources": _counted(prepared.spec), **_forecast(request, prepared)}
+        )
 
 
 def run_sensitivity(request: SensitivityRequest) -> SensitivityResult:

@@ -181,6 +181,11 @@ def table_of(runs: list[OptionRun]) -> OptionsAppraisal:
         matrix(2),
         point_npv=[0.0, *(float(t[0][0]) for t in point)],
         point_cash_npv=[0.0, *(float(t[1][0]) for t in point)],
+        # business as usual releases no cash: it never pays back
+        point_cash_payback=[
+            float("nan"),
+            *(float(np.asarray(r.point.payback_year(cash=True)).reshape(-1)[0]) for r in runs),
+        ],
     )
     return appraisal.model_copy(update={"by_organisation": by_organisation_of(runs)})
 

@@ -152,7 +152,7 @@ def _cost_document(loaded: LoadedScenario) -> CostFile:
         problem = trust_cash_problem(costs, s.set, s.cost_per_fte_year is not None)
         if problem is not None:
             raise input_error(loaded.source, "costs.perspective", *problem)
-        costs = with_trust_pension(costs, s.trust_pension_rate)
+        costs = with_trust_pension(costs, s.trust_pension_rate, loaded.scenario.scenario.price_year)
     return costs
 
 

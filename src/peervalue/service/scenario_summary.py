@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 
 from peervalue.costs.indices import nhs_indexes
-from peervalue.costs.perspective import TRUST_PENSION_RATE, CostBuildUp
+from peervalue.costs.perspective import CostBuildUp
 from peervalue.model.core import Array
 from peervalue.model.evaluate import unit_costs
 from peervalue.provenance import Quantity
@@ -331,7 +331,11 @@ def trust_cash_note(loaded: LoadedScenario, c_psw: float) -> tuple[str, CostBuil
     share_words = f"{share.value:.0%}"
     if share.range and share.range[0] != share.range[1]:
         share_words += f" (range {share.range[0]:.0%} to {share.range[1]:.0%})"
-    rate = pension.value if pension is not None else TRUST_PENSION_RATE
+    if pension is None:  # the trust's share at the case's price year
+        from peervalue.costs.pension import trust_pension_at
+
+        pension = trust_pension_at(s.scenario.price_year)
+    rate = pension.value
     note = (
         f"Costed as the trust pays (perspective trust-cash): employer pension {rate:.2%} of "
         f"salary and {share_words} of the cost set's overheads and capital, "

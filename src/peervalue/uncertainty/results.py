@@ -200,7 +200,11 @@ class PsaResult(ResultModel):
     counted_resources: list[str] | None = None
     #: standard errors from the scramblings, when the draws are Sobol points
     sampler_error: SamplerError | None = None
-    omit_when_none: ClassVar[frozenset[str]] = frozenset({"counted_resources", "sampler_error"})
+    #: priced at a forecast year of the index: says so, with the index's assumed growth
+    price_index_note: str | None = None
+    omit_when_none: ClassVar[frozenset[str]] = frozenset(
+        {"counted_resources", "sampler_error", "price_index_note"}
+    )
 
     def study_rows(self) -> list[dict[str, Any]]:
         """One flat row per study (intervals spread over ``ratio_*`` and ``net_benefit_*``)."""
