@@ -23,8 +23,9 @@ CASES = Path(__file__).parent / "bad_input" / "cases.yaml"
 
 
 def _commands() -> list[str]:
-    from peervalue.cli.common import app
+    from peervalue.cli.main import full_app
 
+    app = full_app()  # every command, whatever earlier tests happened to import
     names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
     names += [g.name or "" for g in app.registered_groups]
     return sorted(n.replace("_", "-") for n in names if n)
@@ -32,7 +33,13 @@ def _commands() -> list[str]:
 
 #: a CLI option (``--cost-basis``), not a CSS custom property or an HTML comment
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*\b(?!\s*:)")
-COMMAND = re.compile(r"\bpeervalue (?:" + "|".join(map(re.escape, _commands())) + r")\b")
+#: a ``peervalue`` command, unless offered as the command line's alternative to a web limit
+#: ("the command line (peervalue report)", "the command line, peervalue psa, has no cap")
+COMMAND = re.compile(
+    r"(?<!command line \()(?<!command line, )\bpeervalue (?:"
+    + "|".join(map(re.escape, _commands()))
+    + r")\b"
+)
 MARK = re.compile("[\u27e6\u27e7]")
 
 
@@ -47,6 +54,10 @@ def test_the_checker_finds_flags_and_commands() -> None:
     found = cli_words("expected --cost-basis full (peervalue evidence sets); \u27e6x\u27e7")
     assert found == ["--cost-basis", "peervalue evidence", "\u27e6", "\u27e7"]
     assert cli_words("<style>:root { --ink: #111; }</style><!-- note -->peervalue 1.0") == []
+    # offered as the alternative to a web limit, the command line may be named
+    assert cli_words("or with the command line (peervalue report), which has no cap") == []
+    assert cli_words("(the command line, peervalue psa, has no such cap)") == []
+    assert cli_words("run it: peervalue psa") == ["peervalue psa"]
 
 
 def _naming_examples() -> tuple[str, ...]:
