@@ -34,6 +34,9 @@ REPORTS = 6
 CONFIG = schemathesis.Config.from_dict(
     {
         "seed": 20261129,
+        # a PDF report takes a few seconds; on a loaded 2-core machine it ran past the
+        # default 10 s read timeout (a slow machine, not a server error)
+        "request-timeout": 60,
         "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
         "phases": {"coverage": {"enabled": False}},
         # a report renders HTML, PDF or a workbook: fewer of those
