@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import tomllib
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -23,24 +22,20 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from peervalue.scenario.schema import template_file
-from peervalue.web.app import SECURITY_HEADERS, create_app
+from peervalue.web.app import SECURITY_HEADERS
+from tests.web_helpers import app_client, template_document
 
 TEMPLATE = template_file()
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    db = tmp_path_factory.mktemp("db") / "peervalue.db"
-    with TestClient(
-        create_app(f"sqlite:///{db}", allowed_hosts=["testserver"], runs_per_minute=0)
-    ) as c:
+    with app_client(tmp_path_factory.mktemp("db")) as c:
         yield c
 
 
 def _template() -> dict[str, Any]:
-    document = tomllib.loads(TEMPLATE.read_text(encoding="utf-8"))
-    document["scenario"]["start"] = document["scenario"]["start"].isoformat()
-    return document
+    return template_document()
 
 
 def _json(value: Any) -> Any:

@@ -8,7 +8,6 @@ import os
 import re
 import sys
 import tempfile
-import tomllib
 import warnings
 import zipfile
 import zlib
@@ -26,8 +25,6 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 import peervalue
-from peervalue.scenario.schema import template_file
-from peervalue.web.app import create_app
 from peervalue.web.forms import fields, form_values, parse_form
 from peervalue.web.requests import (
     MAX_WEB_INFLUENCE_WORK,
@@ -35,23 +32,19 @@ from peervalue.web.requests import (
     MAX_WEB_REPORT_STUDY_DRAWS,
     MAX_WEB_STUDY_DRAWS,
 )
+from tests.web_helpers import app_client, template_document
 
 DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    db = tmp_path_factory.mktemp("db") / "peervalue.db"
-    with TestClient(
-        create_app(f"sqlite:///{db}", allowed_hosts=["testserver"], runs_per_minute=0)
-    ) as c:
+    with app_client(tmp_path_factory.mktemp("db")) as c:
         yield c
 
 
 def _scenario() -> dict[str, Any]:
-    document = tomllib.loads(template_file().read_text(encoding="utf-8"))
-    document["scenario"]["start"] = document["scenario"]["start"].isoformat()
-    return document
+    return template_document()
 
 
 def _studies(n: int) -> list[dict[str, Any]]:

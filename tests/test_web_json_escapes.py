@@ -5,7 +5,6 @@ U+2066-U+2069 in the bytes, and the same text once the JSON is read."""
 from __future__ import annotations
 
 import json
-import tomllib
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -16,9 +15,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's notice about httpx versions
     from fastapi.testclient import TestClient
 
-from peervalue.scenario.schema import template_file
-from peervalue.web.app import create_app
 from peervalue.web.json_escapes import escaped_body
+from tests.web_helpers import app_client, template_document
 
 #: the embeddings and overrides (U+202A-U+202E) and the isolates (U+2066-U+2069)
 BIDI = [chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]]
@@ -26,16 +24,12 @@ BIDI = [chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]]
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    db = tmp_path_factory.mktemp("db") / "peervalue.db"
-    with TestClient(
-        create_app(f"sqlite:///{db}", allowed_hosts=["testserver"], runs_per_minute=0)
-    ) as c:
+    with app_client(tmp_path_factory.mktemp("db")) as c:
         yield c
 
 
 def _case_with(words: str) -> dict[str, Any]:
-    document = tomllib.loads(template_file().read_text(encoding="utf-8"))
-    document["scenario"]["start"] = document["scenario"]["start"].isoformat()
+    document = template_document()
     document["case"] = {"strategic": words}
     return document
 

@@ -18,7 +18,6 @@ import os
 import shutil
 import sys
 import threading
-import tomllib
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +32,7 @@ with warnings.catch_warnings():
 
 import peervalue
 from peervalue.scenario.schema import template_file
-from peervalue.web.app import create_app
+from tests.web_helpers import app_client, template_document
 
 DATA = Path(__file__).parent / "data"
 PACKAGE = Path(peervalue.__file__).resolve().parent
@@ -208,8 +207,7 @@ def with_value(base: Any, path: tuple[Step, ...], value: str) -> Any:
 
 
 def _scenario() -> dict[str, Any]:
-    document = tomllib.loads(template_file().read_text(encoding="utf-8"))
-    document["scenario"]["start"] = document["scenario"]["start"].isoformat()
+    document = template_document()
     document["monte_carlo"] = {"draws": 20, "seed": 1}
     return document
 
@@ -320,10 +318,7 @@ def _child(node: Any, step: Step, defs: dict[str, Any]) -> Any:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    db = tmp_path_factory.mktemp("db") / "peervalue.db"
-    with TestClient(
-        create_app(f"sqlite:///{db}", allowed_hosts=["testserver"], runs_per_minute=0)
-    ) as c:
+    with app_client(tmp_path_factory.mktemp("db")) as c:
         yield c
 
 

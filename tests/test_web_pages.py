@@ -24,6 +24,7 @@ from peervalue.service.scenario import run_scenario
 from peervalue.web.app import create_app
 from peervalue.web.forms import fields
 from peervalue.web.requests import WebScenarioRequest
+from tests.web_helpers import app_client, template_document
 
 
 class _Form(HTMLParser):
@@ -86,10 +87,7 @@ def text_of(html: str) -> str:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    db = tmp_path_factory.mktemp("db") / "pages.db"
-    with TestClient(
-        create_app(f"sqlite:///{db}", allowed_hosts=["testserver"], runs_per_minute=0)
-    ) as c:
+    with app_client(tmp_path_factory.mktemp("db"), "pages.db") as c:
         yield c
 
 
@@ -387,12 +385,7 @@ def test_a_saved_case_over_the_webs_draw_cap_is_refused_on_its_page(
 ) -> None:
     """A scenario file may ask for 200,000 draws; the web runs at most 50,000. A case saved
     over the API with more was a 500 on its page; it is a page that says why."""
-    import tomllib
-
-    from peervalue.scenario.schema import template_file
-
-    document = tomllib.loads(template_file().read_text(encoding="utf-8"))
-    document["scenario"]["start"] = document["scenario"]["start"].isoformat()
+    document = template_document()
     document["monte_carlo"]["draws"] = 200_000
     made = client.post("/api/v1/scenarios", json={"name": "big", "scenario": document})
     assert made.status_code == 201
