@@ -71,7 +71,7 @@ def own_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # the case's own caseload and training cost, in place of the national defaults' 15 and
     # £2,000 (the inputs appendix lists them as set in the scenario file)
     text = re.sub(r"(?m)^caseload = .*$", CASELOAD, text)
-    text = re.sub(r"(?m)^training_per_post = .*$", TRAINING, text)
+    text = re.sub(r"(?m)^training_per_post = .*$", TRAINING, text, count=1)  # [costs]
     (folder / "trust.toml").write_text(text, encoding="utf-8")
     return folder
 
@@ -556,3 +556,28 @@ def test_evidence_weights_read_as_in_the_forest_plot(all_2026: str) -> None:
     assert len(weights) == 11
     assert "0.2%" in weights and "94.7%" in weights  # 60 and 35,600 of 37,604
     assert all(re.fullmatch(r"\d+\.\d%", w) for w in weights), weights
+
+
+def test_the_appendix_says_in_what_terms_a_figure_is_drawn(case_data: ReportData) -> None:
+    """The value is the file's (12 months, £300 at 2011-12) while the distribution's numbers
+    are the model's (years, the case's 2024-25 prices): the row said 'fixed at 1' beside
+    '12 months' and 'pert(336, ...)' beside '300 GBP/bed-day, 2011-12 prices'."""
+    p = case_data.inputs.psa
+    assert p is not None
+    rows = {r.name: r for r in case_data.input_rows}
+    follow_up = rows["alpha:follow_up"]
+    assert follow_up.value == "12 months"
+    # 12 months / 12 = 1 year
+    assert follow_up.distribution == "fixed at 1, in years (x 0.0833333 from months)"
+    weeks = rows["beta:follow_up"]
+    assert weeks.value == "26 weeks"
+    # 26 weeks x 7 / 365.25 = 0.498289 years
+    assert weeks.distribution == "fixed at 0.498289, in years (x 0.019165 from weeks)"
+    bed_day = rows["costs:bed_day"]
+    assert bed_day.value == "300 GBP/bed-day, 2011-12 prices"
+    from peervalue.costs.indices import nhs_indexes
+
+    expected = nhs_indexes().get("pay-and-prices").factor("2011-12", "2024-25")
+    assert bed_day.distribution.endswith(f", at 2024-25 prices (x {expected:.6g} from 2011-12)")
+    # a figure the model takes as the file gives it says nothing more
+    assert rows["alpha:arms.intervention"].distribution == "fixed at 40"

@@ -17,7 +17,7 @@ from peervalue.service.requests import PlotRequest, ReportRequest
 
 if TYPE_CHECKING:
     from peervalue.evidence.load import Evidence
-    from peervalue.model.spec import ModelSpec
+    from peervalue.model.spec import ModelSpec, Parameter
     from peervalue.provenance import Quantity
     from peervalue.service.inputs import Prepared
     from peervalue.service.scenario_resolve import ResolvedFiles
@@ -236,6 +236,20 @@ def _source(q: Quantity) -> str:
     return q.rationale or ""
 
 
+def _drawn_terms(p: Parameter, price_year: str) -> str:
+    """The terms the model draws a figure in where the file gives it in others: a duration
+    in years (the file's months or weeks), a cost at the analysis's prices (``x factor``
+    from the file's price year); the distribution's numbers are in those terms."""
+    q = p.quantity
+    if p.factor == 1.0:
+        return ""
+    if p.model_unit != q.unit:
+        return f", in {p.model_unit} (x {p.factor:.6g} from {q.unit})"
+    if q.price_year is not None and q.price_year != price_year:
+        return f", at {price_year} prices (x {p.factor:.6g} from {q.price_year})"
+    return ""
+
+
 def input_rows(spec: ModelSpec, psa: PsaResult | None) -> list[InputRow]:
     """Every model input with its value, range, how it is drawn, its source and status."""
     drawn = {d.parameter: d.description for d in psa.distributions} if psa else {}
@@ -248,7 +262,7 @@ def input_rows(spec: ModelSpec, psa: PsaResult | None) -> list[InputRow]:
                 name=p.name,
                 value=f"{_number(q.value)} {unit}",
                 range="" if q.range is None else f"{_number(q.range[0])} to {_number(q.range[1])}",
-                distribution=drawn.get(p.name, "fixed"),
+                distribution=drawn.get(p.name, "fixed") + _drawn_terms(p, spec.price_year),
                 source=" ".join(_source(q).split()),
                 status=str(getattr(q.status, "value", q.status)),
             )

@@ -110,12 +110,12 @@ def case_input_rows(loaded: LoadedScenario, result: ScenarioResult | None) -> li
         distribution = drawn.get(f"scenario:{path}")
         if distribution is None:
             used = f.input.replaces_cost_set and (
-                path != "costs.trust_pension_rate" or mine.costs.perspective == "trust-cash"
+                path not in _TRUST_ONLY or mine.costs.perspective == "trust-cash"
             )
             distribution = (
                 "as the cost set's figure it replaces (the analysis's inputs, above)"
                 if used
-                else "not drawn (not used by this case)"
+                else NOT_USED
             )
         default = their_q.get(path)
         return InputRow(
@@ -143,7 +143,11 @@ def case_input_rows(loaded: LoadedScenario, result: ScenarioResult | None) -> li
             name=path,
             value=shown,
             range="",
-            distribution="fixed",
+            distribution=(
+                NOT_USED
+                if path in _TRUST_ONLY and mine.costs.perspective != "trust-cash"
+                else "fixed"
+            ),
             source="the scenario file" if here else "the national defaults",
             status=status,
         )
@@ -187,6 +191,11 @@ def case_input_rows(loaded: LoadedScenario, result: ScenarioResult | None) -> li
                 shown = _shown_plain(getattr(extra, f.name, None), f)
                 rows.append(plain_row(path, shown, "none"))
     return rows
+
+
+#: the inputs of the trust's own perspective (``costs.perspective = "trust-cash"``)
+_TRUST_ONLY = ("costs.trust_pension_rate", "costs.trust_overhead_share")
+NOT_USED = "not drawn (not used by this case)"
 
 
 def _run_setting(path: str, result: ScenarioResult | None) -> str | None:
