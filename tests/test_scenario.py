@@ -17,6 +17,7 @@ from peervalue.scenario import model
 from peervalue.service.requests import ScenarioRequest
 from peervalue.service.scenario import run_scenario
 from tests.cli_helpers import run_cli
+from tests.conftest import DATA
 
 #: a 3-year case with every figure fixed (bare numbers), at 2024-25 prices
 HAND = """
@@ -317,3 +318,25 @@ def test_a_pooled_effect_resting_on_one_study_says_so(tmp_path: Path) -> None:
     assert notes('source = "own"\nsaved_per_patient_year = 5') == []
     # weighted by patient-years of support, no study of the six holds half
     assert notes('source = "pooled-sums"') == []
+
+
+def test_two_own_studies_at_half_each_are_named_together_and_sent_to_their_folder(
+    tmp_path: Path,
+) -> None:
+    """alpha and its copy 'twin' have 40 intervention patients each: 40 / 80 = 50% each.
+    The note named one of them as 'that one study' and sent the reader to 'its record in
+    the bundled evidence', where the user's own study is not."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    alpha = (DATA / "synthetic" / "alpha.yaml").read_text(encoding="utf-8")
+    (folder / "alpha.yaml").write_text(alpha, encoding="utf-8")
+    (folder / "twin.yaml").write_text(alpha.replace("id: alpha", "id: twin"), encoding="utf-8")
+    case = _case(tmp_path, 'source = "pooled-weighted"\nfolder = "mine"')
+    notes = run_scenario(ScenarioRequest(scenario=case, draws=200, seed=1)).notes
+    heavy = [n for n in notes if "leans heavily" in n]
+    assert heavy == [
+        "alpha and twin each carry 50% of the patients that weight the pooled effect, so the "
+        "answer leans heavily on those two studies; check their design and risk of bias before "
+        "relying on the answer (their records in the scenario's evidence folder, under the "
+        "same ids)."
+    ]

@@ -102,10 +102,16 @@ def _effect(spec: ModelSpec, values: Mapping[str, Array], source: str) -> Array:
 
 
 def dominant_study(
-    spec: ModelSpec, values: Mapping[str, Array], source: str, studies: list[str]
+    spec: ModelSpec,
+    values: Mapping[str, Array],
+    source: str,
+    studies: list[str],
+    own_folder: bool = False,
 ) -> str | None:
     """A note when one study carries at least half of the pooled effect's weight (patients
-    for ``pooled-weighted``, patient-years of support for ``pooled-sums``), else ``None``."""
+    for ``pooled-weighted``, patient-years of support for ``pooled-sums``), else ``None``;
+    two studies at half each are named together. ``own_folder``: the studies are the
+    user's own files (the note sends the reader to them, not to the bundled evidence)."""
     if source == "own" or source in RELATIVE_SOURCES or len(studies) < 2:
         return None
     out = evaluate(spec, values)
@@ -116,14 +122,24 @@ def dominant_study(
     w = np.asarray(weight, dtype=np.float64).reshape(len(studies), -1)[:, 0]
     if not np.isfinite(w).all() or w.sum() <= 0:
         return None
-    top = int(np.argmax(w))
-    share = float(w[top] / w.sum())
-    if share < DOMINANT_SHARE:
+    shares = w / w.sum()
+    heavy = [i for i in np.argsort(-shares, kind="stable") if shares[i] >= DOMINANT_SHARE]
+    if not heavy:
         return None
+    where = "in the scenario's evidence folder" if own_folder else "in the bundled evidence"
+    if len(heavy) > 1:  # two studies at half each
+        names = " and ".join(studies[i] for i in heavy)
+        return (
+            f"{names} each carry {float(shares[heavy[0]]):.0%} of the {what} that weight the "
+            "pooled effect, so the answer leans heavily on those two studies; check their "
+            f"design and risk of bias before relying on the answer (their records {where}, "
+            "under the same ids)."
+        )
+    top = heavy[0]
     return (
-        f"{studies[top]} carries {share:.0%} of the {what} that weight the pooled effect, "
-        "so the answer leans heavily on that one study; check its design and risk of bias "
-        "before relying on the answer (its record in the bundled evidence, under the same id)."
+        f"{studies[top]} carries {float(shares[top]):.0%} of the {what} that weight the pooled "
+        "effect, so the answer leans heavily on that one study; check its design and risk of "
+        f"bias before relying on the answer (its record {where}, under the same id)."
     )
 
 

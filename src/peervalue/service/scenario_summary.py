@@ -271,7 +271,9 @@ def summarise(
     notes = []
     if draws < 1000:
         notes.append(f"Only {draws:,} draws: the intervals and probabilities are rough.")
-    dominant = dominant_study(spec, point_values, s.evidence.source, effect.studies)
+    dominant = dominant_study(
+        spec, point_values, s.evidence.source, effect.studies, s.evidence.folder is not None
+    )
     if dominant is not None:
         notes.append(dominant)
     breakdown = None
