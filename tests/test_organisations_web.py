@@ -46,6 +46,10 @@ def test_the_form_sets_who_pays_and_the_page_shows_it(client: TestClient) -> Non
     assert "Anytown ICB set-up cost £0 £0 £13,200 -£13,200 -£13,200" in rows, rows
     assert "year 1 " in rows and "-£13,200 -£13,200 year 2" in rows, rows
     assert "The trust" in rows
+    # how sure: the ICB only pays, so in no draw is its net present value above zero
+    sure = section.split("<caption>How sure each organisation")[1].split("</table>")[0]
+    icb = text_of(sure.split("Anytown ICB")[1].split("</tr>")[0])
+    assert icb.startswith("-£13,200 ") and icb.count(" 0%") == 2, icb
 
 
 def test_the_api_answers_with_the_split(client: TestClient, tmp_path: Path) -> None:

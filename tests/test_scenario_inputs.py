@@ -199,8 +199,10 @@ def test_docs_input_table_matches_the_schema() -> None:
 def test_template_holds_the_national_defaults_for_every_input() -> None:
     template = load_scenario(template_file()).scenario.model_dump()
     defaults = national_defaults().model_dump()
-    # the template sets its own name, organisation, start and posts: the rest is the defaults
+    # the template sets its own name, organisation, start and posts, and (to show a split by
+    # organisation) has the ICB pay the set-up and training: the rest is the defaults
     own = {"scenario.name", "scenario.organisation", "scenario.start", "staffing.funded_fte"}
+    own |= {"organisations.set_up", "organisations.training_per_post"}
     for path, f in catalogue().items():
         if f.table == "extra" or path in own:
             continue

@@ -405,3 +405,29 @@ def test_other_forms_recalculate_to_the_engine(recalculated: Recalculated) -> No
     # the post cost is at 2022-23 prices: the Costs sheet's index formula must rebase it
     assert engine.cost_per_fte_year > 52000
     _check_equal(recalculated.other, engine)
+
+
+def test_who_pays_and_who_gains_recalculates_to_the_engine(recalculated: Recalculated) -> None:
+    # the Business case sheet's live organisation rows (report/workbook_organisations.py):
+    # each organisation's NPV and cash NPV, recomputed by LibreOffice from the sheet's own
+    # steps and cost lines, equal the engine's split (the template: the trust and the ICB,
+    # which pays the set-up and training; the other case: the trust alone, with a resource)
+    for book, scenario, keys in [
+        (recalculated.base, template_file(), ["icb", "trust"]),
+        (recalculated.other, recalculated.other_scenario, ["trust"]),
+    ]:
+        r = run_scenario(ScenarioRequest(scenario=scenario, draws=DRAWS))
+        assert r.by_organisation is not None
+        expected = {}
+        for o in r.by_organisation.organisations:
+            expected[f"organisation_{o.organisation}_npv"] = o.net_present_value
+            expected[f"organisation_{o.organisation}_cash_npv"] = o.cash_net_present_value
+        assert sorted(o.organisation for o in r.by_organisation.organisations) == keys
+        assert sorted(n for n in book.defined_names if n.startswith("organisation_")) == sorted(
+            expected
+        )
+        for name, value in expected.items():
+            _close(_cell(book, name).value, value, name)
+        # and they add up to the sheet's own NPV
+        total = sum(_cell(book, f"organisation_{k}_npv").value for k in keys)
+        _close(total, r.totals.net_present_value, "sum of the organisations' NPVs")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from peervalue.report.words import money
+from peervalue.report.words import money, percent
 from peervalue.scenario.organisation_results import ByOrganisation, OptionOrganisation
 
 TOTALS_HEAD: list[str] = [
@@ -33,6 +33,50 @@ def totals_rows(by: ByOrganisation, cur: str) -> list[list[str]]:
             money(o.discounted_cost, cur),
             money(o.net_present_value, cur),
             money(o.cash_net_present_value, cur),
+        ]
+        for o in by.organisations
+    ]
+
+
+SURE_HEAD: list[str] = [
+    "Organisation",
+    "Net present value",
+    "95% interval",
+    "Chance above zero",
+    "Cash net present value",
+    "95% interval (cash)",
+    "Chance above zero (cash)",
+]
+#: the columns of :data:`SURE_HEAD` that hold numbers
+SURE_NUMERIC: set[int] = {1, 2, 3, 4, 5, 6}
+SURE_HOW = (
+    "The lines each organisation pays and gains are split in every draw as at the point "
+    "values. The intervals are not additive: the organisations' intervals do not add up to "
+    "the whole case's."
+)
+SURE_EXPLAINED = "Each organisation's net present value over the Monte Carlo draws. " + SURE_HOW
+
+
+def _between(low: float | None, high: float | None, cur: str) -> str:
+    return "-" if low is None or high is None else f"{money(low, cur)} to {money(high, cur)}"
+
+
+def sure_rows(by: ByOrganisation, cur: str) -> list[list[str]]:
+    """One row per organisation: its NPV and cash NPV, each with its 95% interval and the
+    chance it is above zero over the draws ("-" where the draws were not split)."""
+    return [
+        [
+            o.name,
+            money(o.net_present_value, cur),
+            _between(o.net_present_value_p2_5, o.net_present_value_p97_5, cur),
+            "-"
+            if o.prob_net_present_value_positive is None
+            else percent(o.prob_net_present_value_positive),
+            money(o.cash_net_present_value, cur),
+            _between(o.cash_net_present_value_p2_5, o.cash_net_present_value_p97_5, cur),
+            "-"
+            if o.prob_cash_net_present_value_positive is None
+            else percent(o.prob_cash_net_present_value_positive),
         ]
         for o in by.organisations
     ]
@@ -108,6 +152,8 @@ def organisations_html(
         ]
         for o in by.organisations
     ]
+    sure_head = ["Organisation", "Cash NPV" if cash else "NPV", "95% interval", "Chance above zero"]
+    sure = [[e(r[0]), *(r[4:7] if cash else r[1:4])] for r in sure_rows(by, cur)]
     n = len(by.years) // len(by.organisations)
     year_head = ["Year", *(e(o.name) for o in by.organisations)]
     years = [
@@ -129,6 +175,9 @@ def organisations_html(
         f"<h4>Who pays and who gains: {what}</h4>"
         f"<p>Discounted over the horizon. {e(EXPLAINED)}</p>"
         + table(head, totals, {2, 3, 4})
+        + f"<p>How sure each organisation's {what} is, over the Monte Carlo draws. "
+        f"{e(SURE_HOW)}</p>"
+        + table(sure_head, sure, {1, 2, 3})
         + f"<p>The {what} of each organisation by year (at the scenario's prices, not "
         "discounted).</p>" + table(year_head, years, set(range(1, len(year_head))))
     )

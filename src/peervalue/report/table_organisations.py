@@ -7,9 +7,12 @@ from rich.text import Text
 
 from peervalue.report.organisation_cells import (
     EXPLAINED,
+    SURE_EXPLAINED,
+    SURE_HEAD,
     TOTALS_HEAD,
     option_head,
     option_rows,
+    sure_rows,
     totals_rows,
     year_head,
     year_rows,
@@ -30,7 +33,10 @@ def organisations_parts(by: ByOrganisation, currency: str = "GBP") -> list[Rende
     years = titled_table("Net benefit by year and organisation (not discounted)", head, {"Year"})
     for row in year_rows(by, currency):
         years.add_row(*row)
-    return [totals, years, Text(EXPLAINED)]
+    sure = titled_table("How sure each organisation's figure is", SURE_HEAD, {"Organisation"})
+    for row in sure_rows(by, currency):
+        sure.add_row(*row)
+    return [totals, years, Text(EXPLAINED), sure, Text(SURE_EXPLAINED)]
 
 
 def options_by_organisation(

@@ -1099,9 +1099,16 @@ def build_workbook(
             _put_at,
             lambda n, ref: name(n, ref, SHEET_COSTS),
         )
-        write_case(
-            wb.create_sheet(SHEET_CASE),
-            plan,
+        case_sheet = wb.create_sheet(SHEET_CASE)
+        rows = write_case(case_sheet, plan, _put_at, lambda n, ref: name(n, ref, SHEET_CASE))
+        from peervalue.report.workbook_live import RESULTS, STEPS, Ctx
+        from peervalue.report.workbook_organisations import write_organisations
+
+        write_organisations(  # who pays and who gains, live, below the results
+            case_sheet,
+            Ctx(plan, rows),
+            len(STEPS) + len(RESULTS) + 5,
+            scenario.by_organisation,
             _put_at,
             lambda n, ref: name(n, ref, SHEET_CASE),
         )

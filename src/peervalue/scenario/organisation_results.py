@@ -33,6 +33,15 @@ class OrganisationTotal(ResultModel):
     discounted_cost: float
     net_present_value: float
     cash_net_present_value: float
+    #: over the Monte Carlo draws (:mod:`peervalue.scenario.organisation_uncertainty`): the
+    #: 2.5th and 97.5th percentiles of the NPV and the share of draws above 0; the same for
+    #: the cash NPV (``None`` before the draws are split)
+    net_present_value_p2_5: float | None = None
+    net_present_value_p97_5: float | None = None
+    prob_net_present_value_positive: float | None = None
+    cash_net_present_value_p2_5: float | None = None
+    cash_net_present_value_p97_5: float | None = None
+    prob_cash_net_present_value_positive: float | None = None
 
 
 class OptionOrganisation(ResultModel):

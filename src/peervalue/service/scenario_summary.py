@@ -16,7 +16,8 @@ from peervalue.scenario import model
 from peervalue.scenario.affordability import nominal, years_after_price_year
 from peervalue.scenario.discounting import first_rate, schedule_words
 from peervalue.scenario.load import LoadedScenario, national_defaults
-from peervalue.scenario.organisations import scenario_by_organisation
+from peervalue.scenario.organisation_uncertainty import with_draws
+from peervalue.scenario.organisations import line_owners, scenario_by_organisation
 from peervalue.scenario.results import (
     Affordability,
     CashYear,
@@ -308,7 +309,11 @@ def summarise(
         notes=notes,
         price_index_note=forecast,
         cost_build_up=breakdown,
-        by_organisation=scenario_by_organisation(s, point, COST_LINES, [y.label for y in years]),
+        by_organisation=with_draws(
+            scenario_by_organisation(s, point, COST_LINES, [y.label for y in years]),
+            mc,
+            line_owners(s, COST_LINES),
+        ),
     ).with_resolved(resolved_scenario(p))
 
 
