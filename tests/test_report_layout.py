@@ -159,6 +159,44 @@ def test_every_table_fits_the_pdf_page(pdf: Path) -> None:
     assert words_past_the_margin(pdf) == []
 
 
+#: a page, other than the last, that holds fewer lines than this is a section's few last
+#: lines pushed over by the page break before the next section
+FEWEST_LINES = 6
+
+
+def nearly_empty_pages(pdf: Path) -> list[str]:
+    """Pages, other than the last, with fewer than FEWEST_LINES lines (the page number
+    counts as one)."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = sum(1 for _ in ET.fromstring(out).iter("{http://www.w3.org/1999/xhtml}page"))
+    found = []
+    for number in range(1, pages):
+        lines = page_lines(pdf, number)
+        if len(lines) < FEWEST_LINES:
+            first = " ".join(w.text for w in lines[0]) if lines else ""
+            found.append(f"page {number}: {len(lines)} lines, from {first!r}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def default_pdf(tmp_path_factory: pytest.TempPathFactory, pdf: Path) -> Path:
+    """The default report (no options) as a PDF: its Method section is the one that split."""
+    from peervalue.report.pdf_report import html_to_pdf
+
+    path = tmp_path_factory.mktemp("pdf") / "default.pdf"
+    path.write_bytes(html_to_pdf(report_html(run_report(ReportRequest(draws=500, seed=2)))))
+    return path
+
+
+def test_no_section_leaves_a_few_lines_on_a_page_of_their_own(pdf: Path, default_pdf: Path) -> None:
+    """The default report's Method section, broken after page 1's answer and contents, left
+    its last two lines alone on page 2 (the Evidence section starts a new page)."""
+    assert nearly_empty_pages(default_pdf) == []
+    assert nearly_empty_pages(pdf) == []
+
+
 # --- sizes of figures ------------------------------------------------------------------------
 
 
