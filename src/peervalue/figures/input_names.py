@@ -58,3 +58,10 @@ def input_label(parameter: str, low: float, high: float, currency: str = "GBP") 
     what, how = _FIELDS.get(field, (field.rsplit(".", 1)[-1].replace("_", " "), ""))
     prefix = f"{owner}: " if owner else ""
     return f"{prefix}{what}, {_range(low, high, how, currency)}"
+
+
+def field_name(field: str) -> str:
+    """What a study's or cost file's field is, in words (``peer_input.caseload`` ->
+    ``caseload``); a field this table does not know keeps its last part, spaces for
+    underscores."""
+    return _FIELDS.get(field, (field.rsplit(".", 1)[-1].replace("_", " "), ""))[0]
