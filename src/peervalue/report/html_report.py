@@ -371,7 +371,7 @@ def _inputs_appendix(data: ReportContent) -> str:
     """Every model input: value, range, distribution, source and status."""
     rows = [
         [
-            f"<code>{e(r.name)}</code>",
+            f"<code class='field'>{field_breaks(r.name)}</code>",
             e(r.value),
             e(r.range or "none"),
             e(r.distribution),
@@ -395,7 +395,7 @@ def _case_inputs(data: ReportContent) -> str:
         return ""
     rows = [
         [
-            f"<code>{e(r.name)}</code>",
+            f"<code class='field'>{field_breaks(r.name)}</code>",
             e(r.value),
             e(r.range or "none"),
             e(r.distribution),
