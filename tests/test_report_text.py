@@ -49,6 +49,7 @@ TRAINING = (
 
 def _text(html: str) -> str:
     """The page's words, tags and figures removed, spaces collapsed."""
+    html = html.replace("<wbr>", "")  # a line-break chance, not a space between words
     html = re.sub(r"<svg.*?</svg>", " ", html, flags=re.S)
     html = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
