@@ -88,7 +88,8 @@ def test_tornado_bars_run_from_the_base_to_each_end(inputs: FigureInputs) -> Non
     ends = sorted(b.get_x() + b.get_width() for b in bars[:2])
     assert ends == pytest.approx(sorted([top.net_benefit_at_low, top.net_benefit_at_high]))
     assert all(b.get_x() == pytest.approx(s.base_net_benefit_per_fte_year) for b in bars)
-    assert labels_of(fig)[0].startswith(top.parameter)
+    # the widest bar's label names its study (or costs) and then the input in words
+    assert labels_of(fig)[0].startswith(top.parameter.split(":")[0] + ": ")
 
 
 def test_distribution_states_the_share_above_one(inputs: FigureInputs) -> None:

@@ -541,3 +541,25 @@ def test_no_text_overlaps_another(evidence: FigureInputs, name: str) -> None:
 @pytest.mark.parametrize("name", CASE_FIGURES)
 def test_no_text_overlaps_another_in_a_business_case(case: FigureInputs, name: str) -> None:
     assert overlapping_texts(draw(name, case)) == []
+
+
+def test_tornado_names_inputs_in_words_with_units(evidence: FigureInputs) -> None:
+    """The tornado's bars read 'min2007: length of peer support, 6 to 12 months', not the
+    field id in model units ('min2007:peer_input.support_duration (0.5 to 1)')."""
+    from peervalue.figures.input_names import input_label
+
+    # 0.25 years x 12 = 3 months, 1 year x 12 = 12 months
+    assert input_label("ward2024:peer_input.support_duration", 0.25, 1.0) == (
+        "ward2024: length of peer support, 3 to 12 months"
+    )
+    # proportions as percentages: 0.72 x 100 = 72
+    assert input_label("costs:peer_worker.components.overheads", 0.72, 0.99) == (
+        "costs: overheads as a share of salary, 72% to 99%"
+    )
+    assert input_label("costs:bed_day", 318.0, 351.0) == "costs: cost per bed-day, £318 to £351"
+    fig = draw("tornado", evidence)
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert labels and not [x for x in labels if "peer_input." in x or "outcome." in x]
+    assert any("months" in x for x in labels)
+    alt = FIGURES["tornado"].alt(evidence)
+    assert "peer_input." not in alt and "outcome." not in alt

@@ -159,6 +159,44 @@ def test_every_table_fits_the_pdf_page(pdf: Path) -> None:
     assert words_past_the_margin(pdf) == []
 
 
+#: a page, other than the last, that holds fewer lines than this is a section's few last
+#: lines pushed over by the page break before the next section
+FEWEST_LINES = 6
+
+
+def nearly_empty_pages(pdf: Path) -> list[str]:
+    """Pages, other than the last, with fewer than FEWEST_LINES lines (the page number
+    counts as one)."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = sum(1 for _ in ET.fromstring(out).iter("{http://www.w3.org/1999/xhtml}page"))
+    found = []
+    for number in range(1, pages):
+        lines = page_lines(pdf, number)
+        if len(lines) < FEWEST_LINES:
+            first = " ".join(w.text for w in lines[0]) if lines else ""
+            found.append(f"page {number}: {len(lines)} lines, from {first!r}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def default_pdf(tmp_path_factory: pytest.TempPathFactory, pdf: Path) -> Path:
+    """The default report (no options) as a PDF: its Method section is the one that split."""
+    from peervalue.report.pdf_report import html_to_pdf
+
+    path = tmp_path_factory.mktemp("pdf") / "default.pdf"
+    path.write_bytes(html_to_pdf(report_html(run_report(ReportRequest(draws=500, seed=2)))))
+    return path
+
+
+def test_no_section_leaves_a_few_lines_on_a_page_of_their_own(pdf: Path, default_pdf: Path) -> None:
+    """The default report's Method section, broken after page 1's answer and contents, left
+    its last two lines alone on page 2 (the Evidence section starts a new page)."""
+    assert nearly_empty_pages(default_pdf) == []
+    assert nearly_empty_pages(pdf) == []
+
+
 # --- sizes of figures ------------------------------------------------------------------------
 
 
@@ -300,3 +338,43 @@ def test_the_report_prints_whole(tmp_path: Path, html: str) -> None:
     assert columns in ("1", "auto")
     assert contents == "avoid"  # the contents list is not split over two pages
     assert set(headings) == {"avoid"}
+
+
+def _word_heights(pdf: Path) -> tuple[list[float], list[float]]:
+    """Heights of the inputs appendix's ids (words with ':' in its first column) and of its
+    status words ('reported', 'assumed', ...), from the pages after its heading."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    ns = "{http://www.w3.org/1999/xhtml}"
+    ids: list[float] = []
+    status: list[float] = []
+    seen = False
+    for page in ET.fromstring(out).iter(f"{ns}page"):
+        words = list(page.iter(f"{ns}word"))
+        # its heading at the left margin (the contents list indents its entry)
+        seen = seen or any(
+            w.text == "Appendix:" and float(w.attrib["xMin"]) < SIDE_MARGIN_PT + 15 for w in words
+        )
+        if not seen:
+            continue
+        for w in words:
+            height = float(w.attrib["yMax"]) - float(w.attrib["yMin"])
+            # the first column starts a cell's padding (about 15 pt) inside the margin
+            if ":" in (w.text or "") and float(w.attrib["xMin"]) < SIDE_MARGIN_PT + 20:
+                ids.append(height)
+            elif w.text in ("reported", "assumed", "derived"):
+                status.append(height)
+    return ids, status
+
+
+def test_the_inputs_appendix_ids_are_the_size_of_their_table(pdf: Path, html: str) -> None:
+    """In print the appendix's ids were in code's 0.85rem (about 10pt) beside the table's
+    8pt, in a column too narrow for them, and broke inside words ('saved_pe / r_patient')."""
+    ids, status = _word_heights(pdf)
+    assert ids and status
+    ids.sort()
+    status.sort()
+    assert ids[len(ids) // 2] <= 1.1 * status[len(status) // 2]
+    appendix = html.split("id='inputs'")[1]
+    assert "<code class='field'>" in appendix and "_<wbr>" in appendix

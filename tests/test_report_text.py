@@ -49,6 +49,7 @@ TRAINING = (
 
 def _text(html: str) -> str:
     """The page's words, tags and figures removed, spaces collapsed."""
+    html = html.replace("<wbr>", "")  # a line-break chance, not a space between words
     html = re.sub(r"<svg.*?</svg>", " ", html, flags=re.S)
     html = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
@@ -581,3 +582,12 @@ def test_the_appendix_says_in_what_terms_a_figure_is_drawn(case_data: ReportData
     assert bed_day.distribution.endswith(f", at 2024-25 prices (x {expected:.6g} from 2011-12)")
     # a figure the model takes as the file gives it says nothing more
     assert rows["alpha:arms.intervention"].distribution == "fixed at 40"
+
+
+def test_the_evidence_table_names_assumed_inputs_in_words(all_2026: str) -> None:
+    """The table's last column read 'peer_<wbr>input.<wbr>support_<wbr>duration'; now what
+    the field is ('length of peer support'). all-2026 assumes Landers & Zhou's caseload and
+    length of support (its tornado bars: landers2014:peer_input.caseload, .support_duration)."""
+    section = all_2026.split("id='evidence'")[1].split("</table>")[0]
+    assert "peer_input" not in section and "<wbr>" not in section
+    assert "length of peer support" in section and "caseload" in section

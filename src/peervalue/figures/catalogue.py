@@ -120,9 +120,12 @@ def _tornado(i: FigureInputs) -> Figure:
 
 
 def _tornado_alt(i: FigureInputs) -> str:
+    from peervalue.figures.input_names import input_label
+
     s: SensitivityResult = _get(i, "sensitivity")  # type: ignore[assignment]
     top = "; ".join(
-        f"{r.parameter} from {r.net_benefit_at_low:,.0f} to {r.net_benefit_at_high:,.0f}"
+        f"{input_label(r.parameter, r.low_value, r.high_value, s.currency)}: net benefit "
+        f"{r.net_benefit_at_low:,.0f} at the low value, {r.net_benefit_at_high:,.0f} at the high"
         for r in s.inputs[:3]
     )
     return (

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from peervalue.figures import style
+from peervalue.figures.input_names import input_label
 from peervalue.figures.labels import MoneyFormatter, money_value, percent, plain
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ def tornado(result: SensitivityResult, top: int = 12) -> Figure:
         ax.axvline(0, color=style.LOSS, linewidth=1.2, linestyle="--", label="net benefit 0")
     )
     ax.set_yticks(
-        ys, [f"{r.parameter} ({_num(r.low_value)} to {_num(r.high_value)})" for r in rows]
+        ys, [input_label(r.parameter, r.low_value, r.high_value, result.currency) for r in rows]
     )
     ax.xaxis.set_major_formatter(_money(result.currency))
     ax.set_xlabel(f"Pooled net benefit per FTE-year ({result.price_year} prices)")

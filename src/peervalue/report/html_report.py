@@ -18,6 +18,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from peervalue.figures.catalogue import FIGURES
+from peervalue.figures.input_names import field_name
 from peervalue.figures.sizing import readable_width
 from peervalue.report import narrative
 from peervalue.report.data import SET_IN_SCENARIO
@@ -370,7 +371,7 @@ def _inputs_appendix(data: ReportContent) -> str:
     """Every model input: value, range, distribution, source and status."""
     rows = [
         [
-            f"<code>{e(r.name)}</code>",
+            f"<code class='field'>{field_breaks(r.name)}</code>",
             e(r.value),
             e(r.range or "none"),
             e(r.distribution),
@@ -394,7 +395,7 @@ def _case_inputs(data: ReportContent) -> str:
         return ""
     rows = [
         [
-            f"<code>{e(r.name)}</code>",
+            f"<code class='field'>{field_breaks(r.name)}</code>",
             e(r.value),
             e(r.range or "none"),
             e(r.distribution),
@@ -471,7 +472,8 @@ def render_html(data: ReportContent, figures: Mapping[str, bytes]) -> str:
                 f"{100 * shares[row.citation]:.1f}%"
                 if math.isfinite(shares[row.citation])
                 else "n/a",
-                ", ".join(field_breaks(f) for f in row.assumed_inputs) or "none",
+                # in words ("length of peer support"), not field ids ("peer_input.support_duration")
+                e(", ".join(field_name(f) for f in row.assumed_inputs) or "none"),
             ]
         )
     not_pooled = narrative.not_pooled_items(data.studies)
