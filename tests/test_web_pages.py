@@ -149,6 +149,13 @@ def test_a_calculation_equals_the_librarys_run(client: TestClient) -> None:
     # data/scenarios/national-defaults.toml), each labelled on the page
     assert len(want.years) == 5
     assert all(y.label in words for y in want.years)
+    # the effect choices, each row headed by its choice (one section, one table)
+    from peervalue.report.structural_cells import structural_cells
+
+    rows, _ = structural_cells(want)
+    section = got.text.split('<section aria-labelledby="structural">')[1].split("</section>")[0]
+    assert section.count('<tr><th scope="row">') == len(rows) == 6
+    assert all(f'<th scope="row">{row[0]}</th>' in section for row in rows)
 
 
 def test_a_form_from_elsewhere_is_refused(client: TestClient) -> None:
