@@ -4,8 +4,6 @@ that is not blank. CI installs chromium (.ci/run); elsewhere the test is skipped
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,21 +13,9 @@ import pytest
 from peervalue.scenario.schema import template_file
 from peervalue.service.report import report_html, run_report
 from peervalue.service.requests import ReportRequest
+from tests.browser_helpers import launched
 
 TEMPLATE = template_file()
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        path = None
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's chromium and Playwright (.ci/run)")
-        pytest.skip("chromium or Playwright not installed")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +31,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One chromium for the module's pages."""
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched() as browser:
+        yield browser
 
 
 @pytest.mark.parametrize("width", [390, 1280])  # a phone, a laptop

@@ -21,7 +21,7 @@ from peervalue.figures.sizing import MIN_FIGURE_TEXT_PX, readable_width
 from peervalue.scenario.schema import template_file
 from peervalue.service.report import ReportData, report_html, run_report
 from peervalue.service.requests import ReportRequest
-from tests.test_report_browser import _chromium
+from tests.browser_helpers import chromium_path
 
 #: the smallest text outside figures, in CSS pixels, at any width
 MIN_TEXT_PX = 12.0
@@ -282,7 +282,7 @@ def _open(p: Any, executable: str, url: str, width: int, media: str = "screen") 
 
 
 def test_the_report_reads_on_a_phone(tmp_path: Path, html: str) -> None:
-    executable = _chromium()
+    executable = chromium_path()
     from playwright.sync_api import sync_playwright
 
     page_file = tmp_path / "report.html"
@@ -312,7 +312,7 @@ def test_the_report_reads_on_a_phone(tmp_path: Path, html: str) -> None:
 
 
 def test_the_report_prints_whole(tmp_path: Path, html: str) -> None:
-    executable = _chromium()
+    executable = chromium_path()
     from playwright.sync_api import sync_playwright
 
     page_file = tmp_path / "report.html"

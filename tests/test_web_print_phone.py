@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_report_browser import _chromium
+from tests.browser_helpers import chromium_path
 from tests.test_report_layout import PHONE, columns_off_screen, small_text
 from tests.web_server import running_server
 
@@ -44,7 +44,7 @@ VISIBLE = """(selector) => [...document.querySelectorAll(selector)]
 
 
 def test_results_and_a_saved_case_on_a_phone_and_in_print(server: str, tmp_path: Path) -> None:
-    executable = _chromium()
+    executable = chromium_path()
     from playwright.sync_api import sync_playwright
 
     found: dict[str, Any] = {}
