@@ -254,3 +254,33 @@ def test_a_stop_raised_where_python_cannot_pass_it_on_is_sent_again() -> None:
         signal.signal(signal.SIGUSR1, before)
     assert got == [signal.SIGUSR1]
     assert passed_on == [other]
+
+
+def test_a_signal_while_an_extension_initialises_ends_as_the_signal_says(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CI caught SIGINT arriving while scipy.optimize's compiled module initialised: the
+    module turned our Stop into "ImportError: initialization failed" (raised from it), and
+    the run ended with that traceback and status 1 instead of "interrupted" and 130."""
+    import importlib
+
+    cli_main = importlib.import_module("peervalue.cli.main")  # the module, not its main()
+
+    def importing(argv: object) -> int:
+        try:
+            raise cli_main.Stop(130, "interrupted", signum=signal.SIGINT)
+        except cli_main.Stop as stop:
+            raise ImportError("initialization failed") from stop
+
+    monkeypatch.setattr(cli_main, "_run_reporting_errors", importing)
+    with pytest.raises(SystemExit) as ended:
+        cli_main.main(["--version"])
+    assert ended.value.code == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+
+    def faulty(argv: object) -> int:
+        raise ImportError("a fault of the program, not a signal")
+
+    monkeypatch.setattr(cli_main, "_run_reporting_errors", faulty)
+    with pytest.raises(ImportError, match="a fault of the program"):
+        cli_main.main(["--version"])

@@ -101,6 +101,20 @@ def _unraisable(previous: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return hook
 
 
+def stop_within(exc: BaseException) -> Stop | None:
+    """The :class:`Stop` an exception was raised from, if any: a signal that arrives while
+    a C extension initialises (scipy's modules as they are first imported) reaches Python as
+    that extension's ``ImportError: initialization failed``, caused by our Stop."""
+    seen: set[int] = set()
+    at: BaseException | None = exc
+    while at is not None and id(at) not in seen:
+        if isinstance(at, Stop):
+            return at
+        seen.add(id(at))
+        at = at.__cause__ or at.__context__
+    return None
+
+
 def _install_handlers() -> dict[int, Handler]:
     """SIGINT and SIGTERM raise :class:`Stop`, SIGPIPE ends the process quietly.
 
@@ -260,6 +274,12 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         _say("interrupted")
         status = EXIT_INTERRUPTED
+    except Exception as exc:
+        found = stop_within(exc)
+        if found is None:
+            raise  # a fault of the program: its traceback is wanted
+        _say(found.message)
+        status = found.status
     finally:
         signals.complete()  # from here on the exit status is decided
         if argv is not None:
