@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Final
 from peervalue.figures.catalogue import FIGURES, FigureInputs
 from peervalue.report.data import InputFile, InputRow, ReportContent, StudyFacts
 from peervalue.report.formats import document_formats
+from peervalue.report.input_words import shown_quantity, shown_range, source_words
 from peervalue.service.requests import PlotRequest, ReportRequest
 
 if TYPE_CHECKING:
     from peervalue.evidence.load import Evidence
     from peervalue.model.spec import ModelSpec, Parameter
-    from peervalue.provenance import Quantity
     from peervalue.service.inputs import Prepared
     from peervalue.service.scenario_resolve import ResolvedFiles
     from peervalue.uncertainty.results import PsaResult
@@ -224,18 +224,6 @@ def study_facts(evidence: Evidence) -> list[StudyFacts]:
     return facts
 
 
-def _number(x: float) -> str:
-    return f"{x:,.6g}"
-
-
-def _source(q: Quantity) -> str:
-    if q.source is not None:
-        return q.source.citation + (f", {q.source.locator}" if q.source.locator else "")
-    if q.formula:
-        return f"derived: {q.formula}"
-    return q.rationale or ""
-
-
 def _drawn_terms(p: Parameter, price_year: str) -> str:
     """The terms the model draws a figure in where the file gives it in others: a duration
     in years (the file's months or weeks), a cost at the analysis's prices (``x factor``
@@ -256,14 +244,13 @@ def input_rows(spec: ModelSpec, psa: PsaResult | None) -> list[InputRow]:
     rows = []
     for p in spec.parameters:
         q = p.quantity
-        unit = q.unit + (f", {q.price_year} prices" if q.price_year else "")
         rows.append(
             InputRow(
                 name=p.name,
-                value=f"{_number(q.value)} {unit}",
-                range="" if q.range is None else f"{_number(q.range[0])} to {_number(q.range[1])}",
+                value=shown_quantity(q),
+                range=shown_range(q),
                 distribution=drawn.get(p.name, "fixed") + _drawn_terms(p, spec.price_year),
-                source=" ".join(_source(q).split()),
+                source=source_words(q),
                 status=str(getattr(q.status, "value", q.status)),
             )
         )

@@ -16,6 +16,10 @@ from typing import TYPE_CHECKING
 
 from peervalue.provenance import Quantity, quantities_in
 from peervalue.report.data import NATIONAL_DEFAULT, SET_IN_SCENARIO, InputRow
+from peervalue.report.input_words import number as _number
+from peervalue.report.input_words import shown_quantity as _shown_quantity
+from peervalue.report.input_words import shown_range as _range
+from peervalue.report.input_words import source_words as _source
 
 if TYPE_CHECKING:
     from peervalue.scenario.defaults import LoadedScenario
@@ -26,28 +30,6 @@ __all__ = ["case_input_rows"]
 
 #: tables left out: the case in the authors' own words (the report prints it in full)
 _NOT_INPUTS = ("case",)
-
-
-def _number(x: float) -> str:
-    return f"{x:,.6g}"
-
-
-def _source(q: Quantity) -> str:
-    if q.source is not None:
-        text = q.source.citation + (f", {q.source.locator}" if q.source.locator else "")
-    elif q.formula:
-        text = f"derived: {q.formula}"
-    else:
-        text = q.rationale or ""
-    return " ".join(text.split())
-
-
-def _shown_quantity(q: Quantity) -> str:
-    return f"{_number(q.value)} {q.unit}" + (f", {q.price_year} prices" if q.price_year else "")
-
-
-def _range(q: Quantity) -> str:
-    return "" if q.range is None else f"{_number(q.range[0])} to {_number(q.range[1])}"
 
 
 def _with_range(q: Quantity) -> str:
