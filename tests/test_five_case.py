@@ -31,6 +31,7 @@ from peervalue.scenario.toml_out import scenario_to_toml
 from peervalue.service.report import ReportData, report_bytes, report_html, run_report
 from peervalue.service.requests import ReportRequest
 from peervalue.web.forms import parse_form
+from tests.web_helpers import app_client
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -311,14 +312,7 @@ def test_the_form_takes_the_texts_and_refuses_a_long_one() -> None:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    from fastapi.testclient import TestClient
-
-    from peervalue.web.app import create_app
-
-    db = tmp_path_factory.mktemp("db") / "five.db"
-    with TestClient(
-        create_app(f"sqlite:///{db}", allowed_hosts=["testserver"], runs_per_minute=0)
-    ) as c:
+    with app_client(tmp_path_factory.mktemp("db"), "five.db") as c:
         yield c
 
 

@@ -16,10 +16,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's notice about httpx versions
     from fastapi.testclient import TestClient
 
-from peervalue.web.app import create_app
 from peervalue.web.option_form import parse_form
 from tests.test_web_pages import parse as parse_page
 from tests.test_web_pages import text_of
+from tests.web_helpers import app_client
 
 #: the fewest the form offers: these tests check the plumbing, not the appraisal
 DRAWS = 1000
@@ -52,10 +52,7 @@ DOCUMENT: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    db = tmp_path_factory.mktemp("db") / "options.db"
-    with TestClient(
-        create_app(f"sqlite:///{db}", allowed_hosts=["testserver"], runs_per_minute=0)
-    ) as c:
+    with app_client(tmp_path_factory.mktemp("db"), "options.db") as c:
         yield c
 
 
